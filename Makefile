@@ -1,0 +1,54 @@
+# Two commands for a new user: `make diagrams` and `make test`. Each sets up what it needs:
+# system packages (Graphviz `dot`, a Hangul-capable font) and a .venv with the package.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SYSTEM_STAMP := $(VENV)/.system
+APT_PACKAGES := graphviz fonts-nanum fonts-dejavu-core
+
+.PHONY: setup system diagrams test bench schema golden clean
+
+setup: system $(STAMP)
+
+# System packages: installed with apt-get when root; otherwise the exact command is printed.
+system: $(SYSTEM_STAMP)
+$(SYSTEM_STAMP):
+	@missing=""; \
+	command -v dot >/dev/null 2>&1 || missing="graphviz"; \
+	fc-list 2>/dev/null | grep -qi nanum || missing="$$missing fonts-nanum"; \
+	fc-list 2>/dev/null | grep -qi dejavu || missing="$$missing fonts-dejavu-core"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing system packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_PACKAGES) >/dev/null; \
+	  else \
+	    echo "missing system packages:$$missing; run: sudo apt-get install -y $(APT_PACKAGES)" >&2; exit 1; \
+	  fi; \
+	fi
+	@mkdir -p $(VENV) && touch $@
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+diagrams: setup
+	$(BIN)/rnndiagrams render specs/*.yaml -o output
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python bench/bench.py
+
+# Regenerate the shipped JSON Schema and the golden DOT files after an intended change.
+schema: setup
+	$(BIN)/rnndiagrams schema > rnndiagrams/data/spec.schema.json
+
+golden: setup
+	$(BIN)/python -m pytest -q tests/test_golden.py --update-golden
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,82 @@
+"""The `rnndiagrams` command. Heavy imports (numpy, graphviz, matplotlib) happen inside the
+subcommand that needs them, so `summary` starts fast."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Callable, Sequence
+
+from .errors import SpecError
+from .spec.catalog import CONVENTIONS
+
+
+def _check(args: argparse.Namespace) -> int:
+    from . import load, shape_model, verify
+    for path in args.specs:
+        spec = load(path)
+        totals = []
+        for convention in CONVENTIONS:
+            model = shape_model(spec, convention)
+            verify(model)
+            totals.append(f"{model.total_params:,} ({convention})")
+        print(f"{path}: ok: {len(spec.layers)} layer{'s' if len(spec.layers) > 1 else ''}, {' / '.join(totals)} params; shapes verified in numpy")
+    return 0
+
+
+def _summary(args: argparse.Namespace) -> int:
+    from . import load, shape_model
+    from .report.summary import summary_json, summary_text
+    spec = load(args.spec)
+    model = shape_model(spec, args.convention)
+    if args.format == "json":
+        print(json.dumps(summary_json(model), indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write(summary_text(model))
+    return 0
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from . import load, shape_model
+    from .report.explain import explain_text
+    spec = load(args.spec)
+    sys.stdout.write(explain_text({c: shape_model(spec, c) for c in CONVENTIONS}))
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from .spec.jsonschema import schema_text
+    sys.stdout.write(schema_text())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rnndiagrams", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, func: Callable, help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help)
+        p.set_defaults(func=func)
+        return p
+
+    p = command("check", _check, "validate specs and verify every shape by a numpy forward pass")
+    p.add_argument("specs", nargs="+", metavar="SPEC")
+    p = command("summary", _summary, "layer table with output shapes and parameter counts, like Keras")
+    p.add_argument("spec", metavar="SPEC")
+    p.add_argument("--convention", choices=CONVENTIONS, help="parameter counting (default: the spec's)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p = command("explain", _explain, "the glossary of names, weights and parameter arithmetic for a spec")
+    p.add_argument("spec", metavar="SPEC")
+    command("schema", _schema, "print the JSON Schema of the spec format")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except SpecError as e:
+        print(e, file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0

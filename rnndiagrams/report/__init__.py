@@ -1,0 +1,1 @@
+"""Text and JSON reports of a shaped model (summary, explain); no drawing."""

@@ -1,0 +1,1 @@
+"""Reading specs: YAML with locations (yamldoc), validation into a Spec (validate)."""

@@ -1,0 +1,104 @@
+"""The spec vocabulary as data: layer classes, their Keras arguments, types and defaults.
+
+Validation, the JSON Schema and "did you mean" hints are all generated from these tables,
+so a new argument is one line here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+ACTIVATIONS = (
+    "linear", "relu", "sigmoid", "tanh", "softmax", "elu", "selu", "softplus", "softsign",
+    "swish", "silu", "gelu", "hard_sigmoid", "exponential", "relu6", "leaky_relu",
+)
+RECURRENT = ("SimpleRNN", "LSTM", "GRU")
+MERGE_MODES = ("concat", "sum", "mul", "ave")
+NOTATIONS = ("seed", "goodfellow", "keras", "pytorch")
+CONVENTIONS = ("keras", "pytorch")
+DTYPES = ("float16", "float32", "float64", "int32", "int64")
+
+
+@dataclass(frozen=True)
+class Arg:
+    kind: str                  # posint | bool | choice | rate | name | layer
+    default: Any = None
+    required: bool = False
+    choices: tuple = ()
+    nullable: bool = False     # null allowed (Keras `activation=None` means linear)
+
+
+_NAME = Arg("name")
+_UNITS = Arg("posint", required=True)
+_BOOL_F = Arg("bool", False)
+_BOOL_T = Arg("bool", True)
+_RATE = Arg("rate", 0.0)
+
+
+def _act(default: str | None) -> Arg:
+    return Arg("choice", default, choices=ACTIVATIONS, nullable=True)
+
+
+_RNN_COMMON = {
+    "units": _UNITS,
+    "activation": _act("tanh"),
+    "use_bias": _BOOL_T,
+    "return_sequences": _BOOL_F,
+    "go_backwards": _BOOL_F,
+    "dropout": _RATE,
+    "recurrent_dropout": _RATE,
+    "name": _NAME,
+}
+
+LAYERS: dict[str, dict[str, Arg]] = {
+    "Embedding": {
+        "input_dim": Arg("posint", required=True),
+        "output_dim": Arg("posint", required=True),
+        "mask_zero": _BOOL_F,
+        "name": _NAME,
+    },
+    "SimpleRNN": dict(_RNN_COMMON),
+    "LSTM": {**_RNN_COMMON, "recurrent_activation": _act("sigmoid"), "unit_forget_bias": _BOOL_T},
+    "GRU": {**_RNN_COMMON, "recurrent_activation": _act("sigmoid"), "reset_after": _BOOL_T},
+    "Bidirectional": {
+        "layer": Arg("layer", required=True),
+        "merge_mode": Arg("choice", "concat", choices=MERGE_MODES),
+        "name": _NAME,
+    },
+    "Dense": {
+        "units": _UNITS,
+        "activation": _act(None),
+        "use_bias": _BOOL_T,
+        "name": _NAME,
+    },
+}
+
+# Keras's automatic name prefix for each class (`keras.src.utils.naming.to_snake_case`).
+AUTO_NAME = {
+    "Embedding": "embedding", "SimpleRNN": "simple_rnn", "LSTM": "lstm", "GRU": "gru",
+    "Bidirectional": "bidirectional", "Dense": "dense",
+}
+
+TOP_LEVEL = ("title", "model", "notation", "convention", "views", "render")
+MODEL_KEYS = ("input", "layers")
+INPUT_KEYS = ("shape", "dtype")
+
+# Views a spec may ask for, and their options (validated like layer arguments).
+HEAD_MODES = ("auto", "show", "hide")
+_LAYER_REF = Arg("layer_ref")
+_STEPS = Arg("steps")
+_HEAD = Arg("choice", "auto", choices=HEAD_MODES)
+VIEWS: dict[str, dict[str, Arg]] = {
+    "stack": {"name": _NAME},
+    "folded": {"layer": _LAYER_REF, "head": _HEAD, "name": _NAME},
+    "unrolled": {"layer": _LAYER_REF, "steps": _STEPS, "head": _HEAD, "name": _NAME},
+    "equivalence": {"layer": _LAYER_REF, "steps": _STEPS, "head": _HEAD, "name": _NAME},
+}
+DEFAULT_VIEWS = ("stack", "folded", "unrolled")
+
+BACKENDS = ("graphviz",)
+FORMATS = ("svg", "png", "pdf")
+RENDER: dict[str, Arg] = {
+    "formats": Arg("choices", ("svg",), choices=FORMATS),
+    "backends": Arg("choices", ("graphviz",), choices=BACKENDS),
+}

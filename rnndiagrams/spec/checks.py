@@ -1,0 +1,93 @@
+"""Checks of single values (types, ranges, choices, keys), each failing with a located error."""
+from __future__ import annotations
+
+import difflib
+from typing import Any, Iterable
+
+from .catalog import Arg
+from .yamldoc import Doc, Path
+
+
+def check_arg(doc: Doc, path: Path, key: str, arg: Arg, value: Any) -> Any:
+    if arg.kind == "posint":
+        return check_posint(doc, path, value, key)
+    if arg.kind == "bool":
+        if not isinstance(value, bool):
+            raise doc.error(path, f"{key} is {describe(value)}", "expected true or false")
+        return value
+    if arg.kind == "rate":
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+            raise doc.error(path, f"{key} is {describe(value)}", "expected a number from 0 up to (not including) 1")
+        return float(value)
+    if arg.kind == "choice":
+        if value is None and arg.nullable:
+            return None
+        return check_choice(doc, path, value, arg.choices, key)
+    if arg.kind == "steps":
+        return None if value is None else check_posint(doc, path, value, key)
+    if arg.kind == "name":
+        return check_name(doc, path, value)
+    if arg.kind == "choices":
+        if not isinstance(value, list) or not value:
+            raise doc.error(path, f"{key} is {describe(value)}", f"expected a list from {', '.join(arg.choices)}")
+        items = [check_choice(doc, path + (i,), v, arg.choices, key[:-1]) for i, v in enumerate(value)]
+        if len(set(items)) != len(items):
+            raise doc.error(path, f"{key} lists an entry twice", "expected each entry once")
+        return tuple(items)
+    raise AssertionError(f"unhandled argument kind {arg.kind}")
+
+
+def check_posint(doc: Doc, path: Path, value: Any, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        hint = " (write it without quotes)" if isinstance(value, str) and value.strip().isdigit() else ""
+        raise doc.error(path, f"{what} is {describe(value)}", f"expected a positive integer{hint}")
+    return value
+
+
+def check_name(doc: Doc, path: Path, value: Any) -> str:
+    ok = isinstance(value, str) and value and all(c.isalnum() or c in "_-." for c in value)
+    if not ok:
+        raise doc.error(path, f"name is {describe(value)}", "expected letters, digits, '_', '-' or '.' (no '/')")
+    return value
+
+
+def check_choice(doc: Doc, path: Path, value: Any, choices: tuple, what: str) -> Any:
+    if value not in choices or isinstance(value, bool):
+        hint = did_you_mean(value, choices) if isinstance(value, str) else ""
+        raise doc.error(path, f"{what} is {describe(value)}{hint}", f"expected one of {', '.join(choices)}")
+    return value
+
+
+def check_keys(doc: Doc, path: Path, mapping: dict, allowed: tuple, required: tuple, what: str) -> None:
+    for key in mapping:
+        if key not in allowed:
+            raise doc.error(path + (key,), f"unknown {what} {key!r}{did_you_mean(key, allowed)}",
+                            f"expected one of {', '.join(allowed)}", key=True)
+    for key in required:
+        if key not in mapping:
+            raise doc.error(path, f"missing {what} {key!r}", f"expected `{key}:` here")
+
+
+def did_you_mean(word: str, options: Iterable[str]) -> str:
+    close = difflib.get_close_matches(str(word), list(options), n=1, cutoff=0.6)
+    if not close:
+        close = [o for o in options if o.lower() == str(word).lower()]
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def describe(value: Any) -> str:
+    if value is None:
+        return "null (empty)"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a boolean)"
+    if isinstance(value, str):
+        return f"the string {value!r}"
+    if isinstance(value, int):
+        return f"{value}"
+    if isinstance(value, float):
+        return f"{value} (not an integer)" if value != int(value) else f"{value} (a float)"
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__

@@ -1,0 +1,109 @@
+"""The JSON Schema of the spec format, generated from the catalogue so the two cannot drift.
+
+A copy ships as `rnndiagrams/data/spec.schema.json` for editors
+(`# yaml-language-server: $schema=...`); a test keeps it equal to this output.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from . import catalog
+from .catalog import Arg
+
+SCHEMA_ID = "https://rnndiagrams.invalid/spec.schema.json"
+
+
+def arg_schema(arg: Arg) -> dict[str, Any]:
+    if arg.kind == "posint":
+        return {"type": "integer", "minimum": 1}
+    if arg.kind == "bool":
+        return {"type": "boolean", "default": arg.default}
+    if arg.kind == "rate":
+        return {"type": "number", "minimum": 0, "exclusiveMaximum": 1, "default": arg.default}
+    if arg.kind == "name":
+        return {"type": "string", "pattern": "^[A-Za-z0-9_.-]+$"}
+    if arg.kind == "layer":
+        return {"$ref": "#/$defs/recurrent_layer"}
+    if arg.kind == "layer_ref":
+        return {"type": "string", "description": "name of a recurrent layer (default: the first)"}
+    if arg.kind == "steps":
+        return {"type": ["integer", "null"], "minimum": 1, "description": "timesteps drawn (null: symbolic T)"}
+    if arg.kind == "choices":
+        return {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"enum": list(arg.choices)},
+                "default": list(arg.default)}
+    schema: dict[str, Any] = {"enum": list(arg.choices) + ([None] if arg.nullable else [])}
+    if arg.default is not None:
+        schema["default"] = arg.default
+    return schema
+
+
+def _layer_schema(cls: str) -> dict[str, Any]:
+    table = catalog.LAYERS[cls]
+    args = {
+        "type": "object",
+        "properties": {key: arg_schema(arg) for key, arg in table.items()},
+        "required": [key for key, arg in table.items() if arg.required],
+        "additionalProperties": False,
+    }
+    return {"type": "object", "properties": {cls: args}, "required": [cls], "additionalProperties": False}
+
+
+def _options_schema() -> tuple[dict, dict]:
+    """JSON Schema fragments for `views:` and `render:` ."""
+    view_items = [{"enum": list(catalog.VIEWS)}]
+    for kind, table in catalog.VIEWS.items():
+        props = {key: arg_schema(arg) for key, arg in table.items()}
+        view_items.append({"type": "object", "additionalProperties": False, "required": [kind],
+                           "properties": {kind: {"type": ["object", "null"], "additionalProperties": False,
+                                                 "properties": props}}})
+    views = {"type": "array", "minItems": 1, "items": {"anyOf": view_items}}
+    render = {"type": "object", "additionalProperties": False,
+              "properties": {key: arg_schema(arg) for key, arg in catalog.RENDER.items()}}
+    return views, render
+
+
+def build_schema() -> dict[str, Any]:
+    views, render = _options_schema()
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "rnndiagrams spec",
+        "type": "object",
+        "required": ["model"],
+        "additionalProperties": False,
+        "properties": {
+            "title": {"type": "string"},
+            "notation": {"enum": list(catalog.NOTATIONS), "default": "seed"},
+            "convention": {"enum": list(catalog.CONVENTIONS), "default": "keras"},
+            "model": {
+                "type": "object",
+                "required": ["input", "layers"],
+                "additionalProperties": False,
+                "properties": {
+                    "input": {
+                        "type": "object",
+                        "required": ["shape"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "shape": {"type": "array", "minItems": 1, "maxItems": 2,
+                                      "items": {"type": ["integer", "null"], "minimum": 1}},
+                            "dtype": {"enum": list(catalog.DTYPES), "default": "float32"},
+                        },
+                    },
+                    "layers": {"type": "array", "minItems": 1,
+                               "items": {"oneOf": [{"$ref": f"#/$defs/{cls}"} for cls in catalog.LAYERS]}},
+                },
+            },
+            "views": views,
+            "render": render,
+        },
+        "$defs": {
+            **{cls: _layer_schema(cls) for cls in catalog.LAYERS},
+            "recurrent_layer": {"oneOf": [{"$ref": f"#/$defs/{cls}"} for cls in catalog.RECURRENT]},
+        },
+    }
+
+
+def schema_text() -> str:
+    return json.dumps(build_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -1,0 +1,52 @@
+"""The validated spec: what the shape engine and the views read. No YAML here."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import SpecError
+from .yamldoc import Doc, Path
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    cls: str
+    name: str
+    args: dict[str, Any]           # every Keras argument, defaults filled in
+    path: Path                     # where the layer stands in the spec, for errors
+    inner: "LayerSpec | None" = None  # the wrapped layer of a Bidirectional
+
+    @property
+    def cell(self) -> str | None:
+        """The recurrent class this layer runs (through a Bidirectional wrapper too)."""
+        if self.inner is not None:
+            return self.inner.cls
+        return self.cls if self.cls in ("SimpleRNN", "LSTM", "GRU") else None
+
+
+@dataclass(frozen=True)
+class ViewSpec:
+    kind: str                      # stack | folded | unrolled | equivalence
+    name: str                      # file stem in output/<spec>/
+    options: dict[str, Any]        # every option, defaults filled in
+    path: Path
+
+
+@dataclass(frozen=True)
+class Spec:
+    doc: Doc = field(repr=False, compare=False)
+    title: str | None
+    input_shape: tuple[int | None, ...]
+    input_dtype: str
+    layers: tuple[LayerSpec, ...]
+    notation: str
+    convention: str
+    views: tuple[ViewSpec, ...] = ()
+    render: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def source(self) -> str:
+        return self.doc.name
+
+    def error(self, path: Path, problem: str, expected: str | None = None) -> SpecError:
+        return self.doc.error(path, problem, expected)

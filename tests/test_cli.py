@@ -1,0 +1,108 @@
+"""The command line as users call it: summary, explain, check, schema."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from rnndiagrams import load, shape_model
+from rnndiagrams.cli import main
+from rnndiagrams.spec.jsonschema import schema_text
+
+from conftest import ROOT, oracle_cases
+
+SPECS = sorted((ROOT / "specs").glob("*.yaml"))
+SEED = ROOT / "specs" / "seed_embedding_simplernn.yaml"
+
+
+def _oracle(name):
+    return next(c for c in oracle_cases() if c["name"] == name)
+
+
+def test_summary_of_the_seed_model_prints_the_keras_total(capsys):
+    assert main(["summary", str(SEED)]) == 0
+    out = capsys.readouterr().out
+    total = _oracle("seed_embedding_simplernn")["keras"]["total_params"]
+    assert f" Total params: {total:,} (" in out
+    assert "│ simple_rnn (SimpleRNN)" in out and "(None, None, 32)" in out
+
+
+@pytest.mark.parametrize("convention", ["keras", "pytorch"])
+def test_summary_json_form(convention, capsys):
+    assert main(["summary", str(SEED), "--format", "json", "--convention", convention]) == 0
+    data = json.loads(capsys.readouterr().out)
+    case = _oracle("seed_embedding_simplernn")
+    assert data["convention"] == convention
+    assert data["total_params"] == case[convention]["total_params"]
+    assert [layer["params"] for layer in data["layers"]] == [e["params"] for e in case[convention]["layers"]]
+    rnn = data["layers"][1]
+    assert rnn["name"] == "simple_rnn" and rnn["class"] == "SimpleRNN" and rnn["output_shape"] == [None, 32]
+    assert {"role": "input", "name": "W", "shape": [32, 32]}.items() <= rnn["weights"][0].items()
+
+
+def test_explain_gives_the_seed_arithmetic(capsys):
+    assert main(["explain", str(SEED)]) == 0
+    out = capsys.readouterr().out
+    model = shape_model(load(str(SEED)), "keras")
+    rnn = model.layer("simple_rnn")
+    units = rnn.units
+    assert f"{units} x ({units} + {units} + 1) = {rnn.params:,}" in out
+    assert f"{units} x ({units} + {units} + 2) = {shape_model(load(str(SEED)), 'pytorch').layer('simple_rnn').params:,}" in out
+    assert "state_t" in out and "output_features" in out and f"the {units} in SimpleRNN({units})" in out
+    for name in ("W (32, 32)", "kernel (32, 32)", "weight_ih_l0 (32, 32)", "bias_hh_l0 (32,)"):
+        assert name in out
+
+
+@pytest.mark.parametrize("case", ["lstm32", "gru32_classic", "bidirectional_lstm16"])
+def test_explain_arithmetic_equals_the_oracle(case, write_spec, capsys):
+    c = _oracle(case)
+    path = write_spec(yaml.safe_dump({"model": {"input": c["input"], "layers": c["layers"]}}))
+    assert main(["explain", str(path)]) == 0
+    out = capsys.readouterr().out
+    for convention, label in (("keras", "Keras:  "), ("pytorch", "PyTorch:")):
+        line = next(l for l in out.splitlines() if f"parameters, {label}" in l)
+        factors, total = line.split(": ", 1)[1].split(" = ")
+        assert int(total.replace(",", "")) == c[convention]["total_params"]
+        assert eval(factors.replace("x", "*")) == c[convention]["total_params"]  # the factorised form is true
+
+
+def test_check_passes_every_committed_spec(capsys):
+    assert SPECS
+    assert main(["check", *map(str, SPECS)]) == 0
+    assert capsys.readouterr().out.count(": ok: ") == len(SPECS)
+
+
+def test_summary_and_check_do_not_import_drawing_libraries():
+    code = ("import sys; from rnndiagrams.cli import main; main(['summary', sys.argv[1]]); "
+            "main(['check', sys.argv[1]]); "
+            "bad = [m for m in ('matplotlib', 'graphviz') if m in sys.modules]; print(bad)")
+    proc = subprocess.run([sys.executable, "-c", code, str(SEED)], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_shipped_schema_is_current():
+    shipped = (ROOT / "rnndiagrams" / "data" / "spec.schema.json").read_text()
+    assert shipped == schema_text(), "run `make schema` to regenerate rnndiagrams/data/spec.schema.json"
+
+
+def test_schema_command_prints_it(capsys):
+    assert main(["schema"]) == 0
+    assert json.loads(capsys.readouterr().out)["title"] == "rnndiagrams spec"
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=[p.stem for p in SPECS])
+def test_committed_specs_satisfy_the_schema(spec):
+    jsonschema.validate(yaml.safe_load(spec.read_text()), json.loads(schema_text()))
+
+
+def test_schema_rejects_what_the_validator_rejects():
+    schema = json.loads(schema_text())
+    bad = {"model": {"input": {"shape": [3, 2]}, "layers": [{"LSTM": {"units": 0}}]}}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema)
+    bad = {"model": {"input": {"shape": [3, 2]}, "layers": [{"LSTM": {"units": 2, "reset_after": True}}]}}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema)
