@@ -7,12 +7,17 @@ import json
 import sys
 from typing import Callable, Sequence
 
-from .errors import SpecError
-from .spec.catalog import CONVENTIONS
+from .errors import RenderError, SpecError
+from .spec.catalog import BACKENDS, CONVENTIONS, FORMATS
+
+
+class UsageError(Exception):
+    """A command line that cannot be carried out as given."""
 
 
 def _check(args: argparse.Namespace) -> int:
     from . import load, shape_model, verify
+    from .render.pipeline import scenes
     for path in args.specs:
         spec = load(path)
         totals = []
@@ -20,6 +25,7 @@ def _check(args: argparse.Namespace) -> int:
             model = shape_model(spec, convention)
             verify(model)
             totals.append(f"{model.total_params:,} ({convention})")
+        scenes(spec)  # view options are part of the spec too
         print(f"{path}: ok: {len(spec.layers)} layer{'s' if len(spec.layers) > 1 else ''}, {' / '.join(totals)} params; shapes verified in numpy")
     return 0
 
@@ -41,6 +47,36 @@ def _explain(args: argparse.Namespace) -> int:
     from .report.explain import explain_text
     spec = load(args.spec)
     sys.stdout.write(explain_text({c: shape_model(spec, c) for c in CONVENTIONS}))
+    return 0
+
+
+def _render(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from . import load
+    from .render.files import atomic_write
+    from .render.pipeline import render_figures, write_figures
+    target = Path(args.output)
+    single = target.suffix.lstrip(".") in FORMATS
+    specs = [load(path) for path in args.specs]
+    for spec in specs:
+        formats = tuple(args.format or ([target.suffix[1:]] if single else spec.render["formats"]))
+        backends = tuple(args.backend or spec.render["backends"])
+        views = tuple(args.view or ())
+        for name in views:
+            if name not in {v.name for v in spec.views}:
+                raise SpecError(spec.doc.at(("views",)), f"--view {name!r} is not a view of this spec",
+                                f"expected one of {', '.join(v.name for v in spec.views)}")
+        figures = render_figures(spec, backends, formats, views)
+        if single:
+            if len(specs) != 1 or len(figures) != 1:
+                raise UsageError(f"-o {target} names one file, but this would write {len(figures)} figures; "
+                                 "pick one with --view and --backend, or give a folder")
+            atomic_write(target, figures[0].data)
+            print(target)
+            continue
+        for path, changed in write_figures(spec, figures, target):
+            print(f"{path}{'' if changed else ' (unchanged)'}")
     return 0
 
 
@@ -67,6 +103,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p = command("explain", _explain, "the glossary of names, weights and parameter arithmetic for a spec")
     p.add_argument("spec", metavar="SPEC")
+    p = command("render", _render, "draw the views of specs into SVG, PNG or PDF files")
+    p.add_argument("specs", nargs="+", metavar="SPEC")
+    p.add_argument("-o", "--output", default="output",
+                   help="folder (files are <spec>/<view>.<backend>.<format>) or one file ending .svg/.png/.pdf")
+    p.add_argument("--backend", action="append", choices=BACKENDS, help="overrides the spec's render.backends")
+    p.add_argument("--format", action="append", choices=FORMATS, help="overrides the spec's render.formats")
+    p.add_argument("--view", action="append", help="only this view (by name); repeatable")
     command("schema", _schema, "print the JSON Schema of the spec format")
     return parser
 
@@ -75,8 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except SpecError as e:
-        print(e, file=sys.stderr)
+    except (SpecError, RenderError, UsageError) as e:
+        print(f"rnndiagrams: {e}" if not isinstance(e, SpecError) else e, file=sys.stderr)
         return 1
     except BrokenPipeError:
         return 0

@@ -16,3 +16,7 @@ class SpecError(Exception):
         if expected:
             text += f"; {expected}"
         super().__init__(text)
+
+
+class RenderError(Exception):
+    """A figure could not be written (a missing executable, a failed tool); not the spec's fault."""

@@ -26,7 +26,7 @@ def arg_schema(arg: Arg) -> dict[str, Any]:
     if arg.kind == "layer":
         return {"$ref": "#/$defs/recurrent_layer"}
     if arg.kind == "layer_ref":
-        return {"type": "string", "description": "name of a recurrent layer (default: the first)"}
+        return {"type": "string", "description": "name of one recurrent layer (default: all of them)"}
     if arg.kind == "steps":
         return {"type": ["integer", "null"], "minimum": 1, "description": "timesteps drawn (null: symbolic T)"}
     if arg.kind == "choices":

@@ -55,7 +55,7 @@ def _views(doc: Doc, value: Any, layers: tuple[LayerSpec, ...]) -> tuple[ViewSpe
 def _layer_ref(doc: Doc, path: tuple, value: Any, layers: tuple[LayerSpec, ...]) -> str | None:
     recurrent = [layer.name for layer in layers if layer.cell]
     if value is None:
-        return recurrent[0] if recurrent else None
+        return None   # every recurrent layer
     if value not in recurrent:
         raise doc.error(path, f"layer is {describe(value)}{did_you_mean(str(value), recurrent)}",
                         f"expected the name of a recurrent layer: {', '.join(recurrent) or 'none in this model'}")

@@ -1,0 +1,1 @@
+"""Renderers: a Scene in, files out. They know drawing, not RNNs."""

@@ -1,0 +1,124 @@
+"""Scene -> DOT source, via the `graphviz` package. Builds text only; running `dot` is
+graphviz_run's job, so the source can be golden-tested without the executable."""
+from __future__ import annotations
+
+from html import escape
+
+import graphviz
+
+from .. import style
+from ..scene import Label, Line, Run, Scene
+
+RANKDIR = {"up": "BT", "down": "TB", "right": "LR"}
+SHAPES = {"box": ("box", "filled"), "round": ("box", "rounded,filled"), "circle": ("circle", "filled"),
+          "plain": ("plaintext", "")}
+
+
+def _run(run: Run) -> str:
+    text = escape(run.text)
+    if run.italic:
+        text = f"<I>{text}</I>"
+    if run.sub:  # h_t^(2): HTML labels cannot stack the two, and the subscript matters more
+        text += f'<SUB><FONT POINT-SIZE="{style.SMALL_SIZE}">{escape(run.sub)}</FONT></SUB>'
+    if run.sup:
+        text += f'<SUP><FONT POINT-SIZE="{style.SMALL_SIZE}">{escape(run.sup)}</FONT></SUP>'
+    if run.small:
+        text = f'<FONT POINT-SIZE="{style.SMALL_SIZE}" COLOR="{style.MUTED}">{text}</FONT>'
+    return text
+
+
+def _line(line: Line) -> str:
+    return "".join(_run(r) for r in line)
+
+
+def html_label(label: Label) -> str:
+    """An HTML-like label; every user string is escaped, so no label can break the DOT."""
+    if not label:
+        return ""
+    return "<" + "<BR/>".join(_line(line) for line in label) + ">"
+
+
+def _caption(scene: Scene) -> str:
+    rows = [f'<TR><TD ALIGN="LEFT"><B>{_line(line)}</B></TD></TR>' for line in scene.title]
+    rows += [f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{style.SMALL_SIZE + 1}">{_line(line)}</FONT></TD></TR>'
+             for line in scene.legend]
+    return '<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="1">' + "".join(rows) + "</TABLE>>"
+
+
+def dot_source(scene: Scene) -> str:
+    font = {"fontname": style.FONT, "fontsize": str(style.FONT_SIZE), "fontcolor": style.TEXT}
+    g = graphviz.Digraph(
+        name=scene.name,
+        graph_attr={**font, "rankdir": RANKDIR[scene.flow], "label": _caption(scene), "labelloc": "t",
+                    "labeljust": "l", "bgcolor": style.BACKGROUND, "nodesep": "0.35", "ranksep": "0.45",
+                    "newrank": "true", "pad": "0.2", "forcelabels": "true"},
+        node_attr={**font, "penwidth": "1.3", "margin": "0.12,0.06"},
+        edge_attr={**font, "fontsize": str(style.SMALL_SIZE + 2), "arrowsize": "0.7", "penwidth": "1.2"},
+    )
+    grouped = {n for group in scene.groups for n in group.nodes}
+    for group in scene.groups:
+        with g.subgraph(name=f"cluster_{group.id}") as sub:
+            if group.label:  # dot flips cluster labels with rankdir=BT; "b" puts them on top there
+                sub.attr(label=html_label(group.label), style="rounded,dashed", color=style.MUTED,
+                         labelloc="b" if scene.flow == "up" else "t")
+            else:
+                sub.attr(label="", style="invis")
+            for node in scene.nodes:
+                if node.id in group.nodes:
+                    _node(sub, node)
+    for node in scene.nodes:
+        if node.id not in grouped:
+            _node(g, node)
+    pos = {node.id: node.pos for node in scene.nodes}
+    for edge in scene.edges:
+        attrs = {"color": style.EDGE_COLORS[edge.role], "fontcolor": style.EDGE_COLORS[edge.role]}
+        if edge.label:
+            # a label on an edge within a row bends it around a label node; an xlabel does not
+            flat = pos[edge.src][1] == pos[edge.dst][1] and edge.src != edge.dst
+            attrs["xlabel" if flat else "label"] = html_label(edge.label)
+        if edge.style == "dashed":
+            attrs["style"] = "dashed"
+        src, dst = edge.src, edge.dst
+        if edge.backward:  # keep the row's left-to-right order: lay out forward, draw the arrow back
+            src, dst = dst, src
+            attrs["dir"] = "back"
+        g.edge(src, dst, **attrs)
+    _grid_hints(g, scene)
+    return g.source
+
+
+def _node(g: graphviz.Digraph, node) -> None:
+    shape, fill_style = SHAPES[node.shape]
+    fill, stroke = style.ROLE_COLORS[node.role]
+    attrs = {"label": html_label(node.label), "shape": shape, "fillcolor": fill, "color": stroke}
+    styles = [s for s in (fill_style, "dashed" if node.emphasis == "faded" else "") if s]
+    if styles:
+        attrs["style"] = ",".join(styles)
+    if node.emphasis == "faded":
+        attrs["fontcolor"] = style.MUTED
+    g.node(node.id, **attrs)
+
+
+def _grid_hints(g: graphviz.Digraph, scene: Scene) -> None:
+    """Turn node grid positions into ranks: one rank per row, ordered left to right by
+    invisible edges, and columns kept upright by heavy invisible edges between rows."""
+    linked = {frozenset((e.src, e.dst)) for e in scene.edges}  # a second, hidden edge would bend the real one
+    rows: dict[int, list] = {}
+    cols: dict[int, list] = {}
+    for node in scene.nodes:
+        rows.setdefault(node.pos[1], []).append(node)
+        cols.setdefault(node.pos[0], []).append(node)
+    for _, members in sorted(rows.items()):
+        members.sort(key=lambda n: n.pos[0])
+        with g.subgraph() as same:
+            same.attr(rank="same")
+            for node in members:
+                same.node(node.id)
+            for a, b in zip(members, members[1:]):
+                if frozenset((a.id, b.id)) not in linked:
+                    same.edge(a.id, b.id, style="invis")
+    for _, members in sorted(cols.items()):
+        members.sort(key=lambda n: n.pos[1])
+        for a, b in zip(members, members[1:]):
+            if frozenset((a.id, b.id)) not in linked:
+                g.edge(a.id, b.id, style="invis", weight="10")

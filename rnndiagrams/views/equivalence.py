@@ -1,0 +1,30 @@
+"""Folded `=` unrolled, side by side: the classic textbook figure, from the same section."""
+from __future__ import annotations
+
+import dataclasses
+
+from ..scene import Group, Node, Scene, words
+from ..shapes import ShapedModel
+from ..spec.model import ViewSpec
+from . import timegrid
+
+
+def _prefixed(scene: Scene, prefix: str, shift: int) -> Scene:
+    nodes = tuple(dataclasses.replace(n, id=prefix + n.id, pos=(n.pos[0] + shift, n.pos[1])) for n in scene.nodes)
+    edges = tuple(dataclasses.replace(e, src=prefix + e.src, dst=prefix + e.dst) for e in scene.edges)
+    return dataclasses.replace(scene, nodes=nodes, edges=edges)
+
+
+def build(model: ShapedModel, view: ViewSpec) -> Scene:
+    folded = _prefixed(timegrid.build(model, view, folded=True), "f_", 0)
+    unrolled = _prefixed(timegrid.build(model, view, folded=False), "u_", 2)
+    # "=" sits in the first recurrent row, between the folded cell and the first unrolled step
+    row = min(n.pos[1] for n in folded.nodes if n.role == "state")
+    equals = Node("equals", ((words("="),),), "operator", "plain", (1, row))
+    name = f"{model.spec.title or model.spec.source}: {view.kind}"
+    groups = (Group("folded", ((words("folded"),),), tuple(n.id for n in folded.nodes)),
+              Group("equals", (), ("equals",)),
+              Group("unrolled", ((words("unrolled"),),), tuple(n.id for n in unrolled.nodes)))
+    return Scene(name=name, title=((words(name),),), legend=unrolled.legend, flow="up",
+                 nodes=folded.nodes + (equals,) + unrolled.nodes, edges=folded.edges + unrolled.edges,
+                 groups=groups)

@@ -1,0 +1,65 @@
+"""Labels made from the shape engine's values: tensors, weights, layers. The only place views
+turn numbers into text, so every figure prints shapes the same way."""
+from __future__ import annotations
+
+from ..scene import Label, Line, Run, sym, words
+from ..shapes import ShapedLayer, Weight
+from ..shapes.engine import format_shape
+
+ARROWS = {"forward": "→", "backward": "←", None: ""}
+MATH_NOTATIONS = ("seed", "goodfellow")
+
+
+def tensor(symbol: str, sub: str, shape: tuple | None, sup: str = "", note: str = "") -> Label:
+    lines: list[Line] = [(sym(symbol, sub, sup),)]
+    if shape is not None:
+        lines.append((words(format_shape(shape), small=True),))
+    if note:
+        lines.append((words(note, small=True),))
+    return tuple(lines)
+
+
+def weight_name(weight: Weight, notation: str, sup: str = "") -> Run:
+    """W, b_W (math notations, italic) or kernel / weight_ih_l0 (framework names, upright)."""
+    name = weight.name(notation)
+    arrow = ARROWS[weight.direction] if notation != "pytorch" else ""
+    if notation in MATH_NOTATIONS:
+        base, _, sub = name.partition("_")
+        return sym(base, sub, sup + arrow)
+    return Run(name, sup=sup + arrow)
+
+
+def weight(weight: Weight, notation: str, sup: str = "", shape: bool = True) -> Line:
+    run = weight_name(weight, notation, sup)
+    return (run, words(" " + format_shape(weight.shape_in(notation)), small=True)) if shape else (run,)
+
+
+def layer_call(layer: ShapedLayer) -> str:
+    """`SimpleRNN(64)`, `Bidirectional(LSTM(16), concat)`, `Dense(1, sigmoid)`: the Keras call."""
+    spec = layer.spec
+    if spec.cls == "Embedding":
+        return f"Embedding({spec.args['input_dim']}, {spec.args['output_dim']})"
+    if spec.inner is not None:
+        return f"Bidirectional({spec.inner.cls}({spec.inner.args['units']}), {spec.args['merge_mode']})"
+    act = spec.args.get("activation")
+    extra = f", {act}" if spec.cls == "Dense" and act not in (None, "linear") else ""
+    return f"{spec.cls}({spec.args['units']}{extra})"
+
+
+def params(layer: ShapedLayer, convention: str) -> str:
+    return f"{layer.params:,} params ({'Keras' if convention == 'keras' else 'PyTorch'})"
+
+
+def legend(layer: ShapedLayer, notation: str, convention: str, sup: str = "") -> tuple[Line, ...]:
+    """`simple_rnn: SimpleRNN(64), 6,208 params (Keras)` then its weights, one line per direction."""
+    lines: list[Line] = [(words(f"{layer.name}: {layer_call(layer)}, {params(layer, convention)}"),)]
+    for direction in dict.fromkeys(w.direction for w in layer.weights):
+        runs: list[Run] = [words("    ")]
+        for i, w in enumerate(x for x in layer.weights if x.direction == direction):
+            runs.extend(((words("   ") if i else words("")),) + weight(w, notation, sup))
+        lines.append(tuple(runs))
+    gates = next((w.gates for w in layer.weights if w.gates), ())
+    if gates:
+        rows = layer.weights[0].shape[0] // len(gates)
+        lines.append((words(f"    each stacks {len(gates)} gate blocks of {rows} rows: {', '.join(gates)}"),))
+    return tuple(lines)

@@ -1,0 +1,53 @@
+"""Which layers a recurrent view draws: the recurrent layers, the per-step layers above
+them, and the layers fed by the last state only (many-to-one)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..shapes import ShapedLayer, ShapedModel
+from ..spec.model import ViewSpec
+
+
+@dataclass(frozen=True)
+class Section:
+    embedding: ShapedLayer | None      # turns token ids into x_t, drawn below the x row
+    rows: tuple[ShapedLayer, ...]      # layers drawn once per time step, in data order
+    tail: tuple[ShapedLayer, ...]      # layers after a many-to-one layer, drawn once
+
+    @property
+    def recurrent(self) -> tuple[ShapedLayer, ...]:
+        return tuple(layer for layer in self.rows if layer.cell)
+
+
+def select(model: ShapedModel, view: ViewSpec) -> Section:
+    spec = model.spec
+    layers = model.layers
+    name = view.options.get("layer")
+    starts = [i for i, layer in enumerate(layers) if layer.cell and (name is None or layer.name == name)]
+    if not starts:
+        raise spec.error(view.path, f"the {view.kind} view needs a recurrent layer, and this model has none",
+                         "expected SimpleRNN, LSTM, GRU or Bidirectional in model.layers")
+    start = starts[0]
+    embedding = layers[start - 1] if start and layers[start - 1].cls == "Embedding" else None
+    rows: list[ShapedLayer] = []
+    tail: list[ShapedLayer] = []
+    sequence = True
+    for layer in layers[start:]:
+        if layer.cell:
+            if rows and name is not None:
+                break                      # one named layer, plus what sits on top of it
+            rows.append(layer)
+            sequence = layer.per_step
+        elif layer.cls == "Dense":
+            (rows if sequence else tail).append(layer)
+        else:
+            break
+    last = max(i for i, layer in enumerate(rows) if layer.cell)
+    head = rows[last + 1:] + tail
+    mode = view.options.get("head", "auto")
+    if mode == "show" and not head:
+        raise spec.error(view.path + ("head",), f"head: show, but no Dense layer follows {rows[last].name!r}",
+                         "expected a Dense after the recurrent layer, or head: auto")
+    if mode == "hide":
+        rows, tail = rows[: last + 1], []
+    return Section(embedding, tuple(rows), tuple(tail))

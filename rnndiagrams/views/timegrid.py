@@ -1,0 +1,194 @@
+"""Folded and unrolled views: one builder, a grid of time steps by layers.
+
+The folded figure is the unrolled one with a single column `t`, where the recurrent edge
+h_{t-1} -> h_t closes on itself; building both from one routine keeps the two pictures of
+the classic textbook figure consistent by construction.
+"""
+from __future__ import annotations
+
+from ..scene import Edge, Label, Line, Node, Scene, sym, words
+from ..shapes import ShapedLayer, ShapedModel
+from ..shapes.engine import format_shape
+from . import labels
+from .section import Section, select
+from ..spec.model import ViewSpec
+
+MAX_COLUMNS = 4   # longer sequences are drawn as 0, 1, ..., T-1
+
+
+def columns(steps: int | None) -> list[str | None]:
+    """Subscripts of the drawn steps; None marks the elided `...` column."""
+    if steps is not None and steps <= MAX_COLUMNS:
+        return [str(t) for t in range(steps)]
+    return ["0", "1", None, "T-1" if steps is None else str(steps - 1)]
+
+
+class _Grid:
+    def __init__(self, model: ShapedModel, section: Section, cols: list[str | None], folded: bool) -> None:
+        self.model, self.section, self.cols, self.folded = model, section, cols, folded
+        self.notation = model.spec.notation
+        self.nodes: list[Node] = []
+        self.edges: list[Edge] = []
+        self.rows: list[tuple[str, ...]] = []
+        self.many = len(section.recurrent) > 1
+
+    # -- helpers -------------------------------------------------------------------
+    def _row(self, make) -> list[str]:
+        """Add one row; `make(col, sub)` returns (label, role, emphasis) for a step column."""
+        r = len(self.rows)
+        ids = []
+        for c, sub in enumerate(self.cols):
+            nid = f"r{r}c{c}"
+            if sub is None:
+                self.nodes.append(Node(nid, ((words("…"),),), "ellipsis", "plain", (c, r)))
+            else:
+                label, role, emphasis = make(c, sub)
+                self.nodes.append(Node(nid, label, role, "round" if role != "state" else "box", (c, r), emphasis))
+            ids.append(nid)
+        self.rows.append(tuple(ids))
+        return ids
+
+    def _weight_label(self, layer: ShapedLayer, key: str, direction: str | None = None, sup: str = "") -> Label:
+        for w in layer.weights:
+            if w.key == key and w.direction == direction:
+                return (labels.weight(w, self.notation, sup, shape=self.folded),)
+        return ()
+
+    def _connect(self, src: list[str], dst: list[str], label_of, role: str) -> None:
+        for c, (a, b) in enumerate(zip(src, dst)):
+            if self.cols[c] is not None:
+                self.edges.append(Edge(a, b, label_of(c), role))
+
+    def _sup(self, k: int) -> str:
+        return f"({k})" if self.many else ""
+
+    # -- rows ----------------------------------------------------------------------
+    def build(self) -> None:
+        section = self.section
+        first = section.rows[0]
+        x_shape = first.step_tensor("x_t").shape
+        below = None
+        if section.embedding is not None:
+            below = self._row(lambda c, sub: (labels.tensor("w", sub, None, note=f"token id, {self.model.spec.input_dtype}"), "input", "solid"))
+        x = self._row(lambda c, sub: (labels.tensor("x", sub, x_shape), "input", "solid"))
+        if below:
+            self._connect(below, x, lambda c: self._weight_label(section.embedding, "E"), "input")
+        prev, k, head = x, 0, 0
+        for layer in section.rows:
+            if layer.cell:
+                k += 1
+                prev = self._recurrent(layer, prev, self._sup(k))
+            else:
+                head += 1
+                prev = self._per_step_dense(layer, prev, head)
+        self._tail(prev)
+
+    def _recurrent(self, layer: ShapedLayer, prev: list[str], sup: str) -> list[str]:
+        rnn = layer.spec.inner or layer.spec
+        directions = ("forward", "backward") if layer.spec.inner else (None,)
+        units = rnn.args["units"]
+        last = len(self.cols) - 1
+        outs = {}
+        for d in directions:
+            backwards = (d == "backward") != rnn.args["go_backwards"]
+            returned = last if not backwards else 0   # the state a many-to-one layer returns
+            arrow = labels.ARROWS[d]
+
+            def make(c, sub, d=d, returned=returned, arrow=arrow):
+                label = labels.tensor("h", sub, (units,), sup + arrow)
+                if rnn.cls == "LSTM":
+                    label += ((sym("c", sub, sup + arrow), words(" " + format_shape((units,)), small=True)),)
+                faded = not layer.per_step and not layer.spec.inner and c != returned and not self.folded
+                return label, "state", "faded" if faded else "solid"
+
+            ids = self._row(make)
+            self._connect(prev, ids, lambda c, d=d: self._weight_label(layer, "W", d, sup), "input")
+            u_label = self._weight_label(layer, "U", d, sup)
+            if rnn.cls == "LSTM" and self.folded:
+                u_label += ((sym("h", "t-1"), words(", "), sym("c", "t-1")),)
+            if self.folded:
+                self.edges.append(Edge(ids[0], ids[0], u_label, "recurrent"))
+            else:
+                for c in range(1, len(ids)):
+                    a, b = (ids[c - 1], ids[c]) if not backwards else (ids[c], ids[c - 1])
+                    elided = None in (self.cols[c - 1], self.cols[c])
+                    self.edges.append(Edge(a, b, () if elided else u_label, "recurrent",
+                                           "dashed" if elided else "solid", backward=backwards))
+            outs[d] = (ids, returned)
+        if not layer.spec.inner:
+            return outs[None][0]
+        return self._merge(layer, outs, sup)
+
+    def _merge(self, layer: ShapedLayer, outs: dict, sup: str) -> list[str]:
+        merge = layer.spec.args["merge_mode"]
+        width = layer.step_tensor("y_t").shape
+        if layer.per_step or self.folded:
+            ids = self._row(lambda c, sub: (labels.tensor("y", sub, width, sup, note=merge), "merge", "solid"))
+            for src, _ in outs.values():
+                self._connect(src, ids, lambda c: (), "merge")
+            return ids
+        # many-to-one: the forward layer's last state and the backward layer's first are merged
+        last = len(self.cols) - 1
+        nid = self._single(labels.tensor("y", "", width, sup, note=merge), "merge", last)
+        for d, (src, returned) in outs.items():
+            self.edges.append(Edge(src[returned], nid, (), "merge"))
+        return [nid] * len(self.cols)
+
+    def _single(self, label: Label, role: str, col: int) -> str:
+        """A row holding one node, above the given column (many-to-one outputs)."""
+        r = len(self.rows)
+        nid = f"r{r}c{col}"
+        self.nodes.append(Node(nid, label, role, "round", (col, r)))
+        self.rows.append((nid,))
+        return nid
+
+    def _per_step_dense(self, layer: ShapedLayer, prev: list[str], n: int) -> list[str]:
+        sup = f"({n})" if len(self.section.rows) - len(self.section.recurrent) > 1 else ""
+        units = layer.spec.args["units"]
+        ids = self._row(lambda c, sub: (labels.tensor("o", sub, (units,), sup), "output", "solid"))
+        self._connect(prev, ids, lambda c: self._weight_label(layer, "V", sup=sup), "head")
+        return ids
+
+    def _tail(self, prev: list[str]) -> None:
+        last = len(self.cols) - 1
+        src = prev[last]
+        for n, layer in enumerate(self.section.tail, start=1):
+            sup = f"({n})" if len(self.section.tail) > 1 else ""
+            label = labels.tensor("y", "", (layer.spec.args["units"],), sup, note=labels.layer_call(layer))
+            nid = self._single(label, "output", last)
+            self.edges.append(Edge(src, nid, self._weight_label(layer, "V", sup=sup), "head"))
+            src = nid
+
+
+def _legend(model: ShapedModel, section: Section) -> tuple[Line, ...]:
+    notation, convention = model.spec.notation, model.convention
+    lines: list[Line] = []
+    k = 0
+    layers = ([section.embedding] if section.embedding else []) + list(section.rows) + list(section.tail)
+    many = len(section.recurrent) > 1
+    for layer in layers:
+        sup = ""
+        if layer.cell and many:
+            k += 1
+            sup = f"({k})"
+        lines.extend(labels.legend(layer, notation, convention, sup))
+    last = section.recurrent[-1]
+    rnn = last.spec.inner or last.spec
+    returns = "every step (return_sequences: true)" if rnn.args["return_sequences"] else \
+        "the last step only (return_sequences: false)"
+    lines.append((words(f"{last.name} returns {returns}: {format_shape(last.output_shape)}"),))
+    return tuple(lines)
+
+
+def build(model: ShapedModel, view: ViewSpec, folded: bool) -> Scene:
+    section = select(model, view)
+    if folded:
+        cols: list[str | None] = ["t"]
+    else:
+        steps = view.options.get("steps")
+        cols = columns(steps if steps is not None else model.input_shape[1])
+    grid = _Grid(model, section, cols, folded)
+    grid.build()
+    name = f"{model.spec.title or model.spec.source}: {view.kind}"
+    return Scene(name=name, title=((words(name),),), legend=_legend(model, section), flow="up",
+                 nodes=tuple(grid.nodes), edges=tuple(grid.edges))
