@@ -34,8 +34,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $@
 
-diagrams: setup
-	$(BIN)/rnndiagrams render specs/*.yaml -o output
+# Only specs whose file, or the package's code, changed since their last render are redrawn.
+SPECS := $(wildcard specs/*.yaml)
+PACKAGE_FILES := $(shell find rnndiagrams -name '*.py' -o -name '*.json' | sort)
+DIAGRAM_STAMPS := $(SPECS:specs/%.yaml=output/.stamps/%)
+
+diagrams: setup $(DIAGRAM_STAMPS)
+
+output/.stamps/%: specs/%.yaml $(PACKAGE_FILES) $(STAMP)
+	$(BIN)/rnndiagrams render $< -o output
+	@mkdir -p $(@D) && touch $@
 
 test: setup
 	$(BIN)/python -m pytest -q

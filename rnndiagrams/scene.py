@@ -34,10 +34,10 @@ def plain_text(label: Label) -> str:
     """The label as one string, sub/superscripts written TeX-style (for titles and tests)."""
     def run(r: Run) -> str:
         out = r.text
-        if r.sup:
-            out += f"^{{{r.sup}}}"
         if r.sub:
             out += f"_{{{r.sub}}}" if len(r.sub) > 1 else f"_{r.sub}"
+        if r.sup:
+            out += f"^{{{r.sup}}}"
         return out
     return "\n".join("".join(run(r) for r in line) for line in label)
 

@@ -30,3 +30,7 @@ def write_spec(tmp_path):
         path.write_text(text, encoding="utf-8")
         return path
     return write
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/ from the current code")

@@ -48,7 +48,7 @@ def _caption(scene: Scene) -> str:
 def dot_source(scene: Scene) -> str:
     font = {"fontname": style.FONT, "fontsize": str(style.FONT_SIZE), "fontcolor": style.TEXT}
     g = graphviz.Digraph(
-        name=scene.name,
+        name=scene.name.replace("&", "&amp;"),  # dot decodes entities in names, so "&amp;" would lose its escape
         graph_attr={**font, "rankdir": RANKDIR[scene.flow], "label": _caption(scene), "labelloc": "t",
                     "labeljust": "l", "bgcolor": style.BACKGROUND, "nodesep": "0.35", "ranksep": "0.45",
                     "newrank": "true", "pad": "0.2", "forcelabels": "true"},

@@ -1,13 +1,16 @@
-"""Spec -> shaped and verified model -> scenes -> bytes -> files.
+"""Spec -> shaped model -> scenes -> bytes -> files.
 
 Every figure of a spec is rendered in memory before the first file is written, so a bad
-view option or a failing tool leaves output/ as it was.
+view option or a failing tool leaves output/ as it was. The numpy proof runs in `check`
+(and in `make test` for every committed spec), not here: it would double render's start-up.
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..scene import Scene
 from ..shapes import shape_model
 from ..spec.model import Spec, ViewSpec
 from ..views import build_scene
@@ -23,19 +26,20 @@ class Figure:
     data: bytes
 
 
-def scenes(spec: Spec) -> list:
-    """Build (and so validate) every view's scene, from a model the numpy pass has verified."""
-    from ..shapes.verify import verify
+def scenes(spec: Spec) -> list[tuple[ViewSpec, Scene]]:
+    """Build (and so validate) every view's scene."""
     model = shape_model(spec)
-    verify(model)
     return [(view, build_scene(model, view)) for view in spec.views]
 
 
 def render_figures(spec: Spec, backends: tuple[str, ...], formats: tuple[str, ...],
                    views: tuple[str, ...] = ()) -> list[Figure]:
+    """Draw every (view, backend, format); the external tools run side by side in threads."""
     chosen = [(v, s) for v, s in scenes(spec) if not views or v.name in views]
-    return [Figure(view, backend, fmt, BACKENDS[backend](scene, fmt))
-            for view, scene in chosen for backend in backends for fmt in formats]
+    jobs = [(view, scene, backend, fmt) for view, scene in chosen for backend in backends for fmt in formats]
+    with ThreadPoolExecutor(max_workers=min(4, len(jobs) or 1)) as pool:
+        datas = list(pool.map(lambda job: BACKENDS[job[2]](job[1], job[3]), jobs))
+    return [Figure(view, backend, fmt, data) for (view, _, backend, fmt), data in zip(jobs, datas)]
 
 
 def write_figures(spec: Spec, figures: list[Figure], out_dir: Path) -> list[tuple[Path, bool]]:

@@ -14,7 +14,7 @@ def explain_text(models: dict[str, ShapedModel]) -> str:
     """`models` maps convention -> ShapedModel of the same spec."""
     keras, pytorch = models["keras"], models["pytorch"]
     spec = keras.spec
-    out = [f"{spec.title or spec.source}", f"input: {format_shape(keras.input_shape)} {spec.input_dtype}", ""]
+    out = [f"{spec.display_name}", f"input: {format_shape(keras.input_shape)} {spec.input_dtype}", ""]
     previous = "the input"
     for layer, torch_layer in zip(keras.layers, pytorch.layers):
         out.append(f"{layer.name} ({layer.cls}): {format_shape(layer.input_shape)} from {previous} "

@@ -26,7 +26,7 @@ def summary_json(model: ShapedModel, notation: str | None = None) -> dict[str, A
 
 def summary_text(model: ShapedModel) -> str:
     """Keras 3's summary layout (the same box table and memory line), for either convention."""
-    title = model.spec.title or model.spec.source
+    title = model.spec.display_name
     rows = [(f"{layer.name} ({layer.cls})", format_shape(layer.output_shape), f"{layer.params:,}")
             for layer in model.layers]
     head = ("Layer (type)", "Output Shape", "Param #")

@@ -1,6 +1,7 @@
 """The validated spec: what the shape engine and the views read. No YAML here."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +48,11 @@ class Spec:
     @property
     def source(self) -> str:
         return self.doc.name
+
+    @property
+    def display_name(self) -> str:
+        """The title, else the file's stem: never a path, so figures do not depend on the cwd."""
+        return self.title or os.path.splitext(os.path.basename(self.doc.name))[0]
 
     def error(self, path: Path, problem: str, expected: str | None = None) -> SpecError:
         return self.doc.error(path, problem, expected)

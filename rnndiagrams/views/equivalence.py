@@ -21,7 +21,7 @@ def build(model: ShapedModel, view: ViewSpec) -> Scene:
     # "=" sits in the first recurrent row, between the folded cell and the first unrolled step
     row = min(n.pos[1] for n in folded.nodes if n.role == "state")
     equals = Node("equals", ((words("="),),), "operator", "plain", (1, row))
-    name = f"{model.spec.title or model.spec.source}: {view.kind}"
+    name = f"{model.spec.display_name}: {view.kind}"
     groups = (Group("folded", ((words("folded"),),), tuple(n.id for n in folded.nodes)),
               Group("equals", (), ("equals",)),
               Group("unrolled", ((words("unrolled"),),), tuple(n.id for n in unrolled.nodes)))

@@ -189,6 +189,6 @@ def build(model: ShapedModel, view: ViewSpec, folded: bool) -> Scene:
         cols = columns(steps if steps is not None else model.input_shape[1])
     grid = _Grid(model, section, cols, folded)
     grid.build()
-    name = f"{model.spec.title or model.spec.source}: {view.kind}"
+    name = f"{model.spec.display_name}: {view.kind}"
     return Scene(name=name, title=((words(name),),), legend=_legend(model, section), flow="up",
                  nodes=tuple(grid.nodes), edges=tuple(grid.edges))
