@@ -44,9 +44,10 @@ def main() -> None:
     from rnndiagrams import load
     from rnndiagrams.render.dot_source import dot_source
     from rnndiagrams.render.pipeline import scenes
+    from rnndiagrams.style import THEMES
 
     out = tempfile.mkdtemp()
-    sources = [dot_source(scene).encode() for _, scene in scenes(load(str(SEED)))]
+    sources = [dot_source(scene, THEMES["light"]).encode() for _, scene in scenes(load(str(SEED)))]
     ours = median_time(lambda: run(sys.executable, "-m", "rnndiagrams", "render", str(SEED), "-o", out))
     startup = median_time(lambda: run(sys.executable, "-c", "pass"))
     floor = median_time(lambda: [run("dot", "-Tsvg", stdin=s) for s in sources])
@@ -62,7 +63,7 @@ def main() -> None:
         spec_path = Path(out) / f"unrolled_{steps}.yaml"
         spec_path.write_text(UNROLLED.format(steps=steps))
         spec = load(str(spec_path))
-        inproc = median_time(lambda: [dot_source(s) for _, s in scenes(spec)], n=N * 5)
+        inproc = median_time(lambda: [dot_source(s, THEMES["light"]) for _, s in scenes(spec)], n=N * 5)
         fresh = median_time(lambda: run(sys.executable, "-m", "rnndiagrams", "render", str(spec_path), "-o", out))
         results[steps] = (inproc, fresh)
         print(f"  T={steps:<9,} scene+DOT {inproc * 1000:7.2f} ms   fresh render {fresh * 1000:7.1f} ms")

@@ -8,7 +8,7 @@ import sys
 from typing import Callable, Sequence
 
 from .errors import RenderError, SpecError
-from .spec.catalog import BACKENDS, CONVENTIONS, FORMATS
+from .spec.catalog import BACKENDS, CONVENTIONS, FORMATS, THEMES
 
 
 class UsageError(Exception):
@@ -60,14 +60,14 @@ def _render(args: argparse.Namespace) -> int:
     single = target.suffix.lstrip(".") in FORMATS
     specs = [load(path) for path in args.specs]
     for spec in specs:
-        formats = tuple(args.format or ([target.suffix[1:]] if single else spec.render["formats"]))
-        backends = tuple(args.backend or spec.render["backends"])
+        overrides = {"formats": tuple(args.format or ([target.suffix[1:]] if single else ())),
+                     "backends": tuple(args.backend or ()), "theme": args.theme, "dpi": args.dpi}
         views = tuple(args.view or ())
         for name in views:
             if name not in {v.name for v in spec.views}:
                 raise SpecError(spec.doc.at(("views",)), f"--view {name!r} is not a view of this spec",
                                 f"expected one of {', '.join(v.name for v in spec.views)}")
-        figures = render_figures(spec, backends, formats, views)
+        figures = render_figures(spec, overrides, views)
         if single:
             if len(specs) != 1 or len(figures) != 1:
                 raise UsageError(f"-o {target} names one file, but this would write {len(figures)} figures; "
@@ -110,6 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--backend", action="append", choices=BACKENDS, help="overrides the spec's render.backends")
     p.add_argument("--format", action="append", choices=FORMATS, help="overrides the spec's render.formats")
     p.add_argument("--view", action="append", help="only this view (by name); repeatable")
+    p.add_argument("--theme", choices=THEMES, help="overrides the spec's render.theme")
+    p.add_argument("--dpi", type=int, help="PNG resolution, overrides the spec's render.dpi")
     command("schema", _schema, "print the JSON Schema of the spec format")
     return parser
 

@@ -50,6 +50,7 @@ class Node:
     shape: str = "box"             # box | round | circle | plain
     pos: tuple[int, int] = (0, 0)  # grid cell (column, row): row 0 is where data enters, columns read left to right
     emphasis: str = "solid"        # solid | faded (computed but not returned)
+    extent: tuple[float, float] | None = None  # drawn to scale: box width, height in points
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ import pytest
 from rnndiagrams import load
 from rnndiagrams.render.dot_source import dot_source
 from rnndiagrams.render.pipeline import scenes
+from rnndiagrams.style import THEMES
 
 from conftest import ROOT
 
@@ -20,7 +21,7 @@ CASES = [(spec, view) for spec in SPECS for view in load(str(spec)).views]
 @pytest.mark.parametrize("spec,view", CASES, ids=[f"{s.stem}-{v.name}" for s, v in CASES])
 def test_dot_source_matches_golden(spec, view, request):
     scene = dict((v.name, s) for v, s in scenes(load(str(spec))))[view.name]
-    source = dot_source(scene)
+    source = dot_source(scene, THEMES[load(str(spec)).render["theme"]])
     path = GOLDEN / spec.stem / f"{view.name}.gv"
     if request.config.getoption("--update-golden"):
         path.parent.mkdir(parents=True, exist_ok=True)

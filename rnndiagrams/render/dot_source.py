@@ -7,50 +7,54 @@ from html import escape
 import graphviz
 
 from .. import style
-from ..scene import Label, Line, Run, Scene
+from ..scene import Label, Line, Node, Run, Scene
+from ..style import Theme
 
 RANKDIR = {"up": "BT", "down": "TB", "right": "LR"}
 SHAPES = {"box": ("box", "filled"), "round": ("box", "rounded,filled"), "circle": ("circle", "filled"),
           "plain": ("plaintext", "")}
 
 
-def _run(run: Run) -> str:
-    text = escape(run.text)
-    if run.italic:
-        text = f"<I>{text}</I>"
-    if run.sub:  # h_t^(2): HTML labels cannot stack the two, and the subscript matters more
-        text += f'<SUB><FONT POINT-SIZE="{style.SMALL_SIZE}">{escape(run.sub)}</FONT></SUB>'
-    if run.sup:
-        text += f'<SUP><FONT POINT-SIZE="{style.SMALL_SIZE}">{escape(run.sup)}</FONT></SUP>'
-    if run.small:
-        text = f'<FONT POINT-SIZE="{style.SMALL_SIZE}" COLOR="{style.MUTED}">{text}</FONT>'
-    return text
+class _Labels:
+    """HTML-like labels; every user string is escaped, so no label can break the DOT."""
+
+    def __init__(self, theme: Theme) -> None:
+        self.theme = theme
+
+    def run(self, run: Run) -> str:
+        text = escape(run.text)
+        if run.italic:
+            text = f"<I>{text}</I>"
+        if run.sub:  # h_t^(2): HTML labels cannot stack the two, and the subscript matters more
+            text += f'<SUB><FONT POINT-SIZE="{style.SMALL_SIZE}">{escape(run.sub)}</FONT></SUB>'
+        if run.sup:
+            text += f'<SUP><FONT POINT-SIZE="{style.SMALL_SIZE}">{escape(run.sup)}</FONT></SUP>'
+        if run.small:
+            text = f'<FONT POINT-SIZE="{style.SMALL_SIZE}" COLOR="{self.theme.muted}">{text}</FONT>'
+        return text
+
+    def line(self, line: Line) -> str:
+        return "".join(self.run(r) for r in line)
+
+    def label(self, label: Label) -> str:
+        if not label:
+            return ""
+        return "<" + "<BR/>".join(self.line(line) for line in label) + ">"
+
+    def caption(self, scene: Scene) -> str:
+        rows = [f'<TR><TD ALIGN="LEFT"><B>{self.line(line)}</B></TD></TR>' for line in scene.title]
+        rows += [f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{style.SMALL_SIZE + 1}">{self.line(line)}</FONT></TD></TR>'
+                 for line in scene.legend]
+        return '<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="1">' + "".join(rows) + "</TABLE>>"
 
 
-def _line(line: Line) -> str:
-    return "".join(_run(r) for r in line)
-
-
-def html_label(label: Label) -> str:
-    """An HTML-like label; every user string is escaped, so no label can break the DOT."""
-    if not label:
-        return ""
-    return "<" + "<BR/>".join(_line(line) for line in label) + ">"
-
-
-def _caption(scene: Scene) -> str:
-    rows = [f'<TR><TD ALIGN="LEFT"><B>{_line(line)}</B></TD></TR>' for line in scene.title]
-    rows += [f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{style.SMALL_SIZE + 1}">{_line(line)}</FONT></TD></TR>'
-             for line in scene.legend]
-    return '<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="1">' + "".join(rows) + "</TABLE>>"
-
-
-def dot_source(scene: Scene) -> str:
-    font = {"fontname": style.FONT, "fontsize": str(style.FONT_SIZE), "fontcolor": style.TEXT}
+def dot_source(scene: Scene, theme: Theme) -> str:
+    labels = _Labels(theme)
+    font = {"fontname": style.FONT, "fontsize": str(style.FONT_SIZE), "fontcolor": theme.text}
     g = graphviz.Digraph(
         name=scene.name.replace("&", "&amp;"),  # dot decodes entities in names, so "&amp;" would lose its escape
-        graph_attr={**font, "rankdir": RANKDIR[scene.flow], "label": _caption(scene), "labelloc": "t",
-                    "labeljust": "l", "bgcolor": style.BACKGROUND, "nodesep": "0.35", "ranksep": "0.45",
+        graph_attr={**font, "rankdir": RANKDIR[scene.flow], "label": labels.caption(scene), "labelloc": "t",
+                    "labeljust": "l", "bgcolor": theme.background, "nodesep": "0.35", "ranksep": "0.45",
                     "newrank": "true", "pad": "0.2", "forcelabels": "true"},
         node_attr={**font, "penwidth": "1.3", "margin": "0.12,0.06"},
         edge_attr={**font, "fontsize": str(style.SMALL_SIZE + 2), "arrowsize": "0.7", "penwidth": "1.2"},
@@ -59,23 +63,24 @@ def dot_source(scene: Scene) -> str:
     for group in scene.groups:
         with g.subgraph(name=f"cluster_{group.id}") as sub:
             if group.label:  # dot flips cluster labels with rankdir=BT; "b" puts them on top there
-                sub.attr(label=html_label(group.label), style="rounded,dashed", color=style.MUTED,
+                sub.attr(label=labels.label(group.label), style="rounded,dashed", color=theme.frame,
                          labelloc="b" if scene.flow == "up" else "t")
             else:
                 sub.attr(label="", style="invis")
             for node in scene.nodes:
                 if node.id in group.nodes:
-                    _node(sub, node)
+                    _node(sub, node, labels)
     for node in scene.nodes:
         if node.id not in grouped:
-            _node(g, node)
+            _node(g, node, labels)
     pos = {node.id: node.pos for node in scene.nodes}
     for edge in scene.edges:
-        attrs = {"color": style.EDGE_COLORS[edge.role], "fontcolor": style.EDGE_COLORS[edge.role]}
+        colour = theme.edges[edge.role]
+        attrs = {"color": colour, "fontcolor": colour}
         if edge.label:
             # a label on an edge within a row bends it around a label node; an xlabel does not
             flat = pos[edge.src][1] == pos[edge.dst][1] and edge.src != edge.dst
-            attrs["xlabel" if flat else "label"] = html_label(edge.label)
+            attrs["xlabel" if flat else "label"] = labels.label(edge.label)
         if edge.style == "dashed":
             attrs["style"] = "dashed"
         src, dst = edge.src, edge.dst
@@ -87,15 +92,20 @@ def dot_source(scene: Scene) -> str:
     return g.source
 
 
-def _node(g: graphviz.Digraph, node) -> None:
+def _node(g: graphviz.Digraph, node: Node, labels: _Labels) -> None:
     shape, fill_style = SHAPES[node.shape]
-    fill, stroke = style.ROLE_COLORS[node.role]
-    attrs = {"label": html_label(node.label), "shape": shape, "fillcolor": fill, "color": stroke}
+    fill, stroke = labels.theme.roles[node.role]
+    attrs = {"shape": shape, "fillcolor": fill, "color": stroke}
+    if node.extent:  # drawn to scale (numpy view): the box is the matrix, the label sits beside it
+        attrs.update(fixedsize="true", width=f"{node.extent[0] / 72:.3f}", height=f"{node.extent[1] / 72:.3f}",
+                     label="", xlabel=labels.label(node.label))
+    else:
+        attrs["label"] = labels.label(node.label)
     styles = [s for s in (fill_style, "dashed" if node.emphasis == "faded" else "") if s]
     if styles:
         attrs["style"] = ",".join(styles)
     if node.emphasis == "faded":
-        attrs["fontcolor"] = style.MUTED
+        attrs["fontcolor"] = labels.theme.muted
     g.node(node.id, **attrs)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..scene import Scene
 from ..shapes import shape_model
@@ -32,13 +33,16 @@ def scenes(spec: Spec) -> list[tuple[ViewSpec, Scene]]:
     return [(view, build_scene(model, view)) for view in spec.views]
 
 
-def render_figures(spec: Spec, backends: tuple[str, ...], formats: tuple[str, ...],
-                   views: tuple[str, ...] = ()) -> list[Figure]:
-    """Draw every (view, backend, format); the external tools run side by side in threads."""
+def render_figures(spec: Spec, overrides: dict[str, Any] | None = None, views: tuple[str, ...] = ()) -> list[Figure]:
+    """Draw every (view, backend, format) of the spec's `render:`, with `overrides` from the
+    command line; `dot` processes run side by side in threads."""
+    options = {**spec.render, **{k: v for k, v in (overrides or {}).items() if v}}
     chosen = [(v, s) for v, s in scenes(spec) if not views or v.name in views]
-    jobs = [(view, scene, backend, fmt) for view, scene in chosen for backend in backends for fmt in formats]
-    with ThreadPoolExecutor(max_workers=min(4, len(jobs) or 1)) as pool:
-        datas = list(pool.map(lambda job: BACKENDS[job[2]](job[1], job[3]), jobs))
+    jobs = [(view, scene, backend, fmt) for view, scene in chosen
+            for backend in options["backends"] for fmt in options["formats"]]
+    # matplotlib's pyplot state is not thread-safe: only the graphviz jobs (subprocesses) go wide
+    with ThreadPoolExecutor(max_workers=4 if options["backends"] == ("graphviz",) else 1) as pool:
+        datas = list(pool.map(lambda job: BACKENDS[job[2]](job[1], job[3], options), jobs))
     return [Figure(view, backend, fmt, data) for (view, _, backend, fmt), data in zip(jobs, datas)]
 
 

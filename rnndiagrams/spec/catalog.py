@@ -96,9 +96,13 @@ VIEWS: dict[str, dict[str, Arg]] = {
 }
 DEFAULT_VIEWS = ("stack", "folded", "unrolled")
 
-BACKENDS = ("graphviz",)
+BACKENDS = ("graphviz", "matplotlib")
 FORMATS = ("svg", "png", "pdf")
+THEMES = ("light", "dark", "print")
 RENDER: dict[str, Arg] = {
     "formats": Arg("choices", ("svg",), choices=FORMATS),
     "backends": Arg("choices", ("graphviz",), choices=BACKENDS),
+    "theme": Arg("choice", "light", choices=THEMES),
+    "dpi": Arg("posint", 144),            # PNG resolution (slides: 200-300)
+    "text": Arg("choice", "paths", choices=("paths", "editable")),  # SVG text as outlines, or <text>
 }
