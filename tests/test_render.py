@@ -41,8 +41,9 @@ def test_same_spec_twice_in_two_processes_gives_identical_bytes(tmp_path):
     outs = []
     for run in ("a", "b"):
         out = tmp_path / run
-        subprocess.run([sys.executable, "-m", "rnndiagrams", "render", str(SENTIMENT), "-o", str(out),
-                        "--format", "svg", "--format", "png", "--format", "pdf"], check=True, capture_output=True)
+        subprocess.run([sys.executable, "-m", "rnndiagrams", "render", str(SENTIMENT), "-o", str(out), "--backend",
+                        "graphviz", "--format", "svg", "--format", "png", "--format", "pdf"],
+                       check=True, capture_output=True)
         outs.append(_tree(out))
     assert len(outs[0]) == 9 and outs[0] == outs[1]
 
@@ -96,9 +97,9 @@ def test_user_strings_are_escaped(write_spec, tmp_path):
 
 def test_single_file_output_and_format_from_extension(tmp_path, capsys):
     target = tmp_path / "fig.png"
-    assert main(["render", str(SENTIMENT), "-o", str(target), "--view", "folded"]) == 0
+    assert main(["render", str(SENTIMENT), "-o", str(target), "--view", "folded", "--backend", "graphviz"]) == 0
     assert target.read_bytes().startswith(b"\x89PNG")
-    assert main(["render", str(SENTIMENT), "-o", str(tmp_path / "all.svg")]) == 1
+    assert main(["render", str(SENTIMENT), "-o", str(tmp_path / "all.svg"), "--backend", "graphviz"]) == 1
     assert "names one file, but this would write 3 figures" in capsys.readouterr().err
 
 
@@ -108,7 +109,7 @@ def test_a_failed_render_writes_nothing(write_spec, tmp_path, monkeypatch):
     before = _tree(tmp_path)
     calls = []
 
-    def flaky(scene, fmt):
+    def flaky(scene, fmt, options):
         calls.append(scene.name)
         if len(calls) == 2:
             raise RuntimeError("dot crashed")

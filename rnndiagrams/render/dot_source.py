@@ -83,6 +83,8 @@ def dot_source(scene: Scene, theme: Theme) -> str:
             attrs["xlabel" if flat else "label"] = labels.label(edge.label)
         if edge.style == "dashed":
             attrs["style"] = "dashed"
+        if pos[edge.dst][1] < pos[edge.src][1]:  # runs against the rows (a cell's tanh branch): no say in ranks
+            attrs["constraint"] = "false"
         src, dst = edge.src, edge.dst
         if edge.backward:  # keep the row's left-to-right order: lay out forward, draw the arrow back
             src, dst = dst, src

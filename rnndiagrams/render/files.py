@@ -23,6 +23,7 @@ def atomic_write(path: Path, data: bytes) -> bool:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+        os.chmod(tmp, 0o644)   # mkstemp's 0600 would hide figures from a web server
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)

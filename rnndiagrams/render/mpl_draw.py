@@ -8,11 +8,11 @@ mathtext, which would turn Hangul into placeholder boxes.
 from __future__ import annotations
 
 import io
+import logging
 import re
 import shutil
 import subprocess
 from dataclasses import dataclass
-from html import escape
 
 import matplotlib
 from matplotlib import font_manager
@@ -161,8 +161,16 @@ class _Box:
 
 
 def draw(scene: Scene, fmt: str, theme: Theme, dpi: int, editable_text: bool) -> bytes:
-    with matplotlib.rc_context(_rc(editable_text)):
-        return _Drawing(scene, theme).save(fmt, dpi)
+    # NanumGothic's bold is weight 600, DejaVu's 700: findfont's notice of that substitution is
+    # noise here. Missing glyphs are warned through `warnings`, which stays on.
+    log = logging.getLogger("matplotlib.font_manager")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        with matplotlib.rc_context(_rc(editable_text)):
+            return _Drawing(scene, theme).save(fmt, dpi)
+    finally:
+        log.setLevel(level)
 
 
 class _Drawing:
@@ -265,11 +273,7 @@ class _Drawing:
                     "png": {"Software": None}}[fmt]
         fig.savefig(buf, format=fmt, dpi=dpi if fmt == "png" else 72, metadata=metadata,
                     facecolor=self.theme.background)
-        data = buf.getvalue()
-        if fmt == "svg":  # a <title> element, as browsers and screen readers use it
-            data = re.sub(rb"(<svg [^>]*>)", lambda m: m.group(1) + b"\n <title>" +
-                          escape(self.scene.name).encode() + b"</title>", data, count=1)
-        return data
+        return buf.getvalue()   # matplotlib writes the SVG <title> from metadata["Title"]
 
     def _node(self, ax, node: Node) -> None:
         box = self.boxes[node.id]

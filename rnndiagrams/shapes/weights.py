@@ -48,6 +48,17 @@ class Weight:
             return base + "_reverse"
         return base
 
+    def gate_shape(self, notation: str) -> tuple[int, ...]:
+        """The shape of one gate's block of this fused weight (the whole shape without gates)."""
+        shape = list(self.shape_in(notation))
+        if self.gates:
+            # gates stack along the output axis: rows in math layout, columns in Keras's kernels
+            # and in Keras's (2, 3 x units) GRU bias
+            transposed = notation == "keras" and self.key in _KERAS_TRANSPOSED
+            axis = 1 if transposed or (self.key not in _KERAS_TRANSPOSED and len(shape) == 2) else 0
+            shape[axis] //= len(self.gates)
+        return tuple(shape)
+
     def shape_in(self, notation: str) -> tuple[int, ...]:
         if notation == "keras" and self.key in _KERAS_TRANSPOSED:
             return tuple(reversed(self.shape))

@@ -93,6 +93,8 @@ VIEWS: dict[str, dict[str, Arg]] = {
     "folded": {"layer": _LAYER_REF, "head": _HEAD, "name": _NAME},
     "unrolled": {"layer": _LAYER_REF, "steps": _STEPS, "head": _HEAD, "name": _NAME},
     "equivalence": {"layer": _LAYER_REF, "steps": _STEPS, "head": _HEAD, "name": _NAME},
+    "cell": {"layer": _LAYER_REF, "name": _NAME},
+    "numpy": {"layer": _LAYER_REF, "steps": _STEPS, "name": _NAME},
 }
 DEFAULT_VIEWS = ("stack", "folded", "unrolled")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..scene import Scene
 from ..shapes import ShapedModel
 from ..spec.model import ViewSpec
-from . import equivalence, stack, timegrid
+from . import cell, equivalence, numpy_loop, stack, timegrid
 
 
 def build_scene(model: ShapedModel, view: ViewSpec) -> Scene:
@@ -16,4 +16,8 @@ def build_scene(model: ShapedModel, view: ViewSpec) -> Scene:
         return timegrid.build(model, view, folded=False)
     if view.kind == "equivalence":
         return equivalence.build(model, view)
+    if view.kind == "cell":
+        return cell.build(model, view)
+    if view.kind == "numpy":
+        return numpy_loop.build(model, view)
     raise AssertionError(f"no builder for view {view.kind!r}")

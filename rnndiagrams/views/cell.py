@@ -1,0 +1,170 @@
+"""The inside of one step: SimpleRNN, LSTM (four gates, the c_t line) and GRU (both
+reset_after variants), each gate labelled with its own block of the fused weights.
+
+Placement follows the hand-drawn figures (colah, d2l): data enters at the bottom, the cell
+state runs along the top, pointwise operations sit where the paths meet.
+"""
+from __future__ import annotations
+
+from ..scene import Edge, Label, Line, Node, Run, Scene, sym, words
+from ..shapes import ShapedLayer, ShapedModel, Weight
+from ..shapes.engine import format_shape
+from ..spec.model import ViewSpec
+from . import labels
+
+SIGMA = "σ"
+
+
+class _Cell:
+    def __init__(self, model: ShapedModel, layer: ShapedLayer) -> None:
+        self.model, self.layer = model, layer
+        self.rnn = layer.spec.inner or layer.spec
+        self.units = self.rnn.args["units"]
+        self.notation = model.spec.notation
+        self.weights = [w for w in layer.weights if w.direction in (None, "forward")]
+        self.nodes: list[Node] = []
+        self.edges: list[Edge] = []
+
+    def node(self, nid: str, label: Label, role: str, pos: tuple[int, int], shape: str = "round") -> str:
+        self.nodes.append(Node(nid, label, role, shape, pos))
+        return nid
+
+    def op(self, nid: str, text: str, pos: tuple[int, int]) -> str:
+        return self.node(nid, ((words(text),),), "op", pos, "circle")
+
+    def edge(self, src: str, dst: str, role: str = "flow", label: Label = ()) -> None:
+        self.edges.append(Edge(src, dst, label, role))
+
+    def vector(self, symbol: str, sub: str) -> Label:
+        return labels.tensor(symbol, sub, (self.units,))
+
+    def act(self, key: str) -> str:
+        name = self.rnn.args[key] or "linear"
+        return SIGMA if name == "sigmoid" else name
+
+    def gate_weights(self, gate: str) -> Line:
+        """`W_f (32, 20)   U_f (32, 32)   b_f (32,)`: this gate's block of each fused weight."""
+        runs: list[Run] = []
+        for w in self.weights:
+            name = labels.weight_name(w, self.notation)
+            sub = f"{name.sub},{gate}" if name.sub else gate
+            if self.notation in labels.MATH_NOTATIONS:
+                run = sym(name.text, sub, name.sup)
+            else:
+                run = Run(f"{name.text}[{gate}]", sup=name.sup)
+            runs += [words("  " if runs else ""), run, words(" " + format_shape(w.gate_shape(self.notation)),
+                                                               small=True)]
+        return tuple(runs)
+
+    def gate(self, nid: str, gate: str, symbol: str, act: str, pos: tuple[int, int], note: str = "") -> str:
+        first: Line = (sym(symbol, "t"), words(f" = {act}(…)  "), words(format_shape((self.units,)), small=True))
+        label: tuple[Line, ...] = (first, self.gate_weights(gate))
+        if note:
+            label += ((words(note, small=True),),)
+        return self.node(nid, label, "gate", pos, "box")
+
+    def bus(self, pos: tuple[int, int]) -> str:
+        x_t = self.layer.step_tensor("x_t").shape
+        label = ((sym("x", "t"), words(" " + format_shape(x_t), small=True), words("   "),
+                  sym("h", "t-1"), words(" " + format_shape((self.units,)), small=True)),)
+        return self.node("inputs", label, "input", pos)
+
+    # -- cells -------------------------------------------------------------------------
+    def simple_rnn(self) -> None:
+        w = {x.key: x for x in self.weights}
+        self.node("h_prev", self.vector("h", "t-1"), "state", (0, 0))
+        self.node("x", labels.tensor("x", "t", self.layer.step_tensor("x_t").shape), "input", (2, 0))
+        self.node("U", (labels.weight(w["U"], self.notation),), "weight", (0, 1), "box")
+        self.node("W", (labels.weight(w["W"], self.notation),), "weight", (2, 1), "box")
+        self.op("sum", "+", (1, 2))
+        self.node("act", ((words(self.act("activation")),),), "gate", (1, 3), "box")
+        self.node("h", self.vector("h", "t"), "state", (1, 4))
+        shape = ((words(format_shape((self.units,)), small=True),),)
+        self.edge("h_prev", "U", "recurrent")
+        self.edge("x", "W", "input")
+        self.edge("U", "sum", "recurrent", shape)
+        self.edge("W", "sum", "input", shape)
+        for key in ("b", "b_W", "b_U"):
+            if key in w:
+                self.node(key, (labels.weight(w[key], self.notation),), "weight", (2 if key != "b_U" else 0, 2), "box")
+                self.edge(key, "sum")
+        self.edge("sum", "act")
+        self.edge("act", "h", "head")
+
+    def lstm(self) -> None:
+        act, rec = self.act("activation"), self.act("recurrent_activation")
+        self.bus((2, 0))
+        for nid, gate, symbol, a, col in (("f", "f", "f", rec, 1), ("i", "i", "i", rec, 2),
+                                          ("g", "c" if self.model.convention == "keras" else "g", "c̃", act, 3),
+                                          ("o", "o", "o", rec, 4)):
+            self.gate(nid, gate, symbol, a, (col, 1))
+            self.edge("inputs", nid, "input")
+        self.node("c_prev", self.vector("c", "t-1"), "state", (0, 3))
+        self.op("forget", "⊙", (1, 3))
+        self.op("add", "+", (2, 3))
+        self.node("c", self.vector("c", "t"), "state", (5, 3))
+        self.op("write", "⊙", (2, 2))
+        self.node("squash", ((words(act),),), "gate", (3, 2), "box")
+        self.op("read", "⊙", (4, 2))
+        self.node("h", self.vector("h", "t"), "state", (5, 2))
+        for src, dst, role in (("c_prev", "forget", "recurrent"), ("f", "forget", "flow"), ("forget", "add", "recurrent"),
+                               ("i", "write", "flow"), ("g", "write", "flow"), ("write", "add", "flow"),
+                               ("add", "c", "recurrent"), ("add", "squash", "flow"), ("squash", "read", "flow"),
+                               ("o", "read", "flow"), ("read", "h", "head")):
+            self.edge(src, dst, role)
+
+    def gru(self) -> None:
+        act, rec = self.act("activation"), self.act("recurrent_activation")
+        after = self.rnn.args["reset_after"]
+        names = {"keras": ("z", "r", "h"), "pytorch": ("z", "r", "n")}[self.model.convention]
+        self.bus((2, 0))
+        self.gate("z", names[0], "z", rec, (1, 1))
+        self.gate("r", names[1], "r", rec, (2, 1))
+        self.edge("inputs", "z", "input")
+        self.edge("inputs", "r", "input")
+        if after:
+            self.gate("cand", names[2], "h̃", act, (3, 1), note="reset after U: r ⊙ (U h + b)")
+            self.edge("r", "cand")
+        else:
+            self.op("reset", "⊙", (3, 0))
+            self.gate("cand", names[2], "h̃", act, (3, 1), note="reset before U: U (r ⊙ h)")
+            self.edge("r", "reset")
+            self.edge("inputs", "reset", "recurrent")   # the h_t-1 half of the inputs
+            self.edge("reset", "cand", "recurrent")
+        self.edge("inputs", "cand", "input")
+        self.node("h_prev", self.vector("h", "t-1"), "state", (0, 3))
+        self.op("keep", "⊙", (1, 3))
+        self.op("add", "+", (3, 3))
+        self.node("h", self.vector("h", "t"), "state", (4, 3))
+        self.op("complement", "1−", (2, 2))
+        self.op("update", "⊙", (3, 2))
+        for src, dst, role in (("h_prev", "keep", "recurrent"), ("z", "keep", "flow"), ("keep", "add", "recurrent"),
+                               ("z", "complement", "flow"), ("complement", "update", "flow"),
+                               ("cand", "update", "flow"), ("update", "add", "flow"), ("add", "h", "head")):
+            self.edge(src, dst, role)
+
+
+FORMULAS = {
+    "SimpleRNN": "h_t = {act}(W x_t + U h_t-1 + b)",
+    "LSTM": "c_t = f_t ⊙ c_t-1 + i_t ⊙ c̃_t,   h_t = o_t ⊙ {act}(c_t)",
+    "GRU": "h_t = z_t ⊙ h_t-1 + (1 − z_t) ⊙ h̃_t",
+}
+
+
+def build(model: ShapedModel, view: ViewSpec) -> Scene:
+    name = view.options.get("layer")
+    layer = next((l for l in model.layers if l.cell and (name is None or l.name == name)), None)
+    if layer is None:
+        raise model.spec.error(view.path, "the cell view needs a recurrent layer, and this model has none",
+                               "expected SimpleRNN, LSTM, GRU or Bidirectional in model.layers")
+    cell = _Cell(model, layer)
+    {"SimpleRNN": cell.simple_rnn, "LSTM": cell.lstm, "GRU": cell.gru}[layer.cell]()
+    variant = ""
+    if layer.cell == "GRU":
+        variant = f", reset_after: {str(cell.rnn.args['reset_after']).lower()}"
+    both = "; Bidirectional: each direction has its own copy" if layer.spec.inner else ""
+    title = f"{model.spec.display_name}: {view.kind} of {layer.name} ({labels.layer_call(layer)}{variant})"
+    legend = (words(FORMULAS[layer.cell].format(act=cell.act("activation")) + both),), \
+        *labels.legend(layer, model.spec.notation, model.convention)
+    return Scene(name=title, title=((words(title),),), legend=tuple(legend), flow="up",
+                 nodes=tuple(cell.nodes), edges=tuple(cell.edges))
