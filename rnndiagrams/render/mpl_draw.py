@@ -174,16 +174,28 @@ def draw(scene: Scene, fmt: str, theme: Theme, dpi: int, editable_text: bool) ->
 
 
 class _Drawing:
+    """Layout first (every box, route, label spot and frame, in points), then drawing."""
+
     def __init__(self, scene: Scene, theme: Theme) -> None:
         self.scene, self.theme = scene, theme
         self.nodes = {n.id: n for n in scene.nodes}
-        self.placed: list[_Box] = []   # edge labels already placed
         self.m = _Measure(theme)
         self.blocks = {n.id: self.m.block(n.label, style.FONT_SIZE, theme.text if n.emphasis == "solid" else theme.muted)
                        for n in scene.nodes}
         self.edge_blocks = {i: self.m.block(e.label, style.SMALL_SIZE + 2, theme.edges[e.role])
                             for i, e in enumerate(scene.edges) if e.label}
-        self._layout()
+        self.header = self.m.block(scene.title, style.FONT_SIZE, theme.text, "bold")
+        self.legend = self.m.block(scene.legend, style.SMALL_SIZE + 1, theme.text)
+        self.placed: list[_Box] = []                 # edge label rectangles, in placement order
+        self.label_at: dict[int, _Box] = {}          # edge index -> its label rectangle
+        self._grid()
+        self.routes = self._routes()
+        self.lines = [_on_arc(r[0], r[1], r[2], i / 12) for r in self.routes if r for i in range(1, 12)]
+        for i, route in enumerate(self.routes):
+            if i in self.edge_blocks:
+                self.label_at[i] = self._label_rect(i, route)
+        self.frames = [self._frame(g) for g in scene.groups if g.label]
+        self._fit()
 
     # -- layout ----------------------------------------------------------------------
     def _size(self, node: Node) -> tuple[float, float]:
@@ -195,57 +207,128 @@ class _Drawing:
             w = h = max(w, h)
         return w, h
 
-    def _layout(self) -> None:
+    def _grid(self) -> None:
+        """Node boxes on the scene's grid: columns as wide as their widest node plus room for
+        the labels of edges leaving them; rows as tall as their tallest node."""
         scene = self.scene
         sizes = {n.id: self._size(n) for n in scene.nodes}
         below = {n.id: self.blocks[n.id].height + 4 if n.extent else 0.0 for n in scene.nodes}
-        flat = scene.flow == "right"
-        cols = sorted({(n.pos[1] if flat else n.pos[0]) for n in scene.nodes})
-        rows = sorted({(n.pos[0] if flat else n.pos[1]) for n in scene.nodes})
-        col_of = {n.id: (n.pos[1] if flat else n.pos[0]) for n in scene.nodes}
-        row_of = {n.id: (n.pos[0] if flat else n.pos[1]) for n in scene.nodes}
-        col_w = {c: 0.0 for c in cols}
-        row_h = {r: 0.0 for r in rows}
+        across = scene.flow == "right"
+        col_of = {n.id: (n.pos[1] if across else n.pos[0]) for n in scene.nodes}
+        row_of = {n.id: (n.pos[0] if across else n.pos[1]) for n in scene.nodes}
+        col_w = dict.fromkeys(sorted(set(col_of.values())), 0.0)
+        row_h = dict.fromkeys(sorted(set(row_of.values())), 0.0)
         for n in scene.nodes:
             w, h = sizes[n.id]
             col_w[col_of[n.id]] = max(col_w[col_of[n.id]], w, self.blocks[n.id].width if n.extent else 0)
             row_h[row_of[n.id]] = max(row_h[row_of[n.id]], h + below[n.id])
-        # room to the right of a column for labels of edges leaving it upwards, and self-loops
-        extra = {c: GAP_X for c in cols}
+        extra = dict.fromkeys(col_w, GAP_X)
         for i, e in enumerate(scene.edges):
             if i in self.edge_blocks:
                 need = self.edge_blocks[i].width + 10 + (LOOP if e.src == e.dst else 0)
-                c = col_of[e.src]
-                extra[c] = max(extra[c], need)
-        xs, x = {}, MARGIN
-        for c in cols:
-            xs[c] = x + col_w[c] / 2
-            x += col_w[c] + extra[c]
-        body_w = x - extra[cols[-1]] + max(extra[cols[-1]] - GAP_X, 0) + MARGIN
+                extra[col_of[e.src]] = max(extra[col_of[e.src]], need)
+        xs, x = {}, 0.0
+        for c, w in col_w.items():
+            xs[c] = x + w / 2
+            x += w + extra[c]
         ys, y = {}, 0.0
-        order = rows if scene.flow != "down" else list(reversed(rows))
-        for r in order:
+        for r in (row_h if scene.flow != "down" else reversed(row_h)):
             ys[r] = y + row_h[r] / 2
             y += row_h[r] + GAP_Y
-        body_h = y - GAP_Y
-        self.boxes = {}
-        for n in scene.nodes:
-            w, h = sizes[n.id]
-            cx = xs[col_of[n.id]]
-            cy = ys[row_of[n.id]] + below[n.id] / 2
-            self.boxes[n.id] = _Box(cx, cy, w, h)
-        self.group_pad = 12.0 if scene.groups else 0.0
-        self.header = self.m.block(scene.title, style.FONT_SIZE, self.theme.text, "bold")
-        self.legend = self.m.block(scene.legend, style.SMALL_SIZE + 1, self.theme.text)
-        head_h = self.header.height + self.legend.height + HEAD_GAP
-        self.width = max(body_w + 2 * self.group_pad, self.header.width + 2 * MARGIN, self.legend.width + 2 * MARGIN)
-        shift_x = self.group_pad + (self.width - body_w - 2 * self.group_pad) / 2 if body_w < self.width else 0
-        shift_y = MARGIN + self.group_pad + (18 if scene.groups else 0)
-        for b in self.boxes.values():
-            b.x += shift_x
-            b.y += shift_y
-        self.body_top = shift_y + body_h + self.group_pad
-        self.height = self.body_top + head_h + MARGIN
+        self.boxes = {n.id: _Box(xs[col_of[n.id]], ys[row_of[n.id]] + below[n.id] / 2, *sizes[n.id])
+                      for n in scene.nodes}
+
+    def _routes(self) -> list[tuple[tuple[float, float], tuple[float, float], float] | None]:
+        """Start, end and bend of every edge (None for self-loops)."""
+        routes = []
+        for edge in self.scene.edges:
+            if edge.src == edge.dst:
+                routes.append(None)
+                continue
+            a, b = self.boxes[edge.src], self.boxes[edge.dst]
+            start, end = a.clip(b.x, b.y), b.clip(a.x, a.y)
+            routes.append((start, end, self._bend(edge, start, end)))
+        return routes
+
+    def _bend(self, edge: Edge, start, end) -> float:
+        """0 for a straight edge; a curve when the straight one would cross another node."""
+        others = [box for nid, box in self.boxes.items() if nid not in (edge.src, edge.dst)
+                  and self.nodes[nid].role != "ellipsis"]
+
+        def crosses(rad: float) -> bool:
+            return any(box.contains(*_on_arc(start, end, rad, i / 20)) for i in range(1, 20) for box in others)
+
+        for rad in (0.0, -0.3, 0.3, -0.6, 0.6, -0.9, 0.9):
+            if not crosses(rad):
+                return rad
+        return 0.0
+
+    def _label_rect(self, index: int, route) -> _Box:
+        """The first spot along the edge, beside it, where the label covers no node, no other
+        label and no edge; edges within a row take their label above the line."""
+        label = self.edge_blocks[index]
+        w, h = label.width, label.height
+        if route is None:   # beyond the self-loop
+            a = self.boxes[self.scene.edges[index].src]
+            rect = _Box(a.x + a.w / 2 + LOOP + 2 + w / 2, a.y, w, h)
+            self.placed.append(rect)
+            return rect
+        start, end, rad = route
+        flat = abs(end[1] - start[1]) < 1
+        spots = []
+        for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
+            x, y = _on_arc(start, end, rad, t)
+            spots += [(x, y + h / 2 + 2), (x, y - h / 2 - 3)] if flat else [(x + 5 + w / 2, y), (x - 5 - w / 2, y)]
+        rects = [_Box(x, y, w, h) for x, y in spots]
+        for rect in rects:
+            if not any(_overlap(rect, box) for box in self.boxes.values()) and \
+                    not any(_overlap(rect, other) for other in self.placed) and \
+                    not any(rect.contains(x, y, pad=-1) for x, y in self.lines):
+                break
+        else:
+            rect = rects[0]
+        self.placed.append(rect)
+        return rect
+
+    def _frame(self, group) -> _Box:
+        """A group's frame: its nodes, their self-loops and the labels of its own edges."""
+        inside = set(group.nodes)
+        parts = [self.boxes[n] for n in group.nodes]
+        for i, e in enumerate(self.scene.edges):
+            if e.src in inside and e.dst in inside:
+                if i in self.label_at:
+                    parts.append(self.label_at[i])
+                if e.src == e.dst:
+                    a = self.boxes[e.src]
+                    parts.append(_Box(a.x + a.w / 2 + LOOP / 2, a.y, LOOP, a.h))
+        pad = 10.0
+        left = min(b.x - b.w / 2 for b in parts) - pad
+        right = max(b.x + b.w / 2 for b in parts) + pad
+        bottom = min(b.y - b.h / 2 for b in parts) - pad
+        title = self.m.block(group.label, style.FONT_SIZE, self.theme.text).height
+        top = max(b.y + b.h / 2 for b in parts) + pad + title + 4
+        return _Box((left + right) / 2, (bottom + top) / 2, right - left, top - bottom)
+
+    def _fit(self) -> None:
+        """Move everything so the drawing starts at the margin; size the figure around it and
+        the header."""
+        parts = list(self.boxes.values()) + self.placed + self.frames
+        parts += [_Box(b.x + b.w / 2 + LOOP / 2, b.y, LOOP, b.h) for e in self.scene.edges if e.src == e.dst
+                  for b in (self.boxes[e.src],)]
+        left = min(b.x - b.w / 2 for b in parts)
+        right = max(b.x + b.w / 2 for b in parts)
+        bottom = min(b.y - b.h / 2 for b in parts)
+        top = max(b.y + b.h / 2 for b in parts)
+        body_w = right - left
+        self.width = max(body_w, self.header.width, self.legend.width) + 2 * MARGIN
+        dx = MARGIN + (self.width - 2 * MARGIN - body_w) / 2 - left
+        dy = MARGIN - bottom
+        for b in [*self.boxes.values(), *self.placed, *self.frames]:
+            b.x += dx
+            b.y += dy
+        self.routes = [None if r is None else ((r[0][0] + dx, r[0][1] + dy), (r[1][0] + dx, r[1][1] + dy), r[2])
+                       for r in self.routes]
+        self.height = (top - bottom) + HEAD_GAP + self.header.height + self.legend.height + 2 * MARGIN
 
     # -- drawing ---------------------------------------------------------------------
     def save(self, fmt: str, dpi: int) -> bytes:
@@ -258,12 +341,14 @@ class _Drawing:
         top = self.height - MARGIN
         _place(ax, self.header, MARGIN, top, "left")
         _place(ax, self.legend, MARGIN, top - self.header.height, "left")
-        for group in self.scene.groups:
-            self._group(ax, group)
-        routes = self._routes()
-        self.lines = [_on_arc(r[0], r[1], r[2], i / 12) for r in routes if r for i in range(1, 12)]
-        for i, (edge, route) in enumerate(zip(self.scene.edges, routes)):
-            self._edge(ax, edge, self.edge_blocks.get(i), route)
+        for frame, group in zip(self.frames, [g for g in self.scene.groups if g.label]):
+            ax.add_patch(FancyBboxPatch((frame.x - frame.w / 2, frame.y - frame.h / 2), frame.w, frame.h,
+                                        boxstyle="round,pad=0,rounding_size=10", facecolor="none",
+                                        edgecolor=self.theme.frame, linestyle="--", linewidth=1.0, zorder=1))
+            block = self.m.block(group.label, style.FONT_SIZE, self.theme.text)
+            _place(ax, block, frame.x - frame.w / 2 + 8, frame.y + frame.h / 2 - 3, "left")
+        for i, (edge, route) in enumerate(zip(self.scene.edges, self.routes)):
+            self._edge(ax, edge, route, i)
         for node in self.scene.nodes:
             self._node(ax, node)
         buf = io.BytesIO()
@@ -294,86 +379,22 @@ class _Drawing:
         else:
             _place(ax, block, box.x, box.y + block.height / 2)
 
-    def _group(self, ax, group) -> None:
-        members = [self.boxes[n] for n in group.nodes]
-        pad = self.group_pad
-        left = min(b.x - b.w / 2 for b in members) - pad
-        right = max(b.x + b.w / 2 for b in members) + pad
-        bottom = min(b.y - b.h / 2 for b in members) - pad
-        top = max(b.y + b.h / 2 for b in members) + pad + (18 if group.label else 0)
-        if group.label:
-            ax.add_patch(FancyBboxPatch((left, bottom), right - left, top - bottom,
-                                        boxstyle="round,pad=0,rounding_size=10", facecolor="none",
-                                        edgecolor=self.theme.frame, linestyle="--", linewidth=1.0, zorder=1))
-            block = self.m.block(group.label, style.FONT_SIZE, self.theme.text)
-            _place(ax, block, left + 8, top - 3, "left")
-
-    def _routes(self) -> list[tuple[tuple[float, float], tuple[float, float], float] | None]:
-        """Start, end and bend of every edge (None for self-loops), decided before any label."""
-        routes = []
-        for edge in self.scene.edges:
-            if edge.src == edge.dst:
-                routes.append(None)
-                continue
-            a, b = self.boxes[edge.src], self.boxes[edge.dst]
-            start, end = a.clip(b.x, b.y), b.clip(a.x, a.y)
-            routes.append((start, end, self._bend(edge, start, end)))
-        return routes
-
-    def _edge(self, ax, edge: Edge, label: _Block | None, route) -> None:
+    def _edge(self, ax, edge: Edge, route, index: int) -> None:
         a = self.boxes[edge.src]
-        colour = self.theme.edges[edge.role]
-        style_kw = dict(arrowstyle="-|>,head_length=6,head_width=3", color=colour, linewidth=1.2,
-                        linestyle="--" if edge.style == "dashed" else "-", zorder=3, shrinkA=0, shrinkB=0,
-                        mutation_scale=1)
-        if route is None:  # self-loop on the node's right side, label beyond it
+        style_kw = dict(arrowstyle="-|>,head_length=6,head_width=3", color=self.theme.edges[edge.role],
+                        linewidth=1.2, linestyle="--" if edge.style == "dashed" else "-", zorder=3,
+                        shrinkA=0, shrinkB=0, mutation_scale=1)
+        if route is None:  # self-loop on the node's right side
             r = a.x + a.w / 2
             path = Path([(r, a.y + a.h / 4), (r + LOOP, a.y + a.h / 2 + 6), (r + LOOP, a.y - a.h / 2 - 6),
                          (r, a.y - a.h / 4)], [Path.MOVETO, Path.CURVE4, Path.CURVE4, Path.CURVE4])
             ax.add_patch(FancyArrowPatch(path=path, **style_kw))
-            if label:
-                _place(ax, label, r + LOOP + 2, a.y + label.height / 2, "left")
-                self.placed.append(_Box(r + LOOP + 2 + label.width / 2, a.y, label.width, label.height))
-            return
-        start, end, rad = route
-        ax.add_patch(FancyArrowPatch(start, end, connectionstyle=f"arc3,rad={rad}", **style_kw))
-        if label:
-            left, top = self._label_spot(label, start, end, rad)
-            _place(ax, label, left, top, "left")
-
-    def _label_spot(self, label: _Block, start, end, rad: float) -> tuple[float, float]:
-        """The first spot along the edge, beside it, where the label covers no node and no
-        other label; edges within a row take their label above the line."""
-        w, h = label.width, label.height
-        flat = abs(end[1] - start[1]) < 1
-        spots = []
-        for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
-            x, y = _on_arc(start, end, rad, t)
-            if flat:
-                spots += [(x - w / 2, y + h + 2), (x - w / 2, y - 3)]
-            else:
-                spots += [(x + 5, y + h / 2), (x - w - 5, y + h / 2)]
-        for left, top in spots:
-            rect = _Box(left + w / 2, top - h / 2, w, h)
-            if not any(_overlap(rect, box) for box in self.boxes.values()) and \
-                    not any(_overlap(rect, other) for other in self.placed) and \
-                    not any(rect.contains(x, y, pad=-1) for x, y in self.lines):
-                self.placed.append(rect)
-                return left, top
-        return spots[0]
-
-    def _bend(self, edge: Edge, start, end) -> float:
-        """0 for a straight edge; a curve when the straight one would cross another node."""
-        others = [box for nid, box in self.boxes.items() if nid not in (edge.src, edge.dst)
-                  and self.nodes[nid].role != "ellipsis"]
-
-        def crosses(rad: float) -> bool:
-            return any(box.contains(*_on_arc(start, end, rad, i / 20)) for i in range(1, 20) for box in others)
-
-        for rad in (0.0, -0.3, 0.3, -0.6, 0.6, -0.9, 0.9):
-            if not crosses(rad):
-                return rad
-        return 0.0
+        else:
+            start, end, rad = route
+            ax.add_patch(FancyArrowPatch(start, end, connectionstyle=f"arc3,rad={rad}", **style_kw))
+        if index in self.label_at:
+            rect = self.label_at[index]
+            _place(ax, self.edge_blocks[index], rect.x - rect.w / 2, rect.y + rect.h / 2, "left")
 
 
 def _on_arc(start, end, rad: float, t: float) -> tuple[float, float]:
