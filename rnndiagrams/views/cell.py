@@ -144,11 +144,17 @@ class _Cell:
             self.edge(src, dst, role)
 
 
-FORMULAS = {
-    "SimpleRNN": "h_t = {act}(W x_t + U h_t-1 + b)",
-    "LSTM": "c_t = f_t ⊙ c_t-1 + i_t ⊙ c̃_t,   h_t = o_t ⊙ {act}(c_t)",
-    "GRU": "h_t = z_t ⊙ h_t-1 + (1 − z_t) ⊙ h̃_t",
-}
+def _formula(cls: str, act: str) -> Line:
+    """The step's equation, symbols as math runs (the same on every backend)."""
+    h, h1, x = sym("h", "t"), sym("h", "t-1"), sym("x", "t")
+    if cls == "SimpleRNN":
+        return (h, words(f" = {act}("), sym("W"), x, words(" + "), sym("U"), h1, words(" + "), sym("b"), words(")"))
+    if cls == "LSTM":
+        return (sym("c", "t"), words(" = "), sym("f", "t"), words(" ⊙ "), sym("c", "t-1"), words(" + "),
+                sym("i", "t"), words(" ⊙ "), sym("c̃", "t"), words(",   "), h, words(" = "), sym("o", "t"),
+                words(f" ⊙ {act}("), sym("c", "t"), words(")"))
+    return (h, words(" = "), sym("z", "t"), words(" ⊙ "), h1, words(" + (1 − "), sym("z", "t"), words(") ⊙ "),
+            sym("h̃", "t"))
 
 
 def build(model: ShapedModel, view: ViewSpec) -> Scene:
@@ -164,7 +170,7 @@ def build(model: ShapedModel, view: ViewSpec) -> Scene:
         variant = f", reset_after: {str(cell.rnn.args['reset_after']).lower()}"
     both = "; Bidirectional: each direction has its own copy" if layer.spec.inner else ""
     title = f"{model.spec.display_name}: {view.kind} of {layer.name} ({labels.layer_call(layer)}{variant})"
-    legend = (words(FORMULAS[layer.cell].format(act=cell.act("activation")) + both),), \
-        *labels.legend(layer, model.spec.notation, model.convention)
+    legend = (_formula(layer.cell, cell.act("activation")) + ((words(both),) if both else ()),
+              *labels.legend(layer, model.spec.notation, model.convention))
     return Scene(name=title, title=((words(title),),), legend=tuple(legend), flow="up",
                  nodes=tuple(cell.nodes), edges=tuple(cell.edges))
