@@ -48,7 +48,9 @@ def main() -> None:
 
     out = tempfile.mkdtemp()
     sources = [dot_source(scene, THEMES["light"]).encode() for _, scene in scenes(load(str(SEED)))]
-    ours = median_time(lambda: run(sys.executable, "-m", "rnndiagrams", "render", str(SEED), "-o", out))
+    render = [sys.executable, "-m", "rnndiagrams", "render", "-o", out, "--format", "svg"]
+    ours = median_time(lambda: run(*render, str(SEED), "--backend", "graphviz"))
+    mpl = median_time(lambda: run(*render, str(SEED), "--backend", "matplotlib"), n=3)
     startup = median_time(lambda: run(sys.executable, "-c", "pass"))
     floor = median_time(lambda: [run("dot", "-Tsvg", stdin=s) for s in sources])
     print(f"seed sentiment spec, {len(sources)} views -> SVG (median of {N}, fresh processes)")
@@ -56,6 +58,7 @@ def main() -> None:
     print(f"  dot -Tsvg x{len(sources)} (floor)    {floor * 1000:8.1f} ms")
     print(f"  python start-up         {startup * 1000:8.1f} ms")
     print(f"  ratio render / (floor + start-up) = {ours / (floor + startup):.2f}  (target < 1.5)")
+    print(f"  matplotlib backend, same views {mpl * 1000:8.1f} ms  (median of 3)")
 
     print("unrolled view, T=4 vs T=1,000,000")
     results = {}
@@ -64,7 +67,7 @@ def main() -> None:
         spec_path.write_text(UNROLLED.format(steps=steps))
         spec = load(str(spec_path))
         inproc = median_time(lambda: [dot_source(s, THEMES["light"]) for _, s in scenes(spec)], n=N * 5)
-        fresh = median_time(lambda: run(sys.executable, "-m", "rnndiagrams", "render", str(spec_path), "-o", out))
+        fresh = median_time(lambda: run(*render, str(spec_path), "--backend", "graphviz"))
         results[steps] = (inproc, fresh)
         print(f"  T={steps:<9,} scene+DOT {inproc * 1000:7.2f} ms   fresh render {fresh * 1000:7.1f} ms")
     (a, b), (c, d) = results[4], results[1_000_000]

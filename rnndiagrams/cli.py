@@ -86,6 +86,12 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive integer")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rnndiagrams", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -111,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", action="append", choices=FORMATS, help="overrides the spec's render.formats")
     p.add_argument("--view", action="append", help="only this view (by name); repeatable")
     p.add_argument("--theme", choices=THEMES, help="overrides the spec's render.theme")
-    p.add_argument("--dpi", type=int, help="PNG resolution, overrides the spec's render.dpi")
+    p.add_argument("--dpi", type=_positive, help="PNG resolution, overrides the spec's render.dpi")
     command("schema", _schema, "print the JSON Schema of the spec format")
     return parser
 
