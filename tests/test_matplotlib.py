@@ -98,7 +98,7 @@ def _drawing(path, view_name, **options):
     spec = load(str(path))
     view = next(v for v in spec.views if v.name == view_name)
     scene = build_scene(shape_model(spec), view)
-    with mpl_draw.matplotlib.rc_context(mpl_draw._rc(False)):
+    with mpl_draw.matplotlib.rc_context(mpl_draw._rc(False, scene.name)):
         drawing = mpl_draw._Drawing(scene, THEMES["light"])
         drawing.save("svg", 72)
     return scene, drawing

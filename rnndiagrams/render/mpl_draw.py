@@ -47,11 +47,11 @@ def _font_families() -> list[str]:
     return [style.FONT] + [f for f in style.FONT_FALLBACKS if f in names]
 
 
-def _rc(editable_text: bool) -> dict:
+def _rc(editable_text: bool, salt: str) -> dict:
     return {
         "font.family": _font_families(),
         "mathtext.fontset": "dejavusans",
-        "svg.hashsalt": "rnndiagrams",            # stable ids in SVG output
+        "svg.hashsalt": salt,    # ids stable across runs, and distinct between figures inlined in one page
         "svg.fonttype": "none" if editable_text else "path",
         "pdf.fonttype": 42,
         "axes.unicode_minus": False,
@@ -167,7 +167,7 @@ def draw(scene: Scene, fmt: str, theme: Theme, dpi: int, editable_text: bool) ->
     level = log.level
     log.setLevel(logging.ERROR)
     try:
-        with matplotlib.rc_context(_rc(editable_text)):
+        with matplotlib.rc_context(_rc(editable_text, scene.name)):
             return _Drawing(scene, theme).save(fmt, dpi)
     finally:
         log.setLevel(level)
