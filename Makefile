@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SYSTEM_STAMP := $(VENV)/.system
-APT_PACKAGES := graphviz fonts-nanum fonts-dejavu-core
+APT_PACKAGES := graphviz fontconfig fonts-nanum fonts-dejavu-core
 
 .PHONY: setup system diagrams test bench schema golden clean
 
@@ -17,6 +17,7 @@ system: $(SYSTEM_STAMP)
 $(SYSTEM_STAMP):
 	@missing=""; \
 	command -v dot >/dev/null 2>&1 || missing="graphviz"; \
+	command -v fc-list >/dev/null 2>&1 || missing="$$missing fontconfig"; \
 	fc-list 2>/dev/null | grep -qi nanum || missing="$$missing fonts-nanum"; \
 	fc-list 2>/dev/null | grep -qi dejavu || missing="$$missing fonts-dejavu-core"; \
 	if [ -n "$$missing" ]; then \

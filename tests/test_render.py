@@ -141,3 +141,11 @@ def test_figures_of_removed_views_are_deleted(write_spec, tmp_path):
     path.write_text("model:\n  input: {shape: [3, 2]}\n  layers:\n    - GRU: {units: 2}\nviews: [stack]\n")
     assert main(["render", str(path), "-o", str(tmp_path)]) == 0
     assert sorted(p.name for p in (tmp_path / "spec").iterdir()) == ["stack.graphviz.svg"]
+
+
+def test_unwritable_output_is_one_line(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert main(["render", str(SENTIMENT), "-o", str(blocker / "out"), "--backend", "graphviz"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("rnndiagrams: ") and err.count("\n") == 1 and "Traceback" not in err
