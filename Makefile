@@ -10,7 +10,12 @@ APT_PACKAGES := graphviz fontconfig fonts-nanum fonts-dejavu-core
 
 .PHONY: setup system diagrams test bench schema golden clean
 
-setup: system $(STAMP)
+# Only specs whose file, or the package's code, changed since their last render are redrawn.
+SPECS := $(wildcard specs/*.yaml)
+PACKAGE_FILES := $(shell find rnndiagrams -name '*.py' -o -name '*.json' | sort)
+DIAGRAM_STAMPS := $(SPECS:specs/%.yaml=output/.stamps/%)
+
+setup: system $(STAMP) $(VENV)/.compiled
 
 # System packages: installed with apt-get when root; otherwise the exact command is printed.
 system: $(SYSTEM_STAMP)
@@ -35,10 +40,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $@
 
-# Only specs whose file, or the package's code, changed since their last render are redrawn.
-SPECS := $(wildcard specs/*.yaml)
-PACKAGE_FILES := $(shell find rnndiagrams -name '*.py' -o -name '*.json' | sort)
-DIAGRAM_STAMPS := $(SPECS:specs/%.yaml=output/.stamps/%)
+
+# Bytecode, as a regular install has it (editable installs otherwise recompile on every run
+# where PYTHONDONTWRITEBYTECODE is set).
+$(VENV)/.compiled: $(PACKAGE_FILES) $(STAMP)
+	@$(BIN)/python -m compileall -q rnndiagrams && touch $@
 
 diagrams: setup $(DIAGRAM_STAMPS)
 
