@@ -15,7 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-N = 9
+N = 15
 SEED = ROOT / "specs" / "seed_sentiment.yaml"
 UNROLLED = """title: bench
 model:
@@ -27,13 +27,16 @@ views: [{{unrolled: {{steps: {steps}}}}}]
 """
 
 
-def median_time(fn, n: int = N) -> float:
-    times = []
+def median_times(fns: dict, n: int = N) -> dict:
+    """Median wall time of each function, the runs interleaved (a, b, c, a, b, c, ...) so a
+    busy moment on a shared machine hits every contender alike."""
+    times: dict = {name: [] for name in fns}
     for _ in range(n):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(ts) for name, ts in times.items()}
 
 
 def run(*args: str, stdin: bytes | None = None) -> None:
@@ -49,10 +52,13 @@ def main() -> None:
     out = tempfile.mkdtemp()
     sources = [dot_source(scene, THEMES["light"]).encode() for _, scene in scenes(load(str(SEED)))]
     render = [sys.executable, "-m", "rnndiagrams", "render", "-o", out, "--format", "svg"]
-    ours = median_time(lambda: run(*render, str(SEED), "--backend", "graphviz"))
-    mpl = median_time(lambda: run(*render, str(SEED), "--backend", "matplotlib"), n=3)
-    startup = median_time(lambda: run(sys.executable, "-c", "pass"))
-    floor = median_time(lambda: [run("dot", "-Tsvg", stdin=s) for s in sources])
+    t = median_times({
+        "ours": lambda: run(*render, str(SEED), "--backend", "graphviz"),
+        "floor": lambda: [run("dot", "-Tsvg", stdin=s) for s in sources],
+        "startup": lambda: run(sys.executable, "-c", "pass"),
+    })
+    ours, floor, startup = t["ours"], t["floor"], t["startup"]
+    mpl = median_times({"mpl": lambda: run(*render, str(SEED), "--backend", "matplotlib")}, n=3)["mpl"]
     print(f"seed sentiment spec, {len(sources)} views -> SVG (median of {N}, fresh processes)")
     print(f"  rnndiagrams render      {ours * 1000:8.1f} ms")
     print(f"  dot -Tsvg x{len(sources)} (floor)    {floor * 1000:8.1f} ms")
@@ -61,16 +67,18 @@ def main() -> None:
     print(f"  matplotlib backend, same views {mpl * 1000:8.1f} ms  (median of 3)")
 
     print("unrolled view, T=4 vs T=1,000,000")
-    results = {}
+    jobs = {}
     for steps in (4, 1_000_000):
         spec_path = Path(out) / f"unrolled_{steps}.yaml"
         spec_path.write_text(UNROLLED.format(steps=steps))
         spec = load(str(spec_path))
-        inproc = median_time(lambda: [dot_source(s, THEMES["light"]) for _, s in scenes(spec)], n=N * 5)
-        fresh = median_time(lambda: run(*render, str(spec_path), "--backend", "graphviz"))
-        results[steps] = (inproc, fresh)
-        print(f"  T={steps:<9,} scene+DOT {inproc * 1000:7.2f} ms   fresh render {fresh * 1000:7.1f} ms")
-    (a, b), (c, d) = results[4], results[1_000_000]
+        jobs[f"scene{steps}"] = lambda spec=spec: [dot_source(s, THEMES["light"]) for _, s in scenes(spec)]
+        jobs[f"fresh{steps}"] = lambda p=spec_path: run(*render, str(p), "--backend", "graphviz")
+    t = median_times(jobs)
+    for steps in (4, 1_000_000):
+        print(f"  T={steps:<9,} scene+DOT {t[f'scene{steps}'] * 1000:7.2f} ms   "
+              f"fresh render {t[f'fresh{steps}'] * 1000:7.1f} ms")
+    a, b, c, d = t["scene4"], t["fresh4"], t["scene1000000"], t["fresh1000000"]
     print(f"  ratio T=1e6 / T=4: scene+DOT {c / a:.2f}, fresh render {d / b:.2f}  (target ~1.0)")
 
 

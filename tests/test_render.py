@@ -107,17 +107,15 @@ def test_a_failed_render_writes_nothing(write_spec, tmp_path, monkeypatch):
     path = write_spec("model:\n  input: {shape: [3, 2]}\n  layers:\n    - GRU: {units: 2}\nviews: [stack, folded]\n")
     assert main(["render", str(path), "-o", str(tmp_path)]) == 0
     before = _tree(tmp_path)
-    calls = []
-
-    def flaky(scene, fmt, options):
-        calls.append(scene.name)
-        if len(calls) == 2:
-            raise RuntimeError("dot crashed")
-        return b"new"
+    def flaky(scenes, fmt, options):
+        data = [b"new"] * len(scenes)
+        if fmt == "svg":
+            raise RuntimeError("dot crashed")   # after the first figures were drawn in memory
+        return data
 
     monkeypatch.setitem(backends.BACKENDS, "graphviz", flaky)
     with pytest.raises(RuntimeError):
-        main(["render", str(path), "-o", str(tmp_path)])
+        main(["render", str(path), "-o", str(tmp_path), "--format", "png", "--format", "svg"])
     assert _tree(tmp_path) == before
 
 
@@ -149,3 +147,11 @@ def test_unwritable_output_is_one_line(tmp_path, capsys):
     assert main(["render", str(SENTIMENT), "-o", str(blocker / "out"), "--backend", "graphviz"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("rnndiagrams: ") and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_a_figure_does_not_depend_on_the_others_drawn_with_it(tmp_path):
+    alone, together = tmp_path / "alone", tmp_path / "together"
+    assert main(["render", str(SENTIMENT), "-o", str(alone), "--backend", "graphviz", "--view", "unrolled"]) == 0
+    assert main(["render", str(SENTIMENT), "-o", str(together), "--backend", "graphviz"]) == 0
+    name = "seed_sentiment/unrolled.graphviz.svg"
+    assert (alone / name).read_bytes() == (together / name).read_bytes()

@@ -1,7 +1,8 @@
 """The backends a Scene can be drawn with; each imports its library only when used.
 
-A backend is `draw(scene, fmt, options) -> bytes`, where options is the spec's resolved
-`render:` mapping (theme, dpi, text)."""
+A backend is `draw(scenes, fmt, options) -> [bytes per scene]`, where options is the spec's
+resolved `render:` mapping (theme, dpi, text). It takes a batch so a backend can share work
+across figures (one `dot` process for all SVGs)."""
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -10,18 +11,19 @@ from ..scene import Scene
 from ..style import THEMES
 
 
-def _graphviz(scene: Scene, fmt: str, options: dict[str, Any]) -> bytes:
+def _graphviz(scenes: list[Scene], fmt: str, options: dict[str, Any]) -> list[bytes]:
     from .dot_source import dot_source
     from .graphviz_run import run_dot
-    return run_dot(dot_source(scene, THEMES[options["theme"]]), fmt, options["dpi"])
+    return run_dot([dot_source(scene, THEMES[options["theme"]]) for scene in scenes], fmt, options["dpi"])
 
 
-def _matplotlib(scene: Scene, fmt: str, options: dict[str, Any]) -> bytes:
+def _matplotlib(scenes: list[Scene], fmt: str, options: dict[str, Any]) -> list[bytes]:
     from .mpl_draw import draw
-    return draw(scene, fmt, THEMES[options["theme"]], options["dpi"], options["text"] == "editable")
+    return [draw(scene, fmt, THEMES[options["theme"]], options["dpi"], options["text"] == "editable")
+            for scene in scenes]
 
 
-BACKENDS: dict[str, Callable[[Scene, str, dict[str, Any]], bytes]] = {
+BACKENDS: dict[str, Callable[[list[Scene], str, dict[str, Any]], list[bytes]]] = {
     "graphviz": _graphviz,
     "matplotlib": _matplotlib,
 }

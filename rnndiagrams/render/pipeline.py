@@ -6,7 +6,6 @@ view option or a failing tool leaves output/ as it was. The numpy proof runs in 
 """
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,15 +34,15 @@ def scenes(spec: Spec) -> list[tuple[ViewSpec, Scene]]:
 
 def render_figures(spec: Spec, overrides: dict[str, Any] | None = None, views: tuple[str, ...] = ()) -> list[Figure]:
     """Draw every (view, backend, format) of the spec's `render:`, with `overrides` from the
-    command line; `dot` processes run side by side in threads."""
+    command line."""
     options = {**spec.render, **{k: v for k, v in (overrides or {}).items() if v}}
     chosen = [(v, s) for v, s in scenes(spec) if not views or v.name in views]
-    jobs = [(view, scene, backend, fmt) for view, scene in chosen
-            for backend in options["backends"] for fmt in options["formats"]]
-    # matplotlib's pyplot state is not thread-safe: only the graphviz jobs (subprocesses) go wide
-    with ThreadPoolExecutor(max_workers=4 if options["backends"] == ("graphviz",) else 1) as pool:
-        datas = list(pool.map(lambda job: BACKENDS[job[2]](job[1], job[3], options), jobs))
-    return [Figure(view, backend, fmt, data) for (view, _, backend, fmt), data in zip(jobs, datas)]
+    figures = []
+    for backend in options["backends"]:
+        for fmt in options["formats"]:
+            datas = BACKENDS[backend]([scene for _, scene in chosen], fmt, options)
+            figures += [Figure(view, backend, fmt, data) for (view, _), data in zip(chosen, datas)]
+    return figures
 
 
 def write_figures(spec: Spec, figures: list[Figure], out_dir: Path) -> list[tuple[Path, bool]]:
