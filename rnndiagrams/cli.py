@@ -3,7 +3,6 @@ subcommand that needs them, so `summary` starts fast."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Callable, Sequence
 
@@ -36,6 +35,7 @@ def _summary(args: argparse.Namespace) -> int:
     spec = load(args.spec)
     model = shape_model(spec, args.convention)
     if args.format == "json":
+        import json
         print(json.dumps(summary_json(model), indent=2, ensure_ascii=False))
     else:
         sys.stdout.write(summary_text(model))

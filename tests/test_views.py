@@ -164,3 +164,9 @@ def test_render_options_are_validated(write_spec, capsys):
     path = write_spec(_spec_text("[stack]", extra="render: {formats: [svg, jpg]}\n"))
     assert main(["check", str(path)]) == 1
     assert f"{path}:7:25: format is the string 'jpg'" in capsys.readouterr().err
+
+
+def test_every_view_kind_has_a_builder():
+    from rnndiagrams.spec.catalog import VIEWS
+    from rnndiagrams.views import _BUILDERS
+    assert set(_BUILDERS) == set(VIEWS)
