@@ -2,7 +2,6 @@
 
 After an intended change: `make golden` (pytest --update-golden), then review the diff.
 """
-from pathlib import Path
 
 import pytest
 

@@ -1,5 +1,4 @@
 """The matplotlib backend: Korean text, math pieces, themes, determinism, layout without overlaps."""
-import io
 import re
 import subprocess
 import sys

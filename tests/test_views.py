@@ -1,7 +1,7 @@
 """Scenes: what each view draws, with labels taken from the shape engine (no `dot` needed)."""
 import pytest
 
-from rnndiagrams import SpecError, load, shape_model
+from rnndiagrams import load, shape_model
 from rnndiagrams.cli import main
 from rnndiagrams.scene import plain_text
 from rnndiagrams.shapes.engine import format_shape

@@ -23,7 +23,7 @@ from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Rectangl
 from matplotlib.path import Path
 
 from .. import style
-from ..scene import Edge, Label, Line, Node, Run, Scene
+from ..scene import Edge, Label, Node, Run, Scene
 from ..style import Theme
 
 PAD_X, PAD_Y = 9.0, 6.0          # inside node boxes

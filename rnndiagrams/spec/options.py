@@ -17,7 +17,7 @@ def _views(doc: Doc, value: Any, layers: tuple[LayerSpec, ...]) -> tuple[ViewSpe
     path = ("views",)
     if not isinstance(value, list) or not value:
         raise doc.error(path, f"views is {describe(value)}",
-                        f"expected a list like [stack, folded, {{unrolled: {{steps: 4}}}}]")
+                        "expected a list like [stack, folded, {unrolled: {steps: 4}}]")
     views, names = [], {}
     for i, item in enumerate(value):
         vpath = path + (i,)

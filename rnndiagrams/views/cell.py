@@ -7,7 +7,7 @@ state runs along the top, pointwise operations sit where the paths meet.
 from __future__ import annotations
 
 from ..scene import Edge, Label, Line, Node, Run, Scene, sym, words
-from ..shapes import ShapedLayer, ShapedModel, Weight
+from ..shapes import ShapedLayer, ShapedModel
 from ..shapes.engine import format_shape
 from ..spec.model import ViewSpec
 from . import labels

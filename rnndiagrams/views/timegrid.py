@@ -130,7 +130,7 @@ class _Grid:
         # many-to-one: the forward layer's last state and the backward layer's first are merged
         last = len(self.cols) - 1
         nid = self._single(labels.tensor("y", "", width, sup, note=merge), "merge", last)
-        for d, (src, returned) in outs.items():
+        for src, returned in outs.values():
             self.edges.append(Edge(src[returned], nid, (), "merge"))
         return [nid] * len(self.cols)
 
