@@ -73,10 +73,13 @@ class Group:
 
 @dataclass(frozen=True)
 class Scene:
-    name: str                      # plain-text title, for <title> and file metadata
-    title: Label
+    name: str                      # the figure's title: drawn on top, and the SVG <title>
     legend: tuple[Line, ...]
     flow: str                      # up | down | right: the direction data moves
     nodes: tuple[Node, ...]
     edges: tuple[Edge, ...]
     groups: tuple[Group, ...] = ()
+
+    @property
+    def title(self) -> Label:
+        return ((Run(self.name),),)

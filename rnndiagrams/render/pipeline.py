@@ -47,7 +47,7 @@ def render_figures(spec: Spec, overrides: dict[str, Any] | None = None, views: t
 
 def write_figures(spec: Spec, figures: list[Figure], out_dir: Path) -> list[tuple[Path, bool]]:
     """Write figures; drop figures of views the spec no longer has. Returns (path, changed)."""
-    stem = Path(spec.source).stem
+    stem = spec.stem
     written = []
     for fig in figures:
         path = figure_path(out_dir, stem, fig.view.name, fig.backend, fig.fmt)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import SpecError
+from .catalog import RECURRENT
 from .yamldoc import Doc, Path
 
 
@@ -22,7 +23,7 @@ class LayerSpec:
         """The recurrent class this layer runs (through a Bidirectional wrapper too)."""
         if self.inner is not None:
             return self.inner.cls
-        return self.cls if self.cls in ("SimpleRNN", "LSTM", "GRU") else None
+        return self.cls if self.cls in RECURRENT else None
 
 
 @dataclass(frozen=True)
@@ -50,9 +51,14 @@ class Spec:
         return self.doc.name
 
     @property
+    def stem(self) -> str:
+        """The file name without folder or extension: names the spec's output folder."""
+        return os.path.splitext(os.path.basename(self.doc.name))[0]
+
+    @property
     def display_name(self) -> str:
-        """The title, else the file's stem: never a path, so figures do not depend on the cwd."""
-        return self.title or os.path.splitext(os.path.basename(self.doc.name))[0]
+        """The title, else the stem: never a path, so figures do not depend on the cwd."""
+        return self.title or self.stem
 
     def error(self, path: Path, problem: str, expected: str | None = None) -> SpecError:
         return self.doc.error(path, problem, expected)

@@ -11,6 +11,7 @@ from ..shapes import ShapedLayer, ShapedModel
 from ..shapes.engine import format_shape
 from ..spec.model import ViewSpec
 from . import labels
+from .section import figure_name, first_recurrent
 
 SIGMA = "σ"
 
@@ -158,19 +159,15 @@ def _formula(cls: str, act: str) -> Line:
 
 
 def build(model: ShapedModel, view: ViewSpec) -> Scene:
-    name = view.options.get("layer")
-    layer = next((l for l in model.layers if l.cell and (name is None or l.name == name)), None)
-    if layer is None:
-        raise model.spec.error(view.path, "the cell view needs a recurrent layer, and this model has none",
-                               "expected SimpleRNN, LSTM, GRU or Bidirectional in model.layers")
+    layer = model.layers[first_recurrent(model, view)]
     cell = _Cell(model, layer)
     {"SimpleRNN": cell.simple_rnn, "LSTM": cell.lstm, "GRU": cell.gru}[layer.cell]()
     variant = ""
     if layer.cell == "GRU":
         variant = f", reset_after: {str(cell.rnn.args['reset_after']).lower()}"
     both = "; Bidirectional: each direction has its own copy" if layer.spec.inner else ""
-    title = f"{model.spec.display_name}: {view.kind} of {layer.name} ({labels.layer_call(layer)}{variant})"
+    title = figure_name(model, view, f"of {layer.name} ({labels.layer_call(layer)}{variant})")
     legend = (_formula(layer.cell, cell.act("activation")) + ((words(both),) if both else ()),
               *labels.legend(layer, model.spec.notation, model.convention))
-    return Scene(name=title, title=((words(title),),), legend=tuple(legend), flow="up",
+    return Scene(name=title, legend=tuple(legend), flow="up",
                  nodes=tuple(cell.nodes), edges=tuple(cell.edges))

@@ -7,6 +7,7 @@ from ..scene import Group, Node, Scene, words
 from ..shapes import ShapedModel
 from ..spec.model import ViewSpec
 from . import timegrid
+from .section import figure_name
 
 
 def _prefixed(scene: Scene, prefix: str, shift: int) -> Scene:
@@ -21,10 +22,10 @@ def build(model: ShapedModel, view: ViewSpec) -> Scene:
     # "=" sits in the first recurrent row, between the folded cell and the first unrolled step
     row = min(n.pos[1] for n in folded.nodes if n.role == "state")
     equals = Node("equals", ((words("="),),), "operator", "plain", (1, row))
-    name = f"{model.spec.display_name}: {view.kind}"
+    name = figure_name(model, view)
     groups = (Group("folded", ((words("folded"),),), tuple(n.id for n in folded.nodes)),
               Group("equals", (), ("equals",)),
               Group("unrolled", ((words("unrolled"),),), tuple(n.id for n in unrolled.nodes)))
-    return Scene(name=name, title=((words(name),),), legend=unrolled.legend, flow="up",
+    return Scene(name=name, legend=unrolled.legend, flow="up",
                  nodes=folded.nodes + (equals,) + unrolled.nodes, edges=folded.edges + unrolled.edges,
                  groups=groups)

@@ -14,17 +14,17 @@ from ..shapes import ShapedModel
 from ..shapes.engine import format_shape
 from ..spec.model import ViewSpec
 from . import labels
+from .section import figure_name, first_recurrent
 
 LONGEST = 150.0   # points for the largest dimension drawn
 THINNEST = 7.0    # a vector is drawn this wide, however small the scale
 
 
 def build(model: ShapedModel, view: ViewSpec) -> Scene:
-    name = view.options.get("layer")
-    layer = next((l for l in model.layers if l.cell and (name is None or l.name == name)), None)
-    if layer is None or layer.cell != "SimpleRNN" or layer.spec.inner is not None:
-        found = f"{layer.name} is {labels.layer_call(layer)}" if layer else "this model has no recurrent layer"
-        raise model.spec.error(view.path, f"the numpy view draws the seed's SimpleRNN loop, but {found}",
+    layer = model.layers[first_recurrent(model, view)]
+    if layer.cell != "SimpleRNN" or layer.spec.inner is not None:
+        raise model.spec.error(view.path, f"the numpy view draws the seed's SimpleRNN loop, but {layer.name} "
+                               f"is {labels.layer_call(layer)}",
                                "expected a SimpleRNN layer (the cell view draws LSTM and GRU)")
     notation = model.spec.notation
     units = layer.spec.args["units"]
@@ -74,7 +74,7 @@ def build(model: ShapedModel, view: ViewSpec) -> Scene:
     stacked = (steps, units) if steps else ("T", units)
     add(((words("outputs"),), (words(format_shape(stacked), small=True),)), "output",
         box(steps or units, units))
-    title = f"{model.spec.display_name}: {view.kind} ({layer.name})"
+    title = figure_name(model, view, f"({layer.name})")
     biases = [r for key in ("b", "b_W", "b_U") if key in weights for r in (words(" + "), name(key))]
     legend = (
         (words("for input_t in inputs:  output_t = "), words(layer.spec.args["activation"] or "linear"),
@@ -85,4 +85,4 @@ def build(model: ShapedModel, view: ViewSpec) -> Scene:
                f"{format_shape(((steps * units) if steps else 'T x ' + str(units),))}"),),
         *labels.legend(layer, notation, model.convention),
     )
-    return Scene(name=title, title=((words(title),),), legend=legend, flow="right", nodes=tuple(nodes), edges=())
+    return Scene(name=title, legend=legend, flow="right", nodes=tuple(nodes), edges=())

@@ -19,15 +19,26 @@ class Section:
         return tuple(layer for layer in self.rows if layer.cell)
 
 
+def first_recurrent(model: ShapedModel, view: ViewSpec) -> int:
+    """Index of the view's `layer:` (validated to be recurrent), else of the first recurrent layer."""
+    name = view.options.get("layer")
+    for i, layer in enumerate(model.layers):
+        if layer.cell and (name is None or layer.name == name):
+            return i
+    raise model.spec.error(view.path, f"the {view.kind} view needs a recurrent layer, and this model has none",
+                           "expected SimpleRNN, LSTM, GRU or Bidirectional in model.layers")
+
+
+def figure_name(model: ShapedModel, view: ViewSpec, detail: str = "") -> str:
+    """`<spec title>: <view>[ <detail>]`, the title every view's figure carries."""
+    return f"{model.spec.display_name}: {view.kind}" + (f" {detail}" if detail else "")
+
+
 def select(model: ShapedModel, view: ViewSpec) -> Section:
     spec = model.spec
     layers = model.layers
     name = view.options.get("layer")
-    starts = [i for i, layer in enumerate(layers) if layer.cell and (name is None or layer.name == name)]
-    if not starts:
-        raise spec.error(view.path, f"the {view.kind} view needs a recurrent layer, and this model has none",
-                         "expected SimpleRNN, LSTM, GRU or Bidirectional in model.layers")
-    start = starts[0]
+    start = first_recurrent(model, view)
     embedding = layers[start - 1] if start and layers[start - 1].cls == "Embedding" else None
     rows: list[ShapedLayer] = []
     tail: list[ShapedLayer] = []

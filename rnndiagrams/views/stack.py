@@ -6,6 +6,7 @@ from ..shapes import ShapedModel
 from ..shapes.engine import format_shape
 from ..spec.model import ViewSpec
 from . import labels
+from .section import figure_name
 
 
 def build(model: ShapedModel, view: ViewSpec) -> Scene:
@@ -22,6 +23,6 @@ def build(model: ShapedModel, view: ViewSpec) -> Scene:
     nodes.append(Node("output", ((words("output"),),), "output", "round", (0, len(model.layers) + 1)))
     edges.append(Edge(nodes[-2].id, "output", ((words(format_shape(model.layers[-1].output_shape), small=True),),)))
     total = f"total: {model.total_params:,} params ({'Keras' if model.convention == 'keras' else 'PyTorch'} convention)"
-    name = f"{spec.display_name}: {view.kind}"
-    return Scene(name=name, title=((words(name),),), legend=((words(total),),), flow="down",
+    name = figure_name(model, view)
+    return Scene(name=name, legend=((words(total),),), flow="down",
                  nodes=tuple(nodes), edges=tuple(edges))

@@ -10,8 +10,8 @@ from ..scene import Edge, Label, Line, Node, Scene, sym, words
 from ..shapes import ShapedLayer, ShapedModel
 from ..shapes.engine import format_shape
 from . import labels
-from .section import Section, select
 from ..spec.model import ViewSpec
+from .section import Section, figure_name, select
 
 MAX_COLUMNS = 4   # longer sequences are drawn as 0, 1, ..., T-1
 
@@ -189,6 +189,6 @@ def build(model: ShapedModel, view: ViewSpec, folded: bool) -> Scene:
         cols = columns(steps if steps is not None else model.input_shape[1])
     grid = _Grid(model, section, cols, folded)
     grid.build()
-    name = f"{model.spec.display_name}: {view.kind}"
-    return Scene(name=name, title=((words(name),),), legend=_legend(model, section), flow="up",
+    name = figure_name(model, view)
+    return Scene(name=name, legend=_legend(model, section), flow="up",
                  nodes=tuple(grid.nodes), edges=tuple(grid.edges))
