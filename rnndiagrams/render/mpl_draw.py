@@ -194,6 +194,7 @@ class _Drawing:
         for i, route in enumerate(self.routes):
             if i in self.edge_blocks:
                 self.label_at[i] = self._label_rect(i, route)
+        self.group_labels = {g.id: self.m.block(g.label, style.FONT_SIZE, theme.text) for g in scene.groups}
         self.frames = [self._frame(g) for g in scene.groups if g.label]
         self._fit()
 
@@ -305,7 +306,7 @@ class _Drawing:
         left = min(b.x - b.w / 2 for b in parts) - pad
         right = max(b.x + b.w / 2 for b in parts) + pad
         bottom = min(b.y - b.h / 2 for b in parts) - pad
-        title = self.m.block(group.label, style.FONT_SIZE, self.theme.text).height
+        title = self.group_labels[group.id].height
         top = max(b.y + b.h / 2 for b in parts) + pad + title + 4
         return _Box((left + right) / 2, (bottom + top) / 2, right - left, top - bottom)
 
@@ -345,8 +346,7 @@ class _Drawing:
             ax.add_patch(FancyBboxPatch((frame.x - frame.w / 2, frame.y - frame.h / 2), frame.w, frame.h,
                                         boxstyle="round,pad=0,rounding_size=10", facecolor="none",
                                         edgecolor=self.theme.frame, linestyle="--", linewidth=1.0, zorder=1))
-            block = self.m.block(group.label, style.FONT_SIZE, self.theme.text)
-            _place(ax, block, frame.x - frame.w / 2 + 8, frame.y + frame.h / 2 - 3, "left")
+            _place(ax, self.group_labels[group.id], frame.x - frame.w / 2 + 8, frame.y + frame.h / 2 - 3, "left")
         for i, (edge, route) in enumerate(zip(self.scene.edges, self.routes)):
             self._edge(ax, edge, route, i)
         for node in self.scene.nodes:

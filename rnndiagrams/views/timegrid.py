@@ -29,13 +29,14 @@ class _Grid:
         self.notation = model.spec.notation
         self.nodes: list[Node] = []
         self.edges: list[Edge] = []
-        self.rows: list[tuple[str, ...]] = []
+        self.next_row = 0
         self.many = len(section.recurrent) > 1
 
     # -- helpers -------------------------------------------------------------------
     def _row(self, make) -> list[str]:
         """Add one row; `make(col, sub)` returns (label, role, emphasis) for a step column."""
-        r = len(self.rows)
+        r = self.next_row
+        self.next_row += 1
         ids = []
         for c, sub in enumerate(self.cols):
             nid = f"r{r}c{c}"
@@ -45,7 +46,6 @@ class _Grid:
                 label, role, emphasis = make(c, sub)
                 self.nodes.append(Node(nid, label, role, "round" if role != "state" else "box", (c, r), emphasis))
             ids.append(nid)
-        self.rows.append(tuple(ids))
         return ids
 
     def _weight_label(self, layer: ShapedLayer, key: str, direction: str | None = None, sup: str = "") -> Label:
@@ -136,10 +136,10 @@ class _Grid:
 
     def _single(self, label: Label, role: str, col: int) -> str:
         """A row holding one node, above the given column (many-to-one outputs)."""
-        r = len(self.rows)
+        r = self.next_row
+        self.next_row += 1
         nid = f"r{r}c{col}"
         self.nodes.append(Node(nid, label, role, "round", (col, r)))
-        self.rows.append((nid,))
         return nid
 
     def _per_step_dense(self, layer: ShapedLayer, prev: list[str], n: int) -> list[str]:
