@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 SYSTEM_STAMP := $(VENV)/.system
 APT_PACKAGES := graphviz fontconfig fonts-nanum fonts-dejavu-core
 
-.PHONY: setup system diagrams test bench schema golden clean
+.PHONY: setup system diagrams test lint bench schema golden clean
 
 # Only specs whose file, or the package's code, changed since their last render are redrawn.
 SPECS := $(wildcard specs/*.yaml)
@@ -52,7 +52,12 @@ output/.stamps/%: specs/%.yaml $(PACKAGE_FILES) $(STAMP)
 	$(BIN)/rnndiagrams render $< -o output
 	@mkdir -p $(@D) && touch $@
 
-test: setup
+# Lint, format check and type check first: CI and a new user get the same verdict.
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
 	$(BIN)/python -m pytest -q
 
 bench: setup

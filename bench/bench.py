@@ -4,6 +4,7 @@
    raw `dot -Tsvg` on the same DOT sources, plus Python start-up.
 2. The unrolled view at T=4 and at T=1,000,000 (fresh-process render, and scene+DOT in-process).
 """
+
 from __future__ import annotations
 
 import statistics
@@ -52,13 +53,17 @@ def main() -> None:
     out = tempfile.mkdtemp()
     sources = [dot_source(scene, THEMES["light"]).encode() for _, scene in scenes(load(str(SEED)))]
     render = [sys.executable, "-m", "rnndiagrams", "render", "-o", out, "--format", "svg"]
-    t = median_times({
-        "ours": lambda: run(*render, str(SEED), "--backend", "graphviz"),
-        "floor": lambda: [run("dot", "-Tsvg", stdin=s) for s in sources],
-        "startup": lambda: run(sys.executable, "-c", "pass"),
-    })
+    t = median_times(
+        {
+            "ours": lambda: run(*render, str(SEED), "--backend", "graphviz"),
+            "floor": lambda: [run("dot", "-Tsvg", stdin=s) for s in sources],
+            "startup": lambda: run(sys.executable, "-c", "pass"),
+        }
+    )
     ours, floor, startup = t["ours"], t["floor"], t["startup"]
-    mpl = median_times({"mpl": lambda: run(*render, str(SEED), "--backend", "matplotlib")}, n=3)["mpl"]
+    mpl = median_times({"mpl": lambda: run(*render, str(SEED), "--backend", "matplotlib")}, n=3)[
+        "mpl"
+    ]
     print(f"seed sentiment spec, {len(sources)} views -> SVG (median of {N}, fresh processes)")
     print(f"  rnndiagrams render      {ours * 1000:8.1f} ms")
     print(f"  dot -Tsvg x{len(sources)} (floor)    {floor * 1000:8.1f} ms")
@@ -72,12 +77,16 @@ def main() -> None:
         spec_path = Path(out) / f"unrolled_{steps}.yaml"
         spec_path.write_text(UNROLLED.format(steps=steps))
         spec = load(str(spec_path))
-        jobs[f"scene{steps}"] = lambda spec=spec: [dot_source(s, THEMES["light"]) for _, s in scenes(spec)]
+        jobs[f"scene{steps}"] = lambda spec=spec: [
+            dot_source(s, THEMES["light"]) for _, s in scenes(spec)
+        ]
         jobs[f"fresh{steps}"] = lambda p=spec_path: run(*render, str(p), "--backend", "graphviz")
     t = median_times(jobs)
     for steps in (4, 1_000_000):
-        print(f"  T={steps:<9,} scene+DOT {t[f'scene{steps}'] * 1000:7.2f} ms   "
-              f"fresh render {t[f'fresh{steps}'] * 1000:7.1f} ms")
+        print(
+            f"  T={steps:<9,} scene+DOT {t[f'scene{steps}'] * 1000:7.2f} ms   "
+            f"fresh render {t[f'fresh{steps}'] * 1000:7.1f} ms"
+        )
     a, b, c, d = t["scene4"], t["fresh4"], t["scene1000000"], t["fresh1000000"]
     print(f"  ratio T=1e6 / T=4: scene+DOT {c / a:.2f}, fresh render {d / b:.2f}  (target ~1.0)")
 

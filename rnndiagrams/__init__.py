@@ -1,10 +1,11 @@
 """rnndiagrams: figures of recurrent networks from a YAML spec, every shape computed and verified.
 
-    import rnndiagrams
-    spec = rnndiagrams.load("specs/seed_sentiment.yaml")
-    model = rnndiagrams.shape_model(spec)          # shapes, weights, params (spec's convention)
-    rnndiagrams.verify(model)                     # numpy forward pass confirms every shape
+import rnndiagrams
+spec = rnndiagrams.load("specs/seed_sentiment.yaml")
+model = rnndiagrams.shape_model(spec)          # shapes, weights, params (spec's convention)
+rnndiagrams.verify(model)                     # numpy forward pass confirms every shape
 """
+
 from .errors import SpecError
 from .shapes import ShapedModel, shape_model
 from .spec.model import Spec
@@ -14,6 +15,7 @@ from .spec.validate import load
 def verify(model: ShapedModel, seed: int = 0) -> None:
     """Run the model in numpy with weights of the computed shapes (imports numpy on first use)."""
     from .shapes.verify import verify as run
+
     run(model, seed)
 
 

@@ -1,10 +1,11 @@
 """The `rnndiagrams` command. Heavy imports (numpy, graphviz, matplotlib) happen inside the
 subcommand that needs them, so `summary` starts fast."""
+
 from __future__ import annotations
 
 import argparse
 import sys
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from .errors import RenderError, SpecError
 from .spec.catalog import BACKENDS, CONVENTIONS, FORMATS, THEMES
@@ -17,6 +18,7 @@ class UsageError(Exception):
 def _check(args: argparse.Namespace) -> int:
     from . import load, shape_model, verify
     from .render.pipeline import scenes
+
     for path in args.specs:
         spec = load(path)
         totals = []
@@ -25,17 +27,20 @@ def _check(args: argparse.Namespace) -> int:
             verify(model)
             totals.append(f"{model.total_params:,} ({convention})")
         scenes(spec)  # view options are part of the spec too
-        print(f"{path}: ok: {len(spec.layers)} layer{'s' if len(spec.layers) > 1 else ''}, {' / '.join(totals)} params; shapes verified in numpy")
+        layers = f"{len(spec.layers)} layer{'s' if len(spec.layers) > 1 else ''}"
+        print(f"{path}: ok: {layers}, {' / '.join(totals)} params; shapes verified in numpy")
     return 0
 
 
 def _summary(args: argparse.Namespace) -> int:
     from . import load, shape_model
     from .report.summary import summary_json, summary_text
+
     spec = load(args.spec)
     model = shape_model(spec, args.convention)
     if args.format == "json":
         import json
+
         print(json.dumps(summary_json(model), indent=2, ensure_ascii=False))
     else:
         sys.stdout.write(summary_text(model))
@@ -45,6 +50,7 @@ def _summary(args: argparse.Namespace) -> int:
 def _explain(args: argparse.Namespace) -> int:
     from . import load, shape_model
     from .report.explain import explain_text
+
     spec = load(args.spec)
     sys.stdout.write(explain_text({c: shape_model(spec, c) for c in CONVENTIONS}))
     return 0
@@ -56,22 +62,32 @@ def _render(args: argparse.Namespace) -> int:
     from . import load
     from .render.files import atomic_write
     from .render.pipeline import render_figures, write_figures
+
     target = Path(args.output)
     single = target.suffix.lstrip(".") in FORMATS
     specs = [load(path) for path in args.specs]
     for spec in specs:
-        overrides = {"formats": tuple(args.format or ([target.suffix[1:]] if single else ())),
-                     "backends": tuple(args.backend or ()), "theme": args.theme, "dpi": args.dpi}
+        overrides = {
+            "formats": tuple(args.format or ([target.suffix[1:]] if single else ())),
+            "backends": tuple(args.backend or ()),
+            "theme": args.theme,
+            "dpi": args.dpi,
+        }
         views = tuple(args.view or ())
         for name in views:
             if name not in {v.name for v in spec.views}:
-                raise SpecError(spec.doc.at(("views",)), f"--view {name!r} is not a view of this spec",
-                                f"expected one of {', '.join(v.name for v in spec.views)}")
+                raise SpecError(
+                    spec.doc.at(("views",)),
+                    f"--view {name!r} is not a view of this spec",
+                    f"expected one of {', '.join(v.name for v in spec.views)}",
+                )
         figures = render_figures(spec, overrides, views)
         if single:
             if len(specs) != 1 or len(figures) != 1:
-                raise UsageError(f"-o {target} names one file, but this would write {len(figures)} figures; "
-                                 "pick one with --view and --backend, or give a folder")
+                raise UsageError(
+                    f"-o {target} names one file, but this would write {len(figures)} figures; "
+                    "pick one with --view and --backend, or give a folder"
+                )
             atomic_write(target, figures[0].data)
             print(target)
             continue
@@ -82,6 +98,7 @@ def _render(args: argparse.Namespace) -> int:
 
 def _schema(args: argparse.Namespace) -> int:
     from .spec.jsonschema import schema_text
+
     sys.stdout.write(schema_text())
     return 0
 
@@ -103,18 +120,32 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("check", _check, "validate specs and verify every shape by a numpy forward pass")
     p.add_argument("specs", nargs="+", metavar="SPEC")
-    p = command("summary", _summary, "layer table with output shapes and parameter counts, like Keras")
+    p = command(
+        "summary", _summary, "layer table with output shapes and parameter counts, like Keras"
+    )
     p.add_argument("spec", metavar="SPEC")
-    p.add_argument("--convention", choices=CONVENTIONS, help="parameter counting (default: the spec's)")
+    p.add_argument(
+        "--convention", choices=CONVENTIONS, help="parameter counting (default: the spec's)"
+    )
     p.add_argument("--format", choices=("text", "json"), default="text")
-    p = command("explain", _explain, "the glossary of names, weights and parameter arithmetic for a spec")
+    p = command(
+        "explain", _explain, "the glossary of names, weights and parameter arithmetic for a spec"
+    )
     p.add_argument("spec", metavar="SPEC")
     p = command("render", _render, "draw the views of specs into SVG, PNG or PDF files")
     p.add_argument("specs", nargs="+", metavar="SPEC")
-    p.add_argument("-o", "--output", default="output",
-                   help="folder (files are <spec>/<view>.<backend>.<format>) or one file ending .svg/.png/.pdf")
-    p.add_argument("--backend", action="append", choices=BACKENDS, help="overrides the spec's render.backends")
-    p.add_argument("--format", action="append", choices=FORMATS, help="overrides the spec's render.formats")
+    p.add_argument(
+        "-o",
+        "--output",
+        default="output",
+        help="folder (files are <spec>/<view>.<backend>.<format>) or one file ending .svg/.png/.pdf",
+    )
+    p.add_argument(
+        "--backend", action="append", choices=BACKENDS, help="overrides the spec's render.backends"
+    )
+    p.add_argument(
+        "--format", action="append", choices=FORMATS, help="overrides the spec's render.formats"
+    )
     p.add_argument("--view", action="append", help="only this view (by name); repeatable")
     p.add_argument("--theme", choices=THEMES, help="overrides the spec's render.theme")
     p.add_argument("--dpi", type=_positive, help="PNG resolution, overrides the spec's render.dpi")
@@ -131,7 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except BrokenPipeError:
         return 0
-    except OSError as e:   # an unwritable output folder, a full disk
+    except OSError as e:  # an unwritable output folder, a full disk
         print(f"rnndiagrams: {e.filename or ''}: {e.strerror or e}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

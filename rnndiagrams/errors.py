@@ -2,6 +2,7 @@
 
 The CLI prints `str(error)` and exits 1; nothing else in the package formats user errors.
 """
+
 from __future__ import annotations
 
 

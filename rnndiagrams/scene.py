@@ -3,6 +3,7 @@
 Backend-neutral on purpose: no Graphviz or matplotlib terms. Text is split into runs so a
 renderer can set `h` italic with a `t-1` subscript in whatever way its medium allows.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,8 +14,8 @@ class Run:
     text: str
     sub: str = ""
     sup: str = ""
-    italic: bool = False          # a math symbol (x, h, W ...), set in italics
-    small: bool = False           # secondary text: shapes, counts
+    italic: bool = False  # a math symbol (x, h, W ...), set in italics
+    small: bool = False  # secondary text: shapes, counts
 
 
 Line = tuple[Run, ...]
@@ -32,6 +33,7 @@ def words(text: str, small: bool = False) -> Run:
 
 def plain_text(label: Label) -> str:
     """The label as one string, sub/superscripts written TeX-style (for titles and tests)."""
+
     def run(r: Run) -> str:
         out = r.text
         if r.sub:
@@ -39,6 +41,7 @@ def plain_text(label: Label) -> str:
         if r.sup:
             out += f"^{{{r.sup}}}"
         return out
+
     return "\n".join("".join(run(r) for r in line) for line in label)
 
 
@@ -46,10 +49,13 @@ def plain_text(label: Label) -> str:
 class Node:
     id: str
     label: Label
-    role: str                      # input | state | output | cell | layer | merge | ellipsis | operator
-    shape: str = "box"             # box | round | circle | plain
-    pos: tuple[int, int] = (0, 0)  # grid cell (column, row): row 0 is where data enters, columns read left to right
-    emphasis: str = "solid"        # solid | faded (computed but not returned)
+    role: str  # input | state | output | cell | layer | merge | ellipsis | operator
+    shape: str = "box"  # box | round | circle | plain
+    pos: tuple[int, int] = (
+        0,
+        0,
+    )  # grid cell (column, row): row 0 is where data enters, columns read left to right
+    emphasis: str = "solid"  # solid | faded (computed but not returned)
     extent: tuple[float, float] | None = None  # drawn to scale: box width, height in points
 
 
@@ -58,14 +64,17 @@ class Edge:
     src: str
     dst: str
     label: Label = ()
-    role: str = "flow"             # input | recurrent | head | flow | merge
-    style: str = "solid"           # solid | dashed
-    backward: bool = False         # runs right to left (backward in time): laid out left to right, arrow reversed
+    role: str = "flow"  # input | recurrent | head | flow | merge
+    style: str = "solid"  # solid | dashed
+    backward: bool = (
+        False  # runs right to left (backward in time): laid out left to right, arrow reversed
+    )
 
 
 @dataclass(frozen=True)
 class Group:
     """Nodes drawn together; with a label they get a frame, without one they only stay together."""
+
     id: str
     label: Label
     nodes: tuple[str, ...]
@@ -73,9 +82,9 @@ class Group:
 
 @dataclass(frozen=True)
 class Scene:
-    name: str                      # the figure's title: drawn on top, and the SVG <title>
+    name: str  # the figure's title: drawn on top, and the SVG <title>
     legend: tuple[Line, ...]
-    flow: str                      # up | down | right: the direction data moves
+    flow: str  # up | down | right: the direction data moves
     nodes: tuple[Node, ...]
     edges: tuple[Edge, ...]
     groups: tuple[Group, ...] = ()

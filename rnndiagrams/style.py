@@ -3,17 +3,33 @@ the same from either backend.
 
 Palette: Okabe & Ito's colour-blind-safe set, one hue per role (input, state, output, weight).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-FONT = "DejaVu Sans"          # Latin, Greek, arrows; Hangul falls back to NanumGothic (both from `make setup`)
-FONT_FALLBACKS = ("NanumGothic", "Nanum Gothic", "Noto Sans CJK KR", "Apple SD Gothic Neo", "Malgun Gothic")
+FONT = (
+    "DejaVu Sans"  # Latin, Greek, arrows; Hangul falls back to NanumGothic (both from `make setup`)
+)
+FONT_FALLBACKS = (
+    "NanumGothic",
+    "Nanum Gothic",
+    "Noto Sans CJK KR",
+    "Apple SD Gothic Neo",
+    "Malgun Gothic",
+)
 FONT_SIZE = 14
 SMALL_SIZE = 10
 
-OKABE_ITO = {"orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
-             "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7"}
+OKABE_ITO = {
+    "orange": "#E69F00",
+    "sky": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+}
 
 
 @dataclass(frozen=True)
@@ -22,39 +38,94 @@ class Theme:
     text: str
     muted: str
     frame: str
-    roles: dict[str, tuple[str, str]]   # role -> (fill, stroke)
-    edges: dict[str, str]               # edge role -> colour
+    roles: dict[str, tuple[str, str]]  # role -> (fill, stroke)
+    edges: dict[str, str]  # edge role -> colour
 
 
-def _roles(fills: dict[str, str], strokes: dict[str, str], blank: str) -> dict[str, tuple[str, str]]:
+def _roles(
+    fills: dict[str, str], strokes: dict[str, str], blank: str
+) -> dict[str, tuple[str, str]]:
     roles = {role: (fills[role], strokes[role]) for role in fills}
     roles.update({"operator": (blank, blank), "ellipsis": (blank, blank)})
     return roles
 
 
-_STROKES = {"input": OKABE_ITO["blue"], "state": OKABE_ITO["orange"], "output": OKABE_ITO["green"],
-            "cell": "#333333", "layer": "#555555", "merge": OKABE_ITO["purple"], "weight": OKABE_ITO["purple"],
-            "gate": OKABE_ITO["vermillion"], "op": "#333333"}
-_EDGES = {"input": OKABE_ITO["blue"], "recurrent": OKABE_ITO["vermillion"], "head": OKABE_ITO["green"],
-          "merge": OKABE_ITO["purple"], "flow": "#333333"}
+_STROKES = {
+    "input": OKABE_ITO["blue"],
+    "state": OKABE_ITO["orange"],
+    "output": OKABE_ITO["green"],
+    "cell": "#333333",
+    "layer": "#555555",
+    "merge": OKABE_ITO["purple"],
+    "weight": OKABE_ITO["purple"],
+    "gate": OKABE_ITO["vermillion"],
+    "op": "#333333",
+}
+_EDGES = {
+    "input": OKABE_ITO["blue"],
+    "recurrent": OKABE_ITO["vermillion"],
+    "head": OKABE_ITO["green"],
+    "merge": OKABE_ITO["purple"],
+    "flow": "#333333",
+}
 
 THEMES: dict[str, Theme] = {
     "light": Theme(
-        background="#FFFFFF", text="#1A1A1A", muted="#666666", frame="#888888",
-        roles=_roles({"input": "#DCEBF7", "state": "#FBE8C8", "output": "#D3EFE6", "cell": "#FFFFFF",
-                      "layer": "#F3F3F3", "merge": "#F6E0EC", "weight": "#EFE3F7", "gate": "#FBE0D0",
-                      "op": "#FFFFFF"}, _STROKES, "#FFFFFF"),
-        edges=_EDGES),
+        background="#FFFFFF",
+        text="#1A1A1A",
+        muted="#666666",
+        frame="#888888",
+        roles=_roles(
+            {
+                "input": "#DCEBF7",
+                "state": "#FBE8C8",
+                "output": "#D3EFE6",
+                "cell": "#FFFFFF",
+                "layer": "#F3F3F3",
+                "merge": "#F6E0EC",
+                "weight": "#EFE3F7",
+                "gate": "#FBE0D0",
+                "op": "#FFFFFF",
+            },
+            _STROKES,
+            "#FFFFFF",
+        ),
+        edges=_EDGES,
+    ),
     "dark": Theme(
-        background="#1E1E1E", text="#EEEEEE", muted="#AAAAAA", frame="#777777",
-        roles=_roles({"input": "#15344D", "state": "#4A3510", "output": "#0F3D31", "cell": "#2A2A2A",
-                      "layer": "#2F2F2F", "merge": "#44263A", "weight": "#3A2C47", "gate": "#4D2611",
-                      "op": "#2A2A2A"},
-                     {**_STROKES, "input": OKABE_ITO["sky"], "cell": "#CCCCCC", "layer": "#BBBBBB", "op": "#CCCCCC"},
-                     "#1E1E1E"),
-        edges={**_EDGES, "input": OKABE_ITO["sky"], "flow": "#CCCCCC"}),
+        background="#1E1E1E",
+        text="#EEEEEE",
+        muted="#AAAAAA",
+        frame="#777777",
+        roles=_roles(
+            {
+                "input": "#15344D",
+                "state": "#4A3510",
+                "output": "#0F3D31",
+                "cell": "#2A2A2A",
+                "layer": "#2F2F2F",
+                "merge": "#44263A",
+                "weight": "#3A2C47",
+                "gate": "#4D2611",
+                "op": "#2A2A2A",
+            },
+            {
+                **_STROKES,
+                "input": OKABE_ITO["sky"],
+                "cell": "#CCCCCC",
+                "layer": "#BBBBBB",
+                "op": "#CCCCCC",
+            },
+            "#1E1E1E",
+        ),
+        edges={**_EDGES, "input": OKABE_ITO["sky"], "flow": "#CCCCCC"},
+    ),
     "print": Theme(
-        background="#FFFFFF", text="#000000", muted="#444444", frame="#000000",
+        background="#FFFFFF",
+        text="#000000",
+        muted="#444444",
+        frame="#000000",
         roles=_roles({r: "#FFFFFF" for r in _STROKES}, {r: "#000000" for r in _STROKES}, "#FFFFFF"),
-        edges={r: "#000000" for r in _EDGES}),
+        edges={r: "#000000" for r in _EDGES},
+    ),
 }

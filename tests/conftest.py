@@ -25,12 +25,16 @@ def oracle_cases() -> list:
 @pytest.fixture
 def write_spec(tmp_path):
     """Write YAML text to a file and return its path (specs are tested as users write them)."""
+
     def write(text: str, name: str = "spec.yaml") -> Path:
         path = tmp_path / name
         path.write_text(text, encoding="utf-8")
         return path
+
     return write
 
 
 def pytest_addoption(parser):
-    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/ from the current code")
+    parser.addoption(
+        "--update-golden", action="store_true", help="rewrite tests/golden/ from the current code"
+    )

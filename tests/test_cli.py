@@ -1,4 +1,5 @@
 """The command line as users call it: summary, explain, check, schema."""
+
 import json
 import subprocess
 import sys
@@ -6,12 +7,11 @@ import sys
 import jsonschema
 import pytest
 import yaml
+from conftest import ROOT, oracle_cases
 
 from rnndiagrams import load, shape_model
 from rnndiagrams.cli import main
 from rnndiagrams.spec.jsonschema import schema_text
-
-from conftest import ROOT, oracle_cases
 
 SPECS = sorted((ROOT / "specs").glob("*.yaml"))
 SEED = ROOT / "specs" / "seed_embedding_simplernn.yaml"
@@ -36,9 +36,15 @@ def test_summary_json_form(convention, capsys):
     case = _oracle("seed_embedding_simplernn")
     assert data["convention"] == convention
     assert data["total_params"] == case[convention]["total_params"]
-    assert [layer["params"] for layer in data["layers"]] == [e["params"] for e in case[convention]["layers"]]
+    assert [layer["params"] for layer in data["layers"]] == [
+        e["params"] for e in case[convention]["layers"]
+    ]
     rnn = data["layers"][1]
-    assert rnn["name"] == "simple_rnn" and rnn["class"] == "SimpleRNN" and rnn["output_shape"] == [None, 32]
+    assert (
+        rnn["name"] == "simple_rnn"
+        and rnn["class"] == "SimpleRNN"
+        and rnn["output_shape"] == [None, 32]
+    )
     assert {"role": "input", "name": "W", "shape": [32, 32]}.items() <= rnn["weights"][0].items()
 
 
@@ -49,8 +55,15 @@ def test_explain_gives_the_seed_arithmetic(capsys):
     rnn = model.layer("simple_rnn")
     units = rnn.units
     assert f"{units} x ({units} + {units} + 1) = {rnn.params:,}" in out
-    assert f"{units} x ({units} + {units} + 2) = {shape_model(load(str(SEED)), 'pytorch').layer('simple_rnn').params:,}" in out
-    assert "state_t" in out and "output_features" in out and f"the {units} in SimpleRNN({units})" in out
+    assert (
+        f"{units} x ({units} + {units} + 2) = {shape_model(load(str(SEED)), 'pytorch').layer('simple_rnn').params:,}"
+        in out
+    )
+    assert (
+        "state_t" in out
+        and "output_features" in out
+        and f"the {units} in SimpleRNN({units})" in out
+    )
     for name in ("W (32, 32)", "kernel (32, 32)", "weight_ih_l0 (32, 32)", "bias_hh_l0 (32,)"):
         assert name in out
 
@@ -62,10 +75,12 @@ def test_explain_arithmetic_equals_the_oracle(case, write_spec, capsys):
     assert main(["explain", str(path)]) == 0
     out = capsys.readouterr().out
     for convention, label in (("keras", "Keras:  "), ("pytorch", "PyTorch:")):
-        line = next(l for l in out.splitlines() if f"parameters, {label}" in l)
+        line = next(ln for ln in out.splitlines() if f"parameters, {label}" in ln)
         factors, total = line.split(": ", 1)[1].split(" = ")
         assert int(total.replace(",", "")) == c[convention]["total_params"]
-        assert eval(factors.replace("x", "*")) == c[convention]["total_params"]  # the factorised form is true
+        assert (
+            eval(factors.replace("x", "*")) == c[convention]["total_params"]
+        )  # the factorised form is true
 
 
 def test_check_passes_every_committed_spec(capsys):
@@ -75,16 +90,22 @@ def test_check_passes_every_committed_spec(capsys):
 
 
 def test_summary_and_check_do_not_import_drawing_libraries():
-    code = ("import sys; from rnndiagrams.cli import main; main(['summary', sys.argv[1]]); "
-            "main(['check', sys.argv[1]]); "
-            "bad = [m for m in ('matplotlib', 'graphviz') if m in sys.modules]; print(bad)")
-    proc = subprocess.run([sys.executable, "-c", code, str(SEED)], capture_output=True, text=True, check=True)
+    code = (
+        "import sys; from rnndiagrams.cli import main; main(['summary', sys.argv[1]]); "
+        "main(['check', sys.argv[1]]); "
+        "bad = [m for m in ('matplotlib', 'graphviz') if m in sys.modules]; print(bad)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(SEED)], capture_output=True, text=True, check=True
+    )
     assert proc.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_shipped_schema_is_current():
     shipped = (ROOT / "rnndiagrams" / "data" / "spec.schema.json").read_text()
-    assert shipped == schema_text(), "run `make schema` to regenerate rnndiagrams/data/spec.schema.json"
+    assert shipped == schema_text(), (
+        "run `make schema` to regenerate rnndiagrams/data/spec.schema.json"
+    )
 
 
 def test_schema_command_prints_it(capsys):
@@ -102,6 +123,11 @@ def test_schema_rejects_what_the_validator_rejects():
     bad = {"model": {"input": {"shape": [3, 2]}, "layers": [{"LSTM": {"units": 0}}]}}
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, schema)
-    bad = {"model": {"input": {"shape": [3, 2]}, "layers": [{"LSTM": {"units": 2, "reset_after": True}}]}}
+    bad = {
+        "model": {
+            "input": {"shape": [3, 2]},
+            "layers": [{"LSTM": {"units": 2, "reset_after": True}}],
+        }
+    }
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, schema)

@@ -1,4 +1,5 @@
 """The shape engine beyond the oracle: naming rules, notations, and verify catching wrong shapes."""
+
 import dataclasses
 
 import pytest
@@ -33,7 +34,9 @@ def test_verify_catches_a_wrong_weight_shape(write_spec):
     model = _model(write_spec, NUMPY_SEED)
     rnn = model.layers[0]
     bad_w = dataclasses.replace(rnn.weights[0], shape=(64, 31))
-    bad = dataclasses.replace(model, layers=(dataclasses.replace(rnn, weights=(bad_w,) + rnn.weights[1:]),))
+    bad = dataclasses.replace(
+        model, layers=(dataclasses.replace(rnn, weights=(bad_w,) + rnn.weights[1:]),)
+    )
     with pytest.raises((SpecError, ValueError)):
         verify(bad)
 
@@ -42,12 +45,17 @@ def test_verify_catches_a_wrong_output_shape(write_spec):
     model = _model(write_spec, NUMPY_SEED)
     rnn = model.layers[0]
     bad = dataclasses.replace(model, layers=(dataclasses.replace(rnn, output_shape=(None, 6400)),))
-    with pytest.raises(SpecError, match=r"output is \(2, 100, 64\) when executed, but the engine computed \(None, 6400\)"):
+    with pytest.raises(
+        SpecError,
+        match=r"output is \(2, 100, 64\) when executed, but the engine computed \(None, 6400\)",
+    ):
         verify(bad)
 
 
 def test_verify_catches_a_wrong_step_tensor(write_spec):
-    model = _model(write_spec, "model:\n  input: {shape: [4, 3]}\n  layers:\n    - LSTM: {units: 5}\n")
+    model = _model(
+        write_spec, "model:\n  input: {shape: [4, 3]}\n  layers:\n    - LSTM: {units: 5}\n"
+    )
     lstm = model.layers[0]
     step = tuple(dataclasses.replace(t, shape=(7,)) if t.symbol == "c_t" else t for t in lstm.step)
     with pytest.raises(SpecError, match="c_t"):
@@ -55,7 +63,9 @@ def test_verify_catches_a_wrong_step_tensor(write_spec):
 
 
 def test_user_names_and_auto_names(write_spec):
-    model = _model(write_spec, """
+    model = _model(
+        write_spec,
+        """
 model:
   input: {shape: [5, 3]}
   layers:
@@ -63,18 +73,34 @@ model:
     - LSTM: {units: 4, return_sequences: true}
     - Bidirectional: {layer: {LSTM: {units: 2, return_sequences: true}}}
     - LSTM: {units: 4}
-""")
+""",
+    )
     # Keras counts auto names per class; the LSTM inside Bidirectional takes one too
     assert [layer.name for layer in model.layers] == ["encoder", "lstm", "bidirectional", "lstm_2"]
-    assert model.layers[2].weight_path(model.layers[2].weights[0]) == "bidirectional/forward_lstm_1/lstm_cell/kernel"
+    assert (
+        model.layers[2].weight_path(model.layers[2].weights[0])
+        == "bidirectional/forward_lstm_1/lstm_cell/kernel"
+    )
 
 
 def test_pytorch_names_for_both_directions(write_spec):
-    model = _model(write_spec, "model:\n  input: {shape: [5, 3]}\n  layers:\n"
-                   "    - Bidirectional: {layer: {GRU: {units: 2}}, merge_mode: sum}\n", "pytorch")
+    model = _model(
+        write_spec,
+        "model:\n  input: {shape: [5, 3]}\n  layers:\n"
+        "    - Bidirectional: {layer: {GRU: {units: 2}}, merge_mode: sum}\n",
+        "pytorch",
+    )
     names = [w.name("pytorch") for w in model.layers[0].weights]
-    assert names == ["weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0",
-                     "weight_ih_l0_reverse", "weight_hh_l0_reverse", "bias_ih_l0_reverse", "bias_hh_l0_reverse"]
+    assert names == [
+        "weight_ih_l0",
+        "weight_hh_l0",
+        "bias_ih_l0",
+        "bias_hh_l0",
+        "weight_ih_l0_reverse",
+        "weight_hh_l0_reverse",
+        "bias_ih_l0_reverse",
+        "bias_hh_l0_reverse",
+    ]
     assert model.layers[0].output_shape == (None, 2)
     verify(model)
 
@@ -82,15 +108,25 @@ def test_pytorch_names_for_both_directions(write_spec):
 def test_notations_rename_but_keep_sizes(write_spec):
     model = _model(write_spec, NUMPY_SEED)
     w = model.layers[0].weights[0]
-    assert [w.name(n) for n in ("seed", "goodfellow", "keras", "pytorch")] == ["W", "U", "kernel", "weight_ih_l0"]
+    assert [w.name(n) for n in ("seed", "goodfellow", "keras", "pytorch")] == [
+        "W",
+        "U",
+        "kernel",
+        "weight_ih_l0",
+    ]
     assert w.shape_in("keras") == (32, 64) and w.shape_in("pytorch") == (64, 32)
 
 
 def test_go_backwards_and_all_activations_run(write_spec):
     from rnndiagrams.spec.catalog import ACTIVATIONS
+
     layers = "".join(f"    - Dense: {{units: 3, activation: {a}}}\n" for a in ACTIVATIONS)
-    model = _model(write_spec, "model:\n  input: {shape: [4, 3]}\n  layers:\n"
-                   "    - GRU: {units: 3, go_backwards: true, return_sequences: true, reset_after: false}\n" + layers)
+    model = _model(
+        write_spec,
+        "model:\n  input: {shape: [4, 3]}\n  layers:\n"
+        "    - GRU: {units: 3, go_backwards: true, return_sequences: true, reset_after: false}\n"
+        + layers,
+    )
     verify(model)
     assert model.layers[-1].output_shape == (None, 4, 3)
 

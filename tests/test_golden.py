@@ -4,13 +4,12 @@ After an intended change: `make golden` (pytest --update-golden), then review th
 """
 
 import pytest
+from conftest import ROOT
 
 from rnndiagrams import load
 from rnndiagrams.render.dot_source import dot_source
 from rnndiagrams.render.pipeline import scenes
 from rnndiagrams.style import THEMES
-
-from conftest import ROOT
 
 GOLDEN = ROOT / "tests" / "golden"
 SPECS = sorted((ROOT / "specs").glob("*.yaml"))
@@ -26,7 +25,9 @@ def test_dot_source_matches_golden(spec, view, request):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(source, encoding="utf-8")
     assert path.exists(), f"no golden file {path}; run `make golden`"
-    assert source == path.read_text(encoding="utf-8"), f"{path} differs; run `make golden` if intended"
+    assert source == path.read_text(encoding="utf-8"), (
+        f"{path} differs; run `make golden` if intended"
+    )
 
 
 def test_no_orphan_golden_files():

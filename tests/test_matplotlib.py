@@ -1,4 +1,5 @@
 """The matplotlib backend: Korean text, math pieces, themes, determinism, layout without overlaps."""
+
 import re
 import subprocess
 import sys
@@ -6,6 +7,7 @@ import warnings
 import xml.etree.ElementTree as ET
 
 import pytest
+from conftest import ROOT
 
 from rnndiagrams import load, shape_model
 from rnndiagrams.cli import main
@@ -14,8 +16,6 @@ from rnndiagrams.scene import Run, plain_text
 from rnndiagrams.shapes.engine import format_shape
 from rnndiagrams.style import THEMES
 from rnndiagrams.views import build_scene
-
-from conftest import ROOT
 
 SENTIMENT = ROOT / "specs" / "seed_sentiment.yaml"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -49,14 +49,18 @@ def test_svg_has_one_title_a_viewbox_and_no_date(tmp_path):
     data = (folder / "unrolled.matplotlib.svg").read_bytes()
     root = ET.fromstring(data)
     assert root.get("viewBox")
-    assert [t.text for t in root.findall(f"{SVG}title")] == [f"{load(str(SENTIMENT)).title}: unrolled"]
+    assert [t.text for t in root.findall(f"{SVG}title")] == [
+        f"{load(str(SENTIMENT)).title}: unrolled"
+    ]
     assert b"<dc:date>" not in data and b"Matplotlib v" not in data
-    assert root.find(f".//{SVG}text") is None          # text as paths by default
+    assert root.find(f".//{SVG}text") is None  # text as paths by default
 
 
 def test_editable_text_keeps_text_elements(write_spec, tmp_path):
-    path = write_spec("title: 감성\nmodel:\n  input: {shape: [3, 2]}\n  layers: [{GRU: {units: 2}}]\n"
-                      "views: [folded]\nrender: {text: editable, backends: [matplotlib]}\n")
+    path = write_spec(
+        "title: 감성\nmodel:\n  input: {shape: [3, 2]}\n  layers: [{GRU: {units: 2}}]\n"
+        "views: [folded]\nrender: {text: editable, backends: [matplotlib]}\n"
+    )
     assert main(["render", str(path), "-o", str(tmp_path)]) == 0
     root = ET.fromstring((tmp_path / "spec" / "folded.matplotlib.svg").read_bytes())
     assert any(t.text and "감성" in t.text for t in root.iter(f"{SVG}text"))
@@ -66,9 +70,29 @@ def test_two_processes_give_identical_bytes(tmp_path):
     outs = []
     for run in ("a", "b"):
         out = tmp_path / run
-        subprocess.run([sys.executable, "-m", "rnndiagrams", "render", str(SENTIMENT), "-o", str(out),
-                        "--backend", "matplotlib", "--view", "unrolled",
-                        "--format", "svg", "--format", "png", "--format", "pdf"], check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "rnndiagrams",
+                "render",
+                str(SENTIMENT),
+                "-o",
+                str(out),
+                "--backend",
+                "matplotlib",
+                "--view",
+                "unrolled",
+                "--format",
+                "svg",
+                "--format",
+                "png",
+                "--format",
+                "pdf",
+            ],
+            check=True,
+            capture_output=True,
+        )
         outs.append({p.name: p.read_bytes() for p in (out / "seed_sentiment").iterdir()})
     assert len(outs[0]) == 3 and outs[0] == outs[1]
 
@@ -79,7 +103,7 @@ def test_dpi_scales_png(tmp_path):
         out = tmp_path / dpi
         _render(SENTIMENT, out, "--view", "stack", "--format", "png", "--dpi", dpi)
         data = (out / "seed_sentiment" / "stack.matplotlib.png").read_bytes()
-        sizes.append(int.from_bytes(data[16:20], "big"))   # IHDR width
+        sizes.append(int.from_bytes(data[16:20], "big"))  # IHDR width
     assert abs(sizes[1] - 2 * sizes[0]) <= 2
 
 
@@ -90,7 +114,7 @@ def test_themes_are_applied(theme, tmp_path):
     colours = {c.upper() for c in re.findall(r"#[0-9a-fA-F]{6}", data)}
     assert THEMES[theme].background.upper() in colours
     if theme == "print":
-        assert all(c[1:3] == c[3:5] == c[5:7] for c in colours), colours   # greys only
+        assert all(c[1:3] == c[3:5] == c[5:7] for c in colours), colours  # greys only
 
 
 def _drawing(path, view_name, **options):
@@ -105,26 +129,36 @@ def _drawing(path, view_name, **options):
 
 @pytest.mark.parametrize("layers,steps", [(1, 2), (3, 5), (5, 1000)])
 def test_no_overlaps_at_any_depth_or_length(layers, steps, write_spec):
-    body = "".join(f"    - LSTM: {{units: {4 + i}, return_sequences: true}}\n" for i in range(layers))
-    path = write_spec(f"model:\n  input: {{shape: [{steps}, 3]}}\n  layers:\n{body}    - Dense: {{units: 2}}\n"
-                      "views: [unrolled, folded]\n")
+    body = "".join(
+        f"    - LSTM: {{units: {4 + i}, return_sequences: true}}\n" for i in range(layers)
+    )
+    path = write_spec(
+        f"model:\n  input: {{shape: [{steps}, 3]}}\n  layers:\n{body}    - Dense: {{units: 2}}\n"
+        "views: [unrolled, folded]\n"
+    )
     for view in ("unrolled", "folded"):
         _, d = _drawing(path, view)
         boxes = list(d.boxes.values())
         for i, a in enumerate(boxes):
-            for b in boxes[i + 1:]:
+            for b in boxes[i + 1 :]:
                 assert not mpl_draw._overlap(a, b)
         for label in d.placed:
             assert not any(mpl_draw._overlap(label, box) for box in boxes)
         for i, a in enumerate(d.placed):
-            assert not any(mpl_draw._overlap(a, b) for b in d.placed[i + 1:])
+            assert not any(mpl_draw._overlap(a, b) for b in d.placed[i + 1 :])
 
 
 def test_cell_views_label_each_gate_with_engine_shapes(write_spec):
-    cases = {"LSTM: {units: 6}": 4, "GRU: {units: 6}": 3, "GRU: {units: 6, reset_after: false}": 3,
-             "SimpleRNN: {units: 6}": 1}
+    cases = {
+        "LSTM: {units: 6}": 4,
+        "GRU: {units: 6}": 3,
+        "GRU: {units: 6, reset_after: false}": 3,
+        "SimpleRNN: {units: 6}": 1,
+    }
     for layer, gates in cases.items():
-        path = write_spec(f"model:\n  input: {{shape: [4, 5]}}\n  layers: [{{{layer}}}]\nviews: [cell]\n")
+        path = write_spec(
+            f"model:\n  input: {{shape: [4, 5]}}\n  layers: [{{{layer}}}]\nviews: [cell]\n"
+        )
         spec = load(str(path))
         model = shape_model(spec)
         scene = build_scene(model, spec.views[0])
@@ -134,7 +168,10 @@ def test_cell_views_label_each_gate_with_engine_shapes(write_spec):
         assert W.gate_shape("seed") == (6, 5)
         assert text.count(block) == gates if gates > 1 else block in text
         if "reset_after: false" in layer:
-            assert "reset before U" in text and sum(n.label == ((Run("⊙"),),) for n in scene.nodes) == 3
+            assert (
+                "reset before U" in text
+                and sum(n.label == ((Run("⊙"),),) for n in scene.nodes) == 3
+            )
         elif "GRU" in layer:
             assert "reset after U" in text and format_shape((2, 6)) in text
 
@@ -144,7 +181,9 @@ def test_numpy_view_boxes_are_to_scale():
     view = next(v for v in spec.views if v.kind == "numpy")
     model = shape_model(spec)
     scene = build_scene(model, view)
-    boxes = {plain_text(n.label).split(" ")[0].split("\n")[0]: n.extent for n in scene.nodes if n.extent}
+    boxes = {
+        plain_text(n.label).split(" ")[0].split("\n")[0]: n.extent for n in scene.nodes if n.extent
+    }
     W = next(w for w in model.layers[0].weights if w.key == "W")
     U = next(w for w in model.layers[0].weights if w.key == "U")
     w_w, w_h = boxes["W"]

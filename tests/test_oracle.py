@@ -1,13 +1,13 @@
 """Every captured Keras/PyTorch case must match the engine in both conventions."""
+
 from pathlib import Path
 
 import pytest
 import yaml
+from conftest import ORACLE, oracle_cases
 
 from rnndiagrams.shapes import shape_model
 from rnndiagrams.spec.validate import load
-
-from conftest import ORACLE, oracle_cases
 
 CASES = oracle_cases()
 
@@ -19,7 +19,9 @@ def _spec(case, tmp_path: Path):
 
 
 def test_oracle_is_present():
-    assert ORACLE.exists(), f"oracle not found at {ORACLE}; set RNNDIAGRAMS_SHARED to the shared/ folder"
+    assert ORACLE.exists(), (
+        f"oracle not found at {ORACLE}; set RNNDIAGRAMS_SHARED to the shared/ folder"
+    )
     assert len(CASES) >= 40
 
 
@@ -29,10 +31,12 @@ def test_keras_convention(case, tmp_path):
     expected = case["keras"]
     assert [layer.name for layer in model.layers] == [e["name"] for e in expected["layers"]]
     assert [layer.cls for layer in model.layers] == [e["class"] for e in expected["layers"]]
-    assert [list(layer.output_shape) for layer in model.layers] == [e["output_shape"] for e in expected["layers"]]
+    assert [list(layer.output_shape) for layer in model.layers] == [
+        e["output_shape"] for e in expected["layers"]
+    ]
     assert [layer.params for layer in model.layers] == [e["params"] for e in expected["layers"]]
     assert model.total_params == expected["total_params"]
-    for layer, e in zip(model.layers, expected["layers"]):
+    for layer, e in zip(model.layers, expected["layers"], strict=True):
         ours = [[layer.weight_path(w), list(w.shape_in("keras"))] for w in layer.weights]
         assert ours == [[n, list(s)] for n, s in e["weights"]]
 

@@ -1,4 +1,5 @@
 """Files on disk: the Graphviz backend, determinism, SVG hygiene, atomic writes, the gallery."""
+
 import re
 import subprocess
 import sys
@@ -6,13 +7,12 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from rnndiagrams import load
 from rnndiagrams.cli import main
 from rnndiagrams.render import backends, files
 from rnndiagrams.spec import catalog
-
-from conftest import ROOT
 
 pytestmark = pytest.mark.needs_dot
 SENTIMENT = ROOT / "specs" / "seed_sentiment.yaml"
@@ -20,8 +20,11 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 def _tree(folder: Path) -> dict:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file() and ".stamps" not in p.parts}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and ".stamps" not in p.parts
+    }
 
 
 def test_backend_names_agree_with_the_spec_catalogue():
@@ -41,9 +44,27 @@ def test_same_spec_twice_in_two_processes_gives_identical_bytes(tmp_path):
     outs = []
     for run in ("a", "b"):
         out = tmp_path / run
-        subprocess.run([sys.executable, "-m", "rnndiagrams", "render", str(SENTIMENT), "-o", str(out), "--backend",
-                        "graphviz", "--format", "svg", "--format", "png", "--format", "pdf"],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "rnndiagrams",
+                "render",
+                str(SENTIMENT),
+                "-o",
+                str(out),
+                "--backend",
+                "graphviz",
+                "--format",
+                "svg",
+                "--format",
+                "png",
+                "--format",
+                "pdf",
+            ],
+            check=True,
+            capture_output=True,
+        )
         outs.append(_tree(out))
     assert len(outs[0]) == 9 and outs[0] == outs[1]
 
@@ -76,15 +97,20 @@ def test_subscripts_are_offset_and_smaller(tmp_path):
 
 
 def test_hangul_title_uses_a_real_font_in_pdf(tmp_path):
-    assert main(["render", str(SENTIMENT), "-o", str(tmp_path), "--view", "stack", "--format", "pdf"]) == 0
+    assert (
+        main(["render", str(SENTIMENT), "-o", str(tmp_path), "--view", "stack", "--format", "pdf"])
+        == 0
+    )
     pdf = (tmp_path / "seed_sentiment" / "stack.graphviz.pdf").read_bytes()
     assert re.search(rb"/FontName /[A-Z]{6}\+NanumGothic", pdf)
     assert b"/CreationDate (D:00000000000000" in pdf
 
 
 def test_user_strings_are_escaped(write_spec, tmp_path):
-    path = write_spec('title: "A <b>&amp; \\"q\\" 감성 </TD>"\nmodel:\n  input: {shape: [3, 2]}\n'
-                      "  layers:\n    - LSTM: {units: 2}\nviews: [stack, folded]\n")
+    path = write_spec(
+        'title: "A <b>&amp; \\"q\\" 감성 </TD>"\nmodel:\n  input: {shape: [3, 2]}\n'
+        "  layers:\n    - LSTM: {units: 2}\nviews: [stack, folded]\n"
+    )
     assert main(["render", str(path), "-o", str(tmp_path)]) == 0
     svgs = sorted((tmp_path / "spec").glob("*.svg"))
     assert len(svgs) == 2
@@ -97,20 +123,40 @@ def test_user_strings_are_escaped(write_spec, tmp_path):
 
 def test_single_file_output_and_format_from_extension(tmp_path, capsys):
     target = tmp_path / "fig.png"
-    assert main(["render", str(SENTIMENT), "-o", str(target), "--view", "folded", "--backend", "graphviz"]) == 0
+    assert (
+        main(
+            [
+                "render",
+                str(SENTIMENT),
+                "-o",
+                str(target),
+                "--view",
+                "folded",
+                "--backend",
+                "graphviz",
+            ]
+        )
+        == 0
+    )
     assert target.read_bytes().startswith(b"\x89PNG")
-    assert main(["render", str(SENTIMENT), "-o", str(tmp_path / "all.svg"), "--backend", "graphviz"]) == 1
+    assert (
+        main(["render", str(SENTIMENT), "-o", str(tmp_path / "all.svg"), "--backend", "graphviz"])
+        == 1
+    )
     assert "names one file, but this would write 3 figures" in capsys.readouterr().err
 
 
 def test_a_failed_render_writes_nothing(write_spec, tmp_path, monkeypatch):
-    path = write_spec("model:\n  input: {shape: [3, 2]}\n  layers:\n    - GRU: {units: 2}\nviews: [stack, folded]\n")
+    path = write_spec(
+        "model:\n  input: {shape: [3, 2]}\n  layers:\n    - GRU: {units: 2}\nviews: [stack, folded]\n"
+    )
     assert main(["render", str(path), "-o", str(tmp_path)]) == 0
     before = _tree(tmp_path)
+
     def flaky(scenes, fmt, options):
         data = [b"new"] * len(scenes)
         if fmt == "svg":
-            raise RuntimeError("dot crashed")   # after the first figures were drawn in memory
+            raise RuntimeError("dot crashed")  # after the first figures were drawn in memory
         return data
 
     monkeypatch.setitem(backends.BACKENDS, "graphviz", flaky)
@@ -134,9 +180,13 @@ def test_atomic_write_keeps_the_old_file_when_interrupted(tmp_path, monkeypatch)
 
 
 def test_figures_of_removed_views_are_deleted(write_spec, tmp_path):
-    path = write_spec("model:\n  input: {shape: [3, 2]}\n  layers:\n    - GRU: {units: 2}\nviews: [stack, folded]\n")
+    path = write_spec(
+        "model:\n  input: {shape: [3, 2]}\n  layers:\n    - GRU: {units: 2}\nviews: [stack, folded]\n"
+    )
     assert main(["render", str(path), "-o", str(tmp_path)]) == 0
-    path.write_text("model:\n  input: {shape: [3, 2]}\n  layers:\n    - GRU: {units: 2}\nviews: [stack]\n")
+    path.write_text(
+        "model:\n  input: {shape: [3, 2]}\n  layers:\n    - GRU: {units: 2}\nviews: [stack]\n"
+    )
     assert main(["render", str(path), "-o", str(tmp_path)]) == 0
     assert sorted(p.name for p in (tmp_path / "spec").iterdir()) == ["stack.graphviz.svg"]
 
@@ -144,14 +194,30 @@ def test_figures_of_removed_views_are_deleted(write_spec, tmp_path):
 def test_unwritable_output_is_one_line(tmp_path, capsys):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    assert main(["render", str(SENTIMENT), "-o", str(blocker / "out"), "--backend", "graphviz"]) == 1
+    assert (
+        main(["render", str(SENTIMENT), "-o", str(blocker / "out"), "--backend", "graphviz"]) == 1
+    )
     err = capsys.readouterr().err
     assert err.startswith("rnndiagrams: ") and err.count("\n") == 1 and "Traceback" not in err
 
 
 def test_a_figure_does_not_depend_on_the_others_drawn_with_it(tmp_path):
     alone, together = tmp_path / "alone", tmp_path / "together"
-    assert main(["render", str(SENTIMENT), "-o", str(alone), "--backend", "graphviz", "--view", "unrolled"]) == 0
+    assert (
+        main(
+            [
+                "render",
+                str(SENTIMENT),
+                "-o",
+                str(alone),
+                "--backend",
+                "graphviz",
+                "--view",
+                "unrolled",
+            ]
+        )
+        == 0
+    )
     assert main(["render", str(SENTIMENT), "-o", str(together), "--backend", "graphviz"]) == 0
     name = "seed_sentiment/unrolled.graphviz.svg"
     assert (alone / name).read_bytes() == (together / name).read_bytes()

@@ -1,13 +1,13 @@
 """Scenes: what each view draws, with labels taken from the shape engine (no `dot` needed)."""
+
 import pytest
+from conftest import ROOT
 
 from rnndiagrams import load, shape_model
 from rnndiagrams.cli import main
 from rnndiagrams.scene import plain_text
 from rnndiagrams.shapes.engine import format_shape
 from rnndiagrams.views import build_scene
-
-from conftest import ROOT
 
 HEAD = ROOT / "specs" / "seed_output_head.yaml"
 SENTIMENT = ROOT / "specs" / "seed_sentiment.yaml"
@@ -19,8 +19,12 @@ def _scene(path, name, convention=None):
     return build_scene(shape_model(spec, convention), view), shape_model(spec, convention)
 
 
-def _spec_text(views, layers="    - SimpleRNN: {units: 8, return_sequences: true}\n    - Dense: {units: 3}\n",
-               shape="[null, 5]", extra=""):
+def _spec_text(
+    views,
+    layers="    - SimpleRNN: {units: 8, return_sequences: true}\n    - Dense: {units: 3}\n",
+    shape="[null, 5]",
+    extra="",
+):
     return f"model:\n  input: {{shape: {shape}}}\n  layers:\n{layers}views: {views}\n{extra}"
 
 
@@ -94,9 +98,15 @@ def test_folded_has_a_self_loop_labelled_with_the_recurrent_weight():
     assert [plain_text(e.label) for e in loops] == [f"U {format_shape(u.shape_in('seed'))}"]
 
 
-@pytest.mark.parametrize("notation,input_name,recurrent_name", [
-    ("seed", "W", "U"), ("goodfellow", "U", "W"), ("keras", "kernel", "recurrent_kernel"),
-    ("pytorch", "weight_ih_l0", "weight_hh_l0")])
+@pytest.mark.parametrize(
+    "notation,input_name,recurrent_name",
+    [
+        ("seed", "W", "U"),
+        ("goodfellow", "U", "W"),
+        ("keras", "kernel", "recurrent_kernel"),
+        ("pytorch", "weight_ih_l0", "weight_hh_l0"),
+    ],
+)
 def test_notation_changes_every_weight_label(notation, input_name, recurrent_name, write_spec):
     spec = load(str(write_spec(_spec_text("[folded]", extra=f"notation: {notation}\n"))))
     scene = build_scene(shape_model(spec), spec.views[0])
@@ -105,9 +115,16 @@ def test_notation_changes_every_weight_label(notation, input_name, recurrent_nam
 
 
 def test_bidirectional_runs_two_directions_and_merges(write_spec):
-    spec = load(str(write_spec(_spec_text(
-        "[{unrolled: {steps: 3}}]",
-        layers="    - Bidirectional: {layer: {GRU: {units: 4, return_sequences: true}}, merge_mode: sum}\n"))))
+    spec = load(
+        str(
+            write_spec(
+                _spec_text(
+                    "[{unrolled: {steps: 3}}]",
+                    layers="    - Bidirectional: {layer: {GRU: {units: 4, return_sequences: true}}, merge_mode: sum}\n",
+                )
+            )
+        )
+    )
     model = shape_model(spec)
     scene = build_scene(model, spec.views[0])
     recurrent = [e for e in scene.edges if e.role == "recurrent"]
@@ -129,7 +146,9 @@ def test_stacked_layers_form_a_grid(write_spec):
 def test_stack_view_shows_shapes_and_params():
     scene, model = _scene(SENTIMENT, "stack")
     edge_labels = [plain_text(e.label) for e in scene.edges]
-    assert edge_labels == [format_shape(model.input_shape)] + [format_shape(l.output_shape) for l in model.layers]
+    assert edge_labels == [format_shape(model.input_shape)] + [
+        format_shape(layer.output_shape) for layer in model.layers
+    ]
     for layer in model.layers:
         assert any(layer.name in t and f"{layer.params:,} params" in t for t in _texts(scene))
 
@@ -137,7 +156,12 @@ def test_stack_view_shows_shapes_and_params():
 VIEW_ERRORS = {
     "unknown_view": ("[unroled]", 6, 9, "unknown view 'unroled' (did you mean 'unrolled'?)"),
     "bad_steps": ("[{unrolled: {steps: 0}}]", 6, 28, "steps is 0"),
-    "bad_layer": ("[{folded: {layer: dense}}]", 6, 26, "expected the name of a recurrent layer: simple_rnn"),
+    "bad_layer": (
+        "[{folded: {layer: dense}}]",
+        6,
+        26,
+        "expected the name of a recurrent layer: simple_rnn",
+    ),
     "bad_head": ("[{folded: {head: maybe}}]", 6, 25, "head is the string 'maybe'"),
     "unknown_option": ("[{folded: {stepz: 3}}]", 6, 19, "unknown folded option 'stepz'"),
     "same_name_twice": ("[folded, folded]", 6, 17, "two views would both write 'folded'"),
@@ -169,4 +193,5 @@ def test_render_options_are_validated(write_spec, capsys):
 def test_every_view_kind_has_a_builder():
     from rnndiagrams.spec.catalog import VIEWS
     from rnndiagrams.views import _BUILDERS
+
     assert set(_BUILDERS) == set(VIEWS)

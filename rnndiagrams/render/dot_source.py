@@ -1,8 +1,10 @@
 """Scene -> DOT source, via the `graphviz` package. Builds text only; running `dot` is
 graphviz_run's job, so the source can be golden-tested without the executable."""
+
 from __future__ import annotations
 
 from html import escape
+from itertools import pairwise
 
 import graphviz
 
@@ -11,8 +13,12 @@ from ..scene import Label, Line, Node, Run, Scene
 from ..style import Theme
 
 RANKDIR = {"up": "BT", "down": "TB", "right": "LR"}
-SHAPES = {"box": ("box", "filled"), "round": ("box", "rounded,filled"), "circle": ("circle", "filled"),
-          "plain": ("plaintext", "")}
+SHAPES = {
+    "box": ("box", "filled"),
+    "round": ("box", "rounded,filled"),
+    "circle": ("circle", "filled"),
+    "plain": ("plaintext", ""),
+}
 
 
 class _Labels:
@@ -43,8 +49,10 @@ class _Labels:
 
     def caption(self, scene: Scene) -> str:
         rows = [f'<TR><TD ALIGN="LEFT"><B>{self.line(line)}</B></TD></TR>' for line in scene.title]
-        rows += [f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{style.SMALL_SIZE + 1}">{self.line(line)}</FONT></TD></TR>'
-                 for line in scene.legend]
+        rows += [
+            f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{style.SMALL_SIZE + 1}">{self.line(line)}</FONT></TD></TR>'
+            for line in scene.legend
+        ]
         return '<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="1">' + "".join(rows) + "</TABLE>>"
 
 
@@ -52,19 +60,40 @@ def dot_source(scene: Scene, theme: Theme) -> str:
     labels = _Labels(theme)
     font = {"fontname": style.FONT, "fontsize": str(style.FONT_SIZE), "fontcolor": theme.text}
     g = graphviz.Digraph(
-        name=scene.name.replace("&", "&amp;"),  # dot decodes entities in names, so "&amp;" would lose its escape
-        graph_attr={**font, "rankdir": RANKDIR[scene.flow], "label": labels.caption(scene), "labelloc": "t",
-                    "labeljust": "l", "bgcolor": theme.background, "nodesep": "0.35", "ranksep": "0.45",
-                    "newrank": "true", "pad": "0.2", "forcelabels": "true"},
+        name=scene.name.replace(
+            "&", "&amp;"
+        ),  # dot decodes entities in names, so "&amp;" would lose its escape
+        graph_attr={
+            **font,
+            "rankdir": RANKDIR[scene.flow],
+            "label": labels.caption(scene),
+            "labelloc": "t",
+            "labeljust": "l",
+            "bgcolor": theme.background,
+            "nodesep": "0.35",
+            "ranksep": "0.45",
+            "newrank": "true",
+            "pad": "0.2",
+            "forcelabels": "true",
+        },
         node_attr={**font, "penwidth": "1.3", "margin": "0.12,0.06"},
-        edge_attr={**font, "fontsize": str(style.SMALL_SIZE + 2), "arrowsize": "0.7", "penwidth": "1.2"},
+        edge_attr={
+            **font,
+            "fontsize": str(style.SMALL_SIZE + 2),
+            "arrowsize": "0.7",
+            "penwidth": "1.2",
+        },
     )
     grouped = {n for group in scene.groups for n in group.nodes}
     for group in scene.groups:
         with g.subgraph(name=f"cluster_{group.id}") as sub:
             if group.label:  # dot flips cluster labels with rankdir=BT; "b" puts them on top there
-                sub.attr(label=labels.label(group.label), style="rounded,dashed", color=theme.frame,
-                         labelloc="b" if scene.flow == "up" else "t")
+                sub.attr(
+                    label=labels.label(group.label),
+                    style="rounded,dashed",
+                    color=theme.frame,
+                    labelloc="b" if scene.flow == "up" else "t",
+                )
             else:
                 sub.attr(label="", style="invis")
             for node in scene.nodes:
@@ -83,10 +112,14 @@ def dot_source(scene: Scene, theme: Theme) -> str:
             attrs["xlabel" if flat else "label"] = labels.label(edge.label)
         if edge.style == "dashed":
             attrs["style"] = "dashed"
-        if pos[edge.dst][1] < pos[edge.src][1]:  # runs against the rows (a cell's tanh branch): no say in ranks
+        if (
+            pos[edge.dst][1] < pos[edge.src][1]
+        ):  # runs against the rows (a cell's tanh branch): no say in ranks
             attrs["constraint"] = "false"
         src, dst = edge.src, edge.dst
-        if edge.backward:  # keep the row's left-to-right order: lay out forward, draw the arrow back
+        if (
+            edge.backward
+        ):  # keep the row's left-to-right order: lay out forward, draw the arrow back
             src, dst = dst, src
             attrs["dir"] = "back"
         g.edge(src, dst, **attrs)
@@ -99,8 +132,13 @@ def _node(g: graphviz.Digraph, node: Node, labels: _Labels) -> None:
     fill, stroke = labels.theme.roles[node.role]
     attrs = {"shape": shape, "fillcolor": fill, "color": stroke}
     if node.extent:  # drawn to scale (numpy view): the box is the matrix, the label sits beside it
-        attrs.update(fixedsize="true", width=f"{node.extent[0] / 72:.3f}", height=f"{node.extent[1] / 72:.3f}",
-                     label="", xlabel=labels.label(node.label))
+        attrs.update(
+            fixedsize="true",
+            width=f"{node.extent[0] / 72:.3f}",
+            height=f"{node.extent[1] / 72:.3f}",
+            label="",
+            xlabel=labels.label(node.label),
+        )
     else:
         attrs["label"] = labels.label(node.label)
     styles = [s for s in (fill_style, "dashed" if node.emphasis == "faded" else "") if s]
@@ -114,7 +152,9 @@ def _node(g: graphviz.Digraph, node: Node, labels: _Labels) -> None:
 def _grid_hints(g: graphviz.Digraph, scene: Scene) -> None:
     """Turn node grid positions into ranks: one rank per row, ordered left to right by
     invisible edges, and columns kept upright by heavy invisible edges between rows."""
-    linked = {frozenset((e.src, e.dst)) for e in scene.edges}  # a second, hidden edge would bend the real one
+    linked = {
+        frozenset((e.src, e.dst)) for e in scene.edges
+    }  # a second, hidden edge would bend the real one
     rows: dict[int, list] = {}
     cols: dict[int, list] = {}
     for node in scene.nodes:
@@ -126,11 +166,11 @@ def _grid_hints(g: graphviz.Digraph, scene: Scene) -> None:
             same.attr(rank="same")
             for node in members:
                 same.node(node.id)
-            for a, b in zip(members, members[1:]):
+            for a, b in pairwise(members):
                 if frozenset((a.id, b.id)) not in linked:
                     same.edge(a.id, b.id, style="invis")
     for _, members in sorted(cols.items()):
         members.sort(key=lambda n: n.pos[1])
-        for a, b in zip(members, members[1:]):
+        for a, b in pairwise(members):
             if frozenset((a.id, b.id)) not in linked:
                 g.edge(a.id, b.id, style="invis", weight="10")

@@ -1,4 +1,5 @@
 """Where figures go and how they get there: one naming scheme, atomic writes."""
+
 from __future__ import annotations
 
 import os
@@ -23,7 +24,7 @@ def atomic_write(path: Path, data: bytes) -> bool:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-        os.chmod(tmp, 0o644)   # mkstemp's 0600 would hide figures from a web server
+        os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide figures from a web server
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)
@@ -38,6 +39,11 @@ def stale_figures(folder: Path, views: set[str]) -> list[Path]:
     stale = []
     for path in sorted(folder.iterdir()):
         parts = path.name.rsplit(".", 2)
-        if len(parts) == 3 and parts[1] in BACKENDS and parts[2] in FORMATS and parts[0] not in views:
+        if (
+            len(parts) == 3
+            and parts[1] in BACKENDS
+            and parts[2] in FORMATS
+            and parts[0] not in views
+        ):
             stale.append(path)
     return stale

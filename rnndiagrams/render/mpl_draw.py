@@ -5,6 +5,7 @@ scene's grid positions and measured text. Text and math are separate pieces: pla
 (any language, Hangul included) are plain text with font fallback; symbols go through
 mathtext, which would turn Hangul into placeholder boxes.
 """
+
 from __future__ import annotations
 
 import io
@@ -26,12 +27,12 @@ from .. import style
 from ..scene import Edge, Label, Node, Run, Scene
 from ..style import Theme
 
-PAD_X, PAD_Y = 9.0, 6.0          # inside node boxes
-GAP_X, GAP_Y = 40.0, 46.0        # between grid cells
+PAD_X, PAD_Y = 9.0, 6.0  # inside node boxes
+GAP_X, GAP_Y = 40.0, 46.0  # between grid cells
 MARGIN = 14.0
-LINE = 1.28                      # line height, in font sizes
-LOOP = 26.0                      # how far a self-loop reaches out of its node
-HEAD_GAP = 12.0                  # between the legend and the figure body
+LINE = 1.28  # line height, in font sizes
+LOOP = 26.0  # how far a self-loop reaches out of its node
+HEAD_GAP = 12.0  # between the legend and the figure body
 
 
 def _font_families() -> list[str]:
@@ -39,7 +40,9 @@ def _font_families() -> list[str]:
     names = {f.name for f in font_manager.fontManager.ttflist}
     if not any(n in names for n in style.FONT_FALLBACKS) and shutil.which("fc-match"):
         for family in style.FONT_FALLBACKS:
-            path = subprocess.run(["fc-match", "-f", "%{file}", family], capture_output=True, text=True).stdout
+            path = subprocess.run(
+                ["fc-match", "-f", "%{file}", family], capture_output=True, text=True
+            ).stdout
             if path and family.replace(" ", "").lower() in path.replace(" ", "").lower():
                 font_manager.fontManager.addfont(path)
                 names.add(family)
@@ -51,7 +54,7 @@ def _rc(editable_text: bool, salt: str) -> dict:
     return {
         "font.family": _font_families(),
         "mathtext.fontset": "dejavusans",
-        "svg.hashsalt": salt,    # ids stable across runs, and distinct between figures inlined in one page
+        "svg.hashsalt": salt,  # ids stable across runs, and distinct between figures inlined in one page
         "svg.fonttype": "none" if editable_text else "path",
         "pdf.fonttype": 42,
         "axes.unicode_minus": False,
@@ -83,7 +86,7 @@ class _Piece:
     text: str
     size: float
     color: str
-    dx: float          # offset from the line's left edge
+    dx: float  # offset from the line's left edge
     width: float
     weight: str = "normal"
 
@@ -91,7 +94,8 @@ class _Piece:
 @dataclass
 class _Block:
     """A measured multi-line label: lines of pieces, each line centred or left-aligned."""
-    lines: list[tuple[list[_Piece], float, float]]   # pieces, width, height
+
+    lines: list[tuple[list[_Piece], float, float]]  # pieces, width, height
     width: float
     height: float
 
@@ -120,7 +124,9 @@ class _Measure:
                 if not text:
                     continue
                 w = self.width(text, run_size, math, weight)
-                pieces.append(_Piece(text, run_size, self.theme.muted if run.small else color, x, w, weight))
+                pieces.append(
+                    _Piece(text, run_size, self.theme.muted if run.small else color, x, w, weight)
+                )
                 x += w
                 top = max(top, run_size)
             lines.append((pieces, x, (top or size) * LINE))
@@ -135,13 +141,21 @@ def _place(ax, block: _Block, x: float, top: float, align: str = "center") -> No
         y -= height
         left = x - width / 2 if align == "center" else x
         for p in pieces:
-            ax.text(left + p.dx, y + height * 0.25, p.text, fontsize=p.size, color=p.color,
-                    fontweight=p.weight, ha="left", va="baseline")
+            ax.text(
+                left + p.dx,
+                y + height * 0.25,
+                p.text,
+                fontsize=p.size,
+                color=p.color,
+                fontweight=p.weight,
+                ha="left",
+                va="baseline",
+            )
 
 
 @dataclass
 class _Box:
-    x: float   # centre
+    x: float  # centre
     y: float
     w: float
     h: float
@@ -180,21 +194,32 @@ class _Drawing:
         self.scene, self.theme = scene, theme
         self.nodes = {n.id: n for n in scene.nodes}
         self.m = _Measure(theme)
-        self.blocks = {n.id: self.m.block(n.label, style.FONT_SIZE, theme.text if n.emphasis == "solid" else theme.muted)
-                       for n in scene.nodes}
-        self.edge_blocks = {i: self.m.block(e.label, style.SMALL_SIZE + 2, theme.edges[e.role])
-                            for i, e in enumerate(scene.edges) if e.label}
+        self.blocks = {
+            n.id: self.m.block(
+                n.label, style.FONT_SIZE, theme.text if n.emphasis == "solid" else theme.muted
+            )
+            for n in scene.nodes
+        }
+        self.edge_blocks = {
+            i: self.m.block(e.label, style.SMALL_SIZE + 2, theme.edges[e.role])
+            for i, e in enumerate(scene.edges)
+            if e.label
+        }
         self.header = self.m.block(scene.title, style.FONT_SIZE, theme.text, "bold")
         self.legend = self.m.block(scene.legend, style.SMALL_SIZE + 1, theme.text)
-        self.placed: list[_Box] = []                 # edge label rectangles, in placement order
-        self.label_at: dict[int, _Box] = {}          # edge index -> its label rectangle
+        self.placed: list[_Box] = []  # edge label rectangles, in placement order
+        self.label_at: dict[int, _Box] = {}  # edge index -> its label rectangle
         self._grid()
         self.routes = self._routes()
-        self.lines = [_on_arc(r[0], r[1], r[2], i / 12) for r in self.routes if r for i in range(1, 12)]
+        self.lines = [
+            _on_arc(r[0], r[1], r[2], i / 12) for r in self.routes if r for i in range(1, 12)
+        ]
         for i, route in enumerate(self.routes):
             if i in self.edge_blocks:
                 self.label_at[i] = self._label_rect(i, route)
-        self.group_labels = {g.id: self.m.block(g.label, style.FONT_SIZE, theme.text) for g in scene.groups}
+        self.group_labels = {
+            g.id: self.m.block(g.label, style.FONT_SIZE, theme.text) for g in scene.groups
+        }
         self.frames = [self._frame(g) for g in scene.groups if g.label]
         self._fit()
 
@@ -221,7 +246,9 @@ class _Drawing:
         row_h = dict.fromkeys(sorted(set(row_of.values())), 0.0)
         for n in scene.nodes:
             w, h = sizes[n.id]
-            col_w[col_of[n.id]] = max(col_w[col_of[n.id]], w, self.blocks[n.id].width if n.extent else 0)
+            col_w[col_of[n.id]] = max(
+                col_w[col_of[n.id]], w, self.blocks[n.id].width if n.extent else 0
+            )
             row_h[row_of[n.id]] = max(row_h[row_of[n.id]], h + below[n.id])
         extra = dict.fromkeys(col_w, GAP_X)
         for i, e in enumerate(scene.edges):
@@ -233,11 +260,13 @@ class _Drawing:
             xs[c] = x + w / 2
             x += w + extra[c]
         ys, y = {}, 0.0
-        for r in (row_h if scene.flow != "down" else reversed(row_h)):
+        for r in row_h if scene.flow != "down" else reversed(row_h):
             ys[r] = y + row_h[r] / 2
             y += row_h[r] + GAP_Y
-        self.boxes = {n.id: _Box(xs[col_of[n.id]], ys[row_of[n.id]] + below[n.id] / 2, *sizes[n.id])
-                      for n in scene.nodes}
+        self.boxes = {
+            n.id: _Box(xs[col_of[n.id]], ys[row_of[n.id]] + below[n.id] / 2, *sizes[n.id])
+            for n in scene.nodes
+        }
 
     def _routes(self) -> list[tuple[tuple[float, float], tuple[float, float], float] | None]:
         """Start, end and bend of every edge (None for self-loops)."""
@@ -253,11 +282,18 @@ class _Drawing:
 
     def _bend(self, edge: Edge, start, end) -> float:
         """0 for a straight edge; a curve when the straight one would cross another node."""
-        others = [box for nid, box in self.boxes.items() if nid not in (edge.src, edge.dst)
-                  and self.nodes[nid].role != "ellipsis"]
+        others = [
+            box
+            for nid, box in self.boxes.items()
+            if nid not in (edge.src, edge.dst) and self.nodes[nid].role != "ellipsis"
+        ]
 
         def crosses(rad: float) -> bool:
-            return any(box.contains(*_on_arc(start, end, rad, i / 20)) for i in range(1, 20) for box in others)
+            return any(
+                box.contains(*_on_arc(start, end, rad, i / 20))
+                for i in range(1, 20)
+                for box in others
+            )
 
         for rad in (0.0, -0.3, 0.3, -0.6, 0.6, -0.9, 0.9):
             if not crosses(rad):
@@ -269,7 +305,7 @@ class _Drawing:
         label and no edge; edges within a row take their label above the line."""
         label = self.edge_blocks[index]
         w, h = label.width, label.height
-        if route is None:   # beyond the self-loop
+        if route is None:  # beyond the self-loop
             a = self.boxes[self.scene.edges[index].src]
             rect = _Box(a.x + a.w / 2 + LOOP + 2 + w / 2, a.y, w, h)
             self.placed.append(rect)
@@ -279,12 +315,18 @@ class _Drawing:
         spots = []
         for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
             x, y = _on_arc(start, end, rad, t)
-            spots += [(x, y + h / 2 + 2), (x, y - h / 2 - 3)] if flat else [(x + 5 + w / 2, y), (x - 5 - w / 2, y)]
+            spots += (
+                [(x, y + h / 2 + 2), (x, y - h / 2 - 3)]
+                if flat
+                else [(x + 5 + w / 2, y), (x - 5 - w / 2, y)]
+            )
         rects = [_Box(x, y, w, h) for x, y in spots]
         for rect in rects:
-            if not any(_overlap(rect, box) for box in self.boxes.values()) and \
-                    not any(_overlap(rect, other) for other in self.placed) and \
-                    not any(rect.contains(x, y, pad=-1) for x, y in self.lines):
+            if (
+                not any(_overlap(rect, box) for box in self.boxes.values())
+                and not any(_overlap(rect, other) for other in self.placed)
+                and not any(rect.contains(x, y, pad=-1) for x, y in self.lines)
+            ):
                 break
         else:
             rect = rects[0]
@@ -314,8 +356,12 @@ class _Drawing:
         """Move everything so the drawing starts at the margin; size the figure around it and
         the header."""
         parts = list(self.boxes.values()) + self.placed + self.frames
-        parts += [_Box(b.x + b.w / 2 + LOOP / 2, b.y, LOOP, b.h) for e in self.scene.edges if e.src == e.dst
-                  for b in (self.boxes[e.src],)]
+        parts += [
+            _Box(b.x + b.w / 2 + LOOP / 2, b.y, LOOP, b.h)
+            for e in self.scene.edges
+            if e.src == e.dst
+            for b in (self.boxes[e.src],)
+        ]
         left = min(b.x - b.w / 2 for b in parts)
         right = max(b.x + b.w / 2 for b in parts)
         bottom = min(b.y - b.h / 2 for b in parts)
@@ -327,9 +373,15 @@ class _Drawing:
         for b in [*self.boxes.values(), *self.placed, *self.frames]:
             b.x += dx
             b.y += dy
-        self.routes = [None if r is None else ((r[0][0] + dx, r[0][1] + dy), (r[1][0] + dx, r[1][1] + dy), r[2])
-                       for r in self.routes]
-        self.height = (top - bottom) + HEAD_GAP + self.header.height + self.legend.height + 2 * MARGIN
+        self.routes = [
+            None
+            if r is None
+            else ((r[0][0] + dx, r[0][1] + dy), (r[1][0] + dx, r[1][1] + dy), r[2])
+            for r in self.routes
+        ]
+        self.height = (
+            (top - bottom) + HEAD_GAP + self.header.height + self.legend.height + 2 * MARGIN
+        )
 
     # -- drawing ---------------------------------------------------------------------
     def save(self, fmt: str, dpi: int) -> bytes:
@@ -342,35 +394,74 @@ class _Drawing:
         top = self.height - MARGIN
         _place(ax, self.header, MARGIN, top, "left")
         _place(ax, self.legend, MARGIN, top - self.header.height, "left")
-        for frame, group in zip(self.frames, [g for g in self.scene.groups if g.label]):
-            ax.add_patch(FancyBboxPatch((frame.x - frame.w / 2, frame.y - frame.h / 2), frame.w, frame.h,
-                                        boxstyle="round,pad=0,rounding_size=10", facecolor="none",
-                                        edgecolor=self.theme.frame, linestyle="--", linewidth=1.0, zorder=1))
-            _place(ax, self.group_labels[group.id], frame.x - frame.w / 2 + 8, frame.y + frame.h / 2 - 3, "left")
-        for i, (edge, route) in enumerate(zip(self.scene.edges, self.routes)):
+        for frame, group in zip(
+            self.frames, [g for g in self.scene.groups if g.label], strict=True
+        ):
+            ax.add_patch(
+                FancyBboxPatch(
+                    (frame.x - frame.w / 2, frame.y - frame.h / 2),
+                    frame.w,
+                    frame.h,
+                    boxstyle="round,pad=0,rounding_size=10",
+                    facecolor="none",
+                    edgecolor=self.theme.frame,
+                    linestyle="--",
+                    linewidth=1.0,
+                    zorder=1,
+                )
+            )
+            _place(
+                ax,
+                self.group_labels[group.id],
+                frame.x - frame.w / 2 + 8,
+                frame.y + frame.h / 2 - 3,
+                "left",
+            )
+        for i, (edge, route) in enumerate(zip(self.scene.edges, self.routes, strict=True)):
             self._edge(ax, edge, route, i)
         for node in self.scene.nodes:
             self._node(ax, node)
         buf = io.BytesIO()
-        metadata = {"svg": {"Date": None, "Creator": None, "Title": self.scene.name},
-                    "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None,
-                            "Title": self.scene.name},
-                    "png": {"Software": None}}[fmt]
-        fig.savefig(buf, format=fmt, dpi=dpi if fmt == "png" else 72, metadata=metadata,
-                    facecolor=self.theme.background)
-        return buf.getvalue()   # matplotlib writes the SVG <title> from metadata["Title"]
+        metadata = {
+            "svg": {"Date": None, "Creator": None, "Title": self.scene.name},
+            "pdf": {
+                "CreationDate": None,
+                "ModDate": None,
+                "Producer": None,
+                "Creator": None,
+                "Title": self.scene.name,
+            },
+            "png": {"Software": None},
+        }[fmt]
+        fig.savefig(
+            buf,
+            format=fmt,
+            dpi=dpi if fmt == "png" else 72,
+            metadata=metadata,
+            facecolor=self.theme.background,
+        )
+        return buf.getvalue()  # matplotlib writes the SVG <title> from metadata["Title"]
 
     def _node(self, ax, node: Node) -> None:
         box = self.boxes[node.id]
         fill, stroke = self.theme.roles[node.role]
         dashed = node.emphasis == "faded"
-        kw = dict(facecolor=fill, edgecolor=stroke, linewidth=1.3, linestyle="--" if dashed else "-", zorder=2)
+        kw = dict(
+            facecolor=fill,
+            edgecolor=stroke,
+            linewidth=1.3,
+            linestyle="--" if dashed else "-",
+            zorder=2,
+        )
         left, bottom = box.x - box.w / 2, box.y - box.h / 2
         if node.shape == "circle":
             ax.add_patch(Circle((box.x, box.y), box.w / 2, **kw))
         elif node.shape == "round":
-            ax.add_patch(FancyBboxPatch((left, bottom), box.w, box.h,
-                                        boxstyle="round,pad=0,rounding_size=7", **kw))
+            ax.add_patch(
+                FancyBboxPatch(
+                    (left, bottom), box.w, box.h, boxstyle="round,pad=0,rounding_size=7", **kw
+                )
+            )
         elif node.shape == "box":
             ax.add_patch(Rectangle((left, bottom), box.w, box.h, **kw))
         block = self.blocks[node.id]
@@ -381,13 +472,27 @@ class _Drawing:
 
     def _edge(self, ax, edge: Edge, route, index: int) -> None:
         a = self.boxes[edge.src]
-        style_kw = dict(arrowstyle="-|>,head_length=6,head_width=3", color=self.theme.edges[edge.role],
-                        linewidth=1.2, linestyle="--" if edge.style == "dashed" else "-", zorder=3,
-                        shrinkA=0, shrinkB=0, mutation_scale=1)
+        style_kw = dict(
+            arrowstyle="-|>,head_length=6,head_width=3",
+            color=self.theme.edges[edge.role],
+            linewidth=1.2,
+            linestyle="--" if edge.style == "dashed" else "-",
+            zorder=3,
+            shrinkA=0,
+            shrinkB=0,
+            mutation_scale=1,
+        )
         if route is None:  # self-loop on the node's right side
             r = a.x + a.w / 2
-            path = Path([(r, a.y + a.h / 4), (r + LOOP, a.y + a.h / 2 + 6), (r + LOOP, a.y - a.h / 2 - 6),
-                         (r, a.y - a.h / 4)], [Path.MOVETO, Path.CURVE4, Path.CURVE4, Path.CURVE4])
+            path = Path(
+                [
+                    (r, a.y + a.h / 4),
+                    (r + LOOP, a.y + a.h / 2 + 6),
+                    (r + LOOP, a.y - a.h / 2 - 6),
+                    (r, a.y - a.h / 4),
+                ],
+                [Path.MOVETO, Path.CURVE4, Path.CURVE4, Path.CURVE4],
+            )
             ax.add_patch(FancyArrowPatch(path=path, **style_kw))
         else:
             start, end, rad = route

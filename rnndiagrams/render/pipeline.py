@@ -4,6 +4,7 @@ Every figure of a spec is rendered in memory before the first file is written, s
 view option or a failing tool leaves output/ as it was. The numpy proof runs in `check`
 (and in `make test` for every committed spec), not here: it would double render's start-up.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -32,7 +33,9 @@ def scenes(spec: Spec) -> list[tuple[ViewSpec, Scene]]:
     return [(view, build_scene(model, view)) for view in spec.views]
 
 
-def render_figures(spec: Spec, overrides: dict[str, Any] | None = None, views: tuple[str, ...] = ()) -> list[Figure]:
+def render_figures(
+    spec: Spec, overrides: dict[str, Any] | None = None, views: tuple[str, ...] = ()
+) -> list[Figure]:
     """Draw every (view, backend, format) of the spec's `render:`, with `overrides` from the
     command line."""
     options = {**spec.render, **{k: v for k, v in (overrides or {}).items() if v}}
@@ -41,7 +44,10 @@ def render_figures(spec: Spec, overrides: dict[str, Any] | None = None, views: t
     for backend in options["backends"]:
         for fmt in options["formats"]:
             datas = BACKENDS[backend]([scene for _, scene in chosen], fmt, options)
-            figures += [Figure(view, backend, fmt, data) for (view, _), data in zip(chosen, datas)]
+            figures += [
+                Figure(view, backend, fmt, data)
+                for (view, _), data in zip(chosen, datas, strict=True)
+            ]
     return figures
 
 

@@ -3,6 +3,7 @@
 The post exists because one vector and one number go by many names; here each name is
 tied to the value the shape engine computed for this spec.
 """
+
 from __future__ import annotations
 
 from ..shapes import ShapedLayer, ShapedModel, Weight
@@ -14,18 +15,26 @@ def explain_text(models: dict[str, ShapedModel]) -> str:
     """`models` maps convention -> ShapedModel of the same spec."""
     keras, pytorch = models["keras"], models["pytorch"]
     spec = keras.spec
-    out = [f"{spec.display_name}", f"input: {format_shape(keras.input_shape)} {spec.input_dtype}", ""]
+    out = [
+        f"{spec.display_name}",
+        f"input: {format_shape(keras.input_shape)} {spec.input_dtype}",
+        "",
+    ]
     previous = "the input"
-    for layer, torch_layer in zip(keras.layers, pytorch.layers):
-        out.append(f"{layer.name} ({layer.cls}): {format_shape(layer.input_shape)} from {previous} "
-                   f"-> {format_shape(layer.output_shape)}")
+    for layer, torch_layer in zip(keras.layers, pytorch.layers, strict=True):
+        out.append(
+            f"{layer.name} ({layer.cls}): {format_shape(layer.input_shape)} from {previous} "
+            f"-> {format_shape(layer.output_shape)}"
+        )
         out += ["  " + line for line in _names(layer)]
         out += ["  " + line for line in _weight_table(layer, torch_layer)]
         out.append(f"  parameters, Keras:   {_arithmetic(layer)}")
         out.append(f"  parameters, PyTorch: {_arithmetic(torch_layer)}")
         out.append("")
         previous = repr(layer.name)
-    out.append(f"total: {keras.total_params:,} parameters in Keras, {pytorch.total_params:,} in PyTorch")
+    out.append(
+        f"total: {keras.total_params:,} parameters in Keras, {pytorch.total_params:,} in PyTorch"
+    )
     return "\n".join(out) + "\n"
 
 
@@ -36,7 +45,9 @@ def _names(layer: ShapedLayer) -> list[str]:
     if layer.cls == "Dense":
         units = layer.spec.args["units"]
         if layer.step:
-            return [f"o_t = V h_t + c at every step: ({units},) (the output head of the figures that draw o and V)"]
+            return [
+                f"o_t = V h_t + c at every step: ({units},) (the output head of the figures that draw o and V)"
+            ]
         return [f"output = V h + c on the last state only (many-to-one): ({units},)"]
     rnn = layer.spec.inner or layer.spec
     units = rnn.args["units"]
@@ -51,30 +62,41 @@ def _names(layer: ShapedLayer) -> list[str]:
         lines.append(f"c_t = the LSTM's cell state (carry), a second state beside h_t: ({units},)")
     if layer.spec.inner:
         merge = layer.spec.args["merge_mode"]
-        lines.append(f"both directions run their own weights; y_t = {merge}(h_t forward, h_t backward): "
-                     f"{format_shape(layer.step_tensor('y_t').shape)}")
+        lines.append(
+            f"both directions run their own weights; y_t = {merge}(h_t forward, h_t backward): "
+            f"{format_shape(layer.step_tensor('y_t').shape)}"
+        )
     sequences = rnn.args["return_sequences"]
-    lines.append(f"return_sequences: {str(sequences).lower()} -> "
-                 + ("every h_t is returned, " if sequences else "only the last h_t is returned, ")
-                 + format_shape(layer.output_shape))
+    lines.append(
+        f"return_sequences: {str(sequences).lower()} -> "
+        + ("every h_t is returned, " if sequences else "only the last h_t is returned, ")
+        + format_shape(layer.output_shape)
+    )
     return lines
 
 
 def _weight_table(keras: ShapedLayer, pytorch: ShapedLayer) -> list[str]:
     """Keras's weights, then those only PyTorch has (its second bias), under every notation."""
     rows = [("role", *NOTATIONS)]
-    keys = {side: {(w.key, w.direction) for w in layer.weights}
-            for side, layer in (("Keras", keras), ("PyTorch", pytorch))}
-    for side, other, weights in (("Keras", "PyTorch", keras.weights), ("PyTorch", "Keras", pytorch.weights)):
+    keys = {
+        side: {(w.key, w.direction) for w in layer.weights}
+        for side, layer in (("Keras", keras), ("PyTorch", pytorch))
+    }
+    for side, other, weights in (
+        ("Keras", "PyTorch", keras.weights),
+        ("PyTorch", "Keras", pytorch.weights),
+    ):
         for w in weights:
             shared = (w.key, w.direction) in keys[other]
             if side == "PyTorch" and shared:
                 continue
             notes = [n for n in (w.direction, None if shared else f"{side} only") if n]
             tag = f" ({', '.join(notes)})" if notes else ""
-            rows.append((w.role + tag, *(f"{w.name(n)} {format_shape(w.shape_in(n))}" for n in NOTATIONS)))
+            rows.append(
+                (w.role + tag, *(f"{w.name(n)} {format_shape(w.shape_in(n))}" for n in NOTATIONS))
+            )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return ["  ".join(c.ljust(wd) for c, wd in zip(r, widths)).rstrip() for r in rows]
+    return ["  ".join(c.ljust(wd) for c, wd in zip(r, widths, strict=True)).rstrip() for r in rows]
 
 
 def _arithmetic(layer: ShapedLayer) -> str:

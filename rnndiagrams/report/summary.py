@@ -1,4 +1,5 @@
 """`summary`: Keras's model.summary() table, and the same facts as JSON."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -18,17 +19,30 @@ def summary_json(model: ShapedModel, notation: str | None = None) -> dict[str, A
                 entry["direction"] = w.direction
             entry["keras_path"] = layer.weight_path(w)
             weights.append(entry)
-        layers.append({"name": layer.name, "class": layer.cls, "output_shape": list(layer.output_shape),
-                       "params": layer.params, "weights": weights})
-    return {"convention": model.convention, "notation": notation, "total_params": model.total_params,
-            "layers": layers}
+        layers.append(
+            {
+                "name": layer.name,
+                "class": layer.cls,
+                "output_shape": list(layer.output_shape),
+                "params": layer.params,
+                "weights": weights,
+            }
+        )
+    return {
+        "convention": model.convention,
+        "notation": notation,
+        "total_params": model.total_params,
+        "layers": layers,
+    }
 
 
 def summary_text(model: ShapedModel) -> str:
     """Keras 3's summary layout (the same box table and memory line), for either convention."""
     title = model.spec.display_name
-    rows = [(f"{layer.name} ({layer.cls})", format_shape(layer.output_shape), f"{layer.params:,}")
-            for layer in model.layers]
+    rows = [
+        (f"{layer.name} ({layer.cls})", format_shape(layer.output_shape), f"{layer.params:,}")
+        for layer in model.layers
+    ]
     head = ("Layer (type)", "Output Shape", "Param #")
     widths = [max(len(r[i]) for r in rows + [head]) + 2 for i in range(3)]
 
@@ -39,17 +53,24 @@ def summary_text(model: ShapedModel) -> str:
         texts = [cells[0].ljust(widths[0]), cells[1].ljust(widths[1]), cells[2].rjust(widths[2])]
         return bar + bar.join(f" {t} " for t in texts) + bar
 
-    out = [f'Model: "{title}"' + ("" if model.convention == "keras" else "  (PyTorch parameter convention)"),
-           line("┏", "┳", "┓", "━"), row(head, "┃"), line("┡", "╇", "┩", "━")]
+    out = [
+        f'Model: "{title}"'
+        + ("" if model.convention == "keras" else "  (PyTorch parameter convention)"),
+        line("┏", "┳", "┓", "━"),
+        row(head, "┃"),
+        line("┡", "╇", "┩", "━"),
+    ]
     for i, r in enumerate(rows):
         if i:
             out.append(line("├", "┼", "┤", "─"))
         out.append(row(r, "│"))
     out.append(line("└", "┴", "┘", "─"))
     total = model.total_params
-    out += [f" Total params: {total:,} ({_memory(total)})",
-            f" Trainable params: {total:,} ({_memory(total)})",
-            " Non-trainable params: 0 (0.00 B)"]
+    out += [
+        f" Total params: {total:,} ({_memory(total)})",
+        f" Trainable params: {total:,} ({_memory(total)})",
+        " Non-trainable params: 0 (0.00 B)",
+    ]
     return "\n".join(out) + "\n"
 
 

@@ -1,4 +1,5 @@
 """The shape engine: shapes, weights and parameter counts of a Spec; pure Python (numpy only in verify)."""
+
 from .engine import ShapedLayer, ShapedModel, shape_model
 from .weights import Weight
 

@@ -3,6 +3,7 @@
 Counts are sums of weight sizes, never formulas of their own, so the weights listed on a
 figure and the totals printed by `summary` cannot disagree.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ GATE_COUNT = {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}
 
 @dataclass(frozen=True)
 class StepTensor:
-    symbol: str               # x_t, h_t, c_t, y_t, o_t
+    symbol: str  # x_t, h_t, c_t, y_t, o_t
     shape: tuple[int, ...]
     meaning: str
     direction: str | None = None
@@ -31,7 +32,7 @@ class ShapedLayer:
     output_shape: Shape
     input_dtype: str
     weights: tuple[Weight, ...]
-    step: tuple[StepTensor, ...] = ()    # per-step tensors (recurrent layers, per-step Dense)
+    step: tuple[StepTensor, ...] = ()  # per-step tensors (recurrent layers, per-step Dense)
 
     @property
     def name(self) -> str:
@@ -106,24 +107,41 @@ def shape_model(spec: Spec, convention: str | None = None) -> ShapedModel:
         shaped = _shape_layer(spec, layer, shape, dtype, source, convention)
         out.append(shaped)
         shape, dtype, source = shaped.output_shape, "float32", repr(layer.name)
-    return ShapedModel(spec=spec, convention=convention, input_shape=(None,) + tuple(spec.input_shape),
-                       layers=tuple(out))
+    return ShapedModel(
+        spec=spec,
+        convention=convention,
+        input_shape=(None,) + tuple(spec.input_shape),
+        layers=tuple(out),
+    )
 
 
-def _shape_layer(spec: Spec, layer: LayerSpec, shape: Shape, dtype: str, source: str, convention: str) -> ShapedLayer:
+def _shape_layer(
+    spec: Spec, layer: LayerSpec, shape: Shape, dtype: str, source: str, convention: str
+) -> ShapedLayer:
     where = f"{layer.cls} {layer.name!r}"
     if layer.cls == "Embedding":
         if len(shape) != 2 or not dtype.startswith("int") or source != "the input":
-            raise spec.error(layer.path, f"{where} needs integer token ids of shape (batch, timesteps), "
-                             f"but {source} gives {format_shape(shape)} {dtype}",
-                             "expected Embedding first, on input {shape: [null], dtype: int32}")
+            raise spec.error(
+                layer.path,
+                f"{where} needs integer token ids of shape (batch, timesteps), "
+                f"but {source} gives {format_shape(shape)} {dtype}",
+                "expected Embedding first, on input {shape: [null], dtype: int32}",
+            )
         a = layer.args
-        return ShapedLayer(layer, shape, shape + (a["output_dim"],), dtype,
-                           (Weight("E", "embedding", (a["input_dim"], a["output_dim"])),))
+        return ShapedLayer(
+            layer,
+            shape,
+            shape + (a["output_dim"],),
+            dtype,
+            (Weight("E", "embedding", (a["input_dim"], a["output_dim"])),),
+        )
     if layer.cls == "Dense":
         if shape[-1] is None:
-            raise spec.error(layer.path, f"{where} needs a known last dimension, but {source} gives {format_shape(shape)}",
-                             "expected an Embedding or a recurrent layer before it")
+            raise spec.error(
+                layer.path,
+                f"{where} needs a known last dimension, but {source} gives {format_shape(shape)}",
+                "expected an Embedding or a recurrent layer before it",
+            )
         units, in_dim = layer.args["units"], shape[-1]
         weights = [Weight("V", "head", (units, in_dim))]
         if layer.args["use_bias"]:
@@ -132,10 +150,17 @@ def _shape_layer(spec: Spec, layer: LayerSpec, shape: Shape, dtype: str, source:
         return ShapedLayer(layer, shape, shape[:-1] + (units,), dtype, tuple(weights), step)
     # recurrent, bare or wrapped in Bidirectional
     if len(shape) != 3:
-        fix = ("set return_sequences: true on " + source if source != "the input"
-               else "give the input a feature axis, [timesteps, features], or put an Embedding first")
-        raise spec.error(layer.path, f"{where} needs a 3-D input (batch, timesteps, features), "
-                         f"but {source} {'gives' if source == 'the input' else 'returns'} {format_shape(shape)}", fix)
+        fix = (
+            "set return_sequences: true on " + source
+            if source != "the input"
+            else "give the input a feature axis, [timesteps, features], or put an Embedding first"
+        )
+        raise spec.error(
+            layer.path,
+            f"{where} needs a 3-D input (batch, timesteps, features), "
+            f"but {source} {'gives' if source == 'the input' else 'returns'} {format_shape(shape)}",
+            fix,
+        )
     rnn = layer.inner or layer
     units, in_dim = rnn.args["units"], shape[-1]
     directions = ("forward", "backward") if layer.inner else (None,)
@@ -152,16 +177,22 @@ def _shape_layer(spec: Spec, layer: LayerSpec, shape: Shape, dtype: str, source:
     return ShapedLayer(layer, shape, out_shape, dtype, weights, tuple(step))
 
 
-def _cell_weights(rnn: LayerSpec, in_dim: int, convention: str, direction: str | None) -> list[Weight]:
+def _cell_weights(
+    rnn: LayerSpec, in_dim: int, convention: str, direction: str | None
+) -> list[Weight]:
     units = rnn.args["units"]
     rows = GATE_COUNT[rnn.cls] * units
     gates = GATES[convention].get(rnn.cls, ())
-    weights = [Weight("W", "input", (rows, in_dim), direction, gates),
-               Weight("U", "recurrent", (rows, units), direction, gates)]
+    weights = [
+        Weight("W", "input", (rows, in_dim), direction, gates),
+        Weight("U", "recurrent", (rows, units), direction, gates),
+    ]
     if rnn.args["use_bias"]:
         if convention == "pytorch":
-            weights += [Weight("b_W", "bias", (rows,), direction, gates),
-                        Weight("b_U", "bias", (rows,), direction, gates)]
+            weights += [
+                Weight("b_W", "bias", (rows,), direction, gates),
+                Weight("b_U", "bias", (rows,), direction, gates),
+            ]
         elif rnn.cls == "GRU" and rnn.args["reset_after"]:
             weights.append(Weight("b", "bias", (2, rows), direction, gates))
         else:

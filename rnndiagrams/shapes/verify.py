@@ -3,6 +3,7 @@
 A wrong shape anywhere makes a matmul fail or an output disagree with the engine; either
 way `verify` raises, so no figure is drawn from a shape that was not executed.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -17,17 +18,26 @@ FREE_STEPS = 3  # timesteps used where the spec says null (any length)
 
 def _act(name: str | None):
     return {
-        None: lambda x: x, "linear": lambda x: x,
-        "relu": lambda x: np.maximum(x, 0), "relu6": lambda x: np.clip(x, 0, 6),
+        None: lambda x: x,
+        "linear": lambda x: x,
+        "relu": lambda x: np.maximum(x, 0),
+        "relu6": lambda x: np.clip(x, 0, 6),
         "leaky_relu": lambda x: np.where(x > 0, x, 0.2 * x),
-        "sigmoid": lambda x: 1 / (1 + np.exp(-x)), "hard_sigmoid": lambda x: np.clip(x / 6 + 0.5, 0, 1),
-        "tanh": np.tanh, "softsign": lambda x: x / (1 + np.abs(x)), "softplus": lambda x: np.log1p(np.exp(x)),
+        "sigmoid": lambda x: 1 / (1 + np.exp(-x)),
+        "hard_sigmoid": lambda x: np.clip(x / 6 + 0.5, 0, 1),
+        "tanh": np.tanh,
+        "softsign": lambda x: x / (1 + np.abs(x)),
+        "softplus": lambda x: np.log1p(np.exp(x)),
         "elu": lambda x: np.where(x > 0, x, np.expm1(x)),
         "selu": lambda x: 1.0507 * np.where(x > 0, x, 1.67326 * np.expm1(x)),
-        "swish": lambda x: x / (1 + np.exp(-x)), "silu": lambda x: x / (1 + np.exp(-x)),
-        "gelu": lambda x: 0.5 * x * (1 + np.tanh(0.7978845608 * (x + 0.044715 * x ** 3))),
+        "swish": lambda x: x / (1 + np.exp(-x)),
+        "silu": lambda x: x / (1 + np.exp(-x)),
+        "gelu": lambda x: 0.5 * x * (1 + np.tanh(0.7978845608 * (x + 0.044715 * x**3))),
         "exponential": np.exp,
-        "softmax": lambda x: np.exp(x - x.max(-1, keepdims=True)) / np.exp(x - x.max(-1, keepdims=True)).sum(-1, keepdims=True),
+        "softmax": lambda x: (
+            np.exp(x - x.max(-1, keepdims=True))
+            / np.exp(x - x.max(-1, keepdims=True)).sum(-1, keepdims=True)
+        ),
     }[name]
 
 
@@ -37,7 +47,9 @@ def verify(model: ShapedModel, seed: int = 0) -> None:
     steps = tuple(FREE_STEPS if d is None else d for d in model.input_shape[1:2])
     if model.spec.input_dtype.startswith("int"):
         first = model.layers[0].spec.args
-        x = rng.integers(0, first.get("input_dim", 2), size=(BATCH,) + steps + tuple(model.input_shape[2:]))
+        x = rng.integers(
+            0, first.get("input_dim", 2), size=(BATCH,) + steps + tuple(model.input_shape[2:])
+        )
     else:
         x = rng.standard_normal((BATCH,) + steps + tuple(model.input_shape[2:]))
     for layer in model.layers:
@@ -46,15 +58,24 @@ def verify(model: ShapedModel, seed: int = 0) -> None:
         _expect(model, layer, "output", x.shape, layer.output_shape)
 
 
-def _expect(model: ShapedModel, layer: ShapedLayer, what: str, actual: tuple, computed: tuple) -> None:
-    ok = len(actual) == len(computed) and all(c is None or a == c for a, c in zip(actual, computed))
+def _expect(
+    model: ShapedModel, layer: ShapedLayer, what: str, actual: tuple, computed: tuple
+) -> None:
+    ok = len(actual) == len(computed) and all(
+        c is None or a == c for a, c in zip(actual, computed, strict=True)
+    )
     if not ok:
-        raise SpecError(model.spec.doc.at(layer.spec.path),
-                        f"verify: {layer.name} {what} is {actual} when executed, but the engine computed "
-                        f"{format_shape(computed)}", "expected the shape engine and numpy to agree (a bug: please report)")
+        raise SpecError(
+            model.spec.doc.at(layer.spec.path),
+            f"verify: {layer.name} {what} is {actual} when executed, but the engine computed "
+            f"{format_shape(computed)}",
+            "expected the shape engine and numpy to agree (a bug: please report)",
+        )
 
 
-def _math(model: ShapedModel, arrays: dict[Weight, np.ndarray], key: str, direction: str | None = None):
+def _math(
+    model: ShapedModel, arrays: dict[Weight, np.ndarray], key: str, direction: str | None = None
+):
     """The weight in math orientation (rows = outputs), whatever the convention stores."""
     for w, a in arrays.items():
         if w.key == key and w.direction == direction:
@@ -78,19 +99,29 @@ def _run_layer(model: ShapedModel, layer: ShapedLayer, arrays: dict, x: np.ndarr
     bwd = _run_rnn(model, layer, arrays, x, "backward", not rnn_args["go_backwards"])
     if rnn_args["return_sequences"]:
         bwd = bwd[:, ::-1]  # Keras re-aligns the backward sequence with the forward one
-    merged = {"concat": lambda: np.concatenate([fwd, bwd], axis=-1), "sum": lambda: fwd + bwd,
-              "mul": lambda: fwd * bwd, "ave": lambda: (fwd + bwd) / 2}[layer.spec.args["merge_mode"]]()
+    merged = {
+        "concat": lambda: np.concatenate([fwd, bwd], axis=-1),
+        "sum": lambda: fwd + bwd,
+        "mul": lambda: fwd * bwd,
+        "ave": lambda: (fwd + bwd) / 2,
+    }[layer.spec.args["merge_mode"]]()
     _expect(model, layer, "y_t", merged.shape[-1:], layer.step_tensor("y_t").shape)
     return merged
 
 
-def _run_rnn(model: ShapedModel, layer: ShapedLayer, arrays: dict, x: np.ndarray,
-             direction: str | None, backwards: bool) -> np.ndarray:
+def _run_rnn(
+    model: ShapedModel,
+    layer: ShapedLayer,
+    arrays: dict,
+    x: np.ndarray,
+    direction: str | None,
+    backwards: bool,
+) -> np.ndarray:
     rnn = layer.spec.inner or layer.spec
     args, units = rnn.args, rnn.args["units"]
     W, U = _math(model, arrays, "W", direction), _math(model, arrays, "U", direction)
     b, b_W, b_U = (_math(model, arrays, k, direction) for k in ("b", "b_W", "b_U"))
-    if b is not None and b.ndim == 2:          # Keras GRU reset_after: rows are input and recurrent bias
+    if b is not None and b.ndim == 2:  # Keras GRU reset_after: rows are input and recurrent bias
         b_W, b_U, b = b[0], b[1], None
     if b is not None:
         b_W = b
@@ -120,7 +151,7 @@ def _run_rnn(model: ShapedModel, layer: ShapedLayer, arrays: dict, x: np.ndarray
             bu_z, bu_r, bu_h = np.split(b_U, 3)
             z = gate(x_z + h @ U_z.T + bu_z)
             r = gate(x_r + h @ U_r.T + bu_r)
-            if args["reset_after"]:
+            if args["reset_after"]:  # noqa: SIM108 (the two GRU variants read as two equations)
                 cand = act(x_h + r * (h @ U_h.T + bu_h))
             else:
                 cand = act(x_h + (r * h) @ U_h.T + bu_h)

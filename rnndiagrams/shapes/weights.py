@@ -3,20 +3,21 @@
 A Weight stores one orientation, the math one (rows = outputs, as in the seed's
 `W @ x_t`); Keras stores matrices transposed (`x @ kernel`), which `shape_in` applies.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 # key -> name under each notation (see DESIGN.md's notation table)
 NAMES: dict[str, dict[str, str]] = {
-    "W":   {"seed": "W",   "goodfellow": "U",   "keras": "kernel",           "pytorch": "weight_ih_l0"},
-    "U":   {"seed": "U",   "goodfellow": "W",   "keras": "recurrent_kernel", "pytorch": "weight_hh_l0"},
-    "b":   {"seed": "b",   "goodfellow": "b",   "keras": "bias",             "pytorch": "bias"},
-    "b_W": {"seed": "b_W", "goodfellow": "b_U", "keras": "input_bias",       "pytorch": "bias_ih_l0"},
-    "b_U": {"seed": "b_U", "goodfellow": "b_W", "keras": "recurrent_bias",   "pytorch": "bias_hh_l0"},
-    "V":   {"seed": "V",   "goodfellow": "V",   "keras": "kernel",           "pytorch": "weight"},
-    "c":   {"seed": "c",   "goodfellow": "c",   "keras": "bias",             "pytorch": "bias"},
-    "E":   {"seed": "E",   "goodfellow": "E",   "keras": "embeddings",       "pytorch": "weight"},
+    "W": {"seed": "W", "goodfellow": "U", "keras": "kernel", "pytorch": "weight_ih_l0"},
+    "U": {"seed": "U", "goodfellow": "W", "keras": "recurrent_kernel", "pytorch": "weight_hh_l0"},
+    "b": {"seed": "b", "goodfellow": "b", "keras": "bias", "pytorch": "bias"},
+    "b_W": {"seed": "b_W", "goodfellow": "b_U", "keras": "input_bias", "pytorch": "bias_ih_l0"},
+    "b_U": {"seed": "b_U", "goodfellow": "b_W", "keras": "recurrent_bias", "pytorch": "bias_hh_l0"},
+    "V": {"seed": "V", "goodfellow": "V", "keras": "kernel", "pytorch": "weight"},
+    "c": {"seed": "c", "goodfellow": "c", "keras": "bias", "pytorch": "bias"},
+    "E": {"seed": "E", "goodfellow": "E", "keras": "embeddings", "pytorch": "weight"},
 }
 _KERAS_TRANSPOSED = {"W", "U", "V"}
 
@@ -29,11 +30,11 @@ GATES = {
 
 @dataclass(frozen=True)
 class Weight:
-    key: str                       # notation-independent identity: W, U, b, b_W, b_U, V, c, E
-    role: str                      # input | recurrent | bias | head | embedding
-    shape: tuple[int, ...]         # math orientation
-    direction: str | None = None   # forward | backward inside a Bidirectional
-    gates: tuple[str, ...] = ()    # gate blocks stacked along the first axis
+    key: str  # notation-independent identity: W, U, b, b_W, b_U, V, c, E
+    role: str  # input | recurrent | bias | head | embedding
+    shape: tuple[int, ...]  # math orientation
+    direction: str | None = None  # forward | backward inside a Bidirectional
+    gates: tuple[str, ...] = ()  # gate blocks stacked along the first axis
 
     @property
     def size(self) -> int:

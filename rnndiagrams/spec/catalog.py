@@ -3,14 +3,29 @@
 Validation, the JSON Schema and "did you mean" hints are all generated from these tables,
 so a new argument is one line here.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
 ACTIVATIONS = (
-    "linear", "relu", "sigmoid", "tanh", "softmax", "elu", "selu", "softplus", "softsign",
-    "swish", "silu", "gelu", "hard_sigmoid", "exponential", "relu6", "leaky_relu",
+    "linear",
+    "relu",
+    "sigmoid",
+    "tanh",
+    "softmax",
+    "elu",
+    "selu",
+    "softplus",
+    "softsign",
+    "swish",
+    "silu",
+    "gelu",
+    "hard_sigmoid",
+    "exponential",
+    "relu6",
+    "leaky_relu",
 )
 RECURRENT = ("SimpleRNN", "LSTM", "GRU")
 MERGE_MODES = ("concat", "sum", "mul", "ave")
@@ -21,11 +36,11 @@ DTYPES = ("float16", "float32", "float64", "int32", "int64")
 
 @dataclass(frozen=True)
 class Arg:
-    kind: str                  # posint | bool | choice | rate | name | layer
+    kind: str  # posint | bool | choice | rate | name | layer
     default: Any = None
     required: bool = False
     choices: tuple = ()
-    nullable: bool = False     # null allowed (Keras `activation=None` means linear)
+    nullable: bool = False  # null allowed (Keras `activation=None` means linear)
 
 
 _NAME = Arg("name")
@@ -75,8 +90,12 @@ LAYERS: dict[str, dict[str, Arg]] = {
 
 # Keras's automatic name prefix for each class (`keras.src.utils.naming.to_snake_case`).
 AUTO_NAME = {
-    "Embedding": "embedding", "SimpleRNN": "simple_rnn", "LSTM": "lstm", "GRU": "gru",
-    "Bidirectional": "bidirectional", "Dense": "dense",
+    "Embedding": "embedding",
+    "SimpleRNN": "simple_rnn",
+    "LSTM": "lstm",
+    "GRU": "gru",
+    "Bidirectional": "bidirectional",
+    "Dense": "dense",
 }
 
 TOP_LEVEL = ("title", "model", "notation", "convention", "views", "render")
@@ -105,6 +124,8 @@ RENDER: dict[str, Arg] = {
     "formats": Arg("choices", ("svg",), choices=FORMATS),
     "backends": Arg("choices", ("graphviz",), choices=BACKENDS),
     "theme": Arg("choice", "light", choices=THEMES),
-    "dpi": Arg("posint", 144),            # PNG resolution (slides: 200-300)
-    "text": Arg("choice", "paths", choices=("paths", "editable")),  # SVG text as outlines, or <text>
+    "dpi": Arg("posint", 144),  # PNG resolution (slides: 200-300)
+    "text": Arg(
+        "choice", "paths", choices=("paths", "editable")
+    ),  # SVG text as outlines, or <text>
 }

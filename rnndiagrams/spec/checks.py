@@ -1,8 +1,10 @@
 """Checks of single values (types, ranges, choices, keys), each failing with a located error."""
+
 from __future__ import annotations
 
 import difflib
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from .catalog import Arg
 from .yamldoc import Doc, Path
@@ -17,7 +19,11 @@ def check_arg(doc: Doc, path: Path, key: str, arg: Arg, value: Any) -> Any:
         return value
     if arg.kind == "rate":
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
-            raise doc.error(path, f"{key} is {describe(value)}", "expected a number from 0 up to (not including) 1")
+            raise doc.error(
+                path,
+                f"{key} is {describe(value)}",
+                "expected a number from 0 up to (not including) 1",
+            )
         return float(value)
     if arg.kind == "choice":
         if value is None and arg.nullable:
@@ -29,8 +35,14 @@ def check_arg(doc: Doc, path: Path, key: str, arg: Arg, value: Any) -> Any:
         return check_name(doc, path, value)
     if arg.kind == "choices":
         if not isinstance(value, list) or not value:
-            raise doc.error(path, f"{key} is {describe(value)}", f"expected a list from {', '.join(arg.choices)}")
-        items = [check_choice(doc, path + (i,), v, arg.choices, key[:-1]) for i, v in enumerate(value)]
+            raise doc.error(
+                path,
+                f"{key} is {describe(value)}",
+                f"expected a list from {', '.join(arg.choices)}",
+            )
+        items = [
+            check_choice(doc, path + (i,), v, arg.choices, key[:-1]) for i, v in enumerate(value)
+        ]
         if len(set(items)) != len(items):
             raise doc.error(path, f"{key} lists an entry twice", "expected each entry once")
         return tuple(items)
@@ -39,7 +51,11 @@ def check_arg(doc: Doc, path: Path, key: str, arg: Arg, value: Any) -> Any:
 
 def check_posint(doc: Doc, path: Path, value: Any, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        hint = " (write it without quotes)" if isinstance(value, str) and value.strip().isdigit() else ""
+        hint = (
+            " (write it without quotes)"
+            if isinstance(value, str) and value.strip().isdigit()
+            else ""
+        )
         raise doc.error(path, f"{what} is {describe(value)}", f"expected a positive integer{hint}")
     return value
 
@@ -47,22 +63,32 @@ def check_posint(doc: Doc, path: Path, value: Any, what: str) -> int:
 def check_name(doc: Doc, path: Path, value: Any) -> str:
     ok = isinstance(value, str) and value and all(c.isalnum() or c in "_-." for c in value)
     if not ok:
-        raise doc.error(path, f"name is {describe(value)}", "expected letters, digits, '_', '-' or '.' (no '/')")
+        raise doc.error(
+            path, f"name is {describe(value)}", "expected letters, digits, '_', '-' or '.' (no '/')"
+        )
     return value
 
 
 def check_choice(doc: Doc, path: Path, value: Any, choices: tuple, what: str) -> Any:
     if value not in choices or isinstance(value, bool):
         hint = did_you_mean(value, choices) if isinstance(value, str) else ""
-        raise doc.error(path, f"{what} is {describe(value)}{hint}", f"expected one of {', '.join(choices)}")
+        raise doc.error(
+            path, f"{what} is {describe(value)}{hint}", f"expected one of {', '.join(choices)}"
+        )
     return value
 
 
-def check_keys(doc: Doc, path: Path, mapping: dict, allowed: tuple, required: tuple, what: str) -> None:
+def check_keys(
+    doc: Doc, path: Path, mapping: dict, allowed: tuple, required: tuple, what: str
+) -> None:
     for key in mapping:
         if key not in allowed:
-            raise doc.error(path + (key,), f"unknown {what} {key!r}{did_you_mean(key, allowed)}",
-                            f"expected one of {', '.join(allowed)}", key=True)
+            raise doc.error(
+                path + (key,),
+                f"unknown {what} {key!r}{did_you_mean(key, allowed)}",
+                f"expected one of {', '.join(allowed)}",
+                key=True,
+            )
     for key in required:
         if key not in mapping:
             raise doc.error(path, f"missing {what} {key!r}", f"expected `{key}:` here")

@@ -3,6 +3,7 @@
 A copy ships as `rnndiagrams/data/spec.schema.json` for editors
 (`# yaml-language-server: $schema=...`); a test keeps it equal to this output.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,12 +27,24 @@ def arg_schema(arg: Arg) -> dict[str, Any]:
     if arg.kind == "layer":
         return {"$ref": "#/$defs/recurrent_layer"}
     if arg.kind == "layer_ref":
-        return {"type": "string", "description": "name of one recurrent layer (default: all of them)"}
+        return {
+            "type": "string",
+            "description": "name of one recurrent layer (default: all of them)",
+        }
     if arg.kind == "steps":
-        return {"type": ["integer", "null"], "minimum": 1, "description": "timesteps drawn (null: symbolic T)"}
+        return {
+            "type": ["integer", "null"],
+            "minimum": 1,
+            "description": "timesteps drawn (null: symbolic T)",
+        }
     if arg.kind == "choices":
-        return {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"enum": list(arg.choices)},
-                "default": list(arg.default)}
+        return {
+            "type": "array",
+            "minItems": 1,
+            "uniqueItems": True,
+            "items": {"enum": list(arg.choices)},
+            "default": list(arg.default),
+        }
     schema: dict[str, Any] = {"enum": list(arg.choices) + ([None] if arg.nullable else [])}
     if arg.default is not None:
         schema["default"] = arg.default
@@ -46,7 +59,12 @@ def _layer_schema(cls: str) -> dict[str, Any]:
         "required": [key for key, arg in table.items() if arg.required],
         "additionalProperties": False,
     }
-    return {"type": "object", "properties": {cls: args}, "required": [cls], "additionalProperties": False}
+    return {
+        "type": "object",
+        "properties": {cls: args},
+        "required": [cls],
+        "additionalProperties": False,
+    }
 
 
 def _options_schema() -> tuple[dict, dict]:
@@ -54,12 +72,26 @@ def _options_schema() -> tuple[dict, dict]:
     view_items = [{"enum": list(catalog.VIEWS)}]
     for kind, table in catalog.VIEWS.items():
         props = {key: arg_schema(arg) for key, arg in table.items()}
-        view_items.append({"type": "object", "additionalProperties": False, "required": [kind],
-                           "properties": {kind: {"type": ["object", "null"], "additionalProperties": False,
-                                                 "properties": props}}})
+        view_items.append(
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "required": [kind],
+                "properties": {
+                    kind: {
+                        "type": ["object", "null"],
+                        "additionalProperties": False,
+                        "properties": props,
+                    }
+                },
+            }
+        )
     views = {"type": "array", "minItems": 1, "items": {"anyOf": view_items}}
-    render = {"type": "object", "additionalProperties": False,
-              "properties": {key: arg_schema(arg) for key, arg in catalog.RENDER.items()}}
+    render = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {key: arg_schema(arg) for key, arg in catalog.RENDER.items()},
+    }
     return views, render
 
 
@@ -86,13 +118,20 @@ def build_schema() -> dict[str, Any]:
                         "required": ["shape"],
                         "additionalProperties": False,
                         "properties": {
-                            "shape": {"type": "array", "minItems": 1, "maxItems": 2,
-                                      "items": {"type": ["integer", "null"], "minimum": 1}},
+                            "shape": {
+                                "type": "array",
+                                "minItems": 1,
+                                "maxItems": 2,
+                                "items": {"type": ["integer", "null"], "minimum": 1},
+                            },
                             "dtype": {"enum": list(catalog.DTYPES), "default": "float32"},
                         },
                     },
-                    "layers": {"type": "array", "minItems": 1,
-                               "items": {"oneOf": [{"$ref": f"#/$defs/{cls}"} for cls in catalog.LAYERS]}},
+                    "layers": {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": {"oneOf": [{"$ref": f"#/$defs/{cls}"} for cls in catalog.LAYERS]},
+                    },
                 },
             },
             "views": views,

@@ -1,4 +1,5 @@
 """The validated spec: what the shape engine and the views read. No YAML here."""
+
 from __future__ import annotations
 
 import os
@@ -14,9 +15,9 @@ from .yamldoc import Doc, Path
 class LayerSpec:
     cls: str
     name: str
-    args: dict[str, Any]           # every Keras argument, defaults filled in
-    path: Path                     # where the layer stands in the spec, for errors
-    inner: "LayerSpec | None" = None  # the wrapped layer of a Bidirectional
+    args: dict[str, Any]  # every Keras argument, defaults filled in
+    path: Path  # where the layer stands in the spec, for errors
+    inner: LayerSpec | None = None  # the wrapped layer of a Bidirectional
 
     @property
     def cell(self) -> str | None:
@@ -28,9 +29,9 @@ class LayerSpec:
 
 @dataclass(frozen=True)
 class ViewSpec:
-    kind: str                      # stack | folded | unrolled | equivalence
-    name: str                      # file stem in output/<spec>/
-    options: dict[str, Any]        # every option, defaults filled in
+    kind: str  # stack | folded | unrolled | equivalence
+    name: str  # file stem in output/<spec>/
+    options: dict[str, Any]  # every option, defaults filled in
     path: Path
 
 

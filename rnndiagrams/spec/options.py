@@ -1,4 +1,5 @@
 """The `views:` and `render:` sections: which figures to draw and how to write them."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -9,32 +10,48 @@ from .model import LayerSpec, ViewSpec
 from .yamldoc import Doc
 
 
-def views_and_render(doc: Doc, data: dict, layers: tuple[LayerSpec, ...]) -> tuple[tuple[ViewSpec, ...], dict]:
-    return _views(doc, data.get("views", list(catalog.DEFAULT_VIEWS)), layers), _render(doc, data.get("render", {}))
+def views_and_render(
+    doc: Doc, data: dict, layers: tuple[LayerSpec, ...]
+) -> tuple[tuple[ViewSpec, ...], dict]:
+    return _views(doc, data.get("views", list(catalog.DEFAULT_VIEWS)), layers), _render(
+        doc, data.get("render", {})
+    )
 
 
 def _views(doc: Doc, value: Any, layers: tuple[LayerSpec, ...]) -> tuple[ViewSpec, ...]:
     path = ("views",)
     if not isinstance(value, list) or not value:
-        raise doc.error(path, f"views is {describe(value)}",
-                        "expected a list like [stack, folded, {unrolled: {steps: 4}}]")
+        raise doc.error(
+            path,
+            f"views is {describe(value)}",
+            "expected a list like [stack, folded, {unrolled: {steps: 4}}]",
+        )
     views, names = [], {}
     for i, item in enumerate(value):
         vpath = path + (i,)
         if isinstance(item, str):
             kind, given = item, {}
         elif isinstance(item, dict) and len(item) == 1:
-            (kind, given), = item.items()
+            ((kind, given),) = item.items()
             given = {} if given is None else given
         else:
-            raise doc.error(vpath, f"a view is {describe(item)}", "expected a view name or {view: {options}}")
+            raise doc.error(
+                vpath, f"a view is {describe(item)}", "expected a view name or {view: {options}}"
+            )
         if kind not in catalog.VIEWS:
-            raise doc.error(vpath + ((kind,) if isinstance(item, dict) else ()),
-                            f"unknown view {kind!r}{did_you_mean(kind, catalog.VIEWS)}",
-                            f"expected one of {', '.join(catalog.VIEWS)}", key=isinstance(item, dict))
+            raise doc.error(
+                vpath + ((kind,) if isinstance(item, dict) else ()),
+                f"unknown view {kind!r}{did_you_mean(kind, catalog.VIEWS)}",
+                f"expected one of {', '.join(catalog.VIEWS)}",
+                key=isinstance(item, dict),
+            )
         opath = vpath + (kind,) if isinstance(item, dict) else vpath
         if not isinstance(given, dict):
-            raise doc.error(opath, f"the options of {kind} are {describe(given)}", "expected a mapping of options")
+            raise doc.error(
+                opath,
+                f"the options of {kind} are {describe(given)}",
+                "expected a mapping of options",
+            )
         table = catalog.VIEWS[kind]
         check_keys(doc, opath, given, tuple(table), required=(), what=f"{kind} option")
         options = {}
@@ -42,11 +59,18 @@ def _views(doc: Doc, value: Any, layers: tuple[LayerSpec, ...]) -> tuple[ViewSpe
             if arg.kind == "layer_ref":
                 options[key] = _layer_ref(doc, opath + (key,), given.get(key), layers)
             else:
-                options[key] = check_arg(doc, opath + (key,), key, arg, given[key]) if key in given else arg.default
+                options[key] = (
+                    check_arg(doc, opath + (key,), key, arg, given[key])
+                    if key in given
+                    else arg.default
+                )
         name = options.pop("name") or kind
         if name in names:
-            raise doc.error(vpath, f"two views would both write {name!r} (the first is view {names[name] + 1})",
-                            "expected a distinct `name:` option on one of them")
+            raise doc.error(
+                vpath,
+                f"two views would both write {name!r} (the first is view {names[name] + 1})",
+                "expected a distinct `name:` option on one of them",
+            )
         names[name] = i
         views.append(ViewSpec(kind=kind, name=name, options=options, path=opath))
     return tuple(views)
@@ -55,17 +79,25 @@ def _views(doc: Doc, value: Any, layers: tuple[LayerSpec, ...]) -> tuple[ViewSpe
 def _layer_ref(doc: Doc, path: tuple, value: Any, layers: tuple[LayerSpec, ...]) -> str | None:
     recurrent = [layer.name for layer in layers if layer.cell]
     if value is None:
-        return None   # every recurrent layer
+        return None  # every recurrent layer
     if value not in recurrent:
-        raise doc.error(path, f"layer is {describe(value)}{did_you_mean(str(value), recurrent)}",
-                        f"expected the name of a recurrent layer: {', '.join(recurrent) or 'none in this model'}")
+        raise doc.error(
+            path,
+            f"layer is {describe(value)}{did_you_mean(str(value), recurrent)}",
+            f"expected the name of a recurrent layer: {', '.join(recurrent) or 'none in this model'}",
+        )
     return value
 
 
 def _render(doc: Doc, value: Any) -> dict:
     if not isinstance(value, dict):
-        raise doc.error(("render",), f"render is {describe(value)}", "expected a mapping like {formats: [svg, png]}")
+        raise doc.error(
+            ("render",),
+            f"render is {describe(value)}",
+            "expected a mapping like {formats: [svg, png]}",
+        )
     check_keys(doc, ("render",), value, tuple(catalog.RENDER), required=(), what="render option")
-    return {key: check_arg(doc, ("render", key), key, arg, value[key]) if key in value else arg.default
-            for key, arg in catalog.RENDER.items()}
-
+    return {
+        key: check_arg(doc, ("render", key), key, arg, value[key]) if key in value else arg.default
+        for key, arg in catalog.RENDER.items()
+    }

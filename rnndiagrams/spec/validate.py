@@ -1,10 +1,20 @@
 """Turn a located YAML document into a Spec, rejecting anything Keras would not build."""
+
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from . import catalog
-from .checks import check_arg, check_choice, check_keys, check_name, check_posint, describe, did_you_mean
+from .checks import (
+    check_arg,
+    check_choice,
+    check_keys,
+    check_name,
+    check_posint,
+    describe,
+    did_you_mean,
+)
 from .model import LayerSpec, Spec
 from .options import views_and_render
 from .yamldoc import Doc, Path, read_doc
@@ -18,30 +28,49 @@ def load(path: str) -> Spec:
 def validate(doc: Doc) -> Spec:
     data = doc.data
     if not isinstance(data, dict):
-        raise doc.error((), f"the document is {describe(data)}", "expected a mapping with a `model:` key")
+        raise doc.error(
+            (), f"the document is {describe(data)}", "expected a mapping with a `model:` key"
+        )
     check_keys(doc, (), data, catalog.TOP_LEVEL, required=("model",), what="top-level key")
     title = data.get("title")
     if title is not None and not isinstance(title, str):
         raise doc.error(("title",), f"title is {describe(title)}", "expected text")
     model = data["model"]
     if not isinstance(model, dict):
-        raise doc.error(("model",), f"model is {describe(model)}", "expected a mapping with `input:` and `layers:`")
-    check_keys(doc, ("model",), model, catalog.MODEL_KEYS, required=("input", "layers"), what="model key")
+        raise doc.error(
+            ("model",),
+            f"model is {describe(model)}",
+            "expected a mapping with `input:` and `layers:`",
+        )
+    check_keys(
+        doc, ("model",), model, catalog.MODEL_KEYS, required=("input", "layers"), what="model key"
+    )
     shape, dtype = _input(doc, model["input"])
     layers = _layers(doc, model["layers"])
     views, render = views_and_render(doc, data, layers)
     return Spec(
-        doc=doc, title=title, input_shape=shape, input_dtype=dtype, layers=layers,
-        notation=check_choice(doc, ("notation",), data.get("notation", "seed"), catalog.NOTATIONS, "notation"),
-        convention=check_choice(doc, ("convention",), data.get("convention", "keras"), catalog.CONVENTIONS, "convention"),
-        views=views, render=render,
+        doc=doc,
+        title=title,
+        input_shape=shape,
+        input_dtype=dtype,
+        layers=layers,
+        notation=check_choice(
+            doc, ("notation",), data.get("notation", "seed"), catalog.NOTATIONS, "notation"
+        ),
+        convention=check_choice(
+            doc, ("convention",), data.get("convention", "keras"), catalog.CONVENTIONS, "convention"
+        ),
+        views=views,
+        render=render,
     )
 
 
 def _input(doc: Doc, value: Any) -> tuple[tuple, str]:
     path = ("model", "input")
     if not isinstance(value, dict):
-        raise doc.error(path, f"input is {describe(value)}", "expected a mapping like {shape: [100, 32]}")
+        raise doc.error(
+            path, f"input is {describe(value)}", "expected a mapping like {shape: [100, 32]}"
+        )
     check_keys(doc, path, value, catalog.INPUT_KEYS, required=("shape",), what="input key")
     shape = value["shape"]
     expected = "expected [timesteps] of token ids or [timesteps, features]; null = any length"
@@ -51,53 +80,93 @@ def _input(doc: Doc, value: Any) -> tuple[tuple, str]:
         if dim is not None:
             check_posint(doc, path + ("shape", i), dim, "a dimension")
     if len(shape) == 2 and shape[1] is None:
-        raise doc.error(path + ("shape", 1), "the feature dimension is null",
-                        "expected a known number of features (only timesteps may be null)")
-    dtype = check_choice(doc, path + ("dtype",), value.get("dtype", "float32"), catalog.DTYPES, "dtype")
+        raise doc.error(
+            path + ("shape", 1),
+            "the feature dimension is null",
+            "expected a known number of features (only timesteps may be null)",
+        )
+    dtype = check_choice(
+        doc, path + ("dtype",), value.get("dtype", "float32"), catalog.DTYPES, "dtype"
+    )
     return tuple(shape), dtype
 
 
 def _layers(doc: Doc, value: Any) -> tuple[LayerSpec, ...]:
     path = ("model", "layers")
     if not isinstance(value, list) or not value:
-        raise doc.error(path, f"layers is {describe(value)}",
-                        "expected a non-empty list like [{SimpleRNN: {units: 32}}]")
+        raise doc.error(
+            path,
+            f"layers is {describe(value)}",
+            "expected a non-empty list like [{SimpleRNN: {units: 32}}]",
+        )
     counters: dict[str, int] = {}
-    layers = tuple(_layer(doc, path + (i,), item, counters, catalog.LAYERS) for i, item in enumerate(value))
+    layers = tuple(
+        _layer(doc, path + (i,), item, counters, catalog.LAYERS) for i, item in enumerate(value)
+    )
     seen: dict[str, LayerSpec] = {}
     for layer in layers:
         if layer.name in seen:
-            raise doc.error(layer.path, f"two layers are named {layer.name!r}",
-                            "expected unique names (Keras refuses duplicates)")
+            raise doc.error(
+                layer.path,
+                f"two layers are named {layer.name!r}",
+                "expected unique names (Keras refuses duplicates)",
+            )
         seen[layer.name] = layer
     return layers
 
 
-def _layer(doc: Doc, path: Path, item: Any, counters: dict[str, int], allowed: Iterable[str]) -> LayerSpec:
+def _layer(
+    doc: Doc, path: Path, item: Any, counters: dict[str, int], allowed: Iterable[str]
+) -> LayerSpec:
     allowed = tuple(allowed)
     if not isinstance(item, dict) or len(item) != 1:
-        raise doc.error(path, f"a layer is {describe(item)}",
-                        "expected a one-key mapping, Keras class -> arguments, like {LSTM: {units: 32}}")
-    (cls, args), = item.items()
+        raise doc.error(
+            path,
+            f"a layer is {describe(item)}",
+            "expected a one-key mapping, Keras class -> arguments, like {LSTM: {units: 32}}",
+        )
+    ((cls, args),) = item.items()
     if cls not in allowed:
         if cls in catalog.LAYERS:
-            raise doc.error(path + (cls,), f"Bidirectional can only wrap a recurrent layer, not {cls}",
-                            f"expected one of {', '.join(allowed)}", key=True)
-        raise doc.error(path + (cls,), f"unknown layer class {cls!r}{did_you_mean(cls, allowed)}",
-                        f"expected one of {', '.join(allowed)}", key=True)
+            raise doc.error(
+                path + (cls,),
+                f"Bidirectional can only wrap a recurrent layer, not {cls}",
+                f"expected one of {', '.join(allowed)}",
+                key=True,
+            )
+        raise doc.error(
+            path + (cls,),
+            f"unknown layer class {cls!r}{did_you_mean(cls, allowed)}",
+            f"expected one of {', '.join(allowed)}",
+            key=True,
+        )
     args = {} if args is None else args
     apath = path + (cls,)
     if not isinstance(args, dict):
-        raise doc.error(apath, f"the arguments of {cls} are {describe(args)}", "expected a mapping of Keras arguments")
+        raise doc.error(
+            apath,
+            f"the arguments of {cls} are {describe(args)}",
+            "expected a mapping of Keras arguments",
+        )
     table = catalog.LAYERS[cls]
     for key in args:
         if key not in table:
-            raise doc.error(apath + (key,), _unknown_arg(cls, key), f"expected {cls} arguments: {', '.join(table)}", key=True)
+            raise doc.error(
+                apath + (key,),
+                _unknown_arg(cls, key),
+                f"expected {cls} arguments: {', '.join(table)}",
+                key=True,
+            )
     for key, arg in table.items():
         if arg.required and key not in args:
-            raise doc.error(apath, f"{cls} is missing its required argument {key!r}",
-                            f"expected e.g. {{{cls}: {{{key}: 32}}}}" if arg.kind == "posint" else f"expected `{key}:`",
-                            key=True)
+            raise doc.error(
+                apath,
+                f"{cls} is missing its required argument {key!r}",
+                f"expected e.g. {{{cls}: {{{key}: 32}}}}"
+                if arg.kind == "posint"
+                else f"expected `{key}:`",
+                key=True,
+            )
     full: dict[str, Any] = {}
     inner = None
     for key, arg in table.items():
@@ -106,7 +175,9 @@ def _layer(doc: Doc, path: Path, item: Any, counters: dict[str, int], allowed: I
         if arg.kind == "layer":
             inner = _layer(doc, apath + (key,), args[key], counters, catalog.RECURRENT)
             continue
-        full[key] = check_arg(doc, apath + (key,), key, arg, args[key]) if key in args else arg.default
+        full[key] = (
+            check_arg(doc, apath + (key,), key, arg, args[key]) if key in args else arg.default
+        )
     if "name" in args:
         name = check_name(doc, apath + ("name",), args["name"])
     else:

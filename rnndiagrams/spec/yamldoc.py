@@ -3,6 +3,7 @@
 PyYAML's loaders drop positions, keep the last of duplicate keys and expand aliases without
 bound; specs need the opposite on all three, so we compose nodes and build values ourselves.
 """
+
 from __future__ import annotations
 
 import os
@@ -56,7 +57,9 @@ class Doc:
         line, col = marks.get(path, (1, 1))
         return f"{self.name}:{line}:{col}"
 
-    def error(self, path: Path, problem: str, expected: str | None = None, *, key: bool = False) -> SpecError:
+    def error(
+        self, path: Path, problem: str, expected: str | None = None, *, key: bool = False
+    ) -> SpecError:
         return SpecError(self.key_at(path) if key else self.at(path), problem, expected)
 
 
@@ -66,39 +69,54 @@ def read_doc(path: str | os.PathLike) -> Doc:
     try:
         size = os.path.getsize(name)
         if size > MAX_BYTES:
-            raise SpecError(f"{name}:1:1", f"file is {size:,} bytes",
-                            f"expected a spec of at most {MAX_BYTES:,} bytes")
+            raise SpecError(
+                f"{name}:1:1",
+                f"file is {size:,} bytes",
+                f"expected a spec of at most {MAX_BYTES:,} bytes",
+            )
         with open(name, "rb") as f:
             raw = f.read(MAX_BYTES + 1)
     except OSError as e:
-        raise SpecError(f"{name}:1:1", f"cannot read file ({e.strerror})", "expected a readable YAML spec") from None
+        raise SpecError(
+            f"{name}:1:1", f"cannot read file ({e.strerror})", "expected a readable YAML spec"
+        ) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
         col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
-        raise SpecError(f"{name}:{line}:{col}", "bytes that are not UTF-8", "expected a UTF-8 text file") from None
+        raise SpecError(
+            f"{name}:{line}:{col}", "bytes that are not UTF-8", "expected a UTF-8 text file"
+        ) from None
     return parse_doc(text, name)
 
 
 def parse_doc(text: str, name: str = "<string>") -> Doc:
     if len(text) > MAX_BYTES:
-        raise SpecError(f"{name}:1:1", f"spec is {len(text):,} characters",
-                        f"expected at most {MAX_BYTES:,}")
+        raise SpecError(
+            f"{name}:1:1", f"spec is {len(text):,} characters", f"expected at most {MAX_BYTES:,}"
+        )
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = " ".join(p for p in (e.context, e.problem) if p)
-        raise SpecError(f"{name}:{line}:{col}", f"YAML syntax error: {problem}",
-                        "expected valid YAML (check indentation, colons and brackets)") from None
+        raise SpecError(
+            f"{name}:{line}:{col}",
+            f"YAML syntax error: {problem}",
+            "expected valid YAML (check indentation, colons and brackets)",
+        ) from None
     except yaml.YAMLError as e:
         raise SpecError(f"{name}:1:1", f"YAML error: {e}", "expected valid YAML") from None
     except RecursionError:
-        raise SpecError(f"{name}:1:1", "nesting too deep", f"expected at most {MAX_DEPTH} levels") from None
+        raise SpecError(
+            f"{name}:1:1", "nesting too deep", f"expected at most {MAX_DEPTH} levels"
+        ) from None
     if node is None:
-        raise SpecError(f"{name}:1:1", "the file is empty", "expected a mapping with a `model:` key")
+        raise SpecError(
+            f"{name}:1:1", "the file is empty", "expected a mapping with a `model:` key"
+        )
     doc = Doc(name, None)
     doc.data = _Builder(doc).build(node, (), 0)
     return doc
@@ -116,10 +134,15 @@ class _Builder:
     def build(self, node: yaml.Node, path: Path, depth: int) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
-            raise SpecError(self._where(node), f"more than {MAX_NODES:,} YAML values (an alias bomb?)",
-                            "expected a small spec without alias expansion")
+            raise SpecError(
+                self._where(node),
+                f"more than {MAX_NODES:,} YAML values (an alias bomb?)",
+                "expected a small spec without alias expansion",
+            )
         if depth > MAX_DEPTH:
-            raise SpecError(self._where(node), "nesting too deep", f"expected at most {MAX_DEPTH} levels")
+            raise SpecError(
+                self._where(node), "nesting too deep", f"expected at most {MAX_DEPTH} levels"
+            )
         self.doc.marks.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
         if isinstance(node, yaml.MappingNode) and node.tag == _MAP_TAG:
             return self._mapping(node, path, depth)
@@ -127,22 +150,36 @@ class _Builder:
             return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
         if isinstance(node, yaml.ScalarNode) and node.tag in _SCALAR_TAGS:
             return self.scalars.construct_object(node)
-        raise SpecError(self._where(node), f"YAML tag {node.tag!r} is not allowed",
-                        "expected plain mappings, lists, strings, numbers, booleans or null")
+        raise SpecError(
+            self._where(node),
+            f"YAML tag {node.tag!r} is not allowed",
+            "expected plain mappings, lists, strings, numbers, booleans or null",
+        )
 
     def _mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict:
         out: dict = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                raise SpecError(self._where(key_node), "YAML merge keys (<<) are not supported",
-                                "expected the keys written out")
+                raise SpecError(
+                    self._where(key_node),
+                    "YAML merge keys (<<) are not supported",
+                    "expected the keys written out",
+                )
             key = self.build(key_node, path + ("<key>",), depth + 1)
             if not isinstance(key, str):
-                raise SpecError(self._where(key_node), f"key {key!r} is not a string", "expected a name")
+                raise SpecError(
+                    self._where(key_node), f"key {key!r} is not a string", "expected a name"
+                )
             if key in out:
                 first = self.doc.key_marks[path + (key,)]
-                raise SpecError(self._where(key_node), f"duplicate key {key!r} (first at line {first[0]})",
-                                "expected each key once")
-            self.doc.key_marks[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                raise SpecError(
+                    self._where(key_node),
+                    f"duplicate key {key!r} (first at line {first[0]})",
+                    "expected each key once",
+                )
+            self.doc.key_marks[path + (key,)] = (
+                key_node.start_mark.line + 1,
+                key_node.start_mark.column + 1,
+            )
             out[key] = self.build(value_node, path + (key,), depth + 1)
         return out

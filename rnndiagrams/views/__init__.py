@@ -1,4 +1,5 @@
 """Views: a shaped model plus a view spec in, a backend-neutral Scene out. No drawing here."""
+
 from __future__ import annotations
 
 from importlib import import_module

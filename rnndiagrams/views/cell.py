@@ -4,6 +4,7 @@ reset_after variants), each gate labelled with its own block of the fused weight
 Placement follows the hand-drawn figures (colah, d2l): data enters at the bottom, the cell
 state runs along the top, pointwise operations sit where the paths meet.
 """
+
 from __future__ import annotations
 
 from ..scene import Edge, Label, Line, Node, Run, Scene, sym, words
@@ -26,7 +27,9 @@ class _Cell:
         self.nodes: list[Node] = []
         self.edges: list[Edge] = []
 
-    def node(self, nid: str, label: Label, role: str, pos: tuple[int, int], shape: str = "round") -> str:
+    def node(
+        self, nid: str, label: Label, role: str, pos: tuple[int, int], shape: str = "round"
+    ) -> str:
         self.nodes.append(Node(nid, label, role, shape, pos))
         return nid
 
@@ -53,12 +56,21 @@ class _Cell:
                 run = sym(name.text, sub, name.sup)
             else:
                 run = Run(f"{name.text}[{gate}]", sup=name.sup)
-            runs += [words("  " if runs else ""), run, words(" " + format_shape(w.gate_shape(self.notation)),
-                                                               small=True)]
+            runs += [
+                words("  " if runs else ""),
+                run,
+                words(" " + format_shape(w.gate_shape(self.notation)), small=True),
+            ]
         return tuple(runs)
 
-    def gate(self, nid: str, gate: str, symbol: str, act: str, pos: tuple[int, int], note: str = "") -> str:
-        first: Line = (sym(symbol, "t"), words(f" = {act}(…)  "), words(format_shape((self.units,)), small=True))
+    def gate(
+        self, nid: str, gate: str, symbol: str, act: str, pos: tuple[int, int], note: str = ""
+    ) -> str:
+        first: Line = (
+            sym(symbol, "t"),
+            words(f" = {act}(…)  "),
+            words(format_shape((self.units,)), small=True),
+        )
         label: tuple[Line, ...] = (first, self.gate_weights(gate))
         if note:
             label += ((words(note, small=True),),)
@@ -66,15 +78,24 @@ class _Cell:
 
     def bus(self, pos: tuple[int, int]) -> str:
         x_t = self.layer.step_tensor("x_t").shape
-        label = ((sym("x", "t"), words(" " + format_shape(x_t), small=True), words("   "),
-                  sym("h", "t-1"), words(" " + format_shape((self.units,)), small=True)),)
+        label = (
+            (
+                sym("x", "t"),
+                words(" " + format_shape(x_t), small=True),
+                words("   "),
+                sym("h", "t-1"),
+                words(" " + format_shape((self.units,)), small=True),
+            ),
+        )
         return self.node("inputs", label, "input", pos)
 
     # -- cells -------------------------------------------------------------------------
     def simple_rnn(self) -> None:
         w = {x.key: x for x in self.weights}
         self.node("h_prev", self.vector("h", "t-1"), "state", (0, 0))
-        self.node("x", labels.tensor("x", "t", self.layer.step_tensor("x_t").shape), "input", (2, 0))
+        self.node(
+            "x", labels.tensor("x", "t", self.layer.step_tensor("x_t").shape), "input", (2, 0)
+        )
         self.node("U", (labels.weight(w["U"], self.notation),), "weight", (0, 1), "box")
         self.node("W", (labels.weight(w["W"], self.notation),), "weight", (2, 1), "box")
         self.op("sum", "+", (1, 2))
@@ -87,7 +108,13 @@ class _Cell:
         self.edge("W", "sum", "input", shape)
         for key in ("b", "b_W", "b_U"):
             if key in w:
-                self.node(key, (labels.weight(w[key], self.notation),), "weight", (2 if key != "b_U" else 0, 2), "box")
+                self.node(
+                    key,
+                    (labels.weight(w[key], self.notation),),
+                    "weight",
+                    (2 if key != "b_U" else 0, 2),
+                    "box",
+                )
                 self.edge(key, "sum")
         self.edge("sum", "act")
         self.edge("act", "h", "head")
@@ -95,9 +122,12 @@ class _Cell:
     def lstm(self) -> None:
         act, rec = self.act("activation"), self.act("recurrent_activation")
         self.bus((2, 0))
-        for nid, gate, symbol, a, col in (("f", "f", "f", rec, 1), ("i", "i", "i", rec, 2),
-                                          ("g", "c" if self.model.convention == "keras" else "g", "c̃", act, 3),
-                                          ("o", "o", "o", rec, 4)):
+        for nid, gate, symbol, a, col in (
+            ("f", "f", "f", rec, 1),
+            ("i", "i", "i", rec, 2),
+            ("g", "c" if self.model.convention == "keras" else "g", "c̃", act, 3),
+            ("o", "o", "o", rec, 4),
+        ):
             self.gate(nid, gate, symbol, a, (col, 1))
             self.edge("inputs", nid, "input")
         self.node("c_prev", self.vector("c", "t-1"), "state", (0, 3))
@@ -108,10 +138,19 @@ class _Cell:
         self.node("squash", ((words(act),),), "gate", (3, 2), "box")
         self.op("read", "⊙", (4, 2))
         self.node("h", self.vector("h", "t"), "state", (5, 2))
-        for src, dst, role in (("c_prev", "forget", "recurrent"), ("f", "forget", "flow"), ("forget", "add", "recurrent"),
-                               ("i", "write", "flow"), ("g", "write", "flow"), ("write", "add", "flow"),
-                               ("add", "c", "recurrent"), ("add", "squash", "flow"), ("squash", "read", "flow"),
-                               ("o", "read", "flow"), ("read", "h", "head")):
+        for src, dst, role in (
+            ("c_prev", "forget", "recurrent"),
+            ("f", "forget", "flow"),
+            ("forget", "add", "recurrent"),
+            ("i", "write", "flow"),
+            ("g", "write", "flow"),
+            ("write", "add", "flow"),
+            ("add", "c", "recurrent"),
+            ("add", "squash", "flow"),
+            ("squash", "read", "flow"),
+            ("o", "read", "flow"),
+            ("read", "h", "head"),
+        ):
             self.edge(src, dst, role)
 
     def gru(self) -> None:
@@ -130,7 +169,7 @@ class _Cell:
             self.op("reset", "⊙", (3, 0))
             self.gate("cand", names[2], "h̃", act, (3, 1), note="reset before U: U (r ⊙ h)")
             self.edge("r", "reset")
-            self.edge("inputs", "reset", "recurrent")   # the h_t-1 half of the inputs
+            self.edge("inputs", "reset", "recurrent")  # the h_t-1 half of the inputs
             self.edge("reset", "cand", "recurrent")
         self.edge("inputs", "cand", "input")
         self.node("h_prev", self.vector("h", "t-1"), "state", (0, 3))
@@ -139,9 +178,16 @@ class _Cell:
         self.node("h", self.vector("h", "t"), "state", (4, 3))
         self.op("complement", "1−", (2, 2))
         self.op("update", "⊙", (3, 2))
-        for src, dst, role in (("h_prev", "keep", "recurrent"), ("z", "keep", "flow"), ("keep", "add", "recurrent"),
-                               ("z", "complement", "flow"), ("complement", "update", "flow"),
-                               ("cand", "update", "flow"), ("update", "add", "flow"), ("add", "h", "head")):
+        for src, dst, role in (
+            ("h_prev", "keep", "recurrent"),
+            ("z", "keep", "flow"),
+            ("keep", "add", "recurrent"),
+            ("z", "complement", "flow"),
+            ("complement", "update", "flow"),
+            ("cand", "update", "flow"),
+            ("update", "add", "flow"),
+            ("add", "h", "head"),
+        ):
             self.edge(src, dst, role)
 
 
@@ -149,13 +195,48 @@ def _formula(cls: str, act: str) -> Line:
     """The step's equation, symbols as math runs (the same on every backend)."""
     h, h1, x = sym("h", "t"), sym("h", "t-1"), sym("x", "t")
     if cls == "SimpleRNN":
-        return (h, words(f" = {act}("), sym("W"), x, words(" + "), sym("U"), h1, words(" + "), sym("b"), words(")"))
+        return (
+            h,
+            words(f" = {act}("),
+            sym("W"),
+            x,
+            words(" + "),
+            sym("U"),
+            h1,
+            words(" + "),
+            sym("b"),
+            words(")"),
+        )
     if cls == "LSTM":
-        return (sym("c", "t"), words(" = "), sym("f", "t"), words(" ⊙ "), sym("c", "t-1"), words(" + "),
-                sym("i", "t"), words(" ⊙ "), sym("c̃", "t"), words(",   "), h, words(" = "), sym("o", "t"),
-                words(f" ⊙ {act}("), sym("c", "t"), words(")"))
-    return (h, words(" = "), sym("z", "t"), words(" ⊙ "), h1, words(" + (1 − "), sym("z", "t"), words(") ⊙ "),
-            sym("h̃", "t"))
+        return (
+            sym("c", "t"),
+            words(" = "),
+            sym("f", "t"),
+            words(" ⊙ "),
+            sym("c", "t-1"),
+            words(" + "),
+            sym("i", "t"),
+            words(" ⊙ "),
+            sym("c̃", "t"),
+            words(",   "),
+            h,
+            words(" = "),
+            sym("o", "t"),
+            words(f" ⊙ {act}("),
+            sym("c", "t"),
+            words(")"),
+        )
+    return (
+        h,
+        words(" = "),
+        sym("z", "t"),
+        words(" ⊙ "),
+        h1,
+        words(" + (1 − "),
+        sym("z", "t"),
+        words(") ⊙ "),
+        sym("h̃", "t"),
+    )
 
 
 def build(model: ShapedModel, view: ViewSpec) -> Scene:
@@ -167,7 +248,14 @@ def build(model: ShapedModel, view: ViewSpec) -> Scene:
         variant = f", reset_after: {str(cell.rnn.args['reset_after']).lower()}"
     both = "; Bidirectional: each direction has its own copy" if layer.spec.inner else ""
     title = figure_name(model, view, f"of {layer.name} ({labels.layer_call(layer)}{variant})")
-    legend = (_formula(layer.cell, cell.act("activation")) + ((words(both),) if both else ()),
-              *labels.legend(layer, model.spec.notation, model.convention))
-    return Scene(name=title, legend=tuple(legend), flow="up",
-                 nodes=tuple(cell.nodes), edges=tuple(cell.edges))
+    legend = (
+        _formula(layer.cell, cell.act("activation")) + ((words(both),) if both else ()),
+        *labels.legend(layer, model.spec.notation, model.convention),
+    )
+    return Scene(
+        name=title,
+        legend=tuple(legend),
+        flow="up",
+        nodes=tuple(cell.nodes),
+        edges=tuple(cell.edges),
+    )

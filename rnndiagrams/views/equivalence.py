@@ -1,4 +1,5 @@
 """Folded `=` unrolled, side by side: the classic textbook figure, from the same section."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -11,8 +12,13 @@ from .section import figure_name
 
 
 def _prefixed(scene: Scene, prefix: str, shift: int) -> Scene:
-    nodes = tuple(dataclasses.replace(n, id=prefix + n.id, pos=(n.pos[0] + shift, n.pos[1])) for n in scene.nodes)
-    edges = tuple(dataclasses.replace(e, src=prefix + e.src, dst=prefix + e.dst) for e in scene.edges)
+    nodes = tuple(
+        dataclasses.replace(n, id=prefix + n.id, pos=(n.pos[0] + shift, n.pos[1]))
+        for n in scene.nodes
+    )
+    edges = tuple(
+        dataclasses.replace(e, src=prefix + e.src, dst=prefix + e.dst) for e in scene.edges
+    )
     return dataclasses.replace(scene, nodes=nodes, edges=edges)
 
 
@@ -23,9 +29,16 @@ def build(model: ShapedModel, view: ViewSpec) -> Scene:
     row = min(n.pos[1] for n in folded.nodes if n.role == "state")
     equals = Node("equals", ((words("="),),), "operator", "plain", (1, row))
     name = figure_name(model, view)
-    groups = (Group("folded", ((words("folded"),),), tuple(n.id for n in folded.nodes)),
-              Group("equals", (), ("equals",)),
-              Group("unrolled", ((words("unrolled"),),), tuple(n.id for n in unrolled.nodes)))
-    return Scene(name=name, legend=unrolled.legend, flow="up",
-                 nodes=folded.nodes + (equals,) + unrolled.nodes, edges=folded.edges + unrolled.edges,
-                 groups=groups)
+    groups = (
+        Group("folded", ((words("folded"),),), tuple(n.id for n in folded.nodes)),
+        Group("equals", (), ("equals",)),
+        Group("unrolled", ((words("unrolled"),),), tuple(n.id for n in unrolled.nodes)),
+    )
+    return Scene(
+        name=name,
+        legend=unrolled.legend,
+        flow="up",
+        nodes=folded.nodes + (equals,) + unrolled.nodes,
+        edges=folded.edges + unrolled.edges,
+        groups=groups,
+    )

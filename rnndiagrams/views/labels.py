@@ -1,5 +1,6 @@
 """Labels made from the shape engine's values: tensors, weights, layers. The only place views
 turn numbers into text, so every figure prints shapes the same way."""
+
 from __future__ import annotations
 
 from ..scene import Label, Line, Run, sym, words
@@ -31,7 +32,9 @@ def weight_name(weight: Weight, notation: str, sup: str = "") -> Run:
 
 def weight(weight: Weight, notation: str, sup: str = "", shape: bool = True) -> Line:
     run = weight_name(weight, notation, sup)
-    return (run, words(" " + format_shape(weight.shape_in(notation)), small=True)) if shape else (run,)
+    return (
+        (run, words(" " + format_shape(weight.shape_in(notation)), small=True)) if shape else (run,)
+    )
 
 
 def layer_call(layer: ShapedLayer) -> str:
@@ -52,7 +55,9 @@ def params(layer: ShapedLayer, convention: str) -> str:
 
 def legend(layer: ShapedLayer, notation: str, convention: str, sup: str = "") -> tuple[Line, ...]:
     """`simple_rnn: SimpleRNN(64), 6,208 params (Keras)` then its weights, one line per direction."""
-    lines: list[Line] = [(words(f"{layer.name}: {layer_call(layer)}, {params(layer, convention)}"),)]
+    lines: list[Line] = [
+        (words(f"{layer.name}: {layer_call(layer)}, {params(layer, convention)}"),)
+    ]
     for direction in dict.fromkeys(w.direction for w in layer.weights):
         runs: list[Run] = [words("    ")]
         for i, w in enumerate(x for x in layer.weights if x.direction == direction):
@@ -61,5 +66,7 @@ def legend(layer: ShapedLayer, notation: str, convention: str, sup: str = "") ->
     gates = next((w.gates for w in layer.weights if w.gates), ())
     if gates:
         rows = layer.weights[0].shape[0] // len(gates)
-        lines.append((words(f"    each stacks {len(gates)} gate blocks of {rows} rows: {', '.join(gates)}"),))
+        lines.append(
+            (words(f"    each stacks {len(gates)} gate blocks of {rows} rows: {', '.join(gates)}"),)
+        )
     return tuple(lines)

@@ -5,6 +5,7 @@
 
 Every box is a tensor of the shape engine, its sides proportional to its dimensions.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -16,16 +17,19 @@ from ..spec.model import ViewSpec
 from . import labels
 from .section import figure_name, first_recurrent
 
-LONGEST = 150.0   # points for the largest dimension drawn
-THINNEST = 7.0    # a vector is drawn this wide, however small the scale
+LONGEST = 150.0  # points for the largest dimension drawn
+THINNEST = 7.0  # a vector is drawn this wide, however small the scale
 
 
 def build(model: ShapedModel, view: ViewSpec) -> Scene:
     layer = model.layers[first_recurrent(model, view)]
     if layer.cell != "SimpleRNN" or layer.spec.inner is not None:
-        raise model.spec.error(view.path, f"the numpy view draws the seed's SimpleRNN loop, but {layer.name} "
-                               f"is {labels.layer_call(layer)}",
-                               "expected a SimpleRNN layer (the cell view draws LSTM and GRU)")
+        raise model.spec.error(
+            view.path,
+            f"the numpy view draws the seed's SimpleRNN loop, but {layer.name} "
+            f"is {labels.layer_call(layer)}",
+            "expected a SimpleRNN layer (the cell view draws LSTM and GRU)",
+        )
     notation = model.spec.notation
     units = layer.spec.args["units"]
     x_dim = layer.step_tensor("x_t").shape[0]
@@ -39,7 +43,9 @@ def build(model: ShapedModel, view: ViewSpec) -> Scene:
 
     nodes: list[Node] = []
 
-    def add(label: Label, role: str, extent: tuple[float, float] | None = None, shape: str = "box") -> None:
+    def add(
+        label: Label, role: str, extent: tuple[float, float] | None = None, shape: str = "box"
+    ) -> None:
         nodes.append(Node(f"n{len(nodes)}", label, role, shape, (0, len(nodes)), extent=extent))
 
     def name(key: str):
@@ -49,9 +55,12 @@ def build(model: ShapedModel, view: ViewSpec) -> Scene:
         return dataclasses.replace(run, sup=run.sup + "T") if flipped else run
 
     def matrix(key: str, role: str) -> None:
-        shape = weights[key].shape    # math orientation: rows = outputs, as in W @ x_t
-        add(((name(key), words(" " + format_shape(shape), small=True)),), role,
-            box(*shape) if len(shape) == 2 else box(shape[0], 1))
+        shape = weights[key].shape  # math orientation: rows = outputs, as in W @ x_t
+        add(
+            ((name(key), words(" " + format_shape(shape), small=True)),),
+            role,
+            box(*shape) if len(shape) == 2 else box(shape[0], 1),
+        )
 
     def op(text: str) -> None:
         add(((words(text),),), "operator", shape="plain")
@@ -72,17 +81,32 @@ def build(model: ShapedModel, view: ViewSpec) -> Scene:
     t = str(steps) if steps else "T"
     op(f"⇒ np.stack over t = 0 … {t if not steps else steps - 1} ⇒")
     stacked = (steps, units) if steps else ("T", units)
-    add(((words("outputs"),), (words(format_shape(stacked), small=True),)), "output",
-        box(steps or units, units))
+    add(
+        ((words("outputs"),), (words(format_shape(stacked), small=True),)),
+        "output",
+        box(steps or units, units),
+    )
     title = figure_name(model, view, f"({layer.name})")
     biases = [r for key in ("b", "b_W", "b_U") if key in weights for r in (words(" + "), name(key))]
     legend = (
-        (words("for input_t in inputs:  output_t = "), words(layer.spec.args["activation"] or "linear"),
-         words("("), name("W"), words(" @ input_t + "), name("U"), words(" @ state_t"), *biases,
-         words(");  state_t = output_t")),
-        (words(f"np.stack(successive_outputs) gives {format_shape(stacked)}; "
-               f"np.concatenate(successive_outputs, axis=0), as the seed wrote, gives "
-               f"{format_shape(((steps * units) if steps else 'T x ' + str(units),))}"),),
+        (
+            words("for input_t in inputs:  output_t = "),
+            words(layer.spec.args["activation"] or "linear"),
+            words("("),
+            name("W"),
+            words(" @ input_t + "),
+            name("U"),
+            words(" @ state_t"),
+            *biases,
+            words(");  state_t = output_t"),
+        ),
+        (
+            words(
+                f"np.stack(successive_outputs) gives {format_shape(stacked)}; "
+                f"np.concatenate(successive_outputs, axis=0), as the seed wrote, gives "
+                f"{format_shape(((steps * units) if steps else 'T x ' + str(units),))}"
+            ),
+        ),
         *labels.legend(layer, notation, model.convention),
     )
     return Scene(name=title, legend=legend, flow="right", nodes=tuple(nodes), edges=())

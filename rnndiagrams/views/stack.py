@@ -1,4 +1,5 @@
 """The layer graph, like Keras plot_model(show_shapes=True), plus parameters and units."""
+
 from __future__ import annotations
 
 from ..scene import Edge, Node, Scene, words
@@ -11,18 +12,44 @@ from .section import figure_name
 
 def build(model: ShapedModel, view: ViewSpec) -> Scene:
     spec = model.spec
-    nodes = [Node("input", ((words("input"),), (words(f"{format_shape(model.input_shape)} {spec.input_dtype}", small=True),)),
-                  "input", "round", (0, 0))]
+    nodes = [
+        Node(
+            "input",
+            (
+                (words("input"),),
+                (words(f"{format_shape(model.input_shape)} {spec.input_dtype}", small=True),),
+            ),
+            "input",
+            "round",
+            (0, 0),
+        )
+    ]
     edges = []
     for i, layer in enumerate(model.layers, start=1):
         role = "state" if layer.cell else "output" if layer.cls == "Dense" else "input"
-        label = ((words(f"{layer.name}"),), (words(labels.layer_call(layer), small=True),),
-                 (words(labels.params(layer, model.convention), small=True),))
+        label = (
+            (words(f"{layer.name}"),),
+            (words(labels.layer_call(layer), small=True),),
+            (words(labels.params(layer, model.convention), small=True),),
+        )
         nodes.append(Node(f"layer{i}", label, role, "box", (0, i)))
-        edges.append(Edge(nodes[-2].id, nodes[-1].id, ((words(format_shape(layer.input_shape), small=True),),)))
-    nodes.append(Node("output", ((words("output"),),), "output", "round", (0, len(model.layers) + 1)))
-    edges.append(Edge(nodes[-2].id, "output", ((words(format_shape(model.layers[-1].output_shape), small=True),),)))
+        edges.append(
+            Edge(
+                nodes[-2].id, nodes[-1].id, ((words(format_shape(layer.input_shape), small=True),),)
+            )
+        )
+    nodes.append(
+        Node("output", ((words("output"),),), "output", "round", (0, len(model.layers) + 1))
+    )
+    edges.append(
+        Edge(
+            nodes[-2].id,
+            "output",
+            ((words(format_shape(model.layers[-1].output_shape), small=True),),),
+        )
+    )
     total = f"total: {model.total_params:,} params ({'Keras' if model.convention == 'keras' else 'PyTorch'} convention)"
     name = figure_name(model, view)
-    return Scene(name=name, legend=((words(total),),), flow="down",
-                 nodes=tuple(nodes), edges=tuple(edges))
+    return Scene(
+        name=name, legend=((words(total),),), flow="down", nodes=tuple(nodes), edges=tuple(edges)
+    )

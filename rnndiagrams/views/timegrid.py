@@ -4,16 +4,17 @@ The folded figure is the unrolled one with a single column `t`, where the recurr
 h_{t-1} -> h_t closes on itself; building both from one routine keeps the two pictures of
 the classic textbook figure consistent by construction.
 """
+
 from __future__ import annotations
 
 from ..scene import Edge, Label, Line, Node, Scene, sym, words
 from ..shapes import ShapedLayer, ShapedModel
 from ..shapes.engine import format_shape
-from . import labels
 from ..spec.model import ViewSpec
+from . import labels
 from .section import Section, figure_name, select
 
-MAX_COLUMNS = 4   # longer sequences are drawn as 0, 1, ..., T-1
+MAX_COLUMNS = 4  # longer sequences are drawn as 0, 1, ..., T-1
 
 
 def columns(steps: int | None) -> list[str | None]:
@@ -24,7 +25,9 @@ def columns(steps: int | None) -> list[str | None]:
 
 
 class _Grid:
-    def __init__(self, model: ShapedModel, section: Section, cols: list[str | None], folded: bool) -> None:
+    def __init__(
+        self, model: ShapedModel, section: Section, cols: list[str | None], folded: bool
+    ) -> None:
         self.model, self.section, self.cols, self.folded = model, section, cols, folded
         self.notation = model.spec.notation
         self.nodes: list[Node] = []
@@ -44,18 +47,22 @@ class _Grid:
                 self.nodes.append(Node(nid, ((words("…"),),), "ellipsis", "plain", (c, r)))
             else:
                 label, role, emphasis = make(c, sub)
-                self.nodes.append(Node(nid, label, role, "round" if role != "state" else "box", (c, r), emphasis))
+                self.nodes.append(
+                    Node(nid, label, role, "round" if role != "state" else "box", (c, r), emphasis)
+                )
             ids.append(nid)
         return ids
 
-    def _weight_label(self, layer: ShapedLayer, key: str, direction: str | None = None, sup: str = "") -> Label:
+    def _weight_label(
+        self, layer: ShapedLayer, key: str, direction: str | None = None, sup: str = ""
+    ) -> Label:
         for w in layer.weights:
             if w.key == key and w.direction == direction:
                 return (labels.weight(w, self.notation, sup, shape=self.folded),)
         return ()
 
     def _connect(self, src: list[str], dst: list[str], label_of, role: str) -> None:
-        for c, (a, b) in enumerate(zip(src, dst)):
+        for c, (a, b) in enumerate(zip(src, dst, strict=True)):
             if self.cols[c] is not None:
                 self.edges.append(Edge(a, b, label_of(c), role))
 
@@ -69,7 +76,13 @@ class _Grid:
         x_shape = first.step_tensor("x_t").shape
         below = None
         if section.embedding is not None:
-            below = self._row(lambda c, sub: (labels.tensor("w", sub, None, note=f"token id, {self.model.spec.input_dtype}"), "input", "solid"))
+            below = self._row(
+                lambda c, sub: (
+                    labels.tensor("w", sub, None, note=f"token id, {self.model.spec.input_dtype}"),
+                    "input",
+                    "solid",
+                )
+            )
         x = self._row(lambda c, sub: (labels.tensor("x", sub, x_shape), "input", "solid"))
         if below:
             self._connect(below, x, lambda c: self._weight_label(section.embedding, "E"), "input")
@@ -91,14 +104,24 @@ class _Grid:
         outs = {}
         for d in directions:
             backwards = (d == "backward") != rnn.args["go_backwards"]
-            returned = last if not backwards else 0   # the state a many-to-one layer returns
+            returned = last if not backwards else 0  # the state a many-to-one layer returns
             arrow = labels.ARROWS[d]
 
             def make(c, sub, d=d, returned=returned, arrow=arrow):
                 label = labels.tensor("h", sub, (units,), sup + arrow)
                 if rnn.cls == "LSTM":
-                    label += ((sym("c", sub, sup + arrow), words(" " + format_shape((units,)), small=True)),)
-                faded = not layer.per_step and not layer.spec.inner and c != returned and not self.folded
+                    label += (
+                        (
+                            sym("c", sub, sup + arrow),
+                            words(" " + format_shape((units,)), small=True),
+                        ),
+                    )
+                faded = (
+                    not layer.per_step
+                    and not layer.spec.inner
+                    and c != returned
+                    and not self.folded
+                )
                 return label, "state", "faded" if faded else "solid"
 
             ids = self._row(make)
@@ -112,8 +135,16 @@ class _Grid:
                 for c in range(1, len(ids)):
                     a, b = (ids[c - 1], ids[c]) if not backwards else (ids[c], ids[c - 1])
                     elided = None in (self.cols[c - 1], self.cols[c])
-                    self.edges.append(Edge(a, b, () if elided else u_label, "recurrent",
-                                           "dashed" if elided else "solid", backward=backwards))
+                    self.edges.append(
+                        Edge(
+                            a,
+                            b,
+                            () if elided else u_label,
+                            "recurrent",
+                            "dashed" if elided else "solid",
+                            backward=backwards,
+                        )
+                    )
             outs[d] = (ids, returned)
         if not layer.spec.inner:
             return outs[None][0]
@@ -123,7 +154,9 @@ class _Grid:
         merge = layer.spec.args["merge_mode"]
         width = layer.step_tensor("y_t").shape
         if layer.per_step or self.folded:
-            ids = self._row(lambda c, sub: (labels.tensor("y", sub, width, sup, note=merge), "merge", "solid"))
+            ids = self._row(
+                lambda c, sub: (labels.tensor("y", sub, width, sup, note=merge), "merge", "solid")
+            )
             for src, _ in outs.values():
                 self._connect(src, ids, lambda c: (), "merge")
             return ids
@@ -154,7 +187,9 @@ class _Grid:
         src = prev[last]
         for n, layer in enumerate(self.section.tail, start=1):
             sup = f"({n})" if len(self.section.tail) > 1 else ""
-            label = labels.tensor("y", "", (layer.spec.args["units"],), sup, note=labels.layer_call(layer))
+            label = labels.tensor(
+                "y", "", (layer.spec.args["units"],), sup, note=labels.layer_call(layer)
+            )
             nid = self._single(label, "output", last)
             self.edges.append(Edge(src, nid, self._weight_label(layer, "V", sup=sup), "head"))
             src = nid
@@ -164,7 +199,9 @@ def _legend(model: ShapedModel, section: Section) -> tuple[Line, ...]:
     notation, convention = model.spec.notation, model.convention
     lines: list[Line] = []
     k = 0
-    layers = ([section.embedding] if section.embedding else []) + list(section.rows) + list(section.tail)
+    layers = (
+        ([section.embedding] if section.embedding else []) + list(section.rows) + list(section.tail)
+    )
     many = len(section.recurrent) > 1
     for layer in layers:
         sup = ""
@@ -174,8 +211,11 @@ def _legend(model: ShapedModel, section: Section) -> tuple[Line, ...]:
         lines.extend(labels.legend(layer, notation, convention, sup))
     last = section.recurrent[-1]
     rnn = last.spec.inner or last.spec
-    returns = "every step (return_sequences: true)" if rnn.args["return_sequences"] else \
-        "the last step only (return_sequences: false)"
+    returns = (
+        "every step (return_sequences: true)"
+        if rnn.args["return_sequences"]
+        else "the last step only (return_sequences: false)"
+    )
     lines.append((words(f"{last.name} returns {returns}: {format_shape(last.output_shape)}"),))
     return tuple(lines)
 
@@ -190,5 +230,10 @@ def build(model: ShapedModel, view: ViewSpec, folded: bool) -> Scene:
     grid = _Grid(model, section, cols, folded)
     grid.build()
     name = figure_name(model, view)
-    return Scene(name=name, legend=_legend(model, section), flow="up",
-                 nodes=tuple(grid.nodes), edges=tuple(grid.edges))
+    return Scene(
+        name=name,
+        legend=_legend(model, section),
+        flow="up",
+        nodes=tuple(grid.nodes),
+        edges=tuple(grid.edges),
+    )
