@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ORACLE, oracle_cases
+from conftest import ORACLE_DIR, SHARED_ORACLE, oracle_cases
 
 from rnndiagrams.shapes import shape_model
 from rnndiagrams.spec.validate import load
@@ -19,10 +19,16 @@ def _spec(case, tmp_path: Path):
 
 
 def test_oracle_is_present():
-    assert ORACLE.exists(), (
-        f"oracle not found at {ORACLE}; set RNNDIAGRAMS_SHARED to the shared/ folder"
-    )
     assert len(CASES) >= 40
+
+
+@pytest.mark.skipif(not SHARED_ORACLE.is_dir(), reason="no shared/oracle beside this clone")
+def test_oracle_copy_is_byte_identical_to_shared():
+    ours = sorted(p.relative_to(ORACLE_DIR) for p in ORACLE_DIR.rglob("*") if p.is_file())
+    theirs = sorted(p.relative_to(SHARED_ORACLE) for p in SHARED_ORACLE.rglob("*") if p.is_file())
+    assert ours == theirs
+    for rel in ours:
+        assert (ORACLE_DIR / rel).read_bytes() == (SHARED_ORACLE / rel).read_bytes(), rel
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
