@@ -69,7 +69,7 @@ def _render(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from . import load
-    from .render.files import atomic_write
+    from .render.files import atomic_write, remove_stale_temps
     from .render.pipeline import render_figures, write_figures
 
     target = Path(args.output)
@@ -97,6 +97,7 @@ def _render(args: argparse.Namespace) -> int:
                     f"-o {target} names one file, but this would write {len(figures)} figures; "
                     "pick one with --view and --backend, or give a folder"
                 )
+            remove_stale_temps(target.parent)
             atomic_write(target, figures[0].data)
             _say(str(target))
             continue

@@ -80,10 +80,11 @@ def read_doc(path: str | os.PathLike[str]) -> Doc:
         raise SpecError(
             where, f"cannot read file ({e.strerror})", "expected a readable YAML spec"
         ) from None
+    kind = _file_kind(os.fstat(fd).st_mode)
+    if kind:
+        os.close(fd)
+        raise SpecError(where, f"not a regular file ({kind})", "expected a YAML spec file")
     with os.fdopen(fd, "rb") as f:
-        kind = _file_kind(os.fstat(fd).st_mode)
-        if kind:
-            raise SpecError(where, f"not a regular file ({kind})", "expected a YAML spec file")
         try:
             raw = f.read(MAX_BYTES + 1)
         except OSError as e:
