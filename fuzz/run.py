@@ -81,7 +81,7 @@ def run_case(seed: int) -> dict:
     rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     if rss_kb > MEMORY_LIMIT_KB and not verdict.startswith("memory"):
         verdict = f"memory: {rss_kb // 1024} MB"
-    return {"seed": seed, "verdict": verdict, "stderr": err.getvalue()[:300]}
+    return {"seed": seed, "verdict": verdict, "stderr": err.getvalue()[:300], "rss_kb": rss_kb}
 
 
 def _judge(code: int, path: str, stderr: str, data: bytes) -> str:
@@ -108,13 +108,17 @@ def main() -> int:
     seeds = range(args.seed, args.seed + args.n)
     counts: Counter[str] = Counter()
     failures = []
+    peak_kb = 0
     with Pool(2, maxtasksperchild=1) as pool:
         for result in pool.imap_unordered(run_case, seeds):
+            peak_kb = max(peak_kb, result["rss_kb"])
             kind = result["verdict"].split(":")[0]
             counts[kind] += 1
             if kind not in ("ok", "located"):
                 failures.append(result)
-    print(f"{args.n} specs (seeds {args.seed}..{args.seed + args.n - 1}):")
+    print(
+        f"{args.n} specs (seeds {args.seed}..{args.seed + args.n - 1}), peak {peak_kb // 1024} MB:"
+    )
     for kind, n in sorted(counts.items(), key=lambda kv: -kv[1]):
         print(f"  {n:6d}  {kind}")
     for f in failures[:20]:
