@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 SYSTEM_STAMP := $(VENV)/.system
 APT_PACKAGES := graphviz fontconfig fonts-nanum fonts-dejavu-core chromium chromium-driver firefox-esr
 
-.PHONY: setup system diagrams test lint bench schema golden clean
+.PHONY: setup system diagrams gallery test lint bench schema golden clean
 
 # Only specs whose file, or the package's code, changed since their last render are redrawn.
 SPECS := $(wildcard specs/*.yaml)
@@ -49,7 +49,12 @@ $(STAMP): pyproject.toml
 $(VENV)/.compiled: $(PACKAGE_FILES) $(STAMP)
 	@$(BIN)/python -m compileall -q rnndiagrams && touch $@
 
-diagrams: setup $(DIAGRAM_STAMPS)
+diagrams: setup $(DIAGRAM_STAMPS) output/index.html
+
+# One self-contained page with every spec, its tables and figures (linked from the README).
+gallery: output/index.html
+output/index.html: $(SPECS) $(PACKAGE_FILES) $(STAMP)
+	$(BIN)/rnndiagrams gallery specs -o $@
 
 output/.stamps/%: specs/%.yaml $(PACKAGE_FILES) $(STAMP)
 	$(BIN)/rnndiagrams render $< -o output

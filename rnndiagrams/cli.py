@@ -103,6 +103,18 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _gallery(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .pages.gallery import gallery_html
+    from .render.files import atomic_write
+
+    target = Path(args.output)
+    changed = atomic_write(target, gallery_html(args.specs).encode("utf-8"))
+    print(f"{target}{'' if changed else ' (unchanged)'}")
+    return 0
+
+
 def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a positive integer")
@@ -150,6 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--theme", choices=THEMES, help="overrides the spec's render.theme")
     p.add_argument("--dpi", type=_positive, help="PNG resolution, overrides the spec's render.dpi")
     command("schema", _schema, "print the JSON Schema of the spec format")
+    p = command("gallery", _gallery, "one self-contained HTML page with every spec and figure")
+    p.add_argument("specs", nargs="+", metavar="SPEC_OR_FOLDER")
+    p.add_argument("-o", "--output", default="output/index.html", help="the HTML file to write")
     return parser
 
 
