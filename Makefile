@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 SYSTEM_STAMP := $(VENV)/.system
 APT_PACKAGES := graphviz fontconfig fonts-nanum fonts-dejavu-core chromium chromium-driver firefox-esr
 
-.PHONY: setup system diagrams gallery test lint bench schema golden clean
+.PHONY: setup system diagrams gallery test lint bench bench-watch schema golden clean
 
 # Only specs whose file, or the package's code, changed since their last render are redrawn.
 SPECS := $(wildcard specs/*.yaml)
@@ -70,6 +70,10 @@ test: lint
 
 bench: setup
 	$(BIN)/python bench/bench.py
+
+# Save-to-page time of `rnndiagrams watch` in headless Chromium (median of 10 saves).
+bench-watch: setup
+	$(BIN)/python bench/watch_latency.py
 
 # Regenerate the shipped JSON Schema and the golden DOT files after an intended change.
 schema: setup

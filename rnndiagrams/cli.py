@@ -115,9 +115,22 @@ def _gallery(args: argparse.Namespace) -> int:
     return 0
 
 
+def _watch(args: argparse.Namespace) -> int:
+    from .pages.watch import watch
+
+    watch(args.specs, args.port, tuple(args.backend or ()))
+    return 0
+
+
 def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a positive integer")
+    return int(text)
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535)")
     return int(text)
 
 
@@ -165,6 +178,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("gallery", _gallery, "one self-contained HTML page with every spec and figure")
     p.add_argument("specs", nargs="+", metavar="SPEC_OR_FOLDER")
     p.add_argument("-o", "--output", default="output/index.html", help="the HTML file to write")
+    p = command("watch", _watch, "live preview in the browser: figures re-render on save")
+    p.add_argument("specs", nargs="+", metavar="SPEC")
+    p.add_argument("--port", type=_port, default=8000, help="port on 127.0.0.1 (0: any free port)")
+    p.add_argument(
+        "--backend", action="append", choices=BACKENDS, help="overrides the spec's render.backends"
+    )
     return parser
 
 

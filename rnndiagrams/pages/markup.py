@@ -41,12 +41,16 @@ figure img { display: block; max-width: 100%; height: auto; background: #ffffff;
 """
 
 
-def document(title: str, body: str, script: str = "") -> str:
-    """A complete page: no external resource, so it reads the same from a file or a server."""
+def document(
+    title: str, body: str, script: str = "", attrs: dict[str, object] | None = None
+) -> str:
+    """A complete page: no external resource, so it reads the same from a file or a server.
+    `attrs` go on <body>."""
+    body_attrs = "".join(f' {k}="{escape(str(v))}"' for k, v in (attrs or {}).items())
     return (
         '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
+        f"<title>{escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body{body_attrs}>\n"
         f"{body}\n{f'<script>{script}</script>' if script else ''}\n</body>\n</html>\n"
     )
 
