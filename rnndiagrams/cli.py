@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 
 from .errors import RenderError, SpecError
 from .spec.catalog import BACKENDS, CONVENTIONS, FORMATS, THEMES
+from .spec.starters import starter_names
 
 
 class UsageError(Exception):
@@ -122,6 +123,16 @@ def _watch(args: argparse.Namespace) -> int:
     return 0
 
 
+def _new(args: argparse.Namespace) -> int:
+    from .spec.starters import write_starter
+
+    path = write_starter(args.name, args.starter)
+    print(
+        f"{path}: written from the {args.starter!r} starter; preview it with: rnndiagrams watch {path}"
+    )
+    return 0
+
+
 def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a positive integer")
@@ -178,6 +189,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("gallery", _gallery, "one self-contained HTML page with every spec and figure")
     p.add_argument("specs", nargs="+", metavar="SPEC_OR_FOLDER")
     p.add_argument("-o", "--output", default="output/index.html", help="the HTML file to write")
+    p = command("new", _new, "write a commented starter spec NAME.yaml to edit")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument(
+        "--from", dest="starter", default="seed", choices=starter_names(), help="the starting model"
+    )
     p = command("watch", _watch, "live preview in the browser: figures re-render on save")
     p.add_argument("specs", nargs="+", metavar="SPEC")
     p.add_argument("--port", type=_port, default=8000, help="port on 127.0.0.1 (0: any free port)")

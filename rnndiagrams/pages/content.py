@@ -57,6 +57,8 @@ def section(
     ]
     if error:
         parts.append(markup.error_block(error))
+        if content:
+            parts.append('<p class="file">Below: the last version that rendered.</p>')
     if content:
         parts.append(markup.source_block(content.source))
         parts.append(markup.tables(content.tables))
