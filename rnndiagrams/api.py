@@ -191,7 +191,7 @@ class _ArgumentsDoc(Doc):
     """figure()'s keyword arguments, checked exactly as a spec's views: and render: are;
     an error names the argument: `figure(steps=...)`."""
 
-    def _where(self, marks: dict, path: tuple) -> str:
+    def _where(self, marks: dict[Any, Any], path: tuple[Any, ...]) -> str:
         if path[:1] == ("render",):  # ("render", "backends", 0)
             key = {"backends": "backend"}.get(path[1], path[1]) if len(path) > 1 else "render"
         else:  # ("views", 0, kind, option, ...)

@@ -71,3 +71,35 @@ def test_a_broken_spec_shows_the_located_error(outputs):
     col = BROKEN.splitlines()[2].index("unit") + 1
     assert out.output_type == "error" and out.ename == "SpecError"
     assert out.evalue.startswith(f"<string>:3:{col}: unknown LSTM argument 'unit'")
+
+
+@pytest.mark.needs_browser
+def test_figures_shown_together_resolve_their_references_inside_themselves(
+    outputs, browser, tmp_path
+):
+    """As a notebook front end inlines them: every #reference lands in its own figure."""
+    svgs = [o.data["image/svg+xml"] for cell in outputs[1:4] for o in cell]
+    page = tmp_path / "notebook.html"
+    page.write_text("<!doctype html><meta charset=utf-8>" + "".join(svgs), encoding="utf-8")
+    browser.get(page.as_uri())
+    report = browser.execute_script(
+        """
+        const ids = [...document.querySelectorAll('[id]')].map(e => e.id);
+        const stray = [];
+        document.querySelectorAll('body > svg').forEach((svg, n) => {
+          svg.querySelectorAll('[href], [*|href], [clip-path]').forEach(e => {
+            for (const v of [e.getAttribute('href'), e.getAttribute('xlink:href'),
+                             e.getAttribute('clip-path')]) {
+              const m = (v || '').match(/^#(.+)$|^url\\(#([^)]+)\\)$/);
+              const target = m && document.getElementById(m[1] || m[2]);
+              if (m && !(target && svg.contains(target))) stray.push([n, v]);
+            }
+          });
+        });
+        return {svgs: document.querySelectorAll('body > svg').length, ids: ids.length,
+                unique: new Set(ids).size, stray: stray.slice(0, 5)};
+        """
+    )
+    assert report["svgs"] == len(svgs) == 4
+    assert report["ids"] == report["unique"]
+    assert report["stray"] == []

@@ -95,6 +95,17 @@ def test_nothing_but_rendered_figures_is_served(tmp_path, path):
         assert b"root:" not in body and b"SimpleRNN" not in body
 
 
+def test_a_request_for_another_host_is_refused(tmp_path):
+    spec = tmp_path / "model.yaml"
+    save(spec, SPEC.format(units=8))
+    with watching(spec) as (url, _):
+        where = urlsplit(url)
+        connection = http.client.HTTPConnection(where.hostname, where.port, timeout=10)
+        connection.request("GET", "/", headers={"Host": f"attacker.example:{where.port}"})
+        response = connection.getresponse()
+        assert response.status == 403 and b"SimpleRNN" not in response.read()
+
+
 def test_ctrl_c_stops_cleanly_and_the_url_is_local(tmp_path):
     spec = tmp_path / "model.yaml"
     save(spec, SPEC.format(units=8))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 
 from ..spec.catalog import CONVENTIONS
@@ -51,9 +52,9 @@ def section(
     located message of a broken spec, stands above its last good content (None if never good)."""
     title = content.title if content else label
     parts = [
-        f'<section id="{markup.escape(anchor)}">',
-        f'<h2><a href="#{markup.escape(anchor)}">{markup.escape(title)}</a></h2>',
-        f'<p class="file">{markup.escape(label)}</p>',
+        f'<section id="{escape(anchor)}">',
+        f'<h2><a href="#{escape(anchor)}">{escape(title)}</a></h2>',
+        f'<p class="file">{escape(label)}</p>',
     ]
     if error:
         parts.append(markup.error_block(error))

@@ -2,16 +2,18 @@
 
 A thread polls the spec files; a changed file is rendered in memory and, if it is broken, its
 located error is shown above its last good figures. The page learns of each change by
-server-sent events and fetches the new section. Only 127.0.0.1 is bound, and only what was
-rendered is served: URLs are keys of an in-memory table, never file names, so no path can
-reach a file.
+server-sent events and fetches the new section. Only 127.0.0.1 is bound, requests must name
+it (or localhost) as their host, and only what was rendered is served: URLs are keys of an
+in-memory table, never file names, so no path can reach a file.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from html import escape
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -92,13 +94,7 @@ class Preview:
     def content_html(self) -> str:
         with self.changed:
             sections = [
-                section(
-                    f"spec{i}",
-                    str(w.path),
-                    w.content,
-                    lambda name, _svg, i=i, v=w.renders: f"/figures/{i}/{name}?v={v}",
-                    w.error,
-                )
+                section(f"spec{i}", str(w.path), w.content, _figure_url(i, w.renders), w.error)
                 for i, w in enumerate(self.specs)
             ]
             return f'<div data-version="{self.version}">' + "\n".join(sections) + "</div>"
@@ -106,7 +102,7 @@ class Preview:
     def page_html(self) -> str:
         names = ", ".join(str(w.path) for w in self.specs)
         head = (
-            f'<h1>rnndiagrams watch</h1>\n<p class="file">{markup.escape(names)}: '
+            f'<h1>rnndiagrams watch</h1>\n<p class="file">{escape(names)}: '
             '<span id="state">up to date</span></p>'
         )
         body = f'{head}\n<main id="content">{self.content_html()}</main>'
@@ -129,6 +125,11 @@ class Preview:
             time.sleep(POLL_SECONDS)
 
 
+def _figure_url(index: int, renders: int) -> Callable[[str, bytes], str]:
+    """Figure addresses change with each good render, so the browser never shows a stale one."""
+    return lambda name, _svg: f"/figures/{index}/{name}?v={renders}"
+
+
 def _stamp(path: Path) -> tuple[int, int] | None:
     try:
         st = path.stat()
@@ -141,7 +142,11 @@ def handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             route = urlsplit(self.path).path
-            if route == "/":
+            host = self.headers.get("Host", "")
+            if host.rsplit(":", 1)[0] not in ("127.0.0.1", "localhost"):
+                # a page of another site reaching us through DNS rebinding
+                self.send_error(HTTPStatus.FORBIDDEN, "only for this machine's browser")
+            elif route == "/":
                 self._send(preview.page_html().encode("utf-8"), "text/html; charset=utf-8")
             elif route == "/content":
                 self._send(preview.content_html().encode("utf-8"), "text/html; charset=utf-8")

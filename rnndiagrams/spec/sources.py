@@ -23,7 +23,7 @@ SpecSource = Union[str, "os.PathLike[str]", dict[str, Any], Spec]
 class _DictDoc(Doc):
     """A document that came from a Python dict: places are key paths, not lines."""
 
-    def _where(self, marks: dict, path: Path) -> str:
+    def _where(self, marks: dict[Path, tuple[int, int]], path: Path) -> str:
         path = tuple(path)
         while path and path not in marks:
             path = path[:-1]
