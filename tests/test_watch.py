@@ -4,6 +4,9 @@ nothing but the rendered figures is served."""
 
 import http.client
 import signal
+import socket
+import subprocess
+import sys
 from urllib.parse import urlsplit
 
 import pytest
@@ -115,3 +118,18 @@ def test_ctrl_c_stops_cleanly_and_the_url_is_local(tmp_path):
         out, err = process.communicate(timeout=10)
         assert process.returncode == 0
         assert out.strip() == "rnndiagrams watch: stopped" and err == ""
+
+
+def test_a_busy_port_is_one_line(tmp_path):
+    spec = tmp_path / "model.yaml"
+    save(spec, SPEC.format(units=8))
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "rnndiagrams", "watch", str(spec), "--port", str(port)],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr == f"rnndiagrams: 127.0.0.1:{port}: Address already in use\n"

@@ -190,11 +190,11 @@ def handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
 def watch(paths: list[str], port: int = 8000, backends: tuple[str, ...] = ()) -> None:
     """Serve the preview until Ctrl-C; prints the URL once it is listening."""
     preview = Preview(paths, backends)
-    preview.refresh()
     try:
         server = ThreadingHTTPServer(("127.0.0.1", port), handler(preview))
     except OSError as e:
         raise OSError(e.errno, e.strerror, f"127.0.0.1:{port}") from None
+    preview.refresh()  # the first page has figures
     server.daemon_threads = True
     threading.Thread(target=preview.poll, name="rnndiagrams-watch", daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/"
