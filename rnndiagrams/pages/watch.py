@@ -62,9 +62,8 @@ class Preview:
         self.figures: dict[str, bytes] = {}  # URL path -> SVG bytes: all that is served
         self.changed = threading.Condition()
 
-    def refresh(self) -> bool:
-        """Re-render every spec whose file changed; True if anything did."""
-        dirty = False
+    def refresh(self) -> None:
+        """Re-render every spec whose file changed (or appeared, or vanished)."""
         for index, watched in enumerate(self.specs):
             stamp = _stamp(watched.path)
             if watched.checked and stamp == watched.stamp:
@@ -88,8 +87,6 @@ class Preview:
                 watched.error = error
                 self.version += 1
                 self.changed.notify_all()
-            dirty = True
-        return dirty
 
     def content_html(self) -> str:
         with self.changed:
@@ -194,12 +191,12 @@ def watch(paths: list[str], port: int = 8000, backends: tuple[str, ...] = ()) ->
         server = ThreadingHTTPServer(("127.0.0.1", port), handler(preview))
     except OSError as e:
         raise OSError(e.errno, e.strerror, f"127.0.0.1:{port}") from None
-    preview.refresh()  # the first page has figures
     server.daemon_threads = True
-    threading.Thread(target=preview.poll, name="rnndiagrams-watch", daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/"
-    print(f"rnndiagrams watch: {url} (watching {len(paths)} specs; Ctrl-C stops)", flush=True)
-    try:
+    try:  # Ctrl-C from here on, even during the first render, stops cleanly
+        preview.refresh()  # the first page has figures
+        threading.Thread(target=preview.poll, name="rnndiagrams-watch", daemon=True).start()
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        print(f"rnndiagrams watch: {url} (watching {len(paths)} specs; Ctrl-C stops)", flush=True)
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
         pass
