@@ -60,6 +60,9 @@ def test_the_page_follows_saves_errors_and_recovery(browser, tmp_path):
         col = broken.splitlines()[line - 1].index("unitz") + 1
         third = _wait(browser, lambda s: "unitz" in (s["error"] or ""))
         assert third["error"].startswith(f"{spec}:{line}:{col}: unknown SimpleRNN argument 'unitz'")
+        assert third["error"].endswith(
+            f"{line:>4} | {broken.splitlines()[line - 1]}\n     | {' ' * (col - 1)}^"
+        )
         assert third["srcs"] == second["srcs"] and third["loaded"]  # the last good figures stay
 
         save(spec, SPEC.format(units=16))

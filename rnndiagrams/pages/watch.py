@@ -71,7 +71,9 @@ class Preview:
             watched.checked, watched.stamp = True, stamp
             try:
                 content, error = spec_content(watched.path, self.backends), None
-            except (SpecError, RenderError) as e:
+            except SpecError as e:
+                content, error = None, str(e) + _excerpt(watched.path, e.where)
+            except RenderError as e:
                 content, error = None, str(e)
             except Exception as e:  # a bug: show it and keep previewing the other specs
                 content, error = None, f"internal error, please report it: {e!r}"
@@ -125,6 +127,16 @@ class Preview:
 def _figure_url(index: int, renders: int) -> Callable[[str, bytes], str]:
     """Figure addresses change with each good render, so the browser never shows a stale one."""
     return lambda name, _svg: f"/figures/{index}/{name}?v={renders}"
+
+
+def _excerpt(path: Path, where: str) -> str:
+    """The line an error points at, with a caret under its column, as compilers show it."""
+    try:
+        line, col = (int(n) for n in where.rsplit(":", 2)[1:])
+        text = path.read_text(encoding="utf-8").splitlines()[line - 1]
+    except (ValueError, IndexError, OSError):
+        return ""  # no line to show: a missing file, or an error about the whole document
+    return f"\n\n{line:>4} | {text}\n     | {' ' * (col - 1)}^"
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:
