@@ -9,7 +9,6 @@ from conftest import ROOT
 from rnndiagrams import load, shape_model
 from rnndiagrams.spec.catalog import CONVENTIONS
 
-pytestmark = pytest.mark.needs_browser
 PAGE = ROOT / "output" / "index.html"
 SPECS = sorted((ROOT / "specs").glob("*.yaml"))
 
@@ -27,6 +26,7 @@ def _open(browser, width: int, scheme: str = "light") -> None:
     browser.get(PAGE.as_uri())
 
 
+@pytest.mark.needs_browser
 @pytest.mark.parametrize("width", [720, 390])
 def test_every_figure_loads_without_errors_or_horizontal_overflow(browser, width):
     _open(browser, width)
@@ -47,6 +47,7 @@ def test_every_figure_loads_without_errors_or_horizontal_overflow(browser, width
     assert not errors, errors
 
 
+@pytest.mark.needs_browser
 def test_each_spec_has_its_title_source_tables_and_figures(browser):
     _open(browser, 720)
     for path in SPECS:
@@ -67,6 +68,7 @@ def test_each_spec_has_its_title_source_tables_and_figures(browser):
             assert f"Total params: {shape_model(spec, convention).total_params:,} (" in text
 
 
+@pytest.mark.needs_browser
 def test_light_and_dark_follow_the_reader(browser):
     colours = {}
     for scheme in ("light", "dark"):
@@ -92,3 +94,27 @@ def test_the_gallery_is_one_file():
 
 def test_readme_links_the_gallery():
     assert "(output/index.html)" in Path(ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_a_folder_without_specs_is_one_line_and_writes_nothing(tmp_path, capsys):
+    from rnndiagrams.cli import main
+
+    target = tmp_path / "index.html"
+    assert main(["gallery", str(tmp_path), "-o", str(target)]) == 1
+    assert (
+        capsys.readouterr().err
+        == f"{tmp_path}:1:1: no *.yaml spec in this folder; expected specs\n"
+    )
+    assert not target.exists()
+
+
+def test_a_broken_spec_stops_the_gallery_with_its_located_error(write_spec, tmp_path, capsys):
+    from rnndiagrams.cli import main
+
+    spec = write_spec("model:\n  input: {shape: [null, 8]}\n  layers: [{GRU: {unit: 4}}]\n")
+    target = tmp_path / "index.html"
+    assert main(["gallery", str(spec), "-o", str(target)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"{spec}:3:")
+    assert "unknown GRU argument 'unit'" in err and err.count("\n") == 1
+    assert not target.exists()

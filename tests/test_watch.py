@@ -136,3 +136,14 @@ def test_a_busy_port_is_one_line(tmp_path):
         )  # fmt: skip
     assert done.returncode == 1 and done.stdout == ""
     assert done.stderr == f"rnndiagrams: 127.0.0.1:{port}: Address already in use\n"
+
+
+def test_backend_flag_chooses_the_figures(tmp_path):
+    from rnndiagrams.pages.watch import Preview
+
+    spec = tmp_path / "model.yaml"
+    save(spec, SPEC.format(units=8))
+    preview = Preview([str(spec)], ("matplotlib",))
+    preview.refresh()
+    names = [f"/figures/0/{view.name}.matplotlib.svg" for view in load(str(spec)).views]
+    assert sorted(preview.figures) == sorted(names)
