@@ -111,6 +111,26 @@ def test_an_error_in_a_dict_names_its_key_path():
         rd.figure(bad)
 
 
+def test_a_dict_may_hold_numpy_numbers_but_not_objects():
+    import numpy as np
+
+    units = {
+        "model": {
+            "input": {"shape": [None, np.int64(8)]},
+            "layers": [{"LSTM": {"units": np.int32(16)}}],
+        }
+    }
+    assert rd.figure(units, view="cell").svg == rd.figure(LSTM_DICT, view="cell").svg
+    odd = {"model": {"input": {"shape": [None, 8]}, "layers": [{"LSTM": {"units": {16}}}]}}
+    with pytest.raises(
+        rd.SpecError,
+        match=r"^<dict>\['model'\]\['layers'\]\[0\]\['LSTM'\]\['units'\]: a value of type set",
+    ):
+        rd.figure(odd)
+    with pytest.raises(rd.SpecError, match=r"^<dict>\['model'\]: key 1 is not a string"):
+        rd.figure({"model": {1: 2}})
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [

@@ -7,6 +7,7 @@ path (`<dict>['model']['layers'][0]`) for a dict, which has no lines.
 
 from __future__ import annotations
 
+import numbers
 import os
 from typing import Any, Union
 
@@ -15,7 +16,7 @@ import yaml
 from ..errors import SpecError
 from .model import Spec
 from .validate import load, validate
-from .yamldoc import Doc, Path, parse_doc
+from .yamldoc import MAX_DEPTH, Doc, Path, parse_doc
 
 SpecSource = Union[str, "os.PathLike[str]", dict[str, Any], Spec]
 
@@ -54,11 +55,31 @@ def spec_from(source: SpecSource) -> Spec:
 
 def dict_doc(data: dict[str, Any], name: str) -> Doc:
     """`data` read as a spec file would be (same checks), its places named by key paths."""
-    try:
-        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
-    except yaml.YAMLError as e:
-        raise SpecError(
-            name, f"a value YAML cannot hold ({e})", "expected dicts, lists, str, numbers, None"
-        ) from None
+    text = yaml.safe_dump(_plain(data, name), sort_keys=False, allow_unicode=True)
     parsed = parse_doc(text, name)
     return _DictDoc(name, parsed.data, parsed.marks, parsed.key_marks)
+
+
+def _plain(value: Any, where: str, depth: int = 0) -> Any:
+    """A copy with only what a YAML file can say; numpy numbers (common in notebooks) become
+    Python numbers. Anything else is an error at its key path."""
+    if depth > MAX_DEPTH:  # also ends a dict that contains itself
+        raise SpecError(where, "nesting too deep", f"expected at most {MAX_DEPTH} levels")
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, dict):
+        for key in value:
+            if not isinstance(key, str):
+                raise SpecError(where, f"key {key!r} is not a string", "expected a name")
+        return {k: _plain(v, f"{where}[{k!r}]", depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, f"{where}[{i}]", depth + 1) for i, v in enumerate(value)]
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    raise SpecError(
+        where,
+        f"a value of type {type(value).__name__}",
+        "expected dicts, lists, strings, numbers, booleans or None",
+    )
