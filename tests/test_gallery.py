@@ -13,6 +13,14 @@ PAGE = ROOT / "output" / "index.html"
 SPECS = sorted((ROOT / "specs").glob("*.yaml"))
 
 
+@pytest.fixture
+def browser(browser):
+    """The session's Chromium, given back without this module's viewport and colour scheme."""
+    yield browser
+    browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
+
+
 def _open(browser, width: int, scheme: str = "light") -> None:
     browser.execute_cdp_cmd(
         "Emulation.setDeviceMetricsOverride",
