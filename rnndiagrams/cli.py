@@ -11,6 +11,7 @@ from typing import TextIO
 from .errors import RenderError, SpecError
 from .printable import printable
 from .spec.catalog import BACKENDS, CONVENTIONS, FORMATS, THEMES
+from .spec.starters import starter_names
 
 
 def _say(text: str, stream: TextIO | None = None, end: str = "\n") -> None:
@@ -113,9 +114,44 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _gallery(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .pages.gallery import gallery_html
+    from .render.files import atomic_write
+
+    target = Path(args.output)
+    changed = atomic_write(target, gallery_html(args.specs).encode("utf-8"))
+    print(f"{target}{'' if changed else ' (unchanged)'}")
+    return 0
+
+
+def _watch(args: argparse.Namespace) -> int:
+    from .pages.watch import watch
+
+    watch(args.specs, args.port, tuple(args.backend or ()))
+    return 0
+
+
+def _new(args: argparse.Namespace) -> int:
+    from .spec.starters import write_starter
+
+    path = write_starter(args.name, args.starter)
+    print(
+        f"{path}: written from the {args.starter!r} starter; preview it with: rnndiagrams watch {path}"
+    )
+    return 0
+
+
 def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a positive integer")
+    return int(text)
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535)")
     return int(text)
 
 
@@ -160,6 +196,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--theme", choices=THEMES, help="overrides the spec's render.theme")
     p.add_argument("--dpi", type=_positive, help="PNG resolution, overrides the spec's render.dpi")
     command("schema", _schema, "print the JSON Schema of the spec format")
+    p = command("gallery", _gallery, "one self-contained HTML page with every spec and figure")
+    p.add_argument("specs", nargs="+", metavar="SPEC_OR_FOLDER")
+    p.add_argument("-o", "--output", default="output/index.html", help="the HTML file to write")
+    p = command("new", _new, "write a commented starter spec NAME.yaml to edit")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument(
+        "--from", dest="starter", default="seed", choices=starter_names(), help="the starting model"
+    )
+    p = command("watch", _watch, "live preview in the browser: figures re-render on save")
+    p.add_argument("specs", nargs="+", metavar="SPEC")
+    p.add_argument("--port", type=_port, default=8000, help="port on 127.0.0.1 (0: any free port)")
+    p.add_argument(
+        "--backend", action="append", choices=BACKENDS, help="overrides the spec's render.backends"
+    )
     return parser
 
 

@@ -43,6 +43,7 @@ def chromium(width: int = 1280, height: int = 900) -> Iterator:
     with tempfile.TemporaryDirectory(prefix="rnndiagrams-chromium-") as profile:
         options = webdriver.ChromeOptions()
         options.binary_location = shutil.which("chromium") or "chromium"
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # console, for tests
         for flag in (
             *CHROMIUM_FLAGS,
             f"--user-data-dir={profile}",

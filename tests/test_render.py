@@ -34,6 +34,7 @@ def test_backend_names_agree_with_the_spec_catalogue():
 def test_committed_gallery_is_current(tmp_path):
     specs = sorted(str(p) for p in (ROOT / "specs").glob("*.yaml"))
     assert main(["render", *specs, "-o", str(tmp_path)]) == 0
+    assert main(["gallery", str(ROOT / "specs"), "-o", str(tmp_path / "index.html")]) == 0
     fresh, committed = _tree(tmp_path), _tree(ROOT / "output")
     assert sorted(fresh) == sorted(committed), "run `make diagrams` and commit output/"
     stale = [name for name in fresh if fresh[name] != committed[name]]

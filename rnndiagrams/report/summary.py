@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from ..shapes import ShapedModel
@@ -39,11 +40,8 @@ def summary_json(model: ShapedModel, notation: str | None = None) -> dict[str, A
 def summary_text(model: ShapedModel) -> str:
     """Keras 3's summary layout (the same box table and memory line), for either convention."""
     title = model.spec.display_name
-    rows = [
-        (f"{layer.name} ({layer.cls})", format_shape(layer.output_shape), f"{layer.params:,}")
-        for layer in model.layers
-    ]
-    head = ("Layer (type)", "Output Shape", "Param #")
+    rows = _rows(model)
+    head = _HEAD
     widths = [max(len(r[i]) for r in rows + [head]) + 2 for i in range(3)]
 
     def line(left: str, mid: str, right: str, fill: str) -> str:
@@ -54,8 +52,7 @@ def summary_text(model: ShapedModel) -> str:
         return bar + bar.join(f" {t} " for t in texts) + bar
 
     out = [
-        f'Model: "{title}"'
-        + ("" if model.convention == "keras" else "  (PyTorch parameter convention)"),
+        f'Model: "{title}"' + _convention_note(model),
         line("┏", "┳", "┓", "━"),
         row(head, "┃"),
         line("┡", "╇", "┩", "━"),
@@ -65,13 +62,48 @@ def summary_text(model: ShapedModel) -> str:
             out.append(line("├", "┼", "┤", "─"))
         out.append(row(r, "│"))
     out.append(line("└", "┴", "┘", "─"))
-    total = model.total_params
-    out += [
-        f" Total params: {total:,} ({_memory(total)})",
-        f" Trainable params: {total:,} ({_memory(total)})",
-        " Non-trainable params: 0 (0.00 B)",
-    ]
+    out += [f" {line}" for line in _totals(model)]
     return "\n".join(out) + "\n"
+
+
+def summary_html(model: ShapedModel) -> str:
+    """The same table as HTML, for notebooks and the gallery page (no styles of its own)."""
+    cells = "".join(f"<th>{escape(h)}</th>" for h in _HEAD)
+    body = "".join(
+        f"<tr><td>{escape(name)}</td><td><code>{escape(shape)}</code></td>"
+        f'<td style="text-align:right">{escape(params)}</td></tr>'
+        for name, shape, params in _rows(model)
+    )
+    caption = escape(f'Model: "{model.spec.display_name}"' + _convention_note(model))
+    totals = "<br>".join(escape(line) for line in _totals(model))
+    return (
+        f'<table class="rnndiagrams-summary"><caption>{caption}</caption>'
+        f"<thead><tr>{cells}</tr></thead><tbody>{body}</tbody>"
+        f'<tfoot><tr><td colspan="3">{totals}</td></tr></tfoot></table>'
+    )
+
+
+_HEAD = ("Layer (type)", "Output Shape", "Param #")
+
+
+def _rows(model: ShapedModel) -> list[tuple[str, str, str]]:
+    return [
+        (f"{layer.name} ({layer.cls})", format_shape(layer.output_shape), f"{layer.params:,}")
+        for layer in model.layers
+    ]
+
+
+def _convention_note(model: ShapedModel) -> str:
+    return "" if model.convention == "keras" else "  (PyTorch parameter convention)"
+
+
+def _totals(model: ShapedModel) -> list[str]:
+    total = model.total_params
+    return [
+        f"Total params: {total:,} ({_memory(total)})",
+        f"Trainable params: {total:,} ({_memory(total)})",
+        "Non-trainable params: 0 (0.00 B)",
+    ]
 
 
 def _memory(params: int) -> str:

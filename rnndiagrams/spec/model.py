@@ -54,7 +54,10 @@ class Spec:
 
     @property
     def stem(self) -> str:
-        """The file name without folder or extension: names the spec's output folder."""
+        """The file name without folder or extension: names the spec's output folder.
+        A spec from memory (`<string>`, `<dict>`) has no file name: it is "model"."""
+        if self.doc.name.startswith("<"):
+            return "model"
         return os.path.splitext(os.path.basename(self.doc.name))[0]
 
     @property

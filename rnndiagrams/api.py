@@ -1,0 +1,199 @@
+"""The notebook API: figure and summary objects that display themselves in Jupyter.
+
+    import rnndiagrams as rd
+    fig = rd.figure("specs/seed_sentiment.yaml", view="unrolled", steps=4)
+    fig                      # SVG (and PNG when formats asks for it) in the notebook
+    fig.save("unrolled.svg"); fig.svg; fig.png(dpi=200)
+    rd.summary("specs/seed_sentiment.yaml")
+
+A figure is drawn by the same pipeline as `rnndiagrams render`, in memory, once per format.
+Every user mistake, in the spec or in the arguments, is a SpecError with a located message.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import os
+from pathlib import Path
+from typing import Any
+
+from .errors import SpecError
+from .render.files import atomic_write
+from .render.svg_ids import prefix_ids
+from .spec import catalog
+from .spec.checks import did_you_mean
+from .spec.model import Spec, ViewSpec
+from .spec.options import views_and_render
+from .spec.sources import SpecSource, spec_from
+from .spec.yamldoc import Doc
+
+MIME = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}
+_DISPLAYS = itertools.count(1)  # each displayed copy of a figure gets its own id prefix
+
+
+class Figure:
+    """One view of one spec, drawn by one backend; rendered lazily, each format once."""
+
+    def __init__(self, spec: Spec, view: ViewSpec, render: dict[str, Any]) -> None:
+        self.spec = spec
+        self.view = view
+        self.render = render  # the resolved `render:` options; backends holds one backend
+        self._data: dict[tuple[str, int], bytes] = {}
+
+    @property
+    def backend(self) -> str:
+        return str(self.render["backends"][0])
+
+    def data(self, fmt: str, dpi: int | None = None) -> bytes:
+        """The figure as svg, png or pdf bytes, exactly as `rnndiagrams render` writes them."""
+        from .render.pipeline import render_figures
+
+        if fmt not in MIME:
+            raise SpecError(
+                f"figure format {fmt!r}", "unknown format", f"expected one of {', '.join(MIME)}"
+            )
+        key = (fmt, dpi or self.render["dpi"])
+        if key not in self._data:
+            overrides = {"formats": (fmt,), "dpi": key[1]}
+            (figure,) = render_figures(self.spec, {**self.render, **overrides})
+            self._data[key] = figure.data
+        return self._data[key]
+
+    @property
+    def svg(self) -> str:
+        return self.data("svg").decode("utf-8")
+
+    def png(self, dpi: int | None = None) -> bytes:
+        return self.data("png", dpi)
+
+    def pdf(self) -> bytes:
+        return self.data("pdf")
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the figure atomically; the format comes from the file's suffix."""
+        target = Path(path)
+        fmt = target.suffix.lstrip(".").lower()
+        if fmt not in MIME:
+            raise SpecError(
+                str(target), f"unknown file type {target.suffix!r}", "expected .svg, .png or .pdf"
+            )
+        atomic_write(target, self.data(fmt))
+        return target
+
+    def _repr_svg_(self) -> str | None:
+        if "svg" not in self.render["formats"]:
+            return None
+        return prefix_ids(self.svg, f"rd{next(_DISPLAYS)}-")
+
+    def _repr_png_(self) -> bytes | None:
+        return self.png() if "png" in self.render["formats"] else None
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        bundle: dict[str, Any] = {"text/plain": repr(self)}
+        for fmt in self.render["formats"]:
+            bundle[MIME[fmt]] = self._repr_svg_() if fmt == "svg" else self.data(fmt)
+        return bundle
+
+    def __repr__(self) -> str:
+        return f"<rnndiagrams figure {self.spec.stem}/{self.view.name} ({self.backend})>"
+
+
+class Summary:
+    """The layer table with output shapes and parameter counts: text, and HTML in notebooks."""
+
+    def __init__(self, spec: Spec, convention: str | None = None) -> None:
+        from .shapes import shape_model
+
+        self.model = shape_model(spec, convention)
+
+    @property
+    def text(self) -> str:
+        from .report.summary import summary_text
+
+        return summary_text(self.model)
+
+    def _repr_html_(self) -> str:
+        from .report.summary import summary_html
+
+        return summary_html(self.model)
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def figure(
+    spec: SpecSource,
+    view: str | None = None,
+    *,
+    backend: str | None = None,
+    theme: str | None = None,
+    dpi: int | None = None,
+    text: str | None = None,
+    formats: list[str] | None = None,
+    **options: Any,
+) -> Figure:
+    """One figure of a spec (a path, YAML text, a dict or a Spec).
+
+    `view` is a view name of the spec or any view kind (default: the spec's first view);
+    keyword options such as steps=4, head="hide", layer="lstm" are that view's options;
+    backend, theme, dpi, text and formats override the spec's `render:`, as CLI flags do."""
+    loaded = spec_from(spec)
+    given = {"backends": [backend] if backend else None, "theme": theme, "dpi": dpi}
+    given |= {"text": text, "formats": list(formats) if formats is not None else None}
+    render_given = {k: v for k, v in given.items() if v is not None}
+    base = _base_view(loaded, view)
+    view_options = {k: v for k, v in base.options.items() if v is not None} | options
+    arguments = {"views": [{base.kind: view_options}], "render": render_given}
+    (chosen,), render = views_and_render(
+        _ArgumentsDoc("figure", arguments), arguments, loaded.layers
+    )
+    chosen = dataclasses.replace(chosen, name=base.name)
+    resolved = {**loaded.render, **{k: render[k] for k in render_given}}
+    resolved["backends"] = resolved["backends"][:1]
+    return Figure(dataclasses.replace(loaded, views=(chosen,)), chosen, resolved)
+
+
+def summary(spec: SpecSource, convention: str | None = None) -> Summary:
+    """The summary table of a spec, in its own convention unless `convention` is given."""
+    loaded = spec_from(spec)
+    if convention is not None and convention not in catalog.CONVENTIONS:
+        raise SpecError(
+            f"summary(convention={convention!r})",
+            f"unknown convention{did_you_mean(convention, catalog.CONVENTIONS)}",
+            f"expected one of {', '.join(catalog.CONVENTIONS)}",
+        )
+    return Summary(loaded, convention)
+
+
+def _base_view(spec: Spec, view: str | None) -> ViewSpec:
+    """The spec's view of that name, or a new view of that kind with default options."""
+    if view is None:
+        return spec.views[0]
+    for v in spec.views:
+        if v.name == view:
+            return v
+    if view in catalog.VIEWS:
+        return ViewSpec(kind=view, name=view, options={}, path=("views",))
+    names = [v.name for v in spec.views] + list(catalog.VIEWS)
+    raise SpecError(
+        f"figure(view={view!r})",
+        f"{spec.display_name} has no view {view!r}{did_you_mean(view, names)}",
+        f"expected a view of the spec ({', '.join(v.name for v in spec.views)}) "
+        f"or a view kind ({', '.join(catalog.VIEWS)})",
+    )
+
+
+class _ArgumentsDoc(Doc):
+    """figure()'s keyword arguments, checked exactly as a spec's views: and render: are;
+    an error names the argument: `figure(steps=...)`."""
+
+    def _where(self, marks: dict[Any, Any], path: tuple[Any, ...]) -> str:
+        if path[:1] == ("render",):  # ("render", "backends", 0)
+            key = {"backends": "backend"}.get(path[1], path[1]) if len(path) > 1 else "render"
+        else:  # ("views", 0, kind, option, ...)
+            key = path[3] if len(path) > 3 else "view"
+        return f"figure({key}=...)"

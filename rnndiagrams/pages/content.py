@@ -1,0 +1,71 @@
+"""One spec as a page section: its title, source, summary tables in both conventions and
+every figure (each view with each backend of its `render:`), rendered in memory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+
+from ..spec.catalog import CONVENTIONS
+from . import markup
+
+
+@dataclass(frozen=True)
+class SpecContent:
+    title: str
+    source: str
+    tables: tuple[str, ...]  # summary HTML, one per convention
+    figures: tuple[tuple[str, bytes], ...]  # ("unrolled.graphviz.svg", svg bytes)
+
+
+def spec_content(path: str | Path, backends: tuple[str, ...] = ()) -> SpecContent:
+    """Load, shape and draw a spec; raises SpecError (located) when it is broken."""
+    from ..render.files import figure_path
+    from ..render.pipeline import render_figures
+    from ..report.summary import summary_html
+    from ..shapes import shape_model
+    from ..spec.validate import load
+
+    spec = load(str(path))
+    tables = tuple(summary_html(shape_model(spec, c)) for c in CONVENTIONS)
+    figures = render_figures(spec, {"formats": ("svg",), "backends": backends})
+    return SpecContent(
+        title=spec.display_name,
+        source=Path(path).read_text(encoding="utf-8"),
+        tables=tables,
+        figures=tuple(
+            (figure_path(Path(), "", f.view.name, f.backend, "svg").name, f.data) for f in figures
+        ),
+    )
+
+
+def section(
+    anchor: str,
+    label: str,
+    content: SpecContent | None,
+    src: Callable[[str, bytes], str],
+    error: str | None = None,
+) -> str:
+    """The HTML of one spec: `src(name, svg)` gives each figure's image address; `error`, the
+    located message of a broken spec, stands above its last good content (None if never good)."""
+    title = content.title if content else label
+    parts = [
+        f'<section id="{escape(anchor)}">',
+        f'<h2><a href="#{escape(anchor)}">{escape(title)}</a></h2>',
+        f'<p class="file">{escape(label)}</p>',
+    ]
+    if error:
+        parts.append(markup.error_block(error))
+        if content:
+            parts.append('<p class="file">Below: the last version that rendered.</p>')
+    if content:
+        parts.append(markup.source_block(content.source))
+        parts.append(markup.tables(content.tables))
+        parts += [
+            markup.figure_tag(src(name, svg), name, f"{content.title}: {name.split('.')[0]}")
+            for name, svg in content.figures
+        ]
+    parts.append("</section>")
+    return "\n".join(parts)
