@@ -1,0 +1,142 @@
+"""Figures measured where they are read: every SVG inlined together in one page of a real
+browser, each at min(natural width, 720 px) as in a blog column, its text measured there.
+
+Shared by the browser tests and bench/measure_figures.py, so the numbers a report quotes are
+the numbers the tests assert on."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+COLUMN_PX = 720
+_PROLOG = re.compile(r"<\?xml[^>]*>|<!DOCTYPE[^>]*>|<!--.*?-->", re.S)
+
+# Per figure: text runs (page px boxes, font px, collapsed characters), style rules, ids.
+# Text drawn as outlines (matplotlib's `text: paths`) is measured by its glyph groups: matplotlib
+# scales glyphs by font size / 100, so the group's screen scale x 100 is the font in px.
+_MEASURE_JS = r"""
+const out = [];
+for (const fig of document.querySelectorAll('section.fig')) {
+  const svg = fig.querySelector('svg');
+  const natural = svg.width.baseVal.value, vb = svg.viewBox.baseVal;
+  const w = Math.min(natural, %(column)d);
+  svg.style.width = w + 'px';
+  svg.style.height = (w * vb.height / vb.width) + 'px';
+  out.push({svg, fig, natural});
+}
+const results = [];
+for (const {svg, fig, natural} of out) {
+  const frame = svg.getBoundingClientRect();
+  const runs = [];
+  const box = r => ({left: r.left - frame.left, right: r.right - frame.left,
+                     top: r.top - frame.top, bottom: r.bottom - frame.top});
+  const scaleOf = el => { const m = el.getScreenCTM(); return Math.hypot(m.a, m.b); };
+  for (const t of svg.querySelectorAll('text')) {
+    if (!t.textContent.length) continue;
+    const ws = getComputedStyle(t).whiteSpace;
+    const collapsible = !/^pre/.test(ws) && !/break-spaces/.test(ws) &&
+      /^[ \t\n]|[ \t\n]$|[ \t\n]{2}/.test(t.textContent);
+    runs.push({text: t.textContent, px: parseFloat(getComputedStyle(t).fontSize) * scaleOf(t),
+               box: box(t.getBoundingClientRect()),
+               collapsible, chars: t.getNumberOfChars()});
+  }
+  for (const g of svg.querySelectorAll('g[id*="text_"] > g[transform*="scale"]')) {
+    const comment = [...g.parentNode.childNodes].find(n => n.nodeType === 8);
+    runs.push({text: comment ? comment.data.trim() : '', px: scaleOf(g) * 100,
+               box: box(g.getBoundingClientRect()), collapsible: false, chars: -1});
+  }
+  const styles = [];
+  for (const s of svg.querySelectorAll('style')) {
+    for (const rule of s.sheet.cssRules) {
+      if (!rule.selectorText) continue;
+      const outside = [...document.querySelectorAll(rule.selectorText)].filter(e => !svg.contains(e)).length;
+      const anchored = svg.id && rule.selectorText.split(',').every(
+        part => part.trim().startsWith('#' + svg.id));
+      styles.push({selector: rule.selectorText, outside, anchored: !!anchored});
+    }
+  }
+  results.push({name: fig.dataset.name, natural, width: frame.width, height: frame.height,
+                runs, styles, ids: [...svg.querySelectorAll('[id]')].map(e => e.id).concat(svg.id ? [svg.id] : [])});
+}
+return results;
+"""
+
+
+def page_html(figures: dict[str, str]) -> str:
+    """One page holding every figure inline, as a blog post with several figures would."""
+    parts = [
+        f'<section class="fig" data-name="{name}">{_PROLOG.sub("", svg)}</section>'
+        for name, svg in figures.items()
+    ]
+    return (
+        "<!doctype html><html><head><meta charset=utf-8><title>figures</title></head>"
+        "<body style='margin:8px'>" + "\n".join(parts) + "</body></html>"
+    )
+
+
+def measure(browser, figures: dict[str, str], tmp: Path) -> list[dict]:
+    """Load the figures together in one page of `browser` and measure each."""
+    page = tmp / "figures.html"
+    page.write_text(page_html(figures), encoding="utf-8")
+    browser.get(page.as_uri())
+    return browser.execute_script(_MEASURE_JS % {"column": COLUMN_PX})
+
+
+def same_line_overlaps(fig: dict, tolerance: float = 0.5) -> list[tuple[str, str, float]]:
+    """Pairs of text runs on one line (their boxes share at least half the smaller height)
+    whose boxes overlap horizontally by more than `tolerance` px."""
+    found = []
+    runs = fig["runs"]
+    for i, a in enumerate(runs):
+        for b in runs[i + 1 :]:
+            ab, bb = a["box"], b["box"]
+            dx = min(ab["right"], bb["right"]) - max(ab["left"], bb["left"])
+            dy = min(ab["bottom"], bb["bottom"]) - max(ab["top"], bb["top"])
+            short = min(ab["bottom"] - ab["top"], bb["bottom"] - bb["top"])
+            if dx > tolerance and dy >= 0.5 * short > 0:
+                found.append((a["text"], b["text"], round(dx, 2)))
+    return found
+
+
+def outside(fig: dict, tolerance: float = 0.5) -> list[str]:
+    """Text runs whose box reaches beyond the figure's own box."""
+    w, h = fig["width"], fig["height"]
+    return [
+        r["text"]
+        for r in fig["runs"]
+        if r["box"]["left"] < -tolerance
+        or r["box"]["top"] < -tolerance
+        or r["box"]["right"] > w + tolerance
+        or r["box"]["bottom"] > h + tolerance
+    ]
+
+
+def page_wide_styles(fig: dict) -> list[str]:
+    """Style rules that match, or could match, elements outside their own figure."""
+    return [s["selector"] for s in fig["styles"] if s["outside"] or not s["anchored"]]
+
+
+def collapsible(fig: dict) -> list[str]:
+    """Text runs whose spaces a browser collapses (leading, trailing or doubled ASCII spaces)."""
+    return [r["text"] for r in fig["runs"] if r["collapsible"]]
+
+
+def shared_ids(figs: list[dict]) -> dict[str, list[str]]:
+    """Ids that occur in more than one figure (or twice in one), with the figures holding them."""
+    count = Counter(i for fig in figs for i in fig["ids"])
+    holders: dict[str, list[str]] = {}
+    for fig in figs:
+        for i in fig["ids"]:
+            if count[i] > 1:
+                holders.setdefault(i, []).append(fig["name"])
+    return holders
+
+
+def smallest_text_px(fig: dict) -> float:
+    return min((r["px"] for r in fig["runs"]), default=float("inf"))
+
+
+def aspect(fig: dict) -> float:
+    return fig["width"] / fig["height"]
