@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 SYSTEM_STAMP := $(VENV)/.system
 APT_PACKAGES := graphviz fontconfig fonts-nanum fonts-dejavu-core chromium chromium-driver firefox-esr
 
-.PHONY: setup system diagrams test lint bench measure schema golden clean
+.PHONY: setup system diagrams test lint bench measure determinism schema golden clean
 
 # Only specs whose file, or the package's code, changed since their last render are redrawn.
 SPECS := $(wildcard specs/*.yaml)
@@ -69,6 +69,10 @@ bench: setup
 # Every committed SVG measured in headless Chromium at a 720 px column (text px, aspect, overlaps, ids).
 measure: setup
 	$(BIN)/python bench/measure_figures.py
+
+# 1,000 Graphviz renders of one figure must give one SVG (issue 7).
+determinism: setup
+	$(BIN)/python bench/determinism.py 1000
 
 # Regenerate the shipped JSON Schema and the golden DOT files after an intended change.
 schema: setup

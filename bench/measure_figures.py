@@ -47,6 +47,10 @@ def main() -> None:
         f"overlapping run pairs: {sum(len(fp.same_line_overlaps(f)) for f in figs)} "
         f"in {sum(1 for f in figs if fp.same_line_overlaps(f))} figures"
     )
+    print(
+        "  the same with the browser's whole boxes (getBBox: spaces, ink overflow): "
+        f"{sum(len(fp.same_line_overlaps(f, key='bbox')) for f in figs)}"
+    )
     print(f"text runs outside their figure: {sum(len(fp.outside(f)) for f in figs)}")
     print(
         f"collapsible-space runs: {sum(len(fp.collapsible(f)) for f in figs)} "

@@ -32,20 +32,48 @@ for (const {svg, fig, natural} of out) {
   const runs = [];
   const box = r => ({left: r.left - frame.left, right: r.right - frame.left,
                      top: r.top - frame.top, bottom: r.bottom - frame.top});
+  // The run's layout box: the cells of its visible characters, where the font placed them
+  // (a browser's getBBox adds ink overflow and antialiasing, about 1 px, around italics).
+  // Character indices count per leaf (a <text> without children, or a <tspan>), as rendered:
+  // a collapsed space is no character.
+  const leaves = t => t.children.length ? [...t.querySelectorAll('tspan')].filter(s => !s.children.length) : [t];
+  const rendered = leaf => {
+    const raw = leaf.textContent, n = leaf.getNumberOfChars();
+    return raw.length === n ? raw : raw.replace(/[\t\n]/g, ' ').trim().replace(/ +/g, ' ');
+  };
+  const cells = t => {
+    const pts = [];
+    for (const leaf of leaves(t)) {
+      const m = leaf.getScreenCTM(), text = rendered(leaf);
+      for (let i = 0; i < leaf.getNumberOfChars(); i++) {
+        if (/\s/.test(text[i] || ' ')) continue;
+        const r = leaf.getExtentOfChar(i);
+        for (const [x, y] of [[r.x, r.y], [r.x + r.width, r.y + r.height]])
+          pts.push(new DOMPoint(x, y).matrixTransform(m));
+      }
+    }
+    if (!pts.length) return null;
+    const xs = pts.map(p => p.x), ys = pts.map(p => p.y);
+    return {left: Math.min(...xs), right: Math.max(...xs), top: Math.min(...ys), bottom: Math.max(...ys)};
+  };
+  const collapses = t => leaves(t).some(leaf => {
+    const ws = getComputedStyle(leaf).whiteSpace;
+    return !/^pre|break-spaces/.test(ws) && /^[ \t\n]|[ \t\n]$|[ \t\n]{2}/.test(leaf.textContent);
+  });
   const scaleOf = el => { const m = el.getScreenCTM(); return Math.hypot(m.a, m.b); };
-  for (const t of svg.querySelectorAll('text')) {
+  for (const t of svg.querySelectorAll('text')) {  // tspans are measured with their <text>
     if (!t.textContent.length) continue;
-    const ws = getComputedStyle(t).whiteSpace;
-    const collapsible = !/^pre/.test(ws) && !/break-spaces/.test(ws) &&
-      /^[ \t\n]|[ \t\n]$|[ \t\n]{2}/.test(t.textContent);
-    runs.push({text: t.textContent, px: parseFloat(getComputedStyle(t).fontSize) * scaleOf(t),
-               box: box(t.getBoundingClientRect()),
+    const collapsible = collapses(t);
+    const px = Math.min(...leaves(t).map(l => parseFloat(getComputedStyle(l).fontSize) * scaleOf(l)));
+    runs.push({text: leaves(t).map(l => l.textContent).join(''), px,
+               box: (c => c && box(c))(cells(t)), bbox: box(t.getBoundingClientRect()),
                collapsible, chars: t.getNumberOfChars()});
   }
   for (const g of svg.querySelectorAll('g[id*="text_"] > g[transform*="scale"]')) {
     const comment = [...g.parentNode.childNodes].find(n => n.nodeType === 8);
+    const r = box(g.getBoundingClientRect());
     runs.push({text: comment ? comment.data.trim() : '', px: scaleOf(g) * 100,
-               box: box(g.getBoundingClientRect()), collapsible: false, chars: -1});
+               box: r, bbox: r, collapsible: false, chars: -1});
   }
   const styles = [];
   for (const s of svg.querySelectorAll('style')) {
@@ -84,14 +112,18 @@ def measure(browser, figures: dict[str, str], tmp: Path) -> list[dict]:
     return browser.execute_script(_MEASURE_JS % {"column": COLUMN_PX})
 
 
-def same_line_overlaps(fig: dict, tolerance: float = 0.5) -> list[tuple[str, str, float]]:
+def same_line_overlaps(
+    fig: dict, tolerance: float = 0.5, key: str = "box"
+) -> list[tuple[str, str, float]]:
     """Pairs of text runs on one line (their boxes share at least half the smaller height)
-    whose boxes overlap horizontally by more than `tolerance` px."""
+    whose boxes overlap horizontally by more than `tolerance` px. `box` is the cells of the
+    visible characters (none for a run of spaces); `bbox` the browser's whole box (spaces, ink
+    overflow, antialiasing)."""
     found = []
-    runs = fig["runs"]
+    runs = [r for r in fig["runs"] if r[key]]
     for i, a in enumerate(runs):
         for b in runs[i + 1 :]:
-            ab, bb = a["box"], b["box"]
+            ab, bb = a[key], b[key]
             dx = min(ab["right"], bb["right"]) - max(ab["left"], bb["left"])
             dy = min(ab["bottom"], bb["bottom"]) - max(ab["top"], bb["top"])
             short = min(ab["bottom"] - ab["top"], bb["bottom"] - bb["top"])
@@ -106,10 +138,10 @@ def outside(fig: dict, tolerance: float = 0.5) -> list[str]:
     return [
         r["text"]
         for r in fig["runs"]
-        if r["box"]["left"] < -tolerance
-        or r["box"]["top"] < -tolerance
-        or r["box"]["right"] > w + tolerance
-        or r["box"]["bottom"] > h + tolerance
+        if r["bbox"]["left"] < -tolerance
+        or r["bbox"]["top"] < -tolerance
+        or r["bbox"]["right"] > w + tolerance
+        or r["bbox"]["bottom"] > h + tolerance
     ]
 
 

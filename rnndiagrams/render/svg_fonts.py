@@ -1,0 +1,141 @@
+"""Graphviz SVG text made independent of the reader's fonts.
+
+`dot` places every text run at widths measured with the fonts fontconfig gave it. A reader
+whose browser draws with other fonts sees runs collide or drift apart. So each figure embeds
+the subset of those very font files that its text uses (WOFF, built with fontTools, which
+matplotlib already brings), under a family name made from the subset's hash: two figures on
+one page share a name only when they share the bytes. The installed names follow as
+fallbacks, Latin ones before Hangul ones, so Latin text never falls to a Korean font.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import io
+import re
+import shutil
+import subprocess
+from functools import cache
+
+from .. import style
+
+# What readers without the embedded faces get: metric-alike Latin fonts first.
+LATIN_FALLBACKS = (style.FONT, "Bitstream Vera Sans", "Verdana", "sans-serif")
+
+_TEXT = re.compile(rb"<text ([^>]*)>([^<]*)</text>")
+_ATTR = re.compile(rb'([a-z-]+)="([^"]*)"')
+_FAMILY = re.compile(rb'font-family="[^"]*"')
+_ROOT_END = re.compile(rb"<svg\b[^>]*>")
+
+
+def _quote(name: str) -> str:
+    return name if name == "sans-serif" else f"'{name}'"
+
+
+@cache
+def _font_file(family: str, bold: bool, italic: bool) -> str | None:
+    """The file fontconfig (and so Graphviz's pango) uses for the family and style, if any
+    file of that family is installed."""
+    if shutil.which("fc-match") is None:
+        return None
+    pattern = f"{family}:weight={200 if bold else 80}:slant={100 if italic else 0}"
+    out = subprocess.run(
+        ["fc-match", "-f", "%{family}\n%{file}", pattern], capture_output=True, text=True
+    ).stdout.split("\n")
+    if len(out) < 2 or family not in out[0].split(","):
+        return None
+    return out[1]
+
+
+@cache
+def _cmap(path: str) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    with TTFont(path, lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+@cache
+def _face_style(path: str) -> tuple[int, str]:
+    """(weight, style) of a font file, for its @font-face descriptors."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(path, lazy=True) as font:
+        italic = bool(font["OS/2"].fsSelection & 1)
+        return font["OS/2"].usWeightClass, "italic" if italic else "normal"
+
+
+def _fallback_family() -> str | None:
+    """The first installed Hangul fallback (the one pango falls back to for Hangul here)."""
+    for family in style.FONT_FALLBACKS:
+        if _font_file(family, False, False):
+            return family
+    return None
+
+
+@cache
+def _woff(path: str, chars: frozenset[int]) -> bytes:
+    from fontTools import subset
+
+    options = subset.Options()
+    options.flavor = "woff"  # zlib: no extra dependency, read by every browser
+    options.layout_features = ["*"]
+    options.name_IDs = []  # the subset needs no names: its @font-face names it
+    options.notdef_outline = True
+    # FontForge's timestamps and VTT hinting sources: nothing a browser reads
+    options.drop_tables += ["FFTM", "TSI0", "TSI1", "TSI2", "TSI3", "TSI5"]
+    font = subset.load_font(path, options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=sorted(chars))
+    subsetter.subset(font)
+    buf = io.BytesIO()
+    subset.save_font(font, buf, options)
+    return buf.getvalue()
+
+
+def _runs(svg: bytes) -> list[tuple[bool, bool, str]]:
+    """(bold, italic, text) of every <text> element."""
+    runs = []
+    for attrs, body in _TEXT.findall(svg):
+        a = dict(_ATTR.findall(attrs))
+        text = html.unescape(body.decode("utf-8"))
+        runs.append((a.get(b"font-weight") == b"bold", a.get(b"font-style") == b"italic", text))
+    return runs
+
+
+def embed_fonts(svg: bytes) -> bytes:
+    """Embed the faces the figure's text was measured with; set every run's font list."""
+    families = [style.FONT] + [f for f in (_fallback_family(),) if f]
+    chars: dict[tuple[str, str], set[int]] = {}  # (family, file) -> code points
+    for bold, italic, text in _runs(svg):
+        for ch in set(text):
+            for family in families:
+                path = _font_file(family, bold, italic)
+                if path and ord(ch) in _cmap(path):
+                    chars.setdefault((family, path), set()).add(ord(ch))
+                    break
+    faces: dict[str, list[tuple[str, bytes]]] = {}  # family -> [(file, woff)]
+    for (family, path), points in sorted(chars.items()):
+        faces.setdefault(family, []).append((path, _woff(path, frozenset(points))))
+    names, rules = [], []
+    for files in faces.values():
+        name = "rnd-" + hashlib.sha256(b"".join(w for _, w in files)).hexdigest()[:12]
+        names.append(name)
+        for path, woff in files:
+            weight, slant = _face_style(path)
+            uri = "data:font/woff;base64," + base64.b64encode(woff).decode("ascii")
+            rules.append(
+                f"@font-face{{font-family:'{name}';font-weight:{weight};font-style:{slant};"
+                f"src:url({uri}) format('woff')}}"
+            )
+    fallbacks = tuple(f for f in style.FONT_FALLBACKS if f != style.FONT)
+    stack = ",".join(_quote(n) for n in (*names, *LATIN_FALLBACKS, *fallbacks))
+    svg = _FAMILY.sub(b'font-family="' + stack.encode() + b'"', svg)
+    if not rules:
+        return svg
+    defs = ("\n<defs><style>" + "\n".join(rules) + "</style></defs>").encode()
+    m = _ROOT_END.search(svg)
+    assert m is not None
+    return svg[: m.end()] + defs + svg[m.end() :]
