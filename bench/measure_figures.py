@@ -25,11 +25,13 @@ def main() -> None:
     with chromium() as browser, tempfile.TemporaryDirectory() as tmp:
         figs = fp.measure(browser, figures, Path(tmp))
     shared = fp.shared_ids(figs)
-    print(f"{'figure':58} {'min px':>6} {'aspect':>6} {'ovl':>4} {'out':>4} {'spc':>4} {'css':>4}")
+    print(
+        f"{'figure':58} {'min px':>6} {'aspect':>6} {'ovl':>4} {'ink':>4} {'out':>4} {'spc':>4} {'css':>4}"
+    )
     for fig in figs:
         print(
             f"{fig['name']:58} {fp.smallest_text_px(fig):6.1f} {fp.aspect(fig):6.2f} "
-            f"{len(fp.same_line_overlaps(fig)):4} {len(fp.outside(fig)):4} "
+            f"{len(fp.same_line_overlaps(fig)):4} {len(fp.ink_clashes(fig)):4} {len(fp.outside(fig)):4} "
             f"{len(fp.collapsible(fig)):4} {len(fp.page_wide_styles(fig)):4}"
         )
     below9 = [f for f in figs if fp.smallest_text_px(f) < 9]
@@ -50,6 +52,10 @@ def main() -> None:
     print(
         "  the same with the browser's whole boxes (getBBox: spaces, ink overflow): "
         f"{sum(len(fp.same_line_overlaps(f, key='bbox')) for f in figs)}"
+    )
+    print(
+        f"glyphs touching (ink overlapping > 0.5 px) across runs or lines: "
+        f"{sum(len(fp.ink_clashes(f)) for f in figs)} in {sum(1 for f in figs if fp.ink_clashes(f))} figures"
     )
     print(f"text runs outside their figure: {sum(len(fp.outside(f)) for f in figs)}")
     print(

@@ -27,6 +27,7 @@ for (const fig of document.querySelectorAll('section.fig')) {
   out.push({svg, fig, natural});
 }
 const results = [];
+const ctx = document.createElement('canvas').getContext('2d');
 for (const {svg, fig, natural} of out) {
   const frame = svg.getBoundingClientRect();
   const runs = [];
@@ -60,20 +61,40 @@ for (const {svg, fig, natural} of out) {
     const ws = getComputedStyle(leaf).whiteSpace;
     return !/^pre|break-spaces/.test(ws) && /^[ \t\n]|[ \t\n]$|[ \t\n]{2}/.test(leaf.textContent);
   });
+  // The run's ink: the glyphs' drawn extent, from the browser's own font (canvas metrics),
+  // placed at the run's baseline; horizontally scaled like the run (textLength).
+  const ink = t => {
+    const pts = [];
+    for (const leaf of leaves(t)) {
+      const text = leaf.textContent;
+      if (!leaf.getNumberOfChars() || !/\S/.test(text.replace(/\u00a0/g, ' '))) continue;
+      const cs = getComputedStyle(leaf);
+      ctx.font = `${cs.fontStyle} ${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
+      const mt = ctx.measureText(text), p0 = leaf.getStartPositionOfChar(0);
+      const k = leaf.getComputedTextLength() / (mt.width || 1);
+      const m = leaf.getScreenCTM();
+      for (const [x, y] of [[p0.x - k * mt.actualBoundingBoxLeft, p0.y - mt.actualBoundingBoxAscent],
+                            [p0.x + k * mt.actualBoundingBoxRight, p0.y + mt.actualBoundingBoxDescent]])
+        pts.push(new DOMPoint(x, y).matrixTransform(m));
+    }
+    if (!pts.length) return null;
+    const xs = pts.map(p => p.x), ys = pts.map(p => p.y);
+    return {left: Math.min(...xs), right: Math.max(...xs), top: Math.min(...ys), bottom: Math.max(...ys)};
+  };
   const scaleOf = el => { const m = el.getScreenCTM(); return Math.hypot(m.a, m.b); };
   for (const t of svg.querySelectorAll('text')) {  // tspans are measured with their <text>
     if (!t.textContent.length) continue;
     const collapsible = collapses(t);
     const px = Math.min(...leaves(t).map(l => parseFloat(getComputedStyle(l).fontSize) * scaleOf(l)));
     runs.push({text: leaves(t).map(l => l.textContent).join(''), px,
-               box: (c => c && box(c))(cells(t)), bbox: box(t.getBoundingClientRect()),
+               box: (c => c && box(c))(cells(t)), ink: (c => c && box(c))(ink(t)), bbox: box(t.getBoundingClientRect()),
                collapsible, chars: t.getNumberOfChars()});
   }
   for (const g of svg.querySelectorAll('g[id*="text_"] > g[transform*="scale"]')) {
     const comment = [...g.parentNode.childNodes].find(n => n.nodeType === 8);
     const r = box(g.getBoundingClientRect());
     runs.push({text: comment ? comment.data.trim() : '', px: scaleOf(g) * 100,
-               box: r, bbox: r, collapsible: false, chars: -1});
+               box: r, ink: r, bbox: r, collapsible: false, chars: -1});
   }
   const styles = [];
   for (const s of svg.querySelectorAll('style')) {
@@ -85,7 +106,17 @@ for (const {svg, fig, natural} of out) {
       styles.push({selector: rule.selectorText, outside, anchored: !!anchored});
     }
   }
-  results.push({name: fig.dataset.name, natural, width: frame.width, height: frame.height,
+  // references (href, xlink:href, url(#...)) that do not land on an element of this figure
+  const broken = [];
+  for (const el of svg.querySelectorAll('*')) {
+    for (const attr of el.attributes) {
+      const m = /^#(.+)$/.exec(attr.value) || /url\(#([^)]+)\)/.exec(attr.value);
+      if (!m || !(attr.name.endsWith('href') || attr.value.includes('url('))) continue;
+      const target = document.getElementById(m[1]);
+      if (!target || !svg.contains(target)) broken.push(attr.value);
+    }
+  }
+  results.push({name: fig.dataset.name, broken, natural, width: frame.width, height: frame.height,
                 runs, styles, ids: [...svg.querySelectorAll('[id]')].map(e => e.id).concat(svg.id ? [svg.id] : [])});
 }
 return results;
@@ -132,6 +163,21 @@ def same_line_overlaps(
     return found
 
 
+def ink_clashes(fig: dict, tolerance: float = 0.5) -> list[tuple[str, str, float]]:
+    """Pairs of runs whose ink (the glyphs' drawn extent, as rectangles) overlaps by more than
+    `tolerance` px both ways: a sub/superscript touching its neighbour, or a line the next."""
+    found = []
+    runs = [r for r in fig["runs"] if r.get("ink")]
+    for i, a in enumerate(runs):
+        for b in runs[i + 1 :]:
+            ab, bb = a["ink"], b["ink"]
+            dx = min(ab["right"], bb["right"]) - max(ab["left"], bb["left"])
+            dy = min(ab["bottom"], bb["bottom"]) - max(ab["top"], bb["top"])
+            if dx > tolerance and dy > tolerance:
+                found.append((a["text"], b["text"], round(min(dx, dy), 2)))
+    return found
+
+
 def outside(fig: dict, tolerance: float = 0.5) -> list[str]:
     """Text runs whose box reaches beyond the figure's own box."""
     w, h = fig["width"], fig["height"]
@@ -148,6 +194,11 @@ def outside(fig: dict, tolerance: float = 0.5) -> list[str]:
 def page_wide_styles(fig: dict) -> list[str]:
     """Style rules that match, or could match, elements outside their own figure."""
     return [s["selector"] for s in fig["styles"] if s["outside"] or not s["anchored"]]
+
+
+def broken_refs(fig: dict) -> list[str]:
+    """References (`href`, `url(#...)`) that do not resolve to an element of the same figure."""
+    return fig["broken"]
 
 
 def collapsible(fig: dict) -> list[str]:

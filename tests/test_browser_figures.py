@@ -91,6 +91,11 @@ def test_no_two_text_runs_of_a_line_overlap(measured):
     assert not _offenders(measured, fp.same_line_overlaps)
 
 
+def test_no_glyphs_touch_across_runs_or_lines(measured):
+    """Sub/superscripts clear of their neighbours and of the lines above and below."""
+    assert not _offenders(measured, fp.ink_clashes)
+
+
 def test_no_text_run_has_spaces_a_browser_collapses(measured):
     assert not _offenders(measured, fp.collapsible)
 
@@ -101,6 +106,13 @@ def test_no_style_reaches_outside_its_figure(measured):
 
 def test_no_id_is_shared_by_two_figures(measured):
     assert not fp.shared_ids(measured)
+
+
+def test_every_reference_resolves_inside_its_figure(measured):
+    """Prefixed ids kept their references: glyphs, clip paths and links still land."""
+    assert not _offenders(measured, fp.broken_refs)
+    figures = _committed().values()
+    assert any("url(#" in s for s in figures) and any('href="#' in s for s in figures)
 
 
 def test_embedded_fonts_load_in_the_browser(browser, measured):
