@@ -59,3 +59,18 @@ def test_graphviz_png_has_no_partly_transparent_pixel():
         alpha = image.getchannel("A") if "A" in image.getbands() else None
         assert alpha is None or alpha.getextrema() == (255, 255)
         assert image.size[0] > 100
+
+
+def test_font_cache_gives_the_bytes_a_fresh_subset_gives(tmp_path, monkeypatch):
+    """Embedded font subsets are cached between renders; cold or warm, the same figure."""
+    from rnndiagrams.render import svg_fonts
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    spec = load(str(SENTIMENT))
+    overrides = {"backends": ("graphviz",), "formats": ("svg",)}
+    svg_fonts._woff.cache_clear()
+    cold = [f.data for f in render_figures(spec, overrides, ("folded",))]
+    assert list((tmp_path / "cache" / "rnndiagrams" / "fonts").glob("*.woff"))
+    svg_fonts._woff.cache_clear()
+    warm = [f.data for f in render_figures(spec, overrides, ("folded",))]
+    assert cold == warm and b"@font-face" in cold[0]

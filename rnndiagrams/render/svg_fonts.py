@@ -11,13 +11,16 @@ fallbacks, Latin ones before Hangul ones, so Latin text never falls to a Korean 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import html
 import io
+import os
 import re
 import shutil
 import subprocess
 from functools import cache
+from pathlib import Path
 
 from .. import style
 
@@ -75,17 +78,50 @@ def _fallback_family() -> str | None:
     return None
 
 
+# No OpenType layout: its closure is most of the subsetting time, and every run with a
+# neighbour is drawn at the width dot measured anyway (textLength); a legacy `kern` table stays.
+# No hinting: browsers hint (or not) by themselves, and it is half the bytes. Names, FontForge
+# timestamps and VTT hinting sources: nothing a browser reads.
+_SUBSET_OPTIONS = {
+    "flavor": "woff",  # zlib: no extra dependency, read by every browser
+    "layout_features": [],
+    "name_IDs": [],
+    "notdef_outline": True,
+    "hinting": False,
+}
+_DROP = ["FFTM", "TSI0", "TSI1", "TSI2", "TSI3", "TSI5", "GSUB", "GPOS", "GDEF"]
+
+
+def _cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "rnndiagrams"
+
+
 @cache
 def _woff(path: str, chars: frozenset[int]) -> bytes:
+    """The subset, from the user's cache when an earlier render made it (subsetting costs
+    about 0.03-0.1 s of CPU a face); the bytes are the same either way."""
+    import fontTools
+
+    stat = os.stat(path)
+    key = repr((path, stat.st_size, stat.st_mtime_ns, fontTools.version, _SUBSET_OPTIONS, _DROP))
+    name = hashlib.sha256((key + repr(sorted(chars))).encode()).hexdigest()
+    cached = _cache_dir() / "fonts" / f"{name}.woff"
+    with contextlib.suppress(OSError):
+        return cached.read_bytes()
+    data = _subset(path, chars)
+    with contextlib.suppress(OSError):  # no cache where the home is read-only
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_name(f".{name}.{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, cached)
+    return data
+
+
+def _subset(path: str, chars: frozenset[int]) -> bytes:
     from fontTools import subset
 
-    options = subset.Options()
-    options.flavor = "woff"  # zlib: no extra dependency, read by every browser
-    options.layout_features = ["*"]
-    options.name_IDs = []  # the subset needs no names: its @font-face names it
-    options.notdef_outline = True
-    # FontForge's timestamps and VTT hinting sources: nothing a browser reads
-    options.drop_tables += ["FFTM", "TSI0", "TSI1", "TSI2", "TSI3", "TSI5"]
+    options = subset.Options(**_SUBSET_OPTIONS)
+    options.drop_tables += _DROP
     font = subset.load_font(path, options)
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=sorted(chars))
@@ -113,7 +149,8 @@ def embed_fonts(svg: bytes) -> bytes:
         for ch in set(text):
             for family in families:
                 path = _font_file(family, bold, italic)
-                if path and ord(ch) in _cmap(path):
+                # the fallback takes whatever the main font lacks, as pango did
+                if path and (family != style.FONT or ord(ch) in _cmap(path)):
                     chars.setdefault((family, path), set()).add(ord(ch))
                     break
     faces: dict[str, list[tuple[str, bytes]]] = {}  # family -> [(file, woff)]
