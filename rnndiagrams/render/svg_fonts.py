@@ -11,6 +11,7 @@ fallbacks, Latin ones before Hangul ones, so Latin text never falls to a Korean 
 from __future__ import annotations
 
 import base64
+import bisect
 import contextlib
 import hashlib
 import html
@@ -19,6 +20,8 @@ import os
 import re
 import shutil
 import subprocess
+import sys
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -37,43 +40,50 @@ def _quote(name: str) -> str:
     return name if name == "sans-serif" else f"'{name}'"
 
 
+@dataclass(frozen=True)
+class _Face:
+    """A font file as fontconfig describes it: what pango measured with."""
+
+    file: str
+    weight: int  # CSS: 700 for fontconfig's demibold and heavier, else 400
+    style: str  # normal | italic
+    ranges: tuple[tuple[int, int], ...]  # the code points it covers
+
+    def covers(self, ch: str) -> bool:
+        i = bisect.bisect_right(self.ranges, (ord(ch), sys.maxunicode)) - 1
+        return i >= 0 and self.ranges[i][0] <= ord(ch) <= self.ranges[i][1]
+
+
 @cache
-def _font_file(family: str, bold: bool, italic: bool) -> str | None:
-    """The file fontconfig (and so Graphviz's pango) uses for the family and style, if any
-    file of that family is installed."""
+def _face(family: str, bold: bool, italic: bool) -> _Face | None:
+    """The face fontconfig (and so Graphviz's pango) uses for the family and style, if a file
+    of that family is installed."""
     if shutil.which("fc-match") is None:
         return None
     pattern = f"{family}:weight={200 if bold else 80}:slant={100 if italic else 0}"
     out = subprocess.run(
-        ["fc-match", "-f", "%{family}\n%{file}", pattern], capture_output=True, text=True
+        ["fc-match", "-f", "%{family}\n%{file}\n%{weight}\n%{slant}\n%{charset}", pattern],
+        capture_output=True,
+        text=True,
     ).stdout.split("\n")
-    if len(out) < 2 or family not in out[0].split(","):
+    if len(out) < 5 or family not in out[0].split(","):
         return None
-    return out[1]
-
-
-@cache
-def _cmap(path: str) -> frozenset[int]:
-    from fontTools.ttLib import TTFont
-
-    with TTFont(path, lazy=True) as font:
-        return frozenset(font.getBestCmap())
-
-
-@cache
-def _face_style(path: str) -> tuple[int, str]:
-    """(weight, style) of a font file, for its @font-face descriptors."""
-    from fontTools.ttLib import TTFont
-
-    with TTFont(path, lazy=True) as font:
-        italic = bool(font["OS/2"].fsSelection & 1)
-        return font["OS/2"].usWeightClass, "italic" if italic else "normal"
+    try:
+        weight, slant = float(out[2]), float(out[3])
+    except ValueError:  # a variable font gives a range
+        weight, slant = 80.0, 0.0
+    ranges = tuple(
+        sorted(
+            (int(a, 16), int(b or a, 16)) for a, _, b in (r.partition("-") for r in out[4].split())
+        )
+    )
+    return _Face(out[1], 700 if weight >= 180 else 400, "italic" if slant else "normal", ranges)
 
 
 def _fallback_family() -> str | None:
     """The first installed Hangul fallback (the one pango falls back to for Hangul here)."""
     for family in style.FONT_FALLBACKS:
-        if _font_file(family, False, False):
+        if _face(family, False, False):
             return family
     return None
 
@@ -144,28 +154,26 @@ def _runs(svg: bytes) -> list[tuple[bool, bool, str]]:
 def embed_fonts(svg: bytes) -> bytes:
     """Embed the faces the figure's text was measured with; set every run's font list."""
     families = [style.FONT] + [f for f in (_fallback_family(),) if f]
-    chars: dict[tuple[str, str], set[int]] = {}  # (family, file) -> code points
+    chars: dict[tuple[str, _Face], set[int]] = {}  # (family, face) -> code points
     for bold, italic, text in _runs(svg):
         for ch in set(text):
             for family in families:
-                path = _font_file(family, bold, italic)
-                # the fallback takes whatever the main font lacks, as pango did
-                if path and (family != style.FONT or ord(ch) in _cmap(path)):
-                    chars.setdefault((family, path), set()).add(ord(ch))
+                face = _face(family, bold, italic)
+                if face and face.covers(ch):
+                    chars.setdefault((family, face), set()).add(ord(ch))
                     break
-    faces: dict[str, list[tuple[str, bytes]]] = {}  # family -> [(file, woff)]
-    for (family, path), points in sorted(chars.items()):
-        faces.setdefault(family, []).append((path, _woff(path, frozenset(points))))
+    faces: dict[str, list[tuple[_Face, bytes]]] = {}  # family -> [(face, woff)]
+    for (family, face), points in sorted(chars.items(), key=lambda kv: (kv[0][0], kv[0][1].file)):
+        faces.setdefault(family, []).append((face, _woff(face.file, frozenset(points))))
     names, rules = [], []
     for files in faces.values():
         name = "rnd-" + hashlib.sha256(b"".join(w for _, w in files)).hexdigest()[:12]
         names.append(name)
-        for path, woff in files:
-            weight, slant = _face_style(path)
+        for face, woff in files:
             uri = "data:font/woff;base64," + base64.b64encode(woff).decode("ascii")
             rules.append(
-                f"@font-face{{font-family:'{name}';font-weight:{weight};font-style:{slant};"
-                f"src:url({uri}) format('woff')}}"
+                f"@font-face{{font-family:'{name}';font-weight:{face.weight};"
+                f"font-style:{face.style};src:url({uri}) format('woff')}}"
             )
     fallbacks = tuple(f for f in style.FONT_FALLBACKS if f != style.FONT)
     stack = ",".join(_quote(n) for n in (*names, *LATIN_FALLBACKS, *fallbacks))
