@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 SYSTEM_STAMP := $(VENV)/.system
 APT_PACKAGES := graphviz fontconfig fonts-nanum fonts-dejavu-core chromium chromium-driver firefox-esr
 
-.PHONY: setup system diagrams gallery test lint bench bench-watch fuzz schema golden clean
+.PHONY: setup system diagrams gallery test lint bench bench-watch fuzz measure determinism schema golden clean
 
 # Only specs whose file, or the package's code, changed since their last render are redrawn.
 SPECS := $(wildcard specs/*.yaml)
@@ -81,6 +81,14 @@ FUZZ_N ?= 10000
 FUZZ_SEED ?= 0
 fuzz: setup
 	OPENBLAS_NUM_THREADS=1 $(BIN)/python fuzz/run.py -n $(FUZZ_N) --seed $(FUZZ_SEED)
+
+# Every committed SVG measured in headless Chromium at a 720 px column (text px, aspect, overlaps, ids).
+measure: setup
+	$(BIN)/python bench/measure_figures.py
+
+# 1,000 Graphviz renders of one figure must give one SVG (issue 7).
+determinism: setup
+	$(BIN)/python bench/determinism.py 1000
 
 # Regenerate the shipped JSON Schema and the golden DOT files after an intended change.
 schema: setup

@@ -2,7 +2,8 @@
 
 1. A fresh-process `rnndiagrams render` of the seed sentiment spec to SVG, against the floor:
    raw `dot -Tsvg` on the same DOT sources, plus Python start-up.
-2. The unrolled view at T=4 and at T=1,000,000 (fresh-process render, and scene+DOT in-process).
+2. One `dot` per figure against one `dot` for a batch of figures (the price of determinism).
+3. The unrolled view at T=4 and at T=1,000,000 (fresh-process render, and scene+DOT in-process).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,6 +72,25 @@ def main() -> None:
     print(f"  python start-up         {startup * 1000:8.1f} ms")
     print(f"  ratio render / (floor + start-up) = {ours / (floor + startup):.2f}  (target < 1.5)")
     print(f"  matplotlib backend, same views {mpl * 1000:8.1f} ms  (median of 3)")
+
+    # One `dot` per figure (stable) against one `dot` for the whole batch (1 render in 30 varied).
+    numpy_sources = [
+        dot_source(scene, THEMES["light"]).encode()
+        for _, scene in scenes(load(str(ROOT / "specs" / "seed_numpy_rnn.yaml")))
+    ]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        t = median_times(
+            {
+                "batch": lambda: run("dot", "-Tsvg", stdin=b"\n".join(numpy_sources)),
+                "each": lambda: list(
+                    pool.map(lambda s: run("dot", "-Tsvg", stdin=s), numpy_sources)
+                ),
+            }
+        )
+    print(f"seed_numpy_rnn, {len(numpy_sources)} views -> SVG with raw dot (median of {N})")
+    print(f"  one dot for the batch   {t['batch'] * 1000:8.1f} ms")
+    print(f"  one dot per figure (x4) {t['each'] * 1000:8.1f} ms  (what render does)")
+    print(f"  cost of one dot per figure: {t['each'] / t['batch']:.2f}x")
 
     print("unrolled view, T=4 vs T=1,000,000")
     jobs = {}

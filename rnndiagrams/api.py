@@ -20,7 +20,7 @@ from typing import Any
 
 from .errors import SpecError
 from .render.files import atomic_write
-from .render.svg_ids import prefix_ids
+from .render.svg_clean import scope_ids
 from .spec import catalog
 from .spec.checks import did_you_mean
 from .spec.model import Spec, ViewSpec
@@ -84,7 +84,7 @@ class Figure:
     def _repr_svg_(self) -> str | None:
         if "svg" not in self.render["formats"]:
             return None
-        return prefix_ids(self.svg, f"rd{next(_DISPLAYS)}-")
+        return scope_ids(self.svg.encode(), f"rd{next(_DISPLAYS)}").decode()
 
     def _repr_png_(self) -> bytes | None:
         return self.png() if "png" in self.render["formats"] else None

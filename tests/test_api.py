@@ -8,7 +8,7 @@ import pytest
 from conftest import ROOT
 
 import rnndiagrams as rd
-from rnndiagrams.render.svg_ids import prefix_ids
+from rnndiagrams.render.svg_clean import scope_ids
 
 pytestmark = pytest.mark.needs_dot
 SENTIMENT = ROOT / "specs" / "seed_sentiment.yaml"
@@ -64,11 +64,16 @@ def test_two_displays_of_the_same_figure_share_no_id():
         assert refs and refs <= own  # every reference still resolves inside its own copy
 
 
-def test_prefix_ids_renames_definitions_references_and_style_rules():
-    svg = '<svg><style>#a text{fill:#fff}</style><path id="a"/><use href="#a" clip-path="url(#a)"/></svg>'
-    assert prefix_ids(svg, "p-") == (
-        '<svg><style>#p-a text{fill:#fff}</style><path id="p-a"/>'
-        '<use href="#p-a" clip-path="url(#p-a)"/></svg>'
+def test_scope_ids_renames_definitions_references_and_style_rules_twice_over():
+    svg = b'<svg><style>#a text{fill:#fff}</style><path id="a"/><use href="#a" clip-path="url(#a)"/></svg>'
+    once = scope_ids(svg, "p")
+    assert once == (
+        b'<svg id="p"><style>#p-a text{fill:#fff}</style><path id="p-a"/>'
+        b'<use href="#p-a" clip-path="url(#p-a)"/></svg>'
+    )
+    assert scope_ids(once, "q") == (
+        b'<svg id="q-p"><style>#q-p-a text{fill:#fff}</style><path id="q-p-a"/>'
+        b'<use href="#q-p-a" clip-path="url(#q-p-a)"/></svg>'
     )
 
 

@@ -26,6 +26,7 @@ from matplotlib.path import Path
 from .. import style
 from ..scene import Edge, Label, Node, Run, Scene
 from ..style import Theme
+from .reproducible import source_date
 
 PAD_X, PAD_Y = 9.0, 6.0  # inside node boxes
 GAP_X, GAP_Y = 40.0, 46.0  # between grid cells
@@ -362,6 +363,12 @@ class _Drawing:
             if e.src == e.dst
             for b in (self.boxes[e.src],)
         ]
+        parts += [  # the labels under drawn-to-scale boxes (see _node)
+            _Box(b.x, b.y - b.h / 2 - 3 - label.height / 2, label.width, label.height)
+            for n in self.scene.nodes
+            if n.extent
+            for b, label in ((self.boxes[n.id], self.blocks[n.id]),)
+        ]
         left = min(b.x - b.w / 2 for b in parts)
         right = max(b.x + b.w / 2 for b in parts)
         bottom = min(b.y - b.h / 2 for b in parts)
@@ -425,7 +432,7 @@ class _Drawing:
         metadata = {
             "svg": {"Date": None, "Creator": None, "Title": self.scene.name},
             "pdf": {
-                "CreationDate": None,
+                "CreationDate": source_date(),  # SOURCE_DATE_EPOCH, else none
                 "ModDate": None,
                 "Producer": None,
                 "Creator": None,

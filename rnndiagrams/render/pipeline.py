@@ -18,6 +18,7 @@ from ..spec.model import Spec, ViewSpec
 from ..views import build_scene
 from .backends import BACKENDS
 from .files import atomic_write, figure_path, remove_stale_temps, stale_figures
+from .svg_clean import clean_svg, figure_prefix
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,13 @@ def render_figures(
             datas = BACKENDS[backend]([scene for _, scene in chosen], fmt, options)
             figures += [
                 Figure(view, backend, fmt, data)
+                if fmt != "svg"
+                else Figure(
+                    view,
+                    backend,
+                    fmt,
+                    clean_svg(data, figure_prefix(spec.stem, view.name, backend)),
+                )
                 for (view, _), data in zip(chosen, datas, strict=True)
             ]
     return figures

@@ -1,0 +1,70 @@
+"""`make measure`: every committed SVG in output/ measured in headless Chromium, all inlined in
+one page at min(natural width, 720 px): smallest text (CSS px), aspect ratio, overlapping text
+runs of a line, text outside the figure, collapsible spaces, page-wide styles, shared ids.
+
+Usage: python bench/measure_figures.py [FOLDER]   (default: output/)
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+import figure_page as fp  # noqa: E402
+from browser import chromium  # noqa: E402
+
+
+def main() -> None:
+    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "output"
+    files = sorted(folder.rglob("*.svg"))
+    figures = {p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8") for p in files}
+    with chromium() as browser, tempfile.TemporaryDirectory() as tmp:
+        figs = fp.measure(browser, figures, Path(tmp))
+    shared = fp.shared_ids(figs)
+    print(
+        f"{'figure':58} {'min px':>6} {'aspect':>6} {'ovl':>4} {'ink':>4} {'out':>4} {'spc':>4} {'css':>4}"
+    )
+    for fig in figs:
+        print(
+            f"{fig['name']:58} {fp.smallest_text_px(fig):6.1f} {fp.aspect(fig):6.2f} "
+            f"{len(fp.same_line_overlaps(fig)):4} {len(fp.ink_clashes(fig)):4} {len(fp.outside(fig)):4} "
+            f"{len(fp.collapsible(fig)):4} {len(fp.page_wide_styles(fig)):4}"
+        )
+    below9 = [f for f in figs if fp.smallest_text_px(f) < 9]
+    wide = [f for f in figs if not 0.4 <= fp.aspect(f) <= 2.5]
+    print(f"figures: {len(figs)}")
+    print(
+        f"smallest text px (min over figures): {min(fp.smallest_text_px(f) for f in figs):.1f}; "
+        f"figures under 9 px: {len(below9)}"
+    )
+    print(
+        f"widest aspect: {max(fp.aspect(f) for f in figs):.2f}; "
+        f"figures outside 0.4..2.5: {len(wide)}"
+    )
+    print(
+        f"overlapping run pairs: {sum(len(fp.same_line_overlaps(f)) for f in figs)} "
+        f"in {sum(1 for f in figs if fp.same_line_overlaps(f))} figures"
+    )
+    print(
+        "  the same with the browser's whole boxes (getBBox: spaces, ink overflow): "
+        f"{sum(len(fp.same_line_overlaps(f, key='bbox')) for f in figs)}"
+    )
+    print(
+        f"glyphs touching (ink overlapping > 0.5 px) across runs or lines: "
+        f"{sum(len(fp.ink_clashes(f)) for f in figs)} in {sum(1 for f in figs if fp.ink_clashes(f))} figures"
+    )
+    print(f"text runs outside their figure: {sum(len(fp.outside(f)) for f in figs)}")
+    print(
+        f"collapsible-space runs: {sum(len(fp.collapsible(f)) for f in figs)} "
+        f"in {sum(1 for f in figs if fp.collapsible(f))} figures"
+    )
+    print(f"page-wide style rules: {sum(len(fp.page_wide_styles(f)) for f in figs)}")
+    print(f"ids shared between figures: {len(shared)}")
+
+
+if __name__ == "__main__":
+    main()

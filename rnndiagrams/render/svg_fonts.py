@@ -1,0 +1,186 @@
+"""Graphviz SVG text made independent of the reader's fonts.
+
+`dot` places every text run at widths measured with the fonts fontconfig gave it. A reader
+whose browser draws with other fonts sees runs collide or drift apart. So each figure embeds
+the subset of those very font files that its text uses (WOFF, built with fontTools, which
+matplotlib already brings), under a family name made from the subset's hash: two figures on
+one page share a name only when they share the bytes. The installed names follow as
+fallbacks, Latin ones before Hangul ones, so Latin text never falls to a Korean font.
+"""
+
+from __future__ import annotations
+
+import base64
+import bisect
+import contextlib
+import hashlib
+import html
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from .. import style
+
+# What readers without the embedded faces get: metric-alike Latin fonts first.
+LATIN_FALLBACKS = (style.FONT, "Bitstream Vera Sans", "Verdana", "sans-serif")
+
+_TEXT = re.compile(rb"<text ([^>]*)>([^<]*)</text>")
+_ATTR = re.compile(rb'([a-z-]+)="([^"]*)"')
+_FAMILY = re.compile(rb'font-family="[^"]*"')
+_ROOT_END = re.compile(rb"<svg\b[^>]*>")
+
+
+def _quote(name: str) -> str:
+    return name if name == "sans-serif" else f"'{name}'"
+
+
+@dataclass(frozen=True)
+class _Face:
+    """A font file as fontconfig describes it: what pango measured with."""
+
+    file: str
+    weight: int  # CSS: 700 for fontconfig's demibold and heavier, else 400
+    style: str  # normal | italic
+    ranges: tuple[tuple[int, int], ...]  # the code points it covers
+
+    def covers(self, ch: str) -> bool:
+        i = bisect.bisect_right(self.ranges, (ord(ch), sys.maxunicode)) - 1
+        return i >= 0 and self.ranges[i][0] <= ord(ch) <= self.ranges[i][1]
+
+
+@cache
+def _face(family: str, bold: bool, italic: bool) -> _Face | None:
+    """The face fontconfig (and so Graphviz's pango) uses for the family and style, if a file
+    of that family is installed."""
+    if shutil.which("fc-match") is None:
+        return None
+    pattern = f"{family}:weight={200 if bold else 80}:slant={100 if italic else 0}"
+    out = subprocess.run(
+        ["fc-match", "-f", "%{family}\n%{file}\n%{weight}\n%{slant}\n%{charset}", pattern],
+        capture_output=True,
+        text=True,
+    ).stdout.split("\n")
+    if len(out) < 5 or family not in out[0].split(","):
+        return None
+    try:
+        weight, slant = float(out[2]), float(out[3])
+    except ValueError:  # a variable font gives a range
+        weight, slant = 80.0, 0.0
+    ranges = tuple(
+        sorted(
+            (int(a, 16), int(b or a, 16)) for a, _, b in (r.partition("-") for r in out[4].split())
+        )
+    )
+    return _Face(out[1], 700 if weight >= 180 else 400, "italic" if slant else "normal", ranges)
+
+
+def _fallback_family() -> str | None:
+    """The first installed Hangul fallback (the one pango falls back to for Hangul here)."""
+    for family in style.FONT_FALLBACKS:
+        if _face(family, False, False):
+            return family
+    return None
+
+
+# No OpenType layout: its closure is most of the subsetting time, and every run with a
+# neighbour is drawn at the width dot measured anyway (textLength); a legacy `kern` table stays.
+# No hinting: browsers hint (or not) by themselves, and it is half the bytes. Names, FontForge
+# timestamps and VTT hinting sources: nothing a browser reads.
+_SUBSET_OPTIONS = {
+    "flavor": "woff",  # zlib: no extra dependency, read by every browser
+    "layout_features": [],
+    "name_IDs": [],
+    "notdef_outline": True,
+    "hinting": False,
+}
+_DROP = ["FFTM", "TSI0", "TSI1", "TSI2", "TSI3", "TSI5", "GSUB", "GPOS", "GDEF"]
+
+
+def _cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "rnndiagrams"
+
+
+@cache
+def _woff(path: str, chars: frozenset[int]) -> bytes:
+    """The subset, from the user's cache when an earlier render made it (subsetting costs
+    about 0.03-0.1 s of CPU a face); the bytes are the same either way."""
+    import fontTools
+
+    stat = os.stat(path)
+    key = repr((path, stat.st_size, stat.st_mtime_ns, fontTools.version, _SUBSET_OPTIONS, _DROP))
+    name = hashlib.sha256((key + repr(sorted(chars))).encode()).hexdigest()
+    cached = _cache_dir() / "fonts" / f"{name}.woff"
+    with contextlib.suppress(OSError):
+        return cached.read_bytes()
+    data = _subset(path, chars)
+    with contextlib.suppress(OSError):  # no cache where the home is read-only
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_name(f".{name}.{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, cached)
+    return data
+
+
+def _subset(path: str, chars: frozenset[int]) -> bytes:
+    from fontTools import subset
+
+    options = subset.Options(**_SUBSET_OPTIONS)
+    options.drop_tables += _DROP
+    font = subset.load_font(path, options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=sorted(chars))
+    subsetter.subset(font)
+    buf = io.BytesIO()
+    subset.save_font(font, buf, options)
+    return buf.getvalue()
+
+
+def _runs(svg: bytes) -> list[tuple[bool, bool, str]]:
+    """(bold, italic, text) of every <text> element."""
+    runs = []
+    for attrs, body in _TEXT.findall(svg):
+        a = dict(_ATTR.findall(attrs))
+        text = html.unescape(body.decode("utf-8"))
+        runs.append((a.get(b"font-weight") == b"bold", a.get(b"font-style") == b"italic", text))
+    return runs
+
+
+def embed_fonts(svg: bytes) -> bytes:
+    """Embed the faces the figure's text was measured with; set every run's font list."""
+    families = [style.FONT] + [f for f in (_fallback_family(),) if f]
+    chars: dict[tuple[str, _Face], set[int]] = {}  # (family, face) -> code points
+    for bold, italic, text in _runs(svg):
+        for ch in set(text):
+            for family in families:
+                face = _face(family, bold, italic)
+                if face and face.covers(ch):
+                    chars.setdefault((family, face), set()).add(ord(ch))
+                    break
+    faces: dict[str, list[tuple[_Face, bytes]]] = {}  # family -> [(face, woff)]
+    for (family, face), points in sorted(chars.items(), key=lambda kv: (kv[0][0], kv[0][1].file)):
+        faces.setdefault(family, []).append((face, _woff(face.file, frozenset(points))))
+    names, rules = [], []
+    for files in faces.values():
+        name = "rnd-" + hashlib.sha256(b"".join(w for _, w in files)).hexdigest()[:12]
+        names.append(name)
+        for face, woff in files:
+            uri = "data:font/woff;base64," + base64.b64encode(woff).decode("ascii")
+            rules.append(
+                f"@font-face{{font-family:'{name}';font-weight:{face.weight};"
+                f"font-style:{face.style};src:url({uri}) format('woff')}}"
+            )
+    fallbacks = tuple(f for f in style.FONT_FALLBACKS if f != style.FONT)
+    stack = ",".join(_quote(n) for n in (*names, *LATIN_FALLBACKS, *fallbacks))
+    svg = _FAMILY.sub(b'font-family="' + stack.encode() + b'"', svg)
+    if not rules:
+        return svg
+    defs = ("\n<defs><style>" + "\n".join(rules) + "</style></defs>").encode()
+    m = _ROOT_END.search(svg)
+    assert m is not None
+    return svg[: m.end()] + defs + svg[m.end() :]
