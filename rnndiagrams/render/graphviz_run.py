@@ -65,7 +65,7 @@ def _dot(source: str, fmt: str, dpi: int) -> bytes:
 
 
 def fix_svg(data: bytes) -> bytes:
-    def shift(m: re.Match) -> bytes:
+    def shift(m: re.Match[bytes]) -> bytes:
         size = float(m.group(6)) / PANGO_SMALLER
         # sub: 0.25 em down stays clear of the next line; sup: 0.3 em up, clear of the line above
         dy = 0.25 * size if m.group(4) == b"sub" else -0.3 * size
@@ -85,7 +85,7 @@ def fix_svg(data: bytes) -> bytes:
 def fit_runs(data: bytes) -> bytes:
     """Set each run's drawn width to the room dot left before the next run of its line."""
 
-    def fit(m: re.Match) -> bytes:
+    def fit(m: re.Match[bytes]) -> bytes:
         x, y, next_x, next_y = (float(g) for g in m.groups())
         if next_y != y or next_x <= x:
             return m.group(0)

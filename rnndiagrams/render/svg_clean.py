@@ -77,7 +77,7 @@ def keep_spaces(svg: bytes) -> bytes:
     """Make the spaces a browser would collapse in a plain <text> run (leading, trailing,
     doubled) no-break spaces, which measure the same in DejaVu Sans and are drawn as written."""
 
-    def run(m: re.Match) -> bytes:
+    def run(m: re.Match[bytes]) -> bytes:
         text = _COLLAPSIBLE.sub(lambda s: b"&#160;" * len(s.group()), m.group(2))
         return m.group(1) + text + m.group(3)
 

@@ -21,7 +21,7 @@ MAX_NODES = 20_000
 MAX_DEPTH = 64
 MAX_NUMBER_CHARS = 100  # far past int64 and float64, far below Python's 4,300-digit limit
 
-Path = tuple  # keys and indices from the document root
+Path = tuple[Any, ...]  # keys and indices from the document root
 
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
@@ -54,7 +54,7 @@ class Doc:
             return self._where(self.key_marks, path)
         return self.at(path)
 
-    def _where(self, marks: dict, path: Path) -> str:
+    def _where(self, marks: dict[Path, tuple[int, int]], path: Path) -> str:
         path = tuple(path)
         while path and path not in marks:
             path = path[:-1]
@@ -244,8 +244,8 @@ class _Builder:
             )
         return value
 
-    def _mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict:
-        out: dict = {}
+    def _mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[str, Any]:
+        out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise SpecError(
