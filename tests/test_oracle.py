@@ -4,12 +4,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ORACLE_DIR, SHARED_ORACLE, oracle_cases
+from conftest import ORACLE_DIR, SHARED_ORACLE, keras_cases_v2, oracle_cases
 
 from rnndiagrams.shapes import shape_model
 from rnndiagrams.spec.validate import load
 
-CASES = oracle_cases()
+CASES = oracle_cases() + keras_cases_v2()
 
 
 def _spec(case, tmp_path: Path):
@@ -19,7 +19,8 @@ def _spec(case, tmp_path: Path):
 
 
 def test_oracle_is_present():
-    assert len(CASES) >= 40
+    assert len(oracle_cases()) >= 40
+    assert len(keras_cases_v2()) == 60
 
 
 @pytest.mark.skipif(not SHARED_ORACLE.is_dir(), reason="no shared/oracle beside this clone")
@@ -42,6 +43,11 @@ def test_keras_convention(case, tmp_path):
     ]
     assert [layer.params for layer in model.layers] == [e["params"] for e in expected["layers"]]
     assert model.total_params == expected["total_params"]
+    assert [layer.non_trainable for layer in model.layers] == [
+        e.get("non_trainable", 0) for e in expected["layers"]
+    ]
+    if "non_trainable_params" in expected:
+        assert model.non_trainable_params == expected["non_trainable_params"]
     for layer, e in zip(model.layers, expected["layers"], strict=True):
         ours = [[layer.weight_path(w), list(w.shape_in("keras"))] for w in layer.weights]
         assert ours == [[n, list(s)] for n, s in e["weights"]]

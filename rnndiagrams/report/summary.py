@@ -17,6 +17,8 @@ def summary_json(model: ShapedModel, notation: str | None = None) -> dict[str, A
             entry = {"role": w.role, "name": w.name(notation), "shape": list(w.shape_in(notation))}
             if w.direction:
                 entry["direction"] = w.direction
+            if not w.trainable:
+                entry["trainable"] = False
             entry["keras_path"] = layer.weight_path(w)
             weights.append(entry)
         layers.append(
@@ -25,6 +27,7 @@ def summary_json(model: ShapedModel, notation: str | None = None) -> dict[str, A
                 "class": layer.cls,
                 "output_shape": list(layer.output_shape),
                 "params": layer.params,
+                "non_trainable": layer.non_trainable,
                 "weights": weights,
             }
         )
@@ -32,6 +35,8 @@ def summary_json(model: ShapedModel, notation: str | None = None) -> dict[str, A
         "convention": model.convention,
         "notation": notation,
         "total_params": model.total_params,
+        "trainable_params": model.total_params - model.non_trainable_params,
+        "non_trainable_params": model.non_trainable_params,
         "layers": layers,
     }
 
@@ -65,11 +70,11 @@ def summary_text(model: ShapedModel) -> str:
             out.append(line("├", "┼", "┤", "─"))
         out.append(row(r, "│"))
     out.append(line("└", "┴", "┘", "─"))
-    total = model.total_params
+    total, frozen = model.total_params, model.non_trainable_params
     out += [
         f" Total params: {total:,} ({_memory(total)})",
-        f" Trainable params: {total:,} ({_memory(total)})",
-        " Non-trainable params: 0 (0.00 B)",
+        f" Trainable params: {total - frozen:,} ({_memory(total - frozen)})",
+        f" Non-trainable params: {frozen:,} ({_memory(frozen)})",
     ]
     return "\n".join(out) + "\n"
 

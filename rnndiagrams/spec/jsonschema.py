@@ -15,17 +15,27 @@ from .catalog import Arg
 SCHEMA_ID = "https://rnndiagrams.invalid/spec.schema.json"
 
 
+_NUMBER_BOUNDS = {"number": {}, "nonneg": {"minimum": 0}, "positive": {"exclusiveMinimum": 0}}
+
+
 def arg_schema(arg: Arg) -> dict[str, Any]:
+    if arg.kind == "posint" and arg.nullable:
+        return {"type": ["integer", "null"], "minimum": 1, "default": arg.default}
     if arg.kind == "posint":
         return {"type": "integer", "minimum": 1}
+    if arg.kind in _NUMBER_BOUNDS:
+        schema = {"type": "number", **_NUMBER_BOUNDS[arg.kind]}
+        return schema if arg.default is None else {**schema, "default": arg.default}
     if arg.kind == "bool":
         return {"type": "boolean", "default": arg.default}
     if arg.kind == "rate":
         return {"type": "number", "minimum": 0, "exclusiveMaximum": 1, "default": arg.default}
     if arg.kind == "name":
         return {"type": "string", "pattern": "^[A-Za-z0-9_.-]+$"}
-    if arg.kind == "layer":
+    if arg.kind == "layer" and arg.choices == catalog.RECURRENT:
         return {"$ref": "#/$defs/recurrent_layer"}
+    if arg.kind == "layer":
+        return {"oneOf": [{"$ref": f"#/$defs/{cls}"} for cls in arg.choices]}
     if arg.kind == "layer_ref":
         return {
             "type": "string",

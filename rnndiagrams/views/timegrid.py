@@ -226,7 +226,7 @@ def build(model: ShapedModel, view: ViewSpec, folded: bool) -> Scene:
         cols: list[str | None] = ["t"]
     else:
         steps = view.options.get("steps")
-        cols = columns(steps if steps is not None else model.input_shape[1])
+        cols = columns(steps if steps is not None else section.rows[0].input_shape[1])
     grid = _Grid(model, section, cols, folded)
     grid.build()
     name = figure_name(model, view)
