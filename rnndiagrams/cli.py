@@ -96,6 +96,31 @@ def _render(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from . import shape_model
+    from .exchange.keras_import import import_keras
+    from .render.files import atomic_write
+    from .report.summary import summary_text
+    from .spec.validate import validate
+    from .spec.yamldoc import parse_doc
+
+    text = import_keras(args.model)
+    try:  # the written spec must load as any spec would: no file is written otherwise
+        model = shape_model(validate(parse_doc(text, args.output or "<stdout>")))
+    except SpecError as e:
+        raise SpecError(
+            args.model, f"the imported model is refused: {e.problem}", e.expected
+        ) from None
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    atomic_write(Path(args.output), text.encode("utf-8"))
+    sys.stdout.write(f"{args.output}: written\n" + summary_text(model))
+    return 0
+
+
 def _schema(args: argparse.Namespace) -> int:
     from .spec.jsonschema import schema_text
 
@@ -149,6 +174,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--view", action="append", help="only this view (by name); repeatable")
     p.add_argument("--theme", choices=THEMES, help="overrides the spec's render.theme")
     p.add_argument("--dpi", type=_positive, help="PNG resolution, overrides the spec's render.dpi")
+    p = command(
+        "import", _import, "write the spec of a saved Keras model (.keras or to_json() JSON)"
+    )
+    p.add_argument("model", metavar="MODEL")
+    p.add_argument("-o", "--output", help="the spec file to write (default: print it)")
     command("schema", _schema, "print the JSON Schema of the spec format")
     return parser
 

@@ -34,7 +34,12 @@ def test_oracle_copy_is_byte_identical_to_shared():
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_keras_convention(case, tmp_path):
-    model = shape_model(_spec(case, tmp_path), "keras")
+    assert_keras_matches(_spec(case, tmp_path), case)
+
+
+def assert_keras_matches(spec, case):
+    """Names, classes, shapes, params, non-trainable counts and weight paths of real Keras."""
+    model = shape_model(spec, "keras")
     expected = case["keras"]
     assert [layer.name for layer in model.layers] == [e["name"] for e in expected["layers"]]
     assert [layer.cls for layer in model.layers] == [e["class"] for e in expected["layers"]]
@@ -55,7 +60,12 @@ def test_keras_convention(case, tmp_path):
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_pytorch_convention(case, tmp_path):
-    model = shape_model(_spec(case, tmp_path), "pytorch")
+    assert_pytorch_matches(_spec(case, tmp_path), case)
+
+
+def assert_pytorch_matches(spec, case):
+    """What sum(p.numel() for p in module.parameters()) gave, per layer and in total."""
+    model = shape_model(spec, "pytorch")
     expected = case["pytorch"]
     assert [layer.params for layer in model.layers] == [e["params"] for e in expected["layers"]]
     assert model.total_params == expected["total_params"]
