@@ -121,6 +121,16 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _code(args: argparse.Namespace) -> int:
+    from . import load, shape_model
+    from .exchange.keras_code import keras_code
+
+    spec = load(args.spec)
+    shape_model(spec)  # a model Keras would refuse to build gets the spec's located error
+    sys.stdout.write(keras_code(spec))
+    return 0
+
+
 def _schema(args: argparse.Namespace) -> int:
     from .spec.jsonschema import schema_text
 
@@ -179,6 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("model", metavar="MODEL")
     p.add_argument("-o", "--output", help="the spec file to write (default: print it)")
+    p = command("code", _code, "print Keras 3 code that builds the spec's model as `model`")
+    p.add_argument("spec", metavar="SPEC")
     command("schema", _schema, "print the JSON Schema of the spec format")
     return parser
 
