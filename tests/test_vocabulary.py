@@ -147,3 +147,18 @@ def test_summary_prints_non_trainable_as_keras_does(write_spec, capsys):
     assert [layer["non_trainable"] for layer in data["layers"]] == [
         e["non_trainable"] for e in expected["layers"]
     ]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_explain_arithmetic_of_every_layer_equals_the_oracle(case, write_spec, capsys):
+    path = write_spec(yaml.safe_dump({"model": {k: case[k] for k in ("input", "layers")}}))
+    assert main(["explain", str(path)]) == 0
+    out = capsys.readouterr().out
+    for convention, label in (("keras", "Keras:  "), ("pytorch", "PyTorch:")):
+        lines = [ln for ln in out.splitlines() if f"parameters, {label}" in ln]
+        expected = [e["params"] for e in case[convention]["layers"]]
+        assert [int(ln.rsplit(" = ", 1)[1].replace(",", "")) for ln in lines] == expected
+        for ln, params in zip(lines, expected, strict=True):
+            factors = ln.split(": ", 1)[1].rsplit(" = ", 1)[0].strip()
+            if factors != "no weights":
+                assert eval(factors.replace("x", "*")) == params  # the arithmetic is true

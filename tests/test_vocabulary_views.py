@@ -140,3 +140,17 @@ def test_repeat_vector_draws_encoder_and_decoder(all_scenes):
         assert not source.startswith("d") and all(c.id.startswith("d") for c in copies)
         drawn += 1
     assert drawn >= 3
+
+
+def test_masks_are_explained_where_they_reach_a_recurrent_layer(all_scenes):
+    marked = 0
+    for model, scenes in all_scenes.values():
+        legend = " ".join(plain_text((line,)) for line in scenes["unrolled"].legend)
+        classes = [x.cls for x in model.layers]
+        first = next(i for i, x in enumerate(model.layers) if x.cell)
+        before = model.layers[:first]
+        masking = any(x.cls == "Masking" or x.spec.args.get("mask_zero") for x in before)
+        windowed = any(c in classes[:first] for c in ("Conv1D", "MaxPooling1D", "AveragePooling1D"))
+        assert ("mask (" in legend) == (masking and not windowed), model.spec.source
+        marked += "mask (" in legend
+    assert marked >= 5

@@ -15,7 +15,7 @@ from ..scene import Edge, Scene, words
 from ..shapes import ShapedModel
 from ..shapes.engine import format_shape
 from ..spec.model import ViewSpec
-from . import labels
+from . import labels, steplayers
 from .section import Section, figure_name, section_at
 
 if TYPE_CHECKING:
@@ -64,6 +64,7 @@ def build(model: ShapedModel, view: ViewSpec, encoder: _Grid, start: int) -> Sce
     count = len(encoder.section.recurrent)
     legend = (
         _legend(model, encoder.section, 0, True)
+        + steplayers.mask_lines(encoder.section)
         + (_repeat_line(repeat),)
         + _legend(model, section, count, True)
     )

@@ -15,9 +15,21 @@ from ..shapes.engine import format_shape
 from . import labels
 
 if TYPE_CHECKING:
+    from .section import Section
     from .timegrid import _Grid
 
 _POOL_SYMBOL = {"GlobalMaxPooling1D": "max", "GlobalAveragePooling1D": "mean"}
+# Layers that pass a Keras mask on to the next layer (windows and pooling drop it).
+_KEEP_MASK = (
+    "Dropout",
+    "SpatialDropout1D",
+    "GaussianNoise",
+    "Activation",
+    "LayerNormalization",
+    "BatchNormalization",
+    "Dense",
+    "TimeDistributed",
+)
 
 
 def layer_label(layer: ShapedLayer, shape: tuple | None, *notes: str) -> Label:
@@ -94,3 +106,25 @@ def pooled(grid: _Grid, layer: ShapedLayer, prev: list[str]) -> list[str]:
 
 def _steps(t: int | None) -> str:
     return "None" if t is None else str(t)
+
+
+def mask_lines(section: Section) -> tuple[Line, ...]:
+    """What a mask does to the steps, when one reaches the first recurrent layer."""
+    if section.windows:
+        return ()
+    source = None
+    for layer in ((section.embedding,) if section.embedding else ()) + section.front:
+        if layer.cls == "Masking" or layer.spec.args.get("mask_zero"):
+            source = layer
+        elif source is not None and layer.cls not in _KEEP_MASK:
+            source = None
+    if source is None:
+        return ()
+    what = (
+        "a step whose token id is 0 (mask_zero: padding)"
+        if source.cls == "Embedding"
+        else f"a step whose features all equal {source.spec.args['mask_value']}"
+    )
+    return (
+        (words(f"mask ({source.name}): {what} is skipped; the recurrent layers carry h over it"),),
+    )

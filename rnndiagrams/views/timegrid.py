@@ -254,7 +254,7 @@ def build(model: ShapedModel, view: ViewSpec, folded: bool) -> Scene:
     name = figure_name(model, view)
     return Scene(
         name=name,
-        legend=_legend(model, section),
+        legend=_legend(model, section) + steplayers.mask_lines(section),
         flow="up",
         nodes=tuple(grid.nodes),
         edges=tuple(grid.edges),
