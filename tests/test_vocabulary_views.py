@@ -154,3 +154,14 @@ def test_masks_are_explained_where_they_reach_a_recurrent_layer(all_scenes):
         assert ("mask (" in legend) == (masking and not windowed), model.spec.source
         marked += "mask (" in legend
     assert marked >= 5
+
+
+def test_stack_view_tells_non_trainable_weights(all_scenes):
+    shown = 0
+    for model, scenes in all_scenes.values():
+        texts = _texts(scenes["stack"])
+        for layer in model.layers:
+            node = next(t for t in texts if t.startswith(layer.name + "\n"))
+            assert (f"{layer.non_trainable:,} non-trainable" in node) == bool(layer.non_trainable)
+            shown += bool(layer.non_trainable)
+    assert shown >= 5

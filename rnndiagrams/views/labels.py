@@ -68,7 +68,8 @@ def _call(spec: LayerSpec) -> str:
 
 
 def params(layer: ShapedLayer, convention: str) -> str:
-    return f"{layer.params:,} params ({'Keras' if convention == 'keras' else 'PyTorch'})"
+    frozen = f", {layer.non_trainable:,} non-trainable" if layer.non_trainable else ""
+    return f"{layer.params:,} params ({'Keras' if convention == 'keras' else 'PyTorch'}{frozen})"
 
 
 def legend(layer: ShapedLayer, notation: str, convention: str, sup: str = "") -> tuple[Line, ...]:
