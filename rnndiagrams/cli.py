@@ -99,20 +99,11 @@ def _render(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from . import shape_model
     from .exchange.keras_import import import_keras
     from .render.files import atomic_write
     from .report.summary import summary_text
-    from .spec.validate import validate
-    from .spec.yamldoc import parse_doc
 
-    text = import_keras(args.model)
-    try:  # the written spec must load as any spec would: no file is written otherwise
-        model = shape_model(validate(parse_doc(text, args.output or "<stdout>")))
-    except SpecError as e:
-        raise SpecError(
-            args.model, f"the imported model is refused: {e.problem}", e.expected
-        ) from None
+    text, model = import_keras(args.model)  # nothing is written unless the spec loads
     if args.output is None:
         sys.stdout.write(text)
         return 0

@@ -144,3 +144,14 @@ def test_zip_without_config_is_refused(tmp_path, capsys):
 
 def test_missing_file(tmp_path, capsys):
     _refused(tmp_path, capsys, tmp_path / "nope.keras", "cannot read file")
+
+
+def test_a_value_the_spec_refuses_is_located_at_its_layer_in_the_file(tmp_path, capsys):
+    data = json.loads((ORACLE_DIR / "keras-files" / "keras_003.json").read_text())
+    data["config"]["layers"][2]["config"]["dropout"] = 1.5
+    path = tmp_path / "pretty.json"
+    text = json.dumps(data, indent=1)
+    path.write_text(text)
+    err = _refused(tmp_path, capsys, path, "dropout is 1.5")
+    line = next(i for i, ln in enumerate(text.splitlines(), 1) if '"name": "simple_rnn"' in ln)
+    assert err.startswith(f"{path}:{line}:")

@@ -16,8 +16,10 @@ from typing import Any
 import yaml
 
 from ..errors import SpecError
+from ..shapes import ShapedModel, shape_model
 from ..spec import catalog
-from ..spec.yamldoc import MAX_BYTES
+from ..spec.validate import validate
+from ..spec.yamldoc import MAX_BYTES, parse_doc
 
 # Config values outside the catalogue that must hold, or the spec would draw another model.
 _REQUIRED: dict[str, Any] = {
@@ -280,11 +282,24 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def import_keras(path: str) -> str:
-    """Spec YAML text for the Keras model saved at `path`; a SpecError for anything else."""
+def import_keras(path: str) -> tuple[str, ShapedModel]:
+    """Spec YAML text for the Keras model saved at `path`, and its shaped model: the text
+    loads as any spec would. A SpecError, located at the layer in the model file, otherwise."""
     data, text, where = read_config(path)
-    spec = _Importer(text, where).model(data)
-    return to_yaml(spec, os.path.basename(path))
+    importer = _Importer(text, where)
+    spec = importer.model(data)
+    yaml_text = to_yaml(spec, os.path.basename(path))
+    try:
+        return yaml_text, shape_model(validate(parse_doc(yaml_text, "<imported>")))
+    except SpecError as e:
+        line = int(e.where.rsplit(":", 2)[1])
+        index = line - yaml_text.splitlines().index("  layers:") - 2
+        layers = spec["model"]["layers"]
+        name = None
+        if 0 <= index < len(layers):
+            ((_, args),) = layers[index].items()
+            name = args.get("name")
+        raise importer.error(name, e.problem, e.expected or "") from None
 
 
 def to_yaml(spec: dict, source: str) -> str:
