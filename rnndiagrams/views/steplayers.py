@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..scene import Edge, Label, Line, sym, words
+from ..scene import Edge, Label, Line, words
 from ..shapes import ShapedLayer
 from ..shapes.engine import format_shape
 from . import labels
@@ -91,12 +91,8 @@ def fan_out(grid: _Grid, src: str, dst: list[str]) -> None:
 def pooled(grid: _Grid, layer: ShapedLayer, prev: list[str]) -> list[str]:
     """Global pooling or Flatten: one node fed by every step's output (many-to-one)."""
     how = _POOL_SYMBOL.get(layer.cls)
-    first: Line = (
-        (words(f"{how} over t of "), sym("h", "t"))
-        if how
-        else (words("every "), sym("h", "t"), words(" side by side"))
-    )
-    label = (first,) + layer_label(layer, layer.output_shape[1:])
+    first = f"{how} over all steps" if how else "all steps side by side"
+    label = ((words(first),),) + layer_label(layer, layer.output_shape[1:])
     nid = grid._single(label, "merge", len(grid.cols) - 1)
     for c, src in enumerate(prev):
         if grid.cols[c] is not None:
