@@ -165,3 +165,22 @@ def test_stack_view_tells_non_trainable_weights(all_scenes):
             assert (f"{layer.non_trainable:,} non-trainable" in node) == bool(layer.non_trainable)
             shown += bool(layer.non_trainable)
     assert shown >= 5
+
+
+def test_decoder_copies_what_a_backward_encoder_returns(write_spec):
+    spec = load(
+        str(
+            write_spec(
+                "model:\n  input: {shape: [12, 3]}\n  layers:\n"
+                "    - GRU: {units: 8, go_backwards: true}\n    - RepeatVector: {n: 6}\n"
+                "    - Dropout: {rate: 0.1}\n    - GRU: {units: 8, return_sequences: true}\n"
+                "views: [unrolled]\n"
+            )
+        )
+    )
+    scene = build_scene(shape_model(spec), spec.views[0])
+    nodes = {n.id: n for n in scene.nodes}
+    copies = [n.id for n in scene.nodes if "a copy (RepeatVector)" in plain_text(n.label)]
+    (source,) = {e.src for e in scene.edges if e.dst in copies}
+    assert plain_text(nodes[source].label).startswith("h_0^{(1)}")  # the last step it ran
+    assert len(copies) == 3  # x_0, x_1 and x_5 of the 6 decoder steps; the `…` between

@@ -16,7 +16,7 @@ from ..shapes import ShapedModel
 from ..shapes.engine import format_shape
 from ..spec.model import ViewSpec
 from . import labels, steplayers
-from .section import Section, figure_name, section_at
+from .section import PER_STEP, Section, figure_name, section_at
 
 if TYPE_CHECKING:
     from .timegrid import _Grid
@@ -30,7 +30,11 @@ def decoder_start(model: ShapedModel, view: ViewSpec, section: Section) -> int |
     after = model.layers.index(drawn[-1]) + 1
     layers = model.layers
     if after + 1 < len(layers) and layers[after].cls == "RepeatVector":
-        return next((i for i in range(after + 1, len(layers)) if layers[i].cell), None)
+        for i in range(after + 1, len(layers)):
+            if layers[i].cell:
+                return i
+            if layers[i].cls not in PER_STEP:  # e.g. a Conv1D: no longer one step per copy
+                return None
     return None
 
 
@@ -47,7 +51,8 @@ def build(model: ShapedModel, view: ViewSpec, encoder: _Grid, start: int) -> Sce
     encoder.build()
     decoder.build()
     top = max(n.pos[1] for n in encoder.nodes)
-    source = [n for n in encoder.nodes if n.pos[1] == top and n.emphasis == "solid"][-1]
+    returned = [n for n in encoder.nodes if n.pos[1] == top and n.emphasis == "solid"]
+    source = [n for n in returned if n.role != "ellipsis"][-1]  # what the encoder returns
     shift = (len(encoder.cols) + 1, top + 1)
     nodes = list(encoder.nodes)
     for n in decoder.nodes:
