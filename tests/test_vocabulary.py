@@ -162,3 +162,13 @@ def test_explain_arithmetic_of_every_layer_equals_the_oracle(case, write_spec, c
             factors = ln.split(": ", 1)[1].rsplit(" = ", 1)[0].strip()
             if factors != "no weights":
                 assert eval(factors.replace("x", "*")) == params  # the arithmetic is true
+
+
+def test_reduced_copy_scales_the_layer_inside_time_distributed(write_spec, capsys):
+    path = write_spec(
+        "model:\n  input: {shape: [null, 3]}\n  layers:\n"
+        "    - LSTM: {units: 8, return_sequences: true}\n"
+        "    - TimeDistributed: {layer: {Dense: {units: 40000000}}}\n"
+    )
+    assert main(["check", str(path)]) == 0
+    assert "verified on a copy with every size over" in capsys.readouterr().out

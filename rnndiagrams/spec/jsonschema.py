@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from . import catalog
-from .catalog import Arg
+from .catalog import MAX_NAME_CHARS, Arg
 
 SCHEMA_ID = "https://rnndiagrams.invalid/spec.schema.json"
 
@@ -20,9 +20,14 @@ _NUMBER_BOUNDS = {"number": {}, "nonneg": {"minimum": 0}, "positive": {"exclusiv
 
 def arg_schema(arg: Arg) -> dict[str, Any]:
     if arg.kind == "posint" and arg.nullable:
-        return {"type": ["integer", "null"], "minimum": 1, "default": arg.default}
+        return {
+            "type": ["integer", "null"],
+            "minimum": 1,
+            "maximum": arg.maximum,
+            "default": arg.default,
+        }
     if arg.kind == "posint":
-        return {"type": "integer", "minimum": 1}
+        return {"type": "integer", "minimum": 1, "maximum": arg.maximum}
     if arg.kind in _NUMBER_BOUNDS:
         schema = {"type": "number", **_NUMBER_BOUNDS[arg.kind]}
         return schema if arg.default is None else {**schema, "default": arg.default}
@@ -31,7 +36,13 @@ def arg_schema(arg: Arg) -> dict[str, Any]:
     if arg.kind == "rate":
         return {"type": "number", "minimum": 0, "exclusiveMaximum": 1, "default": arg.default}
     if arg.kind == "name":
-        return {"type": "string", "pattern": "^[A-Za-z0-9_.-]+$"}
+        return {"type": "string", "minLength": 1, "maxLength": MAX_NAME_CHARS, "pattern": "^[^/]*$"}
+    if arg.kind == "file_name":
+        return {
+            "type": "string",
+            "maxLength": MAX_NAME_CHARS,
+            "pattern": "^[A-Za-z0-9_-][A-Za-z0-9_.-]*$",
+        }
     if arg.kind == "layer" and arg.choices == catalog.RECURRENT:
         return {"$ref": "#/$defs/recurrent_layer"}
     if arg.kind == "layer":
@@ -115,7 +126,7 @@ def build_schema() -> dict[str, Any]:
         "required": ["model"],
         "additionalProperties": False,
         "properties": {
-            "title": {"type": "string"},
+            "title": {"type": "string", "maxLength": catalog.MAX_TITLE_CHARS},
             "notation": {"enum": list(catalog.NOTATIONS), "default": "seed"},
             "convention": {"enum": list(catalog.CONVENTIONS), "default": "keras"},
             "model": {
