@@ -172,3 +172,49 @@ def test_reduced_copy_scales_the_layer_inside_time_distributed(write_spec, capsy
     )
     assert main(["check", str(path)]) == 0
     assert "verified on a copy with every size over" in capsys.readouterr().out
+
+
+def _random_front_end(rng) -> str:
+    """A spec with random Conv1D and pooling settings over a random number of steps."""
+    layers = []
+    for _ in range(rng.randint(1, 3)):
+        if rng.random() < 0.5:
+            strides = rng.randint(1, 3)
+            layers.append(
+                {
+                    "Conv1D": {
+                        "filters": rng.randint(1, 4),
+                        "kernel_size": rng.randint(1, 6),
+                        "strides": strides,
+                        "padding": rng.choice(["valid", "same", "causal"]),
+                        "dilation_rate": 1 if strides > 1 else rng.randint(1, 3),
+                    }
+                }
+            )
+        else:
+            cls = rng.choice(["MaxPooling1D", "AveragePooling1D"])
+            args = {"pool_size": rng.randint(1, 4), "padding": rng.choice(["valid", "same"])}
+            if rng.random() < 0.5:
+                args["strides"] = rng.randint(1, 3)
+            layers.append({cls: args})
+    layers.append({"GRU": {"units": 2}})
+    steps = rng.choice([None, rng.randint(1, 40)])
+    return yaml.safe_dump({"model": {"input": {"shape": [steps, 2]}, "layers": layers}})
+
+
+def test_window_shapes_agree_with_execution_on_random_settings(write_spec):
+    """The engine's lengths (Keras's formulas) against windows counted on the padded input."""
+    import random
+
+    rng = random.Random(9)
+    ran = 0
+    for i in range(300):
+        spec = load(str(write_spec(_random_front_end(rng), f"s{i}.yaml")))
+        try:
+            model = shape_model(spec, "keras")
+        except SpecError as e:
+            assert "leaves no timesteps" in e.problem
+            continue
+        verify(model)
+        ran += 1
+    assert ran > 150

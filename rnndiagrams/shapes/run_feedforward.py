@@ -92,18 +92,18 @@ def run_feedforward(
 def _windows(
     x: np.ndarray, size: int, strides: int, padding: str, dilation: int, fill: float
 ) -> np.ndarray:
-    """(batch, out_steps, size, channels): the input steps each output step sees."""
+    """(batch, out_steps, size, channels): the input steps each output step sees. The number
+    of windows is counted on the padded input, not taken from the engine's formula."""
     span = dilation * (size - 1) + 1
     steps = x.shape[1]
-    out = conv_length(steps, span, strides, padding)
-    assert out is not None
     if padding == "causal":
-        left = span - 1
-    elif padding == "same":
-        left = max((out - 1) * strides + span - steps, 0) // 2
+        left, right = span - 1, 0
+    elif padding == "same":  # as many outputs as ceil(steps / strides), padding split evenly
+        total = max((-(-steps // strides) - 1) * strides + span - steps, 0)
+        left, right = total // 2, total - total // 2
     else:
-        left = 0
-    right = max((out - 1) * strides + span - steps - left, 0)
+        left = right = 0
     padded = np.pad(x, ((0, 0), (left, right), (0, 0)), constant_values=fill)
-    index = np.arange(out)[:, None] * strides + np.arange(size)[None, :] * dilation
+    starts = np.arange(0, padded.shape[1] - span + 1, strides)
+    index = starts[:, None] + np.arange(size)[None, :] * dilation
     return padded[:, index]
