@@ -184,3 +184,14 @@ def test_decoder_copies_what_a_backward_encoder_returns(write_spec):
     (source,) = {e.src for e in scene.edges if e.dst in copies}
     assert plain_text(nodes[source].label).startswith("h_0^{(1)}")  # the last step it ran
     assert len(copies) == 3  # x_0, x_1 and x_5 of the 6 decoder steps; the `…` between
+
+
+def test_equivalence_keeps_folded_equals_unrolled_apart(all_scenes):
+    for _, scenes in all_scenes.values():
+        scene = scenes["equivalence"]
+        cols = {
+            prefix: {n.pos[0] for n in scene.nodes if n.id.startswith(prefix)}
+            for prefix in ("f_", "u_", "equals")
+        }
+        (equals,) = cols["equals"]
+        assert max(cols["f_"]) < equals < min(cols["u_"])
