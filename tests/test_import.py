@@ -155,3 +155,14 @@ def test_a_value_the_spec_refuses_is_located_at_its_layer_in_the_file(tmp_path, 
     err = _refused(tmp_path, capsys, path, "dropout is 1.5")
     line = next(i for i, ln in enumerate(text.splitlines(), 1) if '"name": "simple_rnn"' in ln)
     assert err.startswith(f"{path}:{line}:")
+
+
+def test_a_file_name_cannot_inject_yaml(tmp_path, capsys):
+    model = tmp_path / "a\nmodel: 1.json"
+    model.write_bytes(FILES[1].read_bytes())
+    out = tmp_path / "spec.yaml"
+    assert main(["import", str(model), "-o", str(out)]) == 0
+    assert (
+        out.read_text().splitlines()[0] == "# imported from a␊model: 1.json by `rnndiagrams import`"
+    )
+    assert load(str(out)).layers

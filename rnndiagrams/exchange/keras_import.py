@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from ..errors import SpecError
+from ..printable import printable
 from ..shapes import ShapedModel, shape_model
 from ..spec import catalog
 from ..spec.validate import validate
@@ -304,7 +305,7 @@ def import_keras(path: str) -> tuple[str, ShapedModel]:
 
 def to_yaml(spec: dict, source: str) -> str:
     """Specs as people write them: one layer per line, in flow style."""
-    out = [f"# imported from {source} by `rnndiagrams import`"]
+    out = [f"# imported from {printable(source)} by `rnndiagrams import`"]
     if "title" in spec:
         out.append(_dump({"title": spec["title"]}))
     model = spec["model"]
