@@ -79,6 +79,12 @@ BAD = {
         29,
         "mask_value is inf; expected a number",
     ),
+    "keras_alias": (
+        HEAD + "    - GlobalMaxPool1D: {}\n",
+        4,
+        7,
+        "unknown layer class 'GlobalMaxPool1D' (did you mean 'GlobalMaxPooling1D'?)",
+    ),
     "dropout_without_rate": (
         HEAD + "    - Dropout: {}\n",
         4,
