@@ -195,3 +195,19 @@ def test_equivalence_keeps_folded_equals_unrolled_apart(all_scenes):
         }
         (equals,) = cols["equals"]
         assert max(cols["f_"]) < equals < min(cols["u_"])
+
+
+def test_a_model_without_recurrent_layer_gets_the_stack_view_only(write_spec):
+    spec = load(
+        str(
+            write_spec(
+                "model:\n  input: {shape: [null], dtype: int32}\n  layers:\n"
+                "    - Embedding: {input_dim: 100, output_dim: 8}\n"
+                "    - Conv1D: {filters: 4, kernel_size: 3}\n    - GlobalMaxPooling1D: {}\n"
+                "    - Dense: {units: 1, activation: sigmoid}\n"
+            )
+        )
+    )
+    assert [v.kind for v in spec.views] == ["stack"]
+    texts = _texts(build_scene(shape_model(spec), spec.views[0]))
+    assert any(t.startswith("conv1d\n") for t in texts)
