@@ -107,6 +107,32 @@ def _render(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .exchange.keras_import import import_keras
+    from .render.files import atomic_write
+    from .report.summary import summary_text
+
+    text, model = import_keras(args.model)  # nothing is written unless the spec loads
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    atomic_write(Path(args.output), text.encode("utf-8"))
+    sys.stdout.write(f"{args.output}: written\n" + summary_text(model))
+    return 0
+
+
+def _code(args: argparse.Namespace) -> int:
+    from . import load, shape_model
+    from .exchange.keras_code import keras_code
+
+    spec = load(args.spec)
+    shape_model(spec)  # a model Keras would refuse to build gets the spec's located error
+    sys.stdout.write(keras_code(spec))
+    return 0
+
+
 def _schema(args: argparse.Namespace) -> int:
     from .spec.jsonschema import schema_text
 
@@ -195,6 +221,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--view", action="append", help="only this view (by name); repeatable")
     p.add_argument("--theme", choices=THEMES, help="overrides the spec's render.theme")
     p.add_argument("--dpi", type=_positive, help="PNG resolution, overrides the spec's render.dpi")
+    p = command(
+        "import", _import, "write the spec of a saved Keras model (.keras or to_json() JSON)"
+    )
+    p.add_argument("model", metavar="MODEL")
+    p.add_argument("-o", "--output", help="the spec file to write (default: print it)")
+    p = command("code", _code, "print Keras 3 code that builds the spec's model as `model`")
+    p.add_argument("spec", metavar="SPEC")
     command("schema", _schema, "print the JSON Schema of the spec format")
     p = command("gallery", _gallery, "one self-contained HTML page with every spec and figure")
     p.add_argument("specs", nargs="+", metavar="SPEC_OR_FOLDER")

@@ -35,6 +35,12 @@ def oracle_cases() -> list:
     return json.loads(ORACLE.read_text())["cases"]
 
 
+def keras_cases_v2() -> list:
+    """The 60 Keras models of the wider vocabulary (issue 9), from cases-v2.json."""
+    cases = json.loads((ORACLE_DIR / "cases-v2.json").read_text())["cases"]
+    return [c for c in cases if c["framework"] == "keras"]
+
+
 @pytest.fixture
 def write_spec(tmp_path):
     """Write YAML text to a file and return its path (specs are tested as users write them)."""

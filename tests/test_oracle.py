@@ -4,12 +4,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ORACLE_DIR, SHARED_ORACLE, oracle_cases
+from conftest import ORACLE_DIR, SHARED_ORACLE, keras_cases_v2, oracle_cases
 
 from rnndiagrams.shapes import shape_model
 from rnndiagrams.spec.validate import load
 
-CASES = oracle_cases()
+CASES = oracle_cases() + keras_cases_v2()
 
 
 def _spec(case, tmp_path: Path):
@@ -19,7 +19,8 @@ def _spec(case, tmp_path: Path):
 
 
 def test_oracle_is_present():
-    assert len(CASES) >= 40
+    assert len(oracle_cases()) >= 40
+    assert len(keras_cases_v2()) == 60
 
 
 @pytest.mark.skipif(not SHARED_ORACLE.is_dir(), reason="no shared/oracle beside this clone")
@@ -33,7 +34,12 @@ def test_oracle_copy_is_byte_identical_to_shared():
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_keras_convention(case, tmp_path):
-    model = shape_model(_spec(case, tmp_path), "keras")
+    assert_keras_matches(_spec(case, tmp_path), case)
+
+
+def assert_keras_matches(spec, case):
+    """Names, classes, shapes, params, non-trainable counts and weight paths of real Keras."""
+    model = shape_model(spec, "keras")
     expected = case["keras"]
     assert [layer.name for layer in model.layers] == [e["name"] for e in expected["layers"]]
     assert [layer.cls for layer in model.layers] == [e["class"] for e in expected["layers"]]
@@ -42,6 +48,11 @@ def test_keras_convention(case, tmp_path):
     ]
     assert [layer.params for layer in model.layers] == [e["params"] for e in expected["layers"]]
     assert model.total_params == expected["total_params"]
+    assert [layer.non_trainable for layer in model.layers] == [
+        e.get("non_trainable", 0) for e in expected["layers"]
+    ]
+    if "non_trainable_params" in expected:
+        assert model.non_trainable_params == expected["non_trainable_params"]
     for layer, e in zip(model.layers, expected["layers"], strict=True):
         ours = [[layer.weight_path(w), list(w.shape_in("keras"))] for w in layer.weights]
         assert ours == [[n, list(s)] for n, s in e["weights"]]
@@ -49,7 +60,12 @@ def test_keras_convention(case, tmp_path):
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_pytorch_convention(case, tmp_path):
-    model = shape_model(_spec(case, tmp_path), "pytorch")
+    assert_pytorch_matches(_spec(case, tmp_path), case)
+
+
+def assert_pytorch_matches(spec, case):
+    """What sum(p.numel() for p in module.parameters()) gave, per layer and in total."""
+    model = shape_model(spec, "pytorch")
     expected = case["pytorch"]
     assert [layer.params for layer in model.layers] == [e["params"] for e in expected["layers"]]
     assert model.total_params == expected["total_params"]

@@ -27,7 +27,8 @@ def explain_text(models: dict[str, ShapedModel]) -> str:
             f"-> {format_shape(layer.output_shape)}"
         )
         out += ["  " + line for line in _names(layer)]
-        out += ["  " + line for line in _weight_table(layer, torch_layer)]
+        if layer.weights:
+            out += ["  " + line for line in _weight_table(layer, torch_layer)]
         out.append(f"  parameters, Keras:   {_arithmetic(layer)}")
         out.append(f"  parameters, PyTorch: {_arithmetic(torch_layer)}")
         out.append("")
@@ -49,6 +50,8 @@ def _names(layer: ShapedLayer) -> list[str]:
                 f"o_t = V h_t + c at every step: ({units},) (the output head of the figures that draw o and V)"
             ]
         return [f"output = V h + c on the last state only (many-to-one): ({units},)"]
+    if layer.cell is None:
+        return [_feedforward_note(layer)]
     rnn = layer.spec.inner or layer.spec
     units = rnn.args["units"]
     x_t = layer.step_tensor("x_t").shape
@@ -75,6 +78,41 @@ def _names(layer: ShapedLayer) -> list[str]:
     return lines
 
 
+def _feedforward_note(layer: ShapedLayer) -> str:
+    """One sentence on what a non-recurrent layer does to the shapes, with this spec's values."""
+    a, cls = layer.spec.args, layer.cls
+    steps_in, steps_out = layer.input_shape[1], layer.output_shape[1:2]
+    if cls == "Masking":
+        return (
+            f"steps whose features all equal {a['mask_value']} are skipped by the layers after it"
+        )
+    if cls in ("Dropout", "SpatialDropout1D"):
+        what = "whole channels (the same at every step)" if cls != "Dropout" else "values"
+        return f"training only: drops a fraction {a['rate']} of the {what}; shape unchanged"
+    if cls == "GaussianNoise":
+        return f"training only: adds normal noise of stddev {a['stddev']}; shape unchanged"
+    if cls == "Activation":
+        return f"applies {a['activation']} to every value; shape unchanged"
+    if cls in ("Conv1D", "MaxPooling1D", "AveragePooling1D"):
+        size = a.get("kernel_size", a.get("pool_size"))
+        stride = a["strides"] or size
+        return (
+            f"a window of {size} steps slides by {stride} over T = {steps_in} steps "
+            f"(padding {a['padding']}) -> T = {steps_out[0]}"
+        )
+    if cls.startswith("Global"):
+        how = "max" if "Max" in cls else "average"
+        return f"the {how} over all T = {steps_in} steps of each channel: many-to-one by pooling"
+    if cls == "Flatten":
+        return f"every step's vector side by side: {layer.output_shape[-1]} values"
+    if cls == "RepeatVector":
+        return f"the vector copied to each of n = {a['n']} steps (a decoder's input sequence)"
+    if cls == "TimeDistributed":
+        return f"o_t = V h_t + c with the same V, c at every step: {layer.output_shape[-1:]}"
+    frozen = ", moving mean and variance non-trainable" if layer.non_trainable else ""
+    return f"normalises each step's features, then scales by γ and shifts by β{frozen}"
+
+
 def _weight_table(keras: ShapedLayer, pytorch: ShapedLayer) -> list[str]:
     """Keras's weights, then those only PyTorch has (its second bias), under every notation."""
     rows = [("role", *NOTATIONS)]
@@ -90,7 +128,8 @@ def _weight_table(keras: ShapedLayer, pytorch: ShapedLayer) -> list[str]:
             shared = (w.key, w.direction) in keys[other]
             if side == "PyTorch" and shared:
                 continue
-            notes = [n for n in (w.direction, None if shared else f"{side} only") if n]
+            only = "non-trainable; a buffer in PyTorch" if not w.trainable else f"{side} only"
+            notes = [n for n in (w.direction, None if shared else only) if n]
             tag = f" ({', '.join(notes)})" if notes else ""
             rows.append(
                 (w.role + tag, *(f"{w.name(n)} {format_shape(w.shape_in(n))}" for n in NOTATIONS))
@@ -103,7 +142,7 @@ def _arithmetic(layer: ShapedLayer) -> str:
     """The seed's factorised form, units x (units + input + biases), derived from the weights."""
     if layer.cell is None:
         terms = " + ".join(" x ".join(str(d) for d in w.shape) for w in layer.weights)
-        return f"{terms} = {layer.params:,}"
+        return f"{terms or 'no weights'} = {layer.params:,}"
     by_direction: dict[str | None, list[Weight]] = {}
     for w in layer.weights:
         by_direction.setdefault(w.direction, []).append(w)

@@ -18,6 +18,8 @@ def summary_json(model: ShapedModel, notation: str | None = None) -> dict[str, A
             entry = {"role": w.role, "name": w.name(notation), "shape": list(w.shape_in(notation))}
             if w.direction:
                 entry["direction"] = w.direction
+            if not w.trainable:
+                entry["trainable"] = False
             entry["keras_path"] = layer.weight_path(w)
             weights.append(entry)
         layers.append(
@@ -26,6 +28,7 @@ def summary_json(model: ShapedModel, notation: str | None = None) -> dict[str, A
                 "class": layer.cls,
                 "output_shape": list(layer.output_shape),
                 "params": layer.params,
+                "non_trainable": layer.non_trainable,
                 "weights": weights,
             }
         )
@@ -33,6 +36,8 @@ def summary_json(model: ShapedModel, notation: str | None = None) -> dict[str, A
         "convention": model.convention,
         "notation": notation,
         "total_params": model.total_params,
+        "trainable_params": model.total_params - model.non_trainable_params,
+        "non_trainable_params": model.non_trainable_params,
         "layers": layers,
     }
 
@@ -98,11 +103,11 @@ def _convention_note(model: ShapedModel) -> str:
 
 
 def _totals(model: ShapedModel) -> list[str]:
-    total = model.total_params
+    total, frozen = model.total_params, model.non_trainable_params
     return [
         f"Total params: {total:,} ({_memory(total)})",
-        f"Trainable params: {total:,} ({_memory(total)})",
-        "Non-trainable params: 0 (0.00 B)",
+        f"Trainable params: {total - frozen:,} ({_memory(total - frozen)})",
+        f"Non-trainable params: {frozen:,} ({_memory(frozen)})",
     ]
 
 

@@ -57,6 +57,7 @@ def reduced(spec: Spec, limit: int) -> Spec:
             spec_layer,
             args={k: small(v) for k, v in spec_layer.args.items()},
             inner=None if spec_layer.inner is None else layer(spec_layer.inner),
+            wrapped=None if spec_layer.wrapped is None else layer(spec_layer.wrapped),
         )
 
     return dataclasses.replace(
@@ -76,8 +77,7 @@ def _ints(spec: Spec) -> list[int]:
     while stack:
         layer = stack.pop()
         values += [v for v in layer.args.values() if _is_size(v)]
-        if layer.inner is not None:
-            stack.append(layer.inner)
+        stack += [x for x in (layer.inner, layer.wrapped) if x is not None]
     return values
 
 

@@ -51,6 +51,10 @@ class ShapedLayer:
         return sum(w.size for w in self.weights)
 
     @property
+    def non_trainable(self) -> int:
+        return sum(w.size for w in self.weights if not w.trainable)
+
+    @property
     def units(self) -> int | None:
         rnn = self.spec.inner or self.spec
         return rnn.args.get("units", rnn.args.get("output_dim"))
@@ -68,6 +72,8 @@ class ShapedLayer:
             parts.append(f"{weight.direction}_{rnn.name}")
         if self.cell:
             parts.append(AUTO_NAME[rnn.cls] + "_cell")
+        if self.spec.wrapped is not None:
+            parts.append(self.spec.wrapped.name)
         parts.append(weight.name("keras"))
         return "/".join(parts)
 
@@ -88,6 +94,10 @@ class ShapedModel:
     @property
     def total_params(self) -> int:
         return sum(layer.params for layer in self.layers)
+
+    @property
+    def non_trainable_params(self) -> int:
+        return sum(layer.non_trainable for layer in self.layers)
 
     def layer(self, name: str) -> ShapedLayer:
         for layer in self.layers:
@@ -148,6 +158,18 @@ def _shape_layer(
             weights.append(Weight("c", "bias", (units,)))
         step = (StepTensor("o_t", (units,), "output at step t"),) if len(shape) == 3 else ()
         return ShapedLayer(layer, shape, shape[:-1] + (units,), dtype, tuple(weights), step)
+    if layer.cell is None:
+        from .feedforward import shape_feedforward
+
+        def fail(problem: str, expected: str) -> Exception:
+            got = f"{source} gives {format_shape(shape)}"
+            return spec.error(layer.path, f"{where} {problem.replace('{got}', got)}", expected)
+
+        out_shape, weights = shape_feedforward(layer, shape, convention, fail)
+        step = ()
+        if layer.cls == "TimeDistributed":
+            step = (StepTensor("o_t", out_shape[-1:], "output at step t"),)
+        return ShapedLayer(layer, shape, out_shape, dtype, weights, step)
     # recurrent, bare or wrapped in Bidirectional
     if len(shape) != 3:
         fix = (

@@ -44,7 +44,10 @@ def _act(name: str | None):
 def verify(model: ShapedModel, seed: int = 0) -> None:
     """Raise a SpecError at the first layer whose executed shapes differ from the computed ones."""
     rng = np.random.default_rng(seed)
-    steps = tuple(FREE_STEPS if d is None else d for d in model.input_shape[1:2])
+    from .run_feedforward import free_steps
+
+    free = free_steps(model, FREE_STEPS)
+    steps = tuple(free if d is None else d for d in model.input_shape[1:2])
     if model.spec.input_dtype.startswith("int"):
         first = model.layers[0].spec.args
         x = rng.integers(
@@ -54,7 +57,7 @@ def verify(model: ShapedModel, seed: int = 0) -> None:
         x = rng.standard_normal((BATCH,) + steps + tuple(model.input_shape[2:]))
     for layer in model.layers:
         arrays = {w: rng.standard_normal(w.shape_in(model.convention)) * 0.1 for w in layer.weights}
-        x = _run_layer(model, layer, arrays, x)
+        x = _run_layer(model, layer, arrays, x, rng)
         _expect(model, layer, "output", x.shape, layer.output_shape)
 
 
@@ -83,7 +86,14 @@ def _math(
     return None
 
 
-def _run_layer(model: ShapedModel, layer: ShapedLayer, arrays: dict, x: np.ndarray) -> np.ndarray:
+def _run_layer(
+    model: ShapedModel, layer: ShapedLayer, arrays: dict, x: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    if layer.cell is None and layer.cls not in ("Embedding", "Dense"):
+        from .run_feedforward import run_feedforward
+
+        args = (layer.spec.wrapped or layer.spec).args
+        return run_feedforward(layer.cls, args, x, lambda key: _math(model, arrays, key), _act, rng)
     if layer.cls == "Embedding":
         return _math(model, arrays, "E")[x]
     if layer.cls == "Dense":

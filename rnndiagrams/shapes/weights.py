@@ -18,8 +18,15 @@ NAMES: dict[str, dict[str, str]] = {
     "V": {"seed": "V", "goodfellow": "V", "keras": "kernel", "pytorch": "weight"},
     "c": {"seed": "c", "goodfellow": "c", "keras": "bias", "pytorch": "bias"},
     "E": {"seed": "E", "goodfellow": "E", "keras": "embeddings", "pytorch": "weight"},
+    "K": {"seed": "K", "goodfellow": "K", "keras": "kernel", "pytorch": "weight"},
+    "gamma": {"seed": "γ", "goodfellow": "γ", "keras": "gamma", "pytorch": "weight"},
+    "beta": {"seed": "β", "goodfellow": "β", "keras": "beta", "pytorch": "bias"},
+    "mean": {"seed": "μ", "goodfellow": "μ", "keras": "moving_mean", "pytorch": "running_mean"},
+    "var": {"seed": "σ²", "goodfellow": "σ²", "keras": "moving_variance", "pytorch": "running_var"},
 }
-_KERAS_TRANSPOSED = {"W", "U", "V"}
+# Keras stores these reversed: matrices as (in, out), a Conv1D kernel as (k, in, filters)
+# where PyTorch and the math orientation have (filters, in, k).
+_KERAS_TRANSPOSED = {"W", "U", "V", "K"}
 
 # Stacking order of the gate blocks inside a fused matrix, per framework.
 GATES = {
@@ -30,11 +37,12 @@ GATES = {
 
 @dataclass(frozen=True)
 class Weight:
-    key: str  # notation-independent identity: W, U, b, b_W, b_U, V, c, E
-    role: str  # input | recurrent | bias | head | embedding
+    key: str  # notation-independent identity: W, U, b, b_W, b_U, V, c, E, K, gamma, beta...
+    role: str  # input | recurrent | bias | head | embedding | kernel | scale | shift | statistic
     shape: tuple[int, ...]  # math orientation
     direction: str | None = None  # forward | backward inside a Bidirectional
     gates: tuple[str, ...] = ()  # gate blocks stacked along the first axis
+    trainable: bool = True  # False for BatchNormalization's moving statistics
 
     @property
     def size(self) -> int:

@@ -28,6 +28,7 @@ ACTIVATIONS = (
     "leaky_relu",
 )
 RECURRENT = ("SimpleRNN", "LSTM", "GRU")
+PADDINGS = ("valid", "same", "causal")  # Conv1D; pooling takes the first two
 MERGE_MODES = ("concat", "sum", "mul", "ave")
 NOTATIONS = ("seed", "goodfellow", "keras", "pytorch")
 CONVENTIONS = ("keras", "pytorch")
@@ -41,10 +42,12 @@ MAX_TITLE_CHARS = 300
 
 @dataclass(frozen=True)
 class Arg:
-    kind: str  # posint | bool | choice | rate | name | file_name | layer
+    kind: (
+        str  # posint | bool | choice | rate | number | nonneg | positive | name | file_name | layer
+    )
     default: Any = None
     required: bool = False
-    choices: tuple = ()
+    choices: tuple = ()  # allowed values; for kind "layer", the classes it may wrap
     nullable: bool = False  # null allowed (Keras `activation=None` means linear)
     maximum: int = INT64_MAX  # sizes beyond int64 exist in no framework
 
@@ -55,6 +58,8 @@ _UNITS = Arg("posint", required=True)
 _BOOL_F = Arg("bool", False)
 _BOOL_T = Arg("bool", True)
 _RATE = Arg("rate", 0.0)
+_RATE_REQ = Arg("rate", required=True)
+_EPSILON = Arg("positive", 0.001)
 
 
 def _act(default: str | None) -> Arg:
@@ -69,8 +74,19 @@ _RNN_COMMON = {
     "go_backwards": _BOOL_F,
     "dropout": _RATE,
     "recurrent_dropout": _RATE,
+    "unroll": _BOOL_F,
     "name": _NAME,
 }
+
+
+def _pooling() -> dict[str, Arg]:
+    return {
+        "pool_size": Arg("posint", 2),
+        "strides": Arg("posint", None, nullable=True),  # null: pool_size
+        "padding": Arg("choice", "valid", choices=PADDINGS[:2]),
+        "name": _NAME,
+    }
+
 
 LAYERS: dict[str, dict[str, Arg]] = {
     "Embedding": {
@@ -83,7 +99,7 @@ LAYERS: dict[str, dict[str, Arg]] = {
     "LSTM": {**_RNN_COMMON, "recurrent_activation": _act("sigmoid"), "unit_forget_bias": _BOOL_T},
     "GRU": {**_RNN_COMMON, "recurrent_activation": _act("sigmoid"), "reset_after": _BOOL_T},
     "Bidirectional": {
-        "layer": Arg("layer", required=True),
+        "layer": Arg("layer", required=True, choices=RECURRENT),
         "merge_mode": Arg("choice", "concat", choices=MERGE_MODES),
         "name": _NAME,
     },
@@ -93,7 +109,47 @@ LAYERS: dict[str, dict[str, Arg]] = {
         "use_bias": _BOOL_T,
         "name": _NAME,
     },
+    "TimeDistributed": {"layer": Arg("layer", required=True, choices=("Dense",)), "name": _NAME},
+    "Masking": {"mask_value": Arg("number", 0.0), "name": _NAME},
+    "Dropout": {"rate": _RATE_REQ, "name": _NAME},
+    "SpatialDropout1D": {"rate": _RATE_REQ, "name": _NAME},
+    "GaussianNoise": {"stddev": Arg("nonneg", required=True), "name": _NAME},
+    "Activation": {
+        "activation": Arg("choice", required=True, choices=ACTIVATIONS),
+        "name": _NAME,
+    },
+    "Conv1D": {
+        "filters": _UNITS,
+        "kernel_size": Arg("posint", required=True),
+        "strides": Arg("posint", 1),
+        "padding": Arg("choice", "valid", choices=PADDINGS),
+        "dilation_rate": Arg("posint", 1),
+        "activation": _act(None),
+        "use_bias": _BOOL_T,
+        "name": _NAME,
+    },
+    "MaxPooling1D": _pooling(),
+    "AveragePooling1D": _pooling(),
+    "GlobalMaxPooling1D": {"name": _NAME},
+    "GlobalAveragePooling1D": {"name": _NAME},
+    "Flatten": {"name": _NAME},
+    "RepeatVector": {"n": Arg("posint", required=True), "name": _NAME},
+    "LayerNormalization": {
+        "epsilon": _EPSILON,
+        "center": _BOOL_T,
+        "scale": _BOOL_T,
+        "name": _NAME,
+    },
+    "BatchNormalization": {
+        "momentum": Arg("rate", 0.99),
+        "epsilon": _EPSILON,
+        "center": _BOOL_T,
+        "scale": _BOOL_T,
+        "name": _NAME,
+    },
 }
+# Wrappers: the argument `layer:` holds a layer of these classes.
+WRAPPERS = ("Bidirectional", "TimeDistributed")
 
 # Keras's automatic name prefix for each class (`keras.src.utils.naming.to_snake_case`).
 AUTO_NAME = {
@@ -103,6 +159,21 @@ AUTO_NAME = {
     "GRU": "gru",
     "Bidirectional": "bidirectional",
     "Dense": "dense",
+    "TimeDistributed": "time_distributed",
+    "Masking": "masking",
+    "Dropout": "dropout",
+    "SpatialDropout1D": "spatial_dropout1d",
+    "GaussianNoise": "gaussian_noise",
+    "Activation": "activation",
+    "Conv1D": "conv1d",
+    "MaxPooling1D": "max_pooling1d",
+    "AveragePooling1D": "average_pooling1d",
+    "GlobalMaxPooling1D": "global_max_pooling1d",
+    "GlobalAveragePooling1D": "global_average_pooling1d",
+    "Flatten": "flatten",
+    "RepeatVector": "repeat_vector",
+    "LayerNormalization": "layer_normalization",
+    "BatchNormalization": "batch_normalization",
 }
 
 TOP_LEVEL = ("title", "model", "notation", "convention", "views", "render")

@@ -10,8 +10,18 @@ from typing import Any
 from .catalog import INT64_MAX, MAX_NAME_CHARS, Arg
 from .yamldoc import Doc, Path
 
+_NUMBER_RANGES = {
+    "number": (None, "a number"),
+    "nonneg": (lambda v: v >= 0, "a number >= 0"),
+    "positive": (lambda v: v > 0, "a number > 0"),
+}
+
 
 def check_arg(doc: Doc, path: Path, key: str, arg: Arg, value: Any) -> Any:
+    if value is None and arg.nullable:
+        return None
+    if arg.kind in _NUMBER_RANGES:
+        return check_number(doc, path, value, key, *_NUMBER_RANGES[arg.kind])
     if arg.kind == "posint":
         return check_posint(doc, path, value, key, arg.maximum)
     if arg.kind == "bool":
@@ -65,6 +75,15 @@ def check_posint(doc: Doc, path: Path, value: Any, what: str, maximum: int = INT
             )
         raise doc.error(path, f"{what} is {describe(value)}", f"expected a positive integer{hint}")
     return value
+
+
+def check_number(doc: Doc, path: Path, value: Any, what: str, ok: Any, expected: str) -> float:
+    """A finite real (not a boolean, not inf/nan), within the range `ok` accepts."""
+    real = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not real or not math.isfinite(value) or (ok is not None and not ok(value)):
+        shown = describe(value) if not real or math.isfinite(value) else str(value)
+        raise doc.error(path, f"{what} is {shown}", f"expected {expected}")
+    return float(value)
 
 
 def check_name(doc: Doc, path: Path, value: Any) -> str:

@@ -15,9 +15,22 @@ from .catalog import MAX_NAME_CHARS, Arg
 SCHEMA_ID = "https://rnndiagrams.invalid/spec.schema.json"
 
 
+_NUMBER_BOUNDS = {"number": {}, "nonneg": {"minimum": 0}, "positive": {"exclusiveMinimum": 0}}
+
+
 def arg_schema(arg: Arg) -> dict[str, Any]:
+    if arg.kind == "posint" and arg.nullable:
+        return {
+            "type": ["integer", "null"],
+            "minimum": 1,
+            "maximum": arg.maximum,
+            "default": arg.default,
+        }
     if arg.kind == "posint":
         return {"type": "integer", "minimum": 1, "maximum": arg.maximum}
+    if arg.kind in _NUMBER_BOUNDS:
+        schema = {"type": "number", **_NUMBER_BOUNDS[arg.kind]}
+        return schema if arg.default is None else {**schema, "default": arg.default}
     if arg.kind == "bool":
         return {"type": "boolean", "default": arg.default}
     if arg.kind == "rate":
@@ -30,8 +43,10 @@ def arg_schema(arg: Arg) -> dict[str, Any]:
             "maxLength": MAX_NAME_CHARS,
             "pattern": "^[A-Za-z0-9_-][A-Za-z0-9_.-]*$",
         }
-    if arg.kind == "layer":
+    if arg.kind == "layer" and arg.choices == catalog.RECURRENT:
         return {"$ref": "#/$defs/recurrent_layer"}
+    if arg.kind == "layer":
+        return {"oneOf": [{"$ref": f"#/$defs/{cls}"} for cls in arg.choices]}
     if arg.kind == "layer_ref":
         return {
             "type": "string",

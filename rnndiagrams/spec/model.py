@@ -19,11 +19,12 @@ class LayerSpec:
     args: dict[str, Any]  # every Keras argument, defaults filled in
     path: Path  # where the layer stands in the spec, for errors
     inner: LayerSpec | None = None  # the wrapped layer of a Bidirectional
+    wrapped: LayerSpec | None = None  # the layer a TimeDistributed applies at every step
 
     @property
     def cell(self) -> str | None:
         """The recurrent class this layer runs (through a Bidirectional wrapper too)."""
-        if self.inner is not None:
+        if self.inner is not None:  # only a Bidirectional has an inner layer
             return self.inner.cls
         return self.cls if self.cls in RECURRENT else None
 

@@ -13,7 +13,9 @@ from .yamldoc import Doc
 def views_and_render(
     doc: Doc, data: dict, layers: tuple[LayerSpec, ...]
 ) -> tuple[tuple[ViewSpec, ...], dict]:
-    return _views(doc, data.get("views", list(catalog.DEFAULT_VIEWS)), layers), _render(
+    # without a recurrent layer (a Conv1D classifier, say) only the layer stack can be drawn
+    default = catalog.DEFAULT_VIEWS if any(layer.cell for layer in layers) else ("stack",)
+    return _views(doc, data.get("views", list(default)), layers), _render(
         doc, data.get("render", {})
     )
 

@@ -132,9 +132,11 @@ def _layer(
     ((cls, args),) = item.items()
     if cls not in allowed:
         if cls in catalog.LAYERS:
+            wrapper = path[-2] if len(path) > 1 else "this wrapper"
+            what = "a recurrent layer" if allowed == catalog.RECURRENT else " or ".join(allowed)
             raise doc.error(
                 path + (cls,),
-                f"Bidirectional can only wrap a recurrent layer, not {cls}",
+                f"{wrapper} can only wrap {what}, not {cls}",
                 f"expected one of {', '.join(allowed)}",
                 key=True,
             )
@@ -177,7 +179,7 @@ def _layer(
         if key == "name":
             continue
         if arg.kind == "layer":
-            inner = _layer(doc, apath + (key,), args[key], counters, catalog.RECURRENT)
+            inner = _layer(doc, apath + (key,), args[key], counters, arg.choices)
             continue
         full[key] = (
             check_arg(doc, apath + (key,), key, arg, args[key]) if key in args else arg.default
@@ -189,6 +191,14 @@ def _layer(
         n = counters.get(prefix, 0)
         counters[prefix] = n + 1
         name = prefix if n == 0 else f"{prefix}_{n}"
+    if cls == "TimeDistributed":
+        return LayerSpec(cls=cls, name=name, args=full, path=path, wrapped=inner)
+    if inner is not None and inner.args["go_backwards"]:
+        raise doc.error(
+            inner.path + (inner.cls, "go_backwards"),
+            f"Bidirectional cannot wrap a layer with go_backwards: true ({inner.name!r})",
+            "expected go_backwards: false inside Bidirectional (it runs a backward copy itself)",
+        )
     return LayerSpec(cls=cls, name=name, args=full, path=path, inner=inner)
 
 

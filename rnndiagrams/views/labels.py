@@ -6,6 +6,8 @@ from __future__ import annotations
 from ..scene import Label, Line, Run, sym, words
 from ..shapes import ShapedLayer, Weight
 from ..shapes.engine import format_shape
+from ..spec.catalog import LAYERS, RECURRENT
+from ..spec.model import LayerSpec
 
 ARROWS = {"forward": "→", "backward": "←", None: ""}
 MATH_NOTATIONS = ("seed", "goodfellow")
@@ -39,18 +41,35 @@ def weight(weight: Weight, notation: str, sup: str = "", shape: bool = True) -> 
 
 def layer_call(layer: ShapedLayer) -> str:
     """`SimpleRNN(64)`, `Bidirectional(LSTM(16), concat)`, `Dense(1, sigmoid)`: the Keras call."""
-    spec = layer.spec
+    return _call(layer.spec)
+
+
+def _call(spec: LayerSpec) -> str:
     if spec.cls == "Embedding":
-        return f"Embedding({spec.args['input_dim']}, {spec.args['output_dim']})"
+        mask = ", mask_zero" if spec.args["mask_zero"] else ""
+        return f"Embedding({spec.args['input_dim']}, {spec.args['output_dim']}{mask})"
     if spec.inner is not None:
         return f"Bidirectional({spec.inner.cls}({spec.inner.args['units']}), {spec.args['merge_mode']})"
-    act = spec.args.get("activation")
-    extra = f", {act}" if spec.cls == "Dense" and act not in (None, "linear") else ""
-    return f"{spec.cls}({spec.args['units']}{extra})"
+    if spec.wrapped is not None:
+        return f"TimeDistributed({_call(spec.wrapped)})"
+    if spec.cls == "Dense" or spec.cls in RECURRENT:
+        act = spec.args.get("activation")
+        extra = f", {act}" if spec.cls == "Dense" and act not in (None, "linear") else ""
+        return f"{spec.cls}({spec.args['units']}{extra})"
+    # the other layers: required arguments by value, then those that differ from the default
+    table = LAYERS[spec.cls]
+    parts = [str(spec.args[k]) for k, arg in table.items() if arg.required]
+    parts += [
+        f"{k}={spec.args[k]}"
+        for k, arg in table.items()
+        if not arg.required and k != "name" and spec.args[k] != arg.default
+    ]
+    return f"{spec.cls}({', '.join(parts)})"
 
 
 def params(layer: ShapedLayer, convention: str) -> str:
-    return f"{layer.params:,} params ({'Keras' if convention == 'keras' else 'PyTorch'})"
+    frozen = f", {layer.non_trainable:,} non-trainable" if layer.non_trainable else ""
+    return f"{layer.params:,} params ({'Keras' if convention == 'keras' else 'PyTorch'}{frozen})"
 
 
 def legend(layer: ShapedLayer, notation: str, convention: str, sup: str = "") -> tuple[Line, ...]:

@@ -8,12 +8,41 @@ from dataclasses import dataclass
 from ..shapes import ShapedLayer, ShapedModel
 from ..spec.model import ViewSpec
 
+# Layers that act on each step alone: drawn once per step while the data is a sequence.
+PER_STEP = (
+    "Dense",
+    "TimeDistributed",
+    "Dropout",
+    "SpatialDropout1D",
+    "Masking",
+    "GaussianNoise",
+    "Activation",
+    "LayerNormalization",
+    "BatchNormalization",
+)
+WINDOW = ("Conv1D", "MaxPooling1D", "AveragePooling1D")  # read several steps: T changes
+POOLING = ("GlobalMaxPooling1D", "GlobalAveragePooling1D", "Flatten")  # every step -> one vector
+# Layers drawn once, after the sequence has become one vector per sample.
+ONCE = (
+    "Dense",
+    "Dropout",
+    "GaussianNoise",
+    "Activation",
+    "LayerNormalization",
+    "BatchNormalization",
+)
+
 
 @dataclass(frozen=True)
 class Section:
     embedding: ShapedLayer | None  # turns token ids into x_t, drawn below the x row
     rows: tuple[ShapedLayer, ...]  # layers drawn once per time step, in data order
     tail: tuple[ShapedLayer, ...]  # layers after a many-to-one layer, drawn once
+    # before the first recurrent layer: layers that change T (drawn once each, as windows
+    # over steps, with the Embedding when they follow it), then per-step layers
+    windows: tuple[ShapedLayer, ...] = ()
+    front: tuple[ShapedLayer, ...] = ()
+    pooling: ShapedLayer | None = None  # reads every step's output: many-to-one by pooling
 
     @property
     def recurrent(self) -> tuple[ShapedLayer, ...]:
@@ -39,22 +68,39 @@ def figure_name(model: ShapedModel, view: ViewSpec, detail: str = "") -> str:
 
 
 def select(model: ShapedModel, view: ViewSpec) -> Section:
+    return section_at(model, view, first_recurrent(model, view))
+
+
+def section_at(model: ShapedModel, view: ViewSpec, start: int) -> Section:
+    """The section whose first recurrent layer is model.layers[start]."""
     spec = model.spec
     layers = model.layers
     name = view.options.get("layer")
-    start = first_recurrent(model, view)
-    embedding = layers[start - 1] if start and layers[start - 1].cls == "Embedding" else None
+    begin = start  # the front: sequence layers right before the first recurrent one
+    while begin and layers[begin - 1].cls in PER_STEP + WINDOW and layers[begin - 1].per_step:
+        begin -= 1
+    cut = max((i + 1 for i in range(begin, start) if layers[i].cls in WINDOW), default=begin)
+    windows, front = list(layers[begin:cut]), layers[cut:start]
+    embedding = layers[begin - 1] if begin and layers[begin - 1].cls == "Embedding" else None
+    if windows and embedding is not None:  # its steps are not the recurrent layer's steps
+        windows.insert(0, embedding)
+        embedding = None
     rows: list[ShapedLayer] = []
     tail: list[ShapedLayer] = []
+    pooling = None
     sequence = True
     for layer in layers[start:]:
         if layer.cell:
-            if rows and name is not None:
+            if rows and name is not None or not sequence:
                 break  # one named layer, plus what sits on top of it
             rows.append(layer)
             sequence = layer.per_step
-        elif layer.cls == "Dense":
-            (rows if sequence else tail).append(layer)
+        elif sequence and layer.cls in PER_STEP:
+            rows.append(layer)
+        elif sequence and layer.cls in POOLING:
+            pooling, sequence = layer, False
+        elif not sequence and layer.cls in ONCE:
+            tail.append(layer)
         else:
             break
     last = max(i for i, layer in enumerate(rows) if layer.cell)
@@ -67,5 +113,5 @@ def select(model: ShapedModel, view: ViewSpec) -> Section:
             "expected a Dense after the recurrent layer, or head: auto",
         )
     if mode == "hide":
-        rows, tail = rows[: last + 1], []
-    return Section(embedding, tuple(rows), tuple(tail))
+        rows, tail, pooling = rows[: last + 1], [], None
+    return Section(embedding, tuple(rows), tuple(tail), tuple(windows), tuple(front), pooling)

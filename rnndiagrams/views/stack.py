@@ -26,7 +26,15 @@ def build(model: ShapedModel, view: ViewSpec) -> Scene:
     ]
     edges = []
     for i, layer in enumerate(model.layers, start=1):
-        role = "state" if layer.cell else "output" if layer.cls == "Dense" else "input"
+        role = (
+            "state"
+            if layer.cell
+            else "output"
+            if layer.cls in ("Dense", "TimeDistributed")
+            else "input"
+            if layer.cls == "Embedding"
+            else "layer"  # the layers around them: noise, windows, pooling, normalisation
+        )
         label = (
             (words(f"{layer.name}"),),
             (words(labels.layer_call(layer), small=True),),

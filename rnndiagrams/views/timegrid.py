@@ -11,7 +11,7 @@ from ..scene import Edge, Label, Line, Node, Scene, sym, words
 from ..shapes import ShapedLayer, ShapedModel
 from ..shapes.engine import format_shape
 from ..spec.model import ViewSpec
-from . import labels
+from . import labels, seq2seq, steplayers
 from .section import Section, figure_name, select
 
 MAX_COLUMNS = 4  # longer sequences are drawn as 0, 1, ..., T-1
@@ -33,6 +33,7 @@ class _Grid:
         self.nodes: list[Node] = []
         self.edges: list[Edge] = []
         self.next_row = 0
+        self.first = 0  # recurrent layers numbered before this grid's (a decoder's encoder)
         self.many = len(section.recurrent) > 1
 
     # -- helpers -------------------------------------------------------------------
@@ -74,6 +75,9 @@ class _Grid:
         section = self.section
         first = section.rows[0]
         x_shape = first.step_tensor("x_t").shape
+        if section.front:
+            x_shape = section.front[0].input_shape[-1:]
+        source = steplayers.windows(self)
         below = None
         if section.embedding is not None:
             below = self._row(
@@ -86,14 +90,22 @@ class _Grid:
         x = self._row(lambda c, sub: (labels.tensor("x", sub, x_shape), "input", "solid"))
         if below:
             self._connect(below, x, lambda c: self._weight_label(section.embedding, "E"), "input")
-        prev, k, head = x, 0, 0
+        if source:
+            steplayers.fan_out(self, source, x)
+        prev, k, head = x, self.first, 0
+        for layer in section.front:
+            prev = steplayers.per_step(self, layer, prev)
         for layer in section.rows:
             if layer.cell:
                 k += 1
                 prev = self._recurrent(layer, prev, self._sup(k))
-            else:
+            elif layer.cls in ("Dense", "TimeDistributed"):
                 head += 1
                 prev = self._per_step_dense(layer, prev, head)
+            else:
+                prev = steplayers.per_step(self, layer, prev)
+        if section.pooling:
+            prev = steplayers.pooled(self, section.pooling, prev)
         self._tail(prev)
 
     def _recurrent(self, layer: ShapedLayer, prev: list[str], sup: str) -> list[str]:
@@ -177,7 +189,7 @@ class _Grid:
 
     def _per_step_dense(self, layer: ShapedLayer, prev: list[str], n: int) -> list[str]:
         sup = f"({n})" if len(self.section.rows) - len(self.section.recurrent) > 1 else ""
-        units = layer.spec.args["units"]
+        units = layer.output_shape[-1]
         ids = self._row(lambda c, sub: (labels.tensor("o", sub, (units,), sup), "output", "solid"))
         self._connect(prev, ids, lambda c: self._weight_label(layer, "V", sup=sup), "head")
         return ids
@@ -188,21 +200,28 @@ class _Grid:
         for n, layer in enumerate(self.section.tail, start=1):
             sup = f"({n})" if len(self.section.tail) > 1 else ""
             label = labels.tensor(
-                "y", "", (layer.spec.args["units"],), sup, note=labels.layer_call(layer)
+                "y", "", layer.output_shape[1:], sup, note=labels.layer_call(layer)
             )
             nid = self._single(label, "output", last)
             self.edges.append(Edge(src, nid, self._weight_label(layer, "V", sup=sup), "head"))
             src = nid
 
 
-def _legend(model: ShapedModel, section: Section) -> tuple[Line, ...]:
+def _legend(
+    model: ShapedModel, section: Section, first: int = 0, many: bool | None = None
+) -> tuple[Line, ...]:
     notation, convention = model.spec.notation, model.convention
     lines: list[Line] = []
-    k = 0
+    k = first
     layers = (
-        ([section.embedding] if section.embedding else []) + list(section.rows) + list(section.tail)
+        list(section.windows)
+        + ([section.embedding] if section.embedding else [])
+        + list(section.front)
+        + list(section.rows)
+        + ([section.pooling] if section.pooling else [])
+        + list(section.tail)
     )
-    many = len(section.recurrent) > 1
+    many = len(section.recurrent) > 1 if many is None else many
     for layer in layers:
         sup = ""
         if layer.cell and many:
@@ -226,13 +245,16 @@ def build(model: ShapedModel, view: ViewSpec, folded: bool) -> Scene:
         cols: list[str | None] = ["t"]
     else:
         steps = view.options.get("steps")
-        cols = columns(steps if steps is not None else model.input_shape[1])
+        cols = columns(steps if steps is not None else section.rows[0].input_shape[1])
     grid = _Grid(model, section, cols, folded)
+    decoder = seq2seq.decoder_start(model, view, section)
+    if decoder is not None:
+        return seq2seq.build(model, view, grid, decoder)
     grid.build()
     name = figure_name(model, view)
     return Scene(
         name=name,
-        legend=_legend(model, section),
+        legend=_legend(model, section) + steplayers.mask_lines(section),
         flow="up",
         nodes=tuple(grid.nodes),
         edges=tuple(grid.edges),

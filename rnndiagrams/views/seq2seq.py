@@ -1,0 +1,89 @@
+"""The encoder-decoder picture (Karpathy's "many to many, unaligned"): when a RepeatVector
+follows a many-to-one section, the decoder after it is drawn to the right, each of its n
+steps fed a copy of the encoder's last output.
+
+Two time grids, built by timegrid's own builder, side by side: the decoder's node ids get a
+prefix, its columns start after the encoder's, its rows start at the encoder's output.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING
+
+from ..scene import Edge, Scene, words
+from ..shapes import ShapedModel
+from ..shapes.engine import format_shape
+from ..spec.model import ViewSpec
+from . import labels, steplayers
+from .section import PER_STEP, Section, figure_name, section_at
+
+if TYPE_CHECKING:
+    from .timegrid import _Grid
+
+
+def decoder_start(model: ShapedModel, view: ViewSpec, section: Section) -> int | None:
+    """Index of the decoder's first recurrent layer, when `section` ends in a RepeatVector."""
+    if view.options.get("layer") is not None:
+        return None  # one named layer: no composition
+    drawn = section.tail or ((section.pooling,) if section.pooling else section.rows)
+    after = model.layers.index(drawn[-1]) + 1
+    layers = model.layers
+    if after + 1 < len(layers) and layers[after].cls == "RepeatVector":
+        for i in range(after + 1, len(layers)):
+            if layers[i].cell:
+                return i
+            if layers[i].cls not in PER_STEP:  # e.g. a Conv1D: no longer one step per copy
+                return None
+    return None
+
+
+def build(model: ShapedModel, view: ViewSpec, encoder: _Grid, start: int) -> Scene:
+    from .timegrid import _Grid, _legend, columns
+
+    repeat = next(x for x in reversed(model.layers[:start]) if x.cls == "RepeatVector")
+    section = section_at(model, view, start)
+    steps = view.options.get("steps")
+    cols = ["t"] if encoder.folded else columns(steps if steps else repeat.output_shape[1])
+    decoder = _Grid(model, section, cols, encoder.folded)
+    decoder.first = len(encoder.section.recurrent)
+    encoder.many = decoder.many = True
+    encoder.build()
+    decoder.build()
+    top = max(n.pos[1] for n in encoder.nodes)
+    returned = [n for n in encoder.nodes if n.pos[1] == top and n.emphasis == "solid"]
+    source = [n for n in returned if n.role != "ellipsis"][-1]  # what the encoder returns
+    shift = (len(encoder.cols) + 1, top + 1)
+    nodes = list(encoder.nodes)
+    for n in decoder.nodes:
+        label = n.label
+        if n.pos[1] == 0 and n.role == "input":  # the decoder's x_t: the repeated vector
+            label = n.label + ((words("a copy (RepeatVector)", small=True),),)
+        pos = (n.pos[0] + shift[0], n.pos[1] + shift[1])
+        nodes.append(dataclasses.replace(n, id="d" + n.id, label=label, pos=pos))
+    edges = list(encoder.edges)
+    edges += [dataclasses.replace(e, src="d" + e.src, dst="d" + e.dst) for e in decoder.edges]
+    for n in decoder.nodes:
+        if n.pos[1] == 0 and n.role == "input":
+            edges.append(Edge(source.id, "d" + n.id, (), "flow"))
+    count = len(encoder.section.recurrent)
+    legend = (
+        _legend(model, encoder.section, 0, True)
+        + steplayers.mask_lines(encoder.section)
+        + (_repeat_line(repeat),)
+        + _legend(model, section, count, True)
+    )
+    return Scene(
+        name=figure_name(model, view),
+        legend=legend,
+        flow="up",
+        nodes=tuple(nodes),
+        edges=tuple(edges),
+    )
+
+
+def _repeat_line(repeat) -> tuple:
+    n, shape = repeat.spec.args["n"], format_shape(repeat.input_shape)
+    return (
+        words(f"{repeat.name}: {labels.layer_call(repeat)} copies {shape} to each of {n} steps"),
+    )
