@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 SYSTEM_STAMP := $(VENV)/.system
 APT_PACKAGES := graphviz fontconfig fonts-nanum fonts-dejavu-core
 
-.PHONY: setup system diagrams test lint bench schema golden clean
+.PHONY: setup system diagrams test lint bench legibility schema golden clean
 
 # Only specs whose file, or the package's code, changed since their last render are redrawn.
 SPECS := $(wildcard specs/*.yaml)
@@ -62,6 +62,10 @@ test: lint
 
 bench: setup
 	$(BIN)/python bench/bench.py
+
+# Smallest text at a 720 px column and aspect ratio of every spec's figures, from their SVGs.
+legibility: setup
+	$(BIN)/python bench/legibility.py
 
 # Regenerate the shipped JSON Schema and the golden DOT files after an intended change.
 schema: setup

@@ -46,7 +46,7 @@ def _roles(
     fills: dict[str, str], strokes: dict[str, str], blank: str
 ) -> dict[str, tuple[str, str]]:
     roles = {role: (fills[role], strokes[role]) for role in fills}
-    roles.update({"operator": (blank, blank), "ellipsis": (blank, blank)})
+    roles.update({"operator": (blank, blank), "ellipsis": (blank, blank), "exit": (blank, blank)})
     return roles
 
 
@@ -65,6 +65,7 @@ _EDGES = {
     "input": OKABE_ITO["blue"],
     "recurrent": OKABE_ITO["vermillion"],
     "head": OKABE_ITO["green"],
+    "output": OKABE_ITO["green"],  # what the model returns, leaving the figure
     "merge": OKABE_ITO["purple"],
     "flow": "#333333",
 }

@@ -18,6 +18,7 @@ SHAPES = {
     "round": ("box", "rounded,filled"),
     "circle": ("circle", "filled"),
     "plain": ("plaintext", ""),
+    "exit": ("point", "invis"),  # where an output arrow leaves the figure: drawn as nothing
 }
 
 
@@ -139,6 +140,8 @@ def _node(g: graphviz.Digraph, node: Node, labels: _Labels) -> None:
             label="",
             xlabel=labels.label(node.label),
         )
+    elif node.shape == "exit":
+        attrs["width"] = "0.01"
     else:
         attrs["label"] = labels.label(node.label)
     styles = [s for s in (fill_style, "dashed" if node.emphasis == "faded" else "") if s]

@@ -28,11 +28,12 @@ from ..scene import Edge, Label, Node, Run, Scene
 from ..style import Theme
 
 PAD_X, PAD_Y = 9.0, 6.0  # inside node boxes
-GAP_X, GAP_Y = 40.0, 46.0  # between grid cells
+GAP_X, GAP_Y = 30.0, 46.0  # between grid cells
 MARGIN = 14.0
 LINE = 1.28  # line height, in font sizes
 LOOP = 26.0  # how far a self-loop reaches out of its node
 HEAD_GAP = 12.0  # between the legend and the figure body
+EXIT = 1.0  # the point an output arrow leaves the figure at
 
 
 def _font_families() -> list[str]:
@@ -64,8 +65,14 @@ def _rc(editable_text: bool, salt: str) -> dict:
 _MATH_SPECIAL = re.compile(r"([\\{}_^$%#&~])")
 
 
+_TILDE = re.compile("(.)\u0303")  # a letter with a combining tilde: h̃, c̃
+
+
 def _math(text: str) -> str:
-    return _MATH_SPECIAL.sub(r"\\\1", text).replace("→", r"\rightarrow").replace("←", r"\leftarrow")
+    """Mathtext for a symbol: TeX specials escaped, arrows and tildes as TeX draws them (a
+    combining tilde on `h` would merge with its ascender into ħ)."""
+    text = _MATH_SPECIAL.sub(r"\\\1", text).replace("→", r"\rightarrow").replace("←", r"\leftarrow")
+    return _TILDE.sub(r"\\tilde{\1}", text)
 
 
 def _run_text(run: Run) -> tuple[str, bool]:
@@ -227,6 +234,8 @@ class _Drawing:
     def _size(self, node: Node) -> tuple[float, float]:
         if node.extent:
             return node.extent
+        if node.shape == "exit":
+            return EXIT, EXIT
         b = self.blocks[node.id]
         w, h = b.width + 2 * PAD_X, b.height + 2 * PAD_Y
         if node.shape == "circle":
@@ -235,12 +244,13 @@ class _Drawing:
 
     def _grid(self) -> None:
         """Node boxes on the scene's grid: columns as wide as their widest node plus room for
-        the labels of edges leaving them; rows as tall as their tallest node."""
+        the labels of edges leaving them; rows as tall as their tallest node. A flow to the
+        right reads like text: each row is a line with its own columns."""
         scene = self.scene
         sizes = {n.id: self._size(n) for n in scene.nodes}
         below = {n.id: self.blocks[n.id].height + 4 if n.extent else 0.0 for n in scene.nodes}
         across = scene.flow == "right"
-        col_of = {n.id: (n.pos[1] if across else n.pos[0]) for n in scene.nodes}
+        col_of = {n.id: ((n.pos[0], n.pos[1]) if across else (0, n.pos[0])) for n in scene.nodes}
         row_of = {n.id: (n.pos[0] if across else n.pos[1]) for n in scene.nodes}
         col_w = dict.fromkeys(sorted(set(col_of.values())), 0.0)
         row_h = dict.fromkeys(sorted(set(row_of.values())), 0.0)
@@ -255,12 +265,15 @@ class _Drawing:
             if i in self.edge_blocks:
                 need = self.edge_blocks[i].width + 10 + (LOOP if e.src == e.dst else 0)
                 extra[col_of[e.src]] = max(extra[col_of[e.src]], need)
-        xs, x = {}, 0.0
+        xs, x, line = {}, 0.0, None
         for c, w in col_w.items():
+            if c[0] != line:
+                x, line = 0.0, c[0]
             xs[c] = x + w / 2
             x += w + extra[c]
         ys, y = {}, 0.0
-        for r in row_h if scene.flow != "down" else reversed(row_h):
+        # rows go up with the data, or down (layer graphs, and the lines of a flow to the right)
+        for r in row_h if scene.flow == "up" else reversed(row_h):
             ys[r] = y + row_h[r] / 2
             y += row_h[r] + GAP_Y
         self.boxes = {
@@ -356,6 +369,12 @@ class _Drawing:
         """Move everything so the drawing starts at the margin; size the figure around it and
         the header."""
         parts = list(self.boxes.values()) + self.placed + self.frames
+        parts += [  # labels drawn under boxes drawn to scale
+            _Box(b.x, b.y - b.h / 2 - 3 - block.height / 2, block.width, block.height)
+            for n in self.scene.nodes
+            if n.extent
+            for b, block in ((self.boxes[n.id], self.blocks[n.id]),)
+        ]
         parts += [
             _Box(b.x + b.w / 2 + LOOP / 2, b.y, LOOP, b.h)
             for e in self.scene.edges
@@ -443,6 +462,8 @@ class _Drawing:
         return buf.getvalue()  # matplotlib writes the SVG <title> from metadata["Title"]
 
     def _node(self, ax, node: Node) -> None:
+        if node.shape == "exit":
+            return
         box = self.boxes[node.id]
         fill, stroke = self.theme.roles[node.role]
         dashed = node.emphasis == "faded"

@@ -8,7 +8,7 @@ from ..scene import Group, Node, Scene, words
 from ..shapes import ShapedModel
 from ..spec.model import ViewSpec
 from . import timegrid
-from .section import figure_name
+from .section import figure_name, select
 
 
 def _prefixed(scene: Scene, prefix: str, shift: int) -> Scene:
@@ -28,7 +28,7 @@ def build(model: ShapedModel, view: ViewSpec) -> Scene:
     # "=" sits in the first recurrent row, between the folded cell and the first unrolled step
     row = min(n.pos[1] for n in folded.nodes if n.role == "state")
     equals = Node("equals", ((words("="),),), "operator", "plain", (1, row))
-    name = figure_name(model, view)
+    name = figure_name(model, "folded = unrolled", select(model, view).head_hidden)
     groups = (
         Group("folded", ((words("folded"),),), tuple(n.id for n in folded.nodes)),
         Group("equals", (), ("equals",)),

@@ -49,8 +49,21 @@ def layer_call(layer: ShapedLayer) -> str:
     return f"{spec.cls}({spec.args['units']}{extra})"
 
 
+def count(params: int, convention: str) -> str:
+    return f"{params:,} params ({'Keras' if convention == 'keras' else 'PyTorch'})"
+
+
 def params(layer: ShapedLayer, convention: str) -> str:
-    return f"{layer.params:,} params ({'Keras' if convention == 'keras' else 'PyTorch'})"
+    return count(layer.params, convention)
+
+
+def chain(layers: list[ShapedLayer], convention: str) -> Line:
+    """`SimpleRNN(64) → Dense(10, softmax): 6,858 params (Keras)`: the drawn layers in one line
+    (counted when a chain of calls would not fit one)."""
+    calls = " → ".join(layer_call(layer) for layer in layers)
+    if len(calls) > 64:
+        calls = f"{len(layers)} layers"
+    return (words(f"{calls}: {count(sum(layer.params for layer in layers), convention)}"),)
 
 
 def legend(layer: ShapedLayer, notation: str, convention: str, sup: str = "") -> tuple[Line, ...]:

@@ -12,7 +12,7 @@ from ..shapes import ShapedLayer, ShapedModel
 from ..shapes.engine import format_shape
 from ..spec.model import ViewSpec
 from . import labels
-from .section import Section, figure_name, select
+from .section import Section, figure_name, header, select
 
 MAX_COLUMNS = 4  # longer sequences are drawn as 0, 1, ..., T-1
 
@@ -94,7 +94,21 @@ class _Grid:
             else:
                 head += 1
                 prev = self._per_step_dense(layer, prev, head)
-        self._tail(prev)
+        self._exits(self._tail(prev))
+
+    def _exits(self, top: list[str]) -> None:
+        """An arrow out of the figure from every node the model returns (faded ones are only
+        computed), so what leaves the network is drawn, not just named in the legend."""
+        nodes = {n.id: n for n in self.nodes}
+        r = self.next_row
+        self.next_row += 1
+        for nid in dict.fromkeys(top):
+            node = nodes[nid]
+            if node.role == "ellipsis" or node.emphasis == "faded":
+                continue
+            exit_id = f"out{node.pos[0]}"
+            self.nodes.append(Node(exit_id, (), "exit", "exit", (node.pos[0], r)))
+            self.edges.append(Edge(nid, exit_id, (), "output"))
 
     def _recurrent(self, layer: ShapedLayer, prev: list[str], sup: str) -> list[str]:
         rnn = layer.spec.inner or layer.spec
@@ -182,7 +196,10 @@ class _Grid:
         self._connect(prev, ids, lambda c: self._weight_label(layer, "V", sup=sup), "head")
         return ids
 
-    def _tail(self, prev: list[str]) -> None:
+    def _tail(self, prev: list[str]) -> list[str]:
+        """The layers fed by the last state only; returns the figure's top row."""
+        if not self.section.tail:
+            return prev
         last = len(self.cols) - 1
         src = prev[last]
         for n, layer in enumerate(self.section.tail, start=1):
@@ -193,46 +210,47 @@ class _Grid:
             nid = self._single(label, "output", last)
             self.edges.append(Edge(src, nid, self._weight_label(layer, "V", sup=sup), "head"))
             src = nid
+        return [src]
 
 
-def _legend(model: ShapedModel, section: Section) -> tuple[Line, ...]:
+def _legend(model: ShapedModel, section: Section, faded: bool) -> tuple[Line, ...]:
     notation, convention = model.spec.notation, model.convention
-    lines: list[Line] = []
-    k = 0
     layers = (
         ([section.embedding] if section.embedding else []) + list(section.rows) + list(section.tail)
     )
+    last = section.recurrent[-1]
+    rnn = last.spec.inner or last.spec
+    returns = "every step" if rnn.args["return_sequences"] else "its last step only"
+    key = "; dashed: computed, not returned" if faded else ""
+    returned = (words(f"{last.name} returns {returns}, {format_shape(last.output_shape)}{key}"),)
+    full: list[Line] = []
+    k = 0
     many = len(section.recurrent) > 1
     for layer in layers:
         sup = ""
         if layer.cell and many:
             k += 1
             sup = f"({k})"
-        lines.extend(labels.legend(layer, notation, convention, sup))
-    last = section.recurrent[-1]
-    rnn = last.spec.inner or last.spec
-    returns = (
-        "every step (return_sequences: true)"
-        if rnn.args["return_sequences"]
-        else "the last step only (return_sequences: false)"
-    )
-    lines.append((words(f"{last.name} returns {returns}: {format_shape(last.output_shape)}"),))
-    return tuple(lines)
+        full.extend(labels.legend(layer, notation, convention, sup))
+    return header(model, (labels.chain(layers, convention), returned), [*full, returned])
 
 
 def build(model: ShapedModel, view: ViewSpec, folded: bool) -> Scene:
     section = select(model, view)
     if folded:
         cols: list[str | None] = ["t"]
+        what = "folded in time"
     else:
         steps = view.options.get("steps")
-        cols = columns(steps if steps is not None else model.input_shape[1])
+        steps = steps if steps is not None else model.input_shape[1]
+        cols = columns(steps)
+        what = f"unrolled over {'T' if steps is None else f'{steps:,}'} steps"
     grid = _Grid(model, section, cols, folded)
     grid.build()
-    name = figure_name(model, view)
+    faded = any(n.emphasis == "faded" for n in grid.nodes)
     return Scene(
-        name=name,
-        legend=_legend(model, section),
+        name=figure_name(model, what, section.head_hidden),
+        legend=_legend(model, section, faded),
         flow="up",
         nodes=tuple(grid.nodes),
         edges=tuple(grid.edges),
