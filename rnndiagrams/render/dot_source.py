@@ -51,7 +51,7 @@ class _Labels:
     def caption(self, scene: Scene) -> str:
         rows = [f'<TR><TD ALIGN="LEFT"><B>{self.line(line)}</B></TD></TR>' for line in scene.title]
         rows += [
-            f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{style.SMALL_SIZE + 1}">{self.line(line)}</FONT></TD></TR>'
+            f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{style.LEGEND_SIZE}">{self.line(line)}</FONT></TD></TR>'
             for line in scene.legend
         ]
         return '<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="1">' + "".join(rows) + "</TABLE>>"
@@ -72,7 +72,7 @@ def dot_source(scene: Scene, theme: Theme) -> str:
             "labeljust": "l",
             "bgcolor": theme.background,
             "nodesep": "0.35",
-            "ranksep": "0.45",
+            "ranksep": "0.45" if scene.flow != "right" else "0.25",  # a right flow reads as text
             "newrank": "true",
             "pad": "0.2",
             "forcelabels": "true",
@@ -105,8 +105,7 @@ def dot_source(scene: Scene, theme: Theme) -> str:
             _node(g, node, labels)
     pos = {node.id: node.pos for node in scene.nodes}
     for edge in scene.edges:
-        colour = theme.edges[edge.role]
-        attrs = {"color": colour, "fontcolor": colour}
+        attrs = {"color": theme.edges[edge.role], "fontcolor": theme.edge_text[edge.role]}
         if edge.label:
             # a label on an edge within a row bends it around a label node; an xlabel does not
             flat = pos[edge.src][1] == pos[edge.dst][1] and edge.src != edge.dst

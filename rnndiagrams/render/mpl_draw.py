@@ -28,7 +28,7 @@ from ..scene import Edge, Label, Node, Run, Scene
 from ..style import Theme
 
 PAD_X, PAD_Y = 9.0, 6.0  # inside node boxes
-GAP_X, GAP_Y = 30.0, 46.0  # between grid cells
+GAP_X, GAP_Y = 26.0, 46.0  # between grid cells
 MARGIN = 14.0
 LINE = 1.28  # line height, in font sizes
 LOOP = 26.0  # how far a self-loop reaches out of its node
@@ -208,12 +208,12 @@ class _Drawing:
             for n in scene.nodes
         }
         self.edge_blocks = {
-            i: self.m.block(e.label, style.SMALL_SIZE + 2, theme.edges[e.role])
+            i: self.m.block(e.label, style.SMALL_SIZE + 2, theme.edge_text[e.role])
             for i, e in enumerate(scene.edges)
             if e.label
         }
         self.header = self.m.block(scene.title, style.FONT_SIZE, theme.text, "bold")
-        self.legend = self.m.block(scene.legend, style.SMALL_SIZE + 1, theme.text)
+        self.legend = self.m.block(scene.legend, style.LEGEND_SIZE, theme.text)
         self.placed: list[_Box] = []  # edge label rectangles, in placement order
         self.label_at: dict[int, _Box] = {}  # edge index -> its label rectangle
         self._grid()

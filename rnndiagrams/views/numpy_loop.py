@@ -42,7 +42,7 @@ def build(model: ShapedModel, view: ViewSpec) -> Scene:
         return max(cols * scale, THINNEST), max(rows * scale, THINNEST)
 
     nodes: list[Node] = []
-    line = [0, 0]  # (row, place in row): the sum on the first row, what follows on the second
+    line = [0, 0]  # (row, place in row): the products on the first row, what follows below
 
     def add(
         label: Label, role: str, extent: tuple[float, float] | None = None, shape: str = "box"
@@ -74,11 +74,11 @@ def build(model: ShapedModel, view: ViewSpec) -> Scene:
     matrix("U", "weight")
     op("@")
     add(labels.tensor("h", "t-1", (units,)), "state", box(units, 1))
+    line[:] = [1, 0]
     for key in ("b", "b_W", "b_U"):
         if key in weights:
             op("+")
             matrix(key, "weight")
-    line[:] = [1, 0]
     op(f"→ {layer.spec.args['activation'] or 'linear'} →")
     add(labels.tensor("h", "t", (units,)), "state", box(units, 1))
     t = str(steps) if steps else "T"
