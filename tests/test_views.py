@@ -235,3 +235,19 @@ def test_returned_outputs_leave_the_figure():
     assert len([e for e in per_step.edges if e.role == "output"]) == len(steps)
     assert len([e for e in last_only.edges if e.role == "output"]) == 1
     assert "dashed" in plain_text(last_only.legend) and "dashed" not in plain_text(per_step.legend)
+
+
+def test_bidirectional_folded_is_one_row_with_two_loops(write_spec):
+    layers = "    - Bidirectional: {layer: {LSTM: {units: 4}}, merge_mode: concat}\n"
+    spec = load(str(write_spec(_spec_text("[folded, {unrolled: {steps: 3}}]", layers=layers))))
+    model = shape_model(spec)
+    folded, unrolled = (build_scene(model, view) for view in spec.views)
+    states = [n for n in folded.nodes if n.role == "state"]
+    assert len(states) == 2 and len({n.pos[1] for n in states}) == 1  # side by side
+    loops = {e.src: plain_text(e.label) for e in folded.edges if e.src == e.dst}
+    assert sorted(loops) == sorted(n.id for n in states)
+    assert sum("h_{t+1}" in t for t in loops.values()) == 1
+    assert sum("h_{t-1}" in t for t in loops.values()) == 1
+    # many-to-one: only the forward row's last state and the backward row's first are returned
+    solid = [n for n in unrolled.nodes if n.role == "state" and n.emphasis == "solid"]
+    assert sorted(n.pos[0] for n in solid) == [0, 2]

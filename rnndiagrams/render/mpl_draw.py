@@ -308,7 +308,11 @@ class _Drawing:
                 for box in others
             )
 
-        for rad in (0.0, -0.3, 0.3, -0.6, 0.6, -0.9, 0.9):
+        # an edge along a column bends right, as every other column's does (bidirectional
+        # inputs all pass their forward cell on the same side)
+        along = abs(end[0] - start[0]) < 1
+        rads = (0.0, 0.3, 0.45, 0.6, 0.9) if along else (0.0, -0.3, 0.3, -0.6, 0.6, -0.9, 0.9)
+        for rad in rads:
             if not crosses(rad):
                 return rad
         return 0.0

@@ -34,22 +34,28 @@ class _Grid:
         self.edges: list[Edge] = []
         self.next_row = 0
         self.many = len(section.recurrent) > 1
+        # folded, a Bidirectional layer's two cells sit side by side (columns 0 and 2), each
+        # with its own loop, and everything else in the middle column between them
+        self.side = folded and any(layer.spec.inner for layer in section.recurrent)
 
     # -- helpers -------------------------------------------------------------------
-    def _row(self, make) -> list[str]:
-        """Add one row; `make(col, sub)` returns (label, role, emphasis) for a step column."""
-        r = self.next_row
-        self.next_row += 1
+    def _row(self, make, shift: int | None = None, row: int | None = None) -> list[str]:
+        """Add one row (or fill `row` again, shifted); `make(col, sub)` returns (label, role,
+        emphasis) for a step column."""
+        if row is None:
+            row = self.next_row
+            self.next_row += 1
+        shift = int(self.side) if shift is None else shift
         ids = []
         for c, sub in enumerate(self.cols):
-            nid = f"r{r}c{c}"
+            nid = f"r{row}c{c + shift}"
+            pos = (c + shift, row)
             if sub is None:
-                self.nodes.append(Node(nid, ((words("…"),),), "ellipsis", "plain", (c, r)))
+                self.nodes.append(Node(nid, ((words("…"),),), "ellipsis", "plain", pos))
             else:
                 label, role, emphasis = make(c, sub)
-                self.nodes.append(
-                    Node(nid, label, role, "round" if role != "state" else "box", (c, r), emphasis)
-                )
+                shape = "round" if role != "state" else "box"
+                self.nodes.append(Node(nid, label, role, shape, pos, emphasis))
             ids.append(nid)
         return ids
 
@@ -116,6 +122,7 @@ class _Grid:
         units = rnn.args["units"]
         last = len(self.cols) - 1
         outs = {}
+        first_row = None
         for d in directions:
             backwards = (d == "backward") != rnn.args["go_backwards"]
             returned = last if not backwards else 0  # the state a many-to-one layer returns
@@ -130,19 +137,22 @@ class _Grid:
                             words(" " + format_shape((units,)), small=True),
                         ),
                     )
-                faded = (
-                    not layer.per_step
-                    and not layer.spec.inner
-                    and c != returned
-                    and not self.folded
-                )
+                faded = not layer.per_step and c != returned and not self.folded
                 return label, "state", "faded" if faded else "solid"
 
-            ids = self._row(make)
+            if self.side and layer.spec.inner:
+                ids = self._row(make, 0 if d == "forward" else 2, first_row)
+                first_row = self.nodes[-1].pos[1]
+            else:
+                ids = self._row(make)
             self._connect(prev, ids, lambda c, d=d: self._weight_label(layer, "W", d, sup), "input")
             u_label = self._weight_label(layer, "U", d, sup)
-            if rnn.cls == "LSTM" and self.folded:
-                u_label += ((sym("h", "t-1"), words(", "), sym("c", "t-1")),)
+            if self.folded and (rnn.cls == "LSTM" or backwards):
+                step = "t+1" if backwards else "t-1"  # a backward loop brings the next step's state
+                state = (sym("h", step),) + (
+                    (words(", "), sym("c", step)) if rnn.cls == "LSTM" else ()
+                )
+                u_label += (state,)
             if self.folded:
                 self.edges.append(Edge(ids[0], ids[0], u_label, "recurrent"))
             else:
@@ -185,6 +195,7 @@ class _Grid:
         """A row holding one node, above the given column (many-to-one outputs)."""
         r = self.next_row
         self.next_row += 1
+        col += int(self.side)
         nid = f"r{r}c{col}"
         self.nodes.append(Node(nid, label, role, "round", (col, r)))
         return nid
