@@ -41,7 +41,17 @@ def test_hangul_never_goes_into_mathtext():
     text, math = mpl_draw._run_text(Run("h", sub="t-1", italic=True))
     assert text == "$h_{t-1}$" and math
     text, _ = mpl_draw._run_text(Run("W", sup="←", italic=True))
-    assert text == r"$W^{\leftarrow}$"
+    assert text == "$W$"  # the superscript is a raised piece of its own
+
+
+def test_superscripts_are_raised_plain_text():
+    measure = mpl_draw._Measure(THEMES["light"])
+    ((pieces, _, _),) = measure.block(
+        ((Run("h", sub="t", sup="(12)", italic=True),),), 14, "#000"
+    ).lines
+    assert [p.text for p in pieces] == ["$h_{t}$", "(12)"]
+    assert pieces[1].rise > 0 and pieces[1].size < pieces[0].size
+    assert pieces[1].dx == pytest.approx(pieces[0].width)
 
 
 def test_svg_has_one_title_a_viewbox_and_no_date(tmp_path):

@@ -76,16 +76,20 @@ def _math(text: str) -> str:
 
 
 def _run_text(run: Run) -> tuple[str, bool]:
-    """The string for one run and whether it holds mathtext."""
-    scripts = ""
-    if run.sub:
-        scripts += "_{" + _math(run.sub) + "}"
-    if run.sup:
-        scripts += "^{" + _math(run.sup) + "}"
+    """The string for one run without its superscript, and whether it holds mathtext.
+
+    A superscript is set as its own raised piece of plain text (see _Measure.block): layer
+    indices like (37) would otherwise make every layer's labels new mathtext strings, and
+    parsing mathtext costs milliseconds each."""
+    script = "_{" + _math(run.sub) + "}" if run.sub else ""
     if run.italic:
-        return f"${_math(run.text)}{scripts}$", True
+        return f"${_math(run.text)}{script}$", True
     plain = run.text.replace("$", r"\$")
-    return (plain + (f"$\\mathregular{{}}{scripts}$" if scripts else "")), bool(scripts)
+    return (plain + (f"$\\mathregular{{}}{script}$" if script else "")), bool(script)
+
+
+SCRIPT = 0.7  # superscript size, as a fraction of its run's (mathtext's own ratio)
+RISE = 0.4  # how far a superscript's baseline sits above the line's, in its run's size
 
 
 @dataclass
@@ -96,6 +100,7 @@ class _Piece:
     dx: float  # offset from the line's left edge
     width: float
     weight: str = "normal"
+    rise: float = 0.0  # baseline offset (superscripts)
 
 
 @dataclass
@@ -113,13 +118,18 @@ class _Measure:
         fig = Figure(dpi=72)
         self.renderer = FigureCanvasAgg(fig).get_renderer()
         self.props = FontProperties(family=matplotlib.rcParams["font.family"])
+        self.widths: dict[tuple, float] = {}
 
     def width(self, text: str, size: float, math: bool, weight: str = "normal") -> float:
-        props = self.props.copy()
-        props.set_size(size)
-        props.set_weight(weight)
-        w, _, _ = self.renderer.get_text_width_height_descent(text, props, ismath=math)
-        return w
+        """Measured once per distinct piece: deep models repeat the same shapes and symbols."""
+        key = (text, size, math, weight)
+        if key not in self.widths:
+            props = self.props.copy()
+            props.set_size(size)
+            props.set_weight(weight)
+            w, _, _ = self.renderer.get_text_width_height_descent(text, props, ismath=math)
+            self.widths[key] = w
+        return self.widths[key]
 
     def block(self, label: Label, size: float, color: str, weight: str = "normal") -> _Block:
         lines = []
@@ -128,14 +138,18 @@ class _Measure:
             for run in line:
                 text, math = _run_text(run)
                 run_size = style.SMALL_SIZE if run.small else size
-                if not text:
-                    continue
-                w = self.width(text, run_size, math, weight)
-                pieces.append(
-                    _Piece(text, run_size, self.theme.muted if run.small else color, x, w, weight)
-                )
-                x += w
-                top = max(top, run_size)
+                colour = self.theme.muted if run.small else color
+                if text:
+                    w = self.width(text, run_size, math, weight)
+                    pieces.append(_Piece(text, run_size, colour, x, w, weight))
+                    x += w
+                    top = max(top, run_size)
+                if run.sup:
+                    sup = run.sup.replace("$", r"\$")
+                    w = self.width(sup, run_size * SCRIPT, False, weight)
+                    rise = run_size * RISE
+                    pieces.append(_Piece(sup, run_size * SCRIPT, colour, x, w, weight, rise))
+                    x += w
             lines.append((pieces, x, (top or size) * LINE))
         width = max((w for _, w, _ in lines), default=0.0)
         return _Block(lines, width, sum(h for _, _, h in lines))
@@ -150,7 +164,7 @@ def _place(ax, block: _Block, x: float, top: float, align: str = "center") -> No
         for p in pieces:
             ax.text(
                 left + p.dx,
-                y + height * 0.25,
+                y + height * 0.25 + p.rise,
                 p.text,
                 fontsize=p.size,
                 color=p.color,
@@ -217,10 +231,18 @@ class _Drawing:
         self.placed: list[_Box] = []  # edge label rectangles, in placement order
         self.label_at: dict[int, _Box] = {}  # edge index -> its label rectangle
         self._grid()
+        # spatial indexes keep layout linear in the number of nodes: each test looks only at
+        # what lies in the grid cells it touches
+        self.node_index = _Index()
+        for nid, box in self.boxes.items():
+            self.node_index.add(box, nid, pad=2.0)
+        self.label_index = _Index()
         self.routes = self._routes()
-        self.lines = [
-            _on_arc(r[0], r[1], r[2], i / 12) for r in self.routes if r for i in range(1, 12)
-        ]
+        self.line_index = _Index()
+        for r in self.routes:
+            for i in range(1, 12) if r else ():
+                x, y = _on_arc(r[0], r[1], r[2], i / 12)
+                self.line_index.add(_Box(x, y, 0.0, 0.0), (x, y))
         for i, route in enumerate(self.routes):
             if i in self.edge_blocks:
                 self.label_at[i] = self._label_rect(i, route)
@@ -295,18 +317,19 @@ class _Drawing:
 
     def _bend(self, edge: Edge, start, end) -> float:
         """0 for a straight edge; a curve when the straight one would cross another node."""
-        others = [
-            box
-            for nid, box in self.boxes.items()
-            if nid not in (edge.src, edge.dst) and self.nodes[nid].role != "ellipsis"
-        ]
+        ends = (edge.src, edge.dst)  # and `…`, which an edge may pass through
 
         def crosses(rad: float) -> bool:
-            return any(
-                box.contains(*_on_arc(start, end, rad, i / 20))
-                for i in range(1, 20)
-                for box in others
-            )
+            for i in range(1, 20):
+                x, y = _on_arc(start, end, rad, i / 20)
+                for nid, box in self.node_index.at(x, y):
+                    if (
+                        nid not in ends
+                        and box.contains(x, y)
+                        and self.nodes[nid].role != "ellipsis"
+                    ):
+                        return True
+            return False
 
         # an edge along a column bends right, as every other column's does (bidirectional
         # inputs all pass their forward cell on the same side)
@@ -326,6 +349,7 @@ class _Drawing:
             a = self.boxes[self.scene.edges[index].src]
             rect = _Box(a.x + a.w / 2 + LOOP + 2 + w / 2, a.y, w, h)
             self.placed.append(rect)
+            self.label_index.add(rect, rect)
             return rect
         start, end, rad = route
         flat = abs(end[1] - start[1]) < 1
@@ -340,14 +364,15 @@ class _Drawing:
         rects = [_Box(x, y, w, h) for x, y in spots]
         for rect in rects:
             if (
-                not any(_overlap(rect, box) for box in self.boxes.values())
-                and not any(_overlap(rect, other) for other in self.placed)
-                and not any(rect.contains(x, y, pad=-1) for x, y in self.lines)
+                not any(_overlap(rect, box) for _, box in self.node_index.near(rect))
+                and not any(_overlap(rect, other) for _, other in self.label_index.near(rect))
+                and not any(rect.contains(*p, pad=-1) for p, _ in self.line_index.near(rect))
             ):
                 break
         else:
             rect = rects[0]
         self.placed.append(rect)
+        self.label_index.add(rect, rect)
         return rect
 
     def _frame(self, group) -> _Box:
@@ -420,7 +445,7 @@ class _Drawing:
         for frame, group in zip(
             self.frames, [g for g in self.scene.groups if g.label], strict=True
         ):
-            ax.add_patch(
+            ax.add_artist(
                 FancyBboxPatch(
                     (frame.x - frame.w / 2, frame.y - frame.h / 2),
                     frame.w,
@@ -480,15 +505,15 @@ class _Drawing:
         )
         left, bottom = box.x - box.w / 2, box.y - box.h / 2
         if node.shape == "circle":
-            ax.add_patch(Circle((box.x, box.y), box.w / 2, **kw))
+            ax.add_artist(Circle((box.x, box.y), box.w / 2, **kw))
         elif node.shape == "round":
-            ax.add_patch(
+            ax.add_artist(
                 FancyBboxPatch(
                     (left, bottom), box.w, box.h, boxstyle="round,pad=0,rounding_size=7", **kw
                 )
             )
         elif node.shape == "box":
-            ax.add_patch(Rectangle((left, bottom), box.w, box.h, **kw))
+            ax.add_artist(Rectangle((left, bottom), box.w, box.h, **kw))
         block = self.blocks[node.id]
         if node.extent:
             _place(ax, block, box.x, bottom - 3)
@@ -518,13 +543,47 @@ class _Drawing:
                 ],
                 [Path.MOVETO, Path.CURVE4, Path.CURVE4, Path.CURVE4],
             )
-            ax.add_patch(FancyArrowPatch(path=path, **style_kw))
+            ax.add_artist(FancyArrowPatch(path=path, **style_kw))
         else:
             start, end, rad = route
-            ax.add_patch(FancyArrowPatch(start, end, connectionstyle=f"arc3,rad={rad}", **style_kw))
+            ax.add_artist(
+                FancyArrowPatch(start, end, connectionstyle=f"arc3,rad={rad}", **style_kw)
+            )
         if index in self.label_at:
             rect = self.label_at[index]
             _place(ax, self.edge_blocks[index], rect.x - rect.w / 2, rect.y + rect.h / 2, "left")
+
+
+class _Index:
+    """A uniform grid over the drawing: items filed under every cell their box touches."""
+
+    CELL = 80.0  # points: about one node
+
+    def __init__(self) -> None:
+        self.cells: dict[tuple[int, int], list] = {}
+
+    def _keys(self, box: _Box, pad: float = 0.0):
+        c = self.CELL
+        x0, x1 = int((box.x - box.w / 2 - pad) // c), int((box.x + box.w / 2 + pad) // c)
+        y0, y1 = int((box.y - box.h / 2 - pad) // c), int((box.y + box.h / 2 + pad) // c)
+        return [(i, j) for i in range(x0, x1 + 1) for j in range(y0, y1 + 1)]
+
+    def add(self, box: _Box, item, pad: float = 0.0) -> None:
+        for key in self._keys(box, pad):
+            self.cells.setdefault(key, []).append((item, box))
+
+    def at(self, x: float, y: float) -> list:
+        return self.cells.get((int(x // self.CELL), int(y // self.CELL)), [])
+
+    def near(self, box: _Box) -> list:
+        """Every (item, box) filed in a cell the box touches, each once."""
+        seen, out = set(), []
+        for key in self._keys(box):
+            for entry in self.cells.get(key, ()):
+                if id(entry[1]) not in seen:
+                    seen.add(id(entry[1]))
+                    out.append(entry)
+        return out
 
 
 def _on_arc(start, end, rad: float, t: float) -> tuple[float, float]:
