@@ -3,6 +3,8 @@
 1. A fresh-process `rnndiagrams render` of the seed sentiment spec to SVG, against the floor:
    raw `dot -Tsvg` on the same DOT sources, plus Python start-up.
 2. The unrolled view at T=4 and at T=1,000,000 (fresh-process render, and scene+DOT in-process).
+3. Depth: 50, 100, 200 and 500 stacked layers (stack, folded and unrolled views), one fresh
+   render per backend each: the curve should be linear (target: 200 layers under 10 s).
 """
 
 from __future__ import annotations
@@ -26,6 +28,15 @@ model:
     - Dense: {{units: 10}}
 views: [{{unrolled: {{steps: {steps}}}}}]
 """
+DEPTHS = (50, 100, 200, 500)
+
+
+def deep_spec(layers: int) -> str:
+    body = "".join("    - SimpleRNN: {units: 8, return_sequences: true}\n" for _ in range(layers))
+    return (
+        f"title: {layers} layers\nmodel:\n  input: {{shape: [null, 4]}}\n  layers:\n{body}"
+        "views: [stack, folded, unrolled]\n"
+    )
 
 
 def median_times(fns: dict, n: int = N) -> dict:
@@ -89,6 +100,21 @@ def main() -> None:
         )
     a, b, c, d = t["scene4"], t["fresh4"], t["scene1000000"], t["fresh1000000"]
     print(f"  ratio T=1e6 / T=4: scene+DOT {c / a:.2f}, fresh render {d / b:.2f}  (target ~1.0)")
+
+    print("stacked layers, 3 views -> SVG (one fresh render each)")
+    for layers in DEPTHS:
+        spec_path = Path(out) / f"deep_{layers}.yaml"
+        spec_path.write_text(deep_spec(layers))
+        t = median_times(
+            {
+                backend: lambda b=backend, p=spec_path: run(*render, str(p), "--backend", b)
+                for backend in ("graphviz", "matplotlib")
+            },
+            n=1,
+        )
+        print(
+            f"  {layers:4} layers  graphviz {t['graphviz']:6.2f} s   matplotlib {t['matplotlib']:6.2f} s"
+        )
 
 
 if __name__ == "__main__":

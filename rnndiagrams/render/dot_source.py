@@ -12,6 +12,7 @@ from .. import style
 from ..scene import Label, Line, Node, Run, Scene
 from ..style import Theme
 
+HEAD_GAP = 10  # points of space under the legend
 RANKDIR = {"up": "BT", "down": "TB", "right": "LR"}
 SHAPES = {
     "box": ("box", "filled"),
@@ -54,6 +55,7 @@ class _Labels:
             f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{style.LEGEND_SIZE}">{self.line(line)}</FONT></TD></TR>'
             for line in scene.legend
         ]
+        rows.append(f'<TR><TD HEIGHT="{HEAD_GAP}"></TD></TR>')  # room between header and body
         return '<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="1">' + "".join(rows) + "</TABLE>>"
 
 
@@ -104,12 +106,15 @@ def dot_source(scene: Scene, theme: Theme) -> str:
         if node.id not in grouped:
             _node(g, node, labels)
     pos = {node.id: node.pos for node in scene.nodes}
+    shapes = {node.id: node.shape for node in scene.nodes}
     for edge in scene.edges:
         attrs = {"color": theme.edges[edge.role], "fontcolor": theme.edge_text[edge.role]}
         if edge.label:
             # a label on an edge within a row bends it around a label node; an xlabel does not
             flat = pos[edge.src][1] == pos[edge.dst][1] and edge.src != edge.dst
             attrs["xlabel" if flat else "label"] = labels.label(edge.label)
+        if shapes[edge.dst] == "exit":  # an output leaves straight up from its node
+            attrs["weight"] = "10"
         if edge.style == "dashed":
             attrs["style"] = "dashed"
         if (

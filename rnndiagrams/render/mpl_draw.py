@@ -32,7 +32,7 @@ GAP_X, GAP_Y = 26.0, 46.0  # between grid cells
 MARGIN = 14.0
 LINE = 1.28  # line height, in font sizes
 LOOP = 26.0  # how far a self-loop reaches out of its node
-HEAD_GAP = 12.0  # between the legend and the figure body
+HEAD_GAP = 18.0  # between the legend and the figure body
 EXIT = 1.0  # the point an output arrow leaves the figure at
 
 
