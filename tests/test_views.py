@@ -251,3 +251,14 @@ def test_bidirectional_folded_is_one_row_with_two_loops(write_spec):
     # many-to-one: only the forward row's last state and the backward row's first are returned
     solid = [n for n in unrolled.nodes if n.role == "state" and n.emphasis == "solid"]
     assert sorted(n.pos[0] for n in solid) == [0, 2]
+
+
+def test_equivalence_keeps_a_bidirectional_cell_apart_from_the_unrolled_grid(write_spec):
+    layers = "    - Bidirectional: {layer: {GRU: {units: 4}}, merge_mode: concat}\n"
+    spec = load(str(write_spec(_spec_text("[{equivalence: {steps: 3}}]", layers=layers))))
+    scene = build_scene(shape_model(spec), spec.views[0])
+    positions = [n.pos for n in scene.nodes]
+    assert len(positions) == len(set(positions))
+    folded = {n.pos[0] for n in scene.nodes if n.id.startswith("f_")}
+    unrolled = {n.pos[0] for n in scene.nodes if n.id.startswith("u_")}
+    assert max(folded) < [n.pos[0] for n in scene.nodes if n.id == "equals"][0] < min(unrolled)
