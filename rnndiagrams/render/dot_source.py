@@ -107,12 +107,17 @@ def dot_source(scene: Scene, theme: Theme) -> str:
             _node(g, node, labels)
     pos = {node.id: node.pos for node in scene.nodes}
     shapes = {node.id: node.shape for node in scene.nodes}
+    taken = {node.pos for node in scene.nodes}
     for edge in scene.edges:
         attrs = {"color": theme.edges[edge.role], "fontcolor": theme.edge_text[edge.role]}
+        past = _passes_a_node(pos[edge.src], pos[edge.dst], taken) and scene.flow == "up"
         if edge.label:
-            # a label on an edge within a row bends it around a label node; an xlabel does not
+            # a label on an edge within a row, or past a node, bends it around a label node
+            # (which also pushes the row's own edges aside); an xlabel does not
             flat = pos[edge.src][1] == pos[edge.dst][1] and edge.src != edge.dst
-            attrs["xlabel" if flat else "label"] = labels.label(edge.label)
+            attrs["xlabel" if flat or past else "label"] = labels.label(edge.label)
+        if past:  # out of the right side, into the bottom: every column routed alike
+            attrs.update(tailport="e", headport="s")
         if shapes[edge.dst] == "exit":  # an output leaves straight up from its node
             attrs["weight"] = "10"
         if edge.style == "dashed":
@@ -130,6 +135,12 @@ def dot_source(scene: Scene, theme: Theme) -> str:
         g.edge(src, dst, **attrs)
     _grid_hints(g, scene)
     return g.source
+
+
+def _passes_a_node(a: tuple[int, int], b: tuple[int, int], taken: set) -> bool:
+    """Whether an edge along one column skips a row that has a node in that column."""
+    low, high = sorted((a[1], b[1]))
+    return a[0] == b[0] and any((a[0], row) in taken for row in range(low + 1, high))
 
 
 def _node(g: graphviz.Digraph, node: Node, labels: _Labels) -> None:
