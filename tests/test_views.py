@@ -262,3 +262,19 @@ def test_equivalence_keeps_a_bidirectional_cell_apart_from_the_unrolled_grid(wri
     folded = {n.pos[0] for n in scene.nodes if n.id.startswith("f_")}
     unrolled = {n.pos[0] for n in scene.nodes if n.id.startswith("u_")}
     assert max(folded) < [n.pos[0] for n in scene.nodes if n.id == "equals"][0] < min(unrolled)
+
+
+def test_deep_equivalence_is_drawn_compact(write_spec):
+    one = "    - SimpleRNN: {units: 8, return_sequences: true}\n"
+    shallow, deep = (
+        load(
+            str(write_spec(_spec_text("[{equivalence: {steps: 9}}]", layers=one * k), f"{k}.yaml"))
+        )
+        for k in (1, 2)
+    )
+    for spec, columns, shapes in ((shallow, 4, True), (deep, 3, False)):
+        scene = build_scene(shape_model(spec), spec.views[0])
+        steps = {n.pos[0] for n in scene.nodes if n.id.startswith("u_") and n.role == "input"}
+        assert len(steps) == columns - 1  # the `…` column holds no input
+        loops = [plain_text(e.label) for e in scene.edges if e.src == e.dst]
+        assert all(("(8, 8)" in t) == shapes for t in loops), loops

@@ -17,18 +17,24 @@ from .section import Section, figure_name, header, select
 MAX_COLUMNS = 4  # longer sequences are drawn as 0, 1, ..., T-1
 
 
-def columns(steps: int | None) -> list[str | None]:
+def columns(steps: int | None, most: int = MAX_COLUMNS) -> list[str | None]:
     """Subscripts of the drawn steps; None marks the elided `...` column."""
-    if steps is not None and steps <= MAX_COLUMNS:
+    if steps is not None and steps <= most:
         return [str(t) for t in range(steps)]
-    return ["0", "1", None, "T-1" if steps is None else str(steps - 1)]
+    return [str(t) for t in range(most - 2)] + [None, "T-1" if steps is None else str(steps - 1)]
 
 
 class _Grid:
     def __init__(
-        self, model: ShapedModel, section: Section, cols: list[str | None], folded: bool
+        self,
+        model: ShapedModel,
+        section: Section,
+        cols: list[str | None],
+        folded: bool,
+        shapes: bool,
     ) -> None:
         self.model, self.section, self.cols, self.folded = model, section, cols, folded
+        self.shapes = shapes  # weight shapes on the edges (folded only: one edge per weight)
         self.notation = model.spec.notation
         self.nodes: list[Node] = []
         self.edges: list[Edge] = []
@@ -64,7 +70,7 @@ class _Grid:
     ) -> Label:
         for w in layer.weights:
             if w.key == key and w.direction == direction:
-                return (labels.weight(w, self.notation, sup, shape=self.folded),)
+                return (labels.weight(w, self.notation, sup, shape=self.shapes),)
         return ()
 
     def _connect(self, src: list[str], dst: list[str], label_of, role: str) -> None:
@@ -246,7 +252,9 @@ def _legend(model: ShapedModel, section: Section, faded: bool) -> tuple[Line, ..
     return header(model, (labels.chain(layers, convention), returned), [*full, returned])
 
 
-def build(model: ShapedModel, view: ViewSpec, folded: bool) -> Scene:
+def build(model: ShapedModel, view: ViewSpec, folded: bool, compact: bool = False) -> Scene:
+    """`compact` (for a figure that sets this one beside another): weight names without their
+    shapes, and three step columns instead of four."""
     section = select(model, view)
     if folded:
         cols: list[str | None] = ["t"]
@@ -254,9 +262,9 @@ def build(model: ShapedModel, view: ViewSpec, folded: bool) -> Scene:
     else:
         steps = view.options.get("steps")
         steps = steps if steps is not None else model.input_shape[1]
-        cols = columns(steps)
+        cols = columns(steps, MAX_COLUMNS - compact)
         what = f"unrolled over {'T' if steps is None else f'{steps:,}'} steps"
-    grid = _Grid(model, section, cols, folded)
+    grid = _Grid(model, section, cols, folded, folded and not compact)
     grid.build()
     faded = any(n.emphasis == "faded" for n in grid.nodes)
     return Scene(
