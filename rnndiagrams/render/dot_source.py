@@ -178,6 +178,8 @@ def _grid_hints(g: graphviz.Digraph, scene: Scene) -> None:
     for node in scene.nodes:
         rows.setdefault(node.pos[1], []).append(node)
         cols.setdefault(node.pos[0], []).append(node)
+    if scene.flow != "right":
+        _fill_gaps(g, rows, cols)
     for _, members in sorted(rows.items()):
         members.sort(key=lambda n: n.pos[0])
         with g.subgraph() as same:
@@ -192,3 +194,18 @@ def _grid_hints(g: graphviz.Digraph, scene: Scene) -> None:
         for a, b in pairwise(members):
             if frozenset((a.id, b.id)) not in linked:
                 g.edge(a.id, b.id, style="invis", weight="10")
+
+
+def _fill_gaps(g: graphviz.Digraph, rows: dict[int, list], cols: dict[int, list]) -> None:
+    """An invisible point wherever a column passes through a row that has nodes on both
+    sides of it, so the column's nodes (an input feeding a bidirectional pair, and their
+    merge) sit between that row's neighbours instead of beside them."""
+    spans = {c: (min(n.pos[1] for n in ns), max(n.pos[1] for n in ns)) for c, ns in cols.items()}
+    for r, members in rows.items():
+        used = {n.pos[0] for n in members}
+        for c, (low, high) in spans.items():
+            if min(used) < c < max(used) and c not in used and low < r < high:
+                gap = Node(f"gap_{c}_{r}", (), "exit", "exit", (c, r))
+                g.node(gap.id, shape="point", width="0", style="invis", label="")
+                members.append(gap)
+                cols[c].append(gap)
