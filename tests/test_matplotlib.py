@@ -201,3 +201,37 @@ def test_numpy_view_boxes_are_to_scale():
     assert u_h / w_h == pytest.approx(U.shape[0] / W.shape[0])
     out_w, out_h = boxes["outputs"]
     assert out_h / out_w == pytest.approx(spec.input_shape[0] / model.layers[0].units)
+
+
+def test_layout_work_grows_linearly_with_depth(write_spec, monkeypatch):
+    """Counted, not timed: the geometric tests layout makes for 2n layers are about twice
+    those for n (the old all-pairs layout made four times as many)."""
+    calls = {"n": 0}
+    contains, overlap = mpl_draw._Box.contains, mpl_draw._overlap
+
+    def counting_contains(self, *args, **kwargs):
+        calls["n"] += 1
+        return contains(self, *args, **kwargs)
+
+    def counting_overlap(a, b):
+        calls["n"] += 1
+        return overlap(a, b)
+
+    monkeypatch.setattr(mpl_draw._Box, "contains", counting_contains)
+    monkeypatch.setattr(mpl_draw, "_overlap", counting_overlap)
+    work = []
+    for layers in (20, 40):
+        body = "".join(
+            "    - SimpleRNN: {units: 4, return_sequences: true}\n" for _ in range(layers)
+        )
+        path = write_spec(
+            f"model:\n  input: {{shape: [9, 3]}}\n  layers:\n{body}views: [unrolled]\n",
+            f"deep{layers}.yaml",
+        )
+        spec = load(str(path))
+        scene = build_scene(shape_model(spec), spec.views[0])
+        calls["n"] = 0
+        with mpl_draw.matplotlib.rc_context(mpl_draw._rc(False, scene.name)):
+            mpl_draw._Drawing(scene, THEMES["light"])
+        work.append(calls["n"])
+    assert work[0] > 0 and work[1] / work[0] < 2.5, work
