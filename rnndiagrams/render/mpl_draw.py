@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 import re
 import shutil
 import subprocess
@@ -240,8 +241,10 @@ class _Drawing:
         self.routes = self._routes()
         self.line_index = _Index()
         for r in self.routes:
-            for i in range(1, 12) if r else ():
-                x, y = _on_arc(r[0], r[1], r[2], i / 12)
+            # a point every few points of the route's length, so no label slips between two
+            steps = 12 if r is None else max(12, int(math.dist(r[0], r[1]) * (1 + abs(r[2])) / 4))
+            for i in range(1, steps) if r else ():
+                x, y = _on_arc(r[0], r[1], r[2], i / steps)
                 self.line_index.add(_Box(x, y, 0.0, 0.0), (x, y))
         for i, route in enumerate(self.routes):
             if i in self.edge_blocks:
