@@ -106,7 +106,6 @@ def dot_source(scene: Scene, theme: Theme) -> str:
         if node.id not in grouped:
             _node(g, node, labels)
     pos = {node.id: node.pos for node in scene.nodes}
-    shapes = {node.id: node.shape for node in scene.nodes}
     taken = {node.pos for node in scene.nodes}
     for edge in scene.edges:
         attrs = {"color": theme.edges[edge.role], "fontcolor": theme.edge_text[edge.role]}
@@ -118,8 +117,8 @@ def dot_source(scene: Scene, theme: Theme) -> str:
             attrs["xlabel" if flat or past else "label"] = labels.label(edge.label)
         if past:  # out of the right side, into the bottom: every column routed alike
             attrs.update(tailport="e", headport="s")
-        if shapes[edge.dst] == "exit":  # an output leaves straight up from its node
-            attrs["weight"] = "10"
+        if pos[edge.src][0] == pos[edge.dst][0] and not past and edge.src != edge.dst:
+            attrs["weight"] = "10"  # along a column: as upright as the hidden column edges
         if edge.style == "dashed":
             attrs["style"] = "dashed"
         if (
