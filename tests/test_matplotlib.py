@@ -11,7 +11,7 @@ from conftest import ROOT
 
 from rnndiagrams import load, shape_model
 from rnndiagrams.cli import main
-from rnndiagrams.render import mpl_draw
+from rnndiagrams.render import geometry, mpl_draw
 from rnndiagrams.scene import Run, plain_text
 from rnndiagrams.shapes.engine import format_shape
 from rnndiagrams.style import THEMES
@@ -150,11 +150,11 @@ def test_no_overlaps_at_any_depth_or_length(layers, steps, write_spec):
         boxes = list(d.boxes.values())
         for i, a in enumerate(boxes):
             for b in boxes[i + 1 :]:
-                assert not mpl_draw._overlap(a, b)
+                assert not geometry.overlap(a, b)
         for label in d.placed:
-            assert not any(mpl_draw._overlap(label, box) for box in boxes)
+            assert not any(geometry.overlap(label, box) for box in boxes)
         for i, a in enumerate(d.placed):
-            assert not any(mpl_draw._overlap(a, b) for b in d.placed[i + 1 :])
+            assert not any(geometry.overlap(a, b) for b in d.placed[i + 1 :])
 
 
 def test_cell_views_label_each_gate_with_engine_shapes(write_spec):
@@ -207,7 +207,7 @@ def test_layout_work_grows_linearly_with_depth(write_spec, monkeypatch):
     """Counted, not timed: the geometric tests layout makes for 2n layers are about twice
     those for n (the old all-pairs layout made four times as many)."""
     calls = {"n": 0}
-    contains, overlap = mpl_draw._Box.contains, mpl_draw._overlap
+    contains, overlap = geometry.Box.contains, geometry.overlap
 
     def counting_contains(self, *args, **kwargs):
         calls["n"] += 1
@@ -217,8 +217,8 @@ def test_layout_work_grows_linearly_with_depth(write_spec, monkeypatch):
         calls["n"] += 1
         return overlap(a, b)
 
-    monkeypatch.setattr(mpl_draw._Box, "contains", counting_contains)
-    monkeypatch.setattr(mpl_draw, "_overlap", counting_overlap)
+    monkeypatch.setattr(geometry.Box, "contains", counting_contains)
+    monkeypatch.setattr(mpl_draw, "overlap", counting_overlap)
     work = []
     for layers in (20, 40):
         body = "".join(

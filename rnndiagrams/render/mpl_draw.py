@@ -27,6 +27,7 @@ from matplotlib.path import Path
 from .. import style
 from ..scene import Edge, Label, Node, Run, Scene
 from ..style import Theme
+from .geometry import Box, GridIndex, on_arc, overlap
 
 PAD_X, PAD_Y = 9.0, 6.0  # inside node boxes
 GAP_X, GAP_Y = 26.0, 46.0  # between grid cells
@@ -175,27 +176,6 @@ def _place(ax, block: _Block, x: float, top: float, align: str = "center") -> No
             )
 
 
-@dataclass
-class _Box:
-    x: float  # centre
-    y: float
-    w: float
-    h: float
-
-    def clip(self, tx: float, ty: float) -> tuple[float, float]:
-        """Where the ray from the centre towards (tx, ty) leaves the box."""
-        dx, dy = tx - self.x, ty - self.y
-        if dx == 0 and dy == 0:
-            return self.x, self.y
-        sx = (self.w / 2) / abs(dx) if dx else float("inf")
-        sy = (self.h / 2) / abs(dy) if dy else float("inf")
-        s = min(sx, sy)
-        return self.x + dx * s, self.y + dy * s
-
-    def contains(self, px: float, py: float, pad: float = 2.0) -> bool:
-        return abs(px - self.x) < self.w / 2 + pad and abs(py - self.y) < self.h / 2 + pad
-
-
 def draw(scene: Scene, fmt: str, theme: Theme, dpi: int, editable_text: bool) -> bytes:
     # NanumGothic's bold is weight 600, DejaVu's 700: findfont's notice of that substitution is
     # noise here. Missing glyphs are warned through `warnings`, which stays on.
@@ -229,23 +209,23 @@ class _Drawing:
         }
         self.header = self.m.block(scene.title, style.FONT_SIZE, theme.text, "bold")
         self.legend = self.m.block(scene.legend, style.LEGEND_SIZE, theme.text)
-        self.placed: list[_Box] = []  # edge label rectangles, in placement order
-        self.label_at: dict[int, _Box] = {}  # edge index -> its label rectangle
+        self.placed: list[Box] = []  # edge label rectangles, in placement order
+        self.label_at: dict[int, Box] = {}  # edge index -> its label rectangle
         self._grid()
         # spatial indexes keep layout linear in the number of nodes: each test looks only at
         # what lies in the grid cells it touches
-        self.node_index = _Index()
+        self.node_index = GridIndex()
         for nid, box in self.boxes.items():
             self.node_index.add(box, nid, pad=2.0)
-        self.label_index = _Index()
+        self.label_index = GridIndex()
         self.routes = self._routes()
-        self.line_index = _Index()
+        self.line_index = GridIndex()
         for r in self.routes:
             # a point every few points of the route's length, so no label slips between two
             steps = 12 if r is None else max(12, int(math.dist(r[0], r[1]) * (1 + abs(r[2])) / 4))
             for i in range(1, steps) if r else ():
-                x, y = _on_arc(r[0], r[1], r[2], i / steps)
-                self.line_index.add(_Box(x, y, 0.0, 0.0), (x, y))
+                x, y = on_arc(r[0], r[1], r[2], i / steps)
+                self.line_index.add(Box(x, y, 0.0, 0.0), (x, y))
         for i, route in enumerate(self.routes):
             if i in self.edge_blocks:
                 self.label_at[i] = self._label_rect(i, route)
@@ -302,7 +282,7 @@ class _Drawing:
             ys[r] = y + row_h[r] / 2
             y += row_h[r] + GAP_Y
         self.boxes = {
-            n.id: _Box(xs[col_of[n.id]], ys[row_of[n.id]] + below[n.id] / 2, *sizes[n.id])
+            n.id: Box(xs[col_of[n.id]], ys[row_of[n.id]] + below[n.id] / 2, *sizes[n.id])
             for n in scene.nodes
         }
 
@@ -324,7 +304,7 @@ class _Drawing:
 
         def crosses(rad: float) -> bool:
             for i in range(1, 20):
-                x, y = _on_arc(start, end, rad, i / 20)
+                x, y = on_arc(start, end, rad, i / 20)
                 for nid, box in self.node_index.at(x, y):
                     if (
                         nid not in ends
@@ -343,14 +323,14 @@ class _Drawing:
                 return rad
         return 0.0
 
-    def _label_rect(self, index: int, route) -> _Box:
+    def _label_rect(self, index: int, route) -> Box:
         """The first spot along the edge, beside it, where the label covers no node, no other
         label and no edge; edges within a row take their label above the line."""
         label = self.edge_blocks[index]
         w, h = label.width, label.height
         if route is None:  # beyond the self-loop
             a = self.boxes[self.scene.edges[index].src]
-            rect = _Box(a.x + a.w / 2 + LOOP + 2 + w / 2, a.y, w, h)
+            rect = Box(a.x + a.w / 2 + LOOP + 2 + w / 2, a.y, w, h)
             self.placed.append(rect)
             self.label_index.add(rect, rect)
             return rect
@@ -358,17 +338,17 @@ class _Drawing:
         flat = abs(end[1] - start[1]) < 1
         spots = []
         for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
-            x, y = _on_arc(start, end, rad, t)
+            x, y = on_arc(start, end, rad, t)
             spots += (
                 [(x, y + h / 2 + 2), (x, y - h / 2 - 3)]
                 if flat
                 else [(x + 5 + w / 2, y), (x - 5 - w / 2, y)]
             )
-        rects = [_Box(x, y, w, h) for x, y in spots]
+        rects = [Box(x, y, w, h) for x, y in spots]
         for rect in rects:
             if (
-                not any(_overlap(rect, box) for _, box in self.node_index.near(rect))
-                and not any(_overlap(rect, other) for _, other in self.label_index.near(rect))
+                not any(overlap(rect, box) for _, box in self.node_index.near(rect))
+                and not any(overlap(rect, other) for _, other in self.label_index.near(rect))
                 and not any(rect.contains(*p, pad=-1) for p, _ in self.line_index.near(rect))
             ):
                 break
@@ -378,7 +358,7 @@ class _Drawing:
         self.label_index.add(rect, rect)
         return rect
 
-    def _frame(self, group) -> _Box:
+    def _frame(self, group) -> Box:
         """A group's frame: its nodes, their self-loops and the labels of its own edges."""
         inside = set(group.nodes)
         parts = [self.boxes[n] for n in group.nodes]
@@ -388,27 +368,27 @@ class _Drawing:
                     parts.append(self.label_at[i])
                 if e.src == e.dst:
                     a = self.boxes[e.src]
-                    parts.append(_Box(a.x + a.w / 2 + LOOP / 2, a.y, LOOP, a.h))
+                    parts.append(Box(a.x + a.w / 2 + LOOP / 2, a.y, LOOP, a.h))
         pad = 10.0
         left = min(b.x - b.w / 2 for b in parts) - pad
         right = max(b.x + b.w / 2 for b in parts) + pad
         bottom = min(b.y - b.h / 2 for b in parts) - pad
         title = self.group_labels[group.id].height
         top = max(b.y + b.h / 2 for b in parts) + pad + title + 4
-        return _Box((left + right) / 2, (bottom + top) / 2, right - left, top - bottom)
+        return Box((left + right) / 2, (bottom + top) / 2, right - left, top - bottom)
 
     def _fit(self) -> None:
         """Move everything so the drawing starts at the margin; size the figure around it and
         the header."""
         parts = list(self.boxes.values()) + self.placed + self.frames
         parts += [  # labels drawn under boxes drawn to scale
-            _Box(b.x, b.y - b.h / 2 - 3 - block.height / 2, block.width, block.height)
+            Box(b.x, b.y - b.h / 2 - 3 - block.height / 2, block.width, block.height)
             for n in self.scene.nodes
             if n.extent
             for b, block in ((self.boxes[n.id], self.blocks[n.id]),)
         ]
         parts += [
-            _Box(b.x + b.w / 2 + LOOP / 2, b.y, LOOP, b.h)
+            Box(b.x + b.w / 2 + LOOP / 2, b.y, LOOP, b.h)
             for e in self.scene.edges
             if e.src == e.dst
             for b in (self.boxes[e.src],)
@@ -555,46 +535,3 @@ class _Drawing:
         if index in self.label_at:
             rect = self.label_at[index]
             _place(ax, self.edge_blocks[index], rect.x - rect.w / 2, rect.y + rect.h / 2, "left")
-
-
-class _Index:
-    """A uniform grid over the drawing: items filed under every cell their box touches."""
-
-    CELL = 80.0  # points: about one node
-
-    def __init__(self) -> None:
-        self.cells: dict[tuple[int, int], list] = {}
-
-    def _keys(self, box: _Box, pad: float = 0.0):
-        c = self.CELL
-        x0, x1 = int((box.x - box.w / 2 - pad) // c), int((box.x + box.w / 2 + pad) // c)
-        y0, y1 = int((box.y - box.h / 2 - pad) // c), int((box.y + box.h / 2 + pad) // c)
-        return [(i, j) for i in range(x0, x1 + 1) for j in range(y0, y1 + 1)]
-
-    def add(self, box: _Box, item, pad: float = 0.0) -> None:
-        for key in self._keys(box, pad):
-            self.cells.setdefault(key, []).append((item, box))
-
-    def at(self, x: float, y: float) -> list:
-        return self.cells.get((int(x // self.CELL), int(y // self.CELL)), [])
-
-    def near(self, box: _Box) -> list:
-        """Every (item, box) filed in a cell the box touches, each once."""
-        seen, out = set(), []
-        for key in self._keys(box):
-            for entry in self.cells.get(key, ()):
-                if id(entry[1]) not in seen:
-                    seen.add(id(entry[1]))
-                    out.append(entry)
-        return out
-
-
-def _on_arc(start, end, rad: float, t: float) -> tuple[float, float]:
-    """A point of matplotlib's arc3 connection: a quadratic Bezier bulging by rad x chord."""
-    dx, dy = end[0] - start[0], end[1] - start[1]
-    bulge = 2 * t * (1 - t) * rad
-    return start[0] + dx * t + bulge * dy, start[1] + dy * t - bulge * dx
-
-
-def _overlap(a: _Box, b: _Box) -> bool:
-    return abs(a.x - b.x) < (a.w + b.w) / 2 and abs(a.y - b.y) < (a.h + b.h) / 2
