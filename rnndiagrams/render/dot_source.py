@@ -13,7 +13,8 @@ from ..scene import Label, Line, Node, Run, Scene
 from ..style import Theme
 
 HEAD_GAP = 10  # points of space under the legend
-RANKDIR = {"up": "BT", "down": "TB", "right": "LR"}
+# a flow to the right reads like text: its rows are lines, laid top to bottom, one rank each
+RANKDIR = {"up": "BT", "down": "TB", "right": "TB"}
 SHAPES = {
     "box": ("box", "filled"),
     "round": ("box", "rounded,filled"),
@@ -105,8 +106,8 @@ def dot_source(scene: Scene, theme: Theme) -> str:
     for node in scene.nodes:
         if node.id not in grouped:
             _node(g, node, labels)
-    pos = {node.id: node.pos for node in scene.nodes}
-    taken = {node.pos for node in scene.nodes}
+    pos = {node.id: _cell(node, scene.flow) for node in scene.nodes}
+    taken = set(pos.values())
     for edge in scene.edges:
         attrs = {"color": theme.edges[edge.role], "fontcolor": theme.edge_text[edge.role]}
         past = _passes_a_node(pos[edge.src], pos[edge.dst], taken) and scene.flow == "up"
@@ -175,12 +176,14 @@ def _grid_hints(g: graphviz.Digraph, scene: Scene) -> None:
     rows: dict[int, list] = {}
     cols: dict[int, list] = {}
     for node in scene.nodes:
-        rows.setdefault(node.pos[1], []).append(node)
-        cols.setdefault(node.pos[0], []).append(node)
-    if scene.flow != "right":
+        col, row = _cell(node, scene.flow)
+        rows.setdefault(row, []).append(node)
+        cols.setdefault(col, []).append(node)
+    lines = scene.flow == "right"  # lines of text stack, but their columns need not align
+    if not lines:
         _fill_gaps(g, rows, cols)
     for _, members in sorted(rows.items()):
-        members.sort(key=lambda n: n.pos[0])
+        members.sort(key=lambda n: _cell(n, scene.flow)[0])
         with g.subgraph() as same:
             same.attr(rank="same")
             for node in members:
@@ -189,10 +192,15 @@ def _grid_hints(g: graphviz.Digraph, scene: Scene) -> None:
                 if frozenset((a.id, b.id)) not in linked:
                     same.edge(a.id, b.id, style="invis")
     for _, members in sorted(cols.items()):
-        members.sort(key=lambda n: n.pos[1])
+        members.sort(key=lambda n: _cell(n, scene.flow)[1])
         for a, b in pairwise(members):
             if frozenset((a.id, b.id)) not in linked:
-                g.edge(a.id, b.id, style="invis", weight="10")
+                g.edge(a.id, b.id, style="invis", weight="0" if lines else "10")
+
+
+def _cell(node: Node, flow: str) -> tuple[int, int]:
+    """(column, row) of a node on the page: a flow to the right gives (place, line)."""
+    return (node.pos[1], node.pos[0]) if flow == "right" else node.pos
 
 
 def _fill_gaps(g: graphviz.Digraph, rows: dict[int, list], cols: dict[int, list]) -> None:
