@@ -4,10 +4,13 @@
    raw `dot -Tsvg` on the same DOT sources, plus Python start-up.
 2. One `dot` per figure against one `dot` for a batch of figures (the price of determinism).
 3. The unrolled view at T=4 and at T=1,000,000 (fresh-process render, and scene+DOT in-process).
+4. Depth: 50, 100, 200 and 500 stacked layers (stack, folded and unrolled views), one fresh
+   render per backend each: the curve should be linear (target: 200 layers under 10 s).
 """
 
 from __future__ import annotations
 
+import resource
 import statistics
 import subprocess
 import sys
@@ -28,6 +31,15 @@ model:
     - Dense: {{units: 10}}
 views: [{{unrolled: {{steps: {steps}}}}}]
 """
+DEPTHS = (50, 100, 200, 500)
+
+
+def deep_spec(layers: int) -> str:
+    body = "".join("    - SimpleRNN: {units: 8, return_sequences: true}\n" for _ in range(layers))
+    return (
+        f"title: {layers} layers\nmodel:\n  input: {{shape: [null, 4]}}\n  layers:\n{body}"
+        "views: [stack, folded, unrolled]\n"
+    )
 
 
 def median_times(fns: dict, n: int = N) -> dict:
@@ -110,6 +122,27 @@ def main() -> None:
         )
     a, b, c, d = t["scene4"], t["fresh4"], t["scene1000000"], t["fresh1000000"]
     print(f"  ratio T=1e6 / T=4: scene+DOT {c / a:.2f}, fresh render {d / b:.2f}  (target ~1.0)")
+
+    print("stacked layers, 3 views -> SVG (one fresh render each; CPU time is what a shared")
+    print("machine cannot inflate)")
+    for layers in DEPTHS:
+        spec_path = Path(out) / f"deep_{layers}.yaml"
+        spec_path.write_text(deep_spec(layers))
+        cells = []
+        for backend in ("graphviz", "matplotlib"):
+            wall, cpu = timed(lambda b=backend, p=spec_path: run(*render, str(p), "--backend", b))
+            cells.append(f"{backend} {wall:6.2f} s wall {cpu:6.2f} s CPU")
+        print(f"  {layers:4} layers  " + "   ".join(cells))
+
+
+def timed(fn) -> tuple[float, float]:
+    """Wall time and the CPU time of the child processes fn ran."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    fn()
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,10 @@ renderer can set `h` italic with a `t-1` subscript in whatever way its medium al
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
+
+TITLE_CHARS = 56  # about 460 pt of 14 pt bold Latin: a title never sets the figure's width
 
 
 @dataclass(frozen=True)
@@ -49,8 +52,8 @@ def plain_text(label: Label) -> str:
 class Node:
     id: str
     label: Label
-    role: str  # input | state | output | cell | layer | merge | ellipsis | operator
-    shape: str = "box"  # box | round | circle | plain
+    role: str  # input | state | output | cell | layer | merge | ellipsis | operator | exit
+    shape: str = "box"  # box | round | circle | plain | exit (where an output leaves the figure)
     pos: tuple[int, int] = (
         0,
         0,
@@ -64,7 +67,7 @@ class Edge:
     src: str
     dst: str
     label: Label = ()
-    role: str = "flow"  # input | recurrent | head | flow | merge
+    role: str = "flow"  # input | recurrent | head | flow | merge | output
     style: str = "solid"  # solid | dashed
     backward: bool = (
         False  # runs right to left (backward in time): laid out left to right, arrow reversed
@@ -91,4 +94,21 @@ class Scene:
 
     @property
     def title(self) -> Label:
-        return ((Run(self.name),),)
+        """The name wrapped at TITLE_CHARS, so a long title adds lines instead of width."""
+        return tuple((Run(line),) for line in wrap(self.name, TITLE_CHARS))
+
+
+def _columns(text: str) -> int:
+    """Width in Latin-letter columns: wide (CJK, Hangul) characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Greedy word wrap at `width` columns; a word longer than a line keeps a line of its own."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and _columns(lines[-1]) + 1 + _columns(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]

@@ -20,6 +20,7 @@ FONT_FALLBACKS = (
 )
 FONT_SIZE = 14
 SMALL_SIZE = 10
+LEGEND_SIZE = 12  # its mathtext subscripts (70 %) still read at 9 px in a 720 px column
 
 OKABE_ITO = {
     "orange": "#E69F00",
@@ -39,14 +40,15 @@ class Theme:
     muted: str
     frame: str
     roles: dict[str, tuple[str, str]]  # role -> (fill, stroke)
-    edges: dict[str, str]  # edge role -> colour
+    edges: dict[str, str]  # edge role -> colour of the line
+    edge_text: dict[str, str]  # edge role -> colour of its label: WCAG AA, 4.5:1 on background
 
 
 def _roles(
     fills: dict[str, str], strokes: dict[str, str], blank: str
 ) -> dict[str, tuple[str, str]]:
     roles = {role: (fills[role], strokes[role]) for role in fills}
-    roles.update({"operator": (blank, blank), "ellipsis": (blank, blank)})
+    roles.update({"operator": (blank, blank), "ellipsis": (blank, blank), "exit": (blank, blank)})
     return roles
 
 
@@ -65,8 +67,18 @@ _EDGES = {
     "input": OKABE_ITO["blue"],
     "recurrent": OKABE_ITO["vermillion"],
     "head": OKABE_ITO["green"],
+    "output": OKABE_ITO["green"],  # what the model returns, leaving the figure
     "merge": OKABE_ITO["purple"],
     "flow": "#333333",
+}
+# Okabe-Ito hues are made for lines (3:1 is enough there); labels in them need darker shades on
+# white and a lighter one on the dark background to reach 4.5:1 (tests/test_style.py)
+_LIGHT_TEXT = {
+    **_EDGES,
+    "recurrent": "#B34F00",
+    "head": "#007A5A",
+    "output": "#007A5A",
+    "merge": "#A5507F",
 }
 
 THEMES: dict[str, Theme] = {
@@ -91,6 +103,7 @@ THEMES: dict[str, Theme] = {
             "#FFFFFF",
         ),
         edges=_EDGES,
+        edge_text=_LIGHT_TEXT,
     ),
     "dark": Theme(
         background="#1E1E1E",
@@ -119,6 +132,7 @@ THEMES: dict[str, Theme] = {
             "#1E1E1E",
         ),
         edges={**_EDGES, "input": OKABE_ITO["sky"], "flow": "#CCCCCC"},
+        edge_text={**_EDGES, "input": OKABE_ITO["sky"], "flow": "#CCCCCC", "recurrent": "#F07B2A"},
     ),
     "print": Theme(
         background="#FFFFFF",
@@ -127,5 +141,6 @@ THEMES: dict[str, Theme] = {
         frame="#000000",
         roles=_roles({r: "#FFFFFF" for r in _STROKES}, {r: "#000000" for r in _STROKES}, "#FFFFFF"),
         edges={r: "#000000" for r in _EDGES},
+        edge_text={r: "#000000" for r in _EDGES},
     ),
 }

@@ -1,5 +1,7 @@
 """Scenes: what each view draws, with labels taken from the shape engine (no `dot` needed)."""
 
+import dataclasses
+
 import pytest
 from conftest import ROOT
 
@@ -13,8 +15,9 @@ HEAD = ROOT / "specs" / "seed_output_head.yaml"
 SENTIMENT = ROOT / "specs" / "seed_sentiment.yaml"
 
 
-def _scene(path, name, convention=None):
+def _scene(path, name, convention=None, legend="short"):
     spec = load(str(path))
+    spec = dataclasses.replace(spec, render={**spec.render, "legend": legend})
     view = next(v for v in spec.views if v.name == name)
     return build_scene(shape_model(spec, convention), view), shape_model(spec, convention)
 
@@ -64,7 +67,7 @@ def test_head_show_and_hide_are_the_two_seed_pictures():
 
 
 def test_state_labels_carry_engine_shapes():
-    scene, model = _scene(HEAD, "unrolled")
+    scene, model = _scene(HEAD, "unrolled", legend="full")
     rnn = model.layer("simple_rnn")
     h, x = format_shape(rnn.step_tensor("h_t").shape), format_shape(rnn.step_tensor("x_t").shape)
     assert all(h in t for t in _texts(scene, "state"))
@@ -72,6 +75,29 @@ def test_state_labels_carry_engine_shapes():
     legend = plain_text(scene.legend)
     for w in rnn.weights:
         assert f"{w.name('seed')} {format_shape(w.shape_in('seed'))}" in legend
+
+
+@pytest.mark.parametrize("path", [HEAD, SENTIMENT, ROOT / "specs" / "lstm.yaml"])
+def test_legend_is_short_full_or_none(path):
+    spec = load(str(path))
+    for view in spec.views:
+        short, _ = _scene(path, view.name)
+        full, _ = _scene(path, view.name, legend="full")
+        none, _ = _scene(path, view.name, legend="none")
+        assert 1 <= len(short.legend) <= 2 and none.legend == ()
+        assert len(full.legend) >= len(short.legend)
+
+
+def test_titles_say_which_figure_without_repeating():
+    for view in load(str(HEAD)).views:
+        scene, _ = _scene(HEAD, view.name)
+        hidden = view.options.get("head") == "hide"
+        assert scene.name.endswith("output head not drawn") == hidden, scene.name
+    for path in (ROOT / "specs").glob("*.yaml"):
+        for view in load(str(path)).views:
+            title = _scene(path, view.name)[0].name
+            what = title.rpartition(": ")[2].lower().replace("(", " ").replace(")", " ").split()
+            assert len(set(what)) == len(what) and "seed" not in title.lower(), title
 
 
 def test_many_to_one_feeds_only_the_last_state():
@@ -195,3 +221,60 @@ def test_every_view_kind_has_a_builder():
     from rnndiagrams.views import _BUILDERS
 
     assert set(_BUILDERS) == set(VIEWS)
+
+
+def test_returned_outputs_leave_the_figure():
+    per_step, _ = _scene(HEAD, "unrolled-nohead")
+    last_only, _ = _scene(SENTIMENT, "unrolled")
+    for scene, expected in ((per_step, "state"), (last_only, "output")):
+        nodes = {n.id: n for n in scene.nodes}
+        sources = [nodes[e.src] for e in scene.edges if nodes[e.dst].role == "exit"]
+        assert sources and {n.role for n in sources} == {expected}
+        assert all(n.emphasis == "solid" for n in sources)
+    steps = {n.pos[0] for n in per_step.nodes if n.role == "state"}
+    assert len([e for e in per_step.edges if e.role == "output"]) == len(steps)
+    assert len([e for e in last_only.edges if e.role == "output"]) == 1
+    assert "dashed" in plain_text(last_only.legend) and "dashed" not in plain_text(per_step.legend)
+
+
+def test_bidirectional_folded_is_one_row_with_two_loops(write_spec):
+    layers = "    - Bidirectional: {layer: {LSTM: {units: 4}}, merge_mode: concat}\n"
+    spec = load(str(write_spec(_spec_text("[folded, {unrolled: {steps: 3}}]", layers=layers))))
+    model = shape_model(spec)
+    folded, unrolled = (build_scene(model, view) for view in spec.views)
+    states = [n for n in folded.nodes if n.role == "state"]
+    assert len(states) == 2 and len({n.pos[1] for n in states}) == 1  # side by side
+    loops = {e.src: plain_text(e.label) for e in folded.edges if e.src == e.dst}
+    assert sorted(loops) == sorted(n.id for n in states)
+    assert sum("h_{t+1}" in t for t in loops.values()) == 1
+    assert sum("h_{t-1}" in t for t in loops.values()) == 1
+    # many-to-one: only the forward row's last state and the backward row's first are returned
+    solid = [n for n in unrolled.nodes if n.role == "state" and n.emphasis == "solid"]
+    assert sorted(n.pos[0] for n in solid) == [0, 2]
+
+
+def test_equivalence_keeps_a_bidirectional_cell_apart_from_the_unrolled_grid(write_spec):
+    layers = "    - Bidirectional: {layer: {GRU: {units: 4}}, merge_mode: concat}\n"
+    spec = load(str(write_spec(_spec_text("[{equivalence: {steps: 3}}]", layers=layers))))
+    scene = build_scene(shape_model(spec), spec.views[0])
+    positions = [n.pos for n in scene.nodes]
+    assert len(positions) == len(set(positions))
+    folded = {n.pos[0] for n in scene.nodes if n.id.startswith("f_")}
+    unrolled = {n.pos[0] for n in scene.nodes if n.id.startswith("u_")}
+    assert max(folded) < [n.pos[0] for n in scene.nodes if n.id == "equals"][0] < min(unrolled)
+
+
+def test_deep_equivalence_is_drawn_compact(write_spec):
+    one = "    - SimpleRNN: {units: 8, return_sequences: true}\n"
+    shallow, deep = (
+        load(
+            str(write_spec(_spec_text("[{equivalence: {steps: 9}}]", layers=one * k), f"{k}.yaml"))
+        )
+        for k in (1, 2)
+    )
+    for spec, columns, shapes in ((shallow, 4, True), (deep, 3, False)):
+        scene = build_scene(shape_model(spec), spec.views[0])
+        steps = {n.pos[0] for n in scene.nodes if n.id.startswith("u_") and n.role == "input"}
+        assert len(steps) == columns - 1  # the `…` column holds no input
+        loops = [plain_text(e.label) for e in scene.edges if e.src == e.dst]
+        assert all(("(8, 8)" in t) == shapes for t in loops), loops

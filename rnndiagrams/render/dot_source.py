@@ -13,7 +13,9 @@ from .. import style
 from ..scene import Label, Line, Node, Run, Scene
 from ..style import Theme
 
-RANKDIR = {"up": "BT", "down": "TB", "right": "LR"}
+HEAD_GAP = 10  # points of space under the legend
+# a flow to the right reads like text: its rows are lines, laid top to bottom, one rank each
+RANKDIR = {"up": "BT", "down": "TB", "right": "TB"}
 
 
 def _italic_correction(text: str, after: Run | None) -> str:
@@ -43,6 +45,7 @@ SHAPES = {
     "round": ("box", "rounded,filled"),
     "circle": ("circle", "filled"),
     "plain": ("plaintext", ""),
+    "exit": ("point", "invis"),  # where an output arrow leaves the figure: drawn as nothing
 }
 
 
@@ -81,9 +84,10 @@ class _Labels:
     def caption(self, scene: Scene) -> str:
         rows = [f'<TR><TD ALIGN="LEFT"><B>{self.line(line)}</B></TD></TR>' for line in scene.title]
         rows += [
-            f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{style.SMALL_SIZE + 1}">{self.line(line)}</FONT></TD></TR>'
+            f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{style.LEGEND_SIZE}">{self.line(line)}</FONT></TD></TR>'
             for line in scene.legend
         ]
+        rows.append(f'<TR><TD HEIGHT="{HEAD_GAP}"></TD></TR>')  # room between header and body
         return '<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="1">' + "".join(rows) + "</TABLE>>"
 
 
@@ -102,7 +106,7 @@ def dot_source(scene: Scene, theme: Theme) -> str:
             "labeljust": "l",
             "bgcolor": theme.background,
             "nodesep": "0.35",
-            "ranksep": "0.45",
+            "ranksep": "0.45" if scene.flow != "right" else "0.25",  # a right flow reads as text
             "newrank": "true",
             "pad": "0.2",
             "forcelabels": "true",
@@ -133,14 +137,20 @@ def dot_source(scene: Scene, theme: Theme) -> str:
     for node in scene.nodes:
         if node.id not in grouped:
             _node(g, node, labels)
-    pos = {node.id: node.pos for node in scene.nodes}
+    pos = {node.id: _cell(node, scene.flow) for node in scene.nodes}
+    taken = set(pos.values())
     for edge in scene.edges:
-        colour = theme.edges[edge.role]
-        attrs = {"color": colour, "fontcolor": colour}
+        attrs = {"color": theme.edges[edge.role], "fontcolor": theme.edge_text[edge.role]}
+        past = _passes_a_node(pos[edge.src], pos[edge.dst], taken) and scene.flow == "up"
         if edge.label:
-            # a label on an edge within a row bends it around a label node; an xlabel does not
+            # a label on an edge within a row, or past a node, bends it around a label node
+            # (which also pushes the row's own edges aside); an xlabel does not
             flat = pos[edge.src][1] == pos[edge.dst][1] and edge.src != edge.dst
-            attrs["xlabel" if flat else "label"] = labels.label(edge.label)
+            attrs["xlabel" if flat or past else "label"] = labels.label(edge.label)
+        if past:  # out of the right side, into the bottom: every column routed alike
+            attrs.update(tailport="e", headport="s")
+        if pos[edge.src][0] == pos[edge.dst][0] and not past and edge.src != edge.dst:
+            attrs["weight"] = "10"  # along a column: as upright as the hidden column edges
         if edge.style == "dashed":
             attrs["style"] = "dashed"
         if (
@@ -158,6 +168,12 @@ def dot_source(scene: Scene, theme: Theme) -> str:
     return g.source
 
 
+def _passes_a_node(a: tuple[int, int], b: tuple[int, int], taken: set) -> bool:
+    """Whether an edge along one column skips a row that has a node in that column."""
+    low, high = sorted((a[1], b[1]))
+    return a[0] == b[0] and any((a[0], row) in taken for row in range(low + 1, high))
+
+
 def _node(g: graphviz.Digraph, node: Node, labels: _Labels) -> None:
     shape, fill_style = SHAPES[node.shape]
     fill, stroke = labels.theme.roles[node.role]
@@ -170,6 +186,8 @@ def _node(g: graphviz.Digraph, node: Node, labels: _Labels) -> None:
             label="",
             xlabel=labels.label(node.label),
         )
+    elif node.shape == "exit":
+        attrs["width"] = "0.01"
     else:
         attrs["label"] = labels.label(node.label)
     styles = [s for s in (fill_style, "dashed" if node.emphasis == "faded" else "") if s]
@@ -189,10 +207,14 @@ def _grid_hints(g: graphviz.Digraph, scene: Scene) -> None:
     rows: dict[int, list] = {}
     cols: dict[int, list] = {}
     for node in scene.nodes:
-        rows.setdefault(node.pos[1], []).append(node)
-        cols.setdefault(node.pos[0], []).append(node)
+        col, row = _cell(node, scene.flow)
+        rows.setdefault(row, []).append(node)
+        cols.setdefault(col, []).append(node)
+    lines = scene.flow == "right"  # lines of text stack, but their columns need not align
+    if not lines:
+        _fill_gaps(g, rows, cols)
     for _, members in sorted(rows.items()):
-        members.sort(key=lambda n: n.pos[0])
+        members.sort(key=lambda n: _cell(n, scene.flow)[0])
         with g.subgraph() as same:
             same.attr(rank="same")
             for node in members:
@@ -201,7 +223,27 @@ def _grid_hints(g: graphviz.Digraph, scene: Scene) -> None:
                 if frozenset((a.id, b.id)) not in linked:
                     same.edge(a.id, b.id, style="invis")
     for _, members in sorted(cols.items()):
-        members.sort(key=lambda n: n.pos[1])
+        members.sort(key=lambda n: _cell(n, scene.flow)[1])
         for a, b in pairwise(members):
             if frozenset((a.id, b.id)) not in linked:
-                g.edge(a.id, b.id, style="invis", weight="10")
+                g.edge(a.id, b.id, style="invis", weight="0" if lines else "10")
+
+
+def _cell(node: Node, flow: str) -> tuple[int, int]:
+    """(column, row) of a node on the page: a flow to the right gives (place, line)."""
+    return (node.pos[1], node.pos[0]) if flow == "right" else node.pos
+
+
+def _fill_gaps(g: graphviz.Digraph, rows: dict[int, list], cols: dict[int, list]) -> None:
+    """An invisible point wherever a column passes through a row that has nodes on both
+    sides of it, so the column's nodes (an input feeding a bidirectional pair, and their
+    merge) sit between that row's neighbours instead of beside them."""
+    spans = {c: (min(n.pos[1] for n in ns), max(n.pos[1] for n in ns)) for c, ns in cols.items()}
+    for r, members in rows.items():
+        used = {n.pos[0] for n in members}
+        for c, (low, high) in spans.items():
+            if min(used) < c < max(used) and c not in used and low < r < high:
+                gap = Node(f"gap_{c}_{r}", (), "exit", "exit", (c, r))
+                g.node(gap.id, shape="point", width="0", style="invis", label="")
+                members.append(gap)
+                cols[c].append(gap)

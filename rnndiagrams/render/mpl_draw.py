@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 import re
 import shutil
 import subprocess
@@ -26,14 +27,16 @@ from matplotlib.path import Path
 from .. import style
 from ..scene import Edge, Label, Node, Run, Scene
 from ..style import Theme
+from .geometry import Box, GridIndex, on_arc, overlap
 from .reproducible import source_date
 
 PAD_X, PAD_Y = 9.0, 6.0  # inside node boxes
-GAP_X, GAP_Y = 40.0, 46.0  # between grid cells
+GAP_X, GAP_Y = 26.0, 46.0  # between grid cells
 MARGIN = 14.0
 LINE = 1.28  # line height, in font sizes
 LOOP = 26.0  # how far a self-loop reaches out of its node
-HEAD_GAP = 12.0  # between the legend and the figure body
+HEAD_GAP = 18.0  # between the legend and the figure body
+EXIT = 1.0  # the point an output arrow leaves the figure at
 
 
 def _font_families() -> list[str]:
@@ -65,21 +68,31 @@ def _rc(editable_text: bool, salt: str) -> dict:
 _MATH_SPECIAL = re.compile(r"([\\{}_^$%#&~])")
 
 
+_TILDE = re.compile("(.)\u0303")  # a letter with a combining tilde: h̃, c̃
+
+
 def _math(text: str) -> str:
-    return _MATH_SPECIAL.sub(r"\\\1", text).replace("→", r"\rightarrow").replace("←", r"\leftarrow")
+    """Mathtext for a symbol: TeX specials escaped, arrows and tildes as TeX draws them (a
+    combining tilde on `h` would merge with its ascender into ħ)."""
+    text = _MATH_SPECIAL.sub(r"\\\1", text).replace("→", r"\rightarrow").replace("←", r"\leftarrow")
+    return _TILDE.sub(r"\\tilde{\1}", text)
 
 
 def _run_text(run: Run) -> tuple[str, bool]:
-    """The string for one run and whether it holds mathtext."""
-    scripts = ""
-    if run.sub:
-        scripts += "_{" + _math(run.sub) + "}"
-    if run.sup:
-        scripts += "^{" + _math(run.sup) + "}"
+    """The string for one run without its superscript, and whether it holds mathtext.
+
+    A superscript is set as its own raised piece of plain text (see _Measure.block): layer
+    indices like (37) would otherwise make every layer's labels new mathtext strings, and
+    parsing mathtext costs milliseconds each."""
+    script = "_{" + _math(run.sub) + "}" if run.sub else ""
     if run.italic:
-        return f"${_math(run.text)}{scripts}$", True
+        return f"${_math(run.text)}{script}$", True
     plain = run.text.replace("$", r"\$")
-    return (plain + (f"$\\mathregular{{}}{scripts}$" if scripts else "")), bool(scripts)
+    return (plain + (f"$\\mathregular{{}}{script}$" if script else "")), bool(script)
+
+
+SCRIPT = 0.7  # superscript size, as a fraction of its run's (mathtext's own ratio)
+RISE = 0.4  # how far a superscript's baseline sits above the line's, in its run's size
 
 
 @dataclass
@@ -90,6 +103,7 @@ class _Piece:
     dx: float  # offset from the line's left edge
     width: float
     weight: str = "normal"
+    rise: float = 0.0  # baseline offset (superscripts)
 
 
 @dataclass
@@ -107,13 +121,18 @@ class _Measure:
         fig = Figure(dpi=72)
         self.renderer = FigureCanvasAgg(fig).get_renderer()
         self.props = FontProperties(family=matplotlib.rcParams["font.family"])
+        self.widths: dict[tuple, float] = {}
 
     def width(self, text: str, size: float, math: bool, weight: str = "normal") -> float:
-        props = self.props.copy()
-        props.set_size(size)
-        props.set_weight(weight)
-        w, _, _ = self.renderer.get_text_width_height_descent(text, props, ismath=math)
-        return w
+        """Measured once per distinct piece: deep models repeat the same shapes and symbols."""
+        key = (text, size, math, weight)
+        if key not in self.widths:
+            props = self.props.copy()
+            props.set_size(size)
+            props.set_weight(weight)
+            w, _, _ = self.renderer.get_text_width_height_descent(text, props, ismath=math)
+            self.widths[key] = w
+        return self.widths[key]
 
     def block(self, label: Label, size: float, color: str, weight: str = "normal") -> _Block:
         lines = []
@@ -122,14 +141,18 @@ class _Measure:
             for run in line:
                 text, math = _run_text(run)
                 run_size = style.SMALL_SIZE if run.small else size
-                if not text:
-                    continue
-                w = self.width(text, run_size, math, weight)
-                pieces.append(
-                    _Piece(text, run_size, self.theme.muted if run.small else color, x, w, weight)
-                )
-                x += w
-                top = max(top, run_size)
+                colour = self.theme.muted if run.small else color
+                if text:
+                    w = self.width(text, run_size, math, weight)
+                    pieces.append(_Piece(text, run_size, colour, x, w, weight))
+                    x += w
+                    top = max(top, run_size)
+                if run.sup:
+                    sup = run.sup.replace("$", r"\$")
+                    w = self.width(sup, run_size * SCRIPT, False, weight)
+                    rise = run_size * RISE
+                    pieces.append(_Piece(sup, run_size * SCRIPT, colour, x, w, weight, rise))
+                    x += w
             lines.append((pieces, x, (top or size) * LINE))
         width = max((w for _, w, _ in lines), default=0.0)
         return _Block(lines, width, sum(h for _, _, h in lines))
@@ -144,7 +167,7 @@ def _place(ax, block: _Block, x: float, top: float, align: str = "center") -> No
         for p in pieces:
             ax.text(
                 left + p.dx,
-                y + height * 0.25,
+                y + height * 0.25 + p.rise,
                 p.text,
                 fontsize=p.size,
                 color=p.color,
@@ -152,27 +175,6 @@ def _place(ax, block: _Block, x: float, top: float, align: str = "center") -> No
                 ha="left",
                 va="baseline",
             )
-
-
-@dataclass
-class _Box:
-    x: float  # centre
-    y: float
-    w: float
-    h: float
-
-    def clip(self, tx: float, ty: float) -> tuple[float, float]:
-        """Where the ray from the centre towards (tx, ty) leaves the box."""
-        dx, dy = tx - self.x, ty - self.y
-        if dx == 0 and dy == 0:
-            return self.x, self.y
-        sx = (self.w / 2) / abs(dx) if dx else float("inf")
-        sy = (self.h / 2) / abs(dy) if dy else float("inf")
-        s = min(sx, sy)
-        return self.x + dx * s, self.y + dy * s
-
-    def contains(self, px: float, py: float, pad: float = 2.0) -> bool:
-        return abs(px - self.x) < self.w / 2 + pad and abs(py - self.y) < self.h / 2 + pad
 
 
 def draw(scene: Scene, fmt: str, theme: Theme, dpi: int, editable_text: bool) -> bytes:
@@ -202,19 +204,29 @@ class _Drawing:
             for n in scene.nodes
         }
         self.edge_blocks = {
-            i: self.m.block(e.label, style.SMALL_SIZE + 2, theme.edges[e.role])
+            i: self.m.block(e.label, style.SMALL_SIZE + 2, theme.edge_text[e.role])
             for i, e in enumerate(scene.edges)
             if e.label
         }
         self.header = self.m.block(scene.title, style.FONT_SIZE, theme.text, "bold")
-        self.legend = self.m.block(scene.legend, style.SMALL_SIZE + 1, theme.text)
-        self.placed: list[_Box] = []  # edge label rectangles, in placement order
-        self.label_at: dict[int, _Box] = {}  # edge index -> its label rectangle
+        self.legend = self.m.block(scene.legend, style.LEGEND_SIZE, theme.text)
+        self.placed: list[Box] = []  # edge label rectangles, in placement order
+        self.label_at: dict[int, Box] = {}  # edge index -> its label rectangle
         self._grid()
+        # spatial indexes keep layout linear in the number of nodes: each test looks only at
+        # what lies in the grid cells it touches
+        self.node_index = GridIndex()
+        for nid, box in self.boxes.items():
+            self.node_index.add(box, nid, pad=2.0)
+        self.label_index = GridIndex()
         self.routes = self._routes()
-        self.lines = [
-            _on_arc(r[0], r[1], r[2], i / 12) for r in self.routes if r for i in range(1, 12)
-        ]
+        self.line_index = GridIndex()
+        for r in self.routes:
+            # a point every few points of the route's length, so no label slips between two
+            steps = 12 if r is None else max(12, int(math.dist(r[0], r[1]) * (1 + abs(r[2])) / 4))
+            for i in range(1, steps) if r else ():
+                x, y = on_arc(r[0], r[1], r[2], i / steps)
+                self.line_index.add(Box(x, y, 0.0, 0.0), (x, y))
         for i, route in enumerate(self.routes):
             if i in self.edge_blocks:
                 self.label_at[i] = self._label_rect(i, route)
@@ -228,6 +240,8 @@ class _Drawing:
     def _size(self, node: Node) -> tuple[float, float]:
         if node.extent:
             return node.extent
+        if node.shape == "exit":
+            return EXIT, EXIT
         b = self.blocks[node.id]
         w, h = b.width + 2 * PAD_X, b.height + 2 * PAD_Y
         if node.shape == "circle":
@@ -236,12 +250,13 @@ class _Drawing:
 
     def _grid(self) -> None:
         """Node boxes on the scene's grid: columns as wide as their widest node plus room for
-        the labels of edges leaving them; rows as tall as their tallest node."""
+        the labels of edges leaving them; rows as tall as their tallest node. A flow to the
+        right reads like text: each row is a line with its own columns."""
         scene = self.scene
         sizes = {n.id: self._size(n) for n in scene.nodes}
         below = {n.id: self.blocks[n.id].height + 4 if n.extent else 0.0 for n in scene.nodes}
         across = scene.flow == "right"
-        col_of = {n.id: (n.pos[1] if across else n.pos[0]) for n in scene.nodes}
+        col_of = {n.id: ((n.pos[0], n.pos[1]) if across else (0, n.pos[0])) for n in scene.nodes}
         row_of = {n.id: (n.pos[0] if across else n.pos[1]) for n in scene.nodes}
         col_w = dict.fromkeys(sorted(set(col_of.values())), 0.0)
         row_h = dict.fromkeys(sorted(set(row_of.values())), 0.0)
@@ -256,16 +271,19 @@ class _Drawing:
             if i in self.edge_blocks:
                 need = self.edge_blocks[i].width + 10 + (LOOP if e.src == e.dst else 0)
                 extra[col_of[e.src]] = max(extra[col_of[e.src]], need)
-        xs, x = {}, 0.0
+        xs, x, line = {}, 0.0, None
         for c, w in col_w.items():
+            if c[0] != line:
+                x, line = 0.0, c[0]
             xs[c] = x + w / 2
             x += w + extra[c]
         ys, y = {}, 0.0
-        for r in row_h if scene.flow != "down" else reversed(row_h):
+        # rows go up with the data, or down (layer graphs, and the lines of a flow to the right)
+        for r in row_h if scene.flow == "up" else reversed(row_h):
             ys[r] = y + row_h[r] / 2
             y += row_h[r] + GAP_Y
         self.boxes = {
-            n.id: _Box(xs[col_of[n.id]], ys[row_of[n.id]] + below[n.id] / 2, *sizes[n.id])
+            n.id: Box(xs[col_of[n.id]], ys[row_of[n.id]] + below[n.id] / 2, *sizes[n.id])
             for n in scene.nodes
         }
 
@@ -283,58 +301,65 @@ class _Drawing:
 
     def _bend(self, edge: Edge, start, end) -> float:
         """0 for a straight edge; a curve when the straight one would cross another node."""
-        others = [
-            box
-            for nid, box in self.boxes.items()
-            if nid not in (edge.src, edge.dst) and self.nodes[nid].role != "ellipsis"
-        ]
+        ends = (edge.src, edge.dst)  # and `…`, which an edge may pass through
 
         def crosses(rad: float) -> bool:
-            return any(
-                box.contains(*_on_arc(start, end, rad, i / 20))
-                for i in range(1, 20)
-                for box in others
-            )
+            for i in range(1, 20):
+                x, y = on_arc(start, end, rad, i / 20)
+                for nid, box in self.node_index.at(x, y):
+                    if (
+                        nid not in ends
+                        and box.contains(x, y)
+                        and self.nodes[nid].role != "ellipsis"
+                    ):
+                        return True
+            return False
 
-        for rad in (0.0, -0.3, 0.3, -0.6, 0.6, -0.9, 0.9):
+        # an edge along a column bends right, as every other column's does (bidirectional
+        # inputs all pass their forward cell on the same side)
+        along = abs(end[0] - start[0]) < 1
+        rads = (0.0, 0.3, 0.45, 0.6, 0.9) if along else (0.0, -0.3, 0.3, -0.6, 0.6, -0.9, 0.9)
+        for rad in rads:
             if not crosses(rad):
                 return rad
         return 0.0
 
-    def _label_rect(self, index: int, route) -> _Box:
+    def _label_rect(self, index: int, route) -> Box:
         """The first spot along the edge, beside it, where the label covers no node, no other
         label and no edge; edges within a row take their label above the line."""
         label = self.edge_blocks[index]
         w, h = label.width, label.height
         if route is None:  # beyond the self-loop
             a = self.boxes[self.scene.edges[index].src]
-            rect = _Box(a.x + a.w / 2 + LOOP + 2 + w / 2, a.y, w, h)
+            rect = Box(a.x + a.w / 2 + LOOP + 2 + w / 2, a.y, w, h)
             self.placed.append(rect)
+            self.label_index.add(rect, rect)
             return rect
         start, end, rad = route
         flat = abs(end[1] - start[1]) < 1
         spots = []
         for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
-            x, y = _on_arc(start, end, rad, t)
+            x, y = on_arc(start, end, rad, t)
             spots += (
                 [(x, y + h / 2 + 2), (x, y - h / 2 - 3)]
                 if flat
                 else [(x + 5 + w / 2, y), (x - 5 - w / 2, y)]
             )
-        rects = [_Box(x, y, w, h) for x, y in spots]
+        rects = [Box(x, y, w, h) for x, y in spots]
         for rect in rects:
             if (
-                not any(_overlap(rect, box) for box in self.boxes.values())
-                and not any(_overlap(rect, other) for other in self.placed)
-                and not any(rect.contains(x, y, pad=-1) for x, y in self.lines)
+                not any(overlap(rect, box) for _, box in self.node_index.near(rect))
+                and not any(overlap(rect, other) for _, other in self.label_index.near(rect))
+                and not any(rect.contains(*p, pad=-1) for p, _ in self.line_index.near(rect))
             ):
                 break
         else:
             rect = rects[0]
         self.placed.append(rect)
+        self.label_index.add(rect, rect)
         return rect
 
-    def _frame(self, group) -> _Box:
+    def _frame(self, group) -> Box:
         """A group's frame: its nodes, their self-loops and the labels of its own edges."""
         inside = set(group.nodes)
         parts = [self.boxes[n] for n in group.nodes]
@@ -344,30 +369,30 @@ class _Drawing:
                     parts.append(self.label_at[i])
                 if e.src == e.dst:
                     a = self.boxes[e.src]
-                    parts.append(_Box(a.x + a.w / 2 + LOOP / 2, a.y, LOOP, a.h))
+                    parts.append(Box(a.x + a.w / 2 + LOOP / 2, a.y, LOOP, a.h))
         pad = 10.0
         left = min(b.x - b.w / 2 for b in parts) - pad
         right = max(b.x + b.w / 2 for b in parts) + pad
         bottom = min(b.y - b.h / 2 for b in parts) - pad
         title = self.group_labels[group.id].height
         top = max(b.y + b.h / 2 for b in parts) + pad + title + 4
-        return _Box((left + right) / 2, (bottom + top) / 2, right - left, top - bottom)
+        return Box((left + right) / 2, (bottom + top) / 2, right - left, top - bottom)
 
     def _fit(self) -> None:
         """Move everything so the drawing starts at the margin; size the figure around it and
         the header."""
         parts = list(self.boxes.values()) + self.placed + self.frames
+        parts += [  # labels drawn under boxes drawn to scale
+            Box(b.x, b.y - b.h / 2 - 3 - block.height / 2, block.width, block.height)
+            for n in self.scene.nodes
+            if n.extent
+            for b, block in ((self.boxes[n.id], self.blocks[n.id]),)
+        ]
         parts += [
-            _Box(b.x + b.w / 2 + LOOP / 2, b.y, LOOP, b.h)
+            Box(b.x + b.w / 2 + LOOP / 2, b.y, LOOP, b.h)
             for e in self.scene.edges
             if e.src == e.dst
             for b in (self.boxes[e.src],)
-        ]
-        parts += [  # the labels under drawn-to-scale boxes (see _node)
-            _Box(b.x, b.y - b.h / 2 - 3 - label.height / 2, label.width, label.height)
-            for n in self.scene.nodes
-            if n.extent
-            for b, label in ((self.boxes[n.id], self.blocks[n.id]),)
         ]
         left = min(b.x - b.w / 2 for b in parts)
         right = max(b.x + b.w / 2 for b in parts)
@@ -404,7 +429,7 @@ class _Drawing:
         for frame, group in zip(
             self.frames, [g for g in self.scene.groups if g.label], strict=True
         ):
-            ax.add_patch(
+            ax.add_artist(
                 FancyBboxPatch(
                     (frame.x - frame.w / 2, frame.y - frame.h / 2),
                     frame.w,
@@ -450,6 +475,8 @@ class _Drawing:
         return buf.getvalue()  # matplotlib writes the SVG <title> from metadata["Title"]
 
     def _node(self, ax, node: Node) -> None:
+        if node.shape == "exit":
+            return
         box = self.boxes[node.id]
         fill, stroke = self.theme.roles[node.role]
         dashed = node.emphasis == "faded"
@@ -462,15 +489,15 @@ class _Drawing:
         )
         left, bottom = box.x - box.w / 2, box.y - box.h / 2
         if node.shape == "circle":
-            ax.add_patch(Circle((box.x, box.y), box.w / 2, **kw))
+            ax.add_artist(Circle((box.x, box.y), box.w / 2, **kw))
         elif node.shape == "round":
-            ax.add_patch(
+            ax.add_artist(
                 FancyBboxPatch(
                     (left, bottom), box.w, box.h, boxstyle="round,pad=0,rounding_size=7", **kw
                 )
             )
         elif node.shape == "box":
-            ax.add_patch(Rectangle((left, bottom), box.w, box.h, **kw))
+            ax.add_artist(Rectangle((left, bottom), box.w, box.h, **kw))
         block = self.blocks[node.id]
         if node.extent:
             _place(ax, block, box.x, bottom - 3)
@@ -500,21 +527,12 @@ class _Drawing:
                 ],
                 [Path.MOVETO, Path.CURVE4, Path.CURVE4, Path.CURVE4],
             )
-            ax.add_patch(FancyArrowPatch(path=path, **style_kw))
+            ax.add_artist(FancyArrowPatch(path=path, **style_kw))
         else:
             start, end, rad = route
-            ax.add_patch(FancyArrowPatch(start, end, connectionstyle=f"arc3,rad={rad}", **style_kw))
+            ax.add_artist(
+                FancyArrowPatch(start, end, connectionstyle=f"arc3,rad={rad}", **style_kw)
+            )
         if index in self.label_at:
             rect = self.label_at[index]
             _place(ax, self.edge_blocks[index], rect.x - rect.w / 2, rect.y + rect.h / 2, "left")
-
-
-def _on_arc(start, end, rad: float, t: float) -> tuple[float, float]:
-    """A point of matplotlib's arc3 connection: a quadratic Bezier bulging by rad x chord."""
-    dx, dy = end[0] - start[0], end[1] - start[1]
-    bulge = 2 * t * (1 - t) * rad
-    return start[0] + dx * t + bulge * dy, start[1] + dy * t - bulge * dx
-
-
-def _overlap(a: _Box, b: _Box) -> bool:
-    return abs(a.x - b.x) < (a.w + b.w) / 2 and abs(a.y - b.y) < (a.h + b.h) / 2

@@ -182,6 +182,7 @@ INPUT_KEYS = ("shape", "dtype")
 
 # Views a spec may ask for, and their options (validated like layer arguments).
 HEAD_MODES = ("auto", "show", "hide")
+LEGEND_MODES = ("short", "full", "none")
 _LAYER_REF = Arg("layer_ref")
 _STEPS = Arg("steps")
 _HEAD = Arg("choice", "auto", choices=HEAD_MODES)
@@ -206,4 +207,7 @@ RENDER: dict[str, Arg] = {
     "text": Arg(
         "choice", "paths", choices=("paths", "editable")
     ),  # SVG text as outlines, or <text>
+    # the header under the title: one or two lines that say what the figure shows, every
+    # weight and gate block too, or nothing
+    "legend": Arg("choice", "short", choices=LEGEND_MODES),
 }

@@ -12,7 +12,7 @@ from ..shapes import ShapedLayer, ShapedModel
 from ..shapes.engine import format_shape
 from ..spec.model import ViewSpec
 from . import labels
-from .section import figure_name, first_recurrent
+from .section import figure_name, first_recurrent, header
 
 SIGMA = "σ"
 
@@ -46,9 +46,10 @@ class _Cell:
         name = self.rnn.args[key] or "linear"
         return SIGMA if name == "sigmoid" else name
 
-    def gate_weights(self, gate: str) -> Line:
-        """`W_f (32, 20)   U_f (32, 32)   b_f (32,)`: this gate's block of each fused weight."""
-        runs: list[Run] = []
+    def gate_weights(self, gate: str) -> tuple[Line, ...]:
+        """`W_f (32, 20)`, `U_f (32, 32)`, `b_f (32,)`: this gate's block of each fused weight,
+        one per line so the gate box stays narrow."""
+        lines: list[Line] = []
         for w in self.weights:
             name = labels.weight_name(w, self.notation)
             sub = f"{name.sub},{gate}" if name.sub else gate
@@ -56,22 +57,15 @@ class _Cell:
                 run = sym(name.text, sub, name.sup)
             else:
                 run = Run(f"{name.text}[{gate}]", sup=name.sup)
-            runs += [
-                words("  " if runs else ""),
-                run,
-                words(" " + format_shape(w.gate_shape(self.notation)), small=True),
-            ]
-        return tuple(runs)
+            lines.append((run, words(" " + format_shape(w.gate_shape(self.notation)), small=True)))
+        return tuple(lines)
 
     def gate(
         self, nid: str, gate: str, symbol: str, act: str, pos: tuple[int, int], note: str = ""
     ) -> str:
-        first: Line = (
-            sym(symbol, "t"),
-            words(f" = {act}(…)  "),
-            words(format_shape((self.units,)), small=True),
-        )
-        label: tuple[Line, ...] = (first, self.gate_weights(gate))
+        first: Line = (sym(symbol, "t"), words(f" = {act}(…)"))
+        shape: Line = (words(format_shape((self.units,)), small=True),)
+        label: tuple[Line, ...] = (first, shape, *self.gate_weights(gate))
         if note:
             label += ((words(note, small=True),),)
         return self.node(nid, label, "gate", pos, "box")
@@ -243,18 +237,18 @@ def build(model: ShapedModel, view: ViewSpec) -> Scene:
     layer = model.layers[first_recurrent(model, view)]
     cell = _Cell(model, layer)
     {"SimpleRNN": cell.simple_rnn, "LSTM": cell.lstm, "GRU": cell.gru}[layer.cell]()
-    variant = ""
-    if layer.cell == "GRU":
-        variant = f", reset_after: {str(cell.rnn.args['reset_after']).lower()}"
-    both = "; Bidirectional: each direction has its own copy" if layer.spec.inner else ""
-    title = figure_name(model, view, f"of {layer.name} ({labels.layer_call(layer)}{variant})")
-    legend = (
-        _formula(layer.cell, cell.act("activation")) + ((words(both),) if both else ()),
-        *labels.legend(layer, model.spec.notation, model.convention),
-    )
+    call = f"{cell.rnn.cls}({cell.units})" if layer.spec.inner else labels.layer_call(layer)
+    which = f" ({layer.name})" if sum(bool(x.cell) for x in model.layers) > 1 else ""
+    both = " in each direction" if layer.spec.inner else ""
+    title = figure_name(model, f"inside one step of {call}{which}{both}")
+    formula = _formula(layer.cell, cell.act("activation"))
+    full = labels.legend(layer, model.spec.notation, model.convention)
+    gates = next((w.gates for w in cell.weights if w.gates), ())
+    blocks = f"; each weight stacks {len(gates)} gate blocks: {', '.join(gates)}" if gates else ""
+    short = (words(f"{layer.name}: {labels.params(layer, model.convention)}{blocks}"),)
     return Scene(
         name=title,
-        legend=tuple(legend),
+        legend=header(model, (formula, short), (formula, *full)),
         flow="up",
         nodes=tuple(cell.nodes),
         edges=tuple(cell.edges),

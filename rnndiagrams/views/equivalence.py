@@ -8,7 +8,7 @@ from ..scene import Group, Node, Scene, words
 from ..shapes import ShapedModel
 from ..spec.model import ViewSpec
 from . import timegrid
-from .section import figure_name
+from .section import figure_name, select
 
 
 def _prefixed(scene: Scene, prefix: str, shift: int) -> Scene:
@@ -23,13 +23,17 @@ def _prefixed(scene: Scene, prefix: str, shift: int) -> Scene:
 
 
 def build(model: ShapedModel, view: ViewSpec) -> Scene:
-    folded = _prefixed(timegrid.build(model, view, folded=True), "f_", 0)
-    width = max(n.pos[0] for n in folded.nodes) + 1  # one column, or an encoder and decoder
-    unrolled = _prefixed(timegrid.build(model, view, folded=False), "u_", width + 1)
+    section = select(model, view)
+    # side by side, a deep or bidirectional pair would be too wide for a page: drawn compact
+    compact = len(section.recurrent) > 1 or any(r.spec.inner for r in section.recurrent)
+    folded = _prefixed(timegrid.build(model, view, True, compact), "f_", 0)
+    # one column; three for a bidirectional cell; more for an encoder and its decoder
+    width = max(n.pos[0] for n in folded.nodes) + 1
+    unrolled = _prefixed(timegrid.build(model, view, False, compact), "u_", width + 1)
     # "=" sits in the first recurrent row, between the folded cell and the first unrolled step
     row = min(n.pos[1] for n in folded.nodes if n.role == "state")
     equals = Node("equals", ((words("="),),), "operator", "plain", (width, row))
-    name = figure_name(model, view)
+    name = figure_name(model, "folded = unrolled", section.head_hidden)
     groups = (
         Group("folded", ((words("folded"),),), tuple(n.id for n in folded.nodes)),
         Group("equals", (), ("equals",)),

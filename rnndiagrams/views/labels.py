@@ -67,9 +67,27 @@ def _call(spec: LayerSpec) -> str:
     return f"{spec.cls}({', '.join(parts)})"
 
 
+def count(params: int, convention: str, non_trainable: int = 0) -> str:
+    frozen = f", {non_trainable:,} non-trainable" if non_trainable else ""
+    return f"{params:,} params ({'Keras' if convention == 'keras' else 'PyTorch'}{frozen})"
+
+
 def params(layer: ShapedLayer, convention: str) -> str:
-    frozen = f", {layer.non_trainable:,} non-trainable" if layer.non_trainable else ""
-    return f"{layer.params:,} params ({'Keras' if convention == 'keras' else 'PyTorch'}{frozen})"
+    return count(layer.params, convention, layer.non_trainable)
+
+
+def chain(layers: list[ShapedLayer], convention: str) -> Line:
+    """`SimpleRNN(64) → Dense(10, softmax): 6,858 params (Keras)`: the drawn layers in one line
+    (counted when a chain of calls would not fit one)."""
+    calls = " → ".join(layer_call(layer) for layer in layers)
+    if len(calls) > 64:
+        calls = f"{len(layers)} layers"
+    total = count(
+        sum(layer.params for layer in layers),
+        convention,
+        sum(layer.non_trainable for layer in layers),
+    )
+    return (words(f"{calls}: {total}"),)
 
 
 def legend(layer: ShapedLayer, notation: str, convention: str, sup: str = "") -> tuple[Line, ...]:

@@ -15,7 +15,7 @@ from ..shapes import ShapedModel
 from ..shapes.engine import format_shape
 from ..spec.model import ViewSpec
 from . import labels
-from .section import figure_name, first_recurrent
+from .section import figure_name, first_recurrent, header
 
 LONGEST = 150.0  # points for the largest dimension drawn
 THINNEST = 7.0  # a vector is drawn this wide, however small the scale
@@ -42,11 +42,13 @@ def build(model: ShapedModel, view: ViewSpec) -> Scene:
         return max(cols * scale, THINNEST), max(rows * scale, THINNEST)
 
     nodes: list[Node] = []
+    line = [0, 0]  # (row, place in row): the products on the first row, what follows below
 
     def add(
         label: Label, role: str, extent: tuple[float, float] | None = None, shape: str = "box"
     ) -> None:
-        nodes.append(Node(f"n{len(nodes)}", label, role, shape, (0, len(nodes)), extent=extent))
+        nodes.append(Node(f"n{len(nodes)}", label, role, shape, tuple(line), extent=extent))
+        line[1] += 1
 
     def name(key: str):
         """The notation's name, transposed where the notation stores it so (Keras: kernelᵀ)."""
@@ -72,6 +74,7 @@ def build(model: ShapedModel, view: ViewSpec) -> Scene:
     matrix("U", "weight")
     op("@")
     add(labels.tensor("h", "t-1", (units,)), "state", box(units, 1))
+    line[:] = [1, 0]
     for key in ("b", "b_W", "b_U"):
         if key in weights:
             op("+")
@@ -86,7 +89,7 @@ def build(model: ShapedModel, view: ViewSpec) -> Scene:
         "output",
         box(steps or units, units),
     )
-    title = figure_name(model, view, f"({layer.name})")
+    title = figure_name(model, f"the numpy loop of {labels.layer_call(layer)}, drawn to scale")
     biases = [r for key in ("b", "b_W", "b_U") if key in weights for r in (words(" + "), name(key))]
     legend = (
         (
@@ -102,11 +105,11 @@ def build(model: ShapedModel, view: ViewSpec) -> Scene:
         ),
         (
             words(
-                f"np.stack(successive_outputs) gives {format_shape(stacked)}; "
-                f"np.concatenate(successive_outputs, axis=0), as the seed wrote, gives "
+                f"np.stack(successive_outputs): {format_shape(stacked)};  "
+                f"np.concatenate(…, axis=0) would give "
                 f"{format_shape(((steps * units) if steps else 'T x ' + str(units),))}"
             ),
         ),
-        *labels.legend(layer, notation, model.convention),
     )
+    legend = header(model, legend, (*legend, *labels.legend(layer, notation, model.convention)))
     return Scene(name=title, legend=legend, flow="right", nodes=tuple(nodes), edges=())

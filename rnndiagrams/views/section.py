@@ -3,8 +3,10 @@ them, and the layers fed by the last state only (many-to-one)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..scene import Line
 from ..shapes import ShapedLayer, ShapedModel
 from ..spec.model import ViewSpec
 
@@ -43,6 +45,7 @@ class Section:
     windows: tuple[ShapedLayer, ...] = ()
     front: tuple[ShapedLayer, ...] = ()
     pooling: ShapedLayer | None = None  # reads every step's output: many-to-one by pooling
+    head_hidden: bool = False  # `head: hide` left Dense layers out
 
     @property
     def recurrent(self) -> tuple[ShapedLayer, ...]:
@@ -62,9 +65,17 @@ def first_recurrent(model: ShapedModel, view: ViewSpec) -> int:
     )
 
 
-def figure_name(model: ShapedModel, view: ViewSpec, detail: str = "") -> str:
-    """`<spec title>: <view>[ <detail>]`, the title every view's figure carries."""
-    return f"{model.spec.display_name}: {view.kind}" + (f" {detail}" if detail else "")
+def figure_name(model: ShapedModel, what: str, head_hidden: bool = False) -> str:
+    """`<spec title>: <what this figure shows>`, the title every view's figure carries; a
+    figure that leaves the output head out says so, since the spec's title may name it."""
+    return f"{model.spec.display_name}: {what}" + (", output head not drawn" if head_hidden else "")
+
+
+def header(model: ShapedModel, short: Sequence[Line], full: Sequence[Line]) -> tuple[Line, ...]:
+    """The lines under the title, as `render: {legend: short|full|none}` asks: short is at
+    most two lines (the weights already sit on the edges), full lists every weight."""
+    mode = model.spec.render.get("legend", "short")
+    return {"short": tuple(short)[:2], "full": tuple(full), "none": ()}[mode]
 
 
 def select(model: ShapedModel, view: ViewSpec) -> Section:
@@ -112,6 +123,9 @@ def section_at(model: ShapedModel, view: ViewSpec, start: int) -> Section:
             f"head: show, but no Dense layer follows {rows[last].name!r}",
             "expected a Dense after the recurrent layer, or head: auto",
         )
+    hidden = mode == "hide" and bool(head or pooling)
     if mode == "hide":
         rows, tail, pooling = rows[: last + 1], [], None
-    return Section(embedding, tuple(rows), tuple(tail), tuple(windows), tuple(front), pooling)
+    return Section(
+        embedding, tuple(rows), tuple(tail), tuple(windows), tuple(front), pooling, hidden
+    )

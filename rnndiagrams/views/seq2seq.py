@@ -67,14 +67,16 @@ def build(model: ShapedModel, view: ViewSpec, encoder: _Grid, start: int) -> Sce
         if n.pos[1] == 0 and n.role == "input":
             edges.append(Edge(source.id, "d" + n.id, (), "flow"))
     count = len(encoder.section.recurrent)
+    faded = any(n.emphasis == "faded" for n in nodes)
     legend = (
-        _legend(model, encoder.section, 0, True)
+        _legend(model, encoder.section, faded, first=0, many=True)
         + steplayers.mask_lines(encoder.section)
         + (_repeat_line(repeat),)
-        + _legend(model, section, count, True)
+        + _legend(model, section, faded, first=count, many=True)
     )
+    steps = "folded in time" if encoder.folded else f"{repeat.output_shape[1]:,} decoder steps"
     return Scene(
-        name=figure_name(model, view),
+        name=figure_name(model, f"encoder and decoder, {steps}", section.head_hidden),
         legend=legend,
         flow="up",
         nodes=tuple(nodes),

@@ -7,7 +7,7 @@ from ..shapes import ShapedModel
 from ..shapes.engine import format_shape
 from ..spec.model import ViewSpec
 from . import labels
-from .section import figure_name
+from .section import figure_name, header
 
 
 def build(model: ShapedModel, view: ViewSpec) -> Scene:
@@ -56,8 +56,11 @@ def build(model: ShapedModel, view: ViewSpec) -> Scene:
             ((words(format_shape(model.layers[-1].output_shape), small=True),),),
         )
     )
-    total = f"total: {model.total_params:,} params ({'Keras' if model.convention == 'keras' else 'PyTorch'} convention)"
-    name = figure_name(model, view)
+    total = ((words(f"total: {labels.count(model.total_params, model.convention)}"),),)
     return Scene(
-        name=name, legend=((words(total),),), flow="down", nodes=tuple(nodes), edges=tuple(edges)
+        name=figure_name(model, "layers and shapes"),
+        legend=header(model, total, total),
+        flow="down",
+        nodes=tuple(nodes),
+        edges=tuple(edges),
     )

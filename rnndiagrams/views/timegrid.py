@@ -12,45 +12,57 @@ from ..shapes import ShapedLayer, ShapedModel
 from ..shapes.engine import format_shape
 from ..spec.model import ViewSpec
 from . import labels, seq2seq, steplayers
-from .section import Section, figure_name, select
+from .section import Section, figure_name, header, select
 
 MAX_COLUMNS = 4  # longer sequences are drawn as 0, 1, ..., T-1
 
 
-def columns(steps: int | None) -> list[str | None]:
+def columns(steps: int | None, most: int = MAX_COLUMNS) -> list[str | None]:
     """Subscripts of the drawn steps; None marks the elided `...` column."""
-    if steps is not None and steps <= MAX_COLUMNS:
+    if steps is not None and steps <= most:
         return [str(t) for t in range(steps)]
-    return ["0", "1", None, "T-1" if steps is None else str(steps - 1)]
+    return [str(t) for t in range(most - 2)] + [None, "T-1" if steps is None else str(steps - 1)]
 
 
 class _Grid:
     def __init__(
-        self, model: ShapedModel, section: Section, cols: list[str | None], folded: bool
+        self,
+        model: ShapedModel,
+        section: Section,
+        cols: list[str | None],
+        folded: bool,
+        shapes: bool = True,
     ) -> None:
         self.model, self.section, self.cols, self.folded = model, section, cols, folded
+        self.shapes = shapes  # weight shapes on the edges (folded only: one edge per weight)
         self.notation = model.spec.notation
         self.nodes: list[Node] = []
         self.edges: list[Edge] = []
         self.next_row = 0
         self.first = 0  # recurrent layers numbered before this grid's (a decoder's encoder)
         self.many = len(section.recurrent) > 1
+        # folded, a Bidirectional layer's two cells sit side by side (columns 0 and 2), each
+        # with its own loop, and everything else in the middle column between them
+        self.side = folded and any(layer.spec.inner for layer in section.recurrent)
 
     # -- helpers -------------------------------------------------------------------
-    def _row(self, make) -> list[str]:
-        """Add one row; `make(col, sub)` returns (label, role, emphasis) for a step column."""
-        r = self.next_row
-        self.next_row += 1
+    def _row(self, make, shift: int | None = None, row: int | None = None) -> list[str]:
+        """Add one row (or fill `row` again, shifted); `make(col, sub)` returns (label, role,
+        emphasis) for a step column."""
+        if row is None:
+            row = self.next_row
+            self.next_row += 1
+        shift = int(self.side) if shift is None else shift
         ids = []
         for c, sub in enumerate(self.cols):
-            nid = f"r{r}c{c}"
+            nid = f"r{row}c{c + shift}"
+            pos = (c + shift, row)
             if sub is None:
-                self.nodes.append(Node(nid, ((words("…"),),), "ellipsis", "plain", (c, r)))
+                self.nodes.append(Node(nid, ((words("…"),),), "ellipsis", "plain", pos))
             else:
                 label, role, emphasis = make(c, sub)
-                self.nodes.append(
-                    Node(nid, label, role, "round" if role != "state" else "box", (c, r), emphasis)
-                )
+                shape = "round" if role != "state" else "box"
+                self.nodes.append(Node(nid, label, role, shape, pos, emphasis))
             ids.append(nid)
         return ids
 
@@ -59,7 +71,7 @@ class _Grid:
     ) -> Label:
         for w in layer.weights:
             if w.key == key and w.direction == direction:
-                return (labels.weight(w, self.notation, sup, shape=self.folded),)
+                return (labels.weight(w, self.notation, sup, shape=self.shapes),)
         return ()
 
     def _connect(self, src: list[str], dst: list[str], label_of, role: str) -> None:
@@ -106,7 +118,21 @@ class _Grid:
                 prev = steplayers.per_step(self, layer, prev)
         if section.pooling:
             prev = steplayers.pooled(self, section.pooling, prev)
-        self._tail(prev)
+        self._exits(self._tail(prev))
+
+    def _exits(self, top: list[str]) -> None:
+        """An arrow out of the figure from every node the model returns (faded ones are only
+        computed), so what leaves the network is drawn, not just named in the legend."""
+        nodes = {n.id: n for n in self.nodes}
+        r = self.next_row
+        self.next_row += 1
+        for nid in dict.fromkeys(top):
+            node = nodes[nid]
+            if node.role == "ellipsis" or node.emphasis == "faded":
+                continue
+            exit_id = f"out{node.pos[0]}"
+            self.nodes.append(Node(exit_id, (), "exit", "exit", (node.pos[0], r)))
+            self.edges.append(Edge(nid, exit_id, (), "output"))
 
     def _recurrent(self, layer: ShapedLayer, prev: list[str], sup: str) -> list[str]:
         rnn = layer.spec.inner or layer.spec
@@ -114,6 +140,7 @@ class _Grid:
         units = rnn.args["units"]
         last = len(self.cols) - 1
         outs = {}
+        first_row = None
         for d in directions:
             backwards = (d == "backward") != rnn.args["go_backwards"]
             returned = last if not backwards else 0  # the state a many-to-one layer returns
@@ -128,19 +155,22 @@ class _Grid:
                             words(" " + format_shape((units,)), small=True),
                         ),
                     )
-                faded = (
-                    not layer.per_step
-                    and not layer.spec.inner
-                    and c != returned
-                    and not self.folded
-                )
+                faded = not layer.per_step and c != returned and not self.folded
                 return label, "state", "faded" if faded else "solid"
 
-            ids = self._row(make)
+            if self.side and layer.spec.inner:
+                ids = self._row(make, 0 if d == "forward" else 2, first_row)
+                first_row = self.nodes[-1].pos[1]
+            else:
+                ids = self._row(make)
             self._connect(prev, ids, lambda c, d=d: self._weight_label(layer, "W", d, sup), "input")
             u_label = self._weight_label(layer, "U", d, sup)
-            if rnn.cls == "LSTM" and self.folded:
-                u_label += ((sym("h", "t-1"), words(", "), sym("c", "t-1")),)
+            if self.folded and (rnn.cls == "LSTM" or backwards):
+                step = "t+1" if backwards else "t-1"  # a backward loop brings the next step's state
+                state = (sym("h", step),) + (
+                    (words(", "), sym("c", step)) if rnn.cls == "LSTM" else ()
+                )
+                u_label += (state,)
             if self.folded:
                 self.edges.append(Edge(ids[0], ids[0], u_label, "recurrent"))
             else:
@@ -183,6 +213,7 @@ class _Grid:
         """A row holding one node, above the given column (many-to-one outputs)."""
         r = self.next_row
         self.next_row += 1
+        col += int(self.side)
         nid = f"r{r}c{col}"
         self.nodes.append(Node(nid, label, role, "round", (col, r)))
         return nid
@@ -194,7 +225,10 @@ class _Grid:
         self._connect(prev, ids, lambda c: self._weight_label(layer, "V", sup=sup), "head")
         return ids
 
-    def _tail(self, prev: list[str]) -> None:
+    def _tail(self, prev: list[str]) -> list[str]:
+        """The layers fed by the last state only; returns the figure's top row."""
+        if not self.section.tail:
+            return prev
         last = len(self.cols) - 1
         src = prev[last]
         for n, layer in enumerate(self.section.tail, start=1):
@@ -205,14 +239,18 @@ class _Grid:
             nid = self._single(label, "output", last)
             self.edges.append(Edge(src, nid, self._weight_label(layer, "V", sup=sup), "head"))
             src = nid
+        return [src]
 
 
 def _legend(
-    model: ShapedModel, section: Section, first: int = 0, many: bool | None = None
+    model: ShapedModel,
+    section: Section,
+    faded: bool = False,
+    first: int = 0,
+    many: bool | None = None,
 ) -> tuple[Line, ...]:
+    """`first`: recurrent layers numbered before this section's (a decoder's encoder)."""
     notation, convention = model.spec.notation, model.convention
-    lines: list[Line] = []
-    k = first
     layers = (
         list(section.windows)
         + ([section.embedding] if section.embedding else [])
@@ -221,40 +259,44 @@ def _legend(
         + ([section.pooling] if section.pooling else [])
         + list(section.tail)
     )
+    last = section.recurrent[-1]
+    rnn = last.spec.inner or last.spec
+    returns = "every step" if rnn.args["return_sequences"] else "its last step only"
+    key = "; dashed: computed, not returned" if faded else ""
+    returned = (words(f"{last.name} returns {returns}, {format_shape(last.output_shape)}{key}"),)
+    full: list[Line] = []
+    k = first
     many = len(section.recurrent) > 1 if many is None else many
     for layer in layers:
         sup = ""
         if layer.cell and many:
             k += 1
             sup = f"({k})"
-        lines.extend(labels.legend(layer, notation, convention, sup))
-    last = section.recurrent[-1]
-    rnn = last.spec.inner or last.spec
-    returns = (
-        "every step (return_sequences: true)"
-        if rnn.args["return_sequences"]
-        else "the last step only (return_sequences: false)"
-    )
-    lines.append((words(f"{last.name} returns {returns}: {format_shape(last.output_shape)}"),))
-    return tuple(lines)
+        full.extend(labels.legend(layer, notation, convention, sup))
+    return header(model, (labels.chain(layers, convention), returned), [*full, returned])
 
 
-def build(model: ShapedModel, view: ViewSpec, folded: bool) -> Scene:
+def build(model: ShapedModel, view: ViewSpec, folded: bool, compact: bool = False) -> Scene:
+    """`compact` (for a figure that sets this one beside another): weight names without their
+    shapes, and three step columns instead of four."""
     section = select(model, view)
     if folded:
         cols: list[str | None] = ["t"]
+        what = "folded in time"
     else:
         steps = view.options.get("steps")
-        cols = columns(steps if steps is not None else section.rows[0].input_shape[1])
-    grid = _Grid(model, section, cols, folded)
+        steps = steps if steps is not None else section.rows[0].input_shape[1]
+        cols = columns(steps, MAX_COLUMNS - compact)
+        what = f"unrolled over {'T' if steps is None else f'{steps:,}'} steps"
+    grid = _Grid(model, section, cols, folded, folded and not compact)
     decoder = seq2seq.decoder_start(model, view, section)
     if decoder is not None:
         return seq2seq.build(model, view, grid, decoder)
     grid.build()
-    name = figure_name(model, view)
+    faded = any(n.emphasis == "faded" for n in grid.nodes)
     return Scene(
-        name=name,
-        legend=_legend(model, section) + steplayers.mask_lines(section),
+        name=figure_name(model, what, section.head_hidden),
+        legend=_legend(model, section, faded) + steplayers.mask_lines(section),
         flow="up",
         nodes=tuple(grid.nodes),
         edges=tuple(grid.edges),
