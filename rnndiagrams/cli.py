@@ -22,7 +22,7 @@ def _check(args: argparse.Namespace) -> int:
     for path in args.specs:
         spec = load(path)
         totals = []
-        for convention in CONVENTIONS:
+        for convention in ("pytorch",) if spec.framework == "pytorch" else CONVENTIONS:
             model = shape_model(spec, convention)
             verify(model)
             totals.append(f"{model.total_params:,} ({convention})")

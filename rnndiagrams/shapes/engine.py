@@ -23,6 +23,7 @@ class StepTensor:
     shape: tuple[int, ...]
     meaning: str
     direction: str | None = None
+    layer: int = 0  # which layer of a PyTorch RNN module with num_layers > 1
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,10 @@ class ShapedLayer:
     input_dtype: str
     weights: tuple[Weight, ...]
     step: tuple[StepTensor, ...] = ()  # per-step tensors (recurrent layers, per-step Dense)
+    # PyTorch RNN modules: the full output sequence and the final states, PyTorch's layout
+    sequence_output: Shape | None = None
+    h_n: Shape | None = None
+    c_n: Shape | None = None
 
     @property
     def name(self) -> str:
@@ -71,9 +76,9 @@ class ShapedLayer:
         parts.append(weight.name("keras"))
         return "/".join(parts)
 
-    def step_tensor(self, symbol: str, direction: str | None = None) -> StepTensor:
+    def step_tensor(self, symbol: str, direction: str | None = None, layer: int = 0) -> StepTensor:
         for t in self.step:
-            if t.symbol == symbol and t.direction == direction:
+            if t.symbol == symbol and t.direction == direction and t.layer == layer:
                 return t
         raise KeyError(symbol)
 
@@ -84,6 +89,12 @@ class ShapedModel:
     convention: str
     input_shape: Shape
     layers: tuple[ShapedLayer, ...]
+    time_axis: int = 1  # 0 in PyTorch's sequence-first layout (batch_first: false)
+
+    @property
+    def steps(self) -> int | None:
+        """The input's number of time steps (None: any length)."""
+        return self.input_shape[self.time_axis]
 
     @property
     def total_params(self) -> int:
@@ -98,6 +109,10 @@ class ShapedModel:
 
 def shape_model(spec: Spec, convention: str | None = None) -> ShapedModel:
     """Run Keras's shape rules over the layers; incompatible layers raise located SpecErrors."""
+    if spec.framework == "pytorch":
+        from .torch_engine import shape_torch
+
+        return shape_torch(spec, convention)
     convention = convention or spec.convention
     shape: Shape = (None,) + tuple(spec.input_shape)
     dtype = spec.input_dtype

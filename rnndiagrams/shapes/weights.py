@@ -18,6 +18,15 @@ NAMES: dict[str, dict[str, str]] = {
     "V": {"seed": "V", "goodfellow": "V", "keras": "kernel", "pytorch": "weight"},
     "c": {"seed": "c", "goodfellow": "c", "keras": "bias", "pytorch": "bias"},
     "E": {"seed": "E", "goodfellow": "E", "keras": "embeddings", "pytorch": "weight"},
+    # PyTorch-only weights: LSTM projection h = W_hr (o * tanh(c)); LayerNorm's scale and shift
+    "W_hr": {
+        "seed": "W_hr",
+        "goodfellow": "W_hr",
+        "keras": "projection",
+        "pytorch": "weight_hr_l0",
+    },
+    "gamma": {"seed": "γ", "goodfellow": "γ", "keras": "gamma", "pytorch": "weight"},
+    "beta": {"seed": "β", "goodfellow": "β", "keras": "beta", "pytorch": "bias"},
 }
 _KERAS_TRANSPOSED = {"W", "U", "V"}
 
@@ -35,6 +44,7 @@ class Weight:
     shape: tuple[int, ...]  # math orientation
     direction: str | None = None  # forward | backward inside a Bidirectional
     gates: tuple[str, ...] = ()  # gate blocks stacked along the first axis
+    layer: int = 0  # which layer of a PyTorch RNN module with num_layers > 1
 
     @property
     def size(self) -> int:
@@ -45,8 +55,9 @@ class Weight:
 
     def name(self, notation: str) -> str:
         base = NAMES[self.key][notation]
-        if self.direction == "backward" and notation == "pytorch" and base.endswith("_l0"):
-            return base + "_reverse"
+        if notation == "pytorch" and base.endswith("_l0"):
+            base = f"{base[:-1]}{self.layer}"
+            return base + "_reverse" if self.direction == "backward" else base
         return base
 
     def gate_shape(self, notation: str) -> tuple[int, ...]:

@@ -98,7 +98,7 @@ AUTO_NAME = {
     "Dense": "dense",
 }
 
-TOP_LEVEL = ("title", "model", "notation", "convention", "views", "render")
+TOP_LEVEL = ("title", "framework", "model", "notation", "convention", "views", "render")
 MODEL_KEYS = ("input", "layers")
 INPUT_KEYS = ("shape", "dtype")
 
