@@ -52,6 +52,11 @@ def _explain(args: argparse.Namespace) -> int:
     from .report.explain import explain_text
 
     spec = load(args.spec)
+    if spec.framework == "pytorch":
+        from .report.torch_explain import torch_explain_text
+
+        sys.stdout.write(torch_explain_text(shape_model(spec)))
+        return 0
     sys.stdout.write(explain_text({c: shape_model(spec, c) for c in CONVENTIONS}))
     return 0
 

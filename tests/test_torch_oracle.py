@@ -1,6 +1,7 @@
 """Every captured PyTorch case (cases-v2.json, `"framework": "pytorch"`) must match the engine:
 output shapes in PyTorch's layout, h_n, c_n, parameters, and every named parameter."""
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -8,6 +9,7 @@ import pytest
 import yaml
 from conftest import ORACLE_DIR
 
+from rnndiagrams import SpecError, verify
 from rnndiagrams.shapes import shape_model
 from rnndiagrams.spec.validate import load
 
@@ -46,3 +48,19 @@ def test_pytorch_case(case, tmp_path):
         for key in ("h_n", "c_n", "sequence_output"):
             value = getattr(layer, key)
             assert (None if value is None else list(value)) == e.get(key), key
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_numpy_runs_every_case_with_pytorchs_equations(case, tmp_path):
+    verify(shape_model(oracle_spec(case, tmp_path)))
+
+
+@pytest.mark.parametrize("field", ["h_n", "c_n", "sequence_output"])
+def test_verify_catches_a_wrong_final_state_shape(field, tmp_path):
+    case = next(c for c in CASES if c["name"] == "torch_017")  # bidirectional LSTM, proj_size
+    model = shape_model(oracle_spec(case, tmp_path))
+    lstm = model.layers[1]
+    wrong = dataclasses.replace(lstm, **{field: tuple(getattr(lstm, field)[:-1]) + (99,)})
+    layers = model.layers[:1] + (wrong,) + model.layers[2:]
+    with pytest.raises(SpecError, match=f"verify: lstm {field} is"):
+        verify(dataclasses.replace(model, layers=layers))

@@ -26,7 +26,7 @@ class LayerSpec:
     def cell(self) -> str | None:
         """The recurrent class this layer runs (through a Bidirectional wrapper too)."""
         if self.inner is not None:
-            return self.inner.cls
+            return self.inner.cell
         if self.framework == "pytorch":
             return CELLS.get(self.cls)
         return self.cls if self.cls in RECURRENT else None

@@ -62,3 +62,40 @@ AUTO_NAME = {
 }
 
 LAYER_KEYS = ("take",)  # keys of a layer item beside its class
+
+
+def class_name(spec) -> str:
+    """The nn.Module subclass a spec stands for: its file name in CamelCase (`LstmTagger`)."""
+    words = "".join(c if c.isalnum() else " " for c in spec.stem).split()
+    name = "".join(w[:1].upper() + w[1:] for w in words) or "Model"
+    return name if name[0].isalpha() else "Model" + name
+
+
+# RNNBase.extra_repr's order of the arguments it prints when they differ from the default
+REPR_ORDER = ("proj_size", "num_layers", "bias", "batch_first", "dropout", "bidirectional")
+
+
+def module_call(layer) -> str:
+    """The module as `print(model)` shows it: `LSTM(32, 64, num_layers=2, bidirectional=True)`,
+    `Linear(in_features=32, out_features=1, bias=True)`. One addition: an RNN's
+    `nonlinearity='relu'`, which PyTorch's repr leaves out but a figure must not."""
+    a, cls = layer.args, layer.cls
+    if cls == "Embedding":
+        pad = "" if a["padding_idx"] is None else f", padding_idx={a['padding_idx']}"
+        return f"Embedding({a['num_embeddings']}, {a['embedding_dim']}{pad})"
+    if cls == "Linear":
+        return f"Linear(in_features={a['in_features']}, out_features={a['out_features']}, bias={a['bias']})"
+    if cls == "Dropout":
+        return f"Dropout(p={a['p']}, inplace=False)"
+    if cls == "LayerNorm":
+        affine = a["elementwise_affine"]
+        return (
+            f"LayerNorm(({a['normalized_shape']},), eps={a['eps']}, "
+            f"elementwise_affine={affine}, bias={affine and a['bias']})"
+        )
+    parts = [str(a["input_size"]), str(a["hidden_size"])]
+    if a.get("nonlinearity", "tanh") != "tanh":
+        parts.append(f"nonlinearity={a['nonlinearity']!r}")
+    table = MODULES[cls]
+    parts += [f"{k}={a[k]}" for k in REPR_ORDER if k in table and a[k] != table[k].default]
+    return f"{cls}({', '.join(parts)})"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..scene import Label, Line, Run, sym, words
 from ..shapes import ShapedLayer, Weight
 from ..shapes.engine import format_shape
+from .torch_drawing import call_text
 
 ARROWS = {"forward": "→", "backward": "←", None: ""}
 MATH_NOTATIONS = ("seed", "goodfellow")
@@ -40,6 +41,8 @@ def weight(weight: Weight, notation: str, sup: str = "", shape: bool = True) -> 
 def layer_call(layer: ShapedLayer) -> str:
     """`SimpleRNN(64)`, `Bidirectional(LSTM(16), concat)`, `Dense(1, sigmoid)`: the Keras call."""
     spec = layer.spec
+    if spec.framework == "pytorch":
+        return call_text(spec)
     if spec.cls == "Embedding":
         return f"Embedding({spec.args['input_dim']}, {spec.args['output_dim']})"
     if spec.inner is not None:
@@ -69,4 +72,8 @@ def legend(layer: ShapedLayer, notation: str, convention: str, sup: str = "") ->
         lines.append(
             (words(f"    each stacks {len(gates)} gate blocks of {rows} rows: {', '.join(gates)}"),)
         )
+    finals = [(n, s) for n, s in (("h_n", layer.h_n), ("c_n", layer.c_n)) if s is not None]
+    if finals:
+        text = ",  ".join(f"{n} {format_shape(s)}" for n, s in finals)
+        lines.append((words(f"    final states, one per layer and direction: {text}"),))
     return tuple(lines)

@@ -26,11 +26,15 @@ def build(model: ShapedModel, view: ViewSpec) -> Scene:
     ]
     edges = []
     for i, layer in enumerate(model.layers, start=1):
-        role = "state" if layer.cell else "output" if layer.cls == "Dense" else "input"
+        role = "state" if layer.cell else "output" if layer.cls in ("Dense", "Linear") else "input"
         label = (
             (words(f"{layer.name}"),),
             (words(labels.layer_call(layer), small=True),),
             (words(labels.params(layer, model.convention), small=True),),
+        ) + tuple(
+            (words(f"{final} {format_shape(shape)}", small=True),)
+            for final, shape in (("h_n", layer.h_n), ("c_n", layer.c_n))
+            if shape is not None
         )
         nodes.append(Node(f"layer{i}", label, role, "box", (0, i)))
         edges.append(

@@ -13,6 +13,7 @@ from ..shapes.engine import format_shape
 from ..spec.model import ViewSpec
 from . import labels
 from .section import Section, figure_name, select
+from .torch_drawing import returns_text
 
 MAX_COLUMNS = 4  # longer sequences are drawn as 0, 1, ..., T-1
 
@@ -99,21 +100,23 @@ class _Grid:
     def _recurrent(self, layer: ShapedLayer, prev: list[str], sup: str) -> list[str]:
         rnn = layer.spec.inner or layer.spec
         directions = ("forward", "backward") if layer.spec.inner else (None,)
-        units = rnn.args["units"]
         last = len(self.cols) - 1
         outs = {}
         for d in directions:
             backwards = (d == "backward") != rnn.args["go_backwards"]
-            returned = last if not backwards else 0  # the state a many-to-one layer returns
+            # the state a many-to-one layer returns; PyTorch's out[:, -1] is the last position
+            returned = last if not backwards or layer.spec.framework == "pytorch" else 0
             arrow = labels.ARROWS[d]
 
             def make(c, sub, d=d, returned=returned, arrow=arrow):
-                label = labels.tensor("h", sub, (units,), sup + arrow)
+                label = labels.tensor("h", sub, layer.step_tensor("h_t", d).shape, sup + arrow)
                 if rnn.cls == "LSTM":
                     label += (
                         (
                             sym("c", sub, sup + arrow),
-                            words(" " + format_shape((units,)), small=True),
+                            words(
+                                " " + format_shape(layer.step_tensor("c_t", d).shape), small=True
+                            ),
                         ),
                     )
                 faded = (
@@ -210,6 +213,9 @@ def _legend(model: ShapedModel, section: Section) -> tuple[Line, ...]:
             sup = f"({k})"
         lines.extend(labels.legend(layer, notation, convention, sup))
     last = section.recurrent[-1]
+    if last.spec.framework == "pytorch":
+        lines.append((words(returns_text(last, model.time_axis == 0)),))
+        return tuple(lines)
     rnn = last.spec.inner or last.spec
     returns = (
         "every step (return_sequences: true)"
@@ -226,7 +232,7 @@ def build(model: ShapedModel, view: ViewSpec, folded: bool) -> Scene:
         cols: list[str | None] = ["t"]
     else:
         steps = view.options.get("steps")
-        cols = columns(steps if steps is not None else model.input_shape[1])
+        cols = columns(steps if steps is not None else model.steps)
     grid = _Grid(model, section, cols, folded)
     grid.build()
     name = figure_name(model, view)

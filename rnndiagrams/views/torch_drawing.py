@@ -1,0 +1,150 @@
+"""PyTorch modules as the recurrent views draw them: one grid row per layer and direction.
+
+An `nn.LSTM(num_layers=k, bidirectional=True)` is one module but k stacked layers, each with
+two directions, the next layer reading both: exactly the grid the views already draw for
+stacked (Bidirectional) layers. So a PyTorch model is unstacked into one drawn layer per
+module layer, with that layer's weights (`weight_ih_l1`...), step tensors and, on the last,
+the module's `h_n`/`c_n`; Dropout and LayerNorm keep shapes and are left out of the grid.
+The stack view draws the modules themselves.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from ..shapes import ShapedLayer, ShapedModel
+from ..spec.model import LayerSpec, ViewSpec
+from ..spec.torch_catalog import module_call
+
+
+@dataclass(frozen=True)
+class DrawnSpec(LayerSpec):
+    """A module layer in the views' (Keras-like) vocabulary, remembering its module."""
+
+    module: LayerSpec | None = None
+    index: int = 0  # which of the module's num_layers
+
+
+def call_text(spec: LayerSpec) -> str:
+    """`LSTM(32, 64, num_layers=2)`, and for one of its layers `... layer 1 of 2`."""
+    module = spec.module if isinstance(spec, DrawnSpec) else spec
+    if isinstance(module, DrawnSpec):  # the inner spec of a bidirectional layer
+        module = module.module
+    text = module_call(module)
+    layers = module.args.get("num_layers", 1)
+    if isinstance(spec, DrawnSpec) and layers > 1:
+        text += f" layer {spec.index} of {layers}"
+        if spec.index and module.args["dropout"]:
+            text += f", dropout {module.args['dropout']} on its input"
+    return text
+
+
+def returns_text(layer: ShapedLayer, steps_first: bool) -> str:
+    """What forward() passes on from the module whose last layer this is."""
+    spec = layer.spec
+    module = spec.module if isinstance(spec, DrawnSpec) else spec
+    if module.take != "last":
+        return (
+            f"{module.name} passes on its whole output (take: output): {_shape(layer.output_shape)}"
+        )
+    index = "out[-1]" if steps_first else "out[:, -1]"
+    text = f"{module.name} passes on {index} (take: last): {_shape(layer.output_shape)}"
+    if spec.inner is not None:
+        text += (
+            "; its backward half is the backward direction's FIRST step (it reads from the end),"
+            " not its final state in h_n"
+        )
+    return text
+
+
+def _shape(shape: tuple) -> str:
+    from ..shapes.engine import format_shape
+
+    return format_shape(shape)
+
+
+def drawable(model: ShapedModel, view: ViewSpec) -> tuple[ShapedModel, ViewSpec]:
+    """The model unstacked for the recurrent views; a view's `layer:` keeps that module only."""
+    name = view.options.get("layer")
+    layers = list(model.layers)
+    if name is not None:
+        start = next(i for i, m in enumerate(layers) if m.name == name)
+        end = next((i for i in range(start + 1, len(layers)) if layers[i].cell), len(layers))
+        before = layers[start - 1 : start] if start and layers[start - 1].cls == "Embedding" else []
+        layers = before + layers[start:end]
+        view = dataclasses.replace(view, options={**view.options, "layer": None})
+    drawn = []
+    for m in layers:
+        if m.cell:
+            drawn += _unstack(m)
+        elif m.cls in ("Embedding", "Linear"):
+            drawn.append(_plain(m))
+    return dataclasses.replace(model, layers=tuple(drawn)), view
+
+
+def _plain(m: ShapedLayer) -> ShapedLayer:
+    a = m.spec.args
+    if m.cls == "Embedding":
+        args = {**a, "input_dim": a["num_embeddings"], "output_dim": a["embedding_dim"]}
+        cls = "Embedding"
+    else:
+        args = {**a, "units": a["out_features"], "activation": None, "use_bias": a["bias"]}
+        cls = "Dense"
+    spec = DrawnSpec(
+        cls=cls, name=m.name, args=args, path=m.spec.path, framework="pytorch", module=m.spec
+    )
+    return dataclasses.replace(m, spec=spec)
+
+
+def _unstack(m: ShapedLayer) -> list[ShapedLayer]:
+    a, k = m.spec.args, m.spec.args["num_layers"]
+    out = []
+    for n in range(k):
+        last = n == k - 1
+        rnn = DrawnSpec(
+            cls=m.cls,
+            name=m.name if k == 1 else f"{m.name}.l{n}",
+            args={
+                **a,
+                "units": a["hidden_size"],
+                "return_sequences": not last or m.spec.take != "last",
+                "go_backwards": False,
+                "activation": a.get("nonlinearity", "tanh"),
+                "recurrent_activation": "sigmoid",
+                "reset_after": True,  # PyTorch's GRU applies r after W_hn h + b_hn
+                "use_bias": a["bias"],
+            },
+            path=m.spec.path,
+            framework="pytorch",
+            take=m.spec.take if last else "output",
+            module=m.spec,
+            index=n,
+        )
+        spec = rnn
+        if a["bidirectional"]:
+            spec = dataclasses.replace(
+                rnn, cls="Bidirectional", args={"merge_mode": "concat"}, inner=rnn
+            )
+        width = m.step_tensor("y_t", None, n).shape if a["bidirectional"] else None
+        x_dim = m.step_tensor("x_t", None, n).shape
+        out_dim = width or m.step_tensor("h_t", None, n).shape
+        sequence = _with_features(m.sequence_output, out_dim[0])
+        out.append(
+            ShapedLayer(
+                spec,
+                m.input_shape if n == 0 else _with_features(m.sequence_output, x_dim[0]),
+                m.output_shape if last else sequence,
+                "float32",
+                tuple(w for w in m.weights if w.layer == n),
+                tuple(dataclasses.replace(t, layer=0) for t in m.step if t.layer == n),
+                sequence_output=sequence,
+                h_n=m.h_n if last else None,
+                c_n=m.c_n if last else None,
+            )
+        )
+    return out
+
+
+def _with_features(shape: tuple, features: int) -> tuple:
+    return shape[:-1] + (features,)
