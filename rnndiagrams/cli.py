@@ -101,6 +101,34 @@ def _render(args: argparse.Namespace) -> int:
     return 0
 
 
+def _code(args: argparse.Namespace) -> int:
+    from . import load, shape_model
+
+    spec = load(args.spec)
+    if spec.framework != "pytorch":
+        raise UsageError(f"{args.spec}: code is written for framework: pytorch specs only")
+    from .export.torch_code import torch_code
+
+    sys.stdout.write(torch_code(shape_model(spec)))
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from .spec.torch_import import import_print
+
+    try:
+        with open(args.file, encoding="utf-8") as f:
+            text = f.read(1_000_000)
+    except (OSError, UnicodeDecodeError) as e:
+        raise SpecError(
+            f"{args.file}:1:1", f"cannot read it ({e})", "expected a text file"
+        ) from None
+    spec, notice = import_print(text, args.file, args.steps)
+    sys.stdout.write(spec)
+    print(f"rnndiagrams: imported {args.file}: {notice}", file=sys.stderr)
+    return 0
+
+
 def _schema(args: argparse.Namespace) -> int:
     from .spec.jsonschema import schema_text
 
@@ -154,6 +182,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--view", action="append", help="only this view (by name); repeatable")
     p.add_argument("--theme", choices=THEMES, help="overrides the spec's render.theme")
     p.add_argument("--dpi", type=_positive, help="PNG resolution, overrides the spec's render.dpi")
+    p = command("code", _code, "print the PyTorch nn.Module a framework: pytorch spec describes")
+    p.add_argument("spec", metavar="SPEC")
+    p = command("import", _import, "print a spec read from the text of PyTorch's print(model)")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--steps", type=_positive, help="the input's length (default: any, null)")
     command("schema", _schema, "print the JSON Schema of the spec format")
     return parser
 

@@ -1,0 +1,1 @@
+"""Export: a spec as the framework code that builds its model."""
