@@ -89,6 +89,10 @@ def test_unrolled_grid_has_a_row_per_layer_and_direction_and_names_them(tmp_path
     assert len(state_rows) == 2 * k  # one row per layer and direction
     assert f"h_n {tuple(lstm.h_n)}".replace("None", "None") in text.replace("(", "(")
     assert "c_n" in text
+    for i in range(
+        2 * k
+    ):  # each final state is marked where it is made: index layer * 2 + direction
+        assert f"h_n[{i}], c_n[{i}]" in text
     # take: last on a bidirectional module: both halves come from the last column
     assert "backward direction's FIRST step" in text
 

@@ -13,7 +13,7 @@ from ..shapes.engine import format_shape
 from ..spec.model import ViewSpec
 from . import labels
 from .section import Section, figure_name, select
-from .torch_drawing import returns_text
+from .torch_drawing import final_state, returns_text
 
 MAX_COLUMNS = 4  # longer sequences are drawn as 0, 1, ..., T-1
 
@@ -107,8 +107,9 @@ class _Grid:
             # the state a many-to-one layer returns; PyTorch's out[:, -1] is the last position
             returned = last if not backwards or layer.spec.framework == "pytorch" else 0
             arrow = labels.ARROWS[d]
+            final = 0 if backwards else last  # the column of this direction's final state
 
-            def make(c, sub, d=d, returned=returned, arrow=arrow):
+            def make(c, sub, d=d, returned=returned, arrow=arrow, final=final):
                 label = labels.tensor("h", sub, layer.step_tensor("h_t", d).shape, sup + arrow)
                 if rnn.cls == "LSTM":
                     label += (
@@ -119,6 +120,9 @@ class _Grid:
                             ),
                         ),
                     )
+                if c == final and not self.folded:
+                    note = final_state(layer, d)  # PyTorch: its place in h_n (and c_n)
+                    label += ((words(note, small=True),),) if note else ()
                 faded = (
                     not layer.per_step
                     and not layer.spec.inner
@@ -163,8 +167,11 @@ class _Grid:
             for src, _ in outs.values():
                 self._connect(src, ids, lambda c: (), "merge")
             return ids
-        # many-to-one: the forward layer's last state and the backward layer's first are merged
+        # many-to-one: Keras merges the forward layer's last state and the backward layer's
+        # final (step 0) one; PyTorch's out[:, -1] takes both at the last position
         last = len(self.cols) - 1
+        if layer.spec.framework == "pytorch":
+            merge = f"out[:, -1]: {merge} at t = {self.cols[last]}"
         nid = self._single(labels.tensor("y", "", width, sup, note=merge), "merge", last)
         for src, returned in outs.values():
             self.edges.append(Edge(src[returned], nid, (), "merge"))
