@@ -121,3 +121,19 @@ def test_sequence_first_layout_still_unrolls_its_steps(tmp_path):
     scene = build_scene(model, spec.views[0])
     last = str(model.steps - 1)
     assert any(last in plain_text(n.label) for n in scene.nodes if n.role == "state")
+
+
+def test_a_views_layer_option_draws_that_module_only(tmp_path):
+    case = next(c for c in CASES if c["name"] == "torch_019")  # two 4-layer bidirectional LSTMs
+    path = tmp_path / "two.yaml"
+    model = {"input": case["input"], "layers": case["layers"]}
+    views = [{"unrolled": {"layer": "lstm_1"}}, {"cell": {"layer": "lstm_1"}}]
+    path.write_text(yaml.safe_dump({"framework": "pytorch", "model": model, "views": views}))
+    spec = load(str(path))
+    model = shape_model(spec)
+    unrolled, cell = (build_scene(model, view) for view in spec.views)
+    text = _texts(unrolled)
+    k = model.layer("lstm_1").spec.args["num_layers"]
+    assert all(f"lstm_1.l{n}:" in text for n in range(k)) and "lstm.l0:" not in text
+    assert len({n.pos[1] for n in unrolled.nodes if n.role == "state"}) == 2 * k
+    assert "cell of lstm_1.l0" in cell.name

@@ -84,6 +84,8 @@ def _rnn(model: ShapedModel, layer: ShapedLayer) -> list[str]:
         lines.append(
             f"dropout {a['dropout']} between layers (on each layer's output but the last's), training only"
         )
+    elif a["dropout"]:
+        lines.append(f"dropout {a['dropout']} does nothing with num_layers: 1 (PyTorch warns so)")
     lines.append(
         f"output (the whole sequence): {format_shape(layer.sequence_output)}, {D} x {h} features per step"
     )
