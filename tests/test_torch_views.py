@@ -137,3 +137,10 @@ def test_a_views_layer_option_draws_that_module_only(tmp_path):
     assert all(f"lstm_1.l{n}:" in text for n in range(k)) and "lstm.l0:" not in text
     assert len({n.pos[1] for n in unrolled.nodes if n.role == "state"}) == 2 * k
     assert "cell of lstm_1.l0" in cell.name
+
+
+def test_final_states_name_their_module_when_several_are_drawn(tmp_path):
+    case = next(c for c in CASES if c["name"] == "torch_003")  # RNN(num_layers=4), then GRU
+    spec = _spec(case, tmp_path, ("unrolled",))
+    text = _texts(build_scene(shape_model(spec), spec.views[0]))
+    assert "= h_n[3] of rnn" in text and "= h_n[0] of gru" in text

@@ -121,7 +121,8 @@ class _Grid:
                         ),
                     )
                 if c == final and not self.folded:
-                    note = final_state(layer, d)  # PyTorch: its place in h_n (and c_n)
+                    # PyTorch: its place in the module's h_n (and c_n)
+                    note = final_state(layer, d, self.section.recurrent)
                     label += ((words(note, small=True),),) if note else ()
                 faded = (
                     not layer.per_step

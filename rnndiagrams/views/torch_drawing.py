@@ -58,15 +58,17 @@ def returns_text(layer: ShapedLayer, steps_first: bool) -> str:
     return text
 
 
-def final_state(layer: ShapedLayer, direction: str | None) -> str:
+def final_state(layer: ShapedLayer, direction: str | None, drawn: tuple[ShapedLayer, ...]) -> str:
     """`= h_n[3], c_n[3]`: where a drawn layer's final state sits in its module's h_n and c_n
-    (index layer * D + direction); empty for Keras layers."""
+    (index layer * D + direction), `of lstm` when several modules are drawn; empty for Keras."""
     spec = layer.spec
     if not isinstance(spec, DrawnSpec) or spec.module is None:
         return ""
     D = 2 if spec.module.args["bidirectional"] else 1
     i = spec.index * D + (direction == "backward")
-    return f"= h_n[{i}]" + (f", c_n[{i}]" if spec.module.cls == "LSTM" else "")
+    modules = {x.spec.module.name for x in drawn if isinstance(x.spec, DrawnSpec) and x.spec.module}
+    owner = f" of {spec.module.name}" if len(modules) > 1 else ""
+    return f"= h_n[{i}]" + (f", c_n[{i}]" if spec.module.cls == "LSTM" else "") + owner
 
 
 def _shape(shape: tuple) -> str:
