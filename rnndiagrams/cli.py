@@ -6,9 +6,17 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from typing import TextIO
 
 from .errors import RenderError, SpecError
+from .printable import printable
 from .spec.catalog import BACKENDS, CONVENTIONS, FORMATS, THEMES
+
+
+def _say(text: str, stream: TextIO | None = None, end: str = "\n") -> None:
+    """Print with control characters and unencodable bytes made visible: a spec's path may
+    hold anything, and a terminal must not run it."""
+    (stream or sys.stdout).write(printable(text, keep="\n") + end)
 
 
 class UsageError(Exception):
@@ -21,14 +29,15 @@ def _check(args: argparse.Namespace) -> int:
 
     for path in args.specs:
         spec = load(path)
-        totals = []
+        totals, notes = [], set()
         for convention in ("pytorch",) if spec.framework == "pytorch" else CONVENTIONS:
             model = shape_model(spec, convention)
-            verify(model)
+            notes.add(verify(model))
             totals.append(f"{model.total_params:,} ({convention})")
         scenes(spec)  # view options are part of the spec too
         layers = f"{len(spec.layers)} layer{'s' if len(spec.layers) > 1 else ''}"
-        print(f"{path}: ok: {layers}, {' / '.join(totals)} params; shapes verified in numpy")
+        proof = "; ".join(sorted(n for n in notes if n)) or "shapes verified in numpy"
+        _say(f"{path}: ok: {layers}, {' / '.join(totals)} params; {proof}")
     return 0
 
 
@@ -41,9 +50,9 @@ def _summary(args: argparse.Namespace) -> int:
     if args.format == "json":
         import json
 
-        print(json.dumps(summary_json(model), indent=2, ensure_ascii=False))
+        _say(json.dumps(summary_json(model), indent=2, ensure_ascii=False))
     else:
-        sys.stdout.write(summary_text(model))
+        _say(summary_text(model), end="")
     return 0
 
 
@@ -55,9 +64,9 @@ def _explain(args: argparse.Namespace) -> int:
     if spec.framework == "pytorch":
         from .report.torch_explain import torch_explain_text
 
-        sys.stdout.write(torch_explain_text(shape_model(spec)))
+        _say(torch_explain_text(shape_model(spec)), end="")
         return 0
-    sys.stdout.write(explain_text({c: shape_model(spec, c) for c in CONVENTIONS}))
+    _say(explain_text({c: shape_model(spec, c) for c in CONVENTIONS}), end="")
     return 0
 
 
@@ -65,7 +74,7 @@ def _render(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from . import load
-    from .render.files import atomic_write
+    from .render.files import atomic_write, remove_stale_temps
     from .render.pipeline import render_figures, write_figures
 
     target = Path(args.output)
@@ -93,11 +102,12 @@ def _render(args: argparse.Namespace) -> int:
                     f"-o {target} names one file, but this would write {len(figures)} figures; "
                     "pick one with --view and --backend, or give a folder"
                 )
+            remove_stale_temps(target.parent)
             atomic_write(target, figures[0].data)
-            print(target)
+            _say(str(target))
             continue
         for path, changed in write_figures(spec, figures, target):
-            print(f"{path}{'' if changed else ' (unchanged)'}")
+            _say(f"{path}{'' if changed else ' (unchanged)'}")
     return 0
 
 
@@ -109,7 +119,7 @@ def _code(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.spec}: code is written for framework: pytorch specs only")
     from .export.torch_code import torch_code
 
-    sys.stdout.write(torch_code(shape_model(spec)))
+    _say(torch_code(shape_model(spec)), end="")
     return 0
 
 
@@ -124,8 +134,8 @@ def _import(args: argparse.Namespace) -> int:
             f"{args.file}:1:1", f"cannot read it ({e})", "expected a text file"
         ) from None
     spec, notice = import_print(text, args.file, args.steps)
-    sys.stdout.write(spec)
-    print(f"rnndiagrams: imported {args.file}: {notice}", file=sys.stderr)
+    _say(spec, end="")
+    _say(f"rnndiagrams: imported {args.file}: {notice}", sys.stderr)
     return 0
 
 
@@ -196,12 +206,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args)
     except (SpecError, RenderError, UsageError) as e:
-        print(f"rnndiagrams: {e}" if not isinstance(e, SpecError) else e, file=sys.stderr)
+        _say(str(e) if isinstance(e, SpecError) else f"rnndiagrams: {e}", sys.stderr)
         return 1
     except BrokenPipeError:
         return 0
     except OSError as e:  # an unwritable output folder, a full disk
-        print(f"rnndiagrams: {e.filename or ''}: {e.strerror or e}", file=sys.stderr)
+        _say(f"rnndiagrams: {e.filename or ''}: {e.strerror or e}", sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

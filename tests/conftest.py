@@ -4,6 +4,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from browser import chromium, chromium_missing
 
 ROOT = Path(__file__).resolve().parents[1]
 # The oracle files are facts from real Keras and PyTorch runs, copied byte for byte from the
@@ -15,6 +16,15 @@ SHARED_ORACLE = Path(os.environ.get("RNNDIAGRAMS_SHARED", ROOT.parent / "shared"
 def pytest_runtest_setup(item):
     if item.get_closest_marker("needs_dot") and shutil.which("dot") is None:
         pytest.fail("the Graphviz `dot` executable is not installed (run `make setup`)")
+    if item.get_closest_marker("needs_browser") and (why := chromium_missing()):
+        pytest.fail(why)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the session's browser tests."""
+    with chromium() as driver:
+        yield driver
 
 
 ORACLE = ORACLE_DIR / "cases.json"

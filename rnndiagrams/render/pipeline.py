@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..errors import RenderError
 from ..scene import Scene
 from ..shapes import shape_model
 from ..spec.model import Spec, ViewSpec
 from ..views import build_scene
 from .backends import BACKENDS
-from .files import atomic_write, figure_path, stale_figures
+from .files import atomic_write, figure_path, remove_stale_temps, stale_figures
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,11 @@ def render_figures(
 def write_figures(spec: Spec, figures: list[Figure], out_dir: Path) -> list[tuple[Path, bool]]:
     """Write figures; drop figures of views the spec no longer has. Returns (path, changed)."""
     stem = spec.stem
+    if out_dir.exists() and not out_dir.is_dir():
+        raise RenderError(
+            f"-o {out_dir} is not a folder; expected a folder or a .svg/.png/.pdf file"
+        )
+    remove_stale_temps(out_dir / stem)
     written = []
     for fig in figures:
         path = figure_path(out_dir, stem, fig.view.name, fig.backend, fig.fmt)

@@ -93,9 +93,11 @@ def summary_text(model: ShapedModel) -> str:
 
 
 def _memory(params: int) -> str:
-    size = params * 4.0  # float32, as Keras assumes
-    for unit in ("B", "KB", "MB"):
-        if size < 1024:
-            return f"{size:.2f} {unit}"
-        size /= 1024
-    return f"{size:.2f} GB"
+    """Keras's readable_memory_size, float32 weights, in integers so no size overflows."""
+    size = params * 4
+    units = ("B", "KB", "MB", "GB", "TB", "PB")
+    k = 0
+    while k < len(units) - 1 and size >= 1024 ** (k + 1):
+        k += 1
+    hundredths = (size * 100 * 2 + 1024**k) // (2 * 1024**k)  # rounded half up
+    return f"{hundredths // 100}.{hundredths % 100:02d} {units[k]}"

@@ -58,7 +58,7 @@ class ShapedLayer:
     @property
     def units(self) -> int | None:
         rnn = self.spec.inner or self.spec
-        return rnn.args.get("units", rnn.args.get("output_dim"))
+        return rnn.args.get("units", rnn.args.get("output_dim", rnn.args.get("hidden_size")))
 
     @property
     def per_step(self) -> bool:

@@ -34,16 +34,23 @@ CONVENTIONS = ("keras", "pytorch")
 DTYPES = ("float16", "float32", "float64", "int32", "int64")
 
 
+INT64_MAX = 2**63 - 1
+MAX_NAME_CHARS = 200  # a layer name; Keras sets no limit, but a figure must hold it
+MAX_TITLE_CHARS = 300
+
+
 @dataclass(frozen=True)
 class Arg:
-    kind: str  # posint | bool | choice | rate | name | layer
+    kind: str  # posint | bool | choice | rate | name | file_name | layer
     default: Any = None
     required: bool = False
     choices: tuple = ()
     nullable: bool = False  # null allowed (Keras `activation=None` means linear)
+    maximum: int = INT64_MAX  # sizes beyond int64 exist in no framework
 
 
-_NAME = Arg("name")
+_NAME = Arg("name")  # a layer name: what Keras accepts (any text without '/')
+_FILE_NAME = Arg("file_name")  # a view name, which names a file
 _UNITS = Arg("posint", required=True)
 _BOOL_F = Arg("bool", False)
 _BOOL_T = Arg("bool", True)
@@ -108,12 +115,12 @@ _LAYER_REF = Arg("layer_ref")
 _STEPS = Arg("steps")
 _HEAD = Arg("choice", "auto", choices=HEAD_MODES)
 VIEWS: dict[str, dict[str, Arg]] = {
-    "stack": {"name": _NAME},
-    "folded": {"layer": _LAYER_REF, "head": _HEAD, "name": _NAME},
-    "unrolled": {"layer": _LAYER_REF, "steps": _STEPS, "head": _HEAD, "name": _NAME},
-    "equivalence": {"layer": _LAYER_REF, "steps": _STEPS, "head": _HEAD, "name": _NAME},
-    "cell": {"layer": _LAYER_REF, "name": _NAME},
-    "numpy": {"layer": _LAYER_REF, "steps": _STEPS, "name": _NAME},
+    "stack": {"name": _FILE_NAME},
+    "folded": {"layer": _LAYER_REF, "head": _HEAD, "name": _FILE_NAME},
+    "unrolled": {"layer": _LAYER_REF, "steps": _STEPS, "head": _HEAD, "name": _FILE_NAME},
+    "equivalence": {"layer": _LAYER_REF, "steps": _STEPS, "head": _HEAD, "name": _FILE_NAME},
+    "cell": {"layer": _LAYER_REF, "name": _FILE_NAME},
+    "numpy": {"layer": _LAYER_REF, "steps": _STEPS, "name": _FILE_NAME},
 }
 DEFAULT_VIEWS = ("stack", "folded", "unrolled")
 
@@ -124,7 +131,7 @@ RENDER: dict[str, Arg] = {
     "formats": Arg("choices", ("svg",), choices=FORMATS),
     "backends": Arg("choices", ("graphviz",), choices=BACKENDS),
     "theme": Arg("choice", "light", choices=THEMES),
-    "dpi": Arg("posint", 144),  # PNG resolution (slides: 200-300)
+    "dpi": Arg("posint", 144, maximum=1200),  # PNG resolution (slides: 200-300)
     "text": Arg(
         "choice", "paths", choices=("paths", "editable")
     ),  # SVG text as outlines, or <text>

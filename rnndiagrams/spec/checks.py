@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Iterable
 from typing import Any
 
-from .catalog import Arg
+from .catalog import INT64_MAX, MAX_NAME_CHARS, Arg
 from .yamldoc import Doc, Path
 
 
 def check_arg(doc: Doc, path: Path, key: str, arg: Arg, value: Any) -> Any:
     if arg.kind == "posint":
-        return check_posint(doc, path, value, key)
+        return check_posint(doc, path, value, key, arg.maximum)
     if arg.kind == "bool":
         if not isinstance(value, bool):
             raise doc.error(path, f"{key} is {describe(value)}", "expected true or false")
@@ -33,6 +34,8 @@ def check_arg(doc: Doc, path: Path, key: str, arg: Arg, value: Any) -> Any:
         return None if value is None else check_posint(doc, path, value, key)
     if arg.kind == "name":
         return check_name(doc, path, value)
+    if arg.kind == "file_name":
+        return check_file_name(doc, path, value)
     if arg.kind == "choices":
         if not isinstance(value, list) or not value:
             raise doc.error(
@@ -49,22 +52,40 @@ def check_arg(doc: Doc, path: Path, key: str, arg: Arg, value: Any) -> Any:
     raise AssertionError(f"unhandled argument kind {arg.kind}")
 
 
-def check_posint(doc: Doc, path: Path, value: Any, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+def check_posint(doc: Doc, path: Path, value: Any, what: str, maximum: int = INT64_MAX) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
         hint = (
             " (write it without quotes)"
             if isinstance(value, str) and value.strip().isdigit()
             else ""
         )
+        if isinstance(value, int) and value > maximum:
+            hint = f" of at most {maximum:,}" + (
+                " (int64, as frameworks store sizes)" if maximum == INT64_MAX else ""
+            )
         raise doc.error(path, f"{what} is {describe(value)}", f"expected a positive integer{hint}")
     return value
 
 
 def check_name(doc: Doc, path: Path, value: Any) -> str:
-    ok = isinstance(value, str) and value and all(c.isalnum() or c in "_-." for c in value)
-    if not ok:
+    """A layer name: Keras accepts any text without '/' (it separates weight paths)."""
+    if not isinstance(value, str) or not value or "/" in value or len(value) > MAX_NAME_CHARS:
         raise doc.error(
-            path, f"name is {describe(value)}", "expected letters, digits, '_', '-' or '.' (no '/')"
+            path,
+            f"name is {describe(value)}",
+            f"expected text of 1 to {MAX_NAME_CHARS} characters without '/'",
+        )
+    return value
+
+
+def check_file_name(doc: Doc, path: Path, value: Any) -> str:
+    """A view name becomes a file name, so it keeps to characters safe in every file system."""
+    ok = isinstance(value, str) and value and all(c.isalnum() or c in "_-." for c in value)
+    if not ok or value.startswith(".") or len(value) > MAX_NAME_CHARS:
+        raise doc.error(
+            path,
+            f"name is {describe(value)}",
+            "expected letters, digits, '_', '-' or '.', not starting with '.'",
         )
     return value
 
@@ -102,16 +123,21 @@ def did_you_mean(word: str, options: Iterable[str]) -> str:
 
 
 def describe(value: Any) -> str:
+    """A value in words for an error message; never fails, never runs on for pages."""
     if value is None:
         return "null (empty)"
     if isinstance(value, bool):
         return f"{str(value).lower()} (a boolean)"
     if isinstance(value, str):
-        return f"the string {value!r}"
+        shown = value if len(value) <= 60 else value[:60] + "..."
+        return f"the string {shown!r}" + (f" ({len(value):,} characters)" if shown != value else "")
     if isinstance(value, int):
-        return f"{value}"
+        digits = len(str(abs(value)))
+        return f"{value}" if digits <= 30 else f"an integer of {digits} digits"
     if isinstance(value, float):
-        return f"{value} (not an integer)" if value != int(value) else f"{value} (a float)"
+        if not math.isfinite(value):
+            return f"{value} (not a finite number)"
+        return f"{value} (not an integer)" if not value.is_integer() else f"{value} (a float)"
     if isinstance(value, list):
         return f"a list of {len(value)}"
     if isinstance(value, dict):

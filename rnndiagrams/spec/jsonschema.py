@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from . import catalog
-from .catalog import Arg
+from .catalog import MAX_NAME_CHARS, Arg
 from .torch_catalog import FRAMEWORKS
 from .torch_schema import layers_by_framework, torch_defs
 
@@ -19,13 +19,19 @@ SCHEMA_ID = "https://rnndiagrams.invalid/spec.schema.json"
 
 def arg_schema(arg: Arg) -> dict[str, Any]:
     if arg.kind == "posint":
-        return {"type": "integer", "minimum": 1}
+        return {"type": "integer", "minimum": 1, "maximum": arg.maximum}
     if arg.kind == "bool":
         return {"type": "boolean", "default": arg.default}
     if arg.kind == "rate":
         return {"type": "number", "minimum": 0, "exclusiveMaximum": 1, "default": arg.default}
     if arg.kind == "name":
-        return {"type": "string", "pattern": "^[A-Za-z0-9_.-]+$"}
+        return {"type": "string", "minLength": 1, "maxLength": MAX_NAME_CHARS, "pattern": "^[^/]*$"}
+    if arg.kind == "file_name":
+        return {
+            "type": "string",
+            "maxLength": MAX_NAME_CHARS,
+            "pattern": "^[A-Za-z0-9_-][A-Za-z0-9_.-]*$",
+        }
     if arg.kind == "layer":
         return {"$ref": "#/$defs/recurrent_layer"}
     if arg.kind == "layer_ref":
@@ -107,7 +113,7 @@ def build_schema() -> dict[str, Any]:
         "required": ["model"],
         "additionalProperties": False,
         "properties": {
-            "title": {"type": "string"},
+            "title": {"type": "string", "maxLength": catalog.MAX_TITLE_CHARS},
             "framework": {"enum": list(FRAMEWORKS), "default": "keras"},
             "notation": {"enum": list(catalog.NOTATIONS), "default": "seed"},
             "convention": {"enum": list(catalog.CONVENTIONS), "default": "keras"},

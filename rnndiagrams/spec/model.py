@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import SpecError
+from ..printable import printable
 from .catalog import RECURRENT
 from .torch_catalog import CELLS
 from .yamldoc import Doc, Path
@@ -64,8 +65,9 @@ class Spec:
 
     @property
     def display_name(self) -> str:
-        """The title, else the stem: never a path, so figures do not depend on the cwd."""
-        return self.title or self.stem
+        """The title, else the stem: never a path, so figures do not depend on the cwd.
+        (A title is checked printable when loaded; a file name may hold anything.)"""
+        return self.title or printable(self.stem)
 
     def error(self, path: Path, problem: str, expected: str | None = None) -> SpecError:
         return self.doc.error(path, problem, expected)

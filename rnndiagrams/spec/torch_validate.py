@@ -8,6 +8,7 @@ RNN module shares one `batch_first`, since the model's tensor layout follows it.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from . import torch_catalog as tc
@@ -137,7 +138,7 @@ def _check(doc: Doc, path: Path, key: str, arg: Arg, value: Any) -> Any:
             raise doc.error(path, f"{key} is {describe(value)}", "expected a number from 0 to 1")
         return float(value)
     if arg.kind == "posfloat":
-        if not number or value <= 0:
+        if not number or not 0 < value < math.inf:
             raise doc.error(path, f"{key} is {describe(value)}", "expected a positive number")
         return float(value)
     if arg.kind in ("index", "count"):

@@ -35,8 +35,12 @@ def validate(doc: Doc) -> Spec:
         )
     check_keys(doc, (), data, catalog.TOP_LEVEL, required=("model",), what="top-level key")
     title = data.get("title")
-    if title is not None and not isinstance(title, str):
-        raise doc.error(("title",), f"title is {describe(title)}", "expected text")
+    if title is not None and (not isinstance(title, str) or len(title) > catalog.MAX_TITLE_CHARS):
+        raise doc.error(
+            ("title",),
+            f"title is {describe(title)}",
+            f"expected text of at most {catalog.MAX_TITLE_CHARS} characters",
+        )
     model = data["model"]
     if not isinstance(model, dict):
         raise doc.error(

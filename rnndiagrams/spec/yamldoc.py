@@ -7,6 +7,8 @@ bound; specs need the opposite on all three, so we compose nodes and build value
 from __future__ import annotations
 
 import os
+import stat
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +19,7 @@ from ..errors import SpecError
 MAX_BYTES = 1_000_000
 MAX_NODES = 20_000
 MAX_DEPTH = 64
+MAX_NUMBER_CHARS = 100  # far past int64 and float64, far below Python's 4,300-digit limit
 
 Path = tuple  # keys and indices from the document root
 
@@ -27,6 +30,7 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:bool",
     "tag:yaml.org,2002:null",
 }
+_TAG_WORDS = {"int": "an integer", "float": "a number", "bool": "true or false", "null": "null"}
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MAP_TAG = "tag:yaml.org,2002:map"
 
@@ -63,32 +67,59 @@ class Doc:
         return SpecError(self.key_at(path) if key else self.at(path), problem, expected)
 
 
-def read_doc(path: str | os.PathLike) -> Doc:
-    """Read and parse one spec file; every failure is a located SpecError."""
+def read_doc(path: str | os.PathLike[str]) -> Doc:
+    """Read and parse one spec file; every failure is a located SpecError.
+
+    The file is opened without blocking and must be a regular file: a FIFO, a terminal or a
+    device would otherwise hang `open()` or stream without end."""
     name = os.fspath(path)
+    where = f"{name}:1:1"
     try:
-        size = os.path.getsize(name)
-        if size > MAX_BYTES:
-            raise SpecError(
-                f"{name}:1:1",
-                f"file is {size:,} bytes",
-                f"expected a spec of at most {MAX_BYTES:,} bytes",
-            )
-        with open(name, "rb") as f:
-            raw = f.read(MAX_BYTES + 1)
+        fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as e:
         raise SpecError(
-            f"{name}:1:1", f"cannot read file ({e.strerror})", "expected a readable YAML spec"
+            where, f"cannot read file ({e.strerror})", "expected a readable YAML spec"
         ) from None
+    kind = _file_kind(os.fstat(fd).st_mode)
+    if kind:
+        os.close(fd)
+        raise SpecError(where, f"not a regular file ({kind})", "expected a YAML spec file")
+    with os.fdopen(fd, "rb") as f:
+        try:
+            raw = f.read(MAX_BYTES + 1)
+        except OSError as e:
+            raise SpecError(
+                where, f"cannot read file ({e.strerror})", "expected a readable YAML spec"
+            ) from None
+    if len(raw) > MAX_BYTES:
+        raise SpecError(
+            where,
+            f"file is over {MAX_BYTES:,} bytes",
+            f"expected a spec of at most {MAX_BYTES:,} bytes",
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
-        col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
+        col = len(raw[raw.rfind(b"\n", 0, e.start) + 1 : e.start].decode("utf-8", "replace")) + 1
         raise SpecError(
             f"{name}:{line}:{col}", "bytes that are not UTF-8", "expected a UTF-8 text file"
         ) from None
     return parse_doc(text, name)
+
+
+def _file_kind(mode: int) -> str | None:
+    """What a non-regular file is, in words; None for a regular file."""
+    for test, kind in (
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a pipe"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return kind
+    return None if stat.S_ISREG(mode) else "not a regular file"
 
 
 def parse_doc(text: str, name: str = "<string>") -> Doc:
@@ -107,8 +138,16 @@ def parse_doc(text: str, name: str = "<string>") -> Doc:
             f"YAML syntax error: {problem}",
             "expected valid YAML (check indentation, colons and brackets)",
         ) from None
+    except yaml.reader.ReaderError as e:
+        line, col = _line_col(text, e.position)
+        raise SpecError(
+            f"{name}:{line}:{col}",
+            f"character {_codepoint(e.character)} is not allowed in YAML",
+            "expected printable text (write control characters as escapes in a quoted string)",
+        ) from None
     except yaml.YAMLError as e:
-        raise SpecError(f"{name}:1:1", f"YAML error: {e}", "expected valid YAML") from None
+        first = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise SpecError(f"{name}:1:1", f"YAML error: {first}", "expected valid YAML") from None
     except RecursionError:
         raise SpecError(
             f"{name}:1:1", "nesting too deep", f"expected at most {MAX_DEPTH} levels"
@@ -120,6 +159,30 @@ def parse_doc(text: str, name: str = "<string>") -> Doc:
     doc = Doc(name, None)
     doc.data = _Builder(doc).build(node, (), 0)
     return doc
+
+
+def _line_col(text: str, index: int) -> tuple[int, int]:
+    line_start = text.rfind("\n", 0, index) + 1
+    return text.count("\n", 0, index) + 1, index - line_start + 1
+
+
+def _codepoint(char: str | int) -> str:
+    code = char if isinstance(char, int) else ord(char)
+    return f"U+{code:04X}"
+
+
+def text_problem(value: str) -> str | None:
+    """Why a string cannot be drawn or printed as it is: control characters (which break XML,
+    DOT and terminals), lone surrogates (not encodable) and non-characters. None when fine."""
+    for char in value:
+        category = unicodedata.category(char)
+        if category == "Cc":
+            return f"control character {_codepoint(char)}"
+        if category == "Cs":
+            return f"lone surrogate {_codepoint(char)}"
+        if category == "Cn" and (ord(char) & 0xFFFE == 0xFFFE or 0xFDD0 <= ord(char) <= 0xFDEF):
+            return f"non-character {_codepoint(char)}"
+    return None
 
 
 class _Builder:
@@ -149,12 +212,37 @@ class _Builder:
         if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ_TAG:
             return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
         if isinstance(node, yaml.ScalarNode) and node.tag in _SCALAR_TAGS:
-            return self.scalars.construct_object(node)
+            return self._scalar(node)
         raise SpecError(
             self._where(node),
             f"YAML tag {node.tag!r} is not allowed",
             "expected plain mappings, lists, strings, numbers, booleans or null",
         )
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        kind = node.tag.rsplit(":", 1)[-1]
+        if kind in ("int", "float") and len(node.value) > MAX_NUMBER_CHARS:
+            raise SpecError(
+                self._where(node),
+                f"a number of {len(node.value):,} characters",
+                f"expected at most {MAX_NUMBER_CHARS} digits",
+            )
+        try:
+            value = self.scalars.construct_object(node)
+        except (ValueError, LookupError, TypeError, yaml.YAMLError):
+            shown = node.value if len(node.value) <= 40 else node.value[:40] + "..."
+            raise SpecError(
+                self._where(node),
+                f"{shown!r} is not a valid !!{kind}",
+                f"expected {_TAG_WORDS.get(kind, kind)} (or no tag)",
+            ) from None
+        if isinstance(value, str) and (problem := text_problem(value)):
+            raise SpecError(
+                self._where(node),
+                f"text with a {problem}",
+                "expected printable text (control characters cannot be drawn)",
+            )
+        return value
 
     def _mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict:
         out: dict = {}

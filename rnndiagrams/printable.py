@@ -1,0 +1,27 @@
+"""Text that is safe to print or draw whatever it holds.
+
+Specs refuse control characters, but a file name can still carry them (and undecodable
+bytes, which Python keeps as lone surrogates): shown raw they would drive a terminal or break
+an SVG's XML, so they are replaced by visible stand-ins."""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+def printable(text: str, keep: str = "") -> str:
+    """Control characters as their Unicode pictures (U+2400...), unencodable ones as U+FFFD."""
+    out = []
+    for char in text:
+        code = ord(char)
+        if char in keep:
+            out.append(char)
+        elif code < 0x20:
+            out.append(chr(0x2400 + code))
+        elif code == 0x7F:
+            out.append("\u2421")
+        elif unicodedata.category(char) in ("Cc", "Cs") or code & 0xFFFE == 0xFFFE:
+            out.append("\ufffd")
+        else:
+            out.append(char)
+    return "".join(out)

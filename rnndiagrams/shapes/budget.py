@@ -1,0 +1,104 @@
+"""Verify within a budget: a model too big to execute is executed as a faithful reduced copy.
+
+`verify` allocates every weight and runs every time step, so a valid spec with a billion
+units or steps would take gigabytes or minutes. Beyond the budget, every size above a limit
+is mapped to a small one, keeping equal sizes equal and larger sizes larger (so the same
+layer kinds, wiring and shape rules apply), and that copy runs instead; the caller is told.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from math import prod
+
+from ..errors import SpecError
+from ..spec.model import LayerSpec, Spec
+from .engine import ShapedModel, shape_model
+
+ARRAY_BUDGET = 32_000_000  # float64 elements alive at once: 256 MB
+STEP_BUDGET = 20_000  # recurrent steps run in Python, over all layers and directions
+LIMITS = (256, 32, 4)  # sizes above the limit are scaled down, the largest limit that fits
+
+
+def cost(model: ShapedModel) -> tuple[int, int]:
+    """(array elements, recurrent steps) that `verify` would need for this model."""
+    from .verify import BATCH, FREE_STEPS
+
+    def size(shape: tuple) -> int:
+        return prod(FREE_STEPS if d is None else d for d in shape[1:]) * BATCH
+
+    elements = size(model.input_shape)
+    steps = 0
+    for layer in model.layers:
+        elements += sum(w.size for w in layer.weights) + 2 * size(layer.output_shape)
+        if layer.cell:
+            length = model.steps
+            a = layer.spec.args  # a PyTorch module runs num_layers x directions passes
+            runs = (2 if layer.spec.inner or a.get("bidirectional") else 1) * a.get("num_layers", 1)
+            steps += (FREE_STEPS if length is None else length) * runs
+            elements += size(layer.input_shape[:2] + (layer.units,)) * 2
+    return elements, steps
+
+
+def fits(model: ShapedModel) -> bool:
+    elements, steps = cost(model)
+    return elements <= ARRAY_BUDGET and steps <= STEP_BUDGET
+
+
+def reduced(spec: Spec, limit: int) -> Spec:
+    """The spec with every integer size above `limit` replaced by limit+1, limit+2, ... in
+    the order of the original sizes."""
+    sizes = sorted({v for v in _ints(spec) if v > limit})
+    mapping = {v: limit + 1 + i for i, v in enumerate(sizes)}
+
+    def small(value: object) -> object:
+        return mapping.get(value, value) if _is_size(value) else value
+
+    def layer(spec_layer: LayerSpec) -> LayerSpec:
+        return dataclasses.replace(
+            spec_layer,
+            args={k: small(v) for k, v in spec_layer.args.items()},
+            inner=None if spec_layer.inner is None else layer(spec_layer.inner),
+        )
+
+    return dataclasses.replace(
+        spec,
+        input_shape=tuple(small(d) for d in spec.input_shape),
+        layers=tuple(layer(x) for x in spec.layers),
+    )
+
+
+def _is_size(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _ints(spec: Spec) -> list[int]:
+    values = [d for d in spec.input_shape if _is_size(d)]
+    stack = list(spec.layers)
+    while stack:
+        layer = stack.pop()
+        values += [v for v in layer.args.values() if _is_size(v)]
+        if layer.inner is not None:
+            stack.append(layer.inner)
+    return values
+
+
+def verify_within_budget(model: ShapedModel, seed: int = 0) -> str | None:
+    """Run `verify` on the model, or on its largest reduced copy that fits the budget.
+    Returns None when the model itself ran, else one line saying what ran instead."""
+    from .verify import verify
+
+    if fits(model):
+        verify(model, seed)
+        return None
+    for limit in LIMITS:
+        try:
+            small = shape_model(reduced(model.spec, limit), model.convention)
+        except SpecError:
+            continue  # order kept is not always enough (a stride or a window); try the next
+        if fits(small):
+            verify(small, seed)
+            return (
+                f"too big to run as is: verified on a copy with every size over {limit} scaled down"
+            )
+    return "too big to run as is, and no reduced copy fits: shapes computed but not executed"
