@@ -143,3 +143,24 @@ def test_schema_accepts_every_pytorch_case_and_rejects_keras_words_in_it():
     }
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, schema)
+
+
+def test_a_torch_module_in_a_keras_spec_points_to_the_framework_key(write_spec, capsys):
+    path = write_spec(
+        "model:\n  input: {shape: [5, 3]}\n  layers:\n    - Linear: {in_features: 3, out_features: 2}\n"
+    )
+    assert main(["check", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert (
+        err.startswith(f"{path}:4:7: unknown layer class 'Linear'")
+        and "`framework: pytorch`" in err
+    )
+
+
+def test_a_module_too_big_to_run_is_verified_on_a_reduced_copy(write_spec, capsys):
+    path = write_spec(
+        "framework: pytorch\nmodel:\n  input: {shape: [5, 8]}\n  layers:\n"
+        "    - LSTM: {input_size: 8, hidden_size: 3000, num_layers: 2, proj_size: 2000}\n"
+    )
+    assert main(["check", str(path)]) == 0
+    assert "verified on a copy" in capsys.readouterr().out

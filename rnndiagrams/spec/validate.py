@@ -17,7 +17,7 @@ from .checks import (
 )
 from .model import LayerSpec, Spec
 from .options import views_and_render
-from .torch_catalog import FRAMEWORKS
+from .torch_catalog import FRAMEWORKS, MODULES
 from .torch_validate import torch_layers
 from .yamldoc import Doc, Path, read_doc
 
@@ -153,7 +153,8 @@ def _layer(
         raise doc.error(
             path + (cls,),
             f"unknown layer class {cls!r}{did_you_mean(cls, allowed)}",
-            f"expected one of {', '.join(allowed)}",
+            f"expected one of {', '.join(allowed)}"
+            + (" (torch.nn modules need `framework: pytorch`)" if cls in MODULES else ""),
             key=True,
         )
     args = {} if args is None else args
