@@ -89,9 +89,13 @@ def test_unrolled_grid_has_a_row_per_layer_and_direction_and_names_them(tmp_path
     assert len(state_rows) == 2 * k  # one row per layer and direction
     assert f"h_n {tuple(lstm.h_n)}".replace("None", "None") in text.replace("(", "(")
     assert "c_n" in text
-    for i in range(
-        2 * k
-    ):  # each final state is marked where it is made: index layer * 2 + direction
+    dropout = lstm.spec.args["dropout"]  # between layers: on each upper layer's input edges
+    inputs = [
+        e for e in scene.edges if e.role == "input" and f"dropout {dropout}" in plain_text(e.label)
+    ]
+    assert len(inputs) == 2 * (k - 1)  # two directions of each layer above the first, at t = 0
+    # each final state is marked where it is made: index layer * 2 + direction
+    for i in range(2 * k):
         assert f"h_n[{i}], c_n[{i}]" in text
     # take: last on a bidirectional module: both halves come from the last column
     assert "backward direction's FIRST step" in text

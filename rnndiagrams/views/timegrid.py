@@ -13,7 +13,7 @@ from ..shapes.engine import format_shape
 from ..spec.model import ViewSpec
 from . import labels
 from .section import Section, figure_name, select
-from .torch_drawing import final_state, returns_text
+from .torch_drawing import dropped, final_state, returns_text
 
 MAX_COLUMNS = 4  # longer sequences are drawn as 0, 1, ..., T-1
 
@@ -133,7 +133,15 @@ class _Grid:
                 return label, "state", "faded" if faded else "solid"
 
             ids = self._row(make)
-            self._connect(prev, ids, lambda c, d=d: self._weight_label(layer, "W", d, sup), "input")
+            self._connect(
+                prev,
+                ids,
+                # PyTorch's dropout between a module's layers, said once, on the first step
+                lambda c, d=d: (
+                    self._weight_label(layer, "W", d, sup) + (() if c else dropped(layer))
+                ),
+                "input",
+            )
             u_label = self._weight_label(layer, "U", d, sup)
             if rnn.cls == "LSTM" and self.folded:
                 u_label += ((sym("h", "t-1"), words(", "), sym("c", "t-1")),)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from ..scene import Label, words
 from ..shapes import ShapedLayer, ShapedModel
 from ..spec.model import LayerSpec, ViewSpec
 from ..spec.torch_catalog import module_call
@@ -56,6 +57,14 @@ def returns_text(layer: ShapedLayer, steps_first: bool) -> str:
             " not its final state in h_n"
         )
     return text
+
+
+def dropped(layer: ShapedLayer) -> Label:
+    """`dropout 0.2`: what a module applies to this layer's input (layers 1.. of num_layers)."""
+    spec = layer.spec
+    if not isinstance(spec, DrawnSpec) or not spec.index or not spec.module.args["dropout"]:
+        return ()
+    return ((words(f"dropout {spec.module.args['dropout']}", small=True),),)
 
 
 def final_state(layer: ShapedLayer, direction: str | None, drawn: tuple[ShapedLayer, ...]) -> str:
