@@ -10,6 +10,7 @@ from test_torch_oracle import CASES
 from rnndiagrams import load, shape_model
 from rnndiagrams.render.backends import BACKENDS
 from rnndiagrams.scene import plain_text
+from rnndiagrams.spec.torch_catalog import module_call
 from rnndiagrams.views import build_scene
 
 VIEWS = ("stack", "folded", "unrolled", "equivalence", "cell")
@@ -148,3 +149,16 @@ def test_final_states_name_their_module_when_several_are_drawn(tmp_path):
     spec = _spec(case, tmp_path, ("unrolled",))
     text = _texts(build_scene(shape_model(spec), spec.views[0]))
     assert "= h_n[3] of rnn" in text and "= h_n[0] of gru" in text
+
+
+@pytest.mark.parametrize(
+    ("name", "module"), [("torch_018", "layer_norm"), ("torch_009", "dropout")]
+)
+def test_modules_left_out_of_the_grid_are_named_where_they_act(name, module, tmp_path):
+    case = next(c for c in CASES if c["name"] == name)
+    spec = _spec(case, tmp_path, ("unrolled",))
+    model = shape_model(spec)
+    scene = build_scene(model, spec.views[0])
+    notes = [e for e in scene.edges if f"after {module}" in plain_text(e.label).split("\n")]
+    assert len(notes) == 1  # on the first step's edge into the next drawn layer
+    assert f"after {module}: {module_call(model.layer(module).spec)}" in plain_text(scene.legend)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..scene import Label, Line, Run, sym, words
 from ..shapes import ShapedLayer, Weight
 from ..shapes.engine import format_shape
-from .torch_drawing import call_text
+from .torch_drawing import call_text, left_out
 
 ARROWS = {"forward": "→", "backward": "←", None: ""}
 MATH_NOTATIONS = ("seed", "goodfellow")
@@ -61,6 +61,7 @@ def legend(layer: ShapedLayer, notation: str, convention: str, sup: str = "") ->
     lines: list[Line] = [
         (words(f"{layer.name}: {layer_call(layer)}, {params(layer, convention)}"),)
     ]
+    lines += [(words(f"    after {module}"),) for module in left_out(layer)]
     for direction in dict.fromkeys(w.direction for w in layer.weights):
         runs: list[Run] = [words("    ")]
         for i, w in enumerate(x for x in layer.weights if x.direction == direction):

@@ -198,7 +198,12 @@ class _Grid:
         sup = f"({n})" if len(self.section.rows) - len(self.section.recurrent) > 1 else ""
         units = layer.spec.args["units"]
         ids = self._row(lambda c, sub: (labels.tensor("o", sub, (units,), sup), "output", "solid"))
-        self._connect(prev, ids, lambda c: self._weight_label(layer, "V", sup=sup), "head")
+        self._connect(
+            prev,
+            ids,
+            lambda c: self._weight_label(layer, "V", sup=sup) + (() if c else dropped(layer)),
+            "head",
+        )
         return ids
 
     def _tail(self, prev: list[str]) -> None:
@@ -210,7 +215,8 @@ class _Grid:
                 "y", "", (layer.spec.args["units"],), sup, note=labels.layer_call(layer)
             )
             nid = self._single(label, "output", last)
-            self.edges.append(Edge(src, nid, self._weight_label(layer, "V", sup=sup), "head"))
+            label = self._weight_label(layer, "V", sup=sup) + dropped(layer)
+            self.edges.append(Edge(src, nid, label, "head"))
             src = nid
 
 

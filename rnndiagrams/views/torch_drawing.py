@@ -25,6 +25,8 @@ class DrawnSpec(LayerSpec):
 
     module: LayerSpec | None = None
     index: int = 0  # which of the module's num_layers
+    # modules the grid leaves out (Dropout, LayerNorm keep shapes) applied to this input
+    before: tuple[str, ...] = ()
 
 
 def call_text(spec: LayerSpec) -> str:
@@ -39,6 +41,12 @@ def call_text(spec: LayerSpec) -> str:
         if spec.index and module.args["dropout"]:
             text += f", dropout {module.args['dropout']} on its input"
     return text
+
+
+def left_out(layer: ShapedLayer) -> tuple[str, ...]:
+    """`dropout: Dropout(p=0.5, inplace=False)`: modules applied before this drawn layer that
+    the grid leaves out (they keep shapes)."""
+    return layer.spec.before if isinstance(layer.spec, DrawnSpec) else ()
 
 
 def returns_text(layer: ShapedLayer, steps_first: bool) -> str:
@@ -60,11 +68,15 @@ def returns_text(layer: ShapedLayer, steps_first: bool) -> str:
 
 
 def dropped(layer: ShapedLayer) -> Label:
-    """`dropout 0.2`: what a module applies to this layer's input (layers 1.. of num_layers)."""
+    """`dropout 0.2`, `after layer_norm`: what reaches this layer's input unseen in the grid,
+    a module's dropout between its layers or modules left out of the grid."""
     spec = layer.spec
-    if not isinstance(spec, DrawnSpec) or not spec.index or not spec.module.args["dropout"]:
+    if not isinstance(spec, DrawnSpec):
         return ()
-    return ((words(f"dropout {spec.module.args['dropout']}", small=True),),)
+    notes = [f"after {name.split(':')[0]}" for name in spec.before]
+    if spec.index and spec.module.args["dropout"]:
+        notes.append(f"dropout {spec.module.args['dropout']}")
+    return ((words(", ".join(notes), small=True),),) if notes else ()
 
 
 def final_state(layer: ShapedLayer, direction: str | None, drawn: tuple[ShapedLayer, ...]) -> str:
@@ -96,16 +108,22 @@ def drawable(model: ShapedModel, view: ViewSpec) -> tuple[ShapedModel, ViewSpec]
         before = layers[start - 1 : start] if start and layers[start - 1].cls == "Embedding" else []
         layers = before + layers[start:end]
         view = dataclasses.replace(view, options={**view.options, "layer": None})
-    drawn = []
+    drawn: list[ShapedLayer] = []
+    skipped: list[str] = []  # Dropout and LayerNorm keep shapes: the next drawn layer says so
     for m in layers:
         if m.cell:
-            drawn += _unstack(m)
+            drawn += _unstack(m, tuple(skipped))
         elif m.cls in ("Embedding", "Linear"):
-            drawn.append(_plain(m))
+            drawn.append(_plain(m, tuple(skipped)))
+        else:
+            params = f" ({m.params:,} params)" if m.params else ""
+            skipped.append(f"{m.name}: {module_call(m.spec)}{params}")
+            continue
+        skipped = []
     return dataclasses.replace(model, layers=tuple(drawn)), view
 
 
-def _plain(m: ShapedLayer) -> ShapedLayer:
+def _plain(m: ShapedLayer, before: tuple[str, ...]) -> ShapedLayer:
     a = m.spec.args
     if m.cls == "Embedding":
         args = {**a, "input_dim": a["num_embeddings"], "output_dim": a["embedding_dim"]}
@@ -114,12 +132,18 @@ def _plain(m: ShapedLayer) -> ShapedLayer:
         args = {**a, "units": a["out_features"], "activation": None, "use_bias": a["bias"]}
         cls = "Dense"
     spec = DrawnSpec(
-        cls=cls, name=m.name, args=args, path=m.spec.path, framework="pytorch", module=m.spec
+        cls=cls,
+        name=m.name,
+        args=args,
+        path=m.spec.path,
+        framework="pytorch",
+        module=m.spec,
+        before=before,
     )
     return dataclasses.replace(m, spec=spec)
 
 
-def _unstack(m: ShapedLayer) -> list[ShapedLayer]:
+def _unstack(m: ShapedLayer, before: tuple[str, ...]) -> list[ShapedLayer]:
     a, k = m.spec.args, m.spec.args["num_layers"]
     out = []
     for n in range(k):
@@ -142,6 +166,7 @@ def _unstack(m: ShapedLayer) -> list[ShapedLayer]:
             take=m.spec.take if last else "output",
             module=m.spec,
             index=n,
+            before=before if n == 0 else (),
         )
         spec = rnn
         if a["bidirectional"]:
