@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from ..scene import Label, words
 from ..shapes import ShapedLayer, ShapedModel
+from ..shapes.engine import format_shape
 from ..spec.model import LayerSpec, ViewSpec
 from ..spec.torch_catalog import module_call
 
@@ -25,15 +26,14 @@ class DrawnSpec(LayerSpec):
 
     module: LayerSpec | None = None
     index: int = 0  # which of the module's num_layers
-    # modules the grid leaves out (Dropout, LayerNorm keep shapes) applied to this input
-    before: tuple[str, ...] = ()
+    # modules the grid leaves out (Dropout, LayerNorm keep shapes) applied to this input:
+    # (name, constructor call and parameters)
+    before: tuple[tuple[str, str], ...] = ()
 
 
 def call_text(spec: LayerSpec) -> str:
     """`LSTM(32, 64, num_layers=2)`, and for one of its layers `... layer 1 of 2`."""
     module = spec.module if isinstance(spec, DrawnSpec) else spec
-    if isinstance(module, DrawnSpec):  # the inner spec of a bidirectional layer
-        module = module.module
     text = module_call(module)
     layers = module.args.get("num_layers", 1)
     if isinstance(spec, DrawnSpec) and layers > 1:
@@ -46,7 +46,8 @@ def call_text(spec: LayerSpec) -> str:
 def left_out(layer: ShapedLayer) -> tuple[str, ...]:
     """`dropout: Dropout(p=0.5, inplace=False)`: modules applied before this drawn layer that
     the grid leaves out (they keep shapes)."""
-    return layer.spec.before if isinstance(layer.spec, DrawnSpec) else ()
+    spec = layer.spec
+    return tuple(f"{n}: {call}" for n, call in spec.before) if isinstance(spec, DrawnSpec) else ()
 
 
 def returns_text(layer: ShapedLayer, steps_first: bool) -> str:
@@ -54,11 +55,9 @@ def returns_text(layer: ShapedLayer, steps_first: bool) -> str:
     spec = layer.spec
     module = spec.module if isinstance(spec, DrawnSpec) else spec
     if module.take != "last":
-        return (
-            f"{module.name} passes on its whole output (take: output): {_shape(layer.output_shape)}"
-        )
+        return f"{module.name} passes on its whole output (take: output): {format_shape(layer.output_shape)}"
     index = "out[-1]" if steps_first else "out[:, -1]"
-    text = f"{module.name} passes on {index} (take: last): {_shape(layer.output_shape)}"
+    text = f"{module.name} passes on {index} (take: last): {format_shape(layer.output_shape)}"
     if spec.inner is not None:
         text += (
             "; its backward half is the backward direction's FIRST step (it reads from the end),"
@@ -73,7 +72,7 @@ def dropped(layer: ShapedLayer) -> Label:
     spec = layer.spec
     if not isinstance(spec, DrawnSpec):
         return ()
-    notes = [f"after {name.split(':')[0]}" for name in spec.before]
+    notes = [f"after {name}" for name, _ in spec.before]
     if spec.index and spec.module.args["dropout"]:
         notes.append(f"dropout {spec.module.args['dropout']}")
     return ((words(", ".join(notes), small=True),),) if notes else ()
@@ -92,12 +91,6 @@ def final_state(layer: ShapedLayer, direction: str | None, drawn: tuple[ShapedLa
     return f"= h_n[{i}]" + (f", c_n[{i}]" if spec.module.cls == "LSTM" else "") + owner
 
 
-def _shape(shape: tuple) -> str:
-    from ..shapes.engine import format_shape
-
-    return format_shape(shape)
-
-
 def drawable(model: ShapedModel, view: ViewSpec) -> tuple[ShapedModel, ViewSpec]:
     """The model unstacked for the recurrent views; a view's `layer:` keeps that module only."""
     name = view.options.get("layer")
@@ -109,7 +102,9 @@ def drawable(model: ShapedModel, view: ViewSpec) -> tuple[ShapedModel, ViewSpec]
         layers = before + layers[start:end]
         view = dataclasses.replace(view, options={**view.options, "layer": None})
     drawn: list[ShapedLayer] = []
-    skipped: list[str] = []  # Dropout and LayerNorm keep shapes: the next drawn layer says so
+    skipped: list[
+        tuple[str, str]
+    ] = []  # Dropout and LayerNorm keep shapes: the next drawn layer says so
     for m in layers:
         if m.cell:
             drawn += _unstack(m, tuple(skipped))
@@ -117,13 +112,13 @@ def drawable(model: ShapedModel, view: ViewSpec) -> tuple[ShapedModel, ViewSpec]
             drawn.append(_plain(m, tuple(skipped)))
         else:
             params = f" ({m.params:,} params)" if m.params else ""
-            skipped.append(f"{m.name}: {module_call(m.spec)}{params}")
+            skipped.append((m.name, module_call(m.spec) + params))
             continue
         skipped = []
     return dataclasses.replace(model, layers=tuple(drawn)), view
 
 
-def _plain(m: ShapedLayer, before: tuple[str, ...]) -> ShapedLayer:
+def _plain(m: ShapedLayer, before: tuple[tuple[str, str], ...]) -> ShapedLayer:
     a = m.spec.args
     if m.cls == "Embedding":
         args = {**a, "input_dim": a["num_embeddings"], "output_dim": a["embedding_dim"]}
@@ -143,7 +138,7 @@ def _plain(m: ShapedLayer, before: tuple[str, ...]) -> ShapedLayer:
     return dataclasses.replace(m, spec=spec)
 
 
-def _unstack(m: ShapedLayer, before: tuple[str, ...]) -> list[ShapedLayer]:
+def _unstack(m: ShapedLayer, before: tuple[tuple[str, str], ...]) -> list[ShapedLayer]:
     a, k = m.spec.args, m.spec.args["num_layers"]
     out = []
     for n in range(k):
