@@ -176,3 +176,22 @@ def test_import_errors_are_one_located_line(text, where, message, tmp_path, caps
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err, err
     assert err.startswith(f"{path}:{where}:") or "(imported)" in err, err
+
+
+def test_a_keras_count_of_a_pytorch_spec_is_refused_in_one_line(tmp_path, capsys):
+    path = tmp_path / "t.yaml"
+    path.write_text(
+        "framework: pytorch\nmodel:\n  input: {shape: [5, 3]}\n  layers:\n    - GRU: {input_size: 3, hidden_size: 4}\n"
+    )
+    assert main(["summary", str(path), "--convention", "keras"]) == 1
+    err = capsys.readouterr().err
+    assert (
+        err
+        == f"{path}:1:12: a PyTorch spec has no keras parameter count; expected convention pytorch "
+        "(sum(p.numel() for p in model.parameters()))\n"
+    )
+
+
+def test_code_of_a_keras_spec_is_refused_in_one_line(capsys):
+    assert main(["code", "specs/lstm.yaml"]) == 1
+    assert capsys.readouterr().err.count("\n") == 1
