@@ -116,6 +116,9 @@ def test_cell_view_draws_the_projection(tmp_path):
     c = next(n for n in scene.nodes if n.id == "c")
     assert f"({size},)" in plain_text(h.label) and f"({hidden},)" in plain_text(c.label)
     assert any(e.src == "proj" and e.dst == "h" for e in scene.edges)
+    assert "= W_hr (o_t ⊙ tanh(c_t))" in plain_text(scene.legend).replace("_{", "_").replace(
+        "}", ""
+    )
 
 
 def test_sequence_first_layout_still_unrolls_its_steps(tmp_path):

@@ -200,7 +200,7 @@ class _Cell:
             self.edge(src, dst, role)
 
 
-def _formula(cls: str, act: str) -> Line:
+def _formula(cls: str, act: str, projected: bool = False) -> Line:
     """The step's equation, symbols as math runs (the same on every backend)."""
     h, h1, x = sym("h", "t"), sym("h", "t-1"), sym("x", "t")
     if cls == "SimpleRNN":
@@ -230,10 +230,11 @@ def _formula(cls: str, act: str) -> Line:
             words(",   "),
             h,
             words(" = "),
+            *((sym("W", "hr"), words(" (")) if projected else ()),  # PyTorch's proj_size
             sym("o", "t"),
             words(f" ⊙ {act}("),
             sym("c", "t"),
-            words(")"),
+            words("))" if projected else ")"),
         )
     return (
         h,
@@ -258,7 +259,8 @@ def build(model: ShapedModel, view: ViewSpec) -> Scene:
     both = "; Bidirectional: each direction has its own copy" if layer.spec.inner else ""
     title = figure_name(model, view, f"of {layer.name} ({labels.layer_call(layer)}{variant})")
     legend = (
-        _formula(layer.cell, cell.act("activation")) + ((words(both),) if both else ()),
+        _formula(layer.cell, cell.act("activation"), any(w.key == "W_hr" for w in layer.weights))
+        + ((words(both),) if both else ()),
         *labels.legend(layer, model.spec.notation, model.convention),
     )
     return Scene(
