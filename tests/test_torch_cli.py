@@ -41,7 +41,9 @@ def test_summary_is_torchinfos_table_with_final_states(tmp_path, capsys):
     out = capsys.readouterr().out
     expected = case["pytorch"]
     assert f"Total params: {expected['total_params']:,}" in out
-    assert out.startswith("=" * 80 + "\nLayer (type:depth-idx)")
+    assert out.startswith(
+        "=" * 90 + "\nLayer (type:depth-idx)" + " " * 19 + "Output Shape" + " " * 14 + "Param #"
+    )
     lstm = expected["layers"][1]
     for shape in (lstm["sequence_output"], lstm["h_n"], lstm["c_n"], lstm["output_shape"]):
         assert json.dumps(shape).replace("null", "None") in out

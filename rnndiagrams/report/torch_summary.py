@@ -2,7 +2,8 @@
 
 torchinfo prints one row per module; RNN modules here also get a row for each final state
 (`h_n`, `c_n`) and, with `take: last`, for the `out[:, -1]` that forward passes on, since
-those are the shapes people get wrong. The batch is None, as in every shape we print.
+those are the shapes people get wrong. The batch is None, as in every shape we print, so the
+lines torchinfo derives from a batch (mult-adds, activation sizes) are left out.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from ..shapes import ShapedModel
 from ..spec.torch_catalog import class_name
 
-WIDTHS = (40, 25, 15)  # torchinfo's default column widths
+WIDTHS = (40, 25, 25)  # torchinfo's default column widths (each cell then one space)
 
 
 def _shape(shape: tuple) -> str:
@@ -18,7 +19,8 @@ def _shape(shape: tuple) -> str:
 
 
 def _row(name: str, shape: str, params: str) -> str:
-    return f"{name:<{WIDTHS[0]}}{shape:<{WIDTHS[1]}}{params:<{WIDTHS[2]}}".rstrip()
+    cells = (name, shape, params)
+    return "".join(f"{cell:<{width}} " for cell, width in zip(cells, WIDTHS, strict=True)).rstrip()
 
 
 def torchinfo_text(model: ShapedModel) -> str:
