@@ -197,3 +197,16 @@ def test_a_keras_count_of_a_pytorch_spec_is_refused_in_one_line(tmp_path, capsys
 def test_code_of_a_keras_spec_is_refused_in_one_line(capsys):
     assert main(["code", "specs/lstm.yaml"]) == 1
     assert capsys.readouterr().err.count("\n") == 1
+
+
+@pytest.mark.parametrize("stem", ["none", "2 layers", "모델", "a'b\\\"c"])
+def test_code_is_valid_python_whatever_the_file_name_and_title(stem, tmp_path):
+    path = tmp_path / f"{stem}.yaml"
+    path.write_text(
+        'title: \'a """ b \\\\ c\'\nframework: pytorch\nmodel:\n  input: {shape: [5, 3]}\n'
+        "  layers:\n    - GRU: {input_size: 3, hidden_size: 4}\n",
+        encoding="utf-8",
+    )
+    tree = ast.parse(torch_code(shape_model(load(str(path)))))
+    (cls,) = [n for n in tree.body if isinstance(n, ast.ClassDef)]
+    assert cls.name.isidentifier() and cls.name.isascii()

@@ -7,6 +7,8 @@ passes on from an RNN module, its whole output or `out[:, -1]`.
 
 from __future__ import annotations
 
+import keyword
+
 from .catalog import Arg
 
 FRAMEWORKS = ("keras", "pytorch")
@@ -65,10 +67,11 @@ LAYER_KEYS = ("take",)  # keys of a layer item beside its class
 
 
 def class_name(spec) -> str:
-    """The nn.Module subclass a spec stands for: its file name in CamelCase (`LstmTagger`)."""
-    words = "".join(c if c.isalnum() else " " for c in spec.stem).split()
-    name = "".join(w[:1].upper() + w[1:] for w in words) or "Model"
-    return name if name[0].isalpha() else "Model" + name
+    """The nn.Module subclass a spec stands for: its file name in CamelCase (`TorchLstmTagger`),
+    ASCII letters and digits only, so any file name gives a valid Python class name."""
+    words = "".join(c if c.isascii() and c.isalnum() else " " for c in spec.stem).split()
+    name = "".join(w[:1].upper() + w[1:] for w in words)
+    return name if name[:1].isalpha() and not keyword.iskeyword(name) else "Model" + name
 
 
 # RNNBase.extra_repr's order of the arguments it prints when they differ from the default
