@@ -135,7 +135,8 @@ def _check(doc: Doc, path: Path, key: str, arg: Arg, value: Any) -> Any:
     number = isinstance(value, (int, float)) and not isinstance(value, bool)
     if arg.kind == "prob":
         if not number or not 0 <= value <= 1:
-            raise doc.error(path, f"{key} is {describe(value)}", "expected a number from 0 to 1")
+            shown = value if number else describe(value)
+            raise doc.error(path, f"{key} is {shown}", "expected a number from 0 to 1")
         return float(value)
     if arg.kind == "posfloat":
         if not number or not 0 < value < math.inf:
