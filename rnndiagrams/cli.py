@@ -31,7 +31,7 @@ def _check(args: argparse.Namespace) -> int:
     for path in args.specs:
         spec = load(path)
         totals, notes = [], set()
-        for convention in CONVENTIONS:
+        for convention in ("pytorch",) if spec.framework == "pytorch" else CONVENTIONS:
             model = shape_model(spec, convention)
             notes.add(verify(model))
             totals.append(f"{model.total_params:,} ({convention})")
@@ -62,6 +62,11 @@ def _explain(args: argparse.Namespace) -> int:
     from .report.explain import explain_text
 
     spec = load(args.spec)
+    if spec.framework == "pytorch":
+        from .report.torch_explain import torch_explain_text
+
+        _say(torch_explain_text(shape_model(spec)), end="")
+        return 0
     _say(explain_text({c: shape_model(spec, c) for c in CONVENTIONS}), end="")
     return 0
 
@@ -108,28 +113,63 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
+    """A saved Keras model (a .keras zip or to_json() JSON), or the text of PyTorch's
+    print(model): the file's first bytes tell which."""
     from pathlib import Path
 
-    from .exchange.keras_import import import_keras
+    from . import load, shape_model
     from .render.files import atomic_write
     from .report.summary import summary_text
 
-    text, model = import_keras(args.model)  # nothing is written unless the spec loads
+    model, notice = None, None
+    if _looks_like_keras(args.model):
+        from .exchange.keras_import import import_keras
+
+        text, model = import_keras(args.model)  # nothing is written unless the spec loads
+    else:
+        from .exchange.torch_import import import_print
+
+        try:
+            with open(args.model, encoding="utf-8") as f:
+                source = f.read(1_000_000)
+        except (OSError, UnicodeDecodeError) as e:
+            raise SpecError(
+                f"{args.model}:1:1", f"cannot read it ({e})", "expected a text file"
+            ) from None
+        text, notice = import_print(source, args.model, args.steps)
     if args.output is None:
-        sys.stdout.write(text)
-        return 0
-    atomic_write(Path(args.output), text.encode("utf-8"))
-    sys.stdout.write(f"{args.output}: written\n" + summary_text(model))
+        _say(text, end="")
+    else:
+        atomic_write(Path(args.output), text.encode("utf-8"))
+        model = model or shape_model(load(args.output))
+        _say(f"{args.output}: written\n" + summary_text(model), end="")
+    if notice:
+        _say(f"rnndiagrams: imported {args.model}: {notice}", sys.stderr)
     return 0
+
+
+def _looks_like_keras(path: str) -> bool:
+    try:
+        with open(path, "rb") as f:
+            head = f.read(64).lstrip()
+    except OSError:
+        return True  # the Keras reader reports the file's problem
+    return head.startswith((b"PK", b"{"))
 
 
 def _code(args: argparse.Namespace) -> int:
     from . import load, shape_model
-    from .exchange.keras_code import keras_code
 
     spec = load(args.spec)
-    shape_model(spec)  # a model Keras would refuse to build gets the spec's located error
-    sys.stdout.write(keras_code(spec))
+    model = shape_model(spec)  # a model the framework would refuse gets the located error
+    if spec.framework == "pytorch":
+        from .exchange.torch_code import torch_code
+
+        _say(torch_code(model), end="")
+    else:
+        from .exchange.keras_code import keras_code
+
+        _say(keras_code(spec), end="")
     return 0
 
 
@@ -222,11 +262,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--theme", choices=THEMES, help="overrides the spec's render.theme")
     p.add_argument("--dpi", type=_positive, help="PNG resolution, overrides the spec's render.dpi")
     p = command(
-        "import", _import, "write the spec of a saved Keras model (.keras or to_json() JSON)"
+        "import",
+        _import,
+        "write the spec of a saved Keras model (.keras or to_json() JSON) "
+        "or of PyTorch's print(model) text",
     )
     p.add_argument("model", metavar="MODEL")
     p.add_argument("-o", "--output", help="the spec file to write (default: print it)")
-    p = command("code", _code, "print Keras 3 code that builds the spec's model as `model`")
+    p.add_argument("--steps", type=_positive, help="PyTorch: the input's length (default: any)")
+    p = command("code", _code, "print Keras 3 or PyTorch code that builds the spec's model")
     p.add_argument("spec", metavar="SPEC")
     command("schema", _schema, "print the JSON Schema of the spec format")
     p = command("gallery", _gallery, "one self-contained HTML page with every spec and figure")

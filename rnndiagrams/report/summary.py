@@ -5,8 +5,11 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from ..shapes import ShapedModel
+from ..shapes import ShapedLayer, ShapedModel, Weight
 from ..shapes.engine import format_shape
+
+# Weights a Keras model does not have: PyTorch's second recurrent bias, its projections, ...
+_PYTORCH_ONLY = ("b_W", "b_U", "W_hr")
 
 
 def summary_json(model: ShapedModel, notation: str | None = None) -> dict[str, Any]:
@@ -20,18 +23,23 @@ def summary_json(model: ShapedModel, notation: str | None = None) -> dict[str, A
                 entry["direction"] = w.direction
             if not w.trainable:
                 entry["trainable"] = False
-            entry["keras_path"] = layer.weight_path(w)
+            if _real_in_pytorch(layer, w):
+                entry["pytorch_name"] = w.name("pytorch")
+            if model.spec.framework == "keras" and w.key not in _PYTORCH_ONLY:
+                entry["keras_path"] = layer.weight_path(w)
             weights.append(entry)
-        layers.append(
-            {
-                "name": layer.name,
-                "class": layer.cls,
-                "output_shape": list(layer.output_shape),
-                "params": layer.params,
-                "non_trainable": layer.non_trainable,
-                "weights": weights,
-            }
-        )
+        entry = {
+            "name": layer.name,
+            "class": layer.cls,
+            "output_shape": list(layer.output_shape),
+            "params": layer.params,
+            "non_trainable": layer.non_trainable,
+            "weights": weights,
+        }
+        for final in ("h_n", "c_n"):
+            if getattr(layer, final) is not None:
+                entry[final] = list(getattr(layer, final))
+        layers.append(entry)
     return {
         "convention": model.convention,
         "notation": notation,
@@ -42,8 +50,18 @@ def summary_json(model: ShapedModel, notation: str | None = None) -> dict[str, A
     }
 
 
+def _real_in_pytorch(layer: ShapedLayer, weight: Weight) -> bool:
+    """Keras's fused recurrent `bias` has no PyTorch parameter (PyTorch keeps two biases)."""
+    return not (weight.key == "b" and layer.cell)
+
+
 def summary_text(model: ShapedModel) -> str:
-    """Keras 3's summary layout (the same box table and memory line), for either convention."""
+    """Keras 3's summary layout (the same box table and memory line), for either convention;
+    torchinfo's for PyTorch specs."""
+    if model.spec.framework == "pytorch":
+        from .torch_summary import torchinfo_text
+
+        return torchinfo_text(model)
     title = model.spec.display_name
     rows = _rows(model)
     head = _HEAD

@@ -32,8 +32,10 @@ def cost(model: ShapedModel) -> tuple[int, int]:
     for layer in model.layers:
         elements += sum(w.size for w in layer.weights) + 2 * size(layer.output_shape)
         if layer.cell:
-            length = layer.input_shape[1]
-            steps += (FREE_STEPS if length is None else length) * (2 if layer.spec.inner else 1)
+            length = model.steps
+            a = layer.spec.args  # a PyTorch module runs num_layers x directions passes
+            runs = (2 if layer.spec.inner or a.get("bidirectional") else 1) * a.get("num_layers", 1)
+            steps += (FREE_STEPS if length is None else length) * runs
             elements += size(layer.input_shape[:2] + (layer.units,)) * 2
     return elements, steps
 

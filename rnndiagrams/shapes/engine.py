@@ -23,6 +23,7 @@ class StepTensor:
     shape: tuple[int, ...]
     meaning: str
     direction: str | None = None
+    layer: int = 0  # which layer of a PyTorch RNN module with num_layers > 1
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,10 @@ class ShapedLayer:
     input_dtype: str
     weights: tuple[Weight, ...]
     step: tuple[StepTensor, ...] = ()  # per-step tensors (recurrent layers, per-step Dense)
+    # PyTorch RNN modules: the full output sequence and the final states, PyTorch's layout
+    sequence_output: Shape | None = None
+    h_n: Shape | None = None
+    c_n: Shape | None = None
 
     @property
     def name(self) -> str:
@@ -57,7 +62,7 @@ class ShapedLayer:
     @property
     def units(self) -> int | None:
         rnn = self.spec.inner or self.spec
-        return rnn.args.get("units", rnn.args.get("output_dim"))
+        return rnn.args.get("units", rnn.args.get("output_dim", rnn.args.get("hidden_size")))
 
     @property
     def per_step(self) -> bool:
@@ -77,9 +82,9 @@ class ShapedLayer:
         parts.append(weight.name("keras"))
         return "/".join(parts)
 
-    def step_tensor(self, symbol: str, direction: str | None = None) -> StepTensor:
+    def step_tensor(self, symbol: str, direction: str | None = None, layer: int = 0) -> StepTensor:
         for t in self.step:
-            if t.symbol == symbol and t.direction == direction:
+            if t.symbol == symbol and t.direction == direction and t.layer == layer:
                 return t
         raise KeyError(symbol)
 
@@ -90,6 +95,12 @@ class ShapedModel:
     convention: str
     input_shape: Shape
     layers: tuple[ShapedLayer, ...]
+    time_axis: int = 1  # 0 in PyTorch's sequence-first layout (batch_first: false)
+
+    @property
+    def steps(self) -> int | None:
+        """The input's number of time steps (None: any length)."""
+        return self.input_shape[self.time_axis]
 
     @property
     def total_params(self) -> int:
@@ -108,6 +119,10 @@ class ShapedModel:
 
 def shape_model(spec: Spec, convention: str | None = None) -> ShapedModel:
     """Run Keras's shape rules over the layers; incompatible layers raise located SpecErrors."""
+    if spec.framework == "pytorch":
+        from .torch_engine import shape_torch
+
+        return shape_torch(spec, convention)
     convention = convention or spec.convention
     shape: Shape = (None,) + tuple(spec.input_shape)
     dtype = spec.input_dtype

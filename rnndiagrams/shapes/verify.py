@@ -43,6 +43,10 @@ def _act(name: str | None):
 
 def verify(model: ShapedModel, seed: int = 0) -> None:
     """Raise a SpecError at the first layer whose executed shapes differ from the computed ones."""
+    if model.spec.framework == "pytorch":
+        from .torch_verify import verify_torch
+
+        return verify_torch(model, seed)
     rng = np.random.default_rng(seed)
     from .run_feedforward import free_steps
 

@@ -23,6 +23,13 @@ NAMES: dict[str, dict[str, str]] = {
     "beta": {"seed": "β", "goodfellow": "β", "keras": "beta", "pytorch": "bias"},
     "mean": {"seed": "μ", "goodfellow": "μ", "keras": "moving_mean", "pytorch": "running_mean"},
     "var": {"seed": "σ²", "goodfellow": "σ²", "keras": "moving_variance", "pytorch": "running_var"},
+    # PyTorch-only weights: LSTM projection h = W_hr (o * tanh(c)); (LayerNorm's scale and shift: gamma, beta above)
+    "W_hr": {
+        "seed": "W_hr",
+        "goodfellow": "W_hr",
+        "keras": "projection",
+        "pytorch": "weight_hr_l0",
+    },
 }
 # Keras stores these reversed: matrices as (in, out), a Conv1D kernel as (k, in, filters)
 # where PyTorch and the math orientation have (filters, in, k).
@@ -43,6 +50,7 @@ class Weight:
     direction: str | None = None  # forward | backward inside a Bidirectional
     gates: tuple[str, ...] = ()  # gate blocks stacked along the first axis
     trainable: bool = True  # False for BatchNormalization's moving statistics
+    layer: int = 0  # which layer of a PyTorch RNN module with num_layers > 1
 
     @property
     def size(self) -> int:
@@ -53,8 +61,9 @@ class Weight:
 
     def name(self, notation: str) -> str:
         base = NAMES[self.key][notation]
-        if self.direction == "backward" and notation == "pytorch" and base.endswith("_l0"):
-            return base + "_reverse"
+        if notation == "pytorch" and base.endswith("_l0"):
+            base = f"{base[:-1]}{self.layer}"
+            return base + "_reverse" if self.direction == "backward" else base
         return base
 
     def gate_shape(self, notation: str) -> tuple[int, ...]:

@@ -176,7 +176,7 @@ AUTO_NAME = {
     "BatchNormalization": "batch_normalization",
 }
 
-TOP_LEVEL = ("title", "model", "notation", "convention", "views", "render")
+TOP_LEVEL = ("title", "framework", "model", "notation", "convention", "views", "render")
 MODEL_KEYS = ("input", "layers")
 INPUT_KEYS = ("shape", "dtype")
 

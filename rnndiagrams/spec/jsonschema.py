@@ -11,6 +11,8 @@ from typing import Any
 
 from . import catalog
 from .catalog import MAX_NAME_CHARS, Arg
+from .torch_catalog import FRAMEWORKS
+from .torch_schema import layers_by_framework, torch_defs
 
 SCHEMA_ID = "https://rnndiagrams.invalid/spec.schema.json"
 
@@ -127,6 +129,7 @@ def build_schema() -> dict[str, Any]:
         "additionalProperties": False,
         "properties": {
             "title": {"type": "string", "maxLength": catalog.MAX_TITLE_CHARS},
+            "framework": {"enum": list(FRAMEWORKS), "default": "keras"},
             "notation": {"enum": list(catalog.NOTATIONS), "default": "seed"},
             "convention": {"enum": list(catalog.CONVENTIONS), "default": "keras"},
             "model": {
@@ -148,18 +151,18 @@ def build_schema() -> dict[str, Any]:
                             "dtype": {"enum": list(catalog.DTYPES), "default": "float32"},
                         },
                     },
-                    "layers": {
-                        "type": "array",
-                        "minItems": 1,
-                        "items": {"oneOf": [{"$ref": f"#/$defs/{cls}"} for cls in catalog.LAYERS]},
-                    },
+                    "layers": {"type": "array", "minItems": 1},
                 },
             },
             "views": views,
             "render": render,
         },
+        "allOf": [
+            layers_by_framework({"oneOf": [{"$ref": f"#/$defs/{cls}"} for cls in catalog.LAYERS]})
+        ],
         "$defs": {
             **{cls: _layer_schema(cls) for cls in catalog.LAYERS},
+            **torch_defs(arg_schema),
             "recurrent_layer": {"oneOf": [{"$ref": f"#/$defs/{cls}"} for cls in catalog.RECURRENT]},
         },
     }

@@ -9,6 +9,7 @@ from typing import Any
 from ..errors import SpecError
 from ..printable import printable
 from .catalog import RECURRENT
+from .torch_catalog import CELLS
 from .yamldoc import Doc, Path
 
 
@@ -20,12 +21,16 @@ class LayerSpec:
     path: Path  # where the layer stands in the spec, for errors
     inner: LayerSpec | None = None  # the wrapped layer of a Bidirectional
     wrapped: LayerSpec | None = None  # the layer a TimeDistributed applies at every step
+    framework: str = "keras"  # whose vocabulary `cls` and `args` are in
+    take: str | None = None  # PyTorch RNN modules: what forward() passes on (output | last)
 
     @property
     def cell(self) -> str | None:
         """The recurrent class this layer runs (through a Bidirectional wrapper too)."""
-        if self.inner is not None:  # only a Bidirectional has an inner layer
-            return self.inner.cls
+        if self.inner is not None:
+            return self.inner.cell
+        if self.framework == "pytorch":
+            return CELLS.get(self.cls)
         return self.cls if self.cls in RECURRENT else None
 
 
@@ -48,6 +53,7 @@ class Spec:
     convention: str
     views: tuple[ViewSpec, ...] = ()
     render: dict[str, Any] = field(default_factory=dict)
+    framework: str = "keras"  # keras | pytorch: the layers' vocabulary and tensor layout
 
     @property
     def source(self) -> str:

@@ -17,6 +17,8 @@ from .checks import (
 )
 from .model import LayerSpec, Spec
 from .options import views_and_render
+from .torch_catalog import FRAMEWORKS, MODULES
+from .torch_validate import torch_layers
 from .yamldoc import Doc, Path, read_doc
 
 
@@ -49,8 +51,13 @@ def validate(doc: Doc) -> Spec:
     check_keys(
         doc, ("model",), model, catalog.MODEL_KEYS, required=("input", "layers"), what="model key"
     )
+    framework = check_choice(
+        doc, ("framework",), data.get("framework", "keras"), FRAMEWORKS, "framework"
+    )
+    torch = framework == "pytorch"
     shape, dtype = _input(doc, model["input"])
-    layers = _layers(doc, model["layers"])
+    layers = (torch_layers if torch else _layers)(doc, model["layers"])
+    conventions = ("pytorch",) if torch else catalog.CONVENTIONS
     views, render = views_and_render(doc, data, layers)
     return Spec(
         doc=doc,
@@ -59,13 +66,18 @@ def validate(doc: Doc) -> Spec:
         input_dtype=dtype,
         layers=layers,
         notation=check_choice(
-            doc, ("notation",), data.get("notation", "seed"), catalog.NOTATIONS, "notation"
+            doc,
+            ("notation",),
+            data.get("notation", "pytorch" if torch else "seed"),
+            catalog.NOTATIONS,
+            "notation",
         ),
         convention=check_choice(
-            doc, ("convention",), data.get("convention", "keras"), catalog.CONVENTIONS, "convention"
+            doc, ("convention",), data.get("convention", conventions[0]), conventions, "convention"
         ),
         views=views,
         render=render,
+        framework=framework,
     )
 
 
@@ -143,7 +155,8 @@ def _layer(
         raise doc.error(
             path + (cls,),
             f"unknown layer class {cls!r}{did_you_mean(cls, allowed)}",
-            f"expected one of {', '.join(allowed)}",
+            f"expected one of {', '.join(allowed)}"
+            + (" (torch.nn modules need `framework: pytorch`)" if cls in MODULES else ""),
             key=True,
         )
     args = {} if args is None else args

@@ -21,4 +21,8 @@ _BUILDERS: dict[str, tuple[str, dict]] = {
 
 def build_scene(model: ShapedModel, view: ViewSpec) -> Scene:
     module, kwargs = _BUILDERS[view.kind]
+    if model.spec.framework == "pytorch" and view.kind != "stack":
+        from .torch_drawing import drawable
+
+        model, view = drawable(model, view)
     return import_module(f"{__name__}.{module}").build(model, view, **kwargs)

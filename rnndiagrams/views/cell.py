@@ -24,6 +24,8 @@ class _Cell:
         self.units = self.rnn.args["units"]
         self.notation = model.spec.notation
         self.weights = [w for w in layer.weights if w.direction in (None, "forward")]
+        # dim h_t: units, or PyTorch's proj_size when h is projected down from c
+        self.h_size = layer.step_tensor("h_t", self.weights[0].direction).shape[0]
         self.nodes: list[Node] = []
         self.edges: list[Edge] = []
 
@@ -40,7 +42,7 @@ class _Cell:
         self.edges.append(Edge(src, dst, label, role))
 
     def vector(self, symbol: str, sub: str) -> Label:
-        return labels.tensor(symbol, sub, (self.units,))
+        return labels.tensor(symbol, sub, (self.h_size if symbol == "h" else self.units,))
 
     def act(self, key: str) -> str:
         name = self.rnn.args[key] or "linear"
@@ -50,7 +52,7 @@ class _Cell:
         """`W_f (32, 20)`, `U_f (32, 32)`, `b_f (32,)`: this gate's block of each fused weight,
         one per line so the gate box stays narrow."""
         lines: list[Line] = []
-        for w in self.weights:
+        for w in (x for x in self.weights if x.gates):  # not a projection
             name = labels.weight_name(w, self.notation)
             sub = f"{name.sub},{gate}" if name.sub else gate
             if self.notation in labels.MATH_NOTATIONS:
@@ -78,7 +80,7 @@ class _Cell:
                 words(" " + format_shape(x_t), small=True),
                 words("   "),
                 sym("h", "t-1"),
-                words(" " + format_shape((self.units,)), small=True),
+                words(" " + format_shape((self.h_size,)), small=True),
             ),
         )
         return self.node("inputs", label, "input", pos)
@@ -143,9 +145,16 @@ class _Cell:
             ("add", "squash", "flow"),
             ("squash", "read", "flow"),
             ("o", "read", "flow"),
-            ("read", "h", "head"),
         ):
             self.edge(src, dst, role)
+        projection = next((w for w in self.weights if w.key == "W_hr"), None)
+        if projection is None:
+            self.edge("read", "h", "head")
+            return
+        # PyTorch's proj_size: h_t = W_hr (o_t ⊙ tanh c_t), (units,) -> (proj_size,)
+        self.node("proj", (labels.weight(projection, self.notation),), "weight", (5, 1), "box")
+        self.edge("read", "proj", "head", ((words(format_shape((self.units,)), small=True),),))
+        self.edge("proj", "h", "head")
 
     def gru(self) -> None:
         act, rec = self.act("activation"), self.act("recurrent_activation")
@@ -185,7 +194,7 @@ class _Cell:
             self.edge(src, dst, role)
 
 
-def _formula(cls: str, act: str) -> Line:
+def _formula(cls: str, act: str, projected: bool = False) -> Line:
     """The step's equation, symbols as math runs (the same on every backend)."""
     h, h1, x = sym("h", "t"), sym("h", "t-1"), sym("x", "t")
     if cls == "SimpleRNN":
@@ -215,10 +224,11 @@ def _formula(cls: str, act: str) -> Line:
             words(",   "),
             h,
             words(" = "),
+            *((sym("W", "hr"), words(" (")) if projected else ()),  # PyTorch's proj_size
             sym("o", "t"),
             words(f" ⊙ {act}("),
             sym("c", "t"),
-            words(")"),
+            words("))" if projected else ")"),
         )
     return (
         h,
@@ -241,7 +251,8 @@ def build(model: ShapedModel, view: ViewSpec) -> Scene:
     which = f" ({layer.name})" if sum(bool(x.cell) for x in model.layers) > 1 else ""
     both = " in each direction" if layer.spec.inner else ""
     title = figure_name(model, f"inside one step of {call}{which}{both}")
-    formula = _formula(layer.cell, cell.act("activation"))
+    projected = any(w.key == "W_hr" for w in layer.weights)
+    formula = _formula(layer.cell, cell.act("activation"), projected)
     full = labels.legend(layer, model.spec.notation, model.convention)
     gates = next((w.gates for w in cell.weights if w.gates), ())
     blocks = f"; each weight stacks {len(gates)} gate blocks: {', '.join(gates)}" if gates else ""

@@ -8,6 +8,7 @@ from ..shapes import ShapedLayer, Weight
 from ..shapes.engine import format_shape
 from ..spec.catalog import LAYERS, RECURRENT
 from ..spec.model import LayerSpec
+from .torch_drawing import call_text, left_out
 
 ARROWS = {"forward": "→", "backward": "←", None: ""}
 MATH_NOTATIONS = ("seed", "goodfellow")
@@ -45,6 +46,8 @@ def layer_call(layer: ShapedLayer) -> str:
 
 
 def _call(spec: LayerSpec) -> str:
+    if spec.framework == "pytorch":
+        return call_text(spec)
     if spec.cls == "Embedding":
         mask = ", mask_zero" if spec.args["mask_zero"] else ""
         return f"Embedding({spec.args['input_dim']}, {spec.args['output_dim']}{mask})"
@@ -95,6 +98,7 @@ def legend(layer: ShapedLayer, notation: str, convention: str, sup: str = "") ->
     lines: list[Line] = [
         (words(f"{layer.name}: {layer_call(layer)}, {params(layer, convention)}"),)
     ]
+    lines += [(words(f"    after {module}"),) for module in left_out(layer)]
     for direction in dict.fromkeys(w.direction for w in layer.weights):
         runs: list[Run] = [words("    ")]
         for i, w in enumerate(x for x in layer.weights if x.direction == direction):
@@ -106,4 +110,8 @@ def legend(layer: ShapedLayer, notation: str, convention: str, sup: str = "") ->
         lines.append(
             (words(f"    each stacks {len(gates)} gate blocks of {rows} rows: {', '.join(gates)}"),)
         )
+    finals = [(n, s) for n, s in (("h_n", layer.h_n), ("c_n", layer.c_n)) if s is not None]
+    if finals:
+        text = ",  ".join(f"{n} {format_shape(s)}" for n, s in finals)
+        lines.append((words(f"    final states, one per layer and direction: {text}"),))
     return tuple(lines)

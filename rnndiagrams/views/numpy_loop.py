@@ -33,7 +33,7 @@ def build(model: ShapedModel, view: ViewSpec) -> Scene:
     notation = model.spec.notation
     units = layer.spec.args["units"]
     x_dim = layer.step_tensor("x_t").shape[0]
-    steps = view.options.get("steps") or layer.input_shape[1]
+    steps = view.options.get("steps") or model.steps
     weights = {w.key: w for w in layer.weights}
     dims = [d for w in layer.weights for d in w.shape_in(notation)] + [x_dim, units, steps or units]
     scale = LONGEST / max(dims)

@@ -61,7 +61,9 @@ def first_recurrent(model: ShapedModel, view: ViewSpec) -> int:
     raise model.spec.error(
         view.path,
         f"the {view.kind} view needs a recurrent layer, and this model has none",
-        "expected SimpleRNN, LSTM, GRU or Bidirectional in model.layers",
+        "expected RNN, LSTM or GRU in model.layers"
+        if model.spec.framework == "pytorch"
+        else "expected SimpleRNN, LSTM, GRU or Bidirectional in model.layers",
     )
 
 

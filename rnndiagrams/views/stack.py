@@ -30,7 +30,7 @@ def build(model: ShapedModel, view: ViewSpec) -> Scene:
             "state"
             if layer.cell
             else "output"
-            if layer.cls in ("Dense", "TimeDistributed")
+            if layer.cls in ("Dense", "TimeDistributed", "Linear")
             else "input"
             if layer.cls == "Embedding"
             else "layer"  # the layers around them: noise, windows, pooling, normalisation
@@ -39,6 +39,10 @@ def build(model: ShapedModel, view: ViewSpec) -> Scene:
             (words(f"{layer.name}"),),
             (words(labels.layer_call(layer), small=True),),
             (words(labels.params(layer, model.convention), small=True),),
+        ) + tuple(
+            (words(f"{final} {format_shape(shape)}", small=True),)
+            for final, shape in (("h_n", layer.h_n), ("c_n", layer.c_n))
+            if shape is not None
         )
         nodes.append(Node(f"layer{i}", label, role, "box", (0, i)))
         edges.append(

@@ -13,6 +13,7 @@ from ..shapes.engine import format_shape
 from ..spec.model import ViewSpec
 from . import labels, seq2seq, steplayers
 from .section import Section, figure_name, header, select
+from .torch_drawing import dropped, final_state, returns_text
 
 MAX_COLUMNS = 4  # longer sequences are drawn as 0, 1, ..., T-1
 
@@ -137,24 +138,31 @@ class _Grid:
     def _recurrent(self, layer: ShapedLayer, prev: list[str], sup: str) -> list[str]:
         rnn = layer.spec.inner or layer.spec
         directions = ("forward", "backward") if layer.spec.inner else (None,)
-        units = rnn.args["units"]
         last = len(self.cols) - 1
         outs = {}
         first_row = None
         for d in directions:
             backwards = (d == "backward") != rnn.args["go_backwards"]
-            returned = last if not backwards else 0  # the state a many-to-one layer returns
+            # the state a many-to-one layer returns; PyTorch's out[:, -1] is the last position
+            returned = last if not backwards or layer.spec.framework == "pytorch" else 0
             arrow = labels.ARROWS[d]
+            final = 0 if backwards else last  # the column of this direction's final state
 
-            def make(c, sub, d=d, returned=returned, arrow=arrow):
-                label = labels.tensor("h", sub, (units,), sup + arrow)
+            def make(c, sub, d=d, returned=returned, arrow=arrow, final=final):
+                label = labels.tensor("h", sub, layer.step_tensor("h_t", d).shape, sup + arrow)
                 if rnn.cls == "LSTM":
                     label += (
                         (
                             sym("c", sub, sup + arrow),
-                            words(" " + format_shape((units,)), small=True),
+                            words(
+                                " " + format_shape(layer.step_tensor("c_t", d).shape), small=True
+                            ),
                         ),
                     )
+                if c == final and not self.folded:
+                    # PyTorch: its place in the module's h_n (and c_n)
+                    note = final_state(layer, d, self.section.recurrent)
+                    label += ((words(note, small=True),),) if note else ()
                 faded = not layer.per_step and c != returned and not self.folded
                 return label, "state", "faded" if faded else "solid"
 
@@ -163,7 +171,15 @@ class _Grid:
                 first_row = self.nodes[-1].pos[1]
             else:
                 ids = self._row(make)
-            self._connect(prev, ids, lambda c, d=d: self._weight_label(layer, "W", d, sup), "input")
+            self._connect(
+                prev,
+                ids,
+                # PyTorch's dropout between a module's layers, said once, on the first step
+                lambda c, d=d: (
+                    self._weight_label(layer, "W", d, sup) + (() if c else dropped(layer))
+                ),
+                "input",
+            )
             u_label = self._weight_label(layer, "U", d, sup)
             if self.folded and (rnn.cls == "LSTM" or backwards):
                 step = "t+1" if backwards else "t-1"  # a backward loop brings the next step's state
@@ -202,8 +218,11 @@ class _Grid:
             for src, _ in outs.values():
                 self._connect(src, ids, lambda c: (), "merge")
             return ids
-        # many-to-one: the forward layer's last state and the backward layer's first are merged
+        # many-to-one: Keras merges the forward layer's last state and the backward layer's
+        # final (step 0) one; PyTorch's out[:, -1] takes both at the last position
         last = len(self.cols) - 1
+        if layer.spec.framework == "pytorch":
+            merge = f"out[:, -1]: {merge} at t = {self.cols[last]}"
         nid = self._single(labels.tensor("y", "", width, sup, note=merge), "merge", last)
         for src, returned in outs.values():
             self.edges.append(Edge(src[returned], nid, (), "merge"))
@@ -222,7 +241,12 @@ class _Grid:
         sup = f"({n})" if len(self.section.rows) - len(self.section.recurrent) > 1 else ""
         units = layer.output_shape[-1]
         ids = self._row(lambda c, sub: (labels.tensor("o", sub, (units,), sup), "output", "solid"))
-        self._connect(prev, ids, lambda c: self._weight_label(layer, "V", sup=sup), "head")
+        self._connect(
+            prev,
+            ids,
+            lambda c: self._weight_label(layer, "V", sup=sup) + (() if c else dropped(layer)),
+            "head",
+        )
         return ids
 
     def _tail(self, prev: list[str]) -> list[str]:
@@ -237,7 +261,8 @@ class _Grid:
                 "y", "", layer.output_shape[1:], sup, note=labels.layer_call(layer)
             )
             nid = self._single(label, "output", last)
-            self.edges.append(Edge(src, nid, self._weight_label(layer, "V", sup=sup), "head"))
+            label = self._weight_label(layer, "V", sup=sup) + dropped(layer)
+            self.edges.append(Edge(src, nid, label, "head"))
             src = nid
         return [src]
 
@@ -260,10 +285,14 @@ def _legend(
         + list(section.tail)
     )
     last = section.recurrent[-1]
-    rnn = last.spec.inner or last.spec
-    returns = "every step" if rnn.args["return_sequences"] else "its last step only"
+    if last.spec.framework == "pytorch":
+        text = returns_text(last, model.time_axis == 0)
+    else:
+        rnn = last.spec.inner or last.spec
+        returns = "every step" if rnn.args["return_sequences"] else "its last step only"
+        text = f"{last.name} returns {returns}, {format_shape(last.output_shape)}"
     key = "; dashed: computed, not returned" if faded else ""
-    returned = (words(f"{last.name} returns {returns}, {format_shape(last.output_shape)}{key}"),)
+    returned = (words(text + key),)
     full: list[Line] = []
     k = first
     many = len(section.recurrent) > 1 if many is None else many
@@ -285,7 +314,7 @@ def build(model: ShapedModel, view: ViewSpec, folded: bool, compact: bool = Fals
         what = "folded in time"
     else:
         steps = view.options.get("steps")
-        steps = steps if steps is not None else section.rows[0].input_shape[1]
+        steps = steps if steps is not None else section.rows[0].input_shape[model.time_axis]
         cols = columns(steps, MAX_COLUMNS - compact)
         what = f"unrolled over {'T' if steps is None else f'{steps:,}'} steps"
     grid = _Grid(model, section, cols, folded, folded and not compact)

@@ -1,0 +1,62 @@
+"""JSON Schema of `framework: pytorch` layers, generated from the PyTorch catalogue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import torch_catalog as tc
+from .catalog import Arg
+
+PREFIX = "torch."  # $defs names: torch.LSTM beside Keras's LSTM
+
+
+def _arg(arg: Arg, keras_arg_schema) -> dict[str, Any]:
+    extra: dict[str, dict[str, Any]] = {
+        "prob": {"type": "number", "minimum": 0, "maximum": 1},
+        "posfloat": {"type": "number", "exclusiveMinimum": 0},
+        "index": {"type": ["integer", "null"]},
+        "count": {"type": "integer", "minimum": 0},
+    }
+    if arg.kind not in extra:
+        return keras_arg_schema(arg)
+    schema = dict(extra[arg.kind])
+    if arg.default is not None:
+        schema["default"] = arg.default
+    return schema
+
+
+def torch_defs(keras_arg_schema) -> dict[str, Any]:
+    """One $def per module: {Class: {arguments}}, and `take` beside the RNN modules."""
+    defs = {}
+    for cls, table in tc.MODULES.items():
+        properties: dict[str, Any] = {
+            cls: {
+                "type": ["object", "null"],
+                "properties": {key: _arg(arg, keras_arg_schema) for key, arg in table.items()},
+                "required": [key for key, arg in table.items() if arg.required],
+                "additionalProperties": False,
+            }
+        }
+        if cls in tc.CELLS:
+            properties["take"] = {"enum": list(tc.TAKE), "default": "output"}
+        defs[PREFIX + cls] = {
+            "type": "object",
+            "properties": properties,
+            "required": [cls],
+            "additionalProperties": False,
+        }
+    return defs
+
+
+def layers_by_framework(keras_items: dict[str, Any]) -> dict[str, Any]:
+    """`model.layers` items: torch.nn modules when `framework: pytorch`, else Keras layers."""
+
+    def layers(items: dict[str, Any]) -> dict[str, Any]:
+        return {"properties": {"model": {"properties": {"layers": {"items": items}}}}}
+
+    torch_items = {"oneOf": [{"$ref": f"#/$defs/{PREFIX}{cls}"} for cls in tc.MODULES]}
+    return {
+        "if": {"required": ["framework"], "properties": {"framework": {"const": "pytorch"}}},
+        "then": layers(torch_items),
+        "else": layers(keras_items),
+    }

@@ -1,0 +1,192 @@
+"""PyTorch modules as the recurrent views draw them: one grid row per layer and direction.
+
+An `nn.LSTM(num_layers=k, bidirectional=True)` is one module but k stacked layers, each with
+two directions, the next layer reading both: exactly the grid the views already draw for
+stacked (Bidirectional) layers. So a PyTorch model is unstacked into one drawn layer per
+module layer, with that layer's weights (`weight_ih_l1`...), step tensors and, on the last,
+the module's `h_n`/`c_n`; Dropout and LayerNorm keep shapes and are left out of the grid.
+The stack view draws the modules themselves.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from ..scene import Label, words
+from ..shapes import ShapedLayer, ShapedModel
+from ..shapes.engine import format_shape
+from ..spec.model import LayerSpec, ViewSpec
+from ..spec.torch_catalog import module_call
+
+
+@dataclass(frozen=True)
+class DrawnSpec(LayerSpec):
+    """A module layer in the views' (Keras-like) vocabulary, remembering its module."""
+
+    module: LayerSpec | None = None
+    index: int = 0  # which of the module's num_layers
+    # modules the grid leaves out (Dropout, LayerNorm keep shapes) applied to this input:
+    # (name, constructor call and parameters)
+    before: tuple[tuple[str, str], ...] = ()
+
+
+def call_text(spec: LayerSpec) -> str:
+    """`LSTM(32, 64, num_layers=2)`, and for one of its layers `... layer 1 of 2`."""
+    module = spec.module if isinstance(spec, DrawnSpec) else spec
+    text = module_call(module)
+    layers = module.args.get("num_layers", 1)
+    if isinstance(spec, DrawnSpec) and layers > 1:
+        text += f" layer {spec.index} of {layers}"
+        if spec.index and module.args["dropout"]:
+            text += f", dropout {module.args['dropout']} on its input"
+    return text
+
+
+def left_out(layer: ShapedLayer) -> tuple[str, ...]:
+    """`dropout: Dropout(p=0.5, inplace=False)`: modules applied before this drawn layer that
+    the grid leaves out (they keep shapes)."""
+    spec = layer.spec
+    return tuple(f"{n}: {call}" for n, call in spec.before) if isinstance(spec, DrawnSpec) else ()
+
+
+def returns_text(layer: ShapedLayer, steps_first: bool) -> str:
+    """What forward() passes on from the module whose last layer this is."""
+    spec = layer.spec
+    module = spec.module if isinstance(spec, DrawnSpec) else spec
+    if module.take != "last":
+        return f"{module.name} passes on its whole output (take: output): {format_shape(layer.output_shape)}"
+    index = "out[-1]" if steps_first else "out[:, -1]"
+    text = f"{module.name} passes on {index} (take: last): {format_shape(layer.output_shape)}"
+    if spec.inner is not None:
+        text += (
+            "; its backward half is the backward direction's FIRST step (it reads from the end),"
+            " not its final state in h_n"
+        )
+    return text
+
+
+def dropped(layer: ShapedLayer) -> Label:
+    """`dropout 0.2`, `after layer_norm`: what reaches this layer's input unseen in the grid,
+    a module's dropout between its layers or modules left out of the grid."""
+    spec = layer.spec
+    if not isinstance(spec, DrawnSpec):
+        return ()
+    notes = [f"after {name}" for name, _ in spec.before]
+    if spec.index and spec.module.args["dropout"]:
+        notes.append(f"dropout {spec.module.args['dropout']}")
+    return ((words(", ".join(notes), small=True),),) if notes else ()
+
+
+def final_state(layer: ShapedLayer, direction: str | None, drawn: tuple[ShapedLayer, ...]) -> str:
+    """`= h_n[3], c_n[3]`: where a drawn layer's final state sits in its module's h_n and c_n
+    (index layer * D + direction), `of lstm` when several modules are drawn; empty for Keras."""
+    spec = layer.spec
+    if not isinstance(spec, DrawnSpec) or spec.module is None:
+        return ""
+    D = 2 if spec.module.args["bidirectional"] else 1
+    i = spec.index * D + (direction == "backward")
+    modules = {x.spec.module.name for x in drawn if isinstance(x.spec, DrawnSpec) and x.spec.module}
+    owner = f" of {spec.module.name}" if len(modules) > 1 else ""
+    return f"= h_n[{i}]" + (f", c_n[{i}]" if spec.module.cls == "LSTM" else "") + owner
+
+
+def drawable(model: ShapedModel, view: ViewSpec) -> tuple[ShapedModel, ViewSpec]:
+    """The model unstacked for the recurrent views; a view's `layer:` keeps that module only."""
+    name = view.options.get("layer")
+    layers = list(model.layers)
+    if name is not None:
+        start = next(i for i, m in enumerate(layers) if m.name == name)
+        end = next((i for i in range(start + 1, len(layers)) if layers[i].cell), len(layers))
+        before = layers[start - 1 : start] if start and layers[start - 1].cls == "Embedding" else []
+        layers = before + layers[start:end]
+        view = dataclasses.replace(view, options={**view.options, "layer": None})
+    drawn: list[ShapedLayer] = []
+    skipped: list[
+        tuple[str, str]
+    ] = []  # Dropout and LayerNorm keep shapes: the next drawn layer says so
+    for m in layers:
+        if m.cell:
+            drawn += _unstack(m, tuple(skipped))
+        elif m.cls in ("Embedding", "Linear"):
+            drawn.append(_plain(m, tuple(skipped)))
+        else:
+            params = f" ({m.params:,} params)" if m.params else ""
+            skipped.append((m.name, module_call(m.spec) + params))
+            continue
+        skipped = []
+    return dataclasses.replace(model, layers=tuple(drawn)), view
+
+
+def _plain(m: ShapedLayer, before: tuple[tuple[str, str], ...]) -> ShapedLayer:
+    a = m.spec.args
+    if m.cls == "Embedding":
+        args = {**a, "input_dim": a["num_embeddings"], "output_dim": a["embedding_dim"]}
+        cls = "Embedding"
+    else:
+        args = {**a, "units": a["out_features"], "activation": None, "use_bias": a["bias"]}
+        cls = "Dense"
+    spec = DrawnSpec(
+        cls=cls,
+        name=m.name,
+        args=args,
+        path=m.spec.path,
+        framework="pytorch",
+        module=m.spec,
+        before=before,
+    )
+    return dataclasses.replace(m, spec=spec)
+
+
+def _unstack(m: ShapedLayer, before: tuple[tuple[str, str], ...]) -> list[ShapedLayer]:
+    a, k = m.spec.args, m.spec.args["num_layers"]
+    out = []
+    for n in range(k):
+        last = n == k - 1
+        rnn = DrawnSpec(
+            cls=m.cls,
+            name=m.name if k == 1 else f"{m.name}.l{n}",
+            args={
+                **a,
+                "units": a["hidden_size"],
+                "return_sequences": not last or m.spec.take != "last",
+                "go_backwards": False,
+                "activation": a.get("nonlinearity", "tanh"),
+                "recurrent_activation": "sigmoid",
+                "reset_after": True,  # PyTorch's GRU applies r after W_hn h + b_hn
+                "use_bias": a["bias"],
+            },
+            path=m.spec.path,
+            framework="pytorch",
+            take=m.spec.take if last else "output",
+            module=m.spec,
+            index=n,
+            before=before if n == 0 else (),
+        )
+        spec = rnn
+        if a["bidirectional"]:
+            spec = dataclasses.replace(
+                rnn, cls="Bidirectional", args={"merge_mode": "concat"}, inner=rnn
+            )
+        width = m.step_tensor("y_t", None, n).shape if a["bidirectional"] else None
+        x_dim = m.step_tensor("x_t", None, n).shape
+        out_dim = width or m.step_tensor("h_t", None, n).shape
+        sequence = _with_features(m.sequence_output, out_dim[0])
+        out.append(
+            ShapedLayer(
+                spec,
+                m.input_shape if n == 0 else _with_features(m.sequence_output, x_dim[0]),
+                m.output_shape if last else sequence,
+                "float32",
+                tuple(w for w in m.weights if w.layer == n),
+                tuple(dataclasses.replace(t, layer=0) for t in m.step if t.layer == n),
+                sequence_output=sequence,
+                h_n=m.h_n if last else None,
+                c_n=m.c_n if last else None,
+            )
+        )
+    return out
+
+
+def _with_features(shape: tuple, features: int) -> tuple:
+    return shape[:-1] + (features,)
