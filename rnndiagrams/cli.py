@@ -31,7 +31,7 @@ def _check(args: argparse.Namespace) -> int:
     for path in args.specs:
         spec = load(path)
         totals, notes = [], set()
-        for convention in ("pytorch",) if spec.framework == "pytorch" else CONVENTIONS:
+        for convention in spec.conventions:
             model = shape_model(spec, convention)
             notes.add(verify(model))
             totals.append(f"{model.total_params:,} ({convention})")
@@ -149,6 +149,8 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _looks_like_keras(path: str) -> bool:
+    if path.lower().endswith((".keras", ".json", ".zip")):
+        return True
     try:
         with open(path, "rb") as f:
             head = f.read(64).lstrip()

@@ -194,11 +194,6 @@ def test_a_keras_count_of_a_pytorch_spec_is_refused_in_one_line(tmp_path, capsys
     )
 
 
-def test_code_of_a_keras_spec_is_refused_in_one_line(capsys):
-    assert main(["code", "specs/lstm.yaml"]) == 1
-    assert capsys.readouterr().err.count("\n") == 1
-
-
 @pytest.mark.parametrize("stem", ["none", "2 layers", "모델", "a'b\\\"c"])
 def test_code_is_valid_python_whatever_the_file_name_and_title(stem, tmp_path):
     path = tmp_path / f"{stem}.yaml"

@@ -21,7 +21,14 @@ def _spec(case, tmp_path, views=VIEWS):
     path = tmp_path / f"{case['name']}.yaml"
     model = {"input": case["input"], "layers": case["layers"]}
     path.write_text(
-        yaml.safe_dump({"framework": "pytorch", "model": model, "views": list(views) + numpy})
+        yaml.safe_dump(
+            {
+                "framework": "pytorch",
+                "model": model,
+                "views": list(views) + numpy,
+                "render": {"legend": "full"},  # every weight and module named
+            }
+        )
     )
     return load(str(path))
 
@@ -136,7 +143,10 @@ def test_a_views_layer_option_draws_that_module_only(tmp_path):
     path = tmp_path / "two.yaml"
     model = {"input": case["input"], "layers": case["layers"]}
     views = [{"unrolled": {"layer": "lstm_1"}}, {"cell": {"layer": "lstm_1"}}]
-    path.write_text(yaml.safe_dump({"framework": "pytorch", "model": model, "views": views}))
+    render = {"legend": "full"}
+    path.write_text(
+        yaml.safe_dump({"framework": "pytorch", "model": model, "views": views, "render": render})
+    )
     spec = load(str(path))
     model = shape_model(spec)
     unrolled, cell = (build_scene(model, view) for view in spec.views)
@@ -144,7 +154,7 @@ def test_a_views_layer_option_draws_that_module_only(tmp_path):
     k = model.layer("lstm_1").spec.args["num_layers"]
     assert all(f"lstm_1.l{n}:" in text for n in range(k)) and "lstm.l0:" not in text
     assert len({n.pos[1] for n in unrolled.nodes if n.role == "state"}) == 2 * k
-    assert "cell of lstm_1.l0" in cell.name
+    assert "(lstm_1.l0)" in cell.name
 
 
 def test_final_states_name_their_module_when_several_are_drawn(tmp_path):

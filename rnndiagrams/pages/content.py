@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from ..spec.catalog import CONVENTIONS
 from . import markup
 
 
@@ -29,7 +28,7 @@ def spec_content(path: str | Path, backends: tuple[str, ...] = ()) -> SpecConten
     from ..spec.validate import load
 
     spec = load(str(path))
-    tables = tuple(summary_html(shape_model(spec, c)) for c in CONVENTIONS)
+    tables = tuple(summary_html(shape_model(spec, c)) for c in spec.conventions)
     figures = render_figures(spec, {"formats": ("svg",), "backends": backends})
     return SpecContent(
         title=spec.display_name,

@@ -49,8 +49,8 @@ class Weight:
     shape: tuple[int, ...]  # math orientation
     direction: str | None = None  # forward | backward inside a Bidirectional
     gates: tuple[str, ...] = ()  # gate blocks stacked along the first axis
-    trainable: bool = True  # False for BatchNormalization's moving statistics
     layer: int = 0  # which layer of a PyTorch RNN module with num_layers > 1
+    trainable: bool = True  # False for BatchNormalization's moving statistics
 
     @property
     def size(self) -> int:

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..errors import SpecError
 from ..printable import printable
-from .catalog import RECURRENT
+from .catalog import CONVENTIONS, RECURRENT
 from .torch_catalog import CELLS
 from .yamldoc import Doc, Path
 
@@ -58,6 +58,11 @@ class Spec:
     @property
     def source(self) -> str:
         return self.doc.name
+
+    @property
+    def conventions(self) -> tuple[str, ...]:
+        """The parameter counts this spec has: a PyTorch module has no Keras count."""
+        return ("pytorch",) if self.framework == "pytorch" else CONVENTIONS
 
     @property
     def stem(self) -> str:

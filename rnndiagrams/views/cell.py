@@ -250,7 +250,7 @@ def build(model: ShapedModel, view: ViewSpec) -> Scene:
     call = f"{cell.rnn.cls}({cell.units})" if layer.spec.inner else labels.layer_call(layer)
     which = f" ({layer.name})" if sum(bool(x.cell) for x in model.layers) > 1 else ""
     both = " in each direction" if layer.spec.inner else ""
-    title = figure_name(model, f"inside one step of {call}{which}{both}")
+    title = figure_name(model, f"inside one step: {call}{which}{both}")
     projected = any(w.key == "W_hr" for w in layer.weights)
     formula = _formula(layer.cell, cell.act("activation"), projected)
     full = labels.legend(layer, model.spec.notation, model.convention)

@@ -1,9 +1,10 @@
 """The encoder-decoder picture (Karpathy's "many to many, unaligned"): when a RepeatVector
-follows a many-to-one section, the decoder after it is drawn to the right, each of its n
-steps fed a copy of the encoder's last output.
+follows a many-to-one section, the decoder after it is drawn above the encoder, each of its
+n steps fed a copy of the encoder's last output.
 
-Two time grids, built by timegrid's own builder, side by side: the decoder's node ids get a
-prefix, its columns start after the encoder's, its rows start at the encoder's output.
+Two time grids, built by timegrid's own builder, one above the other (side by side, they
+would be twice a column's width): the decoder's node ids get a prefix, its rows start above
+the encoder's output.
 """
 
 from __future__ import annotations
@@ -50,10 +51,14 @@ def build(model: ShapedModel, view: ViewSpec, encoder: _Grid, start: int) -> Sce
     encoder.many = decoder.many = True
     encoder.build()
     decoder.build()
+    # the encoder's output goes on to the RepeatVector, not out of the figure
+    exits = {n.id for n in encoder.nodes if n.role == "exit"}
+    encoder.nodes = [n for n in encoder.nodes if n.id not in exits]
+    encoder.edges = [e for e in encoder.edges if e.dst not in exits]
     top = max(n.pos[1] for n in encoder.nodes)
     returned = [n for n in encoder.nodes if n.pos[1] == top and n.emphasis == "solid"]
     source = [n for n in returned if n.role != "ellipsis"][-1]  # what the encoder returns
-    shift = (len(encoder.cols) + 1, top + 1)
+    shift = (0, top + 1)  # the decoder above the encoder: a column's width, not two
     nodes = list(encoder.nodes)
     for n in decoder.nodes:
         label = n.label
@@ -67,12 +72,12 @@ def build(model: ShapedModel, view: ViewSpec, encoder: _Grid, start: int) -> Sce
         if n.pos[1] == 0 and n.role == "input":
             edges.append(Edge(source.id, "d" + n.id, (), "flow"))
     count = len(encoder.section.recurrent)
-    faded = any(n.emphasis == "faded" for n in nodes)
+    faded = [any(n.emphasis == "faded" for n in grid.nodes) for grid in (encoder, decoder)]
     legend = (
-        _legend(model, encoder.section, faded, first=0, many=True)
+        _legend(model, encoder.section, faded[0], first=0, many=True)
         + steplayers.mask_lines(encoder.section)
         + (_repeat_line(repeat),)
-        + _legend(model, section, faded, first=count, many=True)
+        + _legend(model, section, faded[1] and not faded[0], first=count, many=True)
     )
     steps = "folded in time" if encoder.folded else f"{repeat.output_shape[1]:,} decoder steps"
     return Scene(
