@@ -1,4 +1,4 @@
-"""One spec as a page section: its title, source, summary tables in both conventions and
+"""One spec as a page section: its title, source, summary tables in its conventions and
 every figure (each view with each backend of its `render:`), rendered in memory."""
 
 from __future__ import annotations
