@@ -238,7 +238,7 @@ def _cell_weights(
     return weights
 
 
-def format_shape(shape: Shape) -> str:
-    """Keras's way of printing a shape: (None, 100, 32), (64,)."""
+def format_shape(shape: tuple[int | str | None, ...]) -> str:
+    """Keras's way of printing a shape: (None, 100, 32), (64,); a symbolic length ("T") too."""
     parts = ["None" if d is None else str(d) for d in shape]
     return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
