@@ -64,6 +64,7 @@ output/.stamps/%: specs/%.yaml $(PACKAGE_FILES) $(STAMP)
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 test: lint
 	$(BIN)/python -m pytest -q

@@ -6,12 +6,14 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from typing import TextIO
+from typing import TextIO, cast
 
 from .errors import RenderError, SpecError
 from .printable import printable
 from .spec.catalog import BACKENDS, CONVENTIONS, FORMATS, THEMES
 from .spec.starters import starter_names
+
+Command = Callable[[argparse.Namespace], int]  # a subcommand: its parsed arguments -> exit status
 
 
 def _say(text: str, stream: TextIO | None = None, end: str = "\n") -> None:
@@ -227,7 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rnndiagrams", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def command(name: str, func: Callable, help: str) -> argparse.ArgumentParser:
+    def command(name: str, func: Command, help: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help, description=help)
         p.set_defaults(func=func)
         return p
@@ -295,7 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        return cast(Command, args.func)(args)
     except (SpecError, RenderError, UsageError) as e:
         _say(str(e) if isinstance(e, SpecError) else f"rnndiagrams: {e}", sys.stderr)
         return 1

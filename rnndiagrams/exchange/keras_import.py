@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import zipfile
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -42,7 +42,7 @@ _AXIS_LAST = (-1, [-1])  # normalisation over the feature axis, the only one the
 _SUPPORTED = ", ".join(catalog.LAYERS)
 
 
-def read_config(path: str) -> tuple[dict, str, str]:
+def read_config(path: str) -> tuple[dict[str, Any], str, str]:
     """The model config, its JSON text and the name errors should carry (file or zip member)."""
     try:
         if os.path.getsize(path) > 50 * MAX_BYTES:
@@ -117,7 +117,7 @@ class _Importer:
         col = at - (self.text.rfind("\n", 0, at) + 1) + 1
         return SpecError(f"{self.where}:{line}:{col}", problem, expected)
 
-    def model(self, data: dict) -> dict:
+    def model(self, data: dict[str, Any]) -> dict[str, Any]:
         config = data["config"]
         entries = [e for e in config["layers"] if isinstance(e, dict)]
         if len(entries) != len(config["layers"]):
@@ -139,7 +139,9 @@ class _Importer:
         spec["model"] = {"input": input_spec, "layers": layers}
         return spec
 
-    def _input(self, entries: list[dict], config: dict) -> tuple[list, str]:
+    def _input(
+        self, entries: list[dict[str, Any]], config: dict[str, Any]
+    ) -> tuple[list[Any], str]:
         first = entries[0] if entries else {}
         if first.get("class_name") == "InputLayer":
             c = first.get("config", {})
@@ -161,13 +163,13 @@ class _Importer:
             )
         return list(shape[1:]), dtype
 
-    def _check_chain(self, entries: list[dict], config: dict) -> None:
+    def _check_chain(self, entries: list[dict[str, Any]], config: dict[str, Any]) -> None:
         """A Functional model is accepted when its layers form one chain, input to output."""
         previous = None
         for entry in entries:
             name = entry.get("name", entry.get("config", {}).get("name"))
             sources = sorted(set(_history(entry.get("inbound_nodes", []))))
-            expected_sources = [] if previous is None else [previous]
+            expected_sources: list[Any] = [] if previous is None else [previous]
             if sources != expected_sources or len(entry.get("inbound_nodes", [])) > 1:
                 raise self.error(
                     name,
@@ -185,9 +187,11 @@ class _Importer:
                 "expected one output, from the last layer",
             )
 
-    def layer(self, entry: dict, allowed: tuple[str, ...]) -> dict:
+    def layer(self, entry: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
         cls = entry.get("class_name")
-        config = entry.get("config") if isinstance(entry.get("config"), dict) else {}
+        config = cast(
+            dict[str, Any], entry.get("config") if isinstance(entry.get("config"), dict) else {}
+        )
         name = config.get("name")
         module = entry.get("module") or "keras.layers"
         if entry.get("registered_name") or not str(module).startswith("keras"):
@@ -232,7 +236,9 @@ class _Importer:
             args["name"] = name
         return {cls: args}
 
-    def _wrapped(self, cls: str, config: dict, choices: tuple) -> dict:
+    def _wrapped(
+        self, cls: str, config: dict[str, Any], choices: tuple[str, ...]
+    ) -> dict[str, Any]:
         inner = config.get("layer")
         if not isinstance(inner, dict):
             raise self.error(config.get("name"), f"{cls} without a layer", "expected `layer`")
@@ -303,7 +309,7 @@ def import_keras(path: str) -> tuple[str, ShapedModel]:
         raise importer.error(name, e.problem, e.expected or "") from None
 
 
-def to_yaml(spec: dict, source: str) -> str:
+def to_yaml(spec: dict[str, Any], source: str) -> str:
     """Specs as people write them: one layer per line, in flow style."""
     out = [f"# imported from {printable(source)} by `rnndiagrams import`"]
     if "title" in spec:
@@ -316,11 +322,11 @@ def to_yaml(spec: dict, source: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def _flow(value: dict) -> str:
+def _flow(value: dict[str, Any]) -> str:
     return yaml.safe_dump(
         value, default_flow_style=True, sort_keys=False, width=10_000, allow_unicode=True
     ).strip()
 
 
-def _dump(value: dict) -> str:
+def _dump(value: dict[str, Any]) -> str:
     return yaml.safe_dump(value, sort_keys=False, allow_unicode=True, width=10_000).strip()

@@ -8,8 +8,10 @@ carries the shape the engine computed, so the code and the figures can be read t
 
 from __future__ import annotations
 
+from typing import cast
+
 from ..shapes import ShapedModel
-from ..shapes.engine import format_shape
+from ..shapes.engine import Shape, format_shape
 from ..spec.torch_catalog import class_name, module_call
 
 
@@ -26,7 +28,7 @@ def torch_code(model: ShapedModel) -> str:
                 f"{n} {format_shape(s)}" for n, s in (("h_n", m.h_n), ("c_n", m.c_n)) if s
             )
             forward.append(
-                f"        x, _ = self.{m.name}(x)  # {format_shape(m.sequence_output)}; _: {finals}"
+                f"        x, _ = self.{m.name}(x)  # {format_shape(cast(Shape, m.sequence_output))}; _: {finals}"
             )
             if m.spec.take == "last":
                 index = "x[:, -1]" if model.time_axis == 1 else "x[-1]"

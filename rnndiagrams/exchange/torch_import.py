@@ -82,7 +82,7 @@ def import_print(text: str, name: str, steps: int | None = None) -> tuple[str, s
     return text_out, NOTICE
 
 
-def _module(match: re.Match, name: str, number: int) -> dict[str, dict]:
+def _module(match: re.Match[str], name: str, number: int) -> dict[str, dict[str, Any]]:
     cls = match["cls"]
     col = match.start("cls") + 1
     if cls not in tc.MODULES:
@@ -102,7 +102,7 @@ def _module(match: re.Match, name: str, number: int) -> dict[str, dict]:
             f"cannot read the arguments of {cls}: {match['args']!r}",
             "expected numbers, booleans and strings, as print(model) writes them",
         ) from None
-    args = dict(zip(_POSITIONAL[cls], positional, strict=False))
+    args: dict[str | None, Any] = dict(zip(_POSITIONAL[cls], positional, strict=False))
     args.update(keywords)
     if isinstance(args.get("normalized_shape"), tuple):
         shape = args["normalized_shape"]
@@ -129,7 +129,7 @@ def _module(match: re.Match, name: str, number: int) -> dict[str, dict]:
     return {cls: out}
 
 
-def _yaml(name: str, model_input: dict, layers: list[dict]) -> str:
+def _yaml(name: str, model_input: dict[str, Any], layers: list[dict[str, Any]]) -> str:
     def flow(value: Any) -> str:
         return yaml.safe_dump(value, default_flow_style=True, sort_keys=False, width=1000).strip()
 

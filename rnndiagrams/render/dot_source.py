@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from html import escape as _escape
 from itertools import pairwise
+from typing import cast
 
 import graphviz
 
@@ -165,10 +166,10 @@ def dot_source(scene: Scene, theme: Theme) -> str:
             attrs["dir"] = "back"
         g.edge(src, dst, **attrs)
     _grid_hints(g, scene)
-    return g.source
+    return cast(str, g.source)  # graphviz ships no types
 
 
-def _passes_a_node(a: tuple[int, int], b: tuple[int, int], taken: set) -> bool:
+def _passes_a_node(a: tuple[int, int], b: tuple[int, int], taken: set[tuple[int, int]]) -> bool:
     """Whether an edge along one column skips a row that has a node in that column."""
     low, high = sorted((a[1], b[1]))
     return a[0] == b[0] and any((a[0], row) in taken for row in range(low + 1, high))
@@ -204,8 +205,8 @@ def _grid_hints(g: graphviz.Digraph, scene: Scene) -> None:
     linked = {
         frozenset((e.src, e.dst)) for e in scene.edges
     }  # a second, hidden edge would bend the real one
-    rows: dict[int, list] = {}
-    cols: dict[int, list] = {}
+    rows: dict[int, list[Node]] = {}
+    cols: dict[int, list[Node]] = {}
     for node in scene.nodes:
         col, row = _cell(node, scene.flow)
         rows.setdefault(row, []).append(node)
@@ -234,7 +235,9 @@ def _cell(node: Node, flow: str) -> tuple[int, int]:
     return (node.pos[1], node.pos[0]) if flow == "right" else node.pos
 
 
-def _fill_gaps(g: graphviz.Digraph, rows: dict[int, list], cols: dict[int, list]) -> None:
+def _fill_gaps(
+    g: graphviz.Digraph, rows: dict[int, list[Node]], cols: dict[int, list[Node]]
+) -> None:
     """An invisible point wherever a column passes through a row that has nodes on both
     sides of it, so the column's nodes (an input feeding a bidirectional pair, and their
     merge) sit between that row's neighbours instead of beside them."""

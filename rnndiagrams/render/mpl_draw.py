@@ -15,9 +15,11 @@ import re
 import shutil
 import subprocess
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
 
 import matplotlib
 from matplotlib import font_manager
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
@@ -25,10 +27,13 @@ from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Rectangl
 from matplotlib.path import Path
 
 from .. import style
-from ..scene import Edge, Label, Node, Run, Scene
+from ..scene import Edge, Group, Label, Node, Run, Scene
 from ..style import Theme
-from .geometry import Box, GridIndex, on_arc, overlap
+from .geometry import Box, GridIndex, Point, Route, on_arc, overlap
 from .reproducible import source_date
+
+if TYPE_CHECKING:  # the names of rc settings, from matplotlib's stubs: for the type checker only
+    from matplotlib.typing import RcKeyType
 
 PAD_X, PAD_Y = 9.0, 6.0  # inside node boxes
 GAP_X, GAP_Y = 26.0, 46.0  # between grid cells
@@ -54,7 +59,7 @@ def _font_families() -> list[str]:
     return [style.FONT] + [f for f in style.FONT_FALLBACKS if f in names]
 
 
-def _rc(editable_text: bool, salt: str) -> dict:
+def _rc(editable_text: bool, salt: str) -> dict[RcKeyType, Any]:
     return {
         "font.family": _font_families(),
         "mathtext.fontset": "dejavusans",
@@ -119,9 +124,9 @@ class _Measure:
     def __init__(self, theme: Theme) -> None:
         self.theme = theme
         fig = Figure(dpi=72)
-        self.renderer = FigureCanvasAgg(fig).get_renderer()
+        self.renderer = FigureCanvasAgg(fig).get_renderer()  # type: ignore[no-untyped-call]  # matplotlib leaves get_renderer unannotated
         self.props = FontProperties(family=matplotlib.rcParams["font.family"])
-        self.widths: dict[tuple, float] = {}
+        self.widths: dict[tuple[str, float, bool, str], float] = {}
 
     def width(self, text: str, size: float, math: bool, weight: str = "normal") -> float:
         """Measured once per distinct piece: deep models repeat the same shapes and symbols."""
@@ -158,7 +163,7 @@ class _Measure:
         return _Block(lines, width, sum(h for _, _, h in lines))
 
 
-def _place(ax, block: _Block, x: float, top: float, align: str = "center") -> None:
+def _place(ax: Axes, block: _Block, x: float, top: float, align: str = "center") -> None:
     """Draw a block with its top edge at `top`; x is its centre or left edge."""
     y = top
     for pieces, width, height in block.lines:
@@ -215,17 +220,17 @@ class _Drawing:
         self._grid()
         # spatial indexes keep layout linear in the number of nodes: each test looks only at
         # what lies in the grid cells it touches
-        self.node_index = GridIndex()
+        self.node_index: GridIndex[str] = GridIndex()
         for nid, box in self.boxes.items():
             self.node_index.add(box, nid, pad=2.0)
-        self.label_index = GridIndex()
+        self.label_index: GridIndex[Box] = GridIndex()
         self.routes = self._routes()
-        self.line_index = GridIndex()
+        self.line_index: GridIndex[Point] = GridIndex()
         for r in self.routes:
             # a point every few points of the route's length, so no label slips between two
             steps = 12 if r is None else max(12, int(math.dist(r[0], r[1]) * (1 + abs(r[2])) / 4))
             for i in range(1, steps) if r else ():
-                x, y = on_arc(r[0], r[1], r[2], i / steps)
+                x, y = on_arc(*cast(Route, r), i / steps)  # r is not None in this loop
                 self.line_index.add(Box(x, y, 0.0, 0.0), (x, y))
         for i, route in enumerate(self.routes):
             if i in self.edge_blocks:
@@ -289,7 +294,7 @@ class _Drawing:
 
     def _routes(self) -> list[tuple[tuple[float, float], tuple[float, float], float] | None]:
         """Start, end and bend of every edge (None for self-loops)."""
-        routes = []
+        routes: list[Route | None] = []
         for edge in self.scene.edges:
             if edge.src == edge.dst:
                 routes.append(None)
@@ -299,7 +304,7 @@ class _Drawing:
             routes.append((start, end, self._bend(edge, start, end)))
         return routes
 
-    def _bend(self, edge: Edge, start, end) -> float:
+    def _bend(self, edge: Edge, start: Point, end: Point) -> float:
         """0 for a straight edge; a curve when the straight one would cross another node."""
         ends = (edge.src, edge.dst)  # and `…`, which an edge may pass through
 
@@ -324,7 +329,7 @@ class _Drawing:
                 return rad
         return 0.0
 
-    def _label_rect(self, index: int, route) -> Box:
+    def _label_rect(self, index: int, route: Route | None) -> Box:
         """The first spot along the edge, beside it, where the label covers no node, no other
         label and no edge; edges within a row take their label above the line."""
         label = self.edge_blocks[index]
@@ -359,7 +364,7 @@ class _Drawing:
         self.label_index.add(rect, rect)
         return rect
 
-    def _frame(self, group) -> Box:
+    def _frame(self, group: Group) -> Box:
         """A group's frame: its nodes, their self-loops and the labels of its own edges."""
         inside = set(group.nodes)
         parts = [self.boxes[n] for n in group.nodes]
@@ -474,13 +479,13 @@ class _Drawing:
         )
         return buf.getvalue()  # matplotlib writes the SVG <title> from metadata["Title"]
 
-    def _node(self, ax, node: Node) -> None:
+    def _node(self, ax: Axes, node: Node) -> None:
         if node.shape == "exit":
             return
         box = self.boxes[node.id]
         fill, stroke = self.theme.roles[node.role]
         dashed = node.emphasis == "faded"
-        kw = dict(
+        kw: dict[str, Any] = dict(
             facecolor=fill,
             edgecolor=stroke,
             linewidth=1.3,
@@ -504,9 +509,9 @@ class _Drawing:
         else:
             _place(ax, block, box.x, box.y + block.height / 2)
 
-    def _edge(self, ax, edge: Edge, route, index: int) -> None:
+    def _edge(self, ax: Axes, edge: Edge, route: Route | None, index: int) -> None:
         a = self.boxes[edge.src]
-        style_kw = dict(
+        style_kw: dict[str, Any] = dict(
             arrowstyle="-|>,head_length=6,head_width=3",
             color=self.theme.edges[edge.role],
             linewidth=1.2,

@@ -115,7 +115,7 @@ def _feedforward_note(layer: ShapedLayer) -> str:
 
 def _weight_table(keras: ShapedLayer, pytorch: ShapedLayer) -> list[str]:
     """Keras's weights, then those only PyTorch has (its second bias), under every notation."""
-    rows = [("role", *NOTATIONS)]
+    rows: list[tuple[str, ...]] = [("role", *NOTATIONS)]
     keys = {
         side: {(w.key, w.direction) for w in layer.weights}
         for side, layer in (("Keras", keras), ("PyTorch", pytorch))

@@ -18,7 +18,11 @@ def summary_json(model: ShapedModel, notation: str | None = None) -> dict[str, A
     for layer in model.layers:
         weights = []
         for w in layer.weights:
-            entry = {"role": w.role, "name": w.name(notation), "shape": list(w.shape_in(notation))}
+            entry: dict[str, Any] = {
+                "role": w.role,
+                "name": w.name(notation),
+                "shape": list(w.shape_in(notation)),
+            }
             if w.direction:
                 entry["direction"] = w.direction
             if not w.trainable:
@@ -70,7 +74,7 @@ def summary_text(model: ShapedModel) -> str:
     def line(left: str, mid: str, right: str, fill: str) -> str:
         return left + mid.join(fill * (w + 2) for w in widths) + right
 
-    def row(cells: tuple, bar: str) -> str:
+    def row(cells: tuple[str, str, str], bar: str) -> str:
         texts = [cells[0].ljust(widths[0]), cells[1].ljust(widths[1]), cells[2].rjust(widths[2])]
         return bar + bar.join(f" {t} " for t in texts) + bar
 

@@ -6,8 +6,10 @@ h_n and c_n hold one final state per layer and direction, at index `layer * D + 
 
 from __future__ import annotations
 
-from ..shapes import ShapedLayer, ShapedModel
-from ..shapes.engine import format_shape
+from typing import cast
+
+from ..shapes import ShapedLayer, ShapedModel, Weight
+from ..shapes.engine import Shape, format_shape
 from ..spec.torch_catalog import module_call
 
 
@@ -87,7 +89,7 @@ def _rnn(model: ShapedModel, layer: ShapedLayer) -> list[str]:
     elif a["dropout"]:
         lines.append(f"dropout {a['dropout']} does nothing with num_layers: 1 (PyTorch warns so)")
     lines.append(
-        f"output (the whole sequence): {format_shape(layer.sequence_output)}, {D} x {h} features per step"
+        f"output (the whole sequence): {format_shape(cast(Shape, layer.sequence_output))}, {D} x {h} features per step"
     )
     order = ("forward", "backward") if D == 2 else (None,)
     for final in ("h_n", "c_n"):
@@ -122,7 +124,7 @@ def _arithmetic(layer: ShapedLayer) -> str:
     """Per layer and direction, each named weight's size, summed: the count is the weights'."""
     if not layer.weights:
         return "0"
-    groups: dict[tuple, list] = {}
+    groups: dict[tuple[int, str | None], list[Weight]] = {}
     for w in layer.weights:
         groups.setdefault((w.layer, w.direction), []).append(w)
     parts = [" + ".join(" x ".join(str(d) for d in w.shape) for w in ws) for ws in groups.values()]

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 from math import prod
+from typing import TypeGuard, cast
 
 from ..errors import SpecError
 from ..spec.model import LayerSpec, Spec
-from .engine import ShapedModel, shape_model
+from .engine import Shape, ShapedModel, shape_model
 
 ARRAY_BUDGET = 32_000_000  # float64 elements alive at once: 256 MB
 STEP_BUDGET = 20_000  # recurrent steps run in Python, over all layers and directions
@@ -24,7 +25,7 @@ def cost(model: ShapedModel) -> tuple[int, int]:
     """(array elements, recurrent steps) that `verify` would need for this model."""
     from .verify import BATCH, FREE_STEPS
 
-    def size(shape: tuple) -> int:
+    def size(shape: Shape) -> int:
         return prod(FREE_STEPS if d is None else d for d in shape[1:]) * BATCH
 
     elements = size(model.input_shape)
@@ -64,12 +65,12 @@ def reduced(spec: Spec, limit: int) -> Spec:
 
     return dataclasses.replace(
         spec,
-        input_shape=tuple(small(d) for d in spec.input_shape),
+        input_shape=cast(tuple[int | None, ...], tuple(small(d) for d in spec.input_shape)),
         layers=tuple(layer(x) for x in spec.layers),
     )
 
 
-def _is_size(value: object) -> bool:
+def _is_size(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 

@@ -7,12 +7,13 @@ figure and the totals printed by `summary` cannot disagree.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from ..spec.catalog import AUTO_NAME
 from ..spec.model import LayerSpec, Spec
 from .weights import GATES, Weight
 
-Shape = tuple  # Keras notation: None for batch and unknown lengths
+Shape = tuple[int | None, ...]  # Keras notation: None for batch and unknown lengths
 
 GATE_COUNT = {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}
 
@@ -183,7 +184,7 @@ def _shape_layer(
         out_shape, weights = shape_feedforward(layer, shape, convention, fail)
         step = ()
         if layer.cls == "TimeDistributed":
-            step = (StepTensor("o_t", out_shape[-1:], "output at step t"),)
+            step = (StepTensor("o_t", cast(tuple[int, ...], out_shape[-1:]), "output at step t"),)
         return ShapedLayer(layer, shape, out_shape, dtype, weights, step)
     # recurrent, bare or wrapped in Bidirectional
     if len(shape) != 3:
@@ -199,7 +200,7 @@ def _shape_layer(
             fix,
         )
     rnn = layer.inner or layer
-    units, in_dim = rnn.args["units"], shape[-1]
+    units, in_dim = rnn.args["units"], cast(int, shape[-1])  # validated: features are known
     directions = ("forward", "backward") if layer.inner else (None,)
     weights = tuple(w for d in directions for w in _cell_weights(rnn, in_dim, convention, d))
     width = units * 2 if layer.inner and layer.args["merge_mode"] == "concat" else units
@@ -237,7 +238,7 @@ def _cell_weights(
     return weights
 
 
-def format_shape(shape: Shape) -> str:
-    """Keras's way of printing a shape: (None, 100, 32), (64,)."""
+def format_shape(shape: tuple[int | str | None, ...]) -> str:
+    """Keras's way of printing a shape: (None, 100, 32), (64,); a symbolic length ("T") too."""
     parts = ["None" if d is None else str(d) for d in shape]
     return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"

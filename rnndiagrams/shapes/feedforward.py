@@ -8,11 +8,12 @@ engine wraps them into a ShapedLayer. Shapes follow `compute_output_shape` of Ke
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, cast
 
 from ..spec.model import LayerSpec
 from .weights import Weight
 
-Shape = tuple
+Shape = tuple[int | None, ...]
 Fail = Callable[[str, str], Exception]  # (problem, expected) -> a located SpecError
 
 # Layers that pass their input through unchanged (any rank).
@@ -72,7 +73,7 @@ def shape_feedforward(
             )
         size = 1
         for d in shape[1:]:
-            size *= d
+            size *= cast(int, d)  # None is not in shape[1:], checked above
         return (shape[0], size), ()
     if cls == "RepeatVector":
         if len(shape) != 2:
@@ -88,7 +89,7 @@ def shape_feedforward(
     raise AssertionError(f"no shape rule for {cls}")
 
 
-def _conv1d(a: dict, shape: Shape, fail: Fail) -> tuple[Shape, tuple[Weight, ...]]:
+def _conv1d(a: dict[str, Any], shape: Shape, fail: Fail) -> tuple[Shape, tuple[Weight, ...]]:
     if a["strides"] > 1 and a["dilation_rate"] > 1:
         raise fail(
             f"has strides {a['strides']} and dilation_rate {a['dilation_rate']} above 1",
@@ -121,7 +122,9 @@ def _time_distributed(
     return shape[:-1] + (units,), tuple(weights)
 
 
-def _normalisation(cls: str, a: dict, channels: int, convention: str) -> tuple[Weight, ...]:
+def _normalisation(
+    cls: str, a: dict[str, Any], channels: int, convention: str
+) -> tuple[Weight, ...]:
     weights = []
     if a["scale"]:
         weights.append(Weight("gamma", "scale", (channels,)))

@@ -8,6 +8,7 @@ sliced step by step from the padded input, so a wrong length cannot go unnoticed
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, cast
 
 import numpy as np
 
@@ -41,22 +42,27 @@ def _fits(model: ShapedModel, steps: int) -> bool:
 
 
 def run_feedforward(
-    cls: str, a: dict, x: np.ndarray, math: Math, act: Callable, rng: np.random.Generator
+    cls: str,
+    a: dict[str, Any],
+    x: np.ndarray,
+    math: Math,
+    act: Callable[[str | None], Callable[[np.ndarray], np.ndarray]],
+    rng: np.random.Generator,
 ) -> np.ndarray:
     """One layer's output for input `x` (batch first); `math(key)` gives its weights."""
     if cls == "Masking":
-        return x * np.any(x != a["mask_value"], axis=-1, keepdims=True)
+        return cast(np.ndarray, x * np.any(x != a["mask_value"], axis=-1, keepdims=True))
     if cls == "Dropout":
-        return x * (rng.random(x.shape) >= a["rate"]) / (1 - a["rate"])
+        return cast(np.ndarray, x * (rng.random(x.shape) >= a["rate"]) / (1 - a["rate"]))
     if cls == "SpatialDropout1D":  # one draw per (sample, channel), shared by every step
         keep = rng.random((x.shape[0], 1, x.shape[2])) >= a["rate"]
-        return x * keep / (1 - a["rate"])
+        return cast(np.ndarray, x * keep / (1 - a["rate"]))
     if cls == "GaussianNoise":
-        return x + rng.standard_normal(x.shape) * a["stddev"]
+        return cast(np.ndarray, x + rng.standard_normal(x.shape) * a["stddev"])
     if cls == "Activation":
         return act(a["activation"])(x)
     if cls == "Conv1D":
-        kernel, bias = math("K"), math("b")  # (filters, channels, kernel_size)
+        kernel, bias = cast(np.ndarray, math("K")), math("b")  # (filters, channels, kernel_size)
         windows = _windows(x, a["kernel_size"], a["strides"], a["padding"], a["dilation_rate"], 0)
         y = np.einsum("btkc,fck->btf", windows, kernel) + (0 if bias is None else bias)
         return act(a["activation"])(y)
@@ -64,28 +70,33 @@ def run_feedforward(
         size = a["pool_size"]
         fill = -np.inf if cls == "MaxPooling1D" else np.nan
         windows = _windows(x, size, a["strides"] or size, a["padding"], 1, fill)
-        return np.nanmax(windows, axis=2) if cls == "MaxPooling1D" else np.nanmean(windows, axis=2)
+        return cast(
+            np.ndarray,
+            np.nanmax(windows, axis=2) if cls == "MaxPooling1D" else np.nanmean(windows, axis=2),
+        )
     if cls == "GlobalMaxPooling1D":
-        return x.max(axis=1)
+        return cast(np.ndarray, x.max(axis=1))
     if cls == "GlobalAveragePooling1D":
-        return x.mean(axis=1)
+        return cast(np.ndarray, x.mean(axis=1))
     if cls == "Flatten":
         return x.reshape(x.shape[0], -1)
     if cls == "RepeatVector":
         return np.repeat(x[:, None, :], a["n"], axis=1)
     if cls == "TimeDistributed":
         bias = math("c")
-        return act(a["activation"])(x @ math("V").T + (0 if bias is None else bias))
+        return act(a["activation"])(
+            x @ cast(np.ndarray, math("V")).T + (0 if bias is None else bias)
+        )
     if cls in ("LayerNormalization", "BatchNormalization"):
         if cls == "LayerNormalization":
             mean, var = x.mean(axis=-1, keepdims=True), x.var(axis=-1, keepdims=True)
         elif math("mean") is None:  # PyTorch convention: buffers, not parameters; fresh values
             mean, var = np.zeros(x.shape[-1]), np.ones(x.shape[-1])
         else:  # inference: the moving statistics (a variance is positive)
-            mean, var = math("mean"), np.abs(math("var"))
+            mean, var = math("mean"), np.abs(cast(np.ndarray, math("var")))
         y = (x - mean) / np.sqrt(var + a["epsilon"])
         gamma, beta = math("gamma"), math("beta")
-        return y * (1 if gamma is None else gamma) + (0 if beta is None else beta)
+        return cast(np.ndarray, y * (1 if gamma is None else gamma) + (0 if beta is None else beta))
     raise AssertionError(f"no forward pass for {cls}")
 
 

@@ -43,7 +43,7 @@ def batch_first_of(spec: Spec) -> bool:
     return next((m.args["batch_first"] for m in spec.layers if m.cls in CELLS), True)
 
 
-def _layout(dims: tuple, batch_first: bool) -> Shape:
+def _layout(dims: tuple[int | None, ...], batch_first: bool) -> Shape:
     return (None, *dims) if batch_first else (dims[0], None, *dims[1:])
 
 

@@ -9,16 +9,18 @@ layer and the backward half of `out[:, 0]` is `h_n` of the last backward one.
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 
 from ..errors import SpecError
-from .engine import ShapedLayer, ShapedModel
+from .engine import Shape, ShapedLayer, ShapedModel
 from .verify import BATCH, FREE_STEPS, _expect
 from .weights import Weight
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1 / (1 + np.exp(-x))
+    return cast(np.ndarray, 1 / (1 + np.exp(-x)))
 
 
 def verify_torch(model: ShapedModel, seed: int = 0) -> None:
@@ -36,31 +38,37 @@ def verify_torch(model: ShapedModel, seed: int = 0) -> None:
         _expect(model, layer, "output", x.shape, layer.output_shape)
 
 
-def _get(arrays: dict[Weight, np.ndarray], key: str, direction=None, k: int = 0):
+def _get(
+    arrays: dict[Weight, np.ndarray], key: str, direction: str | None = None, k: int = 0
+) -> np.ndarray | None:
     for w, a in arrays.items():
         if w.key == key and w.direction == direction and w.layer == k:
             return a
     return None
 
 
-def _module(model: ShapedModel, layer: ShapedLayer, arrays: dict, x: np.ndarray) -> np.ndarray:
+def _module(
+    model: ShapedModel, layer: ShapedLayer, arrays: dict[Weight, np.ndarray], x: np.ndarray
+) -> np.ndarray:
     cls, a = layer.cls, layer.spec.args
     if cls == "Embedding":
-        return _get(arrays, "E")[x]
+        return cast(np.ndarray, cast(np.ndarray, _get(arrays, "E"))[x])
     if cls == "Dropout":
         return x  # eval mode; training only scales kept values
     if cls == "Linear":
         c = _get(arrays, "c")
-        return x @ _get(arrays, "V").T + (0 if c is None else c)
+        return cast(np.ndarray, x @ cast(np.ndarray, _get(arrays, "V")).T + (0 if c is None else c))
     if cls == "LayerNorm":
         mean, var = x.mean(-1, keepdims=True), x.var(-1, keepdims=True)
         y = (x - mean) / np.sqrt(var + a["eps"])
         gamma, beta = _get(arrays, "gamma"), _get(arrays, "beta")
-        return y * (1 if gamma is None else gamma) + (0 if beta is None else beta)
+        return cast(np.ndarray, y * (1 if gamma is None else gamma) + (0 if beta is None else beta))
     return _rnn_module(model, layer, arrays, x)
 
 
-def _rnn_module(model: ShapedModel, layer: ShapedLayer, arrays: dict, x: np.ndarray) -> np.ndarray:
+def _rnn_module(
+    model: ShapedModel, layer: ShapedLayer, arrays: dict[Weight, np.ndarray], x: np.ndarray
+) -> np.ndarray:
     a = layer.spec.args
     seq_first = model.time_axis == 0
     seq = np.swapaxes(x, 0, 1) if seq_first else x  # (batch, L, features) inside
@@ -84,23 +92,28 @@ def _rnn_module(model: ShapedModel, layer: ShapedLayer, arrays: dict, x: np.ndar
         if len(directions) == 2:
             _expect(model, layer, "y_t", seq.shape[2:], layer.step_tensor("y_t", None, k).shape)
     finals = np.stack(h_n)
-    _expect(model, layer, "h_n", finals.shape, layer.h_n)
+    _expect(model, layer, "h_n", finals.shape, cast(Shape, layer.h_n))  # set on every RNN module
     if layer.c_n is not None:
-        _expect(model, layer, "c_n", np.stack(c_n).shape, layer.c_n)
+        _expect(model, layer, "c_n", np.stack(cast(list[np.ndarray], c_n)).shape, layer.c_n)
     width = finals.shape[-1]
     _identity(model, layer, finals[-len(directions)], seq[:, -1, :width], "out[:, -1]")
     if len(directions) == 2:
         _identity(model, layer, finals[-1], seq[:, 0, width:], "out[:, 0]")
     full = np.swapaxes(seq, 0, 1) if seq_first else seq
-    _expect(model, layer, "sequence_output", full.shape, layer.sequence_output)
+    _expect(model, layer, "sequence_output", full.shape, cast(Shape, layer.sequence_output))
     return seq[:, -1] if layer.spec.take == "last" else full
 
 
 def _direction(
-    model: ShapedModel, layer: ShapedLayer, arrays: dict, seq: np.ndarray, d, k: int
+    model: ShapedModel,
+    layer: ShapedLayer,
+    arrays: dict[Weight, np.ndarray],
+    seq: np.ndarray,
+    d: str | None,
+    k: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     cell = layer.cell
-    W, U = _get(arrays, "W", d, k), _get(arrays, "U", d, k)
+    W, U = cast(np.ndarray, _get(arrays, "W", d, k)), cast(np.ndarray, _get(arrays, "U", d, k))
     zero = np.zeros(W.shape[0])
     b_W = _get(arrays, "b_W", d, k)
     b_U = _get(arrays, "b_U", d, k)
@@ -110,7 +123,7 @@ def _direction(
     c = np.zeros((seq.shape[0], W.shape[0] // 4)) if cell == "LSTM" else None
     relu = layer.spec.args.get("nonlinearity") == "relu"
     steps = range(seq.shape[1] - 1, -1, -1) if d == "backward" else range(seq.shape[1])
-    outs = [None] * seq.shape[1]
+    outs: list[np.ndarray | None] = [None] * seq.shape[1]
     for t in steps:
         gi, gh = seq[:, t] @ W.T + b_W, h @ U.T + b_U
         if cell == "SimpleRNN":
@@ -130,7 +143,7 @@ def _direction(
             h = (1 - z) * n + z * h
         _expect(model, layer, "h_t", h.shape[1:], layer.step_tensor("h_t", d, k).shape)
         outs[t] = h
-    return np.stack(outs, axis=1), h, c
+    return np.stack(cast(list[np.ndarray], outs), axis=1), h, c  # every step filled
 
 
 def _identity(

@@ -6,6 +6,9 @@ way `verify` raises, so no figure is drawn from a shape that was not executed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import cast
+
 import numpy as np
 
 from ..errors import SpecError
@@ -16,8 +19,8 @@ BATCH = 2
 FREE_STEPS = 3  # timesteps used where the spec says null (any length)
 
 
-def _act(name: str | None):
-    return {
+def _act(name: str | None) -> Callable[[np.ndarray], np.ndarray]:
+    table: dict[str | None, Callable[[np.ndarray], np.ndarray]] = {
         None: lambda x: x,
         "linear": lambda x: x,
         "relu": lambda x: np.maximum(x, 0),
@@ -38,7 +41,8 @@ def _act(name: str | None):
             np.exp(x - x.max(-1, keepdims=True))
             / np.exp(x - x.max(-1, keepdims=True)).sum(-1, keepdims=True)
         ),
-    }[name]
+    }
+    return table[name]
 
 
 def verify(model: ShapedModel, seed: int = 0) -> None:
@@ -55,10 +59,14 @@ def verify(model: ShapedModel, seed: int = 0) -> None:
     if model.spec.input_dtype.startswith("int"):
         first = model.layers[0].spec.args
         x = rng.integers(
-            0, first.get("input_dim", 2), size=(BATCH,) + steps + tuple(model.input_shape[2:])
+            0,
+            first.get("input_dim", 2),
+            size=(BATCH,) + steps + tuple(cast(tuple[int, ...], model.input_shape[2:])),
         )
     else:
-        x = rng.standard_normal((BATCH,) + steps + tuple(model.input_shape[2:]))
+        x = rng.standard_normal(
+            (BATCH,) + steps + tuple(cast(tuple[int, ...], model.input_shape[2:]))
+        )
     for layer in model.layers:
         arrays = {w: rng.standard_normal(w.shape_in(model.convention)) * 0.1 for w in layer.weights}
         x = _run_layer(model, layer, arrays, x, rng)
@@ -66,7 +74,11 @@ def verify(model: ShapedModel, seed: int = 0) -> None:
 
 
 def _expect(
-    model: ShapedModel, layer: ShapedLayer, what: str, actual: tuple, computed: tuple
+    model: ShapedModel,
+    layer: ShapedLayer,
+    what: str,
+    actual: tuple[int, ...],
+    computed: tuple[int | None, ...],
 ) -> None:
     ok = len(actual) == len(computed) and all(
         c is None or a == c for a, c in zip(actual, computed, strict=True)
@@ -82,7 +94,7 @@ def _expect(
 
 def _math(
     model: ShapedModel, arrays: dict[Weight, np.ndarray], key: str, direction: str | None = None
-):
+) -> np.ndarray | None:
     """The weight in math orientation (rows = outputs), whatever the convention stores."""
     for w, a in arrays.items():
         if w.key == key and w.direction == direction:
@@ -91,7 +103,11 @@ def _math(
 
 
 def _run_layer(
-    model: ShapedModel, layer: ShapedLayer, arrays: dict, x: np.ndarray, rng: np.random.Generator
+    model: ShapedModel,
+    layer: ShapedLayer,
+    arrays: dict[Weight, np.ndarray],
+    x: np.ndarray,
+    rng: np.random.Generator,
 ) -> np.ndarray:
     if layer.cell is None and layer.cls not in ("Embedding", "Dense"):
         from .run_feedforward import run_feedforward
@@ -99,10 +115,10 @@ def _run_layer(
         args = (layer.spec.wrapped or layer.spec).args
         return run_feedforward(layer.cls, args, x, lambda key: _math(model, arrays, key), _act, rng)
     if layer.cls == "Embedding":
-        return _math(model, arrays, "E")[x]
+        return cast(np.ndarray, cast(np.ndarray, _math(model, arrays, "E"))[x])
     if layer.cls == "Dense":
         c = _math(model, arrays, "c")
-        y = x @ _math(model, arrays, "V").T + (0 if c is None else c)
+        y = x @ cast(np.ndarray, _math(model, arrays, "V")).T + (0 if c is None else c)
         if layer.step:
             _expect(model, layer, "o_t", y[:, 0].shape[1:], layer.step_tensor("o_t").shape)
         return _act(layer.spec.args["activation"])(y)
@@ -113,12 +129,15 @@ def _run_layer(
     bwd = _run_rnn(model, layer, arrays, x, "backward", not rnn_args["go_backwards"])
     if rnn_args["return_sequences"]:
         bwd = bwd[:, ::-1]  # Keras re-aligns the backward sequence with the forward one
-    merged = {
-        "concat": lambda: np.concatenate([fwd, bwd], axis=-1),
-        "sum": lambda: fwd + bwd,
-        "mul": lambda: fwd * bwd,
-        "ave": lambda: (fwd + bwd) / 2,
-    }[layer.spec.args["merge_mode"]]()
+    merged = cast(
+        dict[str, Callable[[], np.ndarray]],
+        {
+            "concat": lambda: np.concatenate([fwd, bwd], axis=-1),
+            "sum": lambda: fwd + bwd,
+            "mul": lambda: fwd * bwd,
+            "ave": lambda: (fwd + bwd) / 2,
+        },
+    )[layer.spec.args["merge_mode"]]()
     _expect(model, layer, "y_t", merged.shape[-1:], layer.step_tensor("y_t").shape)
     return merged
 
@@ -126,14 +145,17 @@ def _run_layer(
 def _run_rnn(
     model: ShapedModel,
     layer: ShapedLayer,
-    arrays: dict,
+    arrays: dict[Weight, np.ndarray],
     x: np.ndarray,
     direction: str | None,
     backwards: bool,
 ) -> np.ndarray:
     rnn = layer.spec.inner or layer.spec
     args, units = rnn.args, rnn.args["units"]
-    W, U = _math(model, arrays, "W", direction), _math(model, arrays, "U", direction)
+    W, U = (
+        cast(np.ndarray, _math(model, arrays, "W", direction)),
+        cast(np.ndarray, _math(model, arrays, "U", direction)),
+    )
     b, b_W, b_U = (_math(model, arrays, k, direction) for k in ("b", "b_W", "b_U"))
     if b is not None and b.ndim == 2:  # Keras GRU reset_after: rows are input and recurrent bias
         b_W, b_U, b = b[0], b[1], None

@@ -47,7 +47,7 @@ class Arg:
     )
     default: Any = None
     required: bool = False
-    choices: tuple = ()  # allowed values; for kind "layer", the classes it may wrap
+    choices: tuple[Any, ...] = ()  # allowed values; for kind "layer", the classes it may wrap
     nullable: bool = False  # null allowed (Keras `activation=None` means linear)
     maximum: int = INT64_MAX  # sizes beyond int64 exist in no framework
 

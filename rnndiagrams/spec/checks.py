@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from .catalog import INT64_MAX, MAX_NAME_CHARS, Arg
 from .yamldoc import Doc, Path
@@ -106,10 +106,10 @@ def check_file_name(doc: Doc, path: Path, value: Any) -> str:
             f"name is {describe(value)}",
             "expected letters, digits, '_', '-' or '.', not starting with '.'",
         )
-    return value
+    return cast(str, value)
 
 
-def check_choice(doc: Doc, path: Path, value: Any, choices: tuple, what: str) -> Any:
+def check_choice(doc: Doc, path: Path, value: Any, choices: tuple[str, ...], what: str) -> Any:
     if value not in choices or isinstance(value, bool):
         hint = did_you_mean(value, choices) if isinstance(value, str) else ""
         raise doc.error(
@@ -119,7 +119,12 @@ def check_choice(doc: Doc, path: Path, value: Any, choices: tuple, what: str) ->
 
 
 def check_keys(
-    doc: Doc, path: Path, mapping: dict, allowed: tuple, required: tuple, what: str
+    doc: Doc,
+    path: Path,
+    mapping: dict[str, Any],
+    allowed: tuple[str, ...],
+    required: tuple[str, ...],
+    what: str,
 ) -> None:
     for key in mapping:
         if key not in allowed:

@@ -31,7 +31,7 @@ def arg_schema(arg: Arg) -> dict[str, Any]:
     if arg.kind == "posint":
         return {"type": "integer", "minimum": 1, "maximum": arg.maximum}
     if arg.kind in _NUMBER_BOUNDS:
-        schema = {"type": "number", **_NUMBER_BOUNDS[arg.kind]}
+        schema: dict[str, Any] = {"type": "number", **_NUMBER_BOUNDS[arg.kind]}
         return schema if arg.default is None else {**schema, "default": arg.default}
     if arg.kind == "bool":
         return {"type": "boolean", "default": arg.default}
@@ -68,7 +68,7 @@ def arg_schema(arg: Arg) -> dict[str, Any]:
             "items": {"enum": list(arg.choices)},
             "default": list(arg.default),
         }
-    schema: dict[str, Any] = {"enum": list(arg.choices) + ([None] if arg.nullable else [])}
+    schema = {"enum": list(arg.choices) + ([None] if arg.nullable else [])}
     if arg.default is not None:
         schema["default"] = arg.default
     return schema
@@ -90,9 +90,9 @@ def _layer_schema(cls: str) -> dict[str, Any]:
     }
 
 
-def _options_schema() -> tuple[dict, dict]:
+def _options_schema() -> tuple[dict[str, Any], dict[str, Any]]:
     """JSON Schema fragments for `views:` and `render:` ."""
-    view_items = [{"enum": list(catalog.VIEWS)}]
+    view_items: list[dict[str, Any]] = [{"enum": list(catalog.VIEWS)}]
     for kind, table in catalog.VIEWS.items():
         props = {key: arg_schema(arg) for key, arg in table.items()}
         view_items.append(

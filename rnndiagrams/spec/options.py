@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from . import catalog
 from .checks import check_arg, check_keys, describe, did_you_mean
 from .model import LayerSpec, ViewSpec
-from .yamldoc import Doc
+from .yamldoc import Doc, Path
 
 
 def views_and_render(
-    doc: Doc, data: dict, layers: tuple[LayerSpec, ...]
-) -> tuple[tuple[ViewSpec, ...], dict]:
+    doc: Doc, data: dict[str, Any], layers: tuple[LayerSpec, ...]
+) -> tuple[tuple[ViewSpec, ...], dict[str, Any]]:
     # without a recurrent layer (a Conv1D classifier, say) only the layer stack can be drawn
     default = catalog.DEFAULT_VIEWS if any(layer.cell for layer in layers) else ("stack",)
     return _views(doc, data.get("views", list(default)), layers), _render(
@@ -28,6 +28,9 @@ def _views(doc: Doc, value: Any, layers: tuple[LayerSpec, ...]) -> tuple[ViewSpe
             f"views is {describe(value)}",
             "expected a list like [stack, folded, {unrolled: {steps: 4}}]",
         )
+    views: list[ViewSpec]
+    names: dict[str, int]
+    given: dict[str, Any]
     views, names = [], {}
     for i, item in enumerate(value):
         vpath = path + (i,)
@@ -78,7 +81,7 @@ def _views(doc: Doc, value: Any, layers: tuple[LayerSpec, ...]) -> tuple[ViewSpe
     return tuple(views)
 
 
-def _layer_ref(doc: Doc, path: tuple, value: Any, layers: tuple[LayerSpec, ...]) -> str | None:
+def _layer_ref(doc: Doc, path: Path, value: Any, layers: tuple[LayerSpec, ...]) -> str | None:
     recurrent = [layer.name for layer in layers if layer.cell]
     if value is None:
         return None  # every recurrent layer
@@ -88,10 +91,10 @@ def _layer_ref(doc: Doc, path: tuple, value: Any, layers: tuple[LayerSpec, ...])
             f"layer is {describe(value)}{did_you_mean(str(value), recurrent)}",
             f"expected the name of a recurrent layer: {', '.join(recurrent) or 'none in this model'}",
         )
-    return value
+    return cast(str, value)
 
 
-def _render(doc: Doc, value: Any) -> dict:
+def _render(doc: Doc, value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise doc.error(
             ("render",),

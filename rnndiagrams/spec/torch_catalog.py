@@ -8,8 +8,12 @@ passes on from an RNN module, its whole output or `out[:, -1]`.
 from __future__ import annotations
 
 import keyword
+from typing import TYPE_CHECKING
 
 from .catalog import Arg
+
+if TYPE_CHECKING:  # model.py imports this module
+    from .model import LayerSpec, Spec
 
 FRAMEWORKS = ("keras", "pytorch")
 TAKE = ("output", "last")
@@ -66,7 +70,7 @@ AUTO_NAME = {
 LAYER_KEYS = ("take",)  # keys of a layer item beside its class
 
 
-def class_name(spec) -> str:
+def class_name(spec: Spec) -> str:
     """The nn.Module subclass a spec stands for: its file name in CamelCase (`TorchLstmTagger`),
     ASCII letters and digits only, so any file name gives a valid Python class name."""
     words = "".join(c if c.isascii() and c.isalnum() else " " for c in spec.stem).split()
@@ -78,7 +82,7 @@ def class_name(spec) -> str:
 REPR_ORDER = ("proj_size", "num_layers", "bias", "batch_first", "dropout", "bidirectional")
 
 
-def module_call(layer) -> str:
+def module_call(layer: LayerSpec) -> str:
     """The module as `print(model)` shows it: `LSTM(32, 64, num_layers=2, bidirectional=True)`,
     `Linear(in_features=32, out_features=1, bias=True)`. One addition: an RNN's
     `nonlinearity='relu'`, which PyTorch's repr leaves out but a figure must not."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from . import torch_catalog as tc
@@ -10,7 +11,7 @@ from .catalog import Arg
 PREFIX = "torch."  # $defs names: torch.LSTM beside Keras's LSTM
 
 
-def _arg(arg: Arg, keras_arg_schema) -> dict[str, Any]:
+def _arg(arg: Arg, keras_arg_schema: Callable[[Arg], dict[str, Any]]) -> dict[str, Any]:
     extra: dict[str, dict[str, Any]] = {
         "prob": {"type": "number", "minimum": 0, "maximum": 1},
         "posfloat": {"type": "number", "exclusiveMinimum": 0},
@@ -25,7 +26,7 @@ def _arg(arg: Arg, keras_arg_schema) -> dict[str, Any]:
     return schema
 
 
-def torch_defs(keras_arg_schema) -> dict[str, Any]:
+def torch_defs(keras_arg_schema: Callable[[Arg], dict[str, Any]]) -> dict[str, Any]:
     """One $def per module: {Class: {arguments}}, and `take` beside the RNN modules."""
     defs = {}
     for cls, table in tc.MODULES.items():

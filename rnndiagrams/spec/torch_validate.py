@@ -154,7 +154,9 @@ def _check(doc: Doc, path: Path, key: str, arg: Arg, value: Any) -> Any:
     return check_arg(doc, path, key, arg, value)
 
 
-def _constructor_checks(doc: Doc, apath: Path, cls: str, args: dict, given: dict) -> None:
+def _constructor_checks(
+    doc: Doc, apath: Path, cls: str, args: dict[str, Any], given: dict[str, Any]
+) -> None:
     """What the nn constructors raise on, raised here with the spec's line."""
     if cls == "LSTM" and args["proj_size"] >= args["hidden_size"]:
         raise doc.error(

@@ -81,7 +81,7 @@ def validate(doc: Doc) -> Spec:
     )
 
 
-def _input(doc: Doc, value: Any) -> tuple[tuple, str]:
+def _input(doc: Doc, value: Any) -> tuple[tuple[int | None, ...], str]:
     path = ("model", "input")
     if not isinstance(value, dict):
         raise doc.error(

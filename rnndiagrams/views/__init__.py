@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from importlib import import_module
+from typing import Any, cast
 
 from ..scene import Scene
 from ..shapes import ShapedModel
 from ..spec.model import ViewSpec
 
 # view kind -> (module, extra arguments of its build); modules load only when a spec uses them
-_BUILDERS: dict[str, tuple[str, dict]] = {
+_BUILDERS: dict[str, tuple[str, dict[str, Any]]] = {
     "stack": ("stack", {}),
     "folded": ("timegrid", {"folded": True}),
     "unrolled": ("timegrid", {"folded": False}),
@@ -25,4 +26,4 @@ def build_scene(model: ShapedModel, view: ViewSpec) -> Scene:
         from .torch_drawing import drawable
 
         model, view = drawable(model, view)
-    return import_module(f"{__name__}.{module}").build(model, view, **kwargs)
+    return cast(Scene, import_module(f"{__name__}.{module}").build(model, view, **kwargs))

@@ -7,6 +7,8 @@ state runs along the top, pointwise operations sit where the paths meet.
 
 from __future__ import annotations
 
+from typing import cast
+
 from ..scene import Edge, Label, Line, Node, Run, Scene, sym, words
 from ..shapes import ShapedLayer, ShapedModel
 from ..shapes.engine import format_shape
@@ -246,13 +248,13 @@ def _formula(cls: str, act: str, projected: bool = False) -> Line:
 def build(model: ShapedModel, view: ViewSpec) -> Scene:
     layer = model.layers[first_recurrent(model, view)]
     cell = _Cell(model, layer)
-    {"SimpleRNN": cell.simple_rnn, "LSTM": cell.lstm, "GRU": cell.gru}[layer.cell]()
+    {"SimpleRNN": cell.simple_rnn, "LSTM": cell.lstm, "GRU": cell.gru}[cast(str, layer.cell)]()
     call = f"{cell.rnn.cls}({cell.units})" if layer.spec.inner else labels.layer_call(layer)
     which = f" ({layer.name})" if sum(bool(x.cell) for x in model.layers) > 1 else ""
     both = " in each direction" if layer.spec.inner else ""
     title = figure_name(model, f"inside one step: {call}{which}{both}")
     projected = any(w.key == "W_hr" for w in layer.weights)
-    formula = _formula(layer.cell, cell.act("activation"), projected)
+    formula = _formula(cast(str, layer.cell), cell.act("activation"), projected)
     full = labels.legend(layer, model.spec.notation, model.convention)
     gates = next((w.gates for w in cell.weights if w.gates), ())
     blocks = f"; each weight stacks {len(gates)} gate blocks: {', '.join(gates)}" if gates else ""

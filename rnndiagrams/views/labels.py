@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..scene import Label, Line, Run, sym, words
 from ..shapes import ShapedLayer, Weight
-from ..shapes.engine import format_shape
+from ..shapes.engine import Shape, format_shape
 from ..spec.catalog import LAYERS, RECURRENT
 from ..spec.model import LayerSpec
 from .torch_drawing import call_text, left_out
@@ -14,7 +14,7 @@ ARROWS = {"forward": "→", "backward": "←", None: ""}
 MATH_NOTATIONS = ("seed", "goodfellow")
 
 
-def tensor(symbol: str, sub: str, shape: tuple | None, sup: str = "", note: str = "") -> Label:
+def tensor(symbol: str, sub: str, shape: Shape | None, sup: str = "", note: str = "") -> Label:
     lines: list[Line] = [(sym(symbol, sub, sup),)]
     if shape is not None:
         lines.append((words(format_shape(shape), small=True),))

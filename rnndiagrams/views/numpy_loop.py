@@ -9,8 +9,9 @@ Every box is a tensor of the shape engine, its sides proportional to its dimensi
 from __future__ import annotations
 
 import dataclasses
+from typing import cast
 
-from ..scene import Label, Node, Scene, words
+from ..scene import Label, Node, Run, Scene, words
 from ..shapes import ShapedModel
 from ..shapes.engine import format_shape
 from ..spec.model import ViewSpec
@@ -47,10 +48,19 @@ def build(model: ShapedModel, view: ViewSpec) -> Scene:
     def add(
         label: Label, role: str, extent: tuple[float, float] | None = None, shape: str = "box"
     ) -> None:
-        nodes.append(Node(f"n{len(nodes)}", label, role, shape, tuple(line), extent=extent))
+        nodes.append(
+            Node(
+                f"n{len(nodes)}",
+                label,
+                role,
+                shape,
+                cast(tuple[int, int], tuple(line)),
+                extent=extent,
+            )
+        )
         line[1] += 1
 
-    def name(key: str):
+    def name(key: str) -> Run:
         """The notation's name, transposed where the notation stores it so (Keras: kernelᵀ)."""
         run = labels.weight_name(weights[key], notation)
         flipped = weights[key].shape_in(notation) != weights[key].shape

@@ -10,10 +10,10 @@ the encoder's output.
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from ..scene import Edge, Scene, words
-from ..shapes import ShapedModel
+from ..scene import Edge, Line, Scene, words
+from ..shapes import ShapedLayer, ShapedModel
 from ..shapes.engine import format_shape
 from ..spec.model import ViewSpec
 from . import labels, steplayers
@@ -46,7 +46,7 @@ def build(model: ShapedModel, view: ViewSpec, encoder: _Grid, start: int) -> Sce
     section = section_at(model, view, start)
     steps = view.options.get("steps")
     cols = ["t"] if encoder.folded else columns(steps if steps else repeat.output_shape[1])
-    decoder = _Grid(model, section, cols, encoder.folded)
+    decoder = _Grid(model, section, cast(list[str | None], cols), encoder.folded)
     decoder.first = len(encoder.section.recurrent)
     encoder.many = decoder.many = True
     encoder.build()
@@ -89,7 +89,7 @@ def build(model: ShapedModel, view: ViewSpec, encoder: _Grid, start: int) -> Sce
     )
 
 
-def _repeat_line(repeat) -> tuple:
+def _repeat_line(repeat: ShapedLayer) -> Line:
     n, shape = repeat.spec.args["n"], format_shape(repeat.input_shape)
     return (
         words(f"{repeat.name}: {labels.layer_call(repeat)} copies {shape} to each of {n} steps"),

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from ..scene import Edge, Label, Line, words
 from ..shapes import ShapedLayer
-from ..shapes.engine import format_shape
+from ..shapes.engine import Shape, format_shape
 from . import labels
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ _KEEP_MASK = (
 )
 
 
-def layer_label(layer: ShapedLayer, shape: tuple | None, *notes: str) -> Label:
+def layer_label(layer: ShapedLayer, shape: Shape | None, *notes: str) -> Label:
     """`Dropout(0.5)` over its output shape (one step's, or the whole tensor's)."""
     lines: list[Line] = [(words(labels.layer_call(layer)),)]
     lines += [(words(note, small=True),) for note in notes]

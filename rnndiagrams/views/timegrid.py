@@ -7,6 +7,9 @@ the classic textbook figure consistent by construction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import cast
+
 from ..scene import Edge, Label, Line, Node, Scene, sym, words
 from ..shapes import ShapedLayer, ShapedModel
 from ..shapes.engine import format_shape
@@ -14,6 +17,9 @@ from ..spec.model import ViewSpec
 from . import labels, seq2seq, steplayers
 from .section import Section, figure_name, header, select
 from .torch_drawing import dropped, final_state, returns_text
+
+# (column, step subscript) -> (label, role, emphasis) of one step's node
+MakeStep = Callable[[int, str], tuple[Label, str, str]]
 
 MAX_COLUMNS = 4  # longer sequences are drawn as 0, 1, ..., T-1
 
@@ -47,7 +53,7 @@ class _Grid:
         self.side = folded and any(layer.spec.inner for layer in section.recurrent)
 
     # -- helpers -------------------------------------------------------------------
-    def _row(self, make, shift: int | None = None, row: int | None = None) -> list[str]:
+    def _row(self, make: MakeStep, shift: int | None = None, row: int | None = None) -> list[str]:
         """Add one row (or fill `row` again, shifted); `make(col, sub)` returns (label, role,
         emphasis) for a step column."""
         if row is None:
@@ -75,7 +81,9 @@ class _Grid:
                 return (labels.weight(w, self.notation, sup, shape=self.shapes),)
         return ()
 
-    def _connect(self, src: list[str], dst: list[str], label_of, role: str) -> None:
+    def _connect(
+        self, src: list[str], dst: list[str], label_of: Callable[[int], Label], role: str
+    ) -> None:
         for c, (a, b) in enumerate(zip(src, dst, strict=True)):
             if self.cols[c] is not None:
                 self.edges.append(Edge(a, b, label_of(c), role))
@@ -102,7 +110,12 @@ class _Grid:
             )
         x = self._row(lambda c, sub: (labels.tensor("x", sub, x_shape), "input", "solid"))
         if below:
-            self._connect(below, x, lambda c: self._weight_label(section.embedding, "E"), "input")
+            self._connect(
+                below,
+                x,
+                lambda c: self._weight_label(cast(ShapedLayer, section.embedding), "E"),
+                "input",
+            )
         if source:
             steplayers.fan_out(self, source, x)
         prev, k, head = x, self.first, 0
@@ -148,7 +161,14 @@ class _Grid:
             arrow = labels.ARROWS[d]
             final = 0 if backwards else last  # the column of this direction's final state
 
-            def make(c, sub, d=d, returned=returned, arrow=arrow, final=final):
+            def make(
+                c: int,
+                sub: str,
+                d: str | None = d,
+                returned: int = returned,
+                arrow: str = arrow,
+                final: int = final,
+            ) -> tuple[Label, str, str]:
                 label = labels.tensor("h", sub, layer.step_tensor("h_t", d).shape, sup + arrow)
                 if rnn.cls == "LSTM":
                     label += (
@@ -175,8 +195,11 @@ class _Grid:
                 prev,
                 ids,
                 # PyTorch's dropout between a module's layers, said once, on the first step
-                lambda c, d=d: (
-                    self._weight_label(layer, "W", d, sup) + (() if c else dropped(layer))
+                cast(
+                    Callable[[int], Label],
+                    lambda c, d=d: (
+                        self._weight_label(layer, "W", d, sup) + (() if c else dropped(layer))
+                    ),
                 ),
                 "input",
             )
@@ -208,7 +231,9 @@ class _Grid:
             return outs[None][0]
         return self._merge(layer, outs, sup)
 
-    def _merge(self, layer: ShapedLayer, outs: dict, sup: str) -> list[str]:
+    def _merge(
+        self, layer: ShapedLayer, outs: dict[str | None, tuple[list[str], int]], sup: str
+    ) -> list[str]:
         merge = layer.spec.args["merge_mode"]
         width = layer.step_tensor("y_t").shape
         if layer.per_step or self.folded:

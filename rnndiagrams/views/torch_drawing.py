@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import cast
 
 from ..scene import Label, words
 from ..shapes import ShapedLayer, ShapedModel
-from ..shapes.engine import format_shape
+from ..shapes.engine import Shape, format_shape
 from ..spec.model import LayerSpec, ViewSpec
 from ..spec.torch_catalog import module_call
 
@@ -33,7 +34,7 @@ class DrawnSpec(LayerSpec):
 
 def call_text(spec: LayerSpec) -> str:
     """`LSTM(32, 64, num_layers=2)`, and for one of its layers `... layer 1 of 2`."""
-    module = spec.module if isinstance(spec, DrawnSpec) else spec
+    module = cast(LayerSpec, spec.module) if isinstance(spec, DrawnSpec) else spec
     text = module_call(module)
     layers = module.args.get("num_layers", 1)
     if isinstance(spec, DrawnSpec) and layers > 1:
@@ -53,7 +54,7 @@ def left_out(layer: ShapedLayer) -> tuple[str, ...]:
 def returns_text(layer: ShapedLayer, steps_first: bool) -> str:
     """What forward() passes on from the module whose last layer this is."""
     spec = layer.spec
-    module = spec.module if isinstance(spec, DrawnSpec) else spec
+    module = cast(LayerSpec, spec.module) if isinstance(spec, DrawnSpec) else spec
     if module.take != "last":
         return f"{module.name} passes on its whole output (take: output): {format_shape(layer.output_shape)}"
     index = "out[-1]" if steps_first else "out[:, -1]"
@@ -73,8 +74,8 @@ def dropped(layer: ShapedLayer) -> Label:
     if not isinstance(spec, DrawnSpec):
         return ()
     notes = [f"after {name}" for name, _ in spec.before]
-    if spec.index and spec.module.args["dropout"]:
-        notes.append(f"dropout {spec.module.args['dropout']}")
+    if spec.index and cast(LayerSpec, spec.module).args["dropout"]:
+        notes.append(f"dropout {cast(LayerSpec, spec.module).args['dropout']}")
     return ((words(", ".join(notes), small=True),),) if notes else ()
 
 
@@ -171,11 +172,13 @@ def _unstack(m: ShapedLayer, before: tuple[tuple[str, str], ...]) -> list[Shaped
         width = m.step_tensor("y_t", None, n).shape if a["bidirectional"] else None
         x_dim = m.step_tensor("x_t", None, n).shape
         out_dim = width or m.step_tensor("h_t", None, n).shape
-        sequence = _with_features(m.sequence_output, out_dim[0])
+        sequence = _with_features(cast(Shape, m.sequence_output), out_dim[0])
         out.append(
             ShapedLayer(
                 spec,
-                m.input_shape if n == 0 else _with_features(m.sequence_output, x_dim[0]),
+                m.input_shape
+                if n == 0
+                else _with_features(cast(Shape, m.sequence_output), x_dim[0]),
                 m.output_shape if last else sequence,
                 "float32",
                 tuple(w for w in m.weights if w.layer == n),
@@ -188,5 +191,5 @@ def _unstack(m: ShapedLayer, before: tuple[tuple[str, str], ...]) -> list[Shaped
     return out
 
 
-def _with_features(shape: tuple, features: int) -> tuple:
+def _with_features(shape: Shape, features: int) -> Shape:
     return shape[:-1] + (features,)
