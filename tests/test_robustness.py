@@ -20,6 +20,7 @@ from rnndiagrams.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 LSTM_HEAD = "model:\n  input: {shape: [3, 2]}\n  layers:\n"
+TORCH_HEAD = "framework: pytorch\nmodel:\n  input: {shape: [5, 3]}\n  layers:\n"
 
 
 def _one_located_line(capsys, path: Path, line: int, col: int, text: str) -> None:
@@ -47,6 +48,10 @@ NASTY = {
     "raw_del_line_3": (LSTM_HEAD.replace("layers:", "lay\x7fers:") + "    - LSTM: {units: 4}\n", 3, 6, "U+007F"),
     "long_title": ("title: " + "x" * 400 + "\n" + LSTM_HEAD + "    - LSTM: {units: 4}\n", 1, 8, "at most 300"),
     "slash_in_name": (LSTM_HEAD + "    - LSTM: {units: 4, name: a/b}\n", 4, 30, "without '/'"),
+    "num_layers_1e9": (
+        TORCH_HEAD + "    - LSTM: {input_size: 3, hidden_size: 4, num_layers: 1000000000}\n",
+        5, 57, "at most 1,000",
+    ),
     "huge_dpi": (LSTM_HEAD + "    - LSTM: {units: 4}\nrender: {dpi: 100000}\n", 5, 15, "at most 1,200"),
 }  # fmt: skip
 

@@ -27,7 +27,7 @@ _PROB_0 = Arg("prob", 0.0)
 _RNN = {
     "input_size": _POS,
     "hidden_size": _POS,
-    "num_layers": Arg("posint", 1),
+    "num_layers": Arg("posint", 1, maximum=1_000),  # each layer is shaped, counted and drawn
     "bias": _BOOL_T,
     "batch_first": _BOOL_F,
     "dropout": _PROB_0,

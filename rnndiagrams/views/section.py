@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from ..scene import Line
 from ..shapes import ShapedLayer, ShapedModel
@@ -47,7 +48,7 @@ class Section:
     pooling: ShapedLayer | None = None  # reads every step's output: many-to-one by pooling
     head_hidden: bool = False  # `head: hide` left Dense layers out
 
-    @property
+    @cached_property  # asked once per drawn node: deep stacks would make it quadratic
     def recurrent(self) -> tuple[ShapedLayer, ...]:
         return tuple(layer for layer in self.rows if layer.cell)
 
