@@ -13,7 +13,7 @@ from ..shapes.engine import format_shape
 from ..spec.model import ViewSpec
 from . import labels, seq2seq, steplayers
 from .section import Section, figure_name, header, select
-from .torch_drawing import dropped, final_state, returns_text
+from .torch_drawing import dropped, final_state, names_layer, returns_text
 
 MAX_COLUMNS = 4  # longer sequences are drawn as 0, 1, ..., T-1
 
@@ -42,6 +42,7 @@ class _Grid:
         self.next_row = 0
         self.first = 0  # recurrent layers numbered before this grid's (a decoder's encoder)
         self.many = len(section.recurrent) > 1
+        self.named = names_layer(section.recurrent)  # weight names say the layer: no `^(k)`
         # folded, a Bidirectional layer's two cells sit side by side (columns 0 and 2), each
         # with its own loop, and everything else in the middle column between them
         self.side = folded and any(layer.spec.inner for layer in section.recurrent)
@@ -72,7 +73,7 @@ class _Grid:
     ) -> Label:
         for w in layer.weights:
             if w.key == key and w.direction == direction:
-                return (labels.weight(w, self.notation, sup, shape=self.shapes),)
+                return labels.stacked(labels.weight(w, self.notation, sup, shape=self.shapes))
         return ()
 
     def _connect(self, src: list[str], dst: list[str], label_of, role: str) -> None:
@@ -141,6 +142,7 @@ class _Grid:
         last = len(self.cols) - 1
         outs = {}
         first_row = None
+        wsup = "" if self.named else sup
         for d in directions:
             backwards = (d == "backward") != rnn.args["go_backwards"]
             # the state a many-to-one layer returns; PyTorch's out[:, -1] is the last position
@@ -176,11 +178,11 @@ class _Grid:
                 ids,
                 # PyTorch's dropout between a module's layers, said once, on the first step
                 lambda c, d=d: (
-                    self._weight_label(layer, "W", d, sup) + (() if c else dropped(layer))
+                    self._weight_label(layer, "W", d, wsup) + (() if c else dropped(layer))
                 ),
                 "input",
             )
-            u_label = self._weight_label(layer, "U", d, sup)
+            u_label = self._weight_label(layer, "U", d, wsup)
             if self.folded and (rnn.cls == "LSTM" or backwards):
                 step = "t+1" if backwards else "t-1"  # a backward loop brings the next step's state
                 state = (sym("h", step),) + (
@@ -295,12 +297,13 @@ def _legend(
     returned = (words(text + key),)
     full: list[Line] = []
     k = first
+    named = many is None and names_layer(section.recurrent)  # not beside another section
     many = len(section.recurrent) > 1 if many is None else many
     for layer in layers:
         sup = ""
         if layer.cell and many:
             k += 1
-            sup = f"({k})"
+            sup = "" if named else f"({k})"
         full.extend(labels.legend(layer, notation, convention, sup))
     return header(model, (labels.chain(layers, convention), returned), [*full, returned])
 
