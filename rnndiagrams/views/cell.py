@@ -58,7 +58,8 @@ class _Cell:
             if self.notation in labels.MATH_NOTATIONS:
                 run = sym(name.text, sub, name.sup)
             else:
-                run = Run(f"{name.text}[{gate}]", sup=name.sup)
+                # a framework's long names, the gate's blocks of them: secondary to the gate
+                run = Run(f"{name.text}[{gate}]", sup=name.sup, small=True)
             shape = words(" " + format_shape(w.gate_shape(self.notation)), small=True)
             lines.extend(labels.stacked((run, shape)))
         return tuple(lines)

@@ -43,6 +43,9 @@ class _Grid:
         self.first = 0  # recurrent layers numbered before this grid's (a decoder's encoder)
         self.many = len(section.recurrent) > 1
         self.named = names_layer(section.recurrent)  # weight names say the layer: no `^(k)`
+        # a framework's long weight names, repeated on every step, would set the columns apart
+        # by their width: unrolled, each is named on the first step only
+        self.once = not folded and self.notation not in labels.MATH_NOTATIONS
         # folded, a Bidirectional layer's two cells sit side by side (columns 0 and 2), each
         # with its own loop, and everything else in the middle column between them
         self.side = folded and any(layer.spec.inner for layer in section.recurrent)
@@ -77,9 +80,10 @@ class _Grid:
         return ()
 
     def _connect(self, src: list[str], dst: list[str], label_of, role: str) -> None:
+        """`label_of(c)` names a step's weight: on the first step only when `once`."""
         for c, (a, b) in enumerate(zip(src, dst, strict=True)):
             if self.cols[c] is not None:
-                self.edges.append(Edge(a, b, label_of(c), role))
+                self.edges.append(Edge(a, b, label_of(c) if c == 0 or not self.once else (), role))
 
     def _sup(self, k: int) -> str:
         return f"({k})" if self.many else ""
