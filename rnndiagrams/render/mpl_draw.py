@@ -172,12 +172,12 @@ class _Measure:
 
 def _kern(slanted: tuple[str, float] | None, italic: bool) -> float:
     """Room for the last italic glyph (text, size) reaching past its advance, the further the
-    taller its right side: a hair space, a thin one after `f`, a capital (W_z) or before
-    another italic."""
+    taller its right side (measured in DejaVu Sans Oblique): a hair space (0.1 em), 0.15 em
+    after a capital (W reaches 0.14 em), a thin space after `f` or before another italic."""
     if slanted is None:
         return 0.0
-    tall = slanted[0][-1:] == "f" or slanted[0][-1:].isupper()
-    return (0.2 if tall or italic else 0.1) * slanted[1]
+    last = slanted[0][-1:]
+    return (0.2 if last == "f" or italic else 0.15 if last.isupper() else 0.1) * slanted[1]
 
 
 def _place(ax, block: _Block, x: float, top: float, align: str = "center") -> None:
