@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 SYSTEM_STAMP := $(VENV)/.system
 APT_PACKAGES := graphviz fontconfig fonts-nanum fonts-dejavu-core chromium chromium-driver firefox-esr
 
-.PHONY: setup system diagrams gallery test lint bench bench-watch fuzz measure determinism legibility schema golden clean
+.PHONY: setup system diagrams gallery test lint bench bench-watch fuzz measure determinism schema golden clean
 
 # Only specs whose file, or the package's code, changed since their last render are redrawn.
 SPECS := $(wildcard specs/*.yaml)
@@ -91,9 +91,6 @@ measure: setup
 determinism: setup
 	$(BIN)/python bench/determinism.py 1000
 
-# Smallest text at a 720 px column and aspect ratio of every spec's figures, from their SVGs.
-legibility: setup
-	$(BIN)/python bench/legibility.py
 
 # Regenerate the shipped JSON Schema and the golden DOT files after an intended change.
 schema: setup

@@ -136,7 +136,7 @@ def test_folded_has_a_self_loop_labelled_with_the_recurrent_weight():
 def test_notation_changes_every_weight_label(notation, input_name, recurrent_name, write_spec):
     spec = load(str(write_spec(_spec_text("[folded]", extra=f"notation: {notation}\n"))))
     scene = build_scene(shape_model(spec), spec.views[0])
-    labels = {e.role: plain_text(e.label).split(" ")[0] for e in scene.edges}
+    labels = {e.role: plain_text(e.label).replace("\n", " ").split(" ")[0] for e in scene.edges}
     assert labels["input"] == input_name and labels["recurrent"] == recurrent_name
 
 

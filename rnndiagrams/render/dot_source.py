@@ -41,6 +41,15 @@ def escape(text: str) -> str:
     return _COLLAPSIBLE.sub(lambda m: "&#160;" * len(m.group()), _escape(text))
 
 
+DESCENDER_GAP = 2  # points of space under a line whose descenders would touch the next
+DESCENDERS = set("_gjpqy")
+
+
+def _deep(line: Line) -> bool:
+    """Whether a line holds a glyph reaching a quarter em below its baseline."""
+    return any(DESCENDERS & set(run.text) for run in line)
+
+
 SHAPES = {
     "box": ("box", "filled"),
     "round": ("box", "rounded,filled"),
@@ -67,7 +76,10 @@ class _Labels:
             )
             text = f"<I>{text}{spacer}</I>"
         if run.sub:  # h_t^(2): HTML labels cannot stack the two, and the subscript matters more
-            text += f'<SUB><FONT POINT-SIZE="{SCRIPT_SIZE}">{escape(run.sub)}</FONT></SUB>'
+            # set side by side, the superscript starts where the subscript's advance ends: the
+            # room its last glyph reaches past that (`f`'s hook) keeps the two apart
+            gap = _italic_correction(run.sub, None) if run.sup else ""
+            text += f'<SUB><FONT POINT-SIZE="{SCRIPT_SIZE}">{escape(run.sub)}{gap}</FONT></SUB>'
         if run.sup:
             text += f'<SUP><FONT POINT-SIZE="{SCRIPT_SIZE}">{escape(run.sup)}</FONT></SUP>'
         if run.small:
@@ -77,15 +89,31 @@ class _Labels:
     def line(self, line: Line) -> str:
         return "".join(self.run(r, after) for r, after in zip(line, (*line[1:], None), strict=True))
 
-    def label(self, label: Label) -> str:
+    def label(self, label: Label, size: float = style.FONT_SIZE) -> str:
+        """`size`: the font size the label is set in (its node's or edge's)."""
         if not label:
             return ""
-        return "<" + "<BR/>".join(self.line(line) for line in label) + ">"
+        # dot advances each line by its largest font only, so a descender of the line above
+        # (`_`, `g`) would touch its ascenders: a hair space in a larger font holds it down
+        lines = [self.line(label[0])]
+        for above, line in pairwise(label):
+            strut = max(size if not r.small else style.SMALL_SIZE for r in above) + DESCENDER_GAP
+            lines.append(
+                (f'<FONT POINT-SIZE="{strut:g}">&#8202;</FONT>' if _deep(above) else "")
+                + self.line(line)
+            )
+        return "<" + "<BR/>".join(lines) + ">"
 
     def caption(self, scene: Scene) -> str:
-        rows = [f'<TR><TD ALIGN="LEFT"><B>{self.line(line)}</B></TD></TR>' for line in scene.title]
+        spacer = f'<TR><TD HEIGHT="{DESCENDER_GAP}"></TD></TR>'
+        rows = [
+            f'<TR><TD ALIGN="LEFT"><B>{self.line(line)}</B></TD></TR>'
+            + (spacer if _deep(line) else "")
+            for line in scene.title
+        ]
         rows += [
             f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{style.LEGEND_SIZE}">{self.line(line)}</FONT></TD></TR>'
+            + (spacer if _deep(line) else "")
             for line in scene.legend
         ]
         rows.append(f'<TR><TD HEIGHT="{HEAD_GAP}"></TD></TR>')  # room between header and body
@@ -95,6 +123,7 @@ class _Labels:
 def dot_source(scene: Scene, theme: Theme) -> str:
     labels = _Labels(theme)
     font = {"fontname": style.FONT, "fontsize": str(style.FONT_SIZE), "fontcolor": theme.text}
+    edge_size = style.SMALL_SIZE + 2
     g = graphviz.Digraph(
         name=scene.name.replace(
             "&", "&amp;"
@@ -115,7 +144,7 @@ def dot_source(scene: Scene, theme: Theme) -> str:
         node_attr={**font, "penwidth": "1.3", "margin": "0.12,0.06"},
         edge_attr={
             **font,
-            "fontsize": str(style.SMALL_SIZE + 2),
+            "fontsize": str(edge_size),
             "arrowsize": "0.7",
             "penwidth": "1.2",
         },
@@ -143,20 +172,20 @@ def dot_source(scene: Scene, theme: Theme) -> str:
     for edge in scene.edges:
         attrs = {"color": theme.edges[edge.role], "fontcolor": theme.edge_text[edge.role]}
         past = _passes_a_node(pos[edge.src], pos[edge.dst], taken) and scene.flow == "up"
+        against = pos[edge.dst][1] < pos[edge.src][1]
         if edge.label:
-            # a label on an edge within a row, or past a node, bends it around a label node
-            # (which also pushes the row's own edges aside); an xlabel does not
-            flat = pos[edge.src][1] == pos[edge.dst][1] and edge.src != edge.dst
-            attrs["xlabel" if flat or past else "label"] = labels.label(edge.label)
+            # a label on an edge past a node bends it around a label node (which also pushes
+            # the row's own edges aside), on an edge against the rows it spreads every row;
+            # an xlabel does neither. Within a row a label is kept: dot widens that gap alone
+            # to fit it, and reserves no room for an xlabel there
+            attrs["xlabel" if past or against else "label"] = labels.label(edge.label, edge_size)
         if past:  # out of the right side, into the bottom: every column routed alike
             attrs.update(tailport="e", headport="s")
         if pos[edge.src][0] == pos[edge.dst][0] and not past and edge.src != edge.dst:
             attrs["weight"] = "10"  # along a column: as upright as the hidden column edges
         if edge.style == "dashed":
             attrs["style"] = "dashed"
-        if (
-            pos[edge.dst][1] < pos[edge.src][1]
-        ):  # runs against the rows (a cell's tanh branch): no say in ranks
+        if against:  # runs against the rows (a cell's tanh branch): no say in ranks
             attrs["constraint"] = "false"
         src, dst = edge.src, edge.dst
         if (

@@ -60,8 +60,10 @@ class _Cell:
             if self.notation in labels.MATH_NOTATIONS:
                 run = sym(name.text, sub, name.sup)
             else:
-                run = Run(f"{name.text}[{gate}]", sup=name.sup)
-            lines.append((run, words(" " + format_shape(w.gate_shape(self.notation)), small=True)))
+                # a framework's long names, the gate's blocks of them: secondary to the gate
+                run = Run(f"{name.text}[{gate}]", sup=name.sup, small=True)
+            shape = words(" " + format_shape(w.gate_shape(self.notation)), small=True)
+            lines.extend(labels.stacked((run, shape)))
         return tuple(lines)
 
     def gate(
@@ -94,8 +96,12 @@ class _Cell:
         self.node(
             "x", labels.tensor("x", "t", self.layer.step_tensor("x_t").shape), "input", (2, 0)
         )
-        self.node("U", (labels.weight(w["U"], self.notation),), "weight", (0, 1), "box")
-        self.node("W", (labels.weight(w["W"], self.notation),), "weight", (2, 1), "box")
+        self.node(
+            "U", labels.stacked(labels.weight(w["U"], self.notation)), "weight", (0, 1), "box"
+        )
+        self.node(
+            "W", labels.stacked(labels.weight(w["W"], self.notation)), "weight", (2, 1), "box"
+        )
         self.op("sum", "+", (1, 2))
         self.node("act", ((words(self.act("activation")),),), "gate", (1, 3), "box")
         self.node("h", self.vector("h", "t"), "state", (1, 4))
@@ -108,7 +114,7 @@ class _Cell:
             if key in w:
                 self.node(
                     key,
-                    (labels.weight(w[key], self.notation),),
+                    labels.stacked(labels.weight(w[key], self.notation)),
                     "weight",
                     (2 if key != "b_U" else 0, 2),
                     "box",
@@ -154,7 +160,13 @@ class _Cell:
             self.edge("read", "h", "head")
             return
         # PyTorch's proj_size: h_t = W_hr (o_t ⊙ tanh c_t), (units,) -> (proj_size,)
-        self.node("proj", (labels.weight(projection, self.notation),), "weight", (5, 1), "box")
+        self.node(
+            "proj",
+            labels.stacked(labels.weight(projection, self.notation)),
+            "weight",
+            (5, 1),
+            "box",
+        )
         self.edge("read", "proj", "head", ((words(format_shape((self.units,)), small=True),),))
         self.edge("proj", "h", "head")
 

@@ -3,6 +3,8 @@ turn numbers into text, so every figure prints shapes the same way."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from ..scene import Label, Line, Run, sym, words
 from ..shapes import ShapedLayer, Weight
 from ..shapes.engine import Shape, format_shape
@@ -12,6 +14,7 @@ from .torch_drawing import call_text, left_out
 
 ARROWS = {"forward": "→", "backward": "←", None: ""}
 MATH_NOTATIONS = ("seed", "goodfellow")
+LONG_LINE = 18  # characters of a weight's name and shape set on one line
 
 
 def tensor(symbol: str, sub: str, shape: Shape | None, sup: str = "", note: str = "") -> Label:
@@ -38,6 +41,14 @@ def weight(weight: Weight, notation: str, sup: str = "", shape: bool = True) -> 
     return (
         (run, words(" " + format_shape(weight.shape_in(notation)), small=True)) if shape else (run,)
     )
+
+
+def stacked(line: Line) -> Label:
+    """A weight's name and shape on one line, or the shape under the name when together they
+    are longer than LONG_LINE (`weight_hh_l0_reverse`): narrower boxes and gaps between them."""
+    if len(line) < 2 or sum(len(r.text) + len(r.sub) for r in line) <= LONG_LINE:
+        return (line,)
+    return (line[:1], tuple(dataclasses.replace(r, text=r.text.lstrip()) for r in line[1:]))
 
 
 def layer_call(layer: ShapedLayer) -> str:

@@ -49,6 +49,7 @@ def build(model: ShapedModel, view: ViewSpec, encoder: _Grid, start: int) -> Sce
     decoder = _Grid(model, section, cast(list[str | None], cols), encoder.folded)
     decoder.first = len(encoder.section.recurrent)
     encoder.many = decoder.many = True
+    encoder.named = decoder.named = False  # two modules' weight names repeat `_l0`
     encoder.build()
     decoder.build()
     # the encoder's output goes on to the RepeatVector, not out of the figure

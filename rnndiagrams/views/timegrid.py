@@ -16,7 +16,7 @@ from ..shapes.engine import format_shape
 from ..spec.model import ViewSpec
 from . import labels, seq2seq, steplayers
 from .section import Section, figure_name, header, select
-from .torch_drawing import dropped, final_state, returns_text
+from .torch_drawing import dropped, final_state, names_layer, returns_text
 
 # (column, step subscript) -> (label, role, emphasis) of one step's node
 MakeStep = Callable[[int, str], tuple[Label, str, str]]
@@ -48,6 +48,10 @@ class _Grid:
         self.next_row = 0
         self.first = 0  # recurrent layers numbered before this grid's (a decoder's encoder)
         self.many = len(section.recurrent) > 1
+        self.named = names_layer(section.recurrent)  # weight names say the layer: no `^(k)`
+        # a framework's long weight names, repeated on every step, would set the columns apart
+        # by their width: unrolled, each is named on the first step only
+        self.once = not folded and self.notation not in labels.MATH_NOTATIONS
         # folded, a Bidirectional layer's two cells sit side by side (columns 0 and 2), each
         # with its own loop, and everything else in the middle column between them
         self.side = folded and any(layer.spec.inner for layer in section.recurrent)
@@ -78,15 +82,16 @@ class _Grid:
     ) -> Label:
         for w in layer.weights:
             if w.key == key and w.direction == direction:
-                return (labels.weight(w, self.notation, sup, shape=self.shapes),)
+                return labels.stacked(labels.weight(w, self.notation, sup, shape=self.shapes))
         return ()
 
     def _connect(
         self, src: list[str], dst: list[str], label_of: Callable[[int], Label], role: str
     ) -> None:
+        """`label_of(c)` names a step's weight: on the first step only when `once`."""
         for c, (a, b) in enumerate(zip(src, dst, strict=True)):
             if self.cols[c] is not None:
-                self.edges.append(Edge(a, b, label_of(c), role))
+                self.edges.append(Edge(a, b, label_of(c) if c == 0 or not self.once else (), role))
 
     def _sup(self, k: int) -> str:
         return f"({k})" if self.many else ""
@@ -154,6 +159,7 @@ class _Grid:
         last = len(self.cols) - 1
         outs = {}
         first_row = None
+        wsup = "" if self.named else sup
         for d in directions:
             backwards = (d == "backward") != rnn.args["go_backwards"]
             # the state a many-to-one layer returns; PyTorch's out[:, -1] is the last position
@@ -198,12 +204,12 @@ class _Grid:
                 cast(
                     Callable[[int], Label],
                     lambda c, d=d: (
-                        self._weight_label(layer, "W", d, sup) + (() if c else dropped(layer))
+                        self._weight_label(layer, "W", d, wsup) + (() if c else dropped(layer))
                     ),
                 ),
                 "input",
             )
-            u_label = self._weight_label(layer, "U", d, sup)
+            u_label = self._weight_label(layer, "U", d, wsup)
             if self.folded and (rnn.cls == "LSTM" or backwards):
                 step = "t+1" if backwards else "t-1"  # a backward loop brings the next step's state
                 state = (sym("h", step),) + (
@@ -320,12 +326,13 @@ def _legend(
     returned = (words(text + key),)
     full: list[Line] = []
     k = first
+    named = many is None and names_layer(section.recurrent)  # not beside another section
     many = len(section.recurrent) > 1 if many is None else many
     for layer in layers:
         sup = ""
         if layer.cell and many:
             k += 1
-            sup = f"({k})"
+            sup = "" if named else f"({k})"
         full.extend(labels.legend(layer, notation, convention, sup))
     return header(model, (labels.chain(layers, convention), returned), [*full, returned])
 

@@ -92,6 +92,16 @@ def final_state(layer: ShapedLayer, direction: str | None, drawn: tuple[ShapedLa
     return f"= h_n[{i}]" + (f", c_n[{i}]" if spec.module.cls == "LSTM" else "") + owner
 
 
+def names_layer(layers: tuple[ShapedLayer, ...]) -> bool:
+    """Whether PyTorch's weight names (`weight_ih_l1`) already say which drawn layer each
+    weight is: the drawn recurrent layers all come from one module, so a `^(2)` would repeat
+    the `_l1`."""
+    modules = {
+        x.spec.module.name for x in layers if isinstance(x.spec, DrawnSpec) and x.spec.module
+    }
+    return len(modules) == 1 and all(isinstance(x.spec, DrawnSpec) for x in layers)
+
+
 def drawable(model: ShapedModel, view: ViewSpec) -> tuple[ShapedModel, ViewSpec]:
     """The model unstacked for the recurrent views; a view's `layer:` keeps that module only."""
     name = view.options.get("layer")
