@@ -79,9 +79,9 @@ _RNN_COMMON = {
 }
 
 
-def _pooling() -> dict[str, Arg]:
+def _pooling(pool_size: Arg) -> dict[str, Arg]:
     return {
-        "pool_size": Arg("posint", 2),
+        "pool_size": pool_size,
         "strides": Arg("posint", None, nullable=True),  # null: pool_size
         "padding": Arg("choice", "valid", choices=PADDINGS[:2]),
         "name": _NAME,
@@ -128,8 +128,8 @@ LAYERS: dict[str, dict[str, Arg]] = {
         "use_bias": _BOOL_T,
         "name": _NAME,
     },
-    "MaxPooling1D": _pooling(),
-    "AveragePooling1D": _pooling(),
+    "MaxPooling1D": _pooling(Arg("posint", 2)),
+    "AveragePooling1D": _pooling(Arg("posint", required=True)),  # Keras 3 gives it no default
     "GlobalMaxPooling1D": {"name": _NAME},
     "GlobalAveragePooling1D": {"name": _NAME},
     "Flatten": {"name": _NAME},
