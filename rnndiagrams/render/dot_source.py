@@ -46,8 +46,9 @@ DESCENDERS = set("_gjpqy")
 
 
 def _deep(line: Line) -> bool:
-    """Whether a line holds a glyph reaching a quarter em below its baseline."""
-    return any(DESCENDERS & set(run.text) for run in line)
+    """Whether a line holds a glyph reaching a quarter em below its baseline: a descender, or
+    a subscript (set 0.25 em low, its digits touch the line under it)."""
+    return any(DESCENDERS & set(run.text) or run.sub for run in line)
 
 
 SHAPES = {
