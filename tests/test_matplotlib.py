@@ -1,8 +1,6 @@
 """The matplotlib backend: Korean text, math pieces, themes, determinism, layout without overlaps."""
 
 import re
-import subprocess
-import sys
 import warnings
 import xml.etree.ElementTree as ET
 
@@ -75,37 +73,6 @@ def test_editable_text_keeps_text_elements(write_spec, tmp_path):
     assert main(["render", str(path), "-o", str(tmp_path)]) == 0
     root = ET.fromstring((tmp_path / "spec" / "folded.matplotlib.svg").read_bytes())
     assert any(t.text and "감성" in t.text for t in root.iter(f"{SVG}text"))
-
-
-def test_two_processes_give_identical_bytes(tmp_path):
-    outs = []
-    for run in ("a", "b"):
-        out = tmp_path / run
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "rnndiagrams",
-                "render",
-                str(SENTIMENT),
-                "-o",
-                str(out),
-                "--backend",
-                "matplotlib",
-                "--view",
-                "unrolled",
-                "--format",
-                "svg",
-                "--format",
-                "png",
-                "--format",
-                "pdf",
-            ],
-            check=True,
-            capture_output=True,
-        )
-        outs.append({p.name: p.read_bytes() for p in (out / "seed_sentiment").iterdir()})
-    assert len(outs[0]) == 3 and outs[0] == outs[1]
 
 
 def test_dpi_scales_png(tmp_path):

@@ -41,33 +41,17 @@ def test_committed_gallery_is_current(tmp_path):
     assert not stale, f"stale committed figures (run `make diagrams`): {stale}"
 
 
-def test_same_spec_twice_in_two_processes_gives_identical_bytes(tmp_path):
+@pytest.mark.parametrize(("backend", "views"), [("graphviz", ()), ("matplotlib", ("unrolled",))])
+def test_same_spec_twice_in_two_processes_gives_identical_bytes(backend, views, tmp_path):
     outs = []
     for run in ("a", "b"):
         out = tmp_path / run
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "rnndiagrams",
-                "render",
-                str(SENTIMENT),
-                "-o",
-                str(out),
-                "--backend",
-                "graphviz",
-                "--format",
-                "svg",
-                "--format",
-                "png",
-                "--format",
-                "pdf",
-            ],
-            check=True,
-            capture_output=True,
-        )
+        args = [sys.executable, "-m", "rnndiagrams", "render", str(SENTIMENT), "-o", str(out)]
+        args += ["--backend", backend, *(a for v in views for a in ("--view", v))]
+        args += [a for fmt in ("svg", "png", "pdf") for a in ("--format", fmt)]
+        subprocess.run(args, check=True, capture_output=True)
         outs.append(_tree(out))
-    assert len(outs[0]) == 9 and outs[0] == outs[1]
+    assert len(outs[0]) == 3 * (len(views) or 3) and outs[0] == outs[1]
 
 
 def test_svg_is_clean_and_embeddable(tmp_path):
