@@ -90,17 +90,19 @@ class _Labels:
     def line(self, line: Line) -> str:
         return "".join(self.run(r, after) for r, after in zip(line, (*line[1:], None), strict=True))
 
-    def label(self, label: Label, size: float = style.FONT_SIZE) -> str:
-        """`size`: the font size the label is set in (its node's or edge's)."""
+    def label(self, label: Label, size: float = style.FONT_SIZE, indent: str = "") -> str:
+        """`size`: the font size the label is set in (its node's or edge's); `indent` starts
+        every line (an edge label's space, so its text stands beside the line, not on it)."""
         if not label:
             return ""
         # dot advances each line by its largest font only, so a descender of the line above
         # (`_`, `g`) would touch its ascenders: a hair space in a larger font holds it down
-        lines = [self.line(label[0])]
+        lines = [indent + self.line(label[0])]
         for above, line in pairwise(label):
             strut = max(size if not r.small else style.SMALL_SIZE for r in above) + DESCENDER_GAP
             lines.append(
                 (f'<FONT POINT-SIZE="{strut:g}">&#8202;</FONT>' if _deep(above) else "")
+                + indent
                 + self.line(line)
             )
         return "<" + "<BR/>".join(lines) + ">"
@@ -179,7 +181,9 @@ def dot_source(scene: Scene, theme: Theme) -> str:
             # the row's own edges aside), on an edge against the rows it spreads every row;
             # an xlabel does neither. Within a row a label is kept: dot widens that gap alone
             # to fit it, and reserves no room for an xlabel there
-            attrs["xlabel" if past or against else "label"] = labels.label(edge.label, edge_size)
+            attrs["xlabel" if past or against else "label"] = labels.label(
+                edge.label, edge_size, indent="&#160;"
+            )
         if past:  # out of the right side, into the bottom: every column routed alike
             attrs.update(tailport="e", headport="s")
         if pos[edge.src][0] == pos[edge.dst][0] and not past and edge.src != edge.dst:
