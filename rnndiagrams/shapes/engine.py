@@ -6,6 +6,7 @@ figure and the totals printed by `summary` cannot disagree.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 
@@ -118,26 +119,39 @@ class ShapedModel:
         raise KeyError(name)
 
 
+# (layer, input shape, input dtype, where the input comes from in words) -> the shaped layer
+LayerRule = Callable[[LayerSpec, Shape, str, str], ShapedLayer]
+
+
+def chain(spec: Spec, shape: Shape, rule: LayerRule) -> tuple[ShapedLayer, ...]:
+    """Each layer's rule applied to what the layer before it gives (the input's dtype first,
+    float32 after), in either dialect."""
+    dtype, source = spec.input_dtype, "the input"
+    out = []
+    for layer in spec.layers:
+        shaped = rule(layer, shape, dtype, source)
+        out.append(shaped)
+        shape, dtype, source = shaped.output_shape, "float32", repr(layer.name)
+    return tuple(out)
+
+
 def shape_model(spec: Spec, convention: str | None = None) -> ShapedModel:
     """Run Keras's shape rules over the layers; incompatible layers raise located SpecErrors."""
     if spec.framework == "pytorch":
         from .torch_engine import shape_torch
 
         return shape_torch(spec, convention)
-    convention = convention or spec.convention
+    chosen = convention or spec.convention
     shape: Shape = (None,) + tuple(spec.input_shape)
-    dtype = spec.input_dtype
-    source = "the input"
-    out = []
-    for layer in spec.layers:
-        shaped = _shape_layer(spec, layer, shape, dtype, source, convention)
-        out.append(shaped)
-        shape, dtype, source = shaped.output_shape, "float32", repr(layer.name)
     return ShapedModel(
         spec=spec,
-        convention=convention,
-        input_shape=(None,) + tuple(spec.input_shape),
-        layers=tuple(out),
+        convention=chosen,
+        input_shape=shape,
+        layers=chain(
+            spec,
+            shape,
+            lambda layer, s, dtype, src: _shape_layer(spec, layer, s, dtype, src, chosen),
+        ),
     )
 
 

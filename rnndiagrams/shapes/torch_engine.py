@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..spec.model import LayerSpec, Spec
 from ..spec.torch_catalog import CELLS
-from .engine import GATE_COUNT, Shape, ShapedLayer, ShapedModel, StepTensor, format_shape
+from .engine import GATE_COUNT, Shape, ShapedLayer, ShapedModel, StepTensor, chain, format_shape
 from .weights import GATES, Weight
 
 
@@ -23,17 +23,15 @@ def shape_torch(spec: Spec, convention: str | None = None) -> ShapedModel:
         )
     batch_first = batch_first_of(spec)
     shape: Shape = _layout(spec.input_shape, batch_first)
-    dtype, source = spec.input_dtype, "the input"
-    out = []
-    for layer in spec.layers:
-        shaped = _module(spec, layer, shape, dtype, source, batch_first)
-        out.append(shaped)
-        shape, dtype, source = shaped.output_shape, "float32", repr(layer.name)
     return ShapedModel(
         spec=spec,
         convention="pytorch",
-        input_shape=_layout(spec.input_shape, batch_first),
-        layers=tuple(out),
+        input_shape=shape,
+        layers=chain(
+            spec,
+            shape,
+            lambda layer, s, dtype, src: _module(spec, layer, s, dtype, src, batch_first),
+        ),
         time_axis=1 if batch_first else 0,
     )
 
