@@ -209,3 +209,63 @@ def test_watch_a_slow_spec_does_not_hold_back_another(tmp_path, monkeypatch):
 
 def test_watch_listens_with_a_backlog_for_many_clients():
     assert watch_module._Server.request_queue_size >= 128
+
+
+def _replace_leaf(data, path, value):
+    """A deep copy of `data` with the value at `path` (keys and indices) replaced."""
+    if not path:
+        return value
+    head, rest = path[0], path[1:]
+    if isinstance(data, dict):
+        return {k: _replace_leaf(v, rest, value) if k == head else v for k, v in data.items()}
+    return [_replace_leaf(v, rest, value) if i == head else v for i, v in enumerate(data)]
+
+
+def _paths(data, prefix=()):
+    yield prefix
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _paths(value, prefix + (key,))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _paths(value, prefix + (index,))
+
+
+def test_api_dicts_with_any_value_anywhere_give_a_figure_or_one_located_line():
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    base = {
+        "title": "t",
+        "model": {
+            "input": {"shape": [None, 8]},
+            "layers": [{"LSTM": {"units": 4, "return_sequences": True}}, {"Dense": {"units": 2}}],
+        },
+        "views": ["stack"],
+    }
+    paths = list(_paths(base))[1:]  # the root itself is no longer a dict
+    scalars = (
+        st.none()
+        | st.booleans()
+        | st.integers(min_value=-(10**400), max_value=10**400)
+        | st.floats()
+        | st.text(max_size=40)
+        | st.integers(0, 3).map(  # built when drawn: hypothesis cannot repr a 5,000-digit int
+            lambda i: (Units.SMALL, Name("lstm"), 10**5000, "x" * 1_100_000)[i]
+        )
+    )
+    values = st.recursive(
+        scalars,
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
+        max_leaves=12,
+    )
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.sampled_from(paths), values)
+    def check(path, value):
+        try:
+            rnndiagrams.figure(_replace_leaf(base, path, value), view="stack", backend="graphviz")
+        except SpecError as e:
+            assert "\n" not in str(e) and e.where.startswith("<dict>")
+
+    check()
