@@ -1,5 +1,8 @@
-"""The `rnndiagrams` command. Heavy imports (numpy, graphviz, matplotlib) happen inside the
-subcommand that needs them, so `summary` starts fast."""
+"""The `rnndiagrams` command: figures of recurrent networks from a YAML spec, every shape
+computed and verified.
+
+Heavy imports (numpy, graphviz, matplotlib) happen inside the subcommand that needs them, so
+`summary` starts fast."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO, cast
 
+from . import __version__
 from .errors import RenderError, SpecError
 from .printable import printable
 from .spec.catalog import BACKENDS, CONVENTIONS, FORMATS, THEMES
@@ -206,10 +210,11 @@ def _watch(args: argparse.Namespace) -> int:
 def _new(args: argparse.Namespace) -> int:
     from .spec.starters import write_starter
 
-    path = write_starter(args.name, args.starter)
+    path, schema, changed = write_starter(args.name, args.starter)
     print(
         f"{path}: written from the {args.starter!r} starter; preview it with: rnndiagrams watch {path}"
     )
+    print(f"{schema}: {'written' if changed else 'unchanged'} (the schema its first line names)")
     return 0
 
 
@@ -226,7 +231,10 @@ def _port(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="rnndiagrams", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="rnndiagrams", description=" ".join(__doc__.split("\n\n")[0].split())
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, func: Command, help: str) -> argparse.ArgumentParser:

@@ -1,0 +1,121 @@
+"""A Python-Markdown extension, for MkDocs and anything else built on Python-Markdown.
+
+In mkdocs.yml:
+
+    markdown_extensions:
+      - rnndiagrams.ext.markdown:
+          base_dir: docs        # spec paths are relative to it (default: the current folder)
+
+Then, in a page, a fence holding a spec path or the spec itself, with options after the name:
+
+    ```rnndiagram view=unrolled caption="An LSTM, unrolled" width=80%
+    specs/lstm.yaml
+    ```
+
+Figures are drawn at build time and cached by content hash in `cache_dir`. A bad spec is a
+warning (MkDocs counts it, and `mkdocs build --strict` fails on it) naming the spec's file and
+line, or, for a spec written in the page, its line in the page; the page builds without it."""
+
+from __future__ import annotations
+
+import logging
+import re
+import shlex
+from pathlib import Path
+from typing import Any
+
+from ..errors import SpecError
+from ..extras import require
+from .embed import Diagram, css_width
+
+require("markdown", "mkdocs", "rnndiagrams.ext.markdown")
+
+from markdown import Markdown
+from markdown.extensions import Extension
+from markdown.preprocessors import Preprocessor
+
+# MkDocs shows, counts and (with --strict) fails on warnings of loggers under "mkdocs".
+logger = logging.getLogger("mkdocs.plugins.rnndiagrams")
+
+FENCE = re.compile(
+    r"^(?P<fence>`{3,}|~{3,})[ \t]*rnndiagram\b(?P<options>[^\n]*)\n(?P<body>.*?)^(?P=fence)[ \t]*$",
+    re.M | re.S,
+)
+OPTIONS = ("view", "backend", "caption", "width")
+PAGE = "<page>"  # Python-Markdown does not say which file it converts; lines are the page's
+
+
+class RnnDiagramPreprocessor(Preprocessor):
+    def __init__(self, md: Markdown, base_dir: Path, cache_dir: Path) -> None:
+        super().__init__(md)
+        self.base_dir = base_dir
+        self.cache_dir = cache_dir
+
+    def run(self, lines: list[str]) -> list[str]:
+        text = "\n".join(lines)
+        serial = 0
+
+        def replace(m: re.Match[str]) -> str:
+            nonlocal serial
+            serial += 1
+            line = text.count("\n", 0, m.start()) + 1
+            try:
+                diagram = self._diagram(m, line)
+                html = diagram.html(self.cache_dir, f"rnd{serial}")
+            except SpecError as e:
+                logger.warning("rnndiagram: %s", e)
+                return ""
+            return self.md.htmlStash.store(html)
+
+        return FENCE.sub(replace, text).split("\n")
+
+    def _diagram(self, m: re.Match[str], line: int) -> Diagram:
+        where = f"{PAGE}:{line}"
+        try:
+            words = shlex.split(m.group("options"))
+        except ValueError as e:
+            raise SpecError(where, f"fence options: {e}") from None
+        options: dict[str, str] = {}
+        for word in words:
+            name, eq, value = word.partition("=")
+            if name not in OPTIONS or not eq:
+                raise SpecError(
+                    where,
+                    f"fence option {word!r}",
+                    f"expected name=value with a name of {', '.join(OPTIONS)}",
+                )
+            options[name] = value
+        if "width" in options:
+            try:
+                options["width"] = css_width(options["width"])
+            except ValueError as e:
+                raise SpecError(where, str(e)) from None
+        body = m.group("body")
+        lines = body.strip().splitlines()
+        if not lines:
+            raise SpecError(where, "empty fence", "expected a spec path or the spec's YAML")
+        spec: Path | str = (
+            self.base_dir / lines[0]
+            if len(lines) == 1 and lines[0].endswith((".yaml", ".yml"))
+            else body
+        )
+        return Diagram(spec, PAGE, line, **options)
+
+
+class RnnDiagramExtension(Extension):
+    def __init__(self, **kwargs: Any) -> None:
+        self.config = {
+            "base_dir": [".", "the folder spec paths are relative to"],
+            "cache_dir": [".cache/rnndiagrams", "where drawn figures are kept, by content hash"],
+        }
+        super().__init__(**kwargs)
+
+    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
+        processor = RnnDiagramPreprocessor(
+            md, Path(self.getConfig("base_dir")), Path(self.getConfig("cache_dir"))
+        )
+        md.preprocessors.register(processor, "rnndiagram", 30)  # before fenced_code (25)
+
+
+def makeExtension(**kwargs: Any) -> RnnDiagramExtension:  # noqa: N802 (Python-Markdown's name)
+    return RnnDiagramExtension(**kwargs)
