@@ -148,7 +148,7 @@ def test_sphinx_warns_at_the_directive_for_a_bad_spec_file(tmp_path):
 MKDOCS_PAGE = """# Figures
 
 ```rnndiagram view=unrolled caption="An <LSTM> & its steps" width=80%
-specs/lstm.yaml
+/specs/lstm.yaml
 ```
 
 Between.
@@ -165,17 +165,25 @@ print("an ordinary fence")
 """
 
 
+MKDOCS_CONFIGS = {
+    # the Python-Markdown extension alone: paths from base_dir, the page unnamed
+    "extension": "markdown_extensions:\n  - rnndiagrams.ext.markdown:\n      base_dir: docs\n",
+    # the MkDocs plugin: paths from the page's folder (`/`: docs_dir), warnings name the page
+    "plugin": "plugins:\n  - rnndiagrams\n",
+}
+
+
 @pytest.mark.needs_dot
 @pytest.mark.needs_browser
-def test_mkdocs_site_shows_the_figures_and_warns_at_the_bad_spec(tmp_path, browser):
+@pytest.mark.parametrize("config", MKDOCS_CONFIGS)
+def test_mkdocs_site_shows_the_figures_and_warns_at_the_bad_spec(tmp_path, browser, config):
     docs = tmp_path / "docs"
     copy_spec(docs)
     inline = (ROOT / "specs" / "seed_sentiment.yaml").read_text(encoding="utf-8")
     page = MKDOCS_PAGE.format(inline=inline, bad=BAD_INLINE)
-    (docs / "index.md").write_text(page, encoding="utf-8")
-    (tmp_path / "mkdocs.yml").write_text(
-        "site_name: Figures\nmarkdown_extensions:\n  - rnndiagrams.ext.markdown:\n      base_dir: docs\n"
-    )
+    (docs / "guide").mkdir()
+    (docs / "guide" / "figures.md").write_text(page, encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text(f"site_name: Figures\n{MKDOCS_CONFIGS[config]}")
     mkdocs = Path(sys.executable).with_name("mkdocs")
     build = subprocess.run(
         [str(mkdocs), "build", "-d", "site"],
@@ -186,15 +194,17 @@ def test_mkdocs_site_shows_the_figures_and_warns_at_the_bad_spec(tmp_path, brows
     )
     assert build.returncode == 0, build.stderr
     bad_line = page.splitlines().index("    - SimpleRNN: {unit: 4}") + 1
+    where = "<page>" if config == "extension" else docs / "guide" / "figures.md"
     warnings = [line for line in build.stderr.splitlines() if line.startswith("WARNING")]
     assert warnings == [
-        f"WARNING -  rnndiagram: <page>:{bad_line}:19: unknown SimpleRNN argument 'unit' (did you mean "
+        f"WARNING -  rnndiagram: {where}:{bad_line}:19: unknown SimpleRNN argument 'unit' (did you mean "
         "'units'?); expected SimpleRNN arguments: units, activation, use_bias, return_sequences, "
         "go_backwards, dropout, recurrent_dropout, unroll, name"
     ]
-    figures = read_figures(browser, tmp_path / "site" / "index.html")
+    html = tmp_path / "site" / "guide" / "figures" / "index.html"
+    figures = read_figures(browser, html)
     assert [f["caption"] for f in figures] == ["An <LSTM> & its steps", None]
-    assert "an ordinary fence" in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "an ordinary fence" in html.read_text(encoding="utf-8")
     strict = subprocess.run(
         [str(mkdocs), "build", "--strict", "-d", "site"], cwd=tmp_path, capture_output=True
     )
@@ -231,6 +241,18 @@ def test_a_bad_fence_is_one_located_warning_and_no_figure(
     assert "<svg" not in html and "rnndiagram" not in html
     (warning,) = [r.getMessage() for r in caplog.records]
     assert warning.startswith(f"rnndiagram: {message}")
+
+
+def test_with_the_page_known_spec_paths_are_relative_to_its_folder(tmp_path, caplog):
+    extension = makeExtension(base_dir=str(tmp_path), cache_dir=str(tmp_path / "cache"))
+    extension.page = tmp_path / "guide" / "page.md"  # as the MkDocs plugin says
+    markdown.markdown(
+        "```rnndiagram\nlstm.yaml\n```\n\n```rnndiagram\n/lstm.yaml\n```", extensions=[extension]
+    )
+    assert [r.getMessage() for r in caplog.records] == [
+        f"rnndiagram: {extension.page}:1: cannot read {tmp_path / 'guide' / 'lstm.yaml'} (No such file or directory)",
+        f"rnndiagram: {extension.page}:5: cannot read {tmp_path / 'lstm.yaml'} (No such file or directory)",
+    ]
 
 
 @pytest.mark.needs_dot

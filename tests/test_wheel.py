@@ -51,6 +51,7 @@ def test_the_wheel_holds_the_data_and_one_version(wheel):
         "rnndiagrams/__main__.py",
         "rnndiagrams/ext/sphinx.py",
         "rnndiagrams/ext/markdown.py",
+        "rnndiagrams/ext/mkdocs.py",
         *(f"rnndiagrams/data/starters/{name}.yaml" for name in starter_names()),
     }
     assert expected <= names
@@ -64,6 +65,13 @@ def test_the_wheel_holds_the_data_and_one_version(wheel):
     assert f"\nVersion: {rnndiagrams.__version__}\n" in text
     for extra in ("sphinx", "mkdocs", "notebook", "frameworks", "test"):
         assert f"\nProvides-Extra: {extra}\n" in text
+    entry_points = zipfile.ZipFile(wheel).read(
+        f"rnndiagrams-{rnndiagrams.__version__}.dist-info/entry_points.txt"
+    )
+    assert (
+        "[mkdocs.plugins]\nrnndiagrams = rnndiagrams.ext.mkdocs:RnnDiagramsPlugin"
+        in entry_points.decode()
+    )
 
 
 @pytest.mark.needs_dot

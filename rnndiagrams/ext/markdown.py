@@ -42,12 +42,16 @@ FENCE = re.compile(
     re.M | re.S,
 )
 OPTIONS = ("view", "backend", "caption", "width")
-PAGE = "<page>"  # Python-Markdown does not say which file it converts; lines are the page's
+UNKNOWN_PAGE = "<page>"  # Python-Markdown alone does not say which file it converts
 
 
 class RnnDiagramPreprocessor(Preprocessor):
-    def __init__(self, md: Markdown, base_dir: Path, cache_dir: Path) -> None:
+    def __init__(self, md: Markdown, page: Path | None, base_dir: Path, cache_dir: Path) -> None:
+        """Spec paths are relative to the page's folder when the page is known (MkDocs plugin),
+        else to `base_dir`; a path starting with `/` is always relative to `base_dir`."""
         super().__init__(md)
+        self.page = str(page) if page else UNKNOWN_PAGE
+        self.folder = page.parent if page else base_dir
         self.base_dir = base_dir
         self.cache_dir = cache_dir
 
@@ -70,7 +74,7 @@ class RnnDiagramPreprocessor(Preprocessor):
         return FENCE.sub(replace, text).split("\n")
 
     def _diagram(self, m: re.Match[str], line: int) -> Diagram:
-        where = f"{PAGE}:{line}"
+        where = f"{self.page}:{line}"
         try:
             words = shlex.split(m.group("options"))
         except ValueError as e:
@@ -94,12 +98,11 @@ class RnnDiagramPreprocessor(Preprocessor):
         lines = body.strip().splitlines()
         if not lines:
             raise SpecError(where, "empty fence", "expected a spec path or the spec's YAML")
-        spec: Path | str = (
-            self.base_dir / lines[0]
-            if len(lines) == 1 and lines[0].endswith((".yaml", ".yml"))
-            else body
-        )
-        return Diagram(spec, PAGE, line, **options)
+        spec: Path | str = body
+        if len(lines) == 1 and lines[0].endswith((".yaml", ".yml")):
+            path = lines[0].strip()
+            spec = self.base_dir / path[1:] if path.startswith("/") else self.folder / path
+        return Diagram(spec, self.page, line, **options)
 
 
 class RnnDiagramExtension(Extension):
@@ -108,12 +111,12 @@ class RnnDiagramExtension(Extension):
             "base_dir": [".", "the folder spec paths are relative to"],
             "cache_dir": [".cache/rnndiagrams", "where drawn figures are kept, by content hash"],
         }
+        self.page: Path | None = None  # the file being converted, when the caller says (MkDocs)
         super().__init__(**kwargs)
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
-        processor = RnnDiagramPreprocessor(
-            md, Path(self.getConfig("base_dir")), Path(self.getConfig("cache_dir"))
-        )
+        base_dir, cache_dir = Path(self.getConfig("base_dir")), Path(self.getConfig("cache_dir"))
+        processor = RnnDiagramPreprocessor(md, self.page, base_dir, cache_dir)
         md.preprocessors.register(processor, "rnndiagram", 30)  # before fenced_code (25)
 
 

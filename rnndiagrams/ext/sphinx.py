@@ -86,7 +86,7 @@ class RnnDiagram(SphinxDirective):
 
 
 def _visit_html(translator: SphinxTranslator, node: rnndiagram) -> None:
-    translator.body.append(node["html"])  # type: ignore[attr-defined]
+    translator.body.append(node["html"])  # type: ignore[attr-defined]  # HTML translators have body
     raise nodes.SkipNode
 
 
