@@ -103,3 +103,27 @@ def test_the_wheel_installed_in_a_fresh_venv_renders_a_spec(wheel, tmp_path):
     for svg in svgs:
         text = svg.read_text(encoding="utf-8")
         assert text.count("<svg") == 1 and "</svg>" in text
+
+
+def make_plan(target: str, tmp_path: Path) -> str:
+    """What `make TARGET` would run from scratch (a new .venv elsewhere), without running it."""
+    venv = tmp_path / "venv"
+    return run("make", "-n", "-B", target, f"VENV={venv}", cwd=ROOT)
+
+
+def test_make_diagrams_installs_only_what_rendering_needs(tmp_path):
+    plan = make_plan("diagrams", tmp_path)
+    installs = [line for line in plan.splitlines() if "pip install" in line]
+    assert [line.split()[-1] for line in installs] == ["."], installs
+    setup = "\n".join(
+        line for line in plan.splitlines() if "pip install" in line or "apt-get" in line
+    )
+    assert "apt-get install -y -qq --no-install-recommends graphviz " in setup
+    for heavy in ("chromium", "firefox", "[test]", "torch", "keras"):
+        assert heavy not in setup
+
+
+def test_make_test_adds_the_test_extra_and_the_browsers(tmp_path):
+    plan = make_plan("test", tmp_path)
+    assert "-e '.[test]'" in plan
+    assert "chromium chromium-driver firefox-esr" in plan
