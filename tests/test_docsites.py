@@ -119,30 +119,57 @@ def test_sphinx_site_shows_the_figures_and_warns_at_the_bad_spec(tmp_path, brows
 
 
 @pytest.mark.needs_dot
-def test_sphinx_warns_at_the_directive_for_a_bad_spec_file(tmp_path):
+def test_sphinx_warns_at_the_directive_for_a_bad_spec_file_or_option(tmp_path):
     src = tmp_path / "src"
-    src.mkdir()
+    copy_spec(src)
     (src / "conf.py").write_text('extensions = ["rnndiagrams.ext.sphinx"]\n')
     (src / "bad.yaml").write_text(BAD_INLINE, encoding="utf-8")
-    (src / "index.rst").write_text(
-        "Title\n=====\n\n.. rnndiagram:: bad.yaml\n\n.. rnndiagram:: missing.yaml\n\n.. rnndiagram::\n"
-    )
+    directives = [
+        ".. rnndiagram:: bad.yaml",
+        ".. rnndiagram:: missing.yaml",
+        ".. rnndiagram::",
+        ".. rnndiagram:: specs/lstm.yaml\n   :view: nope",
+        ".. rnndiagram:: specs/lstm.yaml\n   :backend: tikz",
+        ".. rnndiagram:: specs/lstm.yaml\n   :width: huge",
+    ]
+    (src / "index.rst").write_text("Title\n=====\n\n" + "\n\n".join(directives) + "\n")
     build = sphinx_build(src, tmp_path / "out")
     assert build.returncode == 0, build.stderr
     index = src / "index.rst"
-    lines = build.stderr.splitlines()
-    assert lines[0] == (
+    assert build.stderr.splitlines() == [
         f"{index}:4: WARNING: {src / 'bad.yaml'}:4:19: unknown SimpleRNN argument 'unit' "
         "(did you mean 'units'?); expected SimpleRNN arguments: units, activation, use_bias, "
-        "return_sequences, go_backwards, dropout, recurrent_dropout, unroll, name [rnndiagram]"
+        "return_sequences, go_backwards, dropout, recurrent_dropout, unroll, name [rnndiagram]",
+        f"{index}:6: WARNING: cannot read {src / 'missing.yaml'} (No such file or directory) [rnndiagram]",
+        f"{index}:8: WARNING: no spec; expected a spec path or inline YAML [rnndiagram]",
+        f"{index}:10: WARNING: LSTM(32) on 32 features has no view 'nope'; expected a view of the spec "
+        "(stack, folded, unrolled, cell) or a view kind (stack, folded, unrolled, equivalence, cell, numpy) "
+        "[rnndiagram]",
+        f"{index}:13: WARNING: backend is the string 'tikz'; expected one of graphviz, matplotlib [rnndiagram]",
+        f"{index}:16: WARNING: width 'huge': expected a number with %, px, em, rem, pt, cm, mm or in [rnndiagram]",
+    ]
+
+
+@pytest.mark.needs_dot
+def test_sphinx_draws_again_only_when_the_spec_changes(tmp_path):
+    src = tmp_path / "src"
+    copy_spec(src)
+    (src / "conf.py").write_text('extensions = ["rnndiagrams.ext.sphinx"]\n')
+    (src / "index.rst").write_text(
+        "Title\n=====\n\n.. rnndiagram:: specs/lstm.yaml\n   :view: stack\n"
     )
-    assert lines[1] == (
-        f"{index}:6: WARNING: cannot read {src / 'missing.yaml'} (No such file or directory) [rnndiagram]"
+    cache = tmp_path / "out" / ".doctrees" / "rnndiagrams"
+    html = tmp_path / "out" / "index.html"
+    assert sphinx_build(src, tmp_path / "out").returncode == 0
+    (first,) = cache.iterdir()
+    assert "8,320" in html.read_text(encoding="utf-8")  # LSTM(32) on 32 features
+    spec = src / "specs" / "lstm.yaml"
+    spec.write_text(
+        spec.read_text(encoding="utf-8").replace("units: 32", "units: 16"), encoding="utf-8"
     )
-    assert (
-        lines[2] == f"{index}:8: WARNING: no spec; expected a spec path or inline YAML [rnndiagram]"
-    )
-    assert len(lines) == 3
+    assert sphinx_build(src, tmp_path / "out").returncode == 0
+    assert len(list(cache.iterdir())) == 2 and first.exists()
+    assert "8,320" not in html.read_text(encoding="utf-8")
 
 
 MKDOCS_PAGE = """# Figures

@@ -19,7 +19,8 @@ from ..errors import SpecError
 from ..render.svg_clean import scope_ids
 
 _WIDTH = re.compile(r"\d+(\.\d+)?(%|px|em|rem|pt|cm|mm|in)?")
-_STRING_PLACE = re.compile(r"<string>:(\d+):(\d+)")
+_STRING_PLACE = re.compile(r"<string>:(\d+):(\d+)")  # a place in inline YAML
+_ARGUMENT = re.compile(r"figure\(\w+=.*\)")  # figure(view=...): an option of the page's
 _PROLOG = re.compile(rb"(\s*(<\?.*?\?>|<!DOCTYPE[^>]*>|<!--.*?-->))*\s*", re.S)  # before <svg
 
 
@@ -37,11 +38,12 @@ class Diagram:
 
     spec: Path | str  # a Path is a spec file; a str is the YAML text itself
     page: str  # the page that asks for it
-    line: int  # the line in the page before the spec's first line (inline YAML's line 0)
+    line: int  # the line of the directive or fence
     view: str | None = None
     backend: str | None = None
     caption: str | None = None
-    width: str | None = None  # already CSS (css_width)
+    width: str | None = None  # checked by css_width
+    yaml_line: int | None = None  # the page's line before inline YAML's first (default: line)
 
     def key(self) -> str:
         """The content hash: the same spec text, options and package version draw the same SVG."""
@@ -74,19 +76,25 @@ class Diagram:
         return cached.read_bytes()
 
     def _in_page(self, error: SpecError) -> SpecError:
-        """An error in inline YAML (`<string>:3:5`) moved to its line in the page."""
+        """An error in inline YAML (`<string>:3:5`) moved to its line in the page; an error in
+        an option (`figure(view=...)`) to the directive's or fence's line."""
         m = _STRING_PLACE.fullmatch(error.where)
-        if isinstance(self.spec, Path) or not m:
-            return error
-        where = f"{self.page}:{self.line + int(m.group(1))}:{m.group(2)}"
-        return SpecError(where, error.problem, error.expected)
+        if m and isinstance(self.spec, str):
+            line = (self.line if self.yaml_line is None else self.yaml_line) + int(m.group(1))
+            return SpecError(f"{self.page}:{line}:{m.group(2)}", error.problem, error.expected)
+        if _ARGUMENT.fullmatch(error.where):
+            return SpecError(f"{self.page}:{self.line}", error.problem, error.expected)
+        return error
 
     def html(self, cache: Path, id_prefix: str) -> str:
         """The <figure> with the SVG inline, ids prefixed with `id_prefix`."""
+        try:
+            width = f"width:{css_width(self.width)};" if self.width else ""
+        except ValueError as e:
+            raise SpecError(f"{self.page}:{self.line}", str(e)) from None
         data = self.svg(cache)
         prolog = _PROLOG.match(data)  # the XML declaration, doctype and comment: not for HTML
         svg = scope_ids(data[prolog.end() if prolog else 0 :], id_prefix).decode("utf-8")
-        width = f"width:{self.width};" if self.width else ""
         style = f"max-width:100%;{width}height:auto"
         svg = svg.replace("<svg", f'<svg style="{escape(style)}" role="img"', 1)
         caption = f"<figcaption>{escape(self.caption)}</figcaption>" if self.caption else ""

@@ -26,7 +26,7 @@ from typing import Any
 
 from ..errors import SpecError
 from ..extras import require
-from .embed import Diagram, css_width
+from .embed import Diagram
 
 require("markdown", "mkdocs", "rnndiagrams.ext.markdown")
 
@@ -89,11 +89,6 @@ class RnnDiagramPreprocessor(Preprocessor):
                     f"expected name=value with a name of {', '.join(OPTIONS)}",
                 )
             options[name] = value
-        if "width" in options:
-            try:
-                options["width"] = css_width(options["width"])
-            except ValueError as e:
-                raise SpecError(where, str(e)) from None
         body = m.group("body")
         lines = body.strip().splitlines()
         if not lines:
@@ -102,7 +97,8 @@ class RnnDiagramPreprocessor(Preprocessor):
         if len(lines) == 1 and lines[0].endswith((".yaml", ".yml")):
             path = lines[0].strip()
             spec = self.base_dir / path[1:] if path.startswith("/") else self.folder / path
-        return Diagram(spec, self.page, line, **options)
+        view, backend, caption, width = (options.get(name) for name in OPTIONS)
+        return Diagram(spec, self.page, line, view, backend, caption, width)
 
 
 class RnnDiagramExtension(Extension):

@@ -25,7 +25,7 @@ from typing import Any
 from .. import __version__
 from ..errors import SpecError
 from ..extras import require
-from .embed import Diagram, css_width
+from .embed import Diagram
 
 require("sphinx", "sphinx", "rnndiagrams.ext.sphinx")
 
@@ -50,7 +50,7 @@ class RnnDiagram(SphinxDirective):
         "view": directives.unchanged_required,
         "backend": directives.unchanged_required,
         "caption": directives.unchanged,
-        "width": css_width,
+        "width": directives.unchanged_required,
     }
 
     def run(self) -> list[nodes.Node]:
@@ -63,20 +63,20 @@ class RnnDiagram(SphinxDirective):
             spec: Path | str = Path(path)
         elif self.content:
             spec = "\n".join(self.content) + "\n"
-            line = self.content_offset  # inline YAML: its line 1 is the page's next line
         else:
             return self._warn("no spec; expected a spec path or inline YAML", line)
         diagram = Diagram(
             spec, source, line, self.options.get("view"), self.options.get("backend"),
             self.options.get("caption"), self.options.get("width"),
+            yaml_line=self.content_offset,  # inline YAML's line 1 is the page's next line
         )  # fmt: skip
         serial = self.env.new_serialno("rnndiagram")
         try:
             html = diagram.html(Path(self.env.doctreedir) / "rnndiagrams", f"rnd{serial}")
         except SpecError as e:
             if not e.where.startswith(f"{source}:"):  # located in the spec file
-                return self._warn(str(e), self.lineno)
-            line = int(e.where[len(source) + 1 :].split(":")[0])  # inline YAML: the page's line
+                return self._warn(str(e), line)
+            line = int(e.where[len(source) + 1 :].split(":")[0])  # a line of this page
             return self._warn(str(e)[len(e.where) + 2 :], line)
         return [rnndiagram("", html=html)]
 
