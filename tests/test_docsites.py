@@ -189,6 +189,12 @@ Between.
 ```python
 print("an ordinary fence")
 ```
+
+````md
+```rnndiagram
+a fence shown as text, inside a longer fence
+```
+````
 """
 
 
@@ -232,6 +238,7 @@ def test_mkdocs_site_shows_the_figures_and_warns_at_the_bad_spec(tmp_path, brows
     figures = read_figures(browser, html)
     assert [f["caption"] for f in figures] == ["An <LSTM> & its steps", None]
     assert "an ordinary fence" in html.read_text(encoding="utf-8")
+    assert "a fence shown as text, inside a longer fence" in html.read_text(encoding="utf-8")
     strict = subprocess.run(
         [str(mkdocs), "build", "--strict", "-d", "site"], cwd=tmp_path, capture_output=True
     )

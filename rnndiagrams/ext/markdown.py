@@ -37,10 +37,11 @@ from markdown.preprocessors import Preprocessor
 # MkDocs shows, counts and (with --strict) fails on warnings of loggers under "mkdocs".
 logger = logging.getLogger("mkdocs.plugins.rnndiagrams")
 
+# Every fenced block is matched, so a rnndiagram fence shown inside a longer fence stays text.
 FENCE = re.compile(
-    r"^(?P<fence>`{3,}|~{3,})[ \t]*rnndiagram\b(?P<options>[^\n]*)\n(?P<body>.*?)^(?P=fence)[ \t]*$",
-    re.M | re.S,
+    r"^(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)\n(?P<body>.*?)^(?P=fence)[ \t]*$", re.M | re.S
 )
+NAME = re.compile(r"[ \t]*rnndiagram\b")
 OPTIONS = ("view", "backend", "caption", "width")
 UNKNOWN_PAGE = "<page>"  # Python-Markdown alone does not say which file it converts
 
@@ -61,6 +62,8 @@ class RnnDiagramPreprocessor(Preprocessor):
 
         def replace(m: re.Match[str]) -> str:
             nonlocal serial
+            if not NAME.match(m.group("info")):
+                return m.group(0)  # another language's fence, for fenced_code
             serial += 1
             line = text.count("\n", 0, m.start()) + 1
             try:
@@ -76,7 +79,7 @@ class RnnDiagramPreprocessor(Preprocessor):
     def _diagram(self, m: re.Match[str], line: int) -> Diagram:
         where = f"{self.page}:{line}"
         try:
-            words = shlex.split(m.group("options"))
+            words = shlex.split(NAME.sub("", m.group("info"), count=1))
         except ValueError as e:
             raise SpecError(where, f"fence options: {e}") from None
         options: dict[str, str] = {}
@@ -113,7 +116,9 @@ class RnnDiagramExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
         base_dir, cache_dir = Path(self.getConfig("base_dir")), Path(self.getConfig("cache_dir"))
         processor = RnnDiagramPreprocessor(md, self.page, base_dir, cache_dir)
-        md.preprocessors.register(processor, "rnndiagram", 30)  # before fenced_code (25)
+        md.preprocessors.register(
+            processor, "rnndiagram", 28
+        )  # after normalize_whitespace (30), before fenced_code (25)
 
 
 def makeExtension(**kwargs: Any) -> RnnDiagramExtension:  # noqa: N802 (Python-Markdown's name)
