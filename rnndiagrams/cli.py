@@ -1,8 +1,7 @@
-"""The `rnndiagrams` command: figures of recurrent networks from a YAML spec, every shape
-computed and verified.
+"""Figures of recurrent networks from a YAML spec, every shape computed and verified.
 
-Heavy imports (numpy, graphviz, matplotlib) happen inside the subcommand that needs them, so
-`summary` starts fast."""
+The `rnndiagrams` command; `--help` opens with the paragraph above. Heavy imports (numpy,
+graphviz, matplotlib) happen inside the subcommand that needs them, so `summary` starts fast."""
 
 from __future__ import annotations
 
@@ -288,7 +287,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("gallery", _gallery, "one self-contained HTML page with every spec and figure")
     p.add_argument("specs", nargs="+", metavar="SPEC_OR_FOLDER")
     p.add_argument("-o", "--output", default="output/index.html", help="the HTML file to write")
-    p = command("new", _new, "write a commented starter spec NAME.yaml to edit")
+    p = command(
+        "new", _new, "write a commented starter spec NAME.yaml to edit, and the schema beside it"
+    )
     p.add_argument("name", metavar="NAME")
     p.add_argument(
         "--from", dest="starter", default="seed", choices=starter_names(), help="the starting model"
