@@ -81,6 +81,14 @@ MYST_PAGE = """# In MyST Markdown
 :view: folded
 :caption: folded
 ```
+
+```{rnndiagram}
+:backend: matplotlib
+
+{bad}```
+
+```{rnndiagram}
+{bad}```
 """
 
 
@@ -101,14 +109,20 @@ def test_sphinx_site_shows_the_figures_and_warns_at_the_bad_spec(tmp_path, brows
     index = SPHINX_INDEX.format(bad=bad)
     (src / "index.rst").write_text(index, encoding="utf-8")
     bad_line = index.splitlines().index("       - SimpleRNN: {unit: 4}") + 1
-    (src / "myst.md").write_text(MYST_PAGE, encoding="utf-8")
+    myst = MYST_PAGE.replace("{bad}", BAD_INLINE)
+    (src / "myst.md").write_text(myst, encoding="utf-8")
+    myst_lines = [i + 1 for i, line in enumerate(myst.splitlines()) if "{unit: 4}" in line]
     build = sphinx_build(src, tmp_path / "out")
     assert build.returncode == 0, build.stderr
-    # one warning, at the bad line of the inline spec, and nothing else
+    # one warning per bad spec, at its bad line (reST and MyST count differently), and nothing else
+    problem = (
+        " WARNING: unknown SimpleRNN argument 'unit' (did you mean 'units'?); expected SimpleRNN "
+        "arguments: units, activation, use_bias, return_sequences, go_backwards, dropout, "
+        "recurrent_dropout, unroll, name [rnndiagram]"
+    )
     assert build.stderr.splitlines() == [
-        f"{src / 'index.rst'}:{bad_line}: WARNING: unknown SimpleRNN argument 'unit' (did you mean 'units'?); "
-        "expected SimpleRNN arguments: units, activation, use_bias, return_sequences, go_backwards, "
-        "dropout, recurrent_dropout, unroll, name [rnndiagram]"
+        f"{src / 'index.rst'}:{bad_line}:{problem}",
+        *(f"{src / 'myst.md'}:{line}:{problem}" for line in myst_lines),
     ]
     figures = read_figures(browser, tmp_path / "out" / "index.html")
     assert [f["caption"] for f in figures] == ["An <LSTM> & its steps", None]

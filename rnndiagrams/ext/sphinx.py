@@ -31,6 +31,7 @@ require("sphinx", "sphinx", "rnndiagrams.ext.sphinx")
 
 from docutils import nodes
 from docutils.parsers.rst import directives
+from docutils.parsers.rst.states import RSTState
 from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxTranslator
@@ -68,7 +69,7 @@ class RnnDiagram(SphinxDirective):
         diagram = Diagram(
             spec, source, line, self.options.get("view"), self.options.get("backend"),
             self.options.get("caption"), self.options.get("width"),
-            yaml_line=self.content_offset,  # inline YAML's line 1 is the page's next line
+            yaml_line=self._content_offset(),
         )  # fmt: skip
         serial = self.env.new_serialno("rnndiagram")
         try:
@@ -79,6 +80,12 @@ class RnnDiagram(SphinxDirective):
             line = int(e.where[len(source) + 1 :].split(":")[0])  # a line of this page
             return self._warn(str(e)[len(e.where) + 2 :], line)
         return [rnndiagram("", html=html)]
+
+    def _content_offset(self) -> int:
+        """The page's line before the content's first: docutils counts content_offset from the
+        top of the page, MyST from the directive's line."""
+        is_rst = isinstance(self.state, RSTState)
+        return self.content_offset if is_rst else self.lineno + self.content_offset
 
     def _warn(self, message: str, line: int) -> list[nodes.Node]:
         logger.warning(message, location=(self.env.docname, line), type="rnndiagram")
