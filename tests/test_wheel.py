@@ -37,8 +37,12 @@ def wheel(tmp_path_factory) -> Path:
         ROOT / "rnndiagrams", src / "rnndiagrams", ignore=shutil.ignore_patterns("__pycache__")
     )
     dist = src / "dist"
-    run(sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", dist, ".", cwd=src)
+    # as a user runs it: an sdist, then the wheel built from that sdist
+    run(sys.executable, "-m", "build", "--no-isolation", "--outdir", dist, ".", cwd=src)
     (built,) = dist.glob("*.whl")
+    assert [p.name for p in dist.glob("*.tar.gz")] == [
+        f"rnndiagrams-{rnndiagrams.__version__}.tar.gz"
+    ]
     return built
 
 
