@@ -1,14 +1,19 @@
-# Two commands for a new user: `make diagrams` and `make test`. Each sets up what it needs:
-# system packages (Graphviz `dot`, a Hangul-capable font) and a .venv with the package.
+# Two commands for a new user: `make diagrams` and `make test`. Each sets up what it needs.
+# `make diagrams` installs only what rendering needs: Graphviz `dot` and fonts from apt, and the
+# package with its runtime dependencies in .venv. `make test` adds the `test` extra (linters,
+# Sphinx, MkDocs, the frameworks), Chromium and Firefox.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 SYSTEM_STAMP := $(VENV)/.system
-APT_PACKAGES := graphviz fontconfig fonts-nanum fonts-dejavu-core chromium chromium-driver firefox-esr
+BROWSERS_STAMP := $(VENV)/.browsers
+APT_PACKAGES := graphviz fontconfig fonts-nanum fonts-dejavu-core
+BROWSER_PACKAGES := chromium chromium-driver firefox-esr
 
-.PHONY: setup system diagrams gallery test lint bench bench-watch fuzz measure determinism schema golden clean
+.PHONY: setup setup-test system browsers diagrams gallery test lint bench bench-watch fuzz measure determinism schema golden clean
 
 # Only specs whose file, or the package's code, changed since their last render are redrawn.
 SPECS := $(wildcard specs/*.yaml)
@@ -16,8 +21,19 @@ PACKAGE_FILES := $(shell find rnndiagrams -name '*.py' -o -name '*.json' | sort)
 DIAGRAM_STAMPS := $(SPECS:specs/%.yaml=output/.stamps/%)
 
 setup: system $(STAMP) $(VENV)/.compiled
+setup-test: setup browsers $(TEST_STAMP)
 
 # System packages: installed with apt-get when root; otherwise the exact command is printed.
+# Each rule's checks collect what is missing in $$missing; $(call apt_install,PACKAGES) installs.
+apt_install = if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing system packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(1) >/dev/null; \
+	  else \
+	    echo "missing system packages:$$missing; run: sudo apt-get install -y $(1)" >&2; exit 1; \
+	  fi; \
+	fi
+
 system: $(SYSTEM_STAMP)
 $(SYSTEM_STAMP):
 	@missing=""; \
@@ -25,24 +41,27 @@ $(SYSTEM_STAMP):
 	command -v fc-list >/dev/null 2>&1 || missing="$$missing fontconfig"; \
 	fc-list 2>/dev/null | grep -qi nanum || missing="$$missing fonts-nanum"; \
 	fc-list 2>/dev/null | grep -qi dejavu || missing="$$missing fonts-dejavu-core"; \
-	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	$(call apt_install,$(APT_PACKAGES))
+	@mkdir -p $(VENV) && touch $@
+
+# The browsers are test instruments only.
+browsers: $(BROWSERS_STAMP)
+$(BROWSERS_STAMP):
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="chromium"; \
 	command -v chromedriver >/dev/null 2>&1 || missing="$$missing chromium-driver"; \
 	command -v firefox-esr >/dev/null 2>&1 || missing="$$missing firefox-esr"; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "installing system packages:$$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_PACKAGES) >/dev/null; \
-	  else \
-	    echo "missing system packages:$$missing; run: sudo apt-get install -y $(APT_PACKAGES)" >&2; exit 1; \
-	  fi; \
-	fi
+	$(call apt_install,$(BROWSER_PACKAGES))
 	@mkdir -p $(VENV) && touch $@
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e .
 	@touch $@
 
+$(TEST_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $@
 
 # Bytecode, as a regular install has it (editable installs otherwise recompile on every run
 # where PYTHONDONTWRITEBYTECODE is set).
@@ -61,7 +80,7 @@ output/.stamps/%: specs/%.yaml $(PACKAGE_FILES) $(STAMP)
 	@mkdir -p $(@D) && touch $@
 
 # Lint, format check and type check first: CI and a new user get the same verdict.
-lint: setup
+lint: setup-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -73,7 +92,7 @@ bench: setup
 	$(BIN)/python bench/bench.py
 
 # Save-to-page time of `rnndiagrams watch` in headless Chromium (median of 10 saves).
-bench-watch: setup
+bench-watch: setup-test
 	$(BIN)/python bench/watch_latency.py
 
 # `check` on 10,000 mutated specs: counts tracebacks, misplaced or multi-line errors, hangs and
@@ -84,7 +103,7 @@ fuzz: setup
 	OPENBLAS_NUM_THREADS=1 $(BIN)/python fuzz/run.py -n $(FUZZ_N) --seed $(FUZZ_SEED)
 
 # Every committed SVG measured in headless Chromium at a 720 px column (text px, aspect, overlaps, ids).
-measure: setup
+measure: setup-test
 	$(BIN)/python bench/measure_figures.py
 
 # 1,000 Graphviz renders of one figure must give one SVG (issue 7).
@@ -96,7 +115,7 @@ determinism: setup
 schema: setup
 	$(BIN)/rnndiagrams schema > rnndiagrams/data/spec.schema.json
 
-golden: setup
+golden: setup-test
 	$(BIN)/python -m pytest -q tests/test_golden.py --update-golden
 
 clean:

@@ -1,5 +1,7 @@
-"""The `rnndiagrams` command. Heavy imports (numpy, graphviz, matplotlib) happen inside the
-subcommand that needs them, so `summary` starts fast."""
+"""Figures of recurrent networks from a YAML spec, every shape computed and verified.
+
+The `rnndiagrams` command; `--help` opens with the paragraph above. Heavy imports (numpy,
+graphviz, matplotlib) happen inside the subcommand that needs them, so `summary` starts fast."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, cast
 
+from . import __version__
 from .errors import RenderError, SpecError
 from .printable import printable
 from .spec.catalog import BACKENDS, CONVENTIONS, FORMATS, THEMES
@@ -226,10 +229,11 @@ def _watch(args: argparse.Namespace) -> int:
 def _new(args: argparse.Namespace) -> int:
     from .spec.starters import write_starter
 
-    path = write_starter(args.name, args.starter)
+    path, schema, changed = write_starter(args.name, args.starter)
     print(
         f"{path}: written from the {args.starter!r} starter; preview it with: rnndiagrams watch {path}"
     )
+    print(f"{schema}: {'written' if changed else 'unchanged'} (the schema its first line names)")
     return 0
 
 
@@ -246,7 +250,10 @@ def _port(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="rnndiagrams", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="rnndiagrams", description=" ".join(__doc__.split("\n\n")[0].split())
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, func: Command, help: str) -> argparse.ArgumentParser:
@@ -300,7 +307,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("gallery", _gallery, "one self-contained HTML page with every spec and figure")
     p.add_argument("specs", nargs="+", metavar="SPEC_OR_FOLDER")
     p.add_argument("-o", "--output", default="output/index.html", help="the HTML file to write")
-    p = command("new", _new, "write a commented starter spec NAME.yaml to edit")
+    p = command(
+        "new", _new, "write a commented starter spec NAME.yaml to edit, and the schema beside it"
+    )
     p.add_argument("name", metavar="NAME")
     p.add_argument(
         "--from", dest="starter", default="seed", choices=starter_names(), help="the starting model"

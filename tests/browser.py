@@ -1,7 +1,7 @@
 """Real headless Chromium for tests: figures are read in browsers, so they are measured there.
 
-Debian's `chromium` and `chromium-driver` (installed by `make setup`) driven by Selenium; the
-flags keep Chromium off the network this machine does not have."""
+Debian's `chromium` and `chromium-driver` (installed by `make setup-test`, which `make test`
+runs) driven by Selenium; the flags keep Chromium off the network this machine does not have."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def chromium_missing() -> str | None:
     """Why a browser test cannot run here, or None."""
     for exe in ("chromium", "chromedriver"):
         if shutil.which(exe) is None:
-            return f"`{exe}` is not installed (run `make setup`)"
+            return f"`{exe}` is not installed (run `make setup-test`)"
     return None
 
 

@@ -131,3 +131,17 @@ def test_schema_rejects_what_the_validator_rejects():
     }
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, schema)
+
+
+def test_help_opens_with_a_whole_sentence_and_version_has_one_source(capsys):
+    import rnndiagrams
+
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    usage, description = capsys.readouterr().out.split("\n\n")[:2]
+    assert " ".join(description.split()) == (
+        "Figures of recurrent networks from a YAML spec, every shape computed and verified."
+    )
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out == f"rnndiagrams {rnndiagrams.__version__}\n"

@@ -1,5 +1,6 @@
 """`rnndiagrams new`: every starter is a valid, verified, commented spec whose schema line
-resolves; the README's "A spec" shows exactly what `new` writes."""
+names the schema written beside it (so it resolves wherever the folder goes); the README's
+"A spec" shows exactly what `new` writes."""
 
 import json
 import re
@@ -18,11 +19,15 @@ from rnndiagrams.spec.starters import SCHEMA, starter_names, starter_text
 def test_each_starter_checks_renders_and_validates_against_the_schema(starter, tmp_path, capsys):
     assert main(["new", str(tmp_path / "mine"), "--from", starter]) == 0
     path = tmp_path / "mine.yaml"
-    assert capsys.readouterr().out.startswith(f"{path}: written from the {starter!r} starter")
+    schema = tmp_path / "rnndiagrams.schema.json"
+    assert capsys.readouterr().out.splitlines() == [
+        f"{path}: written from the {starter!r} starter; preview it with: rnndiagrams watch {path}",
+        f"{schema}: written (the schema its first line names)",
+    ]
     text = path.read_text(encoding="utf-8")
     first = text.splitlines()[0]
-    assert first.startswith("# yaml-language-server: $schema=")
-    assert (path.parent / first.split("=", 1)[1]).resolve() == SCHEMA.resolve()
+    assert first == "# yaml-language-server: $schema=./rnndiagrams.schema.json"
+    assert schema.read_bytes() == SCHEMA.read_bytes()
     assert sum(line.count("#") for line in text.splitlines()[1:]) >= 3, "a starter explains itself"
     jsonschema.validate(yaml.safe_load(text), json.loads(SCHEMA.read_text(encoding="utf-8")))
     assert main(["check", str(path)]) == 0
@@ -43,5 +48,27 @@ def test_new_never_overwrites(tmp_path, capsys):
 def test_readme_a_spec_is_the_seed_starter():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = re.search(r"## A spec\n.*?```yaml\n(.*?)```", readme, re.S).group(1)
-    assert block == starter_text("seed", ROOT / "specs" / "new.yaml")
-    assert "$schema=../rnndiagrams/data/spec.schema.json" in block
+    assert block == starter_text("seed")
+
+
+def test_the_schema_beside_a_spec_travels_with_it(tmp_path, capsys):
+    """A second spec in the folder leaves the schema as it is; an old copy is brought up to date;
+    the folder moved elsewhere still validates in an editor (the reference is relative)."""
+    assert main(["new", str(tmp_path / "a")]) == 0
+    schema = tmp_path / "rnndiagrams.schema.json"
+    schema.write_text("{}", encoding="utf-8")  # as an older version of the package wrote it
+    assert main(["new", str(tmp_path / "b")]) == 0
+    assert (
+        capsys.readouterr().out.splitlines()[-1]
+        == f"{schema}: written (the schema its first line names)"
+    )
+    assert main(["new", str(tmp_path / "c")]) == 0
+    assert (
+        capsys.readouterr().out.splitlines()[-1]
+        == f"{schema}: unchanged (the schema its first line names)"
+    )
+    moved = tmp_path.parent / (tmp_path.name + "-moved")
+    tmp_path.rename(moved)
+    for name in "abc":
+        first = (moved / f"{name}.yaml").read_text(encoding="utf-8").splitlines()[0]
+        assert (moved / first.split("=", 1)[1]).read_bytes() == SCHEMA.read_bytes()
