@@ -5,7 +5,7 @@ import dataclasses
 import pytest
 
 from rnndiagrams import SpecError, load, shape_model, verify
-from rnndiagrams.shapes.engine import format_shape
+from rnndiagrams.shapes.shaped import format_shape
 
 NUMPY_SEED = """
 model:

@@ -11,7 +11,7 @@ from rnndiagrams import load, shape_model, style
 from rnndiagrams.cli import main
 from rnndiagrams.render import geometry, mpl_draw
 from rnndiagrams.scene import Run, plain_text
-from rnndiagrams.shapes.engine import format_shape
+from rnndiagrams.shapes.shaped import format_shape
 from rnndiagrams.style import THEMES
 from rnndiagrams.views import build_scene
 

@@ -8,7 +8,7 @@ from conftest import ROOT
 from rnndiagrams import load, shape_model
 from rnndiagrams.cli import main
 from rnndiagrams.scene import plain_text
-from rnndiagrams.shapes.engine import format_shape
+from rnndiagrams.shapes.shaped import format_shape
 from rnndiagrams.views import build_scene
 
 HEAD = ROOT / "specs" / "seed_output_head.yaml"

@@ -11,7 +11,7 @@ from rnndiagrams import load, shape_model
 from rnndiagrams.errors import SpecError
 from rnndiagrams.render.backends import BACKENDS
 from rnndiagrams.scene import plain_text
-from rnndiagrams.shapes.engine import format_shape
+from rnndiagrams.shapes.shaped import format_shape
 from rnndiagrams.spec.catalog import VIEWS
 from rnndiagrams.views import build_scene
 

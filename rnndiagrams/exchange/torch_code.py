@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import cast
 
 from ..shapes import ShapedModel
-from ..shapes.engine import Shape, format_shape
+from ..shapes.shaped import Shape, format_shape
 from ..spec.torch_catalog import class_name, module_call
 
 

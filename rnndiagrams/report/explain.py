@@ -7,7 +7,7 @@ tied to the value the shape engine computed for this spec.
 from __future__ import annotations
 
 from ..shapes import ShapedLayer, ShapedModel, Weight
-from ..shapes.engine import format_shape
+from ..shapes.shaped import format_shape
 from ..spec.catalog import NOTATIONS
 
 

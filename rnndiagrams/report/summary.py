@@ -6,7 +6,7 @@ from html import escape
 from typing import Any
 
 from ..shapes import ShapedLayer, ShapedModel, Weight
-from ..shapes.engine import format_shape
+from ..shapes.shaped import format_shape
 
 # Weights a Keras model does not have: PyTorch's second recurrent bias, its projections, ...
 _PYTORCH_ONLY = ("b_W", "b_U", "W_hr")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import cast
 
 from ..shapes import ShapedLayer, ShapedModel, Weight
-from ..shapes.engine import Shape, format_shape
+from ..shapes.shaped import Shape, format_shape
 from ..spec.torch_catalog import module_call
 
 

@@ -1,6 +1,7 @@
 """The shape engine: shapes, weights and parameter counts of a Spec; pure Python (numpy only in verify)."""
 
-from .engine import ShapedLayer, ShapedModel, shape_model
+from .engine import shape_model
+from .shaped import ShapedLayer, ShapedModel
 from .weights import Weight
 
 __all__ = ["ShapedLayer", "ShapedModel", "Weight", "shape_model"]

@@ -14,7 +14,8 @@ from typing import TypeGuard, cast
 
 from ..errors import SpecError
 from ..spec.model import LayerSpec, Spec
-from .engine import Shape, ShapedModel, shape_model
+from .engine import shape_model
+from .shaped import Shape, ShapedModel
 
 ARRAY_BUDGET = 32_000_000  # float64 elements alive at once: 256 MB
 STEP_BUDGET = 20_000  # recurrent steps run in Python, over all layers and directions
@@ -23,7 +24,7 @@ LIMITS = (256, 32, 4)  # sizes above the limit are scaled down, the largest limi
 
 def cost(model: ShapedModel) -> tuple[int, int]:
     """(array elements, recurrent steps) that `verify` would need for this model."""
-    from .verify import BATCH, FREE_STEPS
+    from .execution import BATCH, FREE_STEPS
 
     def size(shape: Shape) -> int:
         return prod(FREE_STEPS if d is None else d for d in shape[1:]) * BATCH

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..spec.model import LayerSpec, Spec
 from ..spec.torch_catalog import CELLS
-from .engine import GATE_COUNT, Shape, ShapedLayer, ShapedModel, StepTensor, chain, format_shape
+from .shaped import GATE_COUNT, Shape, ShapedLayer, ShapedModel, StepTensor, chain, format_shape
 from .weights import GATES, Weight
 
 

@@ -14,8 +14,8 @@ from typing import cast
 import numpy as np
 
 from ..errors import SpecError
-from .engine import Shape, ShapedLayer, ShapedModel
-from .verify import BATCH, FREE_STEPS, _expect
+from .execution import BATCH, FREE_STEPS, expect
+from .shaped import Shape, ShapedLayer, ShapedModel
 from .weights import Weight
 
 
@@ -35,7 +35,7 @@ def verify_torch(model: ShapedModel, seed: int = 0) -> None:
     for layer in model.layers:
         arrays = {w: rng.standard_normal(w.shape) * 0.3 for w in layer.weights}
         x = _module(model, layer, arrays, x)
-        _expect(model, layer, "output", x.shape, layer.output_shape)
+        expect(model, layer, "output", x.shape, layer.output_shape)
 
 
 def _get(
@@ -75,7 +75,7 @@ def _rnn_module(
     directions = ("forward", "backward") if a["bidirectional"] else (None,)
     h_n, c_n = [], []
     for k in range(a["num_layers"]):
-        _expect(
+        expect(
             model,
             layer,
             f"x_t of layer {k}",
@@ -90,17 +90,17 @@ def _rnn_module(
             c_n.append(c)
         seq = np.concatenate(outs, axis=-1)  # the next layer reads both directions
         if len(directions) == 2:
-            _expect(model, layer, "y_t", seq.shape[2:], layer.step_tensor("y_t", None, k).shape)
+            expect(model, layer, "y_t", seq.shape[2:], layer.step_tensor("y_t", None, k).shape)
     finals = np.stack(h_n)
-    _expect(model, layer, "h_n", finals.shape, cast(Shape, layer.h_n))  # set on every RNN module
+    expect(model, layer, "h_n", finals.shape, cast(Shape, layer.h_n))  # set on every RNN module
     if layer.c_n is not None:
-        _expect(model, layer, "c_n", np.stack(cast(list[np.ndarray], c_n)).shape, layer.c_n)
+        expect(model, layer, "c_n", np.stack(cast(list[np.ndarray], c_n)).shape, layer.c_n)
     width = finals.shape[-1]
     _identity(model, layer, finals[-len(directions)], seq[:, -1, :width], "out[:, -1]")
     if len(directions) == 2:
         _identity(model, layer, finals[-1], seq[:, 0, width:], "out[:, 0]")
     full = np.swapaxes(seq, 0, 1) if seq_first else seq
-    _expect(model, layer, "sequence_output", full.shape, cast(Shape, layer.sequence_output))
+    expect(model, layer, "sequence_output", full.shape, cast(Shape, layer.sequence_output))
     return seq[:, -1] if layer.spec.take == "last" else full
 
 
@@ -131,7 +131,7 @@ def _direction(
         elif cell == "LSTM":
             i, f, g, o = np.split(gi + gh, 4, axis=-1)
             c = _sigmoid(f) * c + _sigmoid(i) * np.tanh(g)
-            _expect(model, layer, "c_t", c.shape[1:], layer.step_tensor("c_t", d, k).shape)
+            expect(model, layer, "c_t", c.shape[1:], layer.step_tensor("c_t", d, k).shape)
             h = _sigmoid(o) * np.tanh(c)
             if W_hr is not None:
                 h = h @ W_hr.T
@@ -141,7 +141,7 @@ def _direction(
             r, z = _sigmoid(i_r + h_r), _sigmoid(i_z + h_z)
             n = np.tanh(i_n + r * h_n)
             h = (1 - z) * n + z * h
-        _expect(model, layer, "h_t", h.shape[1:], layer.step_tensor("h_t", d, k).shape)
+        expect(model, layer, "h_t", h.shape[1:], layer.step_tensor("h_t", d, k).shape)
         outs[t] = h
     return np.stack(cast(list[np.ndarray], outs), axis=1), h, c  # every step filled
 

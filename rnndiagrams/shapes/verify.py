@@ -11,12 +11,9 @@ from typing import cast
 
 import numpy as np
 
-from ..errors import SpecError
-from .engine import ShapedLayer, ShapedModel, format_shape
+from .execution import BATCH, FREE_STEPS, expect
+from .shaped import ShapedLayer, ShapedModel
 from .weights import Weight
-
-BATCH = 2
-FREE_STEPS = 3  # timesteps used where the spec says null (any length)
 
 
 def _act(name: str | None) -> Callable[[np.ndarray], np.ndarray]:
@@ -70,26 +67,7 @@ def verify(model: ShapedModel, seed: int = 0) -> None:
     for layer in model.layers:
         arrays = {w: rng.standard_normal(w.shape_in(model.convention)) * 0.1 for w in layer.weights}
         x = _run_layer(model, layer, arrays, x, rng)
-        _expect(model, layer, "output", x.shape, layer.output_shape)
-
-
-def _expect(
-    model: ShapedModel,
-    layer: ShapedLayer,
-    what: str,
-    actual: tuple[int, ...],
-    computed: tuple[int | None, ...],
-) -> None:
-    ok = len(actual) == len(computed) and all(
-        c is None or a == c for a, c in zip(actual, computed, strict=True)
-    )
-    if not ok:
-        raise SpecError(
-            model.spec.doc.at(layer.spec.path),
-            f"verify: {layer.name} {what} is {actual} when executed, but the engine computed "
-            f"{format_shape(computed)}",
-            "expected the shape engine and numpy to agree (a bug: please report)",
-        )
+        expect(model, layer, "output", x.shape, layer.output_shape)
 
 
 def _math(
@@ -120,7 +98,7 @@ def _run_layer(
         c = _math(model, arrays, "c")
         y = x @ cast(np.ndarray, _math(model, arrays, "V")).T + (0 if c is None else c)
         if layer.step:
-            _expect(model, layer, "o_t", y[:, 0].shape[1:], layer.step_tensor("o_t").shape)
+            expect(model, layer, "o_t", y[:, 0].shape[1:], layer.step_tensor("o_t").shape)
         return _act(layer.spec.args["activation"])(y)
     if layer.spec.inner is None:
         return _run_rnn(model, layer, arrays, x, None, layer.spec.args["go_backwards"])
@@ -138,7 +116,7 @@ def _run_layer(
             "ave": lambda: (fwd + bwd) / 2,
         },
     )[layer.spec.args["merge_mode"]]()
-    _expect(model, layer, "y_t", merged.shape[-1:], layer.step_tensor("y_t").shape)
+    expect(model, layer, "y_t", merged.shape[-1:], layer.step_tensor("y_t").shape)
     return merged
 
 
@@ -172,7 +150,7 @@ def _run_rnn(
     order = range(x.shape[1] - 1, -1, -1) if backwards else range(x.shape[1])
     for t in order:
         x_t = x[:, t]
-        _expect(model, layer, "x_t", x_t.shape[1:], layer.step_tensor("x_t").shape)
+        expect(model, layer, "x_t", x_t.shape[1:], layer.step_tensor("x_t").shape)
         xw = x_t @ W.T + b_W
         if rnn.cls == "SimpleRNN":
             h = act(xw + h @ U.T + b_U)
@@ -180,7 +158,7 @@ def _run_rnn(
             i, f, g, o = np.split(xw + h @ U.T + b_U, 4, axis=-1)
             c = gate(f) * c + gate(i) * act(g)
             h = gate(o) * act(c)
-            _expect(model, layer, "c_t", c.shape[1:], layer.step_tensor("c_t", direction).shape)
+            expect(model, layer, "c_t", c.shape[1:], layer.step_tensor("c_t", direction).shape)
         else:  # GRU, Keras gate order z, r, h
             x_z, x_r, x_h = np.split(xw, 3, axis=-1)
             U_z, U_r, U_h = np.split(U, 3, axis=0)
@@ -192,7 +170,7 @@ def _run_rnn(
             else:
                 cand = act(x_h + (r * h) @ U_h.T + bu_h)
             h = z * h + (1 - z) * cand
-        _expect(model, layer, "h_t", h.shape[1:], layer.step_tensor("h_t", direction).shape)
+        expect(model, layer, "h_t", h.shape[1:], layer.step_tensor("h_t", direction).shape)
         outputs.append(h)
     if not args["return_sequences"]:
         return h

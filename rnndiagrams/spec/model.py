@@ -8,8 +8,7 @@ from typing import Any
 
 from ..errors import SpecError
 from ..printable import printable
-from .catalog import CONVENTIONS, RECURRENT
-from .torch_catalog import CELLS
+from .catalog import CONVENTIONS
 from .yamldoc import Doc, Path
 
 
@@ -23,15 +22,14 @@ class LayerSpec:
     wrapped: LayerSpec | None = None  # the layer a TimeDistributed applies at every step
     framework: str = "keras"  # whose vocabulary `cls` and `args` are in
     take: str | None = None  # PyTorch RNN modules: what forward() passes on (output | last)
+    # the recurrent cell this layer runs (SimpleRNN | LSTM | GRU), named by its framework's
+    # validation, so that nothing downstream needs that framework's vocabulary to ask
+    runs: str | None = None
 
     @property
     def cell(self) -> str | None:
-        """The recurrent class this layer runs (through a Bidirectional wrapper too)."""
-        if self.inner is not None:
-            return self.inner.cell
-        if self.framework == "pytorch":
-            return CELLS.get(self.cls)
-        return self.cls if self.cls in RECURRENT else None
+        """The recurrent cell this layer runs (through a Bidirectional wrapper too)."""
+        return self.inner.cell if self.inner is not None else self.runs
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,9 @@ passes on from an RNN module, its whole output or `out[:, -1]`.
 from __future__ import annotations
 
 import keyword
-from typing import TYPE_CHECKING
 
 from .catalog import Arg
-
-if TYPE_CHECKING:  # model.py imports this module
-    from .model import LayerSpec, Spec
+from .model import LayerSpec, Spec
 
 FRAMEWORKS = ("keras", "pytorch")
 TAKE = ("output", "last")

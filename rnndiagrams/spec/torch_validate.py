@@ -89,7 +89,15 @@ def _module(doc: Doc, path: Path, item: Any, counters: dict[str, int]) -> LayerS
     n = counters.get(prefix, 0)
     counters[prefix] = n + 1
     name = prefix if n == 0 else f"{prefix}_{n}"
-    return LayerSpec(cls=cls, name=name, args=args, path=path, framework="pytorch", take=take)
+    return LayerSpec(
+        cls=cls,
+        name=name,
+        args=args,
+        path=path,
+        framework="pytorch",
+        take=take,
+        runs=tc.CELLS.get(cls),
+    )
 
 
 def _args(doc: Doc, apath: Path, cls: str, given: Any) -> dict[str, Any]:

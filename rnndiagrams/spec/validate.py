@@ -212,7 +212,8 @@ def _layer(
             f"Bidirectional cannot wrap a layer with go_backwards: true ({inner.name!r})",
             "expected go_backwards: false inside Bidirectional (it runs a backward copy itself)",
         )
-    return LayerSpec(cls=cls, name=name, args=full, path=path, inner=inner)
+    runs = cls if cls in catalog.RECURRENT else None
+    return LayerSpec(cls=cls, name=name, args=full, path=path, inner=inner, runs=runs)
 
 
 def _unknown_arg(cls: str, key: str) -> str:

@@ -7,7 +7,7 @@ import dataclasses
 
 from ..scene import Label, Line, Run, sym, words
 from ..shapes import ShapedLayer, Weight
-from ..shapes.engine import Shape, format_shape
+from ..shapes.shaped import Shape, format_shape
 from ..spec.catalog import LAYERS, RECURRENT
 from ..spec.model import LayerSpec
 from .torch_drawing import call_text, left_out

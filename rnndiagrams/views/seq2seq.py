@@ -10,17 +10,16 @@ the encoder's output.
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from ..scene import Edge, Line, Scene, words
 from ..shapes import ShapedLayer, ShapedModel
-from ..shapes.engine import format_shape
+from ..shapes.shaped import format_shape
 from ..spec.model import ViewSpec
 from . import labels, steplayers
+from .grid import columns
+from .rows import Rows, section_legend
 from .section import PER_STEP, Section, figure_name, section_at
-
-if TYPE_CHECKING:
-    from .timegrid import _Grid
 
 
 def decoder_start(model: ShapedModel, view: ViewSpec, section: Section) -> int | None:
@@ -39,14 +38,12 @@ def decoder_start(model: ShapedModel, view: ViewSpec, section: Section) -> int |
     return None
 
 
-def build(model: ShapedModel, view: ViewSpec, encoder: _Grid, start: int) -> Scene:
-    from .timegrid import _Grid, _legend, columns
-
+def build(model: ShapedModel, view: ViewSpec, encoder: Rows, start: int) -> Scene:
     repeat = next(x for x in reversed(model.layers[:start]) if x.cls == "RepeatVector")
     section = section_at(model, view, start)
     steps = view.options.get("steps")
     cols = ["t"] if encoder.folded else columns(steps if steps else repeat.output_shape[1])
-    decoder = _Grid(model, section, cast(list[str | None], cols), encoder.folded)
+    decoder = Rows(model, section, cast(list[str | None], cols), encoder.folded)
     decoder.first = len(encoder.section.recurrent)
     encoder.many = decoder.many = True
     encoder.named = decoder.named = False  # two modules' weight names repeat `_l0`
@@ -75,10 +72,10 @@ def build(model: ShapedModel, view: ViewSpec, encoder: _Grid, start: int) -> Sce
     count = len(encoder.section.recurrent)
     faded = [any(n.emphasis == "faded" for n in grid.nodes) for grid in (encoder, decoder)]
     legend = (
-        _legend(model, encoder.section, faded[0], first=0, many=True)
+        section_legend(model, encoder.section, faded[0], first=0, many=True)
         + steplayers.mask_lines(encoder.section)
         + (_repeat_line(repeat),)
-        + _legend(model, section, faded[1] and not faded[0], first=count, many=True)
+        + section_legend(model, section, faded[1] and not faded[0], first=count, many=True)
     )
     steps = "folded in time" if encoder.folded else f"{repeat.output_shape[1]:,} decoder steps"
     return Scene(

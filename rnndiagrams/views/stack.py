@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..scene import Edge, Node, Scene, words
 from ..shapes import ShapedModel
-from ..shapes.engine import format_shape
+from ..shapes.shaped import format_shape
 from ..spec.model import ViewSpec
 from . import labels
 from .section import figure_name, header

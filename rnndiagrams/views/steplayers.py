@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING
 
 from ..scene import Edge, Label, Line, words
 from ..shapes import ShapedLayer
-from ..shapes.engine import Shape, format_shape
+from ..shapes.shaped import Shape, format_shape
 from . import labels
+from .grid import Grid
 
 if TYPE_CHECKING:
     from .section import Section
-    from .timegrid import _Grid
 
 _POOL_SYMBOL = {"GlobalMaxPooling1D": "max", "GlobalAveragePooling1D": "mean"}
 # Layers that pass a Keras mask on to the next layer (windows and pooling drop it).
@@ -41,25 +41,25 @@ def layer_label(layer: ShapedLayer, shape: Shape | None, *notes: str) -> Label:
     return tuple(lines)
 
 
-def per_step(grid: _Grid, layer: ShapedLayer, prev: list[str]) -> list[str]:
+def per_step(grid: Grid, layer: ShapedLayer, prev: list[str]) -> list[str]:
     """One node per step: the layer applied to that step's vector alone."""
     label = (
         (words(labels.layer_call(layer), small=True),),
         (words(format_shape(layer.output_shape[-1:]), small=True),),
     )
-    ids = grid._row(lambda c, sub: (label, "layer", "solid"))
-    grid._connect(prev, ids, lambda c: (), "flow")
+    ids = grid.row(lambda c, sub: (label, "layer", "solid"))
+    grid.connect(prev, ids, lambda c: (), "flow")
     return ids
 
 
-def windows(grid: _Grid) -> str | None:
+def windows(grid: Grid) -> str | None:
     """The input and the layers that change T, bottom up in one column; returns the top node."""
     chain = grid.section.windows
     if not chain:
         return None
     col = len(grid.cols) // 2
     model = grid.model
-    top = grid._single(
+    top = grid.single(
         (
             (words("input"),),
             (words(f"{format_shape(model.input_shape)} {model.spec.input_dtype}", small=True),),
@@ -77,23 +77,23 @@ def windows(grid: _Grid) -> str | None:
                 f"window of {size} steps, stride {stride}, {a['padding']}",
                 f"T: {_steps(layer.input_shape[1])} → {_steps(layer.output_shape[1])}",
             )
-        nid = grid._single(layer_label(layer, layer.output_shape, *notes), "layer", col)
+        nid = grid.single(layer_label(layer, layer.output_shape, *notes), "layer", col)
         grid.edges.append(Edge(top, nid, (), "flow"))
         top = nid
     return top
 
 
-def fan_out(grid: _Grid, src: str, dst: list[str]) -> None:
+def fan_out(grid: Grid, src: str, dst: list[str]) -> None:
     """Every step's x_t is one row of the tensor `src` produced."""
-    grid._connect([src] * len(dst), dst, lambda c: (), "input")
+    grid.connect([src] * len(dst), dst, lambda c: (), "input")
 
 
-def pooled(grid: _Grid, layer: ShapedLayer, prev: list[str]) -> list[str]:
+def pooled(grid: Grid, layer: ShapedLayer, prev: list[str]) -> list[str]:
     """Global pooling or Flatten: one node fed by every step's output (many-to-one)."""
     how = _POOL_SYMBOL.get(layer.cls)
     first = f"{how} over all steps" if how else "all steps side by side"
     label = ((words(first),),) + layer_label(layer, layer.output_shape[1:])
-    nid = grid._single(label, "merge", len(grid.cols) - 1)
+    nid = grid.single(label, "merge", len(grid.cols) - 1)
     for c, src in enumerate(prev):
         if grid.cols[c] is not None:
             grid.edges.append(Edge(src, nid, (), "merge"))

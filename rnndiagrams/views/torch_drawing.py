@@ -16,7 +16,7 @@ from typing import cast
 
 from ..scene import Label, words
 from ..shapes import ShapedLayer, ShapedModel
-from ..shapes.engine import Shape, format_shape
+from ..shapes.shaped import Shape, format_shape
 from ..spec.model import LayerSpec, ViewSpec
 from ..spec.torch_catalog import module_call
 
@@ -156,6 +156,7 @@ def _unstack(m: ShapedLayer, before: tuple[tuple[str, str], ...]) -> list[Shaped
         last = n == k - 1
         rnn = DrawnSpec(
             cls=m.cls,
+            runs=m.spec.runs,
             name=m.name if k == 1 else f"{m.name}.l{n}",
             args={
                 **a,

@@ -1,0 +1,141 @@
+"""The shaped model: every layer with its shapes, weights and per-step tensors, in either
+dialect. Data only: the rules that compute it are each framework's.
+
+Counts are sums of weight sizes, never formulas of their own, so the weights listed on a
+figure and the totals printed by `summary` cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..spec.catalog import AUTO_NAME
+from ..spec.model import LayerSpec, Spec
+from .weights import Weight
+
+Shape = tuple[int | None, ...]  # Keras notation: None for batch and unknown lengths
+
+GATE_COUNT = {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}
+
+
+@dataclass(frozen=True)
+class StepTensor:
+    symbol: str  # x_t, h_t, c_t, y_t, o_t
+    shape: tuple[int, ...]
+    meaning: str
+    direction: str | None = None
+    layer: int = 0  # which layer of a PyTorch RNN module with num_layers > 1
+
+
+@dataclass(frozen=True)
+class ShapedLayer:
+    spec: LayerSpec
+    input_shape: Shape
+    output_shape: Shape
+    input_dtype: str
+    weights: tuple[Weight, ...]
+    step: tuple[StepTensor, ...] = ()  # per-step tensors (recurrent layers, per-step Dense)
+    # PyTorch RNN modules: the full output sequence and the final states, PyTorch's layout
+    sequence_output: Shape | None = None
+    h_n: Shape | None = None
+    c_n: Shape | None = None
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def cls(self) -> str:
+        return self.spec.cls
+
+    @property
+    def cell(self) -> str | None:
+        return self.spec.cell
+
+    @property
+    def params(self) -> int:
+        return sum(w.size for w in self.weights)
+
+    @property
+    def non_trainable(self) -> int:
+        return sum(w.size for w in self.weights if not w.trainable)
+
+    @property
+    def units(self) -> int | None:
+        rnn = self.spec.inner or self.spec
+        return rnn.args.get("units", rnn.args.get("output_dim", rnn.args.get("hidden_size")))
+
+    @property
+    def per_step(self) -> bool:
+        """True when the layer emits one vector per time step (a sequence)."""
+        return len(self.output_shape) == 3
+
+    def weight_path(self, weight: Weight) -> str:
+        """The weight's full Keras variable path, e.g. `bidirectional/forward_lstm/lstm_cell/kernel`."""
+        parts = [self.name]
+        rnn = self.spec.inner or self.spec
+        if weight.direction:
+            parts.append(f"{weight.direction}_{rnn.name}")
+        if self.cell:
+            parts.append(AUTO_NAME[rnn.cls] + "_cell")
+        if self.spec.wrapped is not None:
+            parts.append(self.spec.wrapped.name)
+        parts.append(weight.name("keras"))
+        return "/".join(parts)
+
+    def step_tensor(self, symbol: str, direction: str | None = None, layer: int = 0) -> StepTensor:
+        for t in self.step:
+            if t.symbol == symbol and t.direction == direction and t.layer == layer:
+                return t
+        raise KeyError(symbol)
+
+
+@dataclass(frozen=True)
+class ShapedModel:
+    spec: Spec
+    convention: str
+    input_shape: Shape
+    layers: tuple[ShapedLayer, ...]
+    time_axis: int = 1  # 0 in PyTorch's sequence-first layout (batch_first: false)
+
+    @property
+    def steps(self) -> int | None:
+        """The input's number of time steps (None: any length)."""
+        return self.input_shape[self.time_axis]
+
+    @property
+    def total_params(self) -> int:
+        return sum(layer.params for layer in self.layers)
+
+    @property
+    def non_trainable_params(self) -> int:
+        return sum(layer.non_trainable for layer in self.layers)
+
+    def layer(self, name: str) -> ShapedLayer:
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise KeyError(name)
+
+
+# (layer, input shape, input dtype, where the input comes from in words) -> the shaped layer
+LayerRule = Callable[[LayerSpec, Shape, str, str], ShapedLayer]
+
+
+def chain(spec: Spec, shape: Shape, rule: LayerRule) -> tuple[ShapedLayer, ...]:
+    """Each layer's rule applied to what the layer before it gives (the input's dtype first,
+    float32 after), in either dialect."""
+    dtype, source = spec.input_dtype, "the input"
+    out = []
+    for layer in spec.layers:
+        shaped = rule(layer, shape, dtype, source)
+        out.append(shaped)
+        shape, dtype, source = shaped.output_shape, "float32", repr(layer.name)
+    return tuple(out)
+
+
+def format_shape(shape: tuple[int | str | None, ...]) -> str:
+    """Keras's way of printing a shape: (None, 100, 32), (64,); a symbolic length ("T") too."""
+    parts = ["None" if d is None else str(d) for d in shape]
+    return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
