@@ -10,8 +10,8 @@ from typing import TextIO, cast
 
 from .errors import RenderError, SpecError
 from .printable import printable
-from .spec.catalog import BACKENDS, CONVENTIONS, FORMATS, THEMES
-from .spec.starters import starter_names
+from .specification.catalog import BACKENDS, CONVENTIONS, FORMATS, THEMES
+from .specification.starters import starter_names
 
 Command = Callable[[argparse.Namespace], int]  # a subcommand: its parsed arguments -> exit status
 
@@ -61,11 +61,11 @@ def _summary(args: argparse.Namespace) -> int:
 
 def _explain(args: argparse.Namespace) -> int:
     from . import load, shape_model
-    from .report.explain import explain_text
+    from .frameworks.keras.explain import explain_text
 
     spec = load(args.spec)
     if spec.framework == "pytorch":
-        from .report.torch_explain import torch_explain_text
+        from .frameworks.pytorch.explain import torch_explain_text
 
         _say(torch_explain_text(shape_model(spec)), end="")
         return 0
@@ -125,11 +125,11 @@ def _import(args: argparse.Namespace) -> int:
 
     model, notice = None, None
     if _looks_like_keras(args.model):
-        from .exchange.keras_import import import_keras
+        from .frameworks.keras.importer import import_keras
 
         text, model = import_keras(args.model)  # nothing is written unless the spec loads
     else:
-        from .exchange.torch_import import import_print
+        from .frameworks.pytorch.importer import import_print
 
         try:
             with open(args.model, encoding="utf-8") as f:
@@ -167,18 +167,18 @@ def _code(args: argparse.Namespace) -> int:
     spec = load(args.spec)
     model = shape_model(spec)  # a model the framework would refuse gets the located error
     if spec.framework == "pytorch":
-        from .exchange.torch_code import torch_code
+        from .frameworks.pytorch.code import torch_code
 
         _say(torch_code(model), end="")
     else:
-        from .exchange.keras_code import keras_code
+        from .frameworks.keras.code import keras_code
 
         _say(keras_code(spec), end="")
     return 0
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from .spec.jsonschema import schema_text
+    from .specification.jsonschema import schema_text
 
     sys.stdout.write(schema_text())
     return 0
@@ -204,7 +204,7 @@ def _watch(args: argparse.Namespace) -> int:
 
 
 def _new(args: argparse.Namespace) -> int:
-    from .spec.starters import write_starter
+    from .specification.starters import write_starter
 
     path = write_starter(args.name, args.starter)
     print(

@@ -11,7 +11,7 @@ from conftest import ROOT, oracle_cases
 
 from rnndiagrams import load, shape_model
 from rnndiagrams.cli import main
-from rnndiagrams.spec.jsonschema import schema_text
+from rnndiagrams.specification.jsonschema import schema_text
 
 SPECS = sorted((ROOT / "specs").glob("*.yaml"))
 SEED = ROOT / "specs" / "seed_embedding_simplernn.yaml"

@@ -118,7 +118,7 @@ def test_notations_rename_but_keep_sizes(write_spec):
 
 
 def test_go_backwards_and_all_activations_run(write_spec):
-    from rnndiagrams.spec.catalog import ACTIVATIONS
+    from rnndiagrams.specification.catalog import ACTIVATIONS
 
     layers = "".join(f"    - Dense: {{units: 3, activation: {a}}}\n" for a in ACTIVATIONS)
     model = _model(

@@ -7,7 +7,7 @@ import yaml
 from conftest import ORACLE_DIR, SHARED_ORACLE, keras_cases_v2, oracle_cases
 
 from rnndiagrams.shapes import shape_model
-from rnndiagrams.spec.validate import load
+from rnndiagrams.specification.validate import load
 
 CASES = oracle_cases() + keras_cases_v2()
 

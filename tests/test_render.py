@@ -12,7 +12,7 @@ from conftest import ROOT
 from rnndiagrams import load
 from rnndiagrams.cli import main
 from rnndiagrams.render import backends, files
-from rnndiagrams.spec import catalog
+from rnndiagrams.specification import catalog
 
 pytestmark = pytest.mark.needs_dot
 SENTIMENT = ROOT / "specs" / "seed_sentiment.yaml"

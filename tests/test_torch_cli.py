@@ -10,9 +10,9 @@ from test_torch_oracle import CASES, oracle_spec
 
 from rnndiagrams import load, shape_model
 from rnndiagrams.cli import main
-from rnndiagrams.exchange.torch_code import torch_code
-from rnndiagrams.exchange.torch_import import import_print
-from rnndiagrams.spec.torch_catalog import module_call
+from rnndiagrams.frameworks.pytorch.catalog import module_call
+from rnndiagrams.frameworks.pytorch.code import torch_code
+from rnndiagrams.frameworks.pytorch.importer import import_print
 
 # The text real PyTorch 2.13 printed for print(nn.Sequential(...)) of these modules.
 REAL_PRINT = """Sequential(

@@ -8,9 +8,9 @@ import yaml
 from test_torch_oracle import CASES
 
 from rnndiagrams import load, shape_model
+from rnndiagrams.frameworks.pytorch.catalog import module_call
 from rnndiagrams.render.backends import BACKENDS
 from rnndiagrams.scene import plain_text
-from rnndiagrams.spec.torch_catalog import module_call
 from rnndiagrams.views import build_scene
 
 VIEWS = ("stack", "folded", "unrolled", "equivalence", "cell")

@@ -217,7 +217,7 @@ def test_render_options_are_validated(write_spec, capsys):
 
 
 def test_every_view_kind_has_a_builder():
-    from rnndiagrams.spec.catalog import VIEWS
+    from rnndiagrams.specification.catalog import VIEWS
     from rnndiagrams.views import _BUILDERS
 
     assert set(_BUILDERS) == set(VIEWS)

@@ -12,7 +12,7 @@ from rnndiagrams.errors import SpecError
 from rnndiagrams.render.backends import BACKENDS
 from rnndiagrams.scene import plain_text
 from rnndiagrams.shapes.shaped import format_shape
-from rnndiagrams.spec.catalog import VIEWS
+from rnndiagrams.specification.catalog import VIEWS
 from rnndiagrams.views import build_scene
 
 CASES = keras_cases_v2()

@@ -25,7 +25,7 @@ def spec_content(path: str | Path, backends: tuple[str, ...] = ()) -> SpecConten
     from ..render.pipeline import render_figures
     from ..report.summary import summary_html
     from ..shapes import shape_model
-    from ..spec.validate import load
+    from ..specification.validate import load
 
     spec = load(str(path))
     tables = tuple(summary_html(shape_model(spec, c)) for c in spec.conventions)

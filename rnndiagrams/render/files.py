@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import RenderError
-from ..spec.catalog import BACKENDS, FORMATS
+from ..specification.catalog import BACKENDS, FORMATS
 
 
 def figure_path(out_dir: Path, spec_stem: str, view: str, backend: str, fmt: str) -> Path:

@@ -14,7 +14,7 @@ from typing import Any
 from ..errors import RenderError
 from ..scene import Scene
 from ..shapes import shape_model
-from ..spec.model import Spec, ViewSpec
+from ..specification.model import Spec, ViewSpec
 from ..views import build_scene
 from .backends import BACKENDS
 from .files import atomic_write, figure_path, remove_stale_temps, stale_figures

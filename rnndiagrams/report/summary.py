@@ -63,7 +63,7 @@ def summary_text(model: ShapedModel) -> str:
     """Keras 3's summary layout (the same box table and memory line), for either convention;
     torchinfo's for PyTorch specs."""
     if model.spec.framework == "pytorch":
-        from .torch_summary import torchinfo_text
+        from ..frameworks.pytorch.summary import torchinfo_text
 
         return torchinfo_text(model)
     title = model.spec.display_name

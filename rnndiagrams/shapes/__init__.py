@@ -1,6 +1,6 @@
 """The shape engine: shapes, weights and parameter counts of a Spec; pure Python (numpy only in verify)."""
 
-from .engine import shape_model
+from ..frameworks.keras.shapes import shape_model
 from .shaped import ShapedLayer, ShapedModel
 from .weights import Weight
 

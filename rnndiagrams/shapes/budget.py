@@ -13,8 +13,8 @@ from math import prod
 from typing import TypeGuard, cast
 
 from ..errors import SpecError
-from ..spec.model import LayerSpec, Spec
-from .engine import shape_model
+from ..frameworks.keras.shapes import shape_model
+from ..specification.model import LayerSpec, Spec
 from .shaped import Shape, ShapedModel
 
 ARRAY_BUDGET = 32_000_000  # float64 elements alive at once: 256 MB
@@ -88,7 +88,7 @@ def _ints(spec: Spec) -> list[int]:
 def verify_within_budget(model: ShapedModel, seed: int = 0) -> str | None:
     """Run `verify` on the model, or on its largest reduced copy that fits the budget.
     Returns None when the model itself ran, else one line saying what ran instead."""
-    from .verify import verify
+    from ..frameworks.keras.run import verify
 
     if fits(model):
         verify(model, seed)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..spec.catalog import AUTO_NAME
-from ..spec.model import LayerSpec, Spec
+from ..specification.catalog import AUTO_NAME
+from ..specification.model import LayerSpec, Spec
 from .weights import Weight
 
 Shape = tuple[int | None, ...]  # Keras notation: None for batch and unknown lengths

@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from ..scene import Scene
 from ..shapes import ShapedModel
-from ..spec.model import ViewSpec
+from ..specification.model import ViewSpec
 
 # view kind -> (module, extra arguments of its build); modules load only when a spec uses them
 _BUILDERS: dict[str, tuple[str, dict[str, Any]]] = {

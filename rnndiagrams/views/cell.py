@@ -12,7 +12,7 @@ from typing import cast
 from ..scene import Edge, Label, Line, Node, Run, Scene, sym, words
 from ..shapes import ShapedLayer, ShapedModel
 from ..shapes.shaped import format_shape
-from ..spec.model import ViewSpec
+from ..specification.model import ViewSpec
 from . import labels
 from .section import figure_name, first_recurrent, header
 

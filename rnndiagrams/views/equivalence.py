@@ -6,7 +6,7 @@ import dataclasses
 
 from ..scene import Group, Node, Scene, words
 from ..shapes import ShapedModel
-from ..spec.model import ViewSpec
+from ..specification.model import ViewSpec
 from . import timegrid
 from .section import figure_name, select
 

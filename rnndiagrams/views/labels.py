@@ -8,8 +8,8 @@ import dataclasses
 from ..scene import Label, Line, Run, sym, words
 from ..shapes import ShapedLayer, Weight
 from ..shapes.shaped import Shape, format_shape
-from ..spec.catalog import LAYERS, RECURRENT
-from ..spec.model import LayerSpec
+from ..specification.catalog import LAYERS, RECURRENT
+from ..specification.model import LayerSpec
 from .torch_drawing import call_text, left_out
 
 ARROWS = {"forward": "→", "backward": "←", None: ""}

@@ -14,7 +14,7 @@ from typing import cast
 from ..scene import Label, Node, Run, Scene, words
 from ..shapes import ShapedModel
 from ..shapes.shaped import format_shape
-from ..spec.model import ViewSpec
+from ..specification.model import ViewSpec
 from . import labels
 from .section import figure_name, first_recurrent, header
 

@@ -9,7 +9,7 @@ from functools import cached_property
 
 from ..scene import Line
 from ..shapes import ShapedLayer, ShapedModel
-from ..spec.model import ViewSpec
+from ..specification.model import ViewSpec
 
 # Layers that act on each step alone: drawn once per step while the data is a sequence.
 PER_STEP = (

@@ -15,7 +15,7 @@ from typing import cast
 from ..scene import Edge, Line, Scene, words
 from ..shapes import ShapedLayer, ShapedModel
 from ..shapes.shaped import format_shape
-from ..spec.model import ViewSpec
+from ..specification.model import ViewSpec
 from . import labels, steplayers
 from .grid import columns
 from .rows import Rows, section_legend

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..scene import Edge, Node, Scene, words
 from ..shapes import ShapedModel
 from ..shapes.shaped import format_shape
-from ..spec.model import ViewSpec
+from ..specification.model import ViewSpec
 from . import labels
 from .section import figure_name, header
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..scene import Scene
 from ..shapes import ShapedModel
-from ..spec.model import ViewSpec
+from ..specification.model import ViewSpec
 from . import seq2seq, steplayers
 from .grid import MAX_COLUMNS, columns
 from .rows import Rows, section_legend

@@ -14,11 +14,11 @@ import dataclasses
 from dataclasses import dataclass
 from typing import cast
 
+from ..frameworks.pytorch.catalog import module_call
 from ..scene import Label, words
 from ..shapes import ShapedLayer, ShapedModel
 from ..shapes.shaped import Shape, format_shape
-from ..spec.model import LayerSpec, ViewSpec
-from ..spec.torch_catalog import module_call
+from ..specification.model import LayerSpec, ViewSpec
 
 
 @dataclass(frozen=True)

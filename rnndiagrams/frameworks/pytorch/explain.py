@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import cast
 
-from ..shapes import ShapedLayer, ShapedModel, Weight
-from ..shapes.shaped import Shape, format_shape
-from ..spec.torch_catalog import module_call
+from ...shapes import ShapedLayer, ShapedModel, Weight
+from ...shapes.shaped import Shape, format_shape
+from .catalog import module_call
 
 
 def torch_explain_text(model: ShapedModel) -> str:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import cast
 
-from ..shapes import ShapedModel
-from ..shapes.shaped import Shape, format_shape
-from ..spec.torch_catalog import class_name, module_call
+from ...shapes import ShapedModel
+from ...shapes.shaped import Shape, format_shape
+from .catalog import class_name, module_call
 
 
 def torch_code(model: ShapedModel) -> str:

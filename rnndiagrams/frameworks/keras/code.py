@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..spec.catalog import LAYERS
-from ..spec.model import LayerSpec, Spec
+from ...specification.catalog import LAYERS
+from ...specification.model import LayerSpec, Spec
 
 
 def keras_code(spec: Spec) -> str:

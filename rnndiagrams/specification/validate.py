@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from ..frameworks.pytorch.catalog import FRAMEWORKS, MODULES
+from ..frameworks.pytorch.validate import torch_layers
 from . import catalog
 from .checks import (
     check_arg,
@@ -17,8 +19,6 @@ from .checks import (
 )
 from .model import LayerSpec, Spec
 from .options import views_and_render
-from .torch_catalog import FRAMEWORKS, MODULES
-from .torch_validate import torch_layers
 from .yamldoc import Doc, Path, read_doc
 
 

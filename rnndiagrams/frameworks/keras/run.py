@@ -11,9 +11,9 @@ from typing import cast
 
 import numpy as np
 
-from .execution import BATCH, FREE_STEPS, expect
-from .shaped import ShapedLayer, ShapedModel
-from .weights import Weight
+from ...shapes.execution import BATCH, FREE_STEPS, expect
+from ...shapes.shaped import ShapedLayer, ShapedModel
+from ...shapes.weights import Weight
 
 
 def _act(name: str | None) -> Callable[[np.ndarray], np.ndarray]:
@@ -45,7 +45,7 @@ def _act(name: str | None) -> Callable[[np.ndarray], np.ndarray]:
 def verify(model: ShapedModel, seed: int = 0) -> None:
     """Raise a SpecError at the first layer whose executed shapes differ from the computed ones."""
     if model.spec.framework == "pytorch":
-        from .torch_verify import verify_torch
+        from ..pytorch.run import verify_torch
 
         return verify_torch(model, seed)
     rng = np.random.default_rng(seed)

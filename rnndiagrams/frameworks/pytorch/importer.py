@@ -15,11 +15,11 @@ from typing import Any
 
 import yaml
 
-from ..errors import SpecError
-from ..shapes import shape_model
-from ..spec import torch_catalog as tc
-from ..spec.validate import validate
-from ..spec.yamldoc import parse_doc
+from ...errors import SpecError
+from ...shapes import shape_model
+from ...specification.validate import validate
+from ...specification.yamldoc import parse_doc
+from . import catalog as tc
 
 _LEAF = re.compile(
     r"^(?P<indent>\s*)(?:\((?P<name>[^)]*)\):\s*)?(?P<cls>[A-Za-z_]\w*)\((?P<args>.*)\)\s*$"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import torch_catalog as tc
-from .catalog import Arg
+from ...specification.catalog import Arg
+from . import catalog as tc
 
 PREFIX = "torch."  # $defs names: torch.LSTM beside Keras's LSTM
 

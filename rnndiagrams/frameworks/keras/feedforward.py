@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, cast
 
-from ..spec.model import LayerSpec
-from .weights import Weight
+from ...shapes.weights import Weight
+from ...specification.model import LayerSpec
 
 Shape = tuple[int | None, ...]
 Fail = Callable[[str, str], Exception]  # (problem, expected) -> a located SpecError

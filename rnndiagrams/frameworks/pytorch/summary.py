@@ -8,9 +8,9 @@ lines torchinfo derives from a batch (mult-adds, activation sizes) are left out.
 
 from __future__ import annotations
 
-from ..shapes import ShapedModel
-from ..shapes.shaped import Shape
-from ..spec.torch_catalog import class_name
+from ...shapes import ShapedModel
+from ...shapes.shaped import Shape
+from .catalog import class_name
 
 WIDTHS = (40, 25, 25)  # torchinfo's default column widths (each cell then one space)
 

@@ -13,10 +13,10 @@ from typing import cast
 
 import numpy as np
 
-from ..errors import SpecError
-from .execution import BATCH, FREE_STEPS, expect
-from .shaped import Shape, ShapedLayer, ShapedModel
-from .weights import Weight
+from ...errors import SpecError
+from ...shapes.execution import BATCH, FREE_STEPS, expect
+from ...shapes.shaped import Shape, ShapedLayer, ShapedModel
+from ...shapes.weights import Weight
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:

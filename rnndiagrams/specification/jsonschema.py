@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..frameworks.pytorch.catalog import FRAMEWORKS
+from ..frameworks.pytorch.schema import layers_by_framework, torch_defs
 from . import catalog
 from .catalog import MAX_NAME_CHARS, Arg
-from .torch_catalog import FRAMEWORKS
-from .torch_schema import layers_by_framework, torch_defs
 
 SCHEMA_ID = "https://rnndiagrams.invalid/spec.schema.json"
 

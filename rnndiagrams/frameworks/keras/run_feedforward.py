@@ -12,8 +12,8 @@ from typing import Any, cast
 
 import numpy as np
 
+from ...shapes.shaped import ShapedModel
 from .feedforward import conv_length
-from .shaped import ShapedModel
 
 Math = Callable[[str], "np.ndarray | None"]  # weight key -> array in math orientation
 

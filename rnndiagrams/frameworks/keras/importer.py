@@ -15,12 +15,12 @@ from typing import Any, cast
 
 import yaml
 
-from ..errors import SpecError
-from ..printable import printable
-from ..shapes import ShapedModel, shape_model
-from ..spec import catalog
-from ..spec.validate import validate
-from ..spec.yamldoc import MAX_BYTES, parse_doc
+from ...errors import SpecError
+from ...printable import printable
+from ...shapes import ShapedModel, shape_model
+from ...specification import catalog
+from ...specification.validate import validate
+from ...specification.yamldoc import MAX_BYTES, parse_doc
 
 # Config values outside the catalogue that must hold, or the spec would draw another model.
 _REQUIRED: dict[str, Any] = {

@@ -6,9 +6,9 @@ tied to the value the shape engine computed for this spec.
 
 from __future__ import annotations
 
-from ..shapes import ShapedLayer, ShapedModel, Weight
-from ..shapes.shaped import format_shape
-from ..spec.catalog import NOTATIONS
+from ...shapes import ShapedLayer, ShapedModel, Weight
+from ...shapes.shaped import format_shape
+from ...specification.catalog import NOTATIONS
 
 
 def explain_text(models: dict[str, ShapedModel]) -> str:

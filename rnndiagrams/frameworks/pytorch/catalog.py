@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import keyword
 
-from .catalog import Arg
-from .model import LayerSpec, Spec
+from ...specification.catalog import Arg
+from ...specification.model import LayerSpec, Spec
 
 FRAMEWORKS = ("keras", "pytorch")
 TAKE = ("output", "last")

@@ -8,10 +8,18 @@ listed in `named_parameters()` order: per layer, per direction, `weight_ih`, `we
 
 from __future__ import annotations
 
-from ..spec.model import LayerSpec, Spec
-from ..spec.torch_catalog import CELLS
-from .shaped import GATE_COUNT, Shape, ShapedLayer, ShapedModel, StepTensor, chain, format_shape
-from .weights import GATES, Weight
+from ...shapes.shaped import (
+    GATE_COUNT,
+    Shape,
+    ShapedLayer,
+    ShapedModel,
+    StepTensor,
+    chain,
+    format_shape,
+)
+from ...shapes.weights import GATES, Weight
+from ...specification.model import LayerSpec, Spec
+from .catalog import CELLS
 
 
 def shape_torch(spec: Spec, convention: str | None = None) -> ShapedModel:

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from typing import cast
 
-from ..spec.model import LayerSpec, Spec
-from .shaped import GATE_COUNT, Shape, ShapedLayer, ShapedModel, StepTensor, chain, format_shape
-from .weights import GATES, Weight
+from ...shapes.shaped import (
+    GATE_COUNT,
+    Shape,
+    ShapedLayer,
+    ShapedModel,
+    StepTensor,
+    chain,
+    format_shape,
+)
+from ...shapes.weights import GATES, Weight
+from ...specification.model import LayerSpec, Spec
 
 
 def shape_model(spec: Spec, convention: str | None = None) -> ShapedModel:
     """Run Keras's shape rules over the layers; incompatible layers raise located SpecErrors."""
     if spec.framework == "pytorch":
-        from .torch_engine import shape_torch
+        from ..pytorch.shapes import shape_torch
 
         return shape_torch(spec, convention)
     chosen = convention or spec.convention

@@ -11,11 +11,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from . import torch_catalog as tc
-from .catalog import Arg
-from .checks import check_arg, check_choice, describe, did_you_mean
-from .model import LayerSpec
-from .yamldoc import Doc, Path
+from ...specification.catalog import Arg
+from ...specification.checks import check_arg, check_choice, describe, did_you_mean
+from ...specification.model import LayerSpec
+from ...specification.yamldoc import Doc, Path
+from . import catalog as tc
 
 # Keras words a Keras user reaches for first, and PyTorch's for the same thing.
 _KERAS_ARGS = {

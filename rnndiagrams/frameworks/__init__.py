@@ -1,0 +1,1 @@
+"""Frameworks (Keras, PyTorch) as plug-ins: each is a folder, loaded on demand by name."""

@@ -1,0 +1,1 @@
+"""The Keras dialect: its vocabulary, shape rules, numpy run, texts, code export and import."""
