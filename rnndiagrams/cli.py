@@ -60,16 +60,11 @@ def _summary(args: argparse.Namespace) -> int:
 
 
 def _explain(args: argparse.Namespace) -> int:
-    from . import load, shape_model
-    from .frameworks.keras.explain import explain_text
+    from . import load
+    from .frameworks import framework
 
     spec = load(args.spec)
-    if spec.framework == "pytorch":
-        from .frameworks.pytorch.explain import torch_explain_text
-
-        _say(torch_explain_text(shape_model(spec)), end="")
-        return 0
-    _say(explain_text({c: shape_model(spec, c) for c in CONVENTIONS}), end="")
+    _say(framework(spec.framework).explain_text(spec), end="")
     return 0
 
 
@@ -120,25 +115,11 @@ def _import(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from . import load, shape_model
+    from .frameworks import claim
     from .render.files import atomic_write
     from .report.summary import summary_text
 
-    model, notice = None, None
-    if _looks_like_keras(args.model):
-        from .frameworks.keras.importer import import_keras
-
-        text, model = import_keras(args.model)  # nothing is written unless the spec loads
-    else:
-        from .frameworks.pytorch.importer import import_print
-
-        try:
-            with open(args.model, encoding="utf-8") as f:
-                source = f.read(1_000_000)
-        except (OSError, UnicodeDecodeError) as e:
-            raise SpecError(
-                f"{args.model}:1:1", f"cannot read it ({e})", "expected a text file"
-            ) from None
-        text, notice = import_print(source, args.model, args.steps)
+    text, model, notice = claim(args.model).import_file(args.model, args.steps)
     if args.output is None:
         _say(text, end="")
     else:
@@ -150,30 +131,13 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _looks_like_keras(path: str) -> bool:
-    if path.lower().endswith((".keras", ".json", ".zip")):
-        return True
-    try:
-        with open(path, "rb") as f:
-            head = f.read(64).lstrip()
-    except OSError:
-        return True  # the Keras reader reports the file's problem
-    return head.startswith((b"PK", b"{"))
-
-
 def _code(args: argparse.Namespace) -> int:
     from . import load, shape_model
+    from .frameworks import framework
 
     spec = load(args.spec)
     model = shape_model(spec)  # a model the framework would refuse gets the located error
-    if spec.framework == "pytorch":
-        from .frameworks.pytorch.code import torch_code
-
-        _say(torch_code(model), end="")
-    else:
-        from .frameworks.keras.code import keras_code
-
-        _say(keras_code(spec), end="")
+    _say(framework(spec.framework).code_text(model), end="")
     return 0
 
 

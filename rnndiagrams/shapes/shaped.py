@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..specification.catalog import AUTO_NAME
 from ..specification.model import LayerSpec, Spec
 from .weights import Weight
 
@@ -70,19 +69,6 @@ class ShapedLayer:
     def per_step(self) -> bool:
         """True when the layer emits one vector per time step (a sequence)."""
         return len(self.output_shape) == 3
-
-    def weight_path(self, weight: Weight) -> str:
-        """The weight's full Keras variable path, e.g. `bidirectional/forward_lstm/lstm_cell/kernel`."""
-        parts = [self.name]
-        rnn = self.spec.inner or self.spec
-        if weight.direction:
-            parts.append(f"{weight.direction}_{rnn.name}")
-        if self.cell:
-            parts.append(AUTO_NAME[rnn.cls] + "_cell")
-        if self.spec.wrapped is not None:
-            parts.append(self.spec.wrapped.name)
-        parts.append(weight.name("keras"))
-        return "/".join(parts)
 
     def step_tensor(self, symbol: str, direction: str | None = None, layer: int = 0) -> StepTensor:
         for t in self.step:

@@ -9,8 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..frameworks.pytorch.catalog import FRAMEWORKS
-from ..frameworks.pytorch.schema import layers_by_framework, torch_defs
+from ..frameworks import NAMES, framework
 from . import catalog
 from .catalog import MAX_NAME_CHARS, Arg
 
@@ -45,8 +44,6 @@ def arg_schema(arg: Arg) -> dict[str, Any]:
             "maxLength": MAX_NAME_CHARS,
             "pattern": "^[A-Za-z0-9_-][A-Za-z0-9_.-]*$",
         }
-    if arg.kind == "layer" and arg.choices == catalog.RECURRENT:
-        return {"$ref": "#/$defs/recurrent_layer"}
     if arg.kind == "layer":
         return {"oneOf": [{"$ref": f"#/$defs/{cls}"} for cls in arg.choices]}
     if arg.kind == "layer_ref":
@@ -72,22 +69,6 @@ def arg_schema(arg: Arg) -> dict[str, Any]:
     if arg.default is not None:
         schema["default"] = arg.default
     return schema
-
-
-def _layer_schema(cls: str) -> dict[str, Any]:
-    table = catalog.LAYERS[cls]
-    args = {
-        "type": "object",
-        "properties": {key: arg_schema(arg) for key, arg in table.items()},
-        "required": [key for key, arg in table.items() if arg.required],
-        "additionalProperties": False,
-    }
-    return {
-        "type": "object",
-        "properties": {cls: args},
-        "required": [cls],
-        "additionalProperties": False,
-    }
 
 
 def _options_schema() -> tuple[dict[str, Any], dict[str, Any]]:
@@ -118,8 +99,29 @@ def _options_schema() -> tuple[dict[str, Any], dict[str, Any]]:
     return views, render
 
 
+def _layers_by_framework(items: dict[str, Any]) -> dict[str, Any]:
+    """`model.layers` items in the vocabulary of the spec's `framework:` (the first one's
+    when it names none), as nested if/then/else."""
+
+    def layers(item: Any) -> dict[str, Any]:
+        return {"properties": {"model": {"properties": {"layers": {"items": item}}}}}
+
+    schema = layers(items[NAMES[0]])
+    for name in reversed(NAMES[1:]):
+        schema = {
+            "if": {"required": ["framework"], "properties": {"framework": {"const": name}}},
+            "then": layers(items[name]),
+            "else": schema,
+        }
+    return schema
+
+
 def build_schema() -> dict[str, Any]:
     views, render = _options_schema()
+    defs, items = {}, {}
+    for name in NAMES:
+        framework_defs, items[name] = framework(name).schema_defs(arg_schema)
+        defs.update(framework_defs)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
@@ -129,7 +131,7 @@ def build_schema() -> dict[str, Any]:
         "additionalProperties": False,
         "properties": {
             "title": {"type": "string", "maxLength": catalog.MAX_TITLE_CHARS},
-            "framework": {"enum": list(FRAMEWORKS), "default": "keras"},
+            "framework": {"enum": list(NAMES), "default": NAMES[0]},
             "notation": {"enum": list(catalog.NOTATIONS), "default": "seed"},
             "convention": {"enum": list(catalog.CONVENTIONS), "default": "keras"},
             "model": {
@@ -157,14 +159,8 @@ def build_schema() -> dict[str, Any]:
             "views": views,
             "render": render,
         },
-        "allOf": [
-            layers_by_framework({"oneOf": [{"$ref": f"#/$defs/{cls}"} for cls in catalog.LAYERS]})
-        ],
-        "$defs": {
-            **{cls: _layer_schema(cls) for cls in catalog.LAYERS},
-            **torch_defs(arg_schema),
-            "recurrent_layer": {"oneOf": [{"$ref": f"#/$defs/{cls}"} for cls in catalog.RECURRENT]},
-        },
+        "allOf": [_layers_by_framework(items)],
+        "$defs": defs,
     }
 
 

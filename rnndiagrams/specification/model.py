@@ -52,15 +52,12 @@ class Spec:
     views: tuple[ViewSpec, ...] = ()
     render: dict[str, Any] = field(default_factory=dict)
     framework: str = "keras"  # keras | pytorch: the layers' vocabulary and tensor layout
+    # the parameter counts this spec has, its framework's (a PyTorch module has no Keras count)
+    conventions: tuple[str, ...] = CONVENTIONS
 
     @property
     def source(self) -> str:
         return self.doc.name
-
-    @property
-    def conventions(self) -> tuple[str, ...]:
-        """The parameter counts this spec has: a PyTorch module has no Keras count."""
-        return ("pytorch",) if self.framework == "pytorch" else CONVENTIONS
 
     @property
     def stem(self) -> str:

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
-from ..frameworks.pytorch.catalog import FRAMEWORKS, MODULES
-from ..frameworks.pytorch.validate import torch_layers
+from ..frameworks import NAMES, framework
 from . import catalog
 from .checks import (
-    check_arg,
     check_choice,
     check_keys,
-    check_name,
     check_posint,
     describe,
-    did_you_mean,
 )
-from .model import LayerSpec, Spec
+from .model import Spec
 from .options import views_and_render
-from .yamldoc import Doc, Path, read_doc
+from .yamldoc import Doc, read_doc
 
 
 def load(path: str) -> Spec:
@@ -51,13 +46,11 @@ def validate(doc: Doc) -> Spec:
     check_keys(
         doc, ("model",), model, catalog.MODEL_KEYS, required=("input", "layers"), what="model key"
     )
-    framework = check_choice(
-        doc, ("framework",), data.get("framework", "keras"), FRAMEWORKS, "framework"
-    )
-    torch = framework == "pytorch"
+    name = check_choice(doc, ("framework",), data.get("framework", NAMES[0]), NAMES, "framework")
+    dialect = framework(name)
     shape, dtype = _input(doc, model["input"])
-    layers = (torch_layers if torch else _layers)(doc, model["layers"])
-    conventions = ("pytorch",) if torch else catalog.CONVENTIONS
+    layers = dialect.layers(doc, model["layers"])
+    conventions = dialect.CONVENTIONS
     views, render = views_and_render(doc, data, layers)
     return Spec(
         doc=doc,
@@ -68,7 +61,7 @@ def validate(doc: Doc) -> Spec:
         notation=check_choice(
             doc,
             ("notation",),
-            data.get("notation", "pytorch" if torch else "seed"),
+            data.get("notation", dialect.NOTATION),
             catalog.NOTATIONS,
             "notation",
         ),
@@ -77,7 +70,8 @@ def validate(doc: Doc) -> Spec:
         ),
         views=views,
         render=render,
-        framework=framework,
+        framework=name,
+        conventions=conventions,
     )
 
 
@@ -105,119 +99,3 @@ def _input(doc: Doc, value: Any) -> tuple[tuple[int | None, ...], str]:
         doc, path + ("dtype",), value.get("dtype", "float32"), catalog.DTYPES, "dtype"
     )
     return tuple(shape), dtype
-
-
-def _layers(doc: Doc, value: Any) -> tuple[LayerSpec, ...]:
-    path = ("model", "layers")
-    if not isinstance(value, list) or not value:
-        raise doc.error(
-            path,
-            f"layers is {describe(value)}",
-            "expected a non-empty list like [{SimpleRNN: {units: 32}}]",
-        )
-    counters: dict[str, int] = {}
-    layers = tuple(
-        _layer(doc, path + (i,), item, counters, catalog.LAYERS) for i, item in enumerate(value)
-    )
-    seen: dict[str, LayerSpec] = {}
-    for layer in layers:
-        if layer.name in seen:
-            raise doc.error(
-                layer.path,
-                f"two layers are named {layer.name!r}",
-                "expected unique names (Keras refuses duplicates)",
-            )
-        seen[layer.name] = layer
-    return layers
-
-
-def _layer(
-    doc: Doc, path: Path, item: Any, counters: dict[str, int], allowed: Iterable[str]
-) -> LayerSpec:
-    allowed = tuple(allowed)
-    if not isinstance(item, dict) or len(item) != 1:
-        raise doc.error(
-            path,
-            f"a layer is {describe(item)}",
-            "expected a one-key mapping, Keras class -> arguments, like {LSTM: {units: 32}}",
-        )
-    ((cls, args),) = item.items()
-    if cls not in allowed:
-        if cls in catalog.LAYERS:
-            wrapper = path[-2] if len(path) > 1 else "this wrapper"
-            what = "a recurrent layer" if allowed == catalog.RECURRENT else " or ".join(allowed)
-            raise doc.error(
-                path + (cls,),
-                f"{wrapper} can only wrap {what}, not {cls}",
-                f"expected one of {', '.join(allowed)}",
-                key=True,
-            )
-        raise doc.error(
-            path + (cls,),
-            f"unknown layer class {cls!r}{did_you_mean(cls, allowed)}",
-            f"expected one of {', '.join(allowed)}"
-            + (" (torch.nn modules need `framework: pytorch`)" if cls in MODULES else ""),
-            key=True,
-        )
-    args = {} if args is None else args
-    apath = path + (cls,)
-    if not isinstance(args, dict):
-        raise doc.error(
-            apath,
-            f"the arguments of {cls} are {describe(args)}",
-            "expected a mapping of Keras arguments",
-        )
-    table = catalog.LAYERS[cls]
-    for key in args:
-        if key not in table:
-            raise doc.error(
-                apath + (key,),
-                _unknown_arg(cls, key),
-                f"expected {cls} arguments: {', '.join(table)}",
-                key=True,
-            )
-    for key, arg in table.items():
-        if arg.required and key not in args:
-            raise doc.error(
-                apath,
-                f"{cls} is missing its required argument {key!r}",
-                f"expected e.g. {{{cls}: {{{key}: 32}}}}"
-                if arg.kind == "posint"
-                else f"expected `{key}:`",
-                key=True,
-            )
-    full: dict[str, Any] = {}
-    inner = None
-    for key, arg in table.items():
-        if key == "name":
-            continue
-        if arg.kind == "layer":
-            inner = _layer(doc, apath + (key,), args[key], counters, arg.choices)
-            continue
-        full[key] = (
-            check_arg(doc, apath + (key,), key, arg, args[key]) if key in args else arg.default
-        )
-    if "name" in args:
-        name = check_name(doc, apath + ("name",), args["name"])
-    else:
-        prefix = catalog.AUTO_NAME[cls]
-        n = counters.get(prefix, 0)
-        counters[prefix] = n + 1
-        name = prefix if n == 0 else f"{prefix}_{n}"
-    if cls == "TimeDistributed":
-        return LayerSpec(cls=cls, name=name, args=full, path=path, wrapped=inner)
-    if inner is not None and inner.args["go_backwards"]:
-        raise doc.error(
-            inner.path + (inner.cls, "go_backwards"),
-            f"Bidirectional cannot wrap a layer with go_backwards: true ({inner.name!r})",
-            "expected go_backwards: false inside Bidirectional (it runs a backward copy itself)",
-        )
-    runs = cls if cls in catalog.RECURRENT else None
-    return LayerSpec(cls=cls, name=name, args=full, path=path, inner=inner, runs=runs)
-
-
-def _unknown_arg(cls: str, key: str) -> str:
-    owners = [c for c, table in catalog.LAYERS.items() if key in table and c != cls]
-    if owners:
-        return f"{key!r} is an argument of {' and '.join(owners)}, not of {cls}"
-    return f"unknown {cls} argument {key!r}{did_you_mean(key, catalog.LAYERS[cls])}"

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 
+from ..frameworks.keras.catalog import LAYERS, RECURRENT
 from ..scene import Label, Line, Run, sym, words
 from ..shapes import ShapedLayer, Weight
 from ..shapes.shaped import Shape, format_shape
-from ..specification.catalog import LAYERS, RECURRENT
 from ..specification.model import LayerSpec
 from .torch_drawing import call_text, left_out
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...specification.catalog import LAYERS
 from ...specification.model import LayerSpec, Spec
+from .catalog import LAYERS
 
 
 def keras_code(spec: Spec) -> str:

@@ -18,9 +18,10 @@ import yaml
 from ...errors import SpecError
 from ...printable import printable
 from ...shapes import ShapedModel, shape_model
-from ...specification import catalog
+from ...specification.catalog import DTYPES
 from ...specification.validate import validate
 from ...specification.yamldoc import MAX_BYTES, parse_doc
+from . import catalog
 
 # Config values outside the catalogue that must hold, or the spec would draw another model.
 _REQUIRED: dict[str, Any] = {
@@ -157,10 +158,8 @@ class _Importer:
                 f"the model's input shape is {shape!r}",
                 "expected (batch, timesteps) token ids or (batch, timesteps, features)",
             )
-        if dtype not in catalog.DTYPES:
-            raise self.error(
-                None, f"the input dtype is {dtype!r}", f"expected one of {catalog.DTYPES}"
-            )
+        if dtype not in DTYPES:
+            raise self.error(None, f"the input dtype is {dtype!r}", f"expected one of {DTYPES}")
         return list(shape[1:]), dtype
 
     def _check_chain(self, entries: list[dict[str, Any]], config: dict[str, Any]) -> None:

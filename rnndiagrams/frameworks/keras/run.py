@@ -42,12 +42,8 @@ def _act(name: str | None) -> Callable[[np.ndarray], np.ndarray]:
     return table[name]
 
 
-def verify(model: ShapedModel, seed: int = 0) -> None:
+def verify_keras(model: ShapedModel, seed: int = 0) -> None:
     """Raise a SpecError at the first layer whose executed shapes differ from the computed ones."""
-    if model.spec.framework == "pytorch":
-        from ..pytorch.run import verify_torch
-
-        return verify_torch(model, seed)
     rng = np.random.default_rng(seed)
     from .run_feedforward import free_steps
 

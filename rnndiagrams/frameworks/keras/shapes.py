@@ -15,14 +15,11 @@ from ...shapes.shaped import (
 )
 from ...shapes.weights import GATES, Weight
 from ...specification.model import LayerSpec, Spec
+from .catalog import AUTO_NAME
 
 
-def shape_model(spec: Spec, convention: str | None = None) -> ShapedModel:
+def shape_keras(spec: Spec, convention: str | None = None) -> ShapedModel:
     """Run Keras's shape rules over the layers; incompatible layers raise located SpecErrors."""
-    if spec.framework == "pytorch":
-        from ..pytorch.shapes import shape_torch
-
-        return shape_torch(spec, convention)
     chosen = convention or spec.convention
     shape: Shape = (None,) + tuple(spec.input_shape)
     return ShapedModel(
@@ -132,3 +129,24 @@ def _cell_weights(
         else:
             weights.append(Weight("b", "bias", (rows,), direction, gates))
     return weights
+
+
+# Weights a Keras model does not have: PyTorch's second recurrent bias, its projections, ...
+_PYTORCH_ONLY = ("b_W", "b_U", "W_hr")
+
+
+def weight_path(layer: ShapedLayer, weight: Weight) -> str | None:
+    """The weight's full Keras variable path, e.g. `bidirectional/forward_lstm/lstm_cell/kernel`;
+    None for a weight Keras does not have (PyTorch's second recurrent bias, its projections)."""
+    if weight.key in _PYTORCH_ONLY:
+        return None
+    parts = [layer.name]
+    rnn = layer.spec.inner or layer.spec
+    if weight.direction:
+        parts.append(f"{weight.direction}_{rnn.name}")
+    if layer.cell:
+        parts.append(AUTO_NAME[rnn.cls] + "_cell")
+    if layer.spec.wrapped is not None:
+        parts.append(layer.spec.wrapped.name)
+    parts.append(weight.name("keras"))
+    return "/".join(parts)

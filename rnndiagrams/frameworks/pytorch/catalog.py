@@ -12,7 +12,6 @@ import keyword
 from ...specification.catalog import Arg
 from ...specification.model import LayerSpec, Spec
 
-FRAMEWORKS = ("keras", "pytorch")
 TAKE = ("output", "last")
 NONLINEARITIES = ("tanh", "relu")
 

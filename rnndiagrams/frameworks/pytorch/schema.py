@@ -26,8 +26,9 @@ def _arg(arg: Arg, keras_arg_schema: Callable[[Arg], dict[str, Any]]) -> dict[st
     return schema
 
 
-def torch_defs(keras_arg_schema: Callable[[Arg], dict[str, Any]]) -> dict[str, Any]:
-    """One $def per module: {Class: {arguments}}, and `take` beside the RNN modules."""
+def torch_defs(keras_arg_schema: Callable[[Arg], dict[str, Any]]) -> tuple[dict[str, Any], Any]:
+    """One $def per module ({Class: {arguments}}, and `take` beside the RNN modules), and
+    what one item of `model.layers` is."""
     defs = {}
     for cls, table in tc.MODULES.items():
         properties: dict[str, Any] = {
@@ -46,18 +47,4 @@ def torch_defs(keras_arg_schema: Callable[[Arg], dict[str, Any]]) -> dict[str, A
             "required": [cls],
             "additionalProperties": False,
         }
-    return defs
-
-
-def layers_by_framework(keras_items: dict[str, Any]) -> dict[str, Any]:
-    """`model.layers` items: torch.nn modules when `framework: pytorch`, else Keras layers."""
-
-    def layers(items: dict[str, Any]) -> dict[str, Any]:
-        return {"properties": {"model": {"properties": {"layers": {"items": items}}}}}
-
-    torch_items = {"oneOf": [{"$ref": f"#/$defs/{PREFIX}{cls}"} for cls in tc.MODULES]}
-    return {
-        "if": {"required": ["framework"], "properties": {"framework": {"const": "pytorch"}}},
-        "then": layers(torch_items),
-        "else": layers(keras_items),
-    }
+    return defs, {"oneOf": [{"$ref": f"#/$defs/{PREFIX}{cls}"} for cls in tc.MODULES]}

@@ -1,0 +1,154 @@
+"""The Keras vocabulary as data: layer classes, their Keras arguments, types and defaults.
+
+Validation, the JSON Schema and "did you mean" hints are all generated from these tables,
+so a new argument is one line here.
+"""
+
+from __future__ import annotations
+
+from ...specification.catalog import Arg
+
+ACTIVATIONS = (
+    "linear",
+    "relu",
+    "sigmoid",
+    "tanh",
+    "softmax",
+    "elu",
+    "selu",
+    "softplus",
+    "softsign",
+    "swish",
+    "silu",
+    "gelu",
+    "hard_sigmoid",
+    "exponential",
+    "relu6",
+    "leaky_relu",
+)
+RECURRENT = ("SimpleRNN", "LSTM", "GRU")
+PADDINGS = ("valid", "same", "causal")  # Conv1D; pooling takes the first two
+MERGE_MODES = ("concat", "sum", "mul", "ave")
+
+_NAME = Arg("name")  # a layer name: what Keras accepts (any text without '/')
+_UNITS = Arg("posint", required=True)
+_BOOL_F = Arg("bool", False)
+_BOOL_T = Arg("bool", True)
+_RATE = Arg("rate", 0.0)
+_RATE_REQ = Arg("rate", required=True)
+_EPSILON = Arg("positive", 0.001)
+
+
+def _act(default: str | None) -> Arg:
+    return Arg("choice", default, choices=ACTIVATIONS, nullable=True)
+
+
+_RNN_COMMON = {
+    "units": _UNITS,
+    "activation": _act("tanh"),
+    "use_bias": _BOOL_T,
+    "return_sequences": _BOOL_F,
+    "go_backwards": _BOOL_F,
+    "dropout": _RATE,
+    "recurrent_dropout": _RATE,
+    "unroll": _BOOL_F,
+    "name": _NAME,
+}
+
+
+def _pooling(pool_size: Arg) -> dict[str, Arg]:
+    return {
+        "pool_size": pool_size,
+        "strides": Arg("posint", None, nullable=True),  # null: pool_size
+        "padding": Arg("choice", "valid", choices=PADDINGS[:2]),
+        "name": _NAME,
+    }
+
+
+LAYERS: dict[str, dict[str, Arg]] = {
+    "Embedding": {
+        "input_dim": Arg("posint", required=True),
+        "output_dim": Arg("posint", required=True),
+        "mask_zero": _BOOL_F,
+        "name": _NAME,
+    },
+    "SimpleRNN": dict(_RNN_COMMON),
+    "LSTM": {**_RNN_COMMON, "recurrent_activation": _act("sigmoid"), "unit_forget_bias": _BOOL_T},
+    "GRU": {**_RNN_COMMON, "recurrent_activation": _act("sigmoid"), "reset_after": _BOOL_T},
+    "Bidirectional": {
+        "layer": Arg("layer", required=True, choices=RECURRENT),
+        "merge_mode": Arg("choice", "concat", choices=MERGE_MODES),
+        "name": _NAME,
+    },
+    "Dense": {
+        "units": _UNITS,
+        "activation": _act(None),
+        "use_bias": _BOOL_T,
+        "name": _NAME,
+    },
+    "TimeDistributed": {"layer": Arg("layer", required=True, choices=("Dense",)), "name": _NAME},
+    "Masking": {"mask_value": Arg("number", 0.0), "name": _NAME},
+    "Dropout": {"rate": _RATE_REQ, "name": _NAME},
+    "SpatialDropout1D": {"rate": _RATE_REQ, "name": _NAME},
+    "GaussianNoise": {"stddev": Arg("nonneg", required=True), "name": _NAME},
+    "Activation": {
+        "activation": Arg("choice", required=True, choices=ACTIVATIONS),
+        "name": _NAME,
+    },
+    "Conv1D": {
+        "filters": _UNITS,
+        "kernel_size": Arg("posint", required=True),
+        "strides": Arg("posint", 1),
+        "padding": Arg("choice", "valid", choices=PADDINGS),
+        "dilation_rate": Arg("posint", 1),
+        "activation": _act(None),
+        "use_bias": _BOOL_T,
+        "name": _NAME,
+    },
+    "MaxPooling1D": _pooling(Arg("posint", 2)),
+    "AveragePooling1D": _pooling(Arg("posint", required=True)),  # Keras 3 gives it no default
+    "GlobalMaxPooling1D": {"name": _NAME},
+    "GlobalAveragePooling1D": {"name": _NAME},
+    "Flatten": {"name": _NAME},
+    "RepeatVector": {"n": Arg("posint", required=True), "name": _NAME},
+    "LayerNormalization": {
+        "epsilon": _EPSILON,
+        "center": _BOOL_T,
+        "scale": _BOOL_T,
+        "name": _NAME,
+    },
+    "BatchNormalization": {
+        "momentum": Arg("rate", 0.99),
+        "epsilon": _EPSILON,
+        "center": _BOOL_T,
+        "scale": _BOOL_T,
+        "name": _NAME,
+    },
+}
+# Wrappers: the argument `layer:` holds a layer of these classes.
+WRAPPERS = ("Bidirectional", "TimeDistributed")
+
+# Keras's automatic name prefix for each class (`keras.src.utils.naming.to_snake_case`).
+AUTO_NAME = {
+    "Embedding": "embedding",
+    "SimpleRNN": "simple_rnn",
+    "LSTM": "lstm",
+    "GRU": "gru",
+    "Bidirectional": "bidirectional",
+    "Dense": "dense",
+    "TimeDistributed": "time_distributed",
+    "Masking": "masking",
+    "Dropout": "dropout",
+    "SpatialDropout1D": "spatial_dropout1d",
+    "GaussianNoise": "gaussian_noise",
+    "Activation": "activation",
+    "Conv1D": "conv1d",
+    "MaxPooling1D": "max_pooling1d",
+    "AveragePooling1D": "average_pooling1d",
+    "GlobalMaxPooling1D": "global_max_pooling1d",
+    "GlobalAveragePooling1D": "global_average_pooling1d",
+    "Flatten": "flatten",
+    "RepeatVector": "repeat_vector",
+    "LayerNormalization": "layer_normalization",
+    "BatchNormalization": "batch_normalization",
+}
