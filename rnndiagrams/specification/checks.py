@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, cast
 
 from .catalog import INT64_MAX, MAX_NAME_CHARS, Arg
@@ -118,6 +118,10 @@ def check_choice(doc: Doc, path: Path, value: Any, choices: tuple[str, ...], wha
     return value
 
 
+Words = Callable[[str], tuple[str, str]]  # a key -> (the problem, what was expected)
+Check = Callable[[Path, str, Arg, Any], Any]  # (path, key, its Arg, the given value) -> value
+
+
 def check_keys(
     doc: Doc,
     path: Path,
@@ -128,15 +132,51 @@ def check_keys(
 ) -> None:
     for key in mapping:
         if key not in allowed:
-            raise doc.error(
-                path + (key,),
-                f"unknown {what} {key!r}{did_you_mean(key, allowed)}",
-                f"expected one of {', '.join(allowed)}",
-                key=True,
-            )
+            raise doc.error(path + (key,), *unknown_key(what, allowed)(key), key=True)
     for key in required:
         if key not in mapping:
             raise doc.error(path, f"missing {what} {key!r}", f"expected `{key}:` here")
+
+
+def unknown_key(what: str, allowed: Iterable[str]) -> Words:
+    """`unknown render option 'dp' (did you mean 'dpi'?)`: the words for a key not allowed."""
+    allowed = tuple(allowed)
+    return lambda key: (
+        f"unknown {what} {key!r}{did_you_mean(key, allowed)}",
+        f"expected one of {', '.join(allowed)}",
+    )
+
+
+def check_table(
+    doc: Doc,
+    path: Path,
+    given: Any,
+    table: Mapping[str, Arg],
+    named: str,
+    expected: str,
+    unknown: Words,
+    missing: Words | None = None,
+    check: Check | None = None,
+) -> dict[str, Any]:
+    """A mapping checked against a table of Args, in the order every table is checked: a
+    mapping (else `{named} {the value}`, `expected`), no unknown key, every required key,
+    then each value checked (`check_arg` unless `check`) or its default filled in.
+
+    The words are the caller's, so a Keras layer, a torch.nn module, a view and `render:`
+    each say what they are; the sequence is this one function's."""
+    if not isinstance(given, dict):
+        raise doc.error(path, f"{named} {describe(given)}", expected)
+    for key in given:
+        if key not in table:
+            raise doc.error(path + (key,), *unknown(key), key=True)
+    for key, arg in table.items():
+        if arg.required and key not in given:
+            raise doc.error(path, *cast(Words, missing)(key), key=True)
+    check = check or (lambda where, key, arg, value: check_arg(doc, where, key, arg, value))
+    return {
+        key: check(path + (key,), key, arg, given[key]) if key in given else arg.default
+        for key, arg in table.items()
+    }
 
 
 def did_you_mean(word: str, options: Iterable[str]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from . import catalog
-from .checks import check_arg, check_keys, describe, did_you_mean
+from .checks import check_arg, check_table, describe, did_you_mean, unknown_key
 from .model import LayerSpec, ViewSpec
 from .yamldoc import Doc, Path
 
@@ -51,24 +51,21 @@ def _views(doc: Doc, value: Any, layers: tuple[LayerSpec, ...]) -> tuple[ViewSpe
                 key=isinstance(item, dict),
             )
         opath = vpath + (kind,) if isinstance(item, dict) else vpath
-        if not isinstance(given, dict):
-            raise doc.error(
-                opath,
-                f"the options of {kind} are {describe(given)}",
-                "expected a mapping of options",
-            )
         table = catalog.VIEWS[kind]
-        check_keys(doc, opath, given, tuple(table), required=(), what=f"{kind} option")
-        options = {}
-        for key, arg in table.items():
-            if arg.kind == "layer_ref":
-                options[key] = _layer_ref(doc, opath + (key,), given.get(key), layers)
-            else:
-                options[key] = (
-                    check_arg(doc, opath + (key,), key, arg, given[key])
-                    if key in given
-                    else arg.default
-                )
+        options = check_table(
+            doc,
+            opath,
+            given,
+            table,
+            f"the options of {kind} are",
+            "expected a mapping of options",
+            unknown_key(f"{kind} option", table),
+            check=lambda where, key, arg, value: (
+                _layer_ref(doc, where, value, layers)
+                if arg.kind == "layer_ref"
+                else check_arg(doc, where, key, arg, value)
+            ),
+        )
         name = options.pop("name") or kind
         if name in names:
             raise doc.error(
@@ -95,14 +92,12 @@ def _layer_ref(doc: Doc, path: Path, value: Any, layers: tuple[LayerSpec, ...]) 
 
 
 def _render(doc: Doc, value: Any) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise doc.error(
-            ("render",),
-            f"render is {describe(value)}",
-            "expected a mapping like {formats: [svg, png]}",
-        )
-    check_keys(doc, ("render",), value, tuple(catalog.RENDER), required=(), what="render option")
-    return {
-        key: check_arg(doc, ("render", key), key, arg, value[key]) if key in value else arg.default
-        for key, arg in catalog.RENDER.items()
-    }
+    return check_table(
+        doc,
+        ("render",),
+        value,
+        catalog.RENDER,
+        "render is",
+        "expected a mapping like {formats: [svg, png]}",
+        unknown_key("render option", catalog.RENDER),
+    )

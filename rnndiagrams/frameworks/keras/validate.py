@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from ...specification.checks import check_arg, check_name, describe, did_you_mean
+from ...specification.catalog import Arg
+from ...specification.checks import check_arg, check_name, check_table, describe, did_you_mean
 from ...specification.model import LayerSpec
 from ...specification.yamldoc import Doc, Path
 from .. import elsewhere
@@ -65,42 +66,31 @@ def _layer(
         )
     args = {} if args is None else args
     apath = path + (cls,)
-    if not isinstance(args, dict):
-        raise doc.error(
-            apath,
-            f"the arguments of {cls} are {describe(args)}",
-            "expected a mapping of Keras arguments",
-        )
     table = catalog.LAYERS[cls]
-    for key in args:
-        if key not in table:
-            raise doc.error(
-                apath + (key,),
-                _unknown_arg(cls, key),
-                f"expected {cls} arguments: {', '.join(table)}",
-                key=True,
-            )
-    for key, arg in table.items():
-        if arg.required and key not in args:
-            raise doc.error(
-                apath,
-                f"{cls} is missing its required argument {key!r}",
-                f"expected e.g. {{{cls}: {{{key}: 32}}}}"
-                if arg.kind == "posint"
-                else f"expected `{key}:`",
-                key=True,
-            )
-    full: dict[str, Any] = {}
-    inner = None
-    for key, arg in table.items():
-        if key == "name":
-            continue
+
+    def value(where: Path, key: str, arg: Arg, given: Any) -> Any:
         if arg.kind == "layer":
-            inner = _layer(doc, apath + (key,), args[key], counters, arg.choices)
-            continue
-        full[key] = (
-            check_arg(doc, apath + (key,), key, arg, args[key]) if key in args else arg.default
-        )
+            return _layer(doc, where, given, counters, arg.choices)
+        return given if key == "name" else check_arg(doc, where, key, arg, given)  # name: below
+
+    full = check_table(
+        doc,
+        apath,
+        args,
+        table,
+        f"the arguments of {cls} are",
+        "expected a mapping of Keras arguments",
+        lambda key: (_unknown_arg(cls, key), f"expected {cls} arguments: {', '.join(table)}"),
+        lambda key: (
+            f"{cls} is missing its required argument {key!r}",
+            f"expected e.g. {{{cls}: {{{key}: 32}}}}"
+            if table[key].kind == "posint"
+            else f"expected `{key}:`",
+        ),
+        value,
+    )
+    full.pop("name")
+    inner = full.pop("layer", None)
     if "name" in args:
         name = check_name(doc, apath + ("name",), args["name"])
     else:

@@ -12,7 +12,13 @@ import math
 from typing import Any
 
 from ...specification.catalog import Arg
-from ...specification.checks import check_arg, check_choice, describe, did_you_mean
+from ...specification.checks import (
+    check_arg,
+    check_choice,
+    check_table,
+    describe,
+    did_you_mean,
+)
 from ...specification.model import LayerSpec
 from ...specification.yamldoc import Doc, Path
 from . import catalog as tc
@@ -102,38 +108,35 @@ def _module(doc: Doc, path: Path, item: Any, counters: dict[str, int]) -> LayerS
 
 def _args(doc: Doc, apath: Path, cls: str, given: Any) -> dict[str, Any]:
     given = {} if given is None else given
-    if not isinstance(given, dict):
-        raise doc.error(
-            apath, f"the arguments of {cls} are {describe(given)}", "expected a mapping"
-        )
     table = tc.MODULES[cls]
-    for key in given:
-        if key not in table:
-            owners = [c for c, t in tc.MODULES.items() if key in t and c != cls]
-            if owners:
-                hint = f" (it is an argument of {' and '.join(owners)})"
-            elif key in _KERAS_ARGS:
-                hint = f" (PyTorch's word is {_KERAS_ARGS[key]})"
-            else:
-                hint = did_you_mean(key, table)
-            raise doc.error(
-                apath + (key,),
-                f"nn.{cls} has no argument {key!r}{hint}",
-                f"expected {cls} arguments: {', '.join(table)}",
-                key=True,
-            )
-    for key, arg in table.items():
-        if arg.required and key not in given:
-            raise doc.error(
-                apath,
-                f"{cls} is missing its required argument {key!r}",
-                f"expected `{key}:` (nn.{cls} has no default for it)",
-                key=True,
-            )
-    args = {
-        key: _check(doc, apath + (key,), key, arg, given[key]) if key in given else arg.default
-        for key, arg in table.items()
-    }
+
+    def unknown(key: str) -> tuple[str, str]:
+        owners = [c for c, t in tc.MODULES.items() if key in t and c != cls]
+        if owners:
+            hint = f" (it is an argument of {' and '.join(owners)})"
+        elif key in _KERAS_ARGS:
+            hint = f" (PyTorch's word is {_KERAS_ARGS[key]})"
+        else:
+            hint = did_you_mean(key, table)
+        return (
+            f"nn.{cls} has no argument {key!r}{hint}",
+            f"expected {cls} arguments: {', '.join(table)}",
+        )
+
+    args = check_table(
+        doc,
+        apath,
+        given,
+        table,
+        f"the arguments of {cls} are",
+        "expected a mapping",
+        unknown,
+        lambda key: (
+            f"{cls} is missing its required argument {key!r}",
+            f"expected `{key}:` (nn.{cls} has no default for it)",
+        ),
+        lambda where, key, arg, value: _check(doc, where, key, arg, value),
+    )
     _constructor_checks(doc, apath, cls, args, given)
     return args
 
