@@ -7,6 +7,7 @@ figure and the totals printed by `summary` cannot disagree.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -28,6 +29,23 @@ class StepTensor:
 
 
 @dataclass(frozen=True)
+class Recurrence:
+    """A recurrent layer as a figure draws it, in no framework's vocabulary: its framework's
+    shape rules fill it in, so views never read a framework's arguments."""
+
+    cell: str  # SimpleRNN | LSTM | GRU
+    units: int
+    directions: tuple[str | None, ...]  # (None,), or ("forward", "backward")
+    sequence: bool  # returns every step's output (else one vector)
+    returns: str  # what the layer returns or passes on, in its framework's words
+    backwards: bool = False  # a one-direction layer run from the last step to the first
+    merge: str | None = None  # how two directions' outputs are combined (concat, sum...)
+    # one vector out of two directions: both halves from the last position (PyTorch's
+    # out[:, -1]), rather than each direction's final state (Keras)
+    last_position: bool = False
+
+
+@dataclass(frozen=True)
 class ShapedLayer:
     spec: LayerSpec
     input_shape: Shape
@@ -39,6 +57,11 @@ class ShapedLayer:
     sequence_output: Shape | None = None
     h_n: Shape | None = None
     c_n: Shape | None = None
+    recurrence: Recurrence | None = None  # set on recurrent layers
+    call: str = ""  # the call as its framework writes it: `LSTM(64)`, `Linear(in_features=...)`
+    # the tensors it reads, by the name of the layer that made each ("input": the model's);
+    # a graph from the start, though specs are chains today
+    reads: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -84,6 +107,9 @@ class ShapedModel:
     input_shape: Shape
     layers: tuple[ShapedLayer, ...]
     time_axis: int = 1  # 0 in PyTorch's sequence-first layout (batch_first: false)
+    recurrent_classes: str = (
+        ""  # its framework's recurrent classes, for a message: "RNN, LSTM or GRU"
+    )
 
     @property
     def steps(self) -> int | None:
@@ -109,15 +135,17 @@ class ShapedModel:
 LayerRule = Callable[[LayerSpec, Shape, str, str], ShapedLayer]
 
 
-def chain(spec: Spec, shape: Shape, rule: LayerRule) -> tuple[ShapedLayer, ...]:
+def chain(
+    spec: Spec, shape: Shape, rule: LayerRule, call: Callable[[LayerSpec], str]
+) -> tuple[ShapedLayer, ...]:
     """Each layer's rule applied to what the layer before it gives (the input's dtype first,
-    float32 after), in either dialect."""
-    dtype, source = spec.input_dtype, "the input"
+    float32 after), in either dialect; `call` writes a layer's call as its framework does."""
+    dtype, source, reads = spec.input_dtype, "the input", "input"
     out = []
     for layer in spec.layers:
         shaped = rule(layer, shape, dtype, source)
-        out.append(shaped)
-        shape, dtype, source = shaped.output_shape, "float32", repr(layer.name)
+        out.append(dataclasses.replace(shaped, call=call(layer), reads=(reads,)))
+        shape, dtype, source, reads = shaped.output_shape, "float32", repr(layer.name), layer.name
     return tuple(out)
 
 

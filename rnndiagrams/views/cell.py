@@ -26,6 +26,7 @@ class _Cell:
         self.units = self.rnn.args["units"]
         self.notation = model.spec.notation
         self.weights = [w for w in layer.weights if w.direction in (None, "forward")]
+        self.gates = next((w.gates for w in self.weights if w.gates), ())  # stacking order
         # dim h_t: units, or PyTorch's proj_size when h is projected down from c
         self.h_size = layer.step_tensor("h_t", self.weights[0].direction).shape[0]
         self.nodes: list[Node] = []
@@ -129,7 +130,7 @@ class _Cell:
         for nid, gate, symbol, a, col in (
             ("f", "f", "f", rec, 1),
             ("i", "i", "i", rec, 2),
-            ("g", "c" if self.model.convention == "keras" else "g", "c̃", act, 3),
+            ("g", self.gates[2], "c̃", act, 3),
             ("o", "o", "o", rec, 4),
         ):
             self.gate(nid, gate, symbol, a, (col, 1))
@@ -173,7 +174,7 @@ class _Cell:
     def gru(self) -> None:
         act, rec = self.act("activation"), self.act("recurrent_activation")
         after = self.rnn.args["reset_after"]
-        names = {"keras": ("z", "r", "h"), "pytorch": ("z", "r", "n")}[self.model.convention]
+        names = ("z", "r", self.gates[2])  # the candidate's block: h (Keras) or n (PyTorch)
         self.bus((2, 0))
         self.gate("z", names[0], "z", rec, (1, 1))
         self.gate("r", names[1], "r", rec, (2, 1))

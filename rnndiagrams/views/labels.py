@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 
-from ..frameworks.keras.catalog import LAYERS, RECURRENT
 from ..scene import Label, Line, Run, sym, words
 from ..shapes import ShapedLayer, Weight
 from ..shapes.shaped import Shape, format_shape
-from ..specification.model import LayerSpec
-from .torch_drawing import call_text, left_out
+from .torch_drawing import left_out
 
 ARROWS = {"forward": "→", "backward": "←", None: ""}
 MATH_NOTATIONS = ("seed", "goodfellow")
@@ -52,33 +50,8 @@ def stacked(line: Line) -> Label:
 
 
 def layer_call(layer: ShapedLayer) -> str:
-    """`SimpleRNN(64)`, `Bidirectional(LSTM(16), concat)`, `Dense(1, sigmoid)`: the Keras call."""
-    return _call(layer.spec)
-
-
-def _call(spec: LayerSpec) -> str:
-    if spec.framework == "pytorch":
-        return call_text(spec)
-    if spec.cls == "Embedding":
-        mask = ", mask_zero" if spec.args["mask_zero"] else ""
-        return f"Embedding({spec.args['input_dim']}, {spec.args['output_dim']}{mask})"
-    if spec.inner is not None:
-        return f"Bidirectional({spec.inner.cls}({spec.inner.args['units']}), {spec.args['merge_mode']})"
-    if spec.wrapped is not None:
-        return f"TimeDistributed({_call(spec.wrapped)})"
-    if spec.cls == "Dense" or spec.cls in RECURRENT:
-        act = spec.args.get("activation")
-        extra = f", {act}" if spec.cls == "Dense" and act not in (None, "linear") else ""
-        return f"{spec.cls}({spec.args['units']}{extra})"
-    # the other layers: required arguments by value, then those that differ from the default
-    table = LAYERS[spec.cls]
-    parts = [str(spec.args[k]) for k, arg in table.items() if arg.required]
-    parts += [
-        f"{k}={spec.args[k]}"
-        for k, arg in table.items()
-        if not arg.required and k != "name" and spec.args[k] != arg.default
-    ]
-    return f"{spec.cls}({', '.join(parts)})"
+    """`SimpleRNN(64)`, `LSTM(32, 64, num_layers=2)`: the call as the layer's framework writes it."""
+    return layer.call
 
 
 def count(params: int, convention: str, non_trainable: int = 0) -> str:

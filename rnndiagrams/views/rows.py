@@ -12,11 +12,11 @@ from typing import cast
 
 from ..scene import Edge, Label, Line, Node, sym, words
 from ..shapes import ShapedLayer, ShapedModel
-from ..shapes.shaped import format_shape
+from ..shapes.shaped import Recurrence, format_shape
 from . import labels, steplayers
 from .grid import Grid
 from .section import Section, header
-from .torch_drawing import dropped, final_state, names_layer, returns_text
+from .torch_drawing import dropped, final_state, names_layer
 
 
 class Rows(Grid):
@@ -79,16 +79,16 @@ class Rows(Grid):
             self.edges.append(Edge(nid, exit_id, (), "output"))
 
     def _recurrent(self, layer: ShapedLayer, prev: list[str], sup: str) -> list[str]:
-        rnn = layer.spec.inner or layer.spec
-        directions = ("forward", "backward") if layer.spec.inner else (None,)
+        rec = cast(Recurrence, layer.recurrence)
+        directions = rec.directions
         last = len(self.cols) - 1
         outs = {}
         first_row = None
         wsup = "" if self.named else sup
         for d in directions:
-            backwards = (d == "backward") != rnn.args["go_backwards"]
-            # the state a many-to-one layer returns; PyTorch's out[:, -1] is the last position
-            returned = last if not backwards or layer.spec.framework == "pytorch" else 0
+            backwards = (d == "backward") != rec.backwards
+            # the state a many-to-one layer returns: its final one, or the last position's
+            returned = last if not backwards or rec.last_position else 0
             arrow = labels.ARROWS[d]
             final = 0 if backwards else last  # the column of this direction's final state
 
@@ -101,7 +101,7 @@ class Rows(Grid):
                 final: int = final,
             ) -> tuple[Label, str, str]:
                 label = labels.tensor("h", sub, layer.step_tensor("h_t", d).shape, sup + arrow)
-                if rnn.cls == "LSTM":
+                if rec.cell == "LSTM":
                     label += (
                         (
                             sym("c", sub, sup + arrow),
@@ -117,7 +117,7 @@ class Rows(Grid):
                 faded = not layer.per_step and c != returned and not self.folded
                 return label, "state", "faded" if faded else "solid"
 
-            if self.side and layer.spec.inner:
+            if self.side and len(directions) == 2:
                 ids = self.row(make, 0 if d == "forward" else 2, first_row)
                 first_row = self.nodes[-1].pos[1]
             else:
@@ -135,10 +135,10 @@ class Rows(Grid):
                 "input",
             )
             u_label = self.weight_label(layer, "U", d, wsup)
-            if self.folded and (rnn.cls == "LSTM" or backwards):
+            if self.folded and (rec.cell == "LSTM" or backwards):
                 step = "t+1" if backwards else "t-1"  # a backward loop brings the next step's state
                 state = (sym("h", step),) + (
-                    (words(", "), sym("c", step)) if rnn.cls == "LSTM" else ()
+                    (words(", "), sym("c", step)) if rec.cell == "LSTM" else ()
                 )
                 u_label += (state,)
             if self.folded:
@@ -158,14 +158,15 @@ class Rows(Grid):
                         )
                     )
             outs[d] = (ids, returned)
-        if not layer.spec.inner:
+        if len(directions) == 1:
             return outs[None][0]
         return self._merge(layer, outs, sup)
 
     def _merge(
         self, layer: ShapedLayer, outs: dict[str | None, tuple[list[str], int]], sup: str
     ) -> list[str]:
-        merge = layer.spec.args["merge_mode"]
+        rec = cast(Recurrence, layer.recurrence)
+        merge = cast(str, rec.merge)
         width = layer.step_tensor("y_t").shape
         if layer.per_step or self.folded:
             ids = self.row(
@@ -177,7 +178,7 @@ class Rows(Grid):
         # many-to-one: Keras merges the forward layer's last state and the backward layer's
         # final (step 0) one; PyTorch's out[:, -1] takes both at the last position
         last = len(self.cols) - 1
-        if layer.spec.framework == "pytorch":
+        if rec.last_position:
             merge = f"out[:, -1]: {merge} at t = {self.cols[last]}"
         nid = self.single(labels.tensor("y", "", width, sup, note=merge), "merge", last)
         for src, returned in outs.values():
@@ -231,13 +232,7 @@ def section_legend(
         + ([section.pooling] if section.pooling else [])
         + list(section.tail)
     )
-    last = section.recurrent[-1]
-    if last.spec.framework == "pytorch":
-        text = returns_text(last, model.time_axis == 0)
-    else:
-        rnn = last.spec.inner or last.spec
-        returns = "every step" if rnn.args["return_sequences"] else "its last step only"
-        text = f"{last.name} returns {returns}, {format_shape(last.output_shape)}"
+    text = cast(Recurrence, section.recurrent[-1].recurrence).returns
     key = "; dashed: computed, not returned" if faded else ""
     returned = (words(text + key),)
     full: list[Line] = []

@@ -62,9 +62,7 @@ def first_recurrent(model: ShapedModel, view: ViewSpec) -> int:
     raise model.spec.error(
         view.path,
         f"the {view.kind} view needs a recurrent layer, and this model has none",
-        "expected RNN, LSTM or GRU in model.layers"
-        if model.spec.framework == "pytorch"
-        else "expected SimpleRNN, LSTM, GRU or Bidirectional in model.layers",
+        f"expected {model.recurrent_classes} in model.layers",
     )
 
 

@@ -17,7 +17,7 @@ from typing import cast
 from ..frameworks.pytorch.catalog import module_call
 from ..scene import Label, words
 from ..shapes import ShapedLayer, ShapedModel
-from ..shapes.shaped import Shape, format_shape
+from ..shapes.shaped import Recurrence, Shape
 from ..specification.model import LayerSpec, ViewSpec
 
 
@@ -49,22 +49,6 @@ def left_out(layer: ShapedLayer) -> tuple[str, ...]:
     the grid leaves out (they keep shapes)."""
     spec = layer.spec
     return tuple(f"{n}: {call}" for n, call in spec.before) if isinstance(spec, DrawnSpec) else ()
-
-
-def returns_text(layer: ShapedLayer, steps_first: bool) -> str:
-    """What forward() passes on from the module whose last layer this is."""
-    spec = layer.spec
-    module = cast(LayerSpec, spec.module) if isinstance(spec, DrawnSpec) else spec
-    if module.take != "last":
-        return f"{module.name} passes on its whole output (take: output): {format_shape(layer.output_shape)}"
-    index = "out[-1]" if steps_first else "out[:, -1]"
-    text = f"{module.name} passes on {index} (take: last): {format_shape(layer.output_shape)}"
-    if spec.inner is not None:
-        text += (
-            "; its backward half is the backward direction's FIRST step (it reads from the end),"
-            " not its final state in h_n"
-        )
-    return text
 
 
 def dropped(layer: ShapedLayer) -> Label:
@@ -197,6 +181,11 @@ def _unstack(m: ShapedLayer, before: tuple[tuple[str, str], ...]) -> list[Shaped
                 sequence_output=sequence,
                 h_n=m.h_n if last else None,
                 c_n=m.c_n if last else None,
+                recurrence=dataclasses.replace(
+                    cast(Recurrence, m.recurrence), sequence=not last or m.spec.take != "last"
+                ),
+                call=call_text(rnn),
+                reads=m.reads if n == 0 else (f"{m.name}.l{n - 1}",),
             )
         )
     return out

@@ -7,6 +7,7 @@ so a new argument is one line here.
 from __future__ import annotations
 
 from ...specification.catalog import Arg
+from ...specification.model import LayerSpec
 
 ACTIVATIONS = (
     "linear",
@@ -152,3 +153,28 @@ AUTO_NAME = {
     "LayerNormalization": "layer_normalization",
     "BatchNormalization": "batch_normalization",
 }
+
+
+def layer_call(spec: LayerSpec) -> str:
+    """`SimpleRNN(64)`, `Bidirectional(LSTM(16), concat)`, `Dense(1, sigmoid)`: the Keras call,
+    required arguments by value, then those that differ from the default."""
+    if spec.cls == "Embedding":
+        mask = ", mask_zero" if spec.args["mask_zero"] else ""
+        return f"Embedding({spec.args['input_dim']}, {spec.args['output_dim']}{mask})"
+    if spec.inner is not None:
+        return f"Bidirectional({spec.inner.cls}({spec.inner.args['units']}), {spec.args['merge_mode']})"
+    if spec.wrapped is not None:
+        return f"TimeDistributed({layer_call(spec.wrapped)})"
+    if spec.cls == "Dense" or spec.cls in RECURRENT:
+        act = spec.args.get("activation")
+        extra = f", {act}" if spec.cls == "Dense" and act not in (None, "linear") else ""
+        return f"{spec.cls}({spec.args['units']}{extra})"
+    # the other layers: required arguments by value, then those that differ from the default
+    table = LAYERS[spec.cls]
+    parts = [str(spec.args[k]) for k, arg in table.items() if arg.required]
+    parts += [
+        f"{k}={spec.args[k]}"
+        for k, arg in table.items()
+        if not arg.required and k != "name" and spec.args[k] != arg.default
+    ]
+    return f"{spec.cls}({', '.join(parts)})"

@@ -6,6 +6,7 @@ from typing import cast
 
 from ...shapes.shaped import (
     GATE_COUNT,
+    Recurrence,
     Shape,
     ShapedLayer,
     ShapedModel,
@@ -15,7 +16,7 @@ from ...shapes.shaped import (
 )
 from ...shapes.weights import GATES, Weight
 from ...specification.model import LayerSpec, Spec
-from .catalog import AUTO_NAME
+from .catalog import AUTO_NAME, layer_call
 
 
 def shape_keras(spec: Spec, convention: str | None = None) -> ShapedModel:
@@ -30,7 +31,9 @@ def shape_keras(spec: Spec, convention: str | None = None) -> ShapedModel:
             spec,
             shape,
             lambda layer, s, dtype, src: _shape_layer(spec, layer, s, dtype, src, chosen),
+            layer_call,
         ),
+        recurrent_classes="SimpleRNN, LSTM, GRU or Bidirectional",
     )
 
 
@@ -105,7 +108,18 @@ def _shape_layer(
             step.append(StepTensor("c_t", (units,), "cell state at step t", d))
     if layer.inner:
         step.append(StepTensor("y_t", (width,), f"{layer.args['merge_mode']} of both directions"))
-    return ShapedLayer(layer, shape, out_shape, dtype, weights, tuple(step))
+    sequence = rnn.args["return_sequences"]
+    returns = "every step" if sequence else "its last step only"
+    recurrence = Recurrence(
+        cell=rnn.cls,
+        units=units,
+        directions=directions,
+        sequence=sequence,
+        returns=f"{layer.name} returns {returns}, {format_shape(out_shape)}",
+        backwards=rnn.args["go_backwards"],
+        merge=layer.args["merge_mode"] if layer.inner else None,
+    )
+    return ShapedLayer(layer, shape, out_shape, dtype, weights, tuple(step), recurrence=recurrence)
 
 
 def _cell_weights(

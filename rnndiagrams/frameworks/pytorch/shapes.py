@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ...shapes.shaped import (
     GATE_COUNT,
+    Recurrence,
     Shape,
     ShapedLayer,
     ShapedModel,
@@ -19,7 +20,7 @@ from ...shapes.shaped import (
 )
 from ...shapes.weights import GATES, Weight
 from ...specification.model import LayerSpec, Spec
-from .catalog import CELLS
+from .catalog import CELLS, module_call
 
 
 def shape_torch(spec: Spec, convention: str | None = None) -> ShapedModel:
@@ -39,8 +40,10 @@ def shape_torch(spec: Spec, convention: str | None = None) -> ShapedModel:
             spec,
             shape,
             lambda layer, s, dtype, src: _module(spec, layer, s, dtype, src, batch_first),
+            module_call,
         ),
         time_axis=1 if batch_first else 0,
+        recurrent_classes="RNN, LSTM or GRU",
     )
 
 
@@ -161,14 +164,39 @@ def _rnn(
     steps = shape[1] if batch_first else shape[0]
     sequence = (None, steps, width) if batch_first else (steps, None, width)
     finals = len(directions) * layers
+    out_shape = (None, width) if layer.take == "last" else sequence
+    recurrence = Recurrence(
+        cell=cell,
+        units=hidden,
+        directions=directions,
+        sequence=layer.take != "last",
+        returns=_returns(layer, out_shape, not batch_first),
+        merge="concat" if a["bidirectional"] else None,
+        last_position=True,
+    )
     return ShapedLayer(
         layer,
         shape,
-        (None, width) if layer.take == "last" else sequence,
+        out_shape,
         dtype,
         tuple(weights),
         tuple(step),
         sequence_output=sequence,
         h_n=(finals, None, out),
         c_n=(finals, None, hidden) if cell == "LSTM" else None,
+        recurrence=recurrence,
     )
+
+
+def _returns(layer: LayerSpec, out_shape: Shape, steps_first: bool) -> str:
+    """What forward() passes on from the module."""
+    if layer.take != "last":
+        return f"{layer.name} passes on its whole output (take: output): {format_shape(out_shape)}"
+    index = "out[-1]" if steps_first else "out[:, -1]"
+    text = f"{layer.name} passes on {index} (take: last): {format_shape(out_shape)}"
+    if layer.args["bidirectional"]:
+        text += (
+            "; its backward half is the backward direction's FIRST step (it reads from the end),"
+            " not its final state in h_n"
+        )
+    return text
