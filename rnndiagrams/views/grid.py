@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..frameworks.pytorch.drawing import names_layer
 from ..scene import Edge, Label, Node, words
 from ..shapes import ShapedLayer, ShapedModel
 from . import labels
 from .section import Section
-from .torch_drawing import names_layer
 
 # (column, step subscript) -> (label, role, emphasis) of one step's node
 MakeStep = Callable[[int, str], tuple[Label, str, str]]

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 
+from ..frameworks.pytorch.drawing import left_out
 from ..scene import Label, Line, Run, sym, words
 from ..shapes import ShapedLayer, Weight
 from ..shapes.shaped import Shape, format_shape
-from .torch_drawing import left_out
 
 ARROWS = {"forward": "→", "backward": "←", None: ""}
 MATH_NOTATIONS = ("seed", "goodfellow")

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import cast
 
+from ..frameworks.pytorch.drawing import dropped, final_state, names_layer
 from ..scene import Edge, Label, Line, Node, sym, words
 from ..shapes import ShapedLayer, ShapedModel
 from ..shapes.shaped import Recurrence, format_shape
 from . import labels, steplayers
 from .grid import Grid
 from .section import Section, header
-from .torch_drawing import dropped, final_state, names_layer
 
 
 class Rows(Grid):

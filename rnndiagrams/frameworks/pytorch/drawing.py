@@ -14,11 +14,11 @@ import dataclasses
 from dataclasses import dataclass
 from typing import cast
 
-from ..frameworks.pytorch.catalog import module_call
-from ..scene import Label, words
-from ..shapes import ShapedLayer, ShapedModel
-from ..shapes.shaped import Recurrence, Shape
-from ..specification.model import LayerSpec, ViewSpec
+from ...scene import Label, words
+from ...shapes import ShapedLayer, ShapedModel
+from ...shapes.shaped import Recurrence, Shape
+from ...specification.model import LayerSpec, ViewSpec
+from .catalog import module_call
 
 
 @dataclass(frozen=True)
