@@ -21,8 +21,8 @@ class SpecContent:
 
 def spec_content(path: str | Path, backends: tuple[str, ...] = ()) -> SpecContent:
     """Load, shape and draw a spec; raises SpecError (located) when it is broken."""
+    from ..pipeline import render_figures
     from ..render.files import figure_path
-    from ..render.pipeline import render_figures
     from ..report.summary import summary_html
     from ..shapes import shape_model
     from ..specification.validate import load
