@@ -204,6 +204,12 @@ def _place(ax: Axes, block: _Block, x: float, top: float, align: str = "center")
             )
 
 
+def draw_scenes(scenes: list[Scene], fmt: str, options: dict[str, Any]) -> list[bytes]:
+    """The matplotlib backend: each scene laid out and painted with explicit coordinates."""
+    theme, editable = style.THEMES[options["theme"]], options["text"] == "editable"
+    return [draw(scene, fmt, theme, options["dpi"], editable) for scene in scenes]
+
+
 def draw(scene: Scene, fmt: str, theme: Theme, dpi: int, editable_text: bool) -> bytes:
     # NanumGothic's bold is weight 600, DejaVu's 700: findfont's notice of that substitution is
     # noise here. Missing glyphs are warned through `warnings`, which stays on.
