@@ -148,3 +148,14 @@ def test_only_the_registry_loads_a_framework():
         if not module.startswith("rnndiagrams.frameworks")
     }
     assert {m: d for m, d in found.items() if d} == {}
+
+
+def test_every_layer_class_has_a_role():
+    """Where a layer sits in a figure follows from its role, one column of its catalogue."""
+    from rnndiagrams.frameworks.keras import catalog as keras
+    from rnndiagrams.frameworks.pytorch import catalog as torch
+    from rnndiagrams.shapes.shaped import ROLES
+
+    for classes, roles in ((keras.LAYERS, keras.ROLES), (torch.MODULES, torch.ROLES)):
+        assert set(roles) == set(classes)
+        assert set(roles.values()) <= set(ROLES)

@@ -28,6 +28,21 @@ class StepTensor:
     layer: int = 0  # which layer of a PyTorch RNN module with num_layers > 1
 
 
+# What a layer does to a sequence, which decides where a time grid draws it; each framework's
+# catalogue gives every class one.
+ROLES = {
+    "embedding": "token ids to vectors, drawn below the steps",
+    "recurrent": "a recurrence over the steps, a row per direction",
+    "head": "weights V on each step's vector, or once on a vector (Dense)",
+    "step-head": "weights V on each step's vector, sequences only (TimeDistributed)",
+    "step": "each vector alone, no weights across steps: per step, or once on a vector",
+    "step-only": "each step alone, sequences only (SpatialDropout1D, Masking)",
+    "window": "reads several steps, so T changes: drawn once, below the steps",
+    "pooling": "every step into one vector: many-to-one",
+    "repeat": "one vector copied to every step of what follows",
+}
+
+
 @dataclass(frozen=True)
 class Recurrence:
     """A recurrent layer as a figure draws it, in no framework's vocabulary: its framework's
@@ -60,6 +75,7 @@ class ShapedLayer:
     h_n: Shape | None = None
     c_n: Shape | None = None
     recurrence: Recurrence | None = None  # set on recurrent layers
+    role: str = ""  # where a figure puts it: one of ROLES
     call: str = ""  # the call as its framework writes it: `LSTM(64)`, `Linear(in_features=...)`
     # the tensors it reads, by the name of the layer that made each ("input": the model's);
     # a graph from the start, though specs are chains today
@@ -145,15 +161,22 @@ LayerRule = Callable[[LayerSpec, Shape, str, str], ShapedLayer]
 
 
 def chain(
-    spec: Spec, shape: Shape, rule: LayerRule, call: Callable[[LayerSpec], str]
+    spec: Spec,
+    shape: Shape,
+    rule: LayerRule,
+    call: Callable[[LayerSpec], str],
+    roles: dict[str, str],
 ) -> tuple[ShapedLayer, ...]:
     """Each layer's rule applied to what the layer before it gives (the input's dtype first,
-    float32 after), in either dialect; `call` writes a layer's call as its framework does."""
+    float32 after), in either dialect; `call` writes a layer's call as its framework does,
+    `roles` maps each class to its role."""
     dtype, source, reads = spec.input_dtype, "the input", "input"
     out = []
     for layer in spec.layers:
         shaped = rule(layer, shape, dtype, source)
-        out.append(dataclasses.replace(shaped, call=call(layer), reads=(reads,)))
+        out.append(
+            dataclasses.replace(shaped, call=call(layer), reads=(reads,), role=roles[layer.cls])
+        )
         shape, dtype, source, reads = shaped.output_shape, "float32", repr(layer.name), layer.name
     return tuple(out)
 

@@ -30,9 +30,9 @@ def build(model: ShapedModel, view: ViewSpec) -> Scene:
             "state"
             if layer.cell
             else "output"
-            if layer.cls in ("Dense", "TimeDistributed", "Linear")
+            if layer.role in ("head", "step-head")
             else "input"
-            if layer.cls == "Embedding"
+            if layer.role == "embedding"
             else "layer"  # the layers around them: noise, windows, pooling, normalisation
         )
         label = (

@@ -69,7 +69,7 @@ def windows(grid: Grid) -> str | None:
     )
     for layer in chain:
         notes = ()
-        if layer.cls in ("Conv1D", "MaxPooling1D", "AveragePooling1D"):
+        if layer.role == "window":
             a = layer.spec.args
             size = a.get("kernel_size", a.get("pool_size"))
             stride = a["strides"] or size

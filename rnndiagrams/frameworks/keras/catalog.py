@@ -126,6 +126,30 @@ LAYERS: dict[str, dict[str, Arg]] = {
         "name": _NAME,
     },
 }
+# Where each class sits in a figure (shapes/shaped.py's ROLES say what each role means).
+ROLES = {
+    "Embedding": "embedding",
+    "SimpleRNN": "recurrent",
+    "LSTM": "recurrent",
+    "GRU": "recurrent",
+    "Bidirectional": "recurrent",
+    "Dense": "head",
+    "TimeDistributed": "step-head",
+    "Masking": "step-only",
+    "Dropout": "step",
+    "SpatialDropout1D": "step-only",
+    "GaussianNoise": "step",
+    "Activation": "step",
+    "Conv1D": "window",
+    "MaxPooling1D": "window",
+    "AveragePooling1D": "window",
+    "GlobalMaxPooling1D": "pooling",
+    "GlobalAveragePooling1D": "pooling",
+    "Flatten": "pooling",
+    "RepeatVector": "repeat",
+    "LayerNormalization": "step",
+    "BatchNormalization": "step",
+}
 # Wrappers: the argument `layer:` holds a layer of these classes.
 WRAPPERS = ("Bidirectional", "TimeDistributed")
 

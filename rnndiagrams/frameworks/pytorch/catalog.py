@@ -49,6 +49,17 @@ MODULES: dict[str, dict[str, Arg]] = {
     },
 }
 
+# Where each module sits in a figure (shapes/shaped.py's ROLES say what each role means).
+ROLES = {
+    "Embedding": "embedding",
+    "RNN": "recurrent",
+    "LSTM": "recurrent",
+    "GRU": "recurrent",
+    "Linear": "head",
+    "Dropout": "step",
+    "LayerNorm": "step",
+}
+
 # The recurrent cell each RNN module runs, under the Keras name the views and verify use.
 CELLS = {"RNN": "SimpleRNN", "LSTM": "LSTM", "GRU": "GRU"}
 

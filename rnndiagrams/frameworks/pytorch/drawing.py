@@ -174,7 +174,8 @@ def _unstack(m: ShapedLayer, before: tuple[tuple[str, str], ...]) -> list[Shaped
             finals=_finals(m.spec, n),
         )
         reads = m.reads if n == 0 else (f"{m.name}.l{n - 1}",)
-        out.append(_drawn(shaped, spec, recurrence=recurrence, call=call_text(rnn), reads=reads))
+        changes = {"recurrence": recurrence, "call": call_text(rnn), "reads": reads, "role": m.role}
+        out.append(_drawn(shaped, spec, **changes))
     return out
 
 
