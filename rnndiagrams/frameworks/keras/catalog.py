@@ -179,7 +179,7 @@ AUTO_NAME = {
 }
 
 
-def layer_call(spec: LayerSpec) -> str:
+def keras_call(spec: LayerSpec) -> str:
     """`SimpleRNN(64)`, `Bidirectional(LSTM(16), concat)`, `Dense(1, sigmoid)`: the Keras call,
     required arguments by value, then those that differ from the default."""
     if spec.cls == "Embedding":
@@ -188,7 +188,7 @@ def layer_call(spec: LayerSpec) -> str:
     if spec.inner is not None:
         return f"Bidirectional({spec.inner.cls}({spec.inner.args['units']}), {spec.args['merge_mode']})"
     if spec.wrapped is not None:
-        return f"TimeDistributed({layer_call(spec.wrapped)})"
+        return f"TimeDistributed({keras_call(spec.wrapped)})"
     if spec.cls == "Dense" or spec.cls in RECURRENT:
         act = spec.args.get("activation")
         extra = f", {act}" if spec.cls == "Dense" and act not in (None, "linear") else ""
