@@ -53,6 +53,10 @@ class Recurrence:
     directions: tuple[str | None, ...]  # (None,), or ("forward", "backward")
     sequence: bool  # returns every step's output (else one vector)
     returns: str  # what the layer returns or passes on, in its framework's words
+    one_direction: str  # the call of one direction's layer, as its framework writes it: `LSTM(16)`
+    activation: str | None  # of the state (SimpleRNN) or the candidate; None: linear
+    gate_activation: str | None = None  # of the gates (LSTM, GRU)
+    reset_after: bool = False  # GRU: r applied after U h + b (Keras 3, PyTorch), not before
     backwards: bool = False  # a one-direction layer run from the last step to the first
     merge: str | None = None  # how two directions' outputs are combined (concat, sum...)
     # one vector out of two directions: both halves from the last position (PyTorch's

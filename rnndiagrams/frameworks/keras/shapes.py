@@ -117,6 +117,10 @@ def _shape_layer(
         directions=directions,
         sequence=sequence,
         returns=f"{layer.name} returns {returns}, {format_shape(out_shape)}",
+        one_direction=f"{rnn.cls}({units})",
+        activation=rnn.args["activation"],
+        gate_activation=rnn.args.get("recurrent_activation"),
+        reset_after=rnn.args.get("reset_after", False),
         backwards=rnn.args["go_backwards"],
         merge=layer.args["merge_mode"] if layer.inner else None,
     )

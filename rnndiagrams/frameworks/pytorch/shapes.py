@@ -174,6 +174,10 @@ def _rnn(
         directions=directions,
         sequence=layer.take != "last",
         returns=_returns(layer, out_shape, not batch_first),
+        one_direction=f"{layer.cls}({hidden})",
+        activation=a.get("nonlinearity", "tanh"),
+        gate_activation="sigmoid",
+        reset_after=True,  # PyTorch's GRU applies r after W_hn h + b_hn
         merge="concat" if a["bidirectional"] else None,
         last_position=True,
     )
