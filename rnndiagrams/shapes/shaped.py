@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from ..specification.model import LayerSpec, Spec, ViewSpec
 from .weights import Weight
@@ -80,6 +81,11 @@ class ShapedLayer:
     c_n: Shape | None = None
     recurrence: Recurrence | None = None  # set on recurrent layers
     role: str = ""  # where a figure puts it: one of ROLES
+    about: str = (
+        ""  # what a figure says of it beside its call: `window of 3 steps, stride 1, causal`
+    )
+    mask: str | None = None  # the steps it masks, in words (a mask starts here)
+    keeps_mask: bool = False  # passes a mask on to the layer after it
     call: str = ""  # the call as its framework writes it: `LSTM(64)`, `Linear(in_features=...)`
     # the tensors it reads, by the name of the layer that made each ("input": the model's);
     # a graph from the start, though specs are chains today
@@ -165,22 +171,16 @@ LayerRule = Callable[[LayerSpec, Shape, str, str], ShapedLayer]
 
 
 def chain(
-    spec: Spec,
-    shape: Shape,
-    rule: LayerRule,
-    call: Callable[[LayerSpec], str],
-    roles: dict[str, str],
+    spec: Spec, shape: Shape, rule: LayerRule, facts: Callable[[LayerSpec], dict[str, Any]]
 ) -> tuple[ShapedLayer, ...]:
     """Each layer's rule applied to what the layer before it gives (the input's dtype first,
-    float32 after), in either dialect; `call` writes a layer's call as its framework does,
-    `roles` maps each class to its role."""
+    float32 after), in either dialect; `facts` gives the neutral fields a figure reads (call,
+    role, about, mask, keeps_mask) from the framework's catalogue."""
     dtype, source, reads = spec.input_dtype, "the input", "input"
     out = []
     for layer in spec.layers:
         shaped = rule(layer, shape, dtype, source)
-        out.append(
-            dataclasses.replace(shaped, call=call(layer), reads=(reads,), role=roles[layer.cls])
-        )
+        out.append(dataclasses.replace(shaped, reads=(reads,), **facts(layer)))
         shape, dtype, source, reads = shaped.output_shape, "float32", repr(layer.name), layer.name
     return tuple(out)
 

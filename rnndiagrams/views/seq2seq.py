@@ -88,7 +88,7 @@ def build(model: ShapedModel, view: ViewSpec, encoder: Rows, start: int) -> Scen
 
 
 def _repeat_line(repeat: ShapedLayer) -> Line:
-    n, shape = repeat.spec.args["n"], format_shape(repeat.input_shape)
+    n, shape = repeat.output_shape[1], format_shape(repeat.input_shape)
     return (
         words(f"{repeat.name}: {labels.layer_call(repeat)} copies {shape} to each of {n} steps"),
     )

@@ -6,6 +6,8 @@ so a new argument is one line here.
 
 from __future__ import annotations
 
+from typing import Any
+
 from ...specification.catalog import Arg
 from ...specification.model import LayerSpec
 
@@ -177,6 +179,46 @@ AUTO_NAME = {
     "LayerNormalization": "layer_normalization",
     "BatchNormalization": "batch_normalization",
 }
+
+
+# Layers that pass a Keras mask on to the next layer (windows and pooling drop it).
+KEEP_MASK = (
+    "Dropout",
+    "SpatialDropout1D",
+    "GaussianNoise",
+    "Activation",
+    "LayerNormalization",
+    "BatchNormalization",
+    "Dense",
+    "TimeDistributed",
+)
+_POOLING = {
+    "GlobalMaxPooling1D": "max over all steps",
+    "GlobalAveragePooling1D": "mean over all steps",
+    "Flatten": "all steps side by side",
+}
+
+
+def facts(spec: LayerSpec) -> dict[str, Any]:
+    """What a figure reads of a layer, in no framework's vocabulary: its call, its role,
+    what to say of it beside the call, and the steps it masks."""
+    a = spec.args
+    about = _POOLING.get(spec.cls, "")
+    if ROLES[spec.cls] == "window":
+        size = a.get("kernel_size", a.get("pool_size"))
+        about = f"window of {size} steps, stride {a['strides'] or size}, {a['padding']}"
+    mask = None
+    if spec.cls == "Masking":
+        mask = f"a step whose features all equal {a['mask_value']}"
+    elif a.get("mask_zero"):
+        mask = "a step whose token id is 0 (mask_zero: padding)"
+    return {
+        "call": keras_call(spec),
+        "role": ROLES[spec.cls],
+        "about": about,
+        "mask": mask,
+        "keeps_mask": spec.cls in KEEP_MASK,
+    }
 
 
 def keras_call(spec: LayerSpec) -> str:

@@ -16,7 +16,7 @@ from ...shapes.shaped import (
 )
 from ...shapes.weights import GATES, Weight
 from ...specification.model import LayerSpec, Spec
-from .catalog import AUTO_NAME, ROLES, keras_call
+from .catalog import AUTO_NAME, facts
 
 
 def shape_keras(spec: Spec, convention: str | None = None) -> ShapedModel:
@@ -31,8 +31,7 @@ def shape_keras(spec: Spec, convention: str | None = None) -> ShapedModel:
             spec,
             shape,
             lambda layer, s, dtype, src: _shape_layer(spec, layer, s, dtype, src, chosen),
-            keras_call,
-            ROLES,
+            facts,
         ),
         recurrent_classes="SimpleRNN, LSTM, GRU or Bidirectional",
     )

@@ -20,7 +20,7 @@ from ...shapes.shaped import (
 )
 from ...shapes.weights import GATES, Weight
 from ...specification.model import LayerSpec, Spec
-from .catalog import CELLS, ROLES, module_call
+from .catalog import CELLS, facts
 from .drawing import drawable
 
 
@@ -41,8 +41,7 @@ def shape_torch(spec: Spec, convention: str | None = None) -> ShapedModel:
             spec,
             shape,
             lambda layer, s, dtype, src: _module(spec, layer, s, dtype, src, batch_first),
-            module_call,
-            ROLES,
+            facts,
         ),
         time_axis=1 if batch_first else 0,
         recurrent_classes="RNN, LSTM or GRU",
