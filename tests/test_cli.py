@@ -53,7 +53,7 @@ def test_explain_gives_the_seed_arithmetic(capsys):
     out = capsys.readouterr().out
     model = shape_model(load(str(SEED)), "keras")
     rnn = model.layer("simple_rnn")
-    units = rnn.units
+    units = rnn.recurrence.units
     assert f"{units} x ({units} + {units} + 1) = {rnn.params:,}" in out
     assert (
         f"{units} x ({units} + {units} + 2) = {shape_model(load(str(SEED)), 'pytorch').layer('simple_rnn').params:,}"

@@ -58,6 +58,7 @@ class Recurrence:
     activation: str | None  # of the state (SimpleRNN) or the candidate; None: linear
     gate_activation: str | None = None  # of the gates (LSTM, GRU)
     reset_after: bool = False  # GRU: r applied after U h + b (Keras 3, PyTorch), not before
+    layers: int = 1  # stacked layers it runs (PyTorch's num_layers), each in every direction
     backwards: bool = False  # a one-direction layer run from the last step to the first
     merge: str | None = None  # how two directions' outputs are combined (concat, sum...)
     # one vector out of two directions: both halves from the last position (PyTorch's
@@ -116,11 +117,6 @@ class ShapedLayer:
     @property
     def non_trainable(self) -> int:
         return sum(w.size for w in self.weights if not w.trainable)
-
-    @property
-    def units(self) -> int | None:
-        rnn = self.spec.inner or self.spec
-        return rnn.args.get("units", rnn.args.get("output_dim", rnn.args.get("hidden_size")))
 
     @property
     def per_step(self) -> bool:

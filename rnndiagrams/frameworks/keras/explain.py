@@ -41,7 +41,7 @@ def explain_text(models: dict[str, ShapedModel]) -> str:
 
 def _names(layer: ShapedLayer) -> list[str]:
     if layer.cls == "Embedding":
-        dim = layer.units
+        dim = layer.spec.args["output_dim"]
         return [f"x_t = one token's embedding, a row of E: ({dim},); output_dim = {dim}"]
     if layer.cls == "Dense":
         units = layer.spec.args["units"]
