@@ -109,8 +109,14 @@ def _feedforward_note(layer: ShapedLayer) -> str:
         return f"the vector copied to each of n = {a['n']} steps (a decoder's input sequence)"
     if cls == "TimeDistributed":
         return f"o_t = V h_t + c with the same V, c at every step: {layer.output_shape[-1:]}"
-    frozen = ", moving mean and variance non-trainable" if layer.non_trainable else ""
-    return f"normalises each step's features, then scales by γ and shifts by β{frozen}"
+    if cls in ("LayerNormalization", "BatchNormalization"):
+        frozen = ", moving mean and variance non-trainable" if layer.non_trainable else ""
+        return f"normalises each step's features, then scales by γ and shifts by β{frozen}"
+    # a class with no sentence of its own yet: what its catalogue row and shapes say
+    same = layer.input_shape == layer.output_shape
+    return (
+        f"{layer.call}: shape {'unchanged' if same else '-> ' + format_shape(layer.output_shape)}"
+    )
 
 
 def _weight_table(keras: ShapedLayer, pytorch: ShapedLayer) -> list[str]:
