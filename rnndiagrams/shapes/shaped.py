@@ -123,6 +123,14 @@ class ShapedLayer:
         """True when the layer emits one vector per time step (a sequence)."""
         return len(self.output_shape) == 3
 
+    def shape_note(self) -> str:
+        """`Novel(): shape unchanged`: what its call and shapes say, for a text that has no
+        sentence of its own for its class yet."""
+        same = self.input_shape == self.output_shape
+        return (
+            f"{self.call}: shape {'unchanged' if same else '-> ' + format_shape(self.output_shape)}"
+        )
+
     def step_tensor(self, symbol: str, direction: str | None = None, layer: int = 0) -> StepTensor:
         for t in self.step:
             if t.symbol == symbol and t.direction == direction and t.layer == layer:

@@ -112,11 +112,7 @@ def _feedforward_note(layer: ShapedLayer) -> str:
     if cls in ("LayerNormalization", "BatchNormalization"):
         frozen = ", moving mean and variance non-trainable" if layer.non_trainable else ""
         return f"normalises each step's features, then scales by γ and shifts by β{frozen}"
-    # a class with no sentence of its own yet: what its catalogue row and shapes say
-    same = layer.input_shape == layer.output_shape
-    return (
-        f"{layer.call}: shape {'unchanged' if same else '-> ' + format_shape(layer.output_shape)}"
-    )
+    return layer.shape_note()
 
 
 def _weight_table(keras: ShapedLayer, pytorch: ShapedLayer) -> list[str]:
