@@ -25,8 +25,8 @@ import torch  # noqa: E402
 import yaml  # noqa: E402
 
 from rnndiagrams import load, shape_model  # noqa: E402
-from rnndiagrams.exchange.torch_code import torch_code  # noqa: E402
-from rnndiagrams.shapes import torch_verify  # noqa: E402
+from rnndiagrams.frameworks.pytorch import run as torch_verify  # noqa: E402
+from rnndiagrams.frameworks.pytorch.code import torch_code  # noqa: E402
 
 BATCH = 13
 

@@ -12,8 +12,8 @@ from typing import Any
 
 from .errors import SpecError
 from .shapes import ShapedModel, shape_model
-from .spec.model import Spec
-from .spec.validate import load
+from .specification.model import Spec
+from .specification.validate import load
 
 
 def verify(model: ShapedModel, seed: int = 0) -> str | None:

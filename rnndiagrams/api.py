@@ -21,12 +21,12 @@ from typing import Any
 from .errors import SpecError
 from .render.files import atomic_write
 from .render.svg_clean import scope_ids
-from .spec import catalog
-from .spec.checks import did_you_mean
-from .spec.model import Spec, ViewSpec
-from .spec.options import views_and_render
-from .spec.sources import SpecSource, spec_from
-from .spec.yamldoc import Doc
+from .specification import catalog
+from .specification.checks import did_you_mean
+from .specification.model import Spec, ViewSpec
+from .specification.options import views_and_render
+from .specification.sources import SpecSource, spec_from
+from .specification.yamldoc import Doc
 
 MIME = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}
 _DISPLAYS = itertools.count(1)  # each displayed copy of a figure gets its own id prefix
@@ -47,7 +47,7 @@ class Figure:
 
     def data(self, fmt: str, dpi: int | None = None) -> bytes:
         """The figure as svg, png or pdf bytes, exactly as `rnndiagrams render` writes them."""
-        from .render.pipeline import render_figures
+        from .pipeline import render_figures
 
         if fmt not in MIME:
             raise SpecError(

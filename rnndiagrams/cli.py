@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, TextIO, cast
 from . import __version__
 from .errors import RenderError, SpecError
 from .printable import printable
-from .spec.catalog import BACKENDS, CONVENTIONS, FORMATS, THEMES
-from .spec.starters import starter_names
+from .specification.catalog import BACKENDS, CONVENTIONS, FORMATS, THEMES
+from .specification.starters import starter_names
 
 if TYPE_CHECKING:
-    from .spec.model import Spec
+    from .specification.model import Spec
 
 Command = Callable[[argparse.Namespace], int]  # a subcommand: its parsed arguments -> exit status
 
@@ -35,7 +35,7 @@ class UsageError(Exception):
 
 def _check(args: argparse.Namespace) -> int:
     from . import load, shape_model, verify
-    from .render.pipeline import scenes
+    from .pipeline import scenes
 
     for path in args.specs:
         spec = load(path)
@@ -67,23 +67,18 @@ def _summary(args: argparse.Namespace) -> int:
 
 
 def _explain(args: argparse.Namespace) -> int:
-    from . import load, shape_model
-    from .report.explain import explain_text
+    from . import load
+    from .frameworks import framework
 
     spec = load(args.spec)
-    if spec.framework == "pytorch":
-        from .report.torch_explain import torch_explain_text
-
-        _say(torch_explain_text(shape_model(spec)), end="")
-        return 0
-    _say(explain_text({c: shape_model(spec, c) for c in CONVENTIONS}), end="")
+    _say(framework(spec.framework).explain_text(spec), end="")
     return 0
 
 
 def _render(args: argparse.Namespace) -> int:
     from . import load
+    from .pipeline import render_figures, write_figures
     from .render.files import atomic_write, remove_stale_temps
-    from .render.pipeline import render_figures, write_figures
 
     target = Path(args.output)
     single = target.suffix.lstrip(".") in FORMATS
@@ -143,25 +138,11 @@ def _import(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from . import load, shape_model
+    from .frameworks import claim
     from .render.files import atomic_write
     from .report.summary import summary_text
 
-    model, notice = None, None
-    if _looks_like_keras(args.model):
-        from .exchange.keras_import import import_keras
-
-        text, model = import_keras(args.model)  # nothing is written unless the spec loads
-    else:
-        from .exchange.torch_import import import_print
-
-        try:
-            with open(args.model, encoding="utf-8") as f:
-                source = f.read(1_000_000)
-        except (OSError, UnicodeDecodeError) as e:
-            raise SpecError(
-                f"{args.model}:1:1", f"cannot read it ({e})", "expected a text file"
-            ) from None
-        text, notice = import_print(source, args.model, args.steps)
+    text, model, notice = claim(args.model).import_file(args.model, args.steps)
     if args.output is None:
         _say(text, end="")
     else:
@@ -173,35 +154,18 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _looks_like_keras(path: str) -> bool:
-    if path.lower().endswith((".keras", ".json", ".zip")):
-        return True
-    try:
-        with open(path, "rb") as f:
-            head = f.read(64).lstrip()
-    except OSError:
-        return True  # the Keras reader reports the file's problem
-    return head.startswith((b"PK", b"{"))
-
-
 def _code(args: argparse.Namespace) -> int:
     from . import load, shape_model
+    from .frameworks import framework
 
     spec = load(args.spec)
     model = shape_model(spec)  # a model the framework would refuse gets the located error
-    if spec.framework == "pytorch":
-        from .exchange.torch_code import torch_code
-
-        _say(torch_code(model), end="")
-    else:
-        from .exchange.keras_code import keras_code
-
-        _say(keras_code(spec), end="")
+    _say(framework(spec.framework).code_text(model), end="")
     return 0
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from .spec.jsonschema import schema_text
+    from .specification.jsonschema import schema_text
 
     sys.stdout.write(schema_text())
     return 0
@@ -227,7 +191,7 @@ def _watch(args: argparse.Namespace) -> int:
 
 
 def _new(args: argparse.Namespace) -> int:
-    from .spec.starters import write_starter
+    from .specification.starters import write_starter
 
     path, schema, changed = write_starter(args.name, args.starter)
     print(

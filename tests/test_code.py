@@ -18,7 +18,7 @@ from test_oracle import assert_keras_matches, assert_pytorch_matches
 
 from rnndiagrams.cli import main
 from rnndiagrams.shapes import shape_model
-from rnndiagrams.spec.validate import load
+from rnndiagrams.specification.validate import load
 
 CASES = keras_cases_v2()
 SPECS = [  # the Keras gallery specs (PyTorch specs have tests/test_torch_cli.py)

@@ -5,7 +5,8 @@ import dataclasses
 import pytest
 
 from rnndiagrams import SpecError, load, shape_model, verify
-from rnndiagrams.shapes.engine import format_shape
+from rnndiagrams.frameworks.keras.shapes import weight_path
+from rnndiagrams.shapes.shaped import format_shape
 
 NUMPY_SEED = """
 model:
@@ -78,7 +79,7 @@ model:
     # Keras counts auto names per class; the LSTM inside Bidirectional takes one too
     assert [layer.name for layer in model.layers] == ["encoder", "lstm", "bidirectional", "lstm_2"]
     assert (
-        model.layers[2].weight_path(model.layers[2].weights[0])
+        weight_path(model.layers[2], model.layers[2].weights[0])
         == "bidirectional/forward_lstm_1/lstm_cell/kernel"
     )
 
@@ -118,7 +119,7 @@ def test_notations_rename_but_keep_sizes(write_spec):
 
 
 def test_go_backwards_and_all_activations_run(write_spec):
-    from rnndiagrams.spec.catalog import ACTIVATIONS
+    from rnndiagrams.frameworks.keras.catalog import ACTIVATIONS
 
     layers = "".join(f"    - Dense: {{units: 3, activation: {a}}}\n" for a in ACTIVATIONS)
     model = _model(

@@ -9,7 +9,7 @@ from conftest import ORACLE_DIR, keras_cases_v2
 from test_oracle import assert_keras_matches, assert_pytorch_matches
 
 from rnndiagrams.cli import main
-from rnndiagrams.spec.validate import load
+from rnndiagrams.specification.validate import load
 
 FILES = sorted((ORACLE_DIR / "keras-files").glob("keras_*.*"))
 CASES = {c["name"]: c for c in keras_cases_v2()}

@@ -11,7 +11,7 @@ import yaml
 from conftest import ROOT
 
 from rnndiagrams.cli import main
-from rnndiagrams.spec.starters import SCHEMA, starter_names, starter_text
+from rnndiagrams.specification.starters import SCHEMA, starter_names, starter_text
 
 
 @pytest.mark.needs_dot

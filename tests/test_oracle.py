@@ -6,8 +6,9 @@ import pytest
 import yaml
 from conftest import ORACLE_DIR, SHARED_ORACLE, keras_cases_v2, oracle_cases
 
+from rnndiagrams.frameworks.keras.shapes import weight_path
 from rnndiagrams.shapes import shape_model
-from rnndiagrams.spec.validate import load
+from rnndiagrams.specification.validate import load
 
 CASES = oracle_cases() + keras_cases_v2()
 
@@ -54,7 +55,7 @@ def assert_keras_matches(spec, case):
     if "non_trainable_params" in expected:
         assert model.non_trainable_params == expected["non_trainable_params"]
     for layer, e in zip(model.layers, expected["layers"], strict=True):
-        ours = [[layer.weight_path(w), list(w.shape_in("keras"))] for w in layer.weights]
+        ours = [[weight_path(layer, w), list(w.shape_in("keras"))] for w in layer.weights]
         assert ours == [[n, list(s)] for n, s in e["weights"]]
 
 

@@ -128,8 +128,8 @@ def test_huge_valid_models_check_within_bounded_memory(name, write_spec):
 
 def test_reduced_copy_keeps_equal_sizes_equal_and_order():
     from rnndiagrams.shapes.budget import reduced
-    from rnndiagrams.spec.validate import validate
-    from rnndiagrams.spec.yamldoc import parse_doc
+    from rnndiagrams.specification.validate import validate
+    from rnndiagrams.specification.yamldoc import parse_doc
 
     spec = validate(
         parse_doc(

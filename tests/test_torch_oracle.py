@@ -11,7 +11,7 @@ from conftest import ORACLE_DIR
 
 from rnndiagrams import SpecError, verify
 from rnndiagrams.shapes import shape_model
-from rnndiagrams.spec.validate import load
+from rnndiagrams.specification.validate import load
 
 CASES = [
     c

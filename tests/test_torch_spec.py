@@ -8,8 +8,8 @@ from test_torch_oracle import CASES
 
 from rnndiagrams.cli import main
 from rnndiagrams.shapes import shape_model
-from rnndiagrams.spec.jsonschema import schema_text
-from rnndiagrams.spec.validate import load
+from rnndiagrams.specification.jsonschema import schema_text
+from rnndiagrams.specification.validate import load
 
 HEAD = "framework: pytorch\nmodel:\n  input: {shape: [20, 32]}\n  layers:\n"
 

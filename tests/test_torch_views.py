@@ -8,9 +8,9 @@ import yaml
 from test_torch_oracle import CASES
 
 from rnndiagrams import load, shape_model
+from rnndiagrams.frameworks.pytorch.catalog import module_call
 from rnndiagrams.render.backends import BACKENDS
 from rnndiagrams.scene import plain_text
-from rnndiagrams.spec.torch_catalog import module_call
 from rnndiagrams.views import build_scene
 
 VIEWS = ("stack", "folded", "unrolled", "equivalence", "cell")
@@ -66,7 +66,7 @@ def _svgs(backend: str, cases: list, tmp_path) -> list[bytes]:
         spec = _spec(case, tmp_path)
         model = shape_model(spec)
         scenes += [build_scene(model, view) for view in spec.views]
-    datas = BACKENDS[backend](scenes, "svg", {"theme": "light", "dpi": 72, "text": "paths"})
+    datas = BACKENDS[backend].draw(scenes, "svg", {"theme": "light", "dpi": 72, "text": "paths"})
     assert len(datas) == len(scenes) > len(cases) * len(VIEWS) - 1
     return datas
 

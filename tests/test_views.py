@@ -8,7 +8,7 @@ from conftest import ROOT
 from rnndiagrams import load, shape_model
 from rnndiagrams.cli import main
 from rnndiagrams.scene import plain_text
-from rnndiagrams.shapes.engine import format_shape
+from rnndiagrams.shapes.shaped import format_shape
 from rnndiagrams.views import build_scene
 
 HEAD = ROOT / "specs" / "seed_output_head.yaml"
@@ -217,7 +217,7 @@ def test_render_options_are_validated(write_spec, capsys):
 
 
 def test_every_view_kind_has_a_builder():
-    from rnndiagrams.spec.catalog import VIEWS
+    from rnndiagrams.specification.catalog import VIEWS
     from rnndiagrams.views import _BUILDERS
 
     assert set(_BUILDERS) == set(VIEWS)

@@ -12,7 +12,7 @@ from rnndiagrams import verify
 from rnndiagrams.cli import main
 from rnndiagrams.errors import SpecError
 from rnndiagrams.shapes import shape_model
-from rnndiagrams.spec.validate import load
+from rnndiagrams.specification.validate import load
 
 CASES = keras_cases_v2()
 HEAD = "model:\n  input: {shape: [12, 3]}\n  layers:\n"

@@ -15,7 +15,7 @@ from watching import PAGE_STATE, SPEC, save, watching
 
 import rnndiagrams
 from rnndiagrams import load, shape_model
-from rnndiagrams.shapes.engine import format_shape
+from rnndiagrams.shapes.shaped import format_shape
 
 pytestmark = [pytest.mark.needs_browser, pytest.mark.needs_dot]
 FEW_SECONDS = 10  # the page must follow within this (a render takes well under one here)

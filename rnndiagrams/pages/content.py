@@ -27,7 +27,7 @@ def spec_content(path: str | Path, backends: tuple[str, ...] = ()) -> SpecConten
 def read_spec_text(path: str | Path) -> str:
     """The spec file's text, read once through the shared bounded reader."""
     from ..inputs import read_text
-    from ..spec.yamldoc import MAX_BYTES
+    from ..specification.yamldoc import MAX_BYTES
 
     return read_text(path, MAX_BYTES, "expected a YAML spec file")
 
@@ -35,12 +35,12 @@ def read_spec_text(path: str | Path) -> str:
 def text_content(text: str, name: str, backends: tuple[str, ...] = ()) -> SpecContent:
     """The content of one version of a spec: title, source, tables and figures all come from
     `text`, so a save during the render cannot mix two versions."""
+    from ..pipeline import render_figures
     from ..render.files import figure_path
-    from ..render.pipeline import render_figures
     from ..report.summary import summary_html
     from ..shapes import shape_model
-    from ..spec.validate import validate
-    from ..spec.yamldoc import parse_doc
+    from ..specification.validate import validate
+    from ..specification.yamldoc import parse_doc
 
     spec = validate(parse_doc(text, name))
     tables = tuple(summary_html(shape_model(spec, c)) for c in spec.conventions)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..errors import RenderError
-from ..spec.catalog import BACKENDS, FORMATS
+from ..specification.catalog import BACKENDS, FORMATS
 
 
 def figure_path(out_dir: Path, spec_stem: str, view: str, backend: str, fmt: str) -> Path:

@@ -5,15 +5,14 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from ..frameworks import framework
 from ..shapes import ShapedLayer, ShapedModel, Weight
-from ..shapes.engine import format_shape
-
-# Weights a Keras model does not have: PyTorch's second recurrent bias, its projections, ...
-_PYTORCH_ONLY = ("b_W", "b_U", "W_hr")
+from ..shapes.shaped import format_shape
 
 
 def summary_json(model: ShapedModel, notation: str | None = None) -> dict[str, Any]:
     notation = notation or model.spec.notation
+    weight_path = framework(model.spec.framework).weight_path
     layers = []
     for layer in model.layers:
         weights = []
@@ -29,8 +28,8 @@ def summary_json(model: ShapedModel, notation: str | None = None) -> dict[str, A
                 entry["trainable"] = False
             if _real_in_pytorch(layer, w):
                 entry["pytorch_name"] = w.name("pytorch")
-            if model.spec.framework == "keras" and w.key not in _PYTORCH_ONLY:
-                entry["keras_path"] = layer.weight_path(w)
+            if path := weight_path(layer, w):
+                entry["keras_path"] = path
             weights.append(entry)
         entry = {
             "name": layer.name,
@@ -60,12 +59,12 @@ def _real_in_pytorch(layer: ShapedLayer, weight: Weight) -> bool:
 
 
 def summary_text(model: ShapedModel) -> str:
-    """Keras 3's summary layout (the same box table and memory line), for either convention;
-    torchinfo's for PyTorch specs."""
-    if model.spec.framework == "pytorch":
-        from .torch_summary import torchinfo_text
+    """The summary the spec's framework prints (Keras's table, torchinfo's)."""
+    return framework(model.spec.framework).summary_text(model)
 
-        return torchinfo_text(model)
+
+def table_text(model: ShapedModel) -> str:
+    """Keras 3's summary layout (the same box table and memory line), for either convention."""
     title = model.spec.display_name
     rows = _rows(model)
     head = _HEAD

@@ -13,8 +13,10 @@ from math import prod
 from typing import TypeGuard, cast
 
 from ..errors import SpecError
-from ..spec.model import LayerSpec, Spec
-from .engine import Shape, ShapedModel, shape_model
+from ..frameworks import framework
+from ..specification.model import LayerSpec, Spec
+from . import shape_model
+from .shaped import Shape, ShapedModel
 
 ARRAY_BUDGET = 32_000_000  # float64 elements alive at once: 256 MB
 STEP_BUDGET = 20_000  # recurrent steps run in Python, over all layers and directions
@@ -23,7 +25,7 @@ LIMITS = (256, 32, 4)  # sizes above the limit are scaled down, the largest limi
 
 def cost(model: ShapedModel) -> tuple[int, int]:
     """(array elements, recurrent steps) that `verify` would need for this model."""
-    from .verify import BATCH, FREE_STEPS
+    from .execution import BATCH, FREE_STEPS
 
     def size(shape: Shape) -> int:
         return prod(FREE_STEPS if d is None else d for d in shape[1:]) * BATCH
@@ -32,12 +34,12 @@ def cost(model: ShapedModel) -> tuple[int, int]:
     steps = 0
     for layer in model.layers:
         elements += sum(w.size for w in layer.weights) + 2 * size(layer.output_shape)
-        if layer.cell:
+        if layer.recurrence is not None:
             length = model.steps
-            a = layer.spec.args  # a PyTorch module runs num_layers x directions passes
-            runs = (2 if layer.spec.inner or a.get("bidirectional") else 1) * a.get("num_layers", 1)
+            rec = layer.recurrence  # a pass per stacked layer and direction
+            runs = len(rec.directions) * rec.layers
             steps += (FREE_STEPS if length is None else length) * runs
-            elements += size(layer.input_shape[:2] + (layer.units,)) * 2
+            elements += size(layer.input_shape[:2] + (rec.units,)) * 2
     return elements, steps
 
 
@@ -87,10 +89,10 @@ def _ints(spec: Spec) -> list[int]:
 def verify_within_budget(model: ShapedModel, seed: int = 0) -> str | None:
     """Run `verify` on the model, or on its largest reduced copy that fits the budget.
     Returns None when the model itself ran, else one line saying what ran instead."""
-    from .verify import verify
+    run = framework(model.spec.framework).run_numpy
 
     if fits(model):
-        verify(model, seed)
+        run(model, seed)
         return None
     for limit in LIMITS:
         try:
@@ -98,7 +100,7 @@ def verify_within_budget(model: ShapedModel, seed: int = 0) -> str | None:
         except SpecError:
             continue  # order kept is not always enough (a stride or a window); try the next
         if fits(small):
-            verify(small, seed)
+            run(small, seed)
             return (
                 f"too big to run as is: verified on a copy with every size over {limit} scaled down"
             )

@@ -7,10 +7,8 @@ import dataclasses
 
 from ..scene import Label, Line, Run, sym, words
 from ..shapes import ShapedLayer, Weight
-from ..shapes.engine import Shape, format_shape
-from ..spec.catalog import LAYERS, RECURRENT
-from ..spec.model import LayerSpec
-from .torch_drawing import call_text, left_out
+from ..shapes.shaped import Shape, format_shape
+from ..specification.catalog import CONVENTION_NAMES
 
 ARROWS = {"forward": "→", "backward": "←", None: ""}
 MATH_NOTATIONS = ("seed", "goodfellow")
@@ -29,7 +27,7 @@ def tensor(symbol: str, sub: str, shape: Shape | None, sup: str = "", note: str 
 def weight_name(weight: Weight, notation: str, sup: str = "") -> Run:
     """W, b_W (math notations, italic) or kernel / weight_ih_l0 (framework names, upright)."""
     name = weight.name(notation)
-    arrow = ARROWS[weight.direction] if notation != "pytorch" else ""
+    arrow = "" if weight.names_direction(notation) else ARROWS[weight.direction]
     if notation in MATH_NOTATIONS:
         base, _, sub = name.partition("_")
         return sym(base, sub, sup + arrow)
@@ -52,38 +50,18 @@ def stacked(line: Line) -> Label:
 
 
 def layer_call(layer: ShapedLayer) -> str:
-    """`SimpleRNN(64)`, `Bidirectional(LSTM(16), concat)`, `Dense(1, sigmoid)`: the Keras call."""
-    return _call(layer.spec)
+    """`SimpleRNN(64)`, `LSTM(32, 64, num_layers=2)`: the call as the layer's framework writes it."""
+    return layer.call
 
 
-def _call(spec: LayerSpec) -> str:
-    if spec.framework == "pytorch":
-        return call_text(spec)
-    if spec.cls == "Embedding":
-        mask = ", mask_zero" if spec.args["mask_zero"] else ""
-        return f"Embedding({spec.args['input_dim']}, {spec.args['output_dim']}{mask})"
-    if spec.inner is not None:
-        return f"Bidirectional({spec.inner.cls}({spec.inner.args['units']}), {spec.args['merge_mode']})"
-    if spec.wrapped is not None:
-        return f"TimeDistributed({_call(spec.wrapped)})"
-    if spec.cls == "Dense" or spec.cls in RECURRENT:
-        act = spec.args.get("activation")
-        extra = f", {act}" if spec.cls == "Dense" and act not in (None, "linear") else ""
-        return f"{spec.cls}({spec.args['units']}{extra})"
-    # the other layers: required arguments by value, then those that differ from the default
-    table = LAYERS[spec.cls]
-    parts = [str(spec.args[k]) for k, arg in table.items() if arg.required]
-    parts += [
-        f"{k}={spec.args[k]}"
-        for k, arg in table.items()
-        if not arg.required and k != "name" and spec.args[k] != arg.default
-    ]
-    return f"{spec.cls}({', '.join(parts)})"
+def input_notes(layer: ShapedLayer) -> Label:
+    """`dropout 0.2`, `after layer_norm`: what reaches the layer's input unseen in a grid."""
+    return ((words(", ".join(layer.notes), small=True),),) if layer.notes else ()
 
 
 def count(params: int, convention: str, non_trainable: int = 0) -> str:
     frozen = f", {non_trainable:,} non-trainable" if non_trainable else ""
-    return f"{params:,} params ({'Keras' if convention == 'keras' else 'PyTorch'}{frozen})"
+    return f"{params:,} params ({CONVENTION_NAMES[convention]}{frozen})"
 
 
 def params(layer: ShapedLayer, convention: str) -> str:
@@ -109,7 +87,7 @@ def legend(layer: ShapedLayer, notation: str, convention: str, sup: str = "") ->
     lines: list[Line] = [
         (words(f"{layer.name}: {layer_call(layer)}, {params(layer, convention)}"),)
     ]
-    lines += [(words(f"    after {module}"),) for module in left_out(layer)]
+    lines += [(words(f"    after {module}"),) for module in layer.left_out]
     for direction in dict.fromkeys(w.direction for w in layer.weights):
         runs: list[Run] = [words("    ")]
         for i, w in enumerate(x for x in layer.weights if x.direction == direction):

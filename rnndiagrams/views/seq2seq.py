@@ -10,17 +10,16 @@ the encoder's output.
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from ..scene import Edge, Line, Scene, words
 from ..shapes import ShapedLayer, ShapedModel
-from ..shapes.engine import format_shape
-from ..spec.model import ViewSpec
+from ..shapes.shaped import format_shape
+from ..specification.model import ViewSpec
 from . import labels, steplayers
+from .grid import columns
+from .rows import Rows, section_legend
 from .section import PER_STEP, Section, figure_name, section_at
-
-if TYPE_CHECKING:
-    from .timegrid import _Grid
 
 
 def decoder_start(model: ShapedModel, view: ViewSpec, section: Section) -> int | None:
@@ -30,23 +29,21 @@ def decoder_start(model: ShapedModel, view: ViewSpec, section: Section) -> int |
     drawn = section.tail or ((section.pooling,) if section.pooling else section.rows)
     after = model.layers.index(drawn[-1]) + 1
     layers = model.layers
-    if after + 1 < len(layers) and layers[after].cls == "RepeatVector":
+    if after + 1 < len(layers) and layers[after].role == "repeat":
         for i in range(after + 1, len(layers)):
             if layers[i].cell:
                 return i
-            if layers[i].cls not in PER_STEP:  # e.g. a Conv1D: no longer one step per copy
+            if layers[i].role not in PER_STEP:  # e.g. a Conv1D: no longer one step per copy
                 return None
     return None
 
 
-def build(model: ShapedModel, view: ViewSpec, encoder: _Grid, start: int) -> Scene:
-    from .timegrid import _Grid, _legend, columns
-
-    repeat = next(x for x in reversed(model.layers[:start]) if x.cls == "RepeatVector")
+def build(model: ShapedModel, view: ViewSpec, encoder: Rows, start: int) -> Scene:
+    repeat = next(x for x in reversed(model.layers[:start]) if x.role == "repeat")
     section = section_at(model, view, start)
     steps = view.options.get("steps")
     cols = ["t"] if encoder.folded else columns(steps if steps else repeat.output_shape[1])
-    decoder = _Grid(model, section, cast(list[str | None], cols), encoder.folded)
+    decoder = Rows(model, section, cast(list[str | None], cols), encoder.folded)
     decoder.first = len(encoder.section.recurrent)
     encoder.many = decoder.many = True
     encoder.named = decoder.named = False  # two modules' weight names repeat `_l0`
@@ -75,10 +72,10 @@ def build(model: ShapedModel, view: ViewSpec, encoder: _Grid, start: int) -> Sce
     count = len(encoder.section.recurrent)
     faded = [any(n.emphasis == "faded" for n in grid.nodes) for grid in (encoder, decoder)]
     legend = (
-        _legend(model, encoder.section, faded[0], first=0, many=True)
+        section_legend(model, encoder.section, faded[0], first=0, many=True)
         + steplayers.mask_lines(encoder.section)
         + (_repeat_line(repeat),)
-        + _legend(model, section, faded[1] and not faded[0], first=count, many=True)
+        + section_legend(model, section, faded[1] and not faded[0], first=count, many=True)
     )
     steps = "folded in time" if encoder.folded else f"{repeat.output_shape[1]:,} decoder steps"
     return Scene(
@@ -91,7 +88,7 @@ def build(model: ShapedModel, view: ViewSpec, encoder: _Grid, start: int) -> Sce
 
 
 def _repeat_line(repeat: ShapedLayer) -> Line:
-    n, shape = repeat.spec.args["n"], format_shape(repeat.input_shape)
+    n, shape = repeat.output_shape[1], format_shape(repeat.input_shape)
     return (
         words(f"{repeat.name}: {labels.layer_call(repeat)} copies {shape} to each of {n} steps"),
     )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ..scene import Edge, Node, Scene, words
 from ..shapes import ShapedModel
-from ..shapes.engine import format_shape
-from ..spec.model import ViewSpec
+from ..shapes.shaped import format_shape
+from ..specification.model import ViewSpec
 from . import labels
 from .section import figure_name, header
 
@@ -30,9 +30,9 @@ def build(model: ShapedModel, view: ViewSpec) -> Scene:
             "state"
             if layer.cell
             else "output"
-            if layer.cls in ("Dense", "TimeDistributed", "Linear")
+            if layer.role in ("head", "step-head")
             else "input"
-            if layer.cls == "Embedding"
+            if layer.role == "embedding"
             else "layer"  # the layers around them: noise, windows, pooling, normalisation
         )
         label = (

@@ -11,25 +11,12 @@ from typing import TYPE_CHECKING
 
 from ..scene import Edge, Label, Line, words
 from ..shapes import ShapedLayer
-from ..shapes.engine import Shape, format_shape
+from ..shapes.shaped import Shape, format_shape
 from . import labels
+from .grid import Grid
 
 if TYPE_CHECKING:
     from .section import Section
-    from .timegrid import _Grid
-
-_POOL_SYMBOL = {"GlobalMaxPooling1D": "max", "GlobalAveragePooling1D": "mean"}
-# Layers that pass a Keras mask on to the next layer (windows and pooling drop it).
-_KEEP_MASK = (
-    "Dropout",
-    "SpatialDropout1D",
-    "GaussianNoise",
-    "Activation",
-    "LayerNormalization",
-    "BatchNormalization",
-    "Dense",
-    "TimeDistributed",
-)
 
 
 def layer_label(layer: ShapedLayer, shape: Shape | None, *notes: str) -> Label:
@@ -41,25 +28,25 @@ def layer_label(layer: ShapedLayer, shape: Shape | None, *notes: str) -> Label:
     return tuple(lines)
 
 
-def per_step(grid: _Grid, layer: ShapedLayer, prev: list[str]) -> list[str]:
+def per_step(grid: Grid, layer: ShapedLayer, prev: list[str]) -> list[str]:
     """One node per step: the layer applied to that step's vector alone."""
     label = (
         (words(labels.layer_call(layer), small=True),),
         (words(format_shape(layer.output_shape[-1:]), small=True),),
     )
-    ids = grid._row(lambda c, sub: (label, "layer", "solid"))
-    grid._connect(prev, ids, lambda c: (), "flow")
+    ids = grid.row(lambda c, sub: (label, "layer", "solid"))
+    grid.connect(prev, ids, lambda c: (), "flow")
     return ids
 
 
-def windows(grid: _Grid) -> str | None:
+def windows(grid: Grid) -> str | None:
     """The input and the layers that change T, bottom up in one column; returns the top node."""
     chain = grid.section.windows
     if not chain:
         return None
     col = len(grid.cols) // 2
     model = grid.model
-    top = grid._single(
+    top = grid.single(
         (
             (words("input"),),
             (words(f"{format_shape(model.input_shape)} {model.spec.input_dtype}", small=True),),
@@ -69,31 +56,26 @@ def windows(grid: _Grid) -> str | None:
     )
     for layer in chain:
         notes = ()
-        if layer.cls in ("Conv1D", "MaxPooling1D", "AveragePooling1D"):
-            a = layer.spec.args
-            size = a.get("kernel_size", a.get("pool_size"))
-            stride = a["strides"] or size
+        if layer.role == "window":
             notes = (
-                f"window of {size} steps, stride {stride}, {a['padding']}",
+                layer.about,
                 f"T: {_steps(layer.input_shape[1])} → {_steps(layer.output_shape[1])}",
             )
-        nid = grid._single(layer_label(layer, layer.output_shape, *notes), "layer", col)
+        nid = grid.single(layer_label(layer, layer.output_shape, *notes), "layer", col)
         grid.edges.append(Edge(top, nid, (), "flow"))
         top = nid
     return top
 
 
-def fan_out(grid: _Grid, src: str, dst: list[str]) -> None:
+def fan_out(grid: Grid, src: str, dst: list[str]) -> None:
     """Every step's x_t is one row of the tensor `src` produced."""
-    grid._connect([src] * len(dst), dst, lambda c: (), "input")
+    grid.connect([src] * len(dst), dst, lambda c: (), "input")
 
 
-def pooled(grid: _Grid, layer: ShapedLayer, prev: list[str]) -> list[str]:
+def pooled(grid: Grid, layer: ShapedLayer, prev: list[str]) -> list[str]:
     """Global pooling or Flatten: one node fed by every step's output (many-to-one)."""
-    how = _POOL_SYMBOL.get(layer.cls)
-    first = f"{how} over all steps" if how else "all steps side by side"
-    label = ((words(first),),) + layer_label(layer, layer.output_shape[1:])
-    nid = grid._single(label, "merge", len(grid.cols) - 1)
+    label = ((words(layer.about),),) + layer_label(layer, layer.output_shape[1:])
+    nid = grid.single(label, "merge", len(grid.cols) - 1)
     for c, src in enumerate(prev):
         if grid.cols[c] is not None:
             grid.edges.append(Edge(src, nid, (), "merge"))
@@ -110,17 +92,11 @@ def mask_lines(section: Section) -> tuple[Line, ...]:
         return ()
     source = None
     for layer in ((section.embedding,) if section.embedding else ()) + section.front:
-        if layer.cls == "Masking" or layer.spec.args.get("mask_zero"):
+        if layer.mask:
             source = layer
-        elif source is not None and layer.cls not in _KEEP_MASK:
+        elif source is not None and not layer.keeps_mask:
             source = None
     if source is None:
         return ()
-    what = (
-        "a step whose token id is 0 (mask_zero: padding)"
-        if source.cls == "Embedding"
-        else f"a step whose features all equal {source.spec.args['mask_value']}"
-    )
-    return (
-        (words(f"mask ({source.name}): {what} is skipped; the recurrent layers carry h over it"),),
-    )
+    what = f"mask ({source.name}): {source.mask} is skipped; the recurrent layers carry h over it"
+    return ((words(what),),)

@@ -1,1 +1,0 @@
-"""Specs to and from other formats: Keras model files in, Keras code out."""

@@ -1,0 +1,331 @@
+"""`import`: a saved Keras 3 model (a `.keras` zip or `model.to_json()`) -> spec YAML text.
+
+Only the architecture is read (config.json), with the standard library: Keras need not be
+installed. Every Keras config key that would change shapes or weights beyond what the
+catalogue can say is either translated or refused, so an imported spec never draws a model
+that differs from the saved one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from typing import Any, cast
+
+import yaml
+
+from ...errors import SpecError
+from ...printable import printable
+from ...shapes import ShapedModel, shape_model
+from ...specification.catalog import DTYPES
+from ...specification.validate import validate
+from ...specification.yamldoc import MAX_BYTES, parse_doc
+from . import catalog
+
+# Config values outside the catalogue that must hold, or the spec would draw another model.
+_REQUIRED: dict[str, Any] = {
+    "return_state": False,
+    "stateful": False,
+    "time_major": False,
+    "data_format": "channels_last",
+    "groups": 1,
+    "keepdims": False,
+    "rms_scaling": False,
+    "renorm": False,
+    "noise_shape": None,
+    "lora_rank": None,
+    "quantization_config": None,
+    "trainable": True,  # a frozen layer's weights would count as non-trainable
+    "backward_layer": None,  # Bidirectional: checked against its forward layer instead
+}
+_AXIS_LAST = (-1, [-1])  # normalisation over the feature axis, the only one the spec draws
+_SUPPORTED = ", ".join(catalog.LAYERS)
+
+
+def read_config(path: str) -> tuple[dict[str, Any], str, str]:
+    """The model config, its JSON text and the name errors should carry (file or zip member)."""
+    try:
+        if os.path.getsize(path) > 50 * MAX_BYTES:
+            raise SpecError(f"{path}:1:1", "file too large", "expected a Keras model file")
+        with open(path, "rb") as f:
+            raw = f.read()
+    except OSError as e:
+        raise SpecError(
+            f"{path}:1:1", f"cannot read file ({e.strerror})", "expected a readable model file"
+        ) from None
+    where = path
+    if raw[:4] == b"PK\x03\x04":
+        where = f"{path}!config.json"
+        try:
+            with zipfile.ZipFile(path) as z:
+                info = z.getinfo("config.json")
+                if info.file_size > MAX_BYTES:
+                    raise SpecError(
+                        f"{where}:1:1", "config.json too large", "expected a model config"
+                    )
+                raw = z.read(info)
+        except KeyError:
+            raise SpecError(
+                f"{path}:1:1",
+                "a zip without config.json",
+                "expected a Keras 3 .keras file (model.save('model.keras'))",
+            ) from None
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as e:
+            raise SpecError(
+                f"{path}:1:1", f"a damaged zip ({e})", "expected a Keras 3 .keras file"
+            ) from None
+    try:
+        text = raw.decode("utf-8")
+        data = json.loads(text)
+    except UnicodeDecodeError:
+        raise SpecError(
+            f"{where}:1:1",
+            "neither a zip nor UTF-8 JSON",
+            "expected a Keras 3 .keras file or the JSON of model.to_json()",
+        ) from None
+    except (json.JSONDecodeError, RecursionError) as e:
+        line, col = (e.lineno, e.colno) if isinstance(e, json.JSONDecodeError) else (1, 1)
+        raise SpecError(
+            f"{where}:{line}:{col}",
+            f"not valid JSON ({getattr(e, 'msg', 'nested too deep')})",
+            "expected a Keras 3 .keras file or the JSON of model.to_json()",
+        ) from None
+    if (
+        not isinstance(data, dict)
+        or data.get("class_name") not in ("Sequential", "Functional", "Model")
+        or not isinstance(data.get("config"), dict)
+        or not isinstance(data["config"].get("layers"), list)
+    ):
+        raise SpecError(
+            f"{where}:1:1",
+            "JSON that is not a Keras model config",
+            "expected class_name Sequential or Functional with config.layers "
+            "(the JSON of model.to_json())",
+        )
+    return data, text, where
+
+
+class _Importer:
+    def __init__(self, text: str, where: str) -> None:
+        self.text, self.where = text, where
+
+    def error(self, name: str | None, problem: str, expected: str) -> SpecError:
+        """A SpecError at the line:col of the layer's `"name": ...` in the JSON text."""
+        found = self.text.find(json.dumps({"name": name})[1:-1]) if name else -1
+        at = found if found >= 0 else 0
+        line = self.text.count("\n", 0, at) + 1
+        col = at - (self.text.rfind("\n", 0, at) + 1) + 1
+        return SpecError(f"{self.where}:{line}:{col}", problem, expected)
+
+    def model(self, data: dict[str, Any]) -> dict[str, Any]:
+        config = data["config"]
+        entries = [e for e in config["layers"] if isinstance(e, dict)]
+        if len(entries) != len(config["layers"]):
+            raise self.error(None, "a layer entry that is not an object", "expected layer configs")
+        if data["class_name"] != "Sequential":
+            self._check_chain(entries, config)
+        shape, dtype = self._input(entries, config)
+        layers = []
+        for entry in entries:
+            if entry.get("class_name") == "InputLayer":
+                continue
+            layers.append(self.layer(entry, tuple(catalog.LAYERS)))
+        spec: dict[str, Any] = {}
+        if isinstance(config.get("name"), str):
+            spec["title"] = config["name"]
+        input_spec: dict[str, Any] = {"shape": shape}
+        if dtype != "float32":
+            input_spec["dtype"] = dtype
+        spec["model"] = {"input": input_spec, "layers": layers}
+        return spec
+
+    def _input(
+        self, entries: list[dict[str, Any]], config: dict[str, Any]
+    ) -> tuple[list[Any], str]:
+        first = entries[0] if entries else {}
+        if first.get("class_name") == "InputLayer":
+            c = first.get("config", {})
+            shape = c.get("batch_shape", c.get("batch_input_shape"))
+            dtype = c.get("dtype", "float32")
+        else:
+            shape, dtype = config.get("build_input_shape"), "float32"
+        if isinstance(dtype, dict):  # a DTypePolicy
+            dtype = dtype.get("config", {}).get("name", "float32")
+        if not isinstance(shape, list) or len(shape) not in (2, 3):
+            raise self.error(
+                first.get("config", {}).get("name"),
+                f"the model's input shape is {shape!r}",
+                "expected (batch, timesteps) token ids or (batch, timesteps, features)",
+            )
+        if dtype not in DTYPES:
+            raise self.error(None, f"the input dtype is {dtype!r}", f"expected one of {DTYPES}")
+        return list(shape[1:]), dtype
+
+    def _check_chain(self, entries: list[dict[str, Any]], config: dict[str, Any]) -> None:
+        """A Functional model is accepted when its layers form one chain, input to output."""
+        previous = None
+        for entry in entries:
+            name = entry.get("name", entry.get("config", {}).get("name"))
+            sources = sorted(set(_history(entry.get("inbound_nodes", []))))
+            expected_sources: list[Any] = [] if previous is None else [previous]
+            if sources != expected_sources or len(entry.get("inbound_nodes", [])) > 1:
+                raise self.error(
+                    name,
+                    f"layer {name!r} takes {', '.join(map(repr, sources)) or 'no input'}, "
+                    "so the Functional model is not a single chain",
+                    "expected each layer to feed only the next one (branches, merges and "
+                    "shared layers are not supported)",
+                )
+            previous = name
+        outputs = _history(config.get("output_layers", []))
+        if outputs != [previous]:
+            raise self.error(
+                previous,
+                f"the model's outputs are {outputs}",
+                "expected one output, from the last layer",
+            )
+
+    def layer(self, entry: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
+        cls = entry.get("class_name")
+        config = cast(
+            dict[str, Any], entry.get("config") if isinstance(entry.get("config"), dict) else {}
+        )
+        name = config.get("name")
+        module = entry.get("module") or "keras.layers"
+        if entry.get("registered_name") or not str(module).startswith("keras"):
+            raise self.error(
+                name,
+                f"layer {name!r} is a custom layer ({entry.get('registered_name') or cls})",
+                f"expected Keras layers only: {_SUPPORTED}",
+            )
+        if cls not in allowed:
+            where = "" if allowed == tuple(catalog.LAYERS) else " inside a wrapper"
+            raise self.error(
+                name,
+                f"layer {name!r} is {cls}, which rnndiagrams does not support{where}",
+                f"expected one of {', '.join(allowed)}",
+            )
+        for key, value in config.items():
+            required = _REQUIRED.get(key, value)
+            if key == "axis":
+                required = value if value in _AXIS_LAST else -1
+            if value != required and not (key == "backward_layer" and cls == "Bidirectional"):
+                raise self.error(
+                    name,
+                    f"layer {name!r} ({cls}) has {key}={json.dumps(value)}",
+                    f"expected {key}={json.dumps(required)} (the only value rnndiagrams draws)",
+                )
+        args: dict[str, Any] = {}
+        for key, arg in catalog.LAYERS[cls].items():
+            if key == "name":
+                continue
+            if arg.kind == "layer":
+                args[key] = self._wrapped(cls, config, arg.choices)
+                continue
+            value = _plain(config.get(key, arg.default))
+            pool_size = _plain(config.get("pool_size"))
+            if key == "strides" and cls.endswith("Pooling1D") and value == pool_size:
+                value = None  # Keras stores strides = pool_size; the spec's default says so
+            if key == "activation" and value == "linear" and arg.default is None:
+                value = None
+            if value != arg.default or arg.required:
+                args[key] = value
+        if isinstance(name, str):
+            args["name"] = name
+        return {cls: args}
+
+    def _wrapped(
+        self, cls: str, config: dict[str, Any], choices: tuple[str, ...]
+    ) -> dict[str, Any]:
+        inner = config.get("layer")
+        if not isinstance(inner, dict):
+            raise self.error(config.get("name"), f"{cls} without a layer", "expected `layer`")
+        layer = self.layer(inner, choices)
+        if cls != "Bidirectional":
+            return layer
+        ((rnn, args),) = layer.items()
+        # Keras names the copies forward_<name> and backward_<name>: the spec holds <name>
+        if str(args.get("name", "")).startswith("forward_"):
+            args["name"] = args["name"][len("forward_") :]
+        backward = config.get("backward_layer")
+        if isinstance(backward, dict):
+            b = backward.get("config", {})
+            mirror = backward.get("class_name") == rnn and all(
+                b.get(k) == inner["config"].get(k)
+                for k in ("units", "return_sequences", "activation", "use_bias")
+            )
+            if not mirror:
+                raise self.error(
+                    config.get("name"),
+                    f"Bidirectional {config.get('name')!r} has its own backward_layer",
+                    "expected the default backward layer (a mirrored copy of `layer`)",
+                )
+        return layer
+
+
+def _history(nodes: Any) -> list[str]:
+    """Names of the layers whose outputs a serialized node list refers to (keras_history)."""
+    names: list[str] = []
+    if isinstance(nodes, dict):
+        history = nodes.get("keras_history")
+        if isinstance(history, list) and history:
+            names.append(str(history[0]))
+        for value in nodes.values():
+            names += _history(value)
+    elif isinstance(nodes, list):
+        if len(nodes) == 3 and isinstance(nodes[0], str) and isinstance(nodes[1], int):
+            return [nodes[0]]  # [layer_name, node_index, tensor_index]
+        for value in nodes:
+            names += _history(value)
+    return names
+
+
+def _plain(value: Any) -> Any:
+    """Keras stores Conv1D/pooling sizes as one-element lists: (3,) -> 3."""
+    if isinstance(value, list) and len(value) == 1:
+        return value[0]
+    return value
+
+
+def import_keras(path: str) -> tuple[str, ShapedModel]:
+    """Spec YAML text for the Keras model saved at `path`, and its shaped model: the text
+    loads as any spec would. A SpecError, located at the layer in the model file, otherwise."""
+    data, text, where = read_config(path)
+    importer = _Importer(text, where)
+    spec = importer.model(data)
+    yaml_text = to_yaml(spec, os.path.basename(path))
+    try:
+        return yaml_text, shape_model(validate(parse_doc(yaml_text, "<imported>")))
+    except SpecError as e:
+        line = int(e.where.rsplit(":", 2)[1])
+        index = line - yaml_text.splitlines().index("  layers:") - 2
+        layers = spec["model"]["layers"]
+        name = None
+        if 0 <= index < len(layers):
+            ((_, args),) = layers[index].items()
+            name = args.get("name")
+        raise importer.error(name, e.problem, e.expected or "") from None
+
+
+def to_yaml(spec: dict[str, Any], source: str) -> str:
+    """Specs as people write them: one layer per line, in flow style."""
+    out = [f"# imported from {printable(source)} by `rnndiagrams import`"]
+    if "title" in spec:
+        out.append(_dump({"title": spec["title"]}))
+    model = spec["model"]
+    out += ["model:", f"  input: {_flow(model['input'])}", "  layers:"]
+    out += [
+        f"    - {cls}: {_flow(args)}" for layer in model["layers"] for cls, args in layer.items()
+    ]
+    return "\n".join(out) + "\n"
+
+
+def _flow(value: dict[str, Any]) -> str:
+    return yaml.safe_dump(
+        value, default_flow_style=True, sort_keys=False, width=10_000, allow_unicode=True
+    ).strip()
+
+
+def _dump(value: dict[str, Any]) -> str:
+    return yaml.safe_dump(value, sort_keys=False, allow_unicode=True, width=10_000).strip()

@@ -1,0 +1,90 @@
+"""The PyTorch dialect as a `Framework`: its vocabulary, shape rules, numpy run, texts, code
+export and importer, each module loaded by the function that needs it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ...errors import SpecError
+from .. import Imported
+
+if TYPE_CHECKING:
+    from ...shapes.shaped import ShapedLayer, ShapedModel
+    from ...shapes.weights import Weight
+    from ...specification.catalog import Arg
+    from ...specification.model import LayerSpec, Spec
+    from ...specification.yamldoc import Doc
+
+CONVENTIONS = ("pytorch",)  # a PyTorch module has no Keras count
+NOTATION = "pytorch"
+CLASSES = "torch.nn modules"
+
+
+def knows(cls: str) -> bool:
+    from .catalog import MODULES
+
+    return cls in MODULES
+
+
+def layers(doc: Doc, value: Any) -> tuple[LayerSpec, ...]:
+    from .validate import torch_layers
+
+    return torch_layers(doc, value)
+
+
+def schema_defs(arg: Callable[[Arg], dict[str, Any]]) -> tuple[dict[str, Any], Any]:
+    from .schema import torch_defs
+
+    return torch_defs(arg)
+
+
+def shape_model(spec: Spec, convention: str | None) -> ShapedModel:
+    from .shapes import shape_torch
+
+    return shape_torch(spec, convention)
+
+
+def run_numpy(model: ShapedModel, seed: int) -> None:
+    from .run import verify_torch
+
+    verify_torch(model, seed)
+
+
+def weight_path(layer: ShapedLayer, weight: Weight) -> str | None:
+    return None  # parameters are named by `named_parameters()` (the weight's own name)
+
+
+def summary_text(model: ShapedModel) -> str:
+    from .summary import torchinfo_text
+
+    return torchinfo_text(model)
+
+
+def explain_text(spec: Spec) -> str:
+    from .explain import torch_explain_text
+
+    return torch_explain_text(shape_model(spec, None))
+
+
+def code_text(model: ShapedModel) -> str:
+    from .code import torch_code
+
+    return torch_code(model)
+
+
+def sniff(path: str, head: bytes | None) -> bool:
+    """The text of `print(model)`: any readable file no other framework claimed first."""
+    return head is not None
+
+
+def import_file(path: str, steps: int | None) -> Imported:
+    from .importer import import_print
+
+    try:
+        with open(path, encoding="utf-8") as f:
+            source = f.read(1_000_000)
+    except (OSError, UnicodeDecodeError) as e:
+        raise SpecError(f"{path}:1:1", f"cannot read it ({e})", "expected a text file") from None
+    text, notice = import_print(source, path, steps)
+    return Imported(text, notice=notice)

@@ -1,0 +1,161 @@
+"""PyTorch modules as the recurrent views draw them: one grid row per layer and direction.
+
+An `nn.LSTM(num_layers=k, bidirectional=True)` is one module but k stacked layers, each with
+two directions, the next layer reading both: exactly the grid the views already draw for
+stacked (Bidirectional) layers. So a PyTorch model is unstacked into one drawn layer per
+module layer, with that layer's weights (`weight_ih_l1`...), step tensors and, on the last,
+the module's `h_n`/`c_n`; Dropout and LayerNorm keep shapes and are left out of the grid.
+The stack view draws the modules themselves.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, cast
+
+from ...shapes import ShapedLayer, ShapedModel
+from ...shapes.shaped import Recurrence, Shape
+from ...specification.model import LayerSpec, ViewSpec
+from .catalog import module_call
+
+
+@dataclass(frozen=True)
+class DrawnSpec(LayerSpec):
+    """One layer of a module as a time grid draws it, remembering its module."""
+
+    module: LayerSpec | None = None
+    index: int = 0  # which of the module's num_layers
+    # modules the grid leaves out (Dropout, LayerNorm keep shapes) applied to this input:
+    # (name, constructor call and parameters)
+    before: tuple[tuple[str, str], ...] = ()
+
+
+def call_text(spec: LayerSpec) -> str:
+    """`LSTM(32, 64, num_layers=2)`, and for one of its layers `... layer 1 of 2`."""
+    module = cast(LayerSpec, spec.module) if isinstance(spec, DrawnSpec) else spec
+    text = module_call(module)
+    layers = module.args.get("num_layers", 1)
+    if isinstance(spec, DrawnSpec) and layers > 1:
+        text += f" layer {spec.index} of {layers}"
+        if spec.index and module.args["dropout"]:
+            text += f", dropout {module.args['dropout']} on its input"
+    return text
+
+
+def _notes(spec: DrawnSpec) -> tuple[str, ...]:
+    """`after layer_norm`, `dropout 0.2`: what reaches this drawn layer's input unseen in the
+    grid, modules left out of it or a module's dropout between its layers."""
+    notes = [f"after {name}" for name, _ in spec.before]
+    if spec.index and cast(LayerSpec, spec.module).args["dropout"]:
+        notes.append(f"dropout {cast(LayerSpec, spec.module).args['dropout']}")
+    return tuple(notes)
+
+
+def _drawn(layer: ShapedLayer, spec: DrawnSpec, **changes: Any) -> ShapedLayer:
+    """The layer as a drawn one: its spec, its module, its notes and the modules left out."""
+    return dataclasses.replace(
+        layer,
+        spec=spec,
+        part_of=cast(LayerSpec, spec.module).name,
+        notes=_notes(spec),
+        left_out=tuple(f"{n}: {call}" for n, call in spec.before),
+        **changes,
+    )
+
+
+def _finals(module: LayerSpec, index: int) -> tuple[tuple[str | None, str], ...]:
+    """`h_n[3], c_n[3]`: where each direction of the module's layer `index` leaves its final
+    state (h_n's index is layer * D + direction)."""
+    directions = ("forward", "backward") if module.args["bidirectional"] else (None,)
+    out = []
+    for d in directions:
+        i = index * len(directions) + (d == "backward")
+        out.append((d, f"h_n[{i}]" + (f", c_n[{i}]" if module.cls == "LSTM" else "")))
+    return tuple(out)
+
+
+def drawable(model: ShapedModel, view: ViewSpec) -> tuple[ShapedModel, ViewSpec]:
+    """The model unstacked for the recurrent views; a view's `layer:` keeps that module only."""
+    name = view.options.get("layer")
+    layers = list(model.layers)
+    if name is not None:
+        start = next(i for i, m in enumerate(layers) if m.name == name)
+        end = next((i for i in range(start + 1, len(layers)) if layers[i].cell), len(layers))
+        before = layers[start - 1 : start] if start and layers[start - 1].cls == "Embedding" else []
+        layers = before + layers[start:end]
+        view = dataclasses.replace(view, options={**view.options, "layer": None})
+    drawn: list[ShapedLayer] = []
+    skipped: list[
+        tuple[str, str]
+    ] = []  # Dropout and LayerNorm keep shapes: the next drawn layer says so
+    for m in layers:
+        if m.cell:
+            drawn += _unstack(m, tuple(skipped))
+        elif m.cls in ("Embedding", "Linear"):
+            drawn.append(_plain(m, tuple(skipped)))
+        else:
+            params = f" ({m.params:,} params)" if m.params else ""
+            skipped.append((m.name, module_call(m.spec) + params))
+            continue
+        skipped = []
+    return dataclasses.replace(model, layers=tuple(drawn)), view
+
+
+def _plain(m: ShapedLayer, before: tuple[tuple[str, str], ...]) -> ShapedLayer:
+    spec = DrawnSpec(
+        cls=m.cls,
+        name=m.name,
+        args=m.spec.args,
+        path=m.spec.path,
+        module=m.spec,
+        before=before,
+    )
+    return _drawn(m, spec)
+
+
+def _unstack(m: ShapedLayer, before: tuple[tuple[str, str], ...]) -> list[ShapedLayer]:
+    a, k = m.spec.args, m.spec.args["num_layers"]
+    out = []
+    for n in range(k):
+        last = n == k - 1
+        rnn = DrawnSpec(
+            cls=m.cls,
+            runs=m.spec.runs,
+            name=m.name if k == 1 else f"{m.name}.l{n}",
+            args=a,
+            path=m.spec.path,
+            take=m.spec.take if last else "output",
+            module=m.spec,
+            index=n,
+            before=before if n == 0 else (),
+        )
+        width = m.step_tensor("y_t", None, n).shape if a["bidirectional"] else None
+        x_dim = m.step_tensor("x_t", None, n).shape
+        out_dim = width or m.step_tensor("h_t", None, n).shape
+        sequence = _with_features(cast(Shape, m.sequence_output), out_dim[0])
+        shaped = ShapedLayer(
+            rnn,
+            m.input_shape if n == 0 else _with_features(cast(Shape, m.sequence_output), x_dim[0]),
+            m.output_shape if last else sequence,
+            "float32",
+            tuple(w for w in m.weights if w.layer == n),
+            tuple(dataclasses.replace(t, layer=0) for t in m.step if t.layer == n),
+            sequence_output=sequence,
+            h_n=m.h_n if last else None,
+            c_n=m.c_n if last else None,
+        )
+        recurrence = dataclasses.replace(
+            cast(Recurrence, m.recurrence),
+            sequence=not last or m.spec.take != "last",
+            finals=_finals(m.spec, n),
+            layers=1,
+        )
+        reads = m.reads if n == 0 else (f"{m.name}.l{n - 1}",)
+        changes = {"recurrence": recurrence, "call": call_text(rnn), "reads": reads, "role": m.role}
+        out.append(_drawn(shaped, rnn, **changes))
+    return out
+
+
+def _with_features(shape: Shape, features: int) -> Shape:
+    return shape[:-1] + (features,)

@@ -1,0 +1,209 @@
+"""Shapes, weights and parameter counts of `framework: pytorch` specs, by PyTorch's rules.
+
+Shapes are in the layout PyTorch really uses: (None, L, F) with `batch_first: true`,
+(L, None, F) without; `h_n` and `c_n` are (num_layers * D, None, H) either way. Weights are
+listed in `named_parameters()` order: per layer, per direction, `weight_ih`, `weight_hh`,
+`bias_ih`, `bias_hh`, then `weight_hr` when `proj_size` is set.
+"""
+
+from __future__ import annotations
+
+from ...shapes.shaped import (
+    GATE_COUNT,
+    Recurrence,
+    Shape,
+    ShapedLayer,
+    ShapedModel,
+    StepTensor,
+    chain,
+    format_shape,
+)
+from ...shapes.weights import GATES, Weight
+from ...specification.model import LayerSpec, Spec
+from .catalog import CELLS, facts
+from .drawing import drawable
+
+
+def shape_torch(spec: Spec, convention: str | None = None) -> ShapedModel:
+    if convention not in (None, "pytorch"):
+        raise spec.error(
+            ("framework",),
+            f"a PyTorch spec has no {convention} parameter count",
+            "expected convention pytorch (sum(p.numel() for p in model.parameters()))",
+        )
+    batch_first = batch_first_of(spec)
+    shape: Shape = _layout(spec.input_shape, batch_first)
+    return ShapedModel(
+        spec=spec,
+        convention="pytorch",
+        input_shape=shape,
+        layers=chain(
+            spec,
+            shape,
+            lambda layer, s, dtype, src: _module(spec, layer, s, dtype, src, batch_first),
+            facts,
+        ),
+        time_axis=1 if batch_first else 0,
+        recurrent_classes="RNN, LSTM or GRU",
+        unstack=drawable,
+    )
+
+
+def batch_first_of(spec: Spec) -> bool:
+    """The layout every RNN module shares (validated); batch-first when there is none."""
+    return next((m.args["batch_first"] for m in spec.layers if m.cls in CELLS), True)
+
+
+def _layout(dims: tuple[int | None, ...], batch_first: bool) -> Shape:
+    return (None, *dims) if batch_first else (dims[0], None, *dims[1:])
+
+
+def _module(
+    spec: Spec, layer: LayerSpec, shape: Shape, dtype: str, source: str, batch_first: bool
+) -> ShapedLayer:
+    a, cls = layer.args, layer.cls
+    where = f"{cls} {layer.name!r}"
+    gives = f"{source} gives {format_shape(shape)} {dtype}"
+    if cls == "Embedding":
+        if not dtype.startswith("int"):
+            raise spec.error(
+                layer.path,
+                f"{where} looks up integer token ids, but {gives}",
+                "expected Embedding first, on an input with dtype: int64",
+            )
+        weight = Weight("E", "embedding", (a["num_embeddings"], a["embedding_dim"]))
+        return ShapedLayer(layer, shape, shape + (a["embedding_dim"],), dtype, (weight,))
+    if dtype.startswith("int"):
+        raise spec.error(
+            layer.path,
+            f"{where} needs float features, but {gives} (token ids)",
+            "expected an Embedding before it",
+        )
+    if cls == "Dropout":
+        return ShapedLayer(layer, shape, shape, dtype, ())
+    if cls == "Linear":
+        _size(spec, layer, "in_features", shape, source)
+        weights = [Weight("V", "head", (a["out_features"], a["in_features"]))]
+        if a["bias"]:
+            weights.append(Weight("c", "bias", (a["out_features"],)))
+        step = (StepTensor("o_t", (a["out_features"],), "output at step t"),)
+        return ShapedLayer(
+            layer,
+            shape,
+            shape[:-1] + (a["out_features"],),
+            dtype,
+            tuple(weights),
+            step if len(shape) == 3 else (),
+        )
+    if cls == "LayerNorm":
+        _size(spec, layer, "normalized_shape", shape, source)
+        n = a["normalized_shape"]
+        weights = []
+        if a["elementwise_affine"]:
+            weights.append(Weight("gamma", "scale", (n,)))
+            if a["bias"]:
+                weights.append(Weight("beta", "bias", (n,)))
+        return ShapedLayer(layer, shape, shape, dtype, tuple(weights))
+    return _rnn(spec, layer, shape, dtype, source, batch_first)
+
+
+def _size(spec: Spec, layer: LayerSpec, key: str, shape: Shape, source: str) -> None:
+    """PyTorch's run-time size check, made before it runs: the argument must equal the features."""
+    given = layer.args[key]
+    if shape[-1] != given:
+        raise spec.error(
+            layer.path + (layer.cls, key),
+            f"{key} is {given}, but {source} gives {shape[-1]} features {format_shape(shape)}",
+            f"expected {key}: {shape[-1]}",
+        )
+
+
+def _rnn(
+    spec: Spec, layer: LayerSpec, shape: Shape, dtype: str, source: str, batch_first: bool
+) -> ShapedLayer:
+    a = layer.args
+    if len(shape) != 3:
+        fix = (
+            "give the input a feature axis, [L, features], or put an Embedding first"
+            if source == "the input"
+            else f"a sequence: `take: output` on {source}"
+        )
+        raise spec.error(
+            layer.path,
+            f"{layer.cls} {layer.name!r} needs a sequence (batch, L, features), but {source} "
+            f"gives {format_shape(shape)}",
+            f"expected {fix}",
+        )
+    _size(spec, layer, "input_size", shape, source)
+    hidden, layers = a["hidden_size"], a["num_layers"]
+    out = a.get("proj_size") or hidden  # what h is, and what each layer passes up
+    directions = ("forward", "backward") if a["bidirectional"] else (None,)
+    width = len(directions) * out
+    cell = CELLS[layer.cls]
+    rows = GATE_COUNT[cell] * hidden
+    gates = GATES["pytorch"].get(cell, ())
+    weights, step = [], []
+    for k in range(layers):
+        in_dim = a["input_size"] if k == 0 else width
+        step.append(StepTensor("x_t", (in_dim,), f"input of layer {k} at step t", None, k))
+        for d in directions:
+            weights += [
+                Weight("W", "input", (rows, in_dim), d, gates, k),
+                Weight("U", "recurrent", (rows, out), d, gates, k),
+            ]
+            if a["bias"]:
+                weights += [
+                    Weight("b_W", "bias", (rows,), d, gates, k),
+                    Weight("b_U", "bias", (rows,), d, gates, k),
+                ]
+            if out != hidden:
+                weights.append(Weight("W_hr", "projection", (out, hidden), d, (), k))
+            step.append(StepTensor("h_t", (out,), f"state and output of layer {k}", d, k))
+            if cell == "LSTM":
+                step.append(StepTensor("c_t", (hidden,), f"cell state of layer {k}", d, k))
+        if len(directions) == 2:
+            step.append(StepTensor("y_t", (width,), "concat of both directions", None, k))
+    steps = shape[1] if batch_first else shape[0]
+    sequence = (None, steps, width) if batch_first else (steps, None, width)
+    finals = len(directions) * layers
+    out_shape = (None, width) if layer.take == "last" else sequence
+    recurrence = Recurrence(
+        cell=cell,
+        units=hidden,
+        directions=directions,
+        sequence=layer.take != "last",
+        returns=_returns(layer, out_shape, not batch_first),
+        one_direction=f"{layer.cls}({hidden})",
+        activation=a.get("nonlinearity", "tanh"),
+        gate_activation="sigmoid",
+        reset_after=True,  # PyTorch's GRU applies r after W_hn h + b_hn
+        layers=layers,
+        merge="concat" if a["bidirectional"] else None,
+        last_position=True,
+    )
+    return ShapedLayer(
+        layer,
+        shape,
+        out_shape,
+        dtype,
+        tuple(weights),
+        tuple(step),
+        sequence_output=sequence,
+        h_n=(finals, None, out),
+        c_n=(finals, None, hidden) if cell == "LSTM" else None,
+        recurrence=recurrence,
+    )
+
+
+def _returns(layer: LayerSpec, out_shape: Shape, steps_first: bool) -> str:
+    """What forward() passes on from the module."""
+    if layer.take != "last":
+        return f"{layer.name} passes on its whole output (take: output): {format_shape(out_shape)}"
+    index = "out[-1]" if steps_first else "out[:, -1]"
+    text = f"{layer.name} passes on {index} (take: last): {format_shape(out_shape)}"
+    if layer.args["bidirectional"]:
+        text += (
+            "; its backward half is the backward direction's FIRST step (it reads from the end),"
+            " not its final state in h_n"
+        )
+    return text

@@ -1,0 +1,91 @@
+"""Spec -> shaped model -> scenes -> bytes -> files.
+
+Every figure of a spec is rendered in memory before the first file is written, so a bad
+view option or a failing tool leaves output/ as it was. The numpy proof runs in `check`
+(and in `make test` for every committed spec), not here: it would double render's start-up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import RenderError
+from .render.backends import BACKENDS
+from .render.files import figure_path, remove_stale_temps, stale_figures, write_together
+from .render.svg_clean import clean_svg, figure_prefix
+from .scene import Scene
+from .shapes import shape_model
+from .specification.model import Spec, ViewSpec
+from .views import build_scene
+
+
+@dataclass(frozen=True)
+class Figure:
+    view: ViewSpec
+    backend: str
+    fmt: str
+    data: bytes
+
+
+def scenes(spec: Spec) -> list[tuple[ViewSpec, Scene]]:
+    """Build (and so validate) every view's scene."""
+    model = shape_model(spec)
+    return [(view, build_scene(model, view)) for view in spec.views]
+
+
+def render_figures(
+    spec: Spec, overrides: dict[str, Any] | None = None, views: tuple[str, ...] = ()
+) -> list[Figure]:
+    """Draw every (view, backend, format) of the spec's `render:`, with `overrides` from the
+    command line."""
+    options = {**spec.render, **{k: v for k, v in (overrides or {}).items() if v}}
+    chosen = [(v, s) for v, s in scenes(spec) if not views or v.name in views]
+    figures = []
+    for backend in options["backends"]:
+        for fmt in _formats(backend, options):
+            datas = BACKENDS[backend].draw([scene for _, scene in chosen], fmt, options)
+            figures += [
+                Figure(view, backend, fmt, data)
+                if fmt != "svg"
+                else Figure(
+                    view,
+                    backend,
+                    fmt,
+                    clean_svg(data, figure_prefix(spec.stem, view.name, backend)),
+                )
+                for (view, _), data in zip(chosen, datas, strict=True)
+            ]
+    return figures
+
+
+def _formats(backend: str, options: dict[str, Any]) -> list[str]:
+    """The asked formats this backend writes; none of them, or one that no asked backend
+    writes, is a RenderError (`--backend scene` writes json only)."""
+    written = {f for b in options["backends"] for f in BACKENDS[b].formats}
+    lost = [f for f in options["formats"] if f not in written]
+    mine = [f for f in options["formats"] if f in BACKENDS[backend].formats]
+    if lost or not mine:
+        what = ", ".join(lost or options["formats"])
+        raise RenderError(
+            f"the {' and '.join(options['backends'])} backend{'s' if len(options['backends']) > 1 else ''} "
+            f"cannot write {what}: {backend} writes {', '.join(BACKENDS[backend].formats)}"
+        )
+    return mine
+
+
+def write_figures(spec: Spec, figures: list[Figure], out_dir: Path) -> list[tuple[Path, bool]]:
+    """Write a spec's figures all together or not at all, then drop figures of views the
+    spec no longer has. Returns (path, changed)."""
+    stem = spec.stem
+    if out_dir.exists() and not out_dir.is_dir():
+        raise RenderError(
+            f"-o {out_dir} is not a folder; expected a folder or a .svg/.png/.pdf file"
+        )
+    remove_stale_temps(out_dir / stem)
+    paths = [figure_path(out_dir, stem, f.view.name, f.backend, f.fmt) for f in figures]
+    changed = write_together([(path, f.data) for path, f in zip(paths, figures, strict=True)])
+    for path in stale_figures(out_dir / stem, {v.name for v in spec.views}):
+        path.unlink()
+    return list(zip(paths, changed, strict=True))

@@ -1,0 +1,195 @@
+"""The shaped model: every layer with its shapes, weights and per-step tensors, in either
+dialect. Data only: the rules that compute it are each framework's.
+
+Counts are sums of weight sizes, never formulas of their own, so the weights listed on a
+figure and the totals printed by `summary` cannot disagree.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..specification.model import LayerSpec, Spec, ViewSpec
+from .weights import Weight
+
+Shape = tuple[int | None, ...]  # Keras notation: None for batch and unknown lengths
+
+GATE_COUNT = {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}
+
+
+@dataclass(frozen=True)
+class StepTensor:
+    symbol: str  # x_t, h_t, c_t, y_t, o_t
+    shape: tuple[int, ...]
+    meaning: str
+    direction: str | None = None
+    layer: int = 0  # which layer of a PyTorch RNN module with num_layers > 1
+
+
+# What a layer does to a sequence, which decides where a time grid draws it; each framework's
+# catalogue gives every class one.
+ROLES = {
+    "embedding": "token ids to vectors, drawn below the steps",
+    "recurrent": "a recurrence over the steps, a row per direction",
+    "head": "weights V on each step's vector, or once on a vector (Dense)",
+    "step-head": "weights V on each step's vector, sequences only (TimeDistributed)",
+    "step": "each vector alone, no weights across steps: per step, or once on a vector",
+    "step-only": "each step alone, sequences only (SpatialDropout1D, Masking)",
+    "window": "reads several steps, so T changes: drawn once, below the steps",
+    "pooling": "every step into one vector: many-to-one",
+    "repeat": "one vector copied to every step of what follows",
+}
+
+
+@dataclass(frozen=True)
+class Recurrence:
+    """A recurrent layer as a figure draws it, in no framework's vocabulary: its framework's
+    shape rules fill it in, so views never read a framework's arguments."""
+
+    cell: str  # SimpleRNN | LSTM | GRU
+    units: int
+    directions: tuple[str | None, ...]  # (None,), or ("forward", "backward")
+    sequence: bool  # returns every step's output (else one vector)
+    returns: str  # what the layer returns or passes on, in its framework's words
+    one_direction: str  # the call of one direction's layer, as its framework writes it: `LSTM(16)`
+    activation: str | None  # of the state (SimpleRNN) or the candidate; None: linear
+    gate_activation: str | None = None  # of the gates (LSTM, GRU)
+    reset_after: bool = False  # GRU: r applied after U h + b (Keras 3, PyTorch), not before
+    layers: int = 1  # stacked layers it runs (PyTorch's num_layers), each in every direction
+    backwards: bool = False  # a one-direction layer run from the last step to the first
+    merge: str | None = None  # how two directions' outputs are combined (concat, sum...)
+    # one vector out of two directions: both halves from the last position (PyTorch's
+    # out[:, -1]), rather than each direction's final state (Keras)
+    last_position: bool = False
+    # (direction, where its final state sits among the states returned: `h_n[3], c_n[3]`)
+    finals: tuple[tuple[str | None, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class ShapedLayer:
+    spec: LayerSpec
+    input_shape: Shape
+    output_shape: Shape
+    input_dtype: str
+    weights: tuple[Weight, ...]
+    step: tuple[StepTensor, ...] = ()  # per-step tensors (recurrent layers, per-step Dense)
+    # PyTorch RNN modules: the full output sequence and the final states, PyTorch's layout
+    sequence_output: Shape | None = None
+    h_n: Shape | None = None
+    c_n: Shape | None = None
+    recurrence: Recurrence | None = None  # set on recurrent layers
+    role: str = ""  # where a figure puts it: one of ROLES
+    about: str = (
+        ""  # what a figure says of it beside its call: `window of 3 steps, stride 1, causal`
+    )
+    mask: str | None = None  # the steps it masks, in words (a mask starts here)
+    keeps_mask: bool = False  # passes a mask on to the layer after it
+    call: str = ""  # the call as its framework writes it: `LSTM(64)`, `Linear(in_features=...)`
+    # the tensors it reads, by the name of the layer that made each ("input": the model's);
+    # a graph from the start, though specs are chains today
+    reads: tuple[str, ...] = ()
+    # a time grid draws some layers one layer at a time (a PyTorch module with num_layers):
+    # the layer this one is part of, what reaches its input unseen (`dropout 0.2`), and
+    # the layers before it that the grid leaves out, with their calls
+    part_of: str | None = None
+    notes: tuple[str, ...] = ()
+    left_out: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def cls(self) -> str:
+        return self.spec.cls
+
+    @property
+    def cell(self) -> str | None:
+        return self.spec.cell
+
+    @property
+    def params(self) -> int:
+        return sum(w.size for w in self.weights)
+
+    @property
+    def non_trainable(self) -> int:
+        return sum(w.size for w in self.weights if not w.trainable)
+
+    @property
+    def per_step(self) -> bool:
+        """True when the layer emits one vector per time step (a sequence)."""
+        return len(self.output_shape) == 3
+
+    def shape_note(self) -> str:
+        """`Novel(): shape unchanged`: what its call and shapes say, for a text that has no
+        sentence of its own for its class yet."""
+        same = self.input_shape == self.output_shape
+        return (
+            f"{self.call}: shape {'unchanged' if same else '-> ' + format_shape(self.output_shape)}"
+        )
+
+    def step_tensor(self, symbol: str, direction: str | None = None, layer: int = 0) -> StepTensor:
+        for t in self.step:
+            if t.symbol == symbol and t.direction == direction and t.layer == layer:
+                return t
+        raise KeyError(symbol)
+
+
+@dataclass(frozen=True)
+class ShapedModel:
+    spec: Spec
+    convention: str
+    input_shape: Shape
+    layers: tuple[ShapedLayer, ...]
+    time_axis: int = 1  # 0 in PyTorch's sequence-first layout (batch_first: false)
+    # its framework's recurrent classes, for a message: "RNN, LSTM or GRU"
+    recurrent_classes: str = ""
+    # the model as the time views draw it, when that differs from its layers (its framework's)
+    unstack: Callable[[ShapedModel, ViewSpec], tuple[ShapedModel, ViewSpec]] | None = None
+
+    @property
+    def steps(self) -> int | None:
+        """The input's number of time steps (None: any length)."""
+        return self.input_shape[self.time_axis]
+
+    @property
+    def total_params(self) -> int:
+        return sum(layer.params for layer in self.layers)
+
+    @property
+    def non_trainable_params(self) -> int:
+        return sum(layer.non_trainable for layer in self.layers)
+
+    def layer(self, name: str) -> ShapedLayer:
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise KeyError(name)
+
+
+# (layer, input shape, input dtype, where the input comes from in words) -> the shaped layer
+LayerRule = Callable[[LayerSpec, Shape, str, str], ShapedLayer]
+
+
+def chain(
+    spec: Spec, shape: Shape, rule: LayerRule, facts: Callable[[LayerSpec], dict[str, Any]]
+) -> tuple[ShapedLayer, ...]:
+    """Each layer's rule applied to what the layer before it gives (the input's dtype first,
+    float32 after), in either dialect; `facts` gives the neutral fields a figure reads (call,
+    role, about, mask, keeps_mask) from the framework's catalogue."""
+    dtype, source, reads = spec.input_dtype, "the input", "input"
+    out = []
+    for layer in spec.layers:
+        shaped = rule(layer, shape, dtype, source)
+        out.append(dataclasses.replace(shaped, reads=(reads,), **facts(layer)))
+        shape, dtype, source, reads = shaped.output_shape, "float32", repr(layer.name), layer.name
+    return tuple(out)
+
+
+def format_shape(shape: tuple[int | str | None, ...]) -> str:
+    """Keras's way of printing a shape: (None, 100, 32), (64,); a symbolic length ("T") too."""
+    parts = ["None" if d is None else str(d) for d in shape]
+    return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"

@@ -1,0 +1,76 @@
+"""The validated spec: what the shape engine and the views read. No YAML here."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import SpecError
+from ..printable import printable
+from .catalog import CONVENTIONS
+from .yamldoc import Doc, Path
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    cls: str
+    name: str
+    args: dict[str, Any]  # every argument in its framework's words, defaults filled in
+    path: Path  # where the layer stands in the spec, for errors
+    inner: LayerSpec | None = None  # the wrapped layer of a Bidirectional
+    wrapped: LayerSpec | None = None  # the layer a TimeDistributed applies at every step
+    take: str | None = None  # PyTorch RNN modules: what forward() passes on (output | last)
+    # the recurrent cell this layer runs (SimpleRNN | LSTM | GRU), named by its framework's
+    # validation, so that nothing downstream needs that framework's vocabulary to ask
+    runs: str | None = None
+
+    @property
+    def cell(self) -> str | None:
+        """The recurrent cell this layer runs (through a Bidirectional wrapper too)."""
+        return self.inner.cell if self.inner is not None else self.runs
+
+
+@dataclass(frozen=True)
+class ViewSpec:
+    kind: str  # stack | folded | unrolled | equivalence
+    name: str  # file stem in output/<spec>/
+    options: dict[str, Any]  # every option, defaults filled in
+    path: Path
+
+
+@dataclass(frozen=True)
+class Spec:
+    doc: Doc = field(repr=False, compare=False)
+    title: str | None
+    input_shape: tuple[int | None, ...]
+    input_dtype: str
+    layers: tuple[LayerSpec, ...]
+    notation: str
+    convention: str
+    views: tuple[ViewSpec, ...] = ()
+    render: dict[str, Any] = field(default_factory=dict)
+    framework: str = "keras"  # keras | pytorch: the layers' vocabulary and tensor layout
+    # the parameter counts this spec has, its framework's (a PyTorch module has no Keras count)
+    conventions: tuple[str, ...] = CONVENTIONS
+
+    @property
+    def source(self) -> str:
+        return self.doc.name
+
+    @property
+    def stem(self) -> str:
+        """The file name without folder or extension: names the spec's output folder.
+        A spec from memory (`<string>`, `<dict>`) has no file name: it is "model"."""
+        if self.doc.name.startswith("<"):
+            return "model"
+        return os.path.splitext(os.path.basename(self.doc.name))[0]
+
+    @property
+    def display_name(self) -> str:
+        """The title, else the stem: never a path, so figures do not depend on the cwd.
+        (A title is checked printable when loaded; a file name may hold anything.)"""
+        return self.title or printable(self.stem)
+
+    def error(self, path: Path, problem: str, expected: str | None = None) -> SpecError:
+        return self.doc.error(path, problem, expected)

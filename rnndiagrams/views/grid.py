@@ -1,0 +1,119 @@
+"""The time grid the folded and unrolled views draw on: step columns by rows.
+
+Only the grid and its helpers: what goes in the rows (`rows.py`), the layers around the
+recurrent ones (`steplayers.py`) and the encoder-decoder composition (`seq2seq.py`) build on
+it, so none of them needs another's private parts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import cast
+
+from ..scene import Edge, Label, Node, words
+from ..shapes import ShapedLayer, ShapedModel
+from ..shapes.shaped import Recurrence
+from . import labels
+from .section import Section
+
+# (column, step subscript) -> (label, role, emphasis) of one step's node
+MakeStep = Callable[[int, str], tuple[Label, str, str]]
+
+MAX_COLUMNS = 4  # longer sequences are drawn as 0, 1, ..., T-1
+
+
+def columns(steps: int | None, most: int = MAX_COLUMNS) -> list[str | None]:
+    """Subscripts of the drawn steps; None marks the elided `...` column."""
+    if steps is not None and steps <= most:
+        return [str(t) for t in range(steps)]
+    return [str(t) for t in range(most - 2)] + [None, "T-1" if steps is None else str(steps - 1)]
+
+
+def names_layer(layers: tuple[ShapedLayer, ...]) -> bool:
+    """Whether the weight names (`weight_ih_l1`) already say which drawn layer each weight
+    is: the drawn recurrent layers are all parts of one layer, so a `^(2)` would repeat
+    the `_l1`."""
+    parts = {x.part_of for x in layers}
+    return len(parts) == 1 and None not in parts
+
+
+def two_way(layer: ShapedLayer) -> bool:
+    """Whether a recurrent layer runs in two directions (two rows, or two cells side by side)."""
+    return len(cast(Recurrence, layer.recurrence).directions) == 2
+
+
+class Grid:
+    """A grid of step columns by rows, and the helpers that add nodes and edges to it."""
+
+    def __init__(
+        self,
+        model: ShapedModel,
+        section: Section,
+        cols: list[str | None],
+        folded: bool,
+        shapes: bool = True,
+    ) -> None:
+        self.model, self.section, self.cols, self.folded = model, section, cols, folded
+        self.shapes = shapes  # weight shapes on the edges (folded only: one edge per weight)
+        self.notation = model.spec.notation
+        self.nodes: list[Node] = []
+        self.edges: list[Edge] = []
+        self.next_row = 0
+        self.first = 0  # recurrent layers numbered before this grid's (a decoder's encoder)
+        self.many = len(section.recurrent) > 1
+        self.named = names_layer(section.recurrent)  # weight names say the layer: no `^(k)`
+        # a framework's long weight names, repeated on every step, would set the columns apart
+        # by their width: unrolled, each is named on the first step only
+        self.once = not folded and self.notation not in labels.MATH_NOTATIONS
+        # folded, a Bidirectional layer's two cells sit side by side (columns 0 and 2), each
+        # with its own loop, and everything else in the middle column between them
+        self.side = folded and any(two_way(layer) for layer in section.recurrent)
+
+    # -- helpers -------------------------------------------------------------------
+    def row(self, make: MakeStep, shift: int | None = None, row: int | None = None) -> list[str]:
+        """Add one row (or fill `row` again, shifted); `make(col, sub)` returns (label, role,
+        emphasis) for a step column."""
+        if row is None:
+            row = self.next_row
+            self.next_row += 1
+        shift = int(self.side) if shift is None else shift
+        ids = []
+        for c, sub in enumerate(self.cols):
+            nid = f"r{row}c{c + shift}"
+            pos = (c + shift, row)
+            if sub is None:
+                self.nodes.append(Node(nid, ((words("…"),),), "ellipsis", "plain", pos))
+            else:
+                label, role, emphasis = make(c, sub)
+                shape = "round" if role != "state" else "box"
+                self.nodes.append(Node(nid, label, role, shape, pos, emphasis))
+            ids.append(nid)
+        return ids
+
+    def weight_label(
+        self, layer: ShapedLayer, key: str, direction: str | None = None, sup: str = ""
+    ) -> Label:
+        for w in layer.weights:
+            if w.key == key and w.direction == direction:
+                return labels.stacked(labels.weight(w, self.notation, sup, shape=self.shapes))
+        return ()
+
+    def connect(
+        self, src: list[str], dst: list[str], label_of: Callable[[int], Label], role: str
+    ) -> None:
+        """`label_of(c)` names a step's weight: on the first step only when `once`."""
+        for c, (a, b) in enumerate(zip(src, dst, strict=True)):
+            if self.cols[c] is not None:
+                self.edges.append(Edge(a, b, label_of(c) if c == 0 or not self.once else (), role))
+
+    def sup(self, k: int) -> str:
+        return f"({k})" if self.many else ""
+
+    def single(self, label: Label, role: str, col: int) -> str:
+        """A row holding one node, above the given column (many-to-one outputs)."""
+        r = self.next_row
+        self.next_row += 1
+        col += int(self.side)
+        nid = f"r{r}c{col}"
+        self.nodes.append(Node(nid, label, role, "round", (col, r)))
+        return nid
