@@ -17,7 +17,7 @@ import pytest
 from conftest import ROOT
 
 import rnndiagrams
-from rnndiagrams.spec.starters import starter_names
+from rnndiagrams.specification.starters import starter_names
 
 
 def run(*args: str | Path, cwd: Path) -> str:
