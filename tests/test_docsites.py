@@ -16,6 +16,7 @@ from conftest import ROOT
 from rnndiagrams.errors import SpecError
 from rnndiagrams.ext import embed
 from rnndiagrams.ext.markdown import makeExtension
+from rnndiagrams.render.backends import BACKENDS
 
 BAD_INLINE = """model:
   input: {shape: [5, 3]}
@@ -143,7 +144,7 @@ def test_sphinx_warns_at_the_directive_for_a_bad_spec_file_or_option(tmp_path):
         ".. rnndiagram:: missing.yaml",
         ".. rnndiagram::",
         ".. rnndiagram:: specs/lstm.yaml\n   :view: nope",
-        ".. rnndiagram:: specs/lstm.yaml\n   :backend: tikz",
+        ".. rnndiagram:: specs/lstm.yaml\n   :backend: crayon",
         ".. rnndiagram:: specs/lstm.yaml\n   :width: huge",
     ]
     (src / "index.rst").write_text("Title\n=====\n\n" + "\n\n".join(directives) + "\n")
@@ -159,7 +160,7 @@ def test_sphinx_warns_at_the_directive_for_a_bad_spec_file_or_option(tmp_path):
         f"{index}:10: WARNING: LSTM(32) on 32 features has no view 'nope'; expected a view of the spec "
         "(stack, folded, unrolled, cell) or a view kind (stack, folded, unrolled, equivalence, cell, numpy) "
         "[rnndiagram]",
-        f"{index}:13: WARNING: backend is the string 'tikz'; expected one of graphviz, matplotlib [rnndiagram]",
+        f"{index}:13: WARNING: backend is the string 'crayon'; expected one of {', '.join(BACKENDS)} [rnndiagram]",
         f"{index}:16: WARNING: width 'huge': expected a number with %, px, em, rem, pt, cm, mm or in [rnndiagram]",
     ]
 
