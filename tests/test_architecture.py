@@ -163,3 +163,26 @@ def test_every_layer_class_has_a_role():
     for classes, roles in ((keras.LAYERS, keras.ROLES), (torch.MODULES, torch.ROLES)):
         assert set(roles) == set(classes)
         assert set(roles.values()) <= set(ROLES)
+
+
+def test_every_framework_answers_the_whole_protocol():
+    """A framework folder's __init__ has every member of `Framework`, functions with the
+    protocol's parameters (mypy cannot check a module loaded by name)."""
+    import inspect
+
+    from rnndiagrams.frameworks import NAMES, Framework, framework
+
+    members = {
+        name: value
+        for name, value in vars(Framework).items()
+        if not name.startswith("_") and callable(value)
+    }
+    constants = set(Framework.__annotations__)
+    assert members and constants
+    for name in NAMES:
+        module = framework(name)
+        missing = [m for m in (*members, *constants) if not hasattr(module, m)]
+        assert missing == [], (name, missing)
+        for member, method in members.items():
+            wanted = list(inspect.signature(method).parameters)[1:]  # without self
+            assert list(inspect.signature(getattr(module, member)).parameters) == wanted, member
