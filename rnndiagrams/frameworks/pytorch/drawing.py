@@ -99,7 +99,7 @@ def drawable(model: ShapedModel, view: ViewSpec) -> tuple[ShapedModel, ViewSpec]
             skipped.append((m.name, module_call(m.spec) + params))
             continue
         skipped = []
-    return dataclasses.replace(model, layers=tuple(drawn)), view
+    return dataclasses.replace(model, layers=tuple(drawn), unstack=None), view  # drawn once
 
 
 def _plain(m: ShapedLayer, before: tuple[tuple[str, str], ...]) -> ShapedLayer:
