@@ -6,12 +6,16 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from typing import TextIO, cast
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO, cast
 
 from .errors import RenderError, SpecError
 from .printable import printable
 from .specification.catalog import BACKENDS, CONVENTIONS, FORMATS, THEMES
 from .specification.starters import starter_names
+
+if TYPE_CHECKING:
+    from .specification.model import Spec
 
 Command = Callable[[argparse.Namespace], int]  # a subcommand: its parsed arguments -> exit status
 
@@ -69,8 +73,6 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from . import load
     from .render.files import atomic_write, remove_stale_temps
     from .render.pipeline import render_figures, write_figures
@@ -78,6 +80,9 @@ def _render(args: argparse.Namespace) -> int:
     target = Path(args.output)
     single = target.suffix.lstrip(".") in FORMATS
     specs = [load(path) for path in args.specs]
+    if not single:
+        _one_folder_each(specs, args.specs, target)
+    rendered = []  # every figure of every spec is drawn before the first file is written
     for spec in specs:
         overrides = {
             "formats": tuple(args.format or ([target.suffix[1:]] if single else ())),
@@ -93,20 +98,35 @@ def _render(args: argparse.Namespace) -> int:
                     f"--view {name!r} is not a view of this spec",
                     f"expected one of {', '.join(v.name for v in spec.views)}",
                 )
-        figures = render_figures(spec, overrides, views)
-        if single:
-            if len(specs) != 1 or len(figures) != 1:
-                raise UsageError(
-                    f"-o {target} names one file, but this would write {len(figures)} figures; "
-                    "pick one with --view and --backend, or give a folder"
-                )
-            remove_stale_temps(target.parent)
-            atomic_write(target, figures[0].data)
-            _say(str(target))
-            continue
+        rendered.append((spec, render_figures(spec, overrides, views)))
+    if single:
+        figures = [f for _, spec_figures in rendered for f in spec_figures]
+        if len(figures) != 1:
+            raise UsageError(
+                f"-o {target} names one file, but this would write {len(figures)} figures; "
+                "pick one spec, view and backend, or give a folder"
+            )
+        remove_stale_temps(target.parent)
+        atomic_write(target, figures[0].data)
+        _say(str(target))
+        return 0
+    for spec, figures in rendered:
         for path, changed in write_figures(spec, figures, target):
             _say(f"{path}{'' if changed else ' (unchanged)'}")
     return 0
+
+
+def _one_folder_each(specs: list[Spec], paths: list[str], target: Path) -> None:
+    """Refuse two specs that would write one folder (a/net.yaml and b/net.yaml both own
+    out/net/, and the second's stale-figure cleanup would delete the first's figures)."""
+    seen: dict[str, str] = {}
+    for spec, path in zip(specs, paths, strict=True):
+        if spec.stem in seen:
+            raise UsageError(
+                f"{seen[spec.stem]} and {path} would both write {target / spec.stem}/; "
+                "render them into different -o folders or rename one"
+            )
+        seen[spec.stem] = path
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -268,7 +288,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except OSError as e:  # an unwritable output folder, a full disk
-        _say(f"rnndiagrams: {e.filename or ''}: {e.strerror or e}", sys.stderr)
+        where = f"{e.filename}: " if e.filename else ""
+        _say(f"rnndiagrams: {where}{e.strerror or e}", sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

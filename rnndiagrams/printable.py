@@ -8,9 +8,15 @@ from __future__ import annotations
 
 import unicodedata
 
+# Bidi controls reorder the text around them on screen (U+202E shows "abc" as "cba").
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+
 
 def printable(text: str, keep: str = "") -> str:
-    """Control characters as their Unicode pictures (U+2400...), unencodable ones as U+FFFD."""
+    """Control characters as their Unicode pictures (U+2400...), bidi controls as `<U+202E>`,
+    unencodable ones as U+FFFD."""
     out = []
     for char in text:
         code = ord(char)
@@ -20,6 +26,8 @@ def printable(text: str, keep: str = "") -> str:
             out.append(chr(0x2400 + code))
         elif code == 0x7F:
             out.append("\u2421")
+        elif char in BIDI_CONTROLS:
+            out.append(f"<U+{code:04X}>")
         elif unicodedata.category(char) in ("Cc", "Cs") or code & 0xFFFE == 0xFFFE:
             out.append("\ufffd")
         else:

@@ -205,7 +205,10 @@ def test_bad_input_is_one_located_line(name, write_spec, capsys):
 def test_huge_file_refused_before_parsing(write_spec, capsys):
     path = write_spec("title: x\n" + "# padding\n" * 200_000)
     assert main(["summary", str(path)]) == 1
-    assert "expected a spec of at most" in capsys.readouterr().err
+    assert (
+        "file is over 1,000,000 bytes; expected a YAML spec file of at most that"
+        in capsys.readouterr().err
+    )
 
 
 def test_missing_file(tmp_path, capsys):

@@ -21,18 +21,33 @@ class SpecContent:
 
 def spec_content(path: str | Path, backends: tuple[str, ...] = ()) -> SpecContent:
     """Load, shape and draw a spec; raises SpecError (located) when it is broken."""
+    return text_content(read_spec_text(path), str(path), backends)
+
+
+def read_spec_text(path: str | Path) -> str:
+    """The spec file's text, read once through the shared bounded reader."""
+    from ..inputs import read_text
+    from ..specification.yamldoc import MAX_BYTES
+
+    return read_text(path, MAX_BYTES, "expected a YAML spec file")
+
+
+def text_content(text: str, name: str, backends: tuple[str, ...] = ()) -> SpecContent:
+    """The content of one version of a spec: title, source, tables and figures all come from
+    `text`, so a save during the render cannot mix two versions."""
     from ..render.files import figure_path
     from ..render.pipeline import render_figures
     from ..report.summary import summary_html
     from ..shapes import shape_model
-    from ..specification.validate import load
+    from ..specification.validate import validate
+    from ..specification.yamldoc import parse_doc
 
-    spec = load(str(path))
+    spec = validate(parse_doc(text, name))
     tables = tuple(summary_html(shape_model(spec, c)) for c in spec.conventions)
     figures = render_figures(spec, {"formats": ("svg",), "backends": backends})
     return SpecContent(
         title=spec.display_name,
-        source=Path(path).read_text(encoding="utf-8"),
+        source=text,
         tables=tables,
         figures=tuple(
             (figure_path(Path(), "", f.view.name, f.backend, "svg").name, f.data) for f in figures

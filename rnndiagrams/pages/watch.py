@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from ..errors import RenderError, SpecError
 from . import markup
-from .content import SpecContent, section, spec_content
+from .content import SpecContent, read_spec_text, section, text_content
 
 POLL_SECONDS = 0.05
 KEEPALIVE_SECONDS = 15.0
@@ -63,32 +63,45 @@ class Preview:
         self.changed = threading.Condition()
 
     def refresh(self) -> None:
-        """Re-render every spec whose file changed (or appeared, or vanished)."""
-        for index, watched in enumerate(self.specs):
-            stamp = _stamp(watched.path)
-            if watched.checked and stamp == watched.stamp:
-                continue
-            watched.checked, watched.stamp = True, stamp
-            try:
-                content, error = spec_content(watched.path, self.backends), None
-            except SpecError as e:
-                content, error = None, str(e) + _excerpt(watched.path, e.where)
-            except RenderError as e:
-                content, error = None, str(e)
-            except Exception as e:  # a bug: show it and keep previewing the other specs
-                content, error = None, f"internal error, please report it: {e!r}"
-            with self.changed:
-                if content is not None:
-                    watched.renders += 1
-                    watched.content = content
-                    prefix = f"/figures/{index}/"
-                    self.figures = {
-                        k: v for k, v in self.figures.items() if not k.startswith(prefix)
-                    }
-                    self.figures.update({prefix + name: svg for name, svg in content.figures})
-                watched.error = error
-                self.version += 1
-                self.changed.notify_all()
+        """Re-render every spec whose file changed, each in its own thread (a slow spec
+        does not hold back the others); returns when all are done."""
+        threads = [
+            threading.Thread(target=self.refresh_one, args=(i,), daemon=True)
+            for i in range(len(self.specs))
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    def refresh_one(self, index: int) -> None:
+        """Re-render spec `index` if its file changed (or appeared, or vanished). Its text is
+        read once, and the title, source, figures and error shown all come from that text."""
+        watched = self.specs[index]
+        stamp = _stamp(watched.path)
+        if watched.checked and stamp == watched.stamp:
+            return
+        watched.checked, watched.stamp = True, stamp
+        text = ""
+        try:
+            text = read_spec_text(watched.path)
+            content, error = text_content(text, str(watched.path), self.backends), None
+        except SpecError as e:
+            content, error = None, str(e) + _excerpt(text, e.where)
+        except RenderError as e:
+            content, error = None, str(e)
+        except Exception as e:  # a bug: show it and keep previewing the other specs
+            content, error = None, f"internal error, please report it: {e!r}"
+        with self.changed:
+            if content is not None:
+                watched.renders += 1
+                watched.content = content
+                prefix = f"/figures/{index}/"
+                self.figures = {k: v for k, v in self.figures.items() if not k.startswith(prefix)}
+                self.figures.update({prefix + name: svg for name, svg in content.figures})
+            watched.error = error
+            self.version += 1
+            self.changed.notify_all()
 
     def content_html(self) -> str:
         with self.changed:
@@ -118,9 +131,9 @@ class Preview:
             self.stopping = True
             self.changed.notify_all()
 
-    def poll(self) -> None:
+    def poll(self, index: int) -> None:
         while not self.stopping:
-            self.refresh()
+            self.refresh_one(index)
             time.sleep(POLL_SECONDS)
 
 
@@ -129,13 +142,14 @@ def _figure_url(index: int, renders: int) -> Callable[[str, bytes], str]:
     return lambda name, _svg: f"/figures/{index}/{name}?v={renders}"
 
 
-def _excerpt(path: Path, where: str) -> str:
-    """The line an error points at, with a caret under its column, as compilers show it."""
+def _excerpt(source: str, where: str) -> str:
+    """The line an error points at in the text that was read, with a caret under its column,
+    as compilers show it."""
     try:
         line, col = (int(n) for n in where.rsplit(":", 2)[1:])
-        text = path.read_text(encoding="utf-8").splitlines()[line - 1]
-    except (ValueError, IndexError, OSError):
-        return ""  # no line to show: a missing file, or an error about the whole document
+        text = source.splitlines()[line - 1]
+    except (ValueError, IndexError):
+        return ""  # no line to show: an unreadable file, or an error about the whole document
     return f"\n\n{line:>4} | {text}\n     | {' ' * (col - 1)}^"
 
 
@@ -196,17 +210,24 @@ def handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # socketserver's 5 made 100 opening clients wait seconds
+    daemon_threads = True
+
+
 def watch(paths: list[str], port: int = 8000, backends: tuple[str, ...] = ()) -> None:
     """Serve the preview until Ctrl-C; prints the URL once it is listening."""
     preview = Preview(paths, backends)
     try:
-        server = ThreadingHTTPServer(("127.0.0.1", port), handler(preview))
+        server = _Server(("127.0.0.1", port), handler(preview))
     except OSError as e:
         raise OSError(e.errno, e.strerror, f"127.0.0.1:{port}") from None
-    server.daemon_threads = True
     try:  # Ctrl-C from here on, even during the first render, stops cleanly
         preview.refresh()  # the first page has figures
-        threading.Thread(target=preview.poll, name="rnndiagrams-watch", daemon=True).start()
+        for index in range(len(paths)):
+            threading.Thread(
+                target=preview.poll, args=(index,), name=f"rnndiagrams-watch-{index}", daemon=True
+            ).start()
         url = f"http://127.0.0.1:{server.server_address[1]}/"
         print(f"rnndiagrams watch: {url} (watching {len(paths)} specs; Ctrl-C stops)", flush=True)
         server.serve_forever(poll_interval=0.2)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from ..errors import RenderError
 from ..specification.catalog import BACKENDS, FORMATS
@@ -20,34 +23,75 @@ TEMP_PREFIX = ".rnndiagrams-tmp."
 
 
 def atomic_write(path: Path, data: bytes) -> bool:
-    """Write via a temporary file and rename: readers see the old file or the new, never half.
-    Returns False (and leaves the file untouched) when the content is already there.
+    """Write one file atomically (see `write_together`). Returns False (and leaves the file
+    untouched) when the content is already there."""
+    return write_together([(path, data)])[0]
+
+
+def write_together(files: list[tuple[Path, bytes]]) -> list[bool]:
+    """Replace files all together or not at all: every new content goes to a temporary file
+    beside its target first, and only when all are written are they renamed into place.
+    A failure (a full disk) removes the temporary files, leaves every target as it was, and
+    names the path it failed on. Returns, per file, whether its content changed.
 
     Only a regular file is ever read or replaced: a FIFO would block, a device (a link to
     /dev/zero) would stream without end. Temporary files carry the writer's pid, so the next
     render of the folder can remove those of a killed writer (`remove_stale_temps`)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    changed = [_differs(path, data) for path, data in files]
+    temps: list[tuple[str, Path]] = []
+    try:
+        for (path, data), change in zip(files, changed, strict=True):
+            if change:
+                temps.append((_write_temp(path, data), path))
+        for tmp, path in temps:
+            _os_step(os.replace, tmp, path, at=path)
+    except BaseException:
+        for tmp, _ in temps:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+        raise
+    return changed
+
+
+def _differs(path: Path, data: bytes) -> bool:
     try:
         st = os.stat(path)
     except FileNotFoundError:
-        st = None
-    if st is not None:
-        if not stat.S_ISREG(st.st_mode):
-            raise RenderError(
-                f"{path} exists and is not a regular file; expected a file or a new name"
-            )
-        if st.st_size == len(data) and path.read_bytes() == data:
-            return False
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{TEMP_PREFIX}{os.getpid()}.")
+        return True
+    except OSError as e:
+        raise RenderError(f"cannot write {path}: {e.strerror}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise RenderError(f"{path} exists and is not a regular file; expected a file or a new name")
+    return not (st.st_size == len(data) and _os_step(path.read_bytes, at=path) == data)
+
+
+def _write_temp(path: Path, data: bytes) -> str:
+    _os_step(path.parent.mkdir, parents=True, exist_ok=True, at=path)
+    fd, tmp = _os_step(
+        tempfile.mkstemp, dir=path.parent, prefix=f"{TEMP_PREFIX}{os.getpid()}.", at=path
+    )
     try:
-        with os.fdopen(fd, "wb") as f:
+        with os.fdopen(fd, "wb") as f:  # a full disk may fail the write or the close
             f.write(data)
         os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide figures from a web server
-        os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         os.unlink(tmp)
+        if isinstance(e, OSError):
+            raise RenderError(f"cannot write {path}: {e.strerror or e}") from None
         raise
-    return True
+    return tmp
+
+
+T = TypeVar("T")
+
+
+def _os_step(step: Callable[..., T], *args: Any, at: Path, **kwargs: Any) -> T:
+    """Run one file-system step; an OSError (a full disk, a read-only folder) becomes a
+    RenderError naming the file it was for."""
+    try:
+        return step(*args, **kwargs)
+    except OSError as e:
+        raise RenderError(f"cannot write {at}: {e.strerror or e}") from None
 
 
 def remove_stale_temps(folder: Path) -> None:

@@ -17,7 +17,7 @@ from ..shapes import shape_model
 from ..specification.model import Spec, ViewSpec
 from ..views import build_scene
 from .backends import BACKENDS
-from .files import atomic_write, figure_path, remove_stale_temps, stale_figures
+from .files import figure_path, remove_stale_temps, stale_figures, write_together
 from .svg_clean import clean_svg, figure_prefix
 
 
@@ -61,17 +61,16 @@ def render_figures(
 
 
 def write_figures(spec: Spec, figures: list[Figure], out_dir: Path) -> list[tuple[Path, bool]]:
-    """Write figures; drop figures of views the spec no longer has. Returns (path, changed)."""
+    """Write a spec's figures all together or not at all, then drop figures of views the
+    spec no longer has. Returns (path, changed)."""
     stem = spec.stem
     if out_dir.exists() and not out_dir.is_dir():
         raise RenderError(
             f"-o {out_dir} is not a folder; expected a folder or a .svg/.png/.pdf file"
         )
     remove_stale_temps(out_dir / stem)
-    written = []
-    for fig in figures:
-        path = figure_path(out_dir, stem, fig.view.name, fig.backend, fig.fmt)
-        written.append((path, atomic_write(path, fig.data)))
+    paths = [figure_path(out_dir, stem, f.view.name, f.backend, f.fmt) for f in figures]
+    changed = write_together([(path, f.data) for path, f in zip(paths, figures, strict=True)])
     for path in stale_figures(out_dir / stem, {v.name for v in spec.views}):
         path.unlink()
-    return written
+    return list(zip(paths, changed, strict=True))

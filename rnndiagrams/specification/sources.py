@@ -11,12 +11,11 @@ import numbers
 import os
 from typing import Any, Union
 
-import yaml
-
 from ..errors import SpecError
+from ..quoting import yaml_dump
 from .model import Spec
 from .validate import load, validate
-from .yamldoc import MAX_DEPTH, Doc, Path, parse_doc
+from .yamldoc import MAX_BYTES, MAX_DEPTH, MAX_NODES, MAX_NUMBER_CHARS, Doc, Path, parse_doc
 
 SpecSource = Union[str, "os.PathLike[str]", dict[str, Any], Spec]
 
@@ -54,32 +53,68 @@ def spec_from(source: SpecSource) -> Spec:
 
 
 def dict_doc(data: dict[str, Any], name: str) -> Doc:
-    """`data` read as a spec file would be (same checks), its places named by key paths."""
-    text = yaml.safe_dump(_plain(data, name), sort_keys=False, allow_unicode=True)
+    """`data` read as a spec file would be (same checks), its places named by key paths.
+    The bounds a file has (values, depth, size, digits) are checked while copying, before
+    anything is dumped: a 5-million-item list or a 300 MB title stops at once."""
+    text = yaml_dump(_Plain(name).copy(data, name, 0))
     parsed = parse_doc(text, name)
     return _DictDoc(name, parsed.data, parsed.marks, parsed.key_marks)
 
 
-def _plain(value: Any, where: str, depth: int = 0) -> Any:
-    """A copy with only what a YAML file can say; numpy numbers (common in notebooks) become
-    Python numbers. Anything else is an error at its key path."""
-    if depth > MAX_DEPTH:  # also ends a dict that contains itself
-        raise SpecError(where, "nesting too deep", f"expected at most {MAX_DEPTH} levels")
-    if value is None or isinstance(value, (str, bool, int, float)):
-        return value
-    if isinstance(value, dict):
-        for key in value:
-            if not isinstance(key, str):
-                raise SpecError(where, f"key {key!r} is not a string", "expected a name")
-        return {k: _plain(v, f"{where}[{k!r}]", depth + 1) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v, f"{where}[{i}]", depth + 1) for i, v in enumerate(value)]
-    if isinstance(value, numbers.Integral):
-        return int(value)
-    if isinstance(value, numbers.Real):
-        return float(value)
-    raise SpecError(
-        where,
-        f"a value of type {type(value).__name__}",
-        "expected dicts, lists, strings, numbers, booleans or None",
-    )
+class _Plain:
+    """A copy with only what a YAML file can say. Numbers and strings of subclasses (numpy
+    numbers, IntEnum, str enums: common in notebooks) become the plain Python type; anything
+    else is an error at its key path."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.values = 0
+        self.chars = 0
+
+    def copy(self, value: Any, where: str, depth: int) -> Any:
+        self.values += 1
+        if self.values > MAX_NODES:
+            raise SpecError(where, f"more than {MAX_NODES:,} values", "expected a small spec")
+        if depth > MAX_DEPTH:  # also ends a dict that contains itself
+            raise SpecError(where, "nesting too deep", f"expected at most {MAX_DEPTH} levels")
+        if value is None or isinstance(value, bool):
+            return value
+        if isinstance(value, str):
+            return self._text(str(value), where)
+        if isinstance(value, dict):
+            out = {}
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    raise SpecError(where, f"key {key!r} is not a string", "expected a name")
+                key = self._text(str(key), where)
+                out[key] = self.copy(item, f"{where}[{key!r}]", depth + 1)
+            return out
+        if isinstance(value, (list, tuple)):
+            return [self.copy(v, f"{where}[{i}]", depth + 1) for i, v in enumerate(value)]
+        if isinstance(value, numbers.Integral):
+            number = int(value)
+            if number.bit_length() > MAX_INT_BITS:
+                raise SpecError(
+                    where,
+                    f"an integer of about {int(number.bit_length() * 0.30103):,} digits",
+                    f"expected at most {MAX_NUMBER_CHARS} digits",
+                )
+            return number
+        if isinstance(value, numbers.Real):
+            return float(value)
+        raise SpecError(
+            where,
+            f"a value of type {type(value).__name__}",
+            "expected dicts, lists, strings, numbers, booleans or None",
+        )
+
+    def _text(self, text: str, where: str) -> str:
+        self.chars += len(text)
+        if self.chars > MAX_BYTES:
+            raise SpecError(
+                where, f"text over {MAX_BYTES:,} characters in all", "expected a small spec"
+            )
+        return text
+
+
+MAX_INT_BITS = int(MAX_NUMBER_CHARS * 3.32)  # 100 decimal digits

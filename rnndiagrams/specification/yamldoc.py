@@ -7,7 +7,6 @@ bound; specs need the opposite on all three, so we compose nodes and build value
 from __future__ import annotations
 
 import os
-import stat
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +14,8 @@ from typing import Any
 import yaml
 
 from ..errors import SpecError
+from ..inputs import read_text
+from ..printable import BIDI_CONTROLS
 
 MAX_BYTES = 1_000_000
 MAX_NODES = 20_000
@@ -68,58 +69,9 @@ class Doc:
 
 
 def read_doc(path: str | os.PathLike[str]) -> Doc:
-    """Read and parse one spec file; every failure is a located SpecError.
-
-    The file is opened without blocking and must be a regular file: a FIFO, a terminal or a
-    device would otherwise hang `open()` or stream without end."""
+    """Read and parse one spec file through the shared reader; every failure is located."""
     name = os.fspath(path)
-    where = f"{name}:1:1"
-    try:
-        fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except OSError as e:
-        raise SpecError(
-            where, f"cannot read file ({e.strerror})", "expected a readable YAML spec"
-        ) from None
-    kind = _file_kind(os.fstat(fd).st_mode)
-    if kind:
-        os.close(fd)
-        raise SpecError(where, f"not a regular file ({kind})", "expected a YAML spec file")
-    with os.fdopen(fd, "rb") as f:
-        try:
-            raw = f.read(MAX_BYTES + 1)
-        except OSError as e:
-            raise SpecError(
-                where, f"cannot read file ({e.strerror})", "expected a readable YAML spec"
-            ) from None
-    if len(raw) > MAX_BYTES:
-        raise SpecError(
-            where,
-            f"file is over {MAX_BYTES:,} bytes",
-            f"expected a spec of at most {MAX_BYTES:,} bytes",
-        )
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
-        col = len(raw[raw.rfind(b"\n", 0, e.start) + 1 : e.start].decode("utf-8", "replace")) + 1
-        raise SpecError(
-            f"{name}:{line}:{col}", "bytes that are not UTF-8", "expected a UTF-8 text file"
-        ) from None
-    return parse_doc(text, name)
-
-
-def _file_kind(mode: int) -> str | None:
-    """What a non-regular file is, in words; None for a regular file."""
-    for test, kind in (
-        (stat.S_ISDIR, "a directory"),
-        (stat.S_ISFIFO, "a pipe"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-        (stat.S_ISSOCK, "a socket"),
-    ):
-        if test(mode):
-            return kind
-    return None if stat.S_ISREG(mode) else "not a regular file"
+    return parse_doc(read_text(name, MAX_BYTES, "expected a YAML spec file"), name)
 
 
 def parse_doc(text: str, name: str = "<string>") -> Doc:
@@ -173,9 +125,12 @@ def _codepoint(char: str | int) -> str:
 
 def text_problem(value: str) -> str | None:
     """Why a string cannot be drawn or printed as it is: control characters (which break XML,
-    DOT and terminals), lone surrogates (not encodable) and non-characters. None when fine."""
+    DOT and terminals), bidi controls (which reorder what a reader sees), lone surrogates
+    (not encodable) and non-characters. None when fine."""
     for char in value:
         category = unicodedata.category(char)
+        if char in BIDI_CONTROLS:
+            return f"bidi control {_codepoint(char)}"
         if category == "Cc":
             return f"control character {_codepoint(char)}"
         if category == "Cs":
