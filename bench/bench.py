@@ -60,8 +60,8 @@ def run(*args: str, stdin: bytes | None = None) -> None:
 
 def main() -> None:
     from rnndiagrams import load
+    from rnndiagrams.pipeline import scenes
     from rnndiagrams.render.dot_source import dot_source
-    from rnndiagrams.render.pipeline import scenes
     from rnndiagrams.style import THEMES
 
     out = tempfile.mkdtemp()

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from rnndiagrams import load  # noqa: E402
-from rnndiagrams.render.pipeline import render_figures  # noqa: E402
+from rnndiagrams.pipeline import render_figures  # noqa: E402
 
 GRAPHVIZ_SVG = {"backends": ("graphviz",), "formats": ("svg",)}
 

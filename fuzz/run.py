@@ -30,9 +30,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from fuzz.mutations import base_specs, big_model, mutate  # noqa: E402 (after the path is set)
+from rnndiagrams import pipeline  # noqa: E402, F401 (imported once, before the forks)
 from rnndiagrams.cli import main as cli_main  # noqa: E402 (imported once, before the forks)
 from rnndiagrams.frameworks.keras import run  # noqa: E402, F401 (imported once, before the forks)
-from rnndiagrams.render import pipeline  # noqa: E402, F401 (imported once, before the forks)
 
 TIME_LIMIT_S = 20
 MEMORY_LIMIT_KB = 1024 * 1024

@@ -47,7 +47,7 @@ class Figure:
 
     def data(self, fmt: str, dpi: int | None = None) -> bytes:
         """The figure as svg, png or pdf bytes, exactly as `rnndiagrams render` writes them."""
-        from .render.pipeline import render_figures
+        from .pipeline import render_figures
 
         if fmt not in MIME:
             raise SpecError(

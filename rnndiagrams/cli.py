@@ -32,7 +32,7 @@ class UsageError(Exception):
 
 def _check(args: argparse.Namespace) -> int:
     from . import load, shape_model, verify
-    from .render.pipeline import scenes
+    from .pipeline import scenes
 
     for path in args.specs:
         spec = load(path)
@@ -74,8 +74,8 @@ def _explain(args: argparse.Namespace) -> int:
 
 def _render(args: argparse.Namespace) -> int:
     from . import load
+    from .pipeline import render_figures, write_figures
     from .render.files import atomic_write, remove_stale_temps
-    from .render.pipeline import render_figures, write_figures
 
     target = Path(args.output)
     single = target.suffix.lstrip(".") in FORMATS

@@ -5,7 +5,9 @@ understood alone), so every import statement counts, wherever it stands in the m
 """
 
 import ast
+import re
 from pathlib import Path
+from typing import cast
 
 PACKAGE = Path(__file__).resolve().parents[1] / "rnndiagrams"
 
@@ -85,3 +87,64 @@ def test_cycle_finder_finds_a_cycle(tmp_path):
 
 def test_no_import_cycles():
     assert cycles(import_graph()) == []
+
+
+# What views and backends must not read: a framework's name, a test of it, its folder.
+FRAMEWORK_WORDS = re.compile(
+    r"""["'](pytorch|keras)["']|framework\s*[!=]=|\.framework\b|frameworks"""
+)
+
+
+def _code_lines(path: Path) -> list[tuple[int, str]]:
+    """Lines of code with comments and docstrings left out (they may name a framework)."""
+    docstrings = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        body = getattr(node, "body", None)
+        first = body[0] if isinstance(body, list) and body else None
+        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+            docstrings |= set(range(first.lineno, cast(int, first.end_lineno) + 1))
+    lines = path.read_text().splitlines()
+    return [
+        (n, line.split("#")[0])
+        for n, line in enumerate(lines, start=1)
+        if n not in docstrings and line.split("#")[0].strip()
+    ]
+
+
+def framework_reads(root: Path = PACKAGE) -> list[str]:
+    """`file:line: code` of every line under views/ and render/ that names or tests a framework."""
+    found = []
+    for folder in ("views", "render"):
+        for path in sorted((root / folder).rglob("*.py")):
+            for n, code in _code_lines(path):
+                if FRAMEWORK_WORDS.search(code):
+                    found.append(f"{path.relative_to(root)}:{n}: {code.strip()}")
+    return found
+
+
+def test_framework_grep_finds_a_framework_test(tmp_path):
+    views = tmp_path / "views"
+    views.mkdir()
+    (views / "a.py").write_text(
+        '"""Keras and "pytorch" in a docstring are fine."""\n'
+        "x = 1  # so is 'keras' in a comment\n"
+        'if spec.framework == "pytorch":\n'
+        "    pass\n"
+    )
+    assert framework_reads(tmp_path) == ['views/a.py:3: if spec.framework == "pytorch":']
+
+
+def test_views_and_backends_read_no_framework():
+    """Views and backends read the neutral shaped model and the Scene only."""
+    assert framework_reads() == []
+
+
+def test_only_the_registry_loads_a_framework():
+    """Outside frameworks/, no module imports a framework's folder: it asks the registry."""
+    graph = import_graph()
+    found = {
+        module: sorted(d for d in deps if d.startswith("rnndiagrams.frameworks."))
+        for module, deps in graph.items()
+        if not module.startswith("rnndiagrams.frameworks")
+    }
+    assert {m: d for m, d in found.items() if d} == {}

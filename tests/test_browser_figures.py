@@ -11,7 +11,7 @@ import pytest
 from conftest import ROOT
 
 from rnndiagrams import load
-from rnndiagrams.render.pipeline import render_figures
+from rnndiagrams.pipeline import render_figures
 
 pytestmark = [pytest.mark.needs_browser, pytest.mark.needs_dot]
 

@@ -7,8 +7,8 @@ import pytest
 from conftest import ROOT
 
 from rnndiagrams import load
+from rnndiagrams.pipeline import scenes
 from rnndiagrams.render.dot_source import dot_source
-from rnndiagrams.render.pipeline import scenes
 from rnndiagrams.style import THEMES
 
 GOLDEN = ROOT / "tests" / "golden"

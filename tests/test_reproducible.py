@@ -12,7 +12,7 @@ from conftest import ROOT
 from PIL import Image
 
 from rnndiagrams import load
-from rnndiagrams.render.pipeline import render_figures
+from rnndiagrams.pipeline import render_figures
 
 pytestmark = pytest.mark.needs_dot
 NUMPY_RNN = ROOT / "specs" / "seed_numpy_rnn.yaml"

@@ -35,8 +35,8 @@ def read_spec_text(path: str | Path) -> str:
 def text_content(text: str, name: str, backends: tuple[str, ...] = ()) -> SpecContent:
     """The content of one version of a spec: title, source, tables and figures all come from
     `text`, so a save during the render cannot mix two versions."""
+    from ..pipeline import render_figures
     from ..render.files import figure_path
-    from ..render.pipeline import render_figures
     from ..report.summary import summary_html
     from ..shapes import shape_model
     from ..specification.validate import validate

@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..specification.model import LayerSpec, Spec
+from ..specification.model import LayerSpec, Spec, ViewSpec
 from .weights import Weight
 
 Shape = tuple[int | None, ...]  # Keras notation: None for batch and unknown lengths
@@ -43,6 +43,8 @@ class Recurrence:
     # one vector out of two directions: both halves from the last position (PyTorch's
     # out[:, -1]), rather than each direction's final state (Keras)
     last_position: bool = False
+    # (direction, where its final state sits among the states returned: `h_n[3], c_n[3]`)
+    finals: tuple[tuple[str | None, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,12 @@ class ShapedLayer:
     # the tensors it reads, by the name of the layer that made each ("input": the model's);
     # a graph from the start, though specs are chains today
     reads: tuple[str, ...] = ()
+    # a time grid draws some layers one layer at a time (a PyTorch module with num_layers):
+    # the layer this one is part of, what reaches its input unseen (`dropout 0.2`), and
+    # the layers before it that the grid leaves out, with their calls
+    part_of: str | None = None
+    notes: tuple[str, ...] = ()
+    left_out: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -107,9 +115,10 @@ class ShapedModel:
     input_shape: Shape
     layers: tuple[ShapedLayer, ...]
     time_axis: int = 1  # 0 in PyTorch's sequence-first layout (batch_first: false)
-    recurrent_classes: str = (
-        ""  # its framework's recurrent classes, for a message: "RNN, LSTM or GRU"
-    )
+    # its framework's recurrent classes, for a message: "RNN, LSTM or GRU"
+    recurrent_classes: str = ""
+    # the model as the time views draw it, when that differs from its layers (its framework's)
+    unstack: Callable[[ShapedModel, ViewSpec], tuple[ShapedModel, ViewSpec]] | None = None
 
     @property
     def steps(self) -> int | None:

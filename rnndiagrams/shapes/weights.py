@@ -66,6 +66,10 @@ class Weight:
             return base + "_reverse" if self.direction == "backward" else base
         return base
 
+    def names_direction(self, notation: str) -> bool:
+        """Whether its name in this notation says its direction (`_reverse`): no arrow then."""
+        return notation == "pytorch"
+
     def gate_shape(self, notation: str) -> tuple[int, ...]:
         """The shape of one gate's block of this fused weight (the whole shape without gates)."""
         shape = list(self.shape_in(notation))

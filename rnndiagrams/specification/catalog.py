@@ -11,6 +11,7 @@ from typing import Any
 
 NOTATIONS = ("seed", "goodfellow", "keras", "pytorch")
 CONVENTIONS = ("keras", "pytorch")
+CONVENTION_NAMES = {"keras": "Keras", "pytorch": "PyTorch"}  # as a figure names a count
 DTYPES = ("float16", "float32", "float64", "int32", "int64")
 
 

@@ -22,8 +22,6 @@ _BUILDERS: dict[str, tuple[str, dict[str, Any]]] = {
 
 def build_scene(model: ShapedModel, view: ViewSpec) -> Scene:
     module, kwargs = _BUILDERS[view.kind]
-    if model.spec.framework == "pytorch" and view.kind != "stack":
-        from ..frameworks.pytorch.drawing import drawable
-
-        model, view = drawable(model, view)
+    if model.unstack is not None and view.kind != "stack":
+        model, view = model.unstack(model, view)
     return cast(Scene, import_module(f"{__name__}.{module}").build(model, view, **kwargs))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..frameworks.pytorch.drawing import names_layer
 from ..scene import Edge, Label, Node, words
 from ..shapes import ShapedLayer, ShapedModel
 from . import labels
@@ -26,6 +25,14 @@ def columns(steps: int | None, most: int = MAX_COLUMNS) -> list[str | None]:
     if steps is not None and steps <= most:
         return [str(t) for t in range(steps)]
     return [str(t) for t in range(most - 2)] + [None, "T-1" if steps is None else str(steps - 1)]
+
+
+def names_layer(layers: tuple[ShapedLayer, ...]) -> bool:
+    """Whether the weight names (`weight_ih_l1`) already say which drawn layer each weight
+    is: the drawn recurrent layers are all parts of one layer, so a `^(2)` would repeat
+    the `_l1`."""
+    parts = {x.part_of for x in layers}
+    return len(parts) == 1 and None not in parts
 
 
 class Grid:

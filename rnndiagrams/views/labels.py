@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 
-from ..frameworks.pytorch.drawing import left_out
 from ..scene import Label, Line, Run, sym, words
 from ..shapes import ShapedLayer, Weight
 from ..shapes.shaped import Shape, format_shape
+from ..specification.catalog import CONVENTION_NAMES
 
 ARROWS = {"forward": "→", "backward": "←", None: ""}
 MATH_NOTATIONS = ("seed", "goodfellow")
@@ -27,7 +27,7 @@ def tensor(symbol: str, sub: str, shape: Shape | None, sup: str = "", note: str 
 def weight_name(weight: Weight, notation: str, sup: str = "") -> Run:
     """W, b_W (math notations, italic) or kernel / weight_ih_l0 (framework names, upright)."""
     name = weight.name(notation)
-    arrow = ARROWS[weight.direction] if notation != "pytorch" else ""
+    arrow = "" if weight.names_direction(notation) else ARROWS[weight.direction]
     if notation in MATH_NOTATIONS:
         base, _, sub = name.partition("_")
         return sym(base, sub, sup + arrow)
@@ -54,9 +54,14 @@ def layer_call(layer: ShapedLayer) -> str:
     return layer.call
 
 
+def input_notes(layer: ShapedLayer) -> Label:
+    """`dropout 0.2`, `after layer_norm`: what reaches the layer's input unseen in a grid."""
+    return ((words(", ".join(layer.notes), small=True),),) if layer.notes else ()
+
+
 def count(params: int, convention: str, non_trainable: int = 0) -> str:
     frozen = f", {non_trainable:,} non-trainable" if non_trainable else ""
-    return f"{params:,} params ({'Keras' if convention == 'keras' else 'PyTorch'}{frozen})"
+    return f"{params:,} params ({CONVENTION_NAMES[convention]}{frozen})"
 
 
 def params(layer: ShapedLayer, convention: str) -> str:
@@ -82,7 +87,7 @@ def legend(layer: ShapedLayer, notation: str, convention: str, sup: str = "") ->
     lines: list[Line] = [
         (words(f"{layer.name}: {layer_call(layer)}, {params(layer, convention)}"),)
     ]
-    lines += [(words(f"    after {module}"),) for module in left_out(layer)]
+    lines += [(words(f"    after {module}"),) for module in layer.left_out]
     for direction in dict.fromkeys(w.direction for w in layer.weights):
         runs: list[Run] = [words("    ")]
         for i, w in enumerate(x for x in layer.weights if x.direction == direction):

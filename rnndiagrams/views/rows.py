@@ -10,12 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import cast
 
-from ..frameworks.pytorch.drawing import dropped, final_state, names_layer
 from ..scene import Edge, Label, Line, Node, sym, words
 from ..shapes import ShapedLayer, ShapedModel
 from ..shapes.shaped import Recurrence, format_shape
 from . import labels, steplayers
-from .grid import Grid
+from .grid import Grid, names_layer
 from .section import Section, header
 
 
@@ -112,7 +111,7 @@ class Rows(Grid):
                     )
                 if c == final and not self.folded:
                     # PyTorch: its place in the module's h_n (and c_n)
-                    note = final_state(layer, d, self.section.recurrent)
+                    note = self._final_state(layer, d)
                     label += ((words(note, small=True),),) if note else ()
                 faded = not layer.per_step and c != returned and not self.folded
                 return label, "state", "faded" if faded else "solid"
@@ -129,7 +128,8 @@ class Rows(Grid):
                 cast(
                     Callable[[int], Label],
                     lambda c, d=d: (
-                        self.weight_label(layer, "W", d, wsup) + (() if c else dropped(layer))
+                        self.weight_label(layer, "W", d, wsup)
+                        + (() if c else labels.input_notes(layer))
                     ),
                 ),
                 "input",
@@ -162,6 +162,17 @@ class Rows(Grid):
             return outs[None][0]
         return self._merge(layer, outs, sup)
 
+    def _final_state(self, layer: ShapedLayer, direction: str | None) -> str:
+        """`= h_n[3], c_n[3]`: where the drawn layer's final state sits among the states its
+        layer returns, `of lstm` when parts of several layers are drawn; empty for a layer
+        drawn whole."""
+        finals = dict(cast(Recurrence, layer.recurrence).finals)
+        if direction not in finals:
+            return ""
+        owners = {x.part_of for x in self.section.recurrent if x.part_of}
+        owner = f" of {layer.part_of}" if len(owners) > 1 else ""
+        return f"= {finals[direction]}{owner}"
+
     def _merge(
         self, layer: ShapedLayer, outs: dict[str | None, tuple[list[str], int]], sup: str
     ) -> list[str]:
@@ -192,7 +203,9 @@ class Rows(Grid):
         self.connect(
             prev,
             ids,
-            lambda c: self.weight_label(layer, "V", sup=sup) + (() if c else dropped(layer)),
+            lambda c: (
+                self.weight_label(layer, "V", sup=sup) + (() if c else labels.input_notes(layer))
+            ),
             "head",
         )
         return ids
@@ -209,7 +222,7 @@ class Rows(Grid):
                 "y", "", layer.output_shape[1:], sup, note=labels.layer_call(layer)
             )
             nid = self.single(label, "output", last)
-            label = self.weight_label(layer, "V", sup=sup) + dropped(layer)
+            label = self.weight_label(layer, "V", sup=sup) + labels.input_notes(layer)
             self.edges.append(Edge(src, nid, label, "head"))
             src = nid
         return [src]

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
-from ...scene import Label, words
 from ...shapes import ShapedLayer, ShapedModel
 from ...shapes.shaped import Recurrence, Shape
 from ...specification.model import LayerSpec, ViewSpec
@@ -44,46 +43,36 @@ def call_text(spec: LayerSpec) -> str:
     return text
 
 
-def left_out(layer: ShapedLayer) -> tuple[str, ...]:
-    """`dropout: Dropout(p=0.5, inplace=False)`: modules applied before this drawn layer that
-    the grid leaves out (they keep shapes)."""
-    spec = layer.spec
-    return tuple(f"{n}: {call}" for n, call in spec.before) if isinstance(spec, DrawnSpec) else ()
-
-
-def dropped(layer: ShapedLayer) -> Label:
-    """`dropout 0.2`, `after layer_norm`: what reaches this layer's input unseen in the grid,
-    a module's dropout between its layers or modules left out of the grid."""
-    spec = layer.spec
-    if not isinstance(spec, DrawnSpec):
-        return ()
+def _notes(spec: DrawnSpec) -> tuple[str, ...]:
+    """`after layer_norm`, `dropout 0.2`: what reaches this drawn layer's input unseen in the
+    grid, modules left out of it or a module's dropout between its layers."""
     notes = [f"after {name}" for name, _ in spec.before]
     if spec.index and cast(LayerSpec, spec.module).args["dropout"]:
         notes.append(f"dropout {cast(LayerSpec, spec.module).args['dropout']}")
-    return ((words(", ".join(notes), small=True),),) if notes else ()
+    return tuple(notes)
 
 
-def final_state(layer: ShapedLayer, direction: str | None, drawn: tuple[ShapedLayer, ...]) -> str:
-    """`= h_n[3], c_n[3]`: where a drawn layer's final state sits in its module's h_n and c_n
-    (index layer * D + direction), `of lstm` when several modules are drawn; empty for Keras."""
-    spec = layer.spec
-    if not isinstance(spec, DrawnSpec) or spec.module is None:
-        return ""
-    D = 2 if spec.module.args["bidirectional"] else 1
-    i = spec.index * D + (direction == "backward")
-    modules = {x.spec.module.name for x in drawn if isinstance(x.spec, DrawnSpec) and x.spec.module}
-    owner = f" of {spec.module.name}" if len(modules) > 1 else ""
-    return f"= h_n[{i}]" + (f", c_n[{i}]" if spec.module.cls == "LSTM" else "") + owner
+def _drawn(layer: ShapedLayer, spec: DrawnSpec, **changes: Any) -> ShapedLayer:
+    """The layer as a drawn one: its spec, its module, its notes and the modules left out."""
+    return dataclasses.replace(
+        layer,
+        spec=spec,
+        part_of=cast(LayerSpec, spec.module).name,
+        notes=_notes(spec),
+        left_out=tuple(f"{n}: {call}" for n, call in spec.before),
+        **changes,
+    )
 
 
-def names_layer(layers: tuple[ShapedLayer, ...]) -> bool:
-    """Whether PyTorch's weight names (`weight_ih_l1`) already say which drawn layer each
-    weight is: the drawn recurrent layers all come from one module, so a `^(2)` would repeat
-    the `_l1`."""
-    modules = {
-        x.spec.module.name for x in layers if isinstance(x.spec, DrawnSpec) and x.spec.module
-    }
-    return len(modules) == 1 and all(isinstance(x.spec, DrawnSpec) for x in layers)
+def _finals(module: LayerSpec, index: int) -> tuple[tuple[str | None, str], ...]:
+    """`h_n[3], c_n[3]`: where each direction of the module's layer `index` leaves its final
+    state (h_n's index is layer * D + direction)."""
+    directions = ("forward", "backward") if module.args["bidirectional"] else (None,)
+    out = []
+    for d in directions:
+        i = index * len(directions) + (d == "backward")
+        out.append((d, f"h_n[{i}]" + (f", c_n[{i}]" if module.cls == "LSTM" else "")))
+    return tuple(out)
 
 
 def drawable(model: ShapedModel, view: ViewSpec) -> tuple[ShapedModel, ViewSpec]:
@@ -130,7 +119,7 @@ def _plain(m: ShapedLayer, before: tuple[tuple[str, str], ...]) -> ShapedLayer:
         module=m.spec,
         before=before,
     )
-    return dataclasses.replace(m, spec=spec)
+    return _drawn(m, spec)
 
 
 def _unstack(m: ShapedLayer, before: tuple[tuple[str, str], ...]) -> list[ShapedLayer]:
@@ -168,26 +157,24 @@ def _unstack(m: ShapedLayer, before: tuple[tuple[str, str], ...]) -> list[Shaped
         x_dim = m.step_tensor("x_t", None, n).shape
         out_dim = width or m.step_tensor("h_t", None, n).shape
         sequence = _with_features(cast(Shape, m.sequence_output), out_dim[0])
-        out.append(
-            ShapedLayer(
-                spec,
-                m.input_shape
-                if n == 0
-                else _with_features(cast(Shape, m.sequence_output), x_dim[0]),
-                m.output_shape if last else sequence,
-                "float32",
-                tuple(w for w in m.weights if w.layer == n),
-                tuple(dataclasses.replace(t, layer=0) for t in m.step if t.layer == n),
-                sequence_output=sequence,
-                h_n=m.h_n if last else None,
-                c_n=m.c_n if last else None,
-                recurrence=dataclasses.replace(
-                    cast(Recurrence, m.recurrence), sequence=not last or m.spec.take != "last"
-                ),
-                call=call_text(rnn),
-                reads=m.reads if n == 0 else (f"{m.name}.l{n - 1}",),
-            )
+        shaped = ShapedLayer(
+            spec,
+            m.input_shape if n == 0 else _with_features(cast(Shape, m.sequence_output), x_dim[0]),
+            m.output_shape if last else sequence,
+            "float32",
+            tuple(w for w in m.weights if w.layer == n),
+            tuple(dataclasses.replace(t, layer=0) for t in m.step if t.layer == n),
+            sequence_output=sequence,
+            h_n=m.h_n if last else None,
+            c_n=m.c_n if last else None,
         )
+        recurrence = dataclasses.replace(
+            cast(Recurrence, m.recurrence),
+            sequence=not last or m.spec.take != "last",
+            finals=_finals(m.spec, n),
+        )
+        reads = m.reads if n == 0 else (f"{m.name}.l{n - 1}",)
+        out.append(_drawn(shaped, spec, recurrence=recurrence, call=call_text(rnn), reads=reads))
     return out
 
 

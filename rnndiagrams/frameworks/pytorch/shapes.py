@@ -21,6 +21,7 @@ from ...shapes.shaped import (
 from ...shapes.weights import GATES, Weight
 from ...specification.model import LayerSpec, Spec
 from .catalog import CELLS, module_call
+from .drawing import drawable
 
 
 def shape_torch(spec: Spec, convention: str | None = None) -> ShapedModel:
@@ -44,6 +45,7 @@ def shape_torch(spec: Spec, convention: str | None = None) -> ShapedModel:
         ),
         time_axis=1 if batch_first else 0,
         recurrent_classes="RNN, LSTM or GRU",
+        unstack=drawable,
     )
 
 

@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import RenderError
-from ..scene import Scene
-from ..shapes import shape_model
-from ..specification.model import Spec, ViewSpec
-from ..views import build_scene
-from .backends import BACKENDS
-from .files import figure_path, remove_stale_temps, stale_figures, write_together
-from .svg_clean import clean_svg, figure_prefix
+from .errors import RenderError
+from .render.backends import BACKENDS
+from .render.files import figure_path, remove_stale_temps, stale_figures, write_together
+from .render.svg_clean import clean_svg, figure_prefix
+from .scene import Scene
+from .shapes import shape_model
+from .specification.model import Spec, ViewSpec
+from .views import build_scene
 
 
 @dataclass(frozen=True)
