@@ -23,6 +23,15 @@ NAMES: dict[str, dict[str, str]] = {
     "beta": {"seed": "β", "goodfellow": "β", "keras": "beta", "pytorch": "bias"},
     "mean": {"seed": "μ", "goodfellow": "μ", "keras": "moving_mean", "pytorch": "running_mean"},
     "var": {"seed": "σ²", "goodfellow": "σ²", "keras": "moving_variance", "pytorch": "running_var"},
+    # attention's learned scales: a scalar on the scores (Attention), one per feature
+    # (AdditiveAttention), and the scalar of Attention's concat scores
+    "scale": {"seed": "s", "goodfellow": "s", "keras": "scale", "pytorch": "scale"},
+    "concat_score_weight": {
+        "seed": "w_c",
+        "goodfellow": "w_c",
+        "keras": "concat_score_weight",
+        "pytorch": "concat_score_weight",
+    },
     # PyTorch-only weights: LSTM projection h = W_hr (o * tanh(c)); (LayerNorm's scale and shift: gamma, beta above)
     "W_hr": {
         "seed": "W_hr",

@@ -48,6 +48,11 @@ def verify_keras(model: ShapedModel, seed: int = 0) -> None:
     from .run_feedforward import free_steps
 
     free = free_steps(model, FREE_STEPS)
+    if model.spec.graph:
+        from .run_graph import run_graph
+
+        run_graph(model, rng, free)
+        return
     steps = tuple(free if d is None else d for d in model.input_shape[1:2])
     if model.spec.input_dtype.startswith("int"):
         first = model.layers[0].spec.args
@@ -82,7 +87,11 @@ def _run_layer(
     arrays: dict[Weight, np.ndarray],
     x: np.ndarray,
     rng: np.random.Generator,
+    start: list[np.ndarray] | None = None,
+    final: list[np.ndarray] | None = None,
 ) -> np.ndarray:
+    """One layer's output for input `x`; a recurrent layer starts from the states in
+    `start` (zeros when None) and appends its final states to `final` (h, then c)."""
     if layer.cell is None and layer.cls not in ("Embedding", "Dense"):
         from .run_feedforward import run_feedforward
 
@@ -96,11 +105,26 @@ def _run_layer(
         if layer.step:
             expect(model, layer, "o_t", y[:, 0].shape[1:], layer.step_tensor("o_t").shape)
         return _act(layer.spec.args["activation"])(y)
+    per_direction = 2 if (layer.spec.inner or layer.spec).cls == "LSTM" else 1
+    starts = start or []
     if layer.spec.inner is None:
-        return _run_rnn(model, layer, arrays, x, None, layer.spec.args["go_backwards"])
+        return _run_rnn(
+            model, layer, arrays, x, None, layer.spec.args["go_backwards"], starts, final
+        )
     rnn_args = layer.spec.inner.args
-    fwd = _run_rnn(model, layer, arrays, x, "forward", rnn_args["go_backwards"])
-    bwd = _run_rnn(model, layer, arrays, x, "backward", not rnn_args["go_backwards"])
+    fwd = _run_rnn(
+        model, layer, arrays, x, "forward", rnn_args["go_backwards"], starts[:per_direction], final
+    )
+    bwd = _run_rnn(
+        model,
+        layer,
+        arrays,
+        x,
+        "backward",
+        not rnn_args["go_backwards"],
+        starts[per_direction:],
+        final,
+    )
     if rnn_args["return_sequences"]:
         bwd = bwd[:, ::-1]  # Keras re-aligns the backward sequence with the forward one
     merged = cast(
@@ -123,6 +147,8 @@ def _run_rnn(
     x: np.ndarray,
     direction: str | None,
     backwards: bool,
+    start: list[np.ndarray] | None = None,
+    final: list[np.ndarray] | None = None,
 ) -> np.ndarray:
     rnn = layer.spec.inner or layer.spec
     args, units = rnn.args, rnn.args["units"]
@@ -140,8 +166,8 @@ def _run_rnn(
     b_U = zero if b_U is None else b_U
     act = _act(args["activation"])
     gate = _act(args.get("recurrent_activation"))
-    h = np.zeros((x.shape[0], units))
-    c = np.zeros_like(h)
+    zeros = np.zeros((x.shape[0], units))
+    h, c = ([*(start or []), zeros, zeros])[:2]
     outputs = []
     order = range(x.shape[1] - 1, -1, -1) if backwards else range(x.shape[1])
     for t in order:
@@ -168,6 +194,8 @@ def _run_rnn(
             h = z * h + (1 - z) * cand
         expect(model, layer, "h_t", h.shape[1:], layer.step_tensor("h_t", direction).shape)
         outputs.append(h)
+    if final is not None:
+        final += [h, c] if rnn.cls == "LSTM" else [h]
     if not args["return_sequences"]:
         return h
     return np.stack(outputs, axis=1)  # np.stack, not the seed's np.concatenate: (batch, T, units)

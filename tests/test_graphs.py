@@ -1,0 +1,281 @@
+"""Graphs (issue 17): every Keras Functional model of tests/oracle/graphs imports from its
+`.keras` and its `to_json()` file, and `summary --format json` of the imported spec says what
+real Keras 3.15.1 said: names, classes, every output shape (several with return_state),
+parameters, weight paths and shapes, and each layer's inbound tensors ("Connected to").
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from conftest import ORACLE_DIR
+
+from rnndiagrams.cli import main
+
+GRAPHS = ORACLE_DIR / "graphs"
+KERAS = [
+    c
+    for c in json.loads((GRAPHS / "cases-v3.json").read_text())["cases"]
+    if c["framework"] == "keras"
+]
+FILES = [(c, ext) for c in KERAS for ext in ("keras", "json")]
+
+
+def test_there_are_28_keras_graphs_with_both_files():
+    assert len(KERAS) == 28
+    assert all((GRAPHS / "keras" / f"{c['name']}.{ext}").is_file() for c, ext in FILES)
+
+
+def _summary(spec, capsys) -> dict:
+    assert main(["summary", str(spec), "--convention", "keras", "--format", "json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize(("case", "ext"), FILES, ids=[f"{c['name']}.{ext}" for c, ext in FILES])
+def test_import_matches_keras(case, ext, tmp_path, capsys):
+    spec = tmp_path / "imported.yaml"
+    assert main(["import", str(GRAPHS / "keras" / f"{case['name']}.{ext}"), "-o", str(spec)]) == 0
+    capsys.readouterr()
+    with spec.open("a") as f:
+        f.write("notation: keras\n")  # weights in Keras's orientation, (in, out)
+    got = _summary(spec, capsys)
+    expected = case["keras"]
+    assert [[i["name"], i["shape"], i["dtype"]] for i in got["inputs"]] == expected["inputs"]
+    assert got["total_params"] == expected["total_params"]
+    layers = [
+        {
+            "name": layer["name"],
+            "class": layer["class"],
+            "output_shape": layer["output_shape"],
+            "params": layer["params"],
+            "non_trainable": layer["non_trainable"],
+            "weights": [[w["keras_path"], w["shape"]] for w in layer["weights"]],
+            "inbound": layer["inputs"],
+        }
+        for layer in got["layers"]
+    ]
+    assert layers == expected["layers"]
+
+
+def test_the_text_summary_has_keras_connected_to_column(tmp_path, capsys):
+    spec = tmp_path / "imported.yaml"
+    assert (
+        main(["import", str(GRAPHS / "keras" / "graph_keras_003_masked.keras"), "-o", str(spec)])
+        == 0
+    )
+    capsys.readouterr()
+    assert main(["summary", str(spec), "--convention", "keras"]) == 0
+    text = capsys.readouterr().out
+    assert "┃ Connected to" in text
+    assert "│ tokens (InputLayer) " in text
+    # the mask of Embedding(mask_zero=True) is an op of its own, as Keras lists it
+    assert "│ not_equal (NotEqual) " in text
+    rows = [
+        line for line in text.splitlines() if "bidirectional" in line or "not_equal[0][0]" in line
+    ]
+    assert rows[0].rstrip("│ ").endswith("embedding[0][0],")
+    assert rows[1].rstrip("│ ").endswith("not_equal[0][0]")
+
+
+SEQ2SEQ = """\
+model:
+  inputs:
+    enc: {shape: [10, 4]}
+    dec: {shape: [7, 4]}
+  layers:
+    - LSTM: {units: 8, return_state: true, name: encoder, inputs: [enc]}
+"""
+
+
+@pytest.mark.parametrize(
+    ("layers", "token", "message"),
+    [
+        (
+            "    - LSTM: {units: 8, name: decoder, inputs: [dec], initial_state: [encodr.1, encoder.2]}",
+            "encodr.1",
+            "unknown reference 'encodr.1' (did you mean 'encoder'?)",
+        ),
+        (
+            "    - LSTM: {units: 8, name: decoder, inputs: [dec], initial_state: [encoder.1]}",
+            "[encoder.1]",
+            "LSTM 'decoder' takes 2 initial states (h, c), but initial_state lists 1",
+        ),
+        (
+            "    - LSTM: {units: 8, name: decoder, inputs: [dec], initial_state: [encoder.1, encoder.3]}",
+            "encoder.3",
+            "'encoder' has 3 outputs, so it has no output 3",
+        ),
+        (
+            "    - LSTM: {units: 5, name: decoder, inputs: [dec], initial_state: [encoder.1, encoder.2]}",
+            "encoder.1, encoder.2]",
+            "initial state h of LSTM 'decoder' is 'encoder' output 1, (None, 8)",
+        ),
+        (
+            "    - Bidirectional: {layer: {GRU: {units: 8}}, inputs: [dec], initial_state: [encoder.1]}",
+            "[encoder.1]",
+            "Bidirectional 'bidirectional' takes 2 initial states (forward_h, backward_h)",
+        ),
+        (
+            "    - LSTM: {units: 5, return_sequences: true, name: decoder, inputs: [dec]}\n"
+            "    - Add: {inputs: [encoder, decoder]}",
+            "[encoder, decoder]",
+            "Add 'add' needs shapes that broadcast, but reads (None, 8), (None, 7, 5)",
+        ),
+        (
+            "    - LSTM: {units: 8, return_sequences: true, name: decoder, inputs: [dec, att]}\n"
+            "    - Attention: {inputs: [decoder, encoder], name: att}",
+            "decoder, encoder], name: att",
+            "a cycle: decoder -> att -> decoder",
+        ),
+        (
+            "    - LSTM: {units: 8, name: decoder, inputs: [dec]}",
+            "LSTM: {units: 8, return_state",
+            "the output of layer 'encoder' is read by no layer",
+        ),
+        (
+            "    - LSTM: {units: 8, name: decoder, inputs: [enc], initial_state: [encoder.1, encoder.2]}",
+            "{shape: [7, 4]}",
+            "input 'dec' is read by no layer",
+        ),
+        (
+            "    - Dense: {units: 8, inputs: [encoder, dec]}",
+            "[encoder, dec]",
+            "Dense 'dense' reads one tensor, but inputs lists 2",
+        ),
+    ],
+)
+def test_a_malformed_graph_is_one_located_line(layers, token, message, write_spec, capsys):
+    """Each error stands at the token that is wrong (its first occurrence in the spec)."""
+    text = SEQ2SEQ + layers + "\n"
+    at = text.index(token)
+    where = f"{text.count(chr(10), 0, at) + 1}:{at - text.rfind(chr(10), 0, at)}"
+    spec = write_spec(text)
+    assert main(["check", str(spec)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert err.startswith(f"{spec}:{where}: {message}"), err
+
+
+def test_a_chain_refuses_return_state_and_merges(write_spec, capsys):
+    spec = write_spec(
+        "model:\n  input: {shape: [5, 3]}\n  layers:\n"
+        "    - GRU: {units: 4, return_state: true}\n    - Dense: {units: 1}\n"
+    )
+    assert main(["check", str(spec)]) == 1
+    assert "GRU 'gru' has return_state: true, so it returns 2 tensors" in capsys.readouterr().err
+    spec = write_spec(
+        "model:\n  input: {shape: [5, 3]}\n  layers:\n    - GRU: {units: 4}\n    - Add: {}\n"
+    )
+    assert main(["check", str(spec)]) == 1
+    assert "Add 'add' reads several tensors" in capsys.readouterr().err
+
+
+def test_a_graph_with_one_unnamed_input_reads_it_by_default(write_spec, capsys):
+    """A residual block needs no named input: `input:` is `input`, and layers without
+    `inputs:` read the layer before them."""
+    spec = write_spec(
+        "model:\n  input: {shape: [20, 8]}\n  layers:\n"
+        "    - LSTM: {units: 8, return_sequences: true}\n"
+        "    - LSTM: {units: 8, return_sequences: true}\n"
+        "    - Add: {inputs: [lstm, lstm_1]}\n"
+        "    - LSTM: {units: 32}\n"
+        "    - Dense: {units: 1}\n"
+    )
+    assert main(["check", str(spec)]) == 0
+    capsys.readouterr()
+    got = _summary(spec, capsys)
+    assert [layer["inputs"] for layer in got["layers"]] == [
+        [["input", 0]],
+        [["lstm", 0]],
+        [["lstm", 0], ["lstm_1", 0]],
+        [["add", 0]],
+        [["lstm_2", 0]],
+    ]
+    assert got["total_params"] == 6369  # graph_keras_027_residual: what Keras counted
+
+
+# Graphs beyond the oracle's, so each merge and attention rule meets real Keras too.
+MERGES = """\
+model:
+  inputs:
+    a: {shape: [6, 4]}
+    b: {shape: [null, 4]}
+    v: {shape: [4]}
+  layers:
+    - GRU: {units: 4, return_sequences: true, return_state: true, name: g, inputs: [a]}
+    - SimpleRNN: {units: 4, return_sequences: true, name: s, inputs: [b], initial_state: [g.1]}
+    - Add: {inputs: [v, g]}
+    - Average: {inputs: [g, s]}
+    - Multiply: {inputs: [average, add]}
+    - Attention: {use_scale: true, score_mode: concat, inputs: [multiply, g, s]}
+    - AdditiveAttention: {inputs: [attention, s]}
+    - Dot: {axes: [2, 2], inputs: [additive_attention, g]}
+    - Dot: {axes: 1, normalize: true, inputs: [g.1, v]}
+    - RepeatVector: {n: 6}
+    - Concatenate: {inputs: [g, repeat_vector]}
+    - Dense: {units: 6}
+    - Concatenate: {axis: 1, inputs: [dot, dense]}
+    - Bidirectional: {layer: {LSTM: {units: 3, return_state: true}}, merge_mode: sum}
+    - Concatenate: {inputs: [bidirectional.1, bidirectional.4, bidirectional]}
+    - Dense: {units: 2}
+"""
+
+RUN = """
+import contextlib, io, json, runpy, sys
+import keras
+out = {}
+for script in sys.argv[1:]:
+    keras.backend.clear_session()  # op names (not_equal_1...) count per session
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        model = runpy.run_path(script)["model"]
+    layers = []
+    for layer in model.layers:
+        if type(layer).__name__ == "InputLayer":
+            continue
+        (node,) = layer._inbound_nodes
+        shapes = [list(t.shape) for t in node.outputs]
+        inbound = [[t._keras_history.operation.name, t._keras_history.tensor_index]
+                   for t in node.input_tensors]
+        layers.append([layer.name, shapes if len(shapes) > 1 else shapes[0],
+                       layer.count_params(), inbound])
+    out[script] = {"printed": printed.getvalue(), "layers": layers}
+print(json.dumps(out))
+"""
+
+
+def test_graph_code_runs_in_real_keras(tmp_path, capsys):
+    """`code` of every graph (the 28 imported, and one with every merge and attention) is a
+    Functional model that real Keras builds with the engine's names, output shapes,
+    parameter counts and inbound tensors."""
+    specs = [tmp_path / "merges.yaml"]
+    specs[0].write_text(MERGES)
+    for case in KERAS:
+        specs.append(tmp_path / f"{case['name']}.yaml")
+        assert (
+            main(["import", str(GRAPHS / "keras" / f"{case['name']}.json"), "-o", str(specs[-1])])
+            == 0
+        )
+    scripts, expected = [], {}
+    for spec in specs:
+        capsys.readouterr()
+        assert main(["code", str(spec)]) == 0
+        script = spec.with_suffix(".py")
+        script.write_text(capsys.readouterr().out)
+        scripts.append(str(script))
+        assert main(["summary", str(spec), "--convention", "keras", "--format", "json"]) == 0
+        got = json.loads(capsys.readouterr().out)
+        expected[str(script)] = [
+            [x["name"], x["output_shape"], x["params"], x["inputs"]] for x in got["layers"]
+        ]
+    env = {**os.environ, "KERAS_BACKEND": "torch"}
+    proc = subprocess.run(
+        [sys.executable, "-c", RUN, *scripts], capture_output=True, text=True, env=env
+    )
+    assert proc.returncode == 0, proc.stderr
+    results = json.loads(proc.stdout.splitlines()[-1])
+    for script, layers in expected.items():
+        assert results[script]["printed"] == ""
+        assert sorted(results[script]["layers"]) == sorted(layers), script
