@@ -10,9 +10,12 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ORACLE_DIR
+from conftest import ORACLE_DIR, ROOT
 
 from rnndiagrams.cli import main
+from rnndiagrams.pipeline import scenes
+from rnndiagrams.scene import plain_text
+from rnndiagrams.specification.validate import load
 
 GRAPHS = ORACLE_DIR / "graphs"
 KERAS = [
@@ -21,10 +24,11 @@ KERAS = [
     if c["framework"] == "keras"
 ]
 FILES = [(c, ext) for c in KERAS for ext in ("keras", "json")]
+GALLERY = [p for p in sorted((ROOT / "specs").glob("*.yaml")) if load(str(p)).graph]
 
 
 def test_there_are_28_keras_graphs_with_both_files():
-    assert len(KERAS) == 28
+    assert len(KERAS) == 28 and len(GALLERY) >= 6
     assert all((GRAPHS / "keras" / f"{c['name']}.{ext}").is_file() for c, ext in FILES)
 
 
@@ -247,10 +251,10 @@ print(json.dumps(out))
 
 
 def test_graph_code_runs_in_real_keras(tmp_path, capsys):
-    """`code` of every graph (the 28 imported, and one with every merge and attention) is a
-    Functional model that real Keras builds with the engine's names, output shapes,
-    parameter counts and inbound tensors."""
-    specs = [tmp_path / "merges.yaml"]
+    """`code` of every graph (the 28 imported, the gallery's, and one with every merge and
+    attention) is a Functional model that real Keras builds with the engine's names, output
+    shapes, parameter counts and inbound tensors."""
+    specs = [tmp_path / "merges.yaml", *GALLERY]
     specs[0].write_text(MERGES)
     for case in KERAS:
         specs.append(tmp_path / f"{case['name']}.yaml")
@@ -262,7 +266,7 @@ def test_graph_code_runs_in_real_keras(tmp_path, capsys):
     for spec in specs:
         capsys.readouterr()
         assert main(["code", str(spec)]) == 0
-        script = spec.with_suffix(".py")
+        script = tmp_path / f"{spec.stem}.py"
         script.write_text(capsys.readouterr().out)
         scripts.append(str(script))
         assert main(["summary", str(spec), "--convention", "keras", "--format", "json"]) == 0
@@ -279,3 +283,28 @@ def test_graph_code_runs_in_real_keras(tmp_path, capsys):
     for script, layers in expected.items():
         assert results[script]["printed"] == ""
         assert sorted(results[script]["layers"]) == sorted(layers), script
+
+
+def test_the_stack_view_of_a_graph_is_its_dag():
+    """Inputs on top, every layer below what it reads; the state handover is one dashed edge
+    naming h and c; the output is the last layer's (no node of its own)."""
+    spec = load(str(ROOT / "specs" / "encoder_decoder.yaml"))
+    ((_, scene),) = scenes(spec)
+    pos = {node.id: node.pos for node in scene.nodes}
+    assert pos["source_tokens"][1] == pos["target_tokens"][1] == 0
+    assert len(set(pos.values())) == len(pos)
+    edges = {(e.src, e.dst): e for e in scene.edges}
+    assert set(edges) == {
+        ("source_tokens", "source_embedding"),
+        ("source_embedding", "encoder"),
+        ("target_tokens", "target_embedding"),
+        ("target_embedding", "decoder"),
+        ("encoder", "decoder"),
+        ("decoder", "next_token"),
+    }
+    assert all(pos[a][1] < pos[b][1] for a, b in edges)
+    handover = edges["encoder", "decoder"]
+    assert handover.style == "dashed"
+    assert [plain_text((line,)) for line in handover.label] == ["h (None, 128)", "c (None, 128)"]
+    last = next(node for node in scene.nodes if node.id == "next_token")
+    assert plain_text(last.label).endswith("output (None, None, 6000)")
