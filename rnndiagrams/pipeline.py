@@ -44,8 +44,8 @@ def render_figures(
     chosen = [(v, s) for v, s in scenes(spec) if not views or v.name in views]
     figures = []
     for backend in options["backends"]:
-        for fmt in options["formats"]:
-            datas = BACKENDS[backend]([scene for _, scene in chosen], fmt, options)
+        for fmt in _formats(backend, options):
+            datas = BACKENDS[backend].draw([scene for _, scene in chosen], fmt, options)
             figures += [
                 Figure(view, backend, fmt, data)
                 if fmt != "svg"
@@ -58,6 +58,21 @@ def render_figures(
                 for (view, _), data in zip(chosen, datas, strict=True)
             ]
     return figures
+
+
+def _formats(backend: str, options: dict[str, Any]) -> list[str]:
+    """The asked formats this backend writes; none of them, or one that no asked backend
+    writes, is a RenderError (`--backend scene` writes json only)."""
+    written = {f for b in options["backends"] for f in BACKENDS[b].formats}
+    lost = [f for f in options["formats"] if f not in written]
+    mine = [f for f in options["formats"] if f in BACKENDS[backend].formats]
+    if lost or not mine:
+        what = ", ".join(lost or options["formats"])
+        raise RenderError(
+            f"the {' and '.join(options['backends'])} backend{'s' if len(options['backends']) > 1 else ''} "
+            f"cannot write {what}: {backend} writes {', '.join(BACKENDS[backend].formats)}"
+        )
+    return mine
 
 
 def write_figures(spec: Spec, figures: list[Figure], out_dir: Path) -> list[tuple[Path, bool]]:

@@ -89,9 +89,10 @@ def test_no_import_cycles():
     assert cycles(import_graph()) == []
 
 
-# What views and backends must not read: a framework's name, a test of it, its folder.
+# What views and backends must not read: a framework's name, a test of it, its folder, or a
+# layer's arguments and class name (a framework's vocabulary; the shaped model says it neutrally).
 FRAMEWORK_WORDS = re.compile(
-    r"""["'](pytorch|keras)["']|framework\s*[!=]=|\.framework\b|frameworks"""
+    r"""["'](pytorch|keras)["']|framework\s*[!=]=|\.framework\b|frameworks|\.args\b|\.cls\b"""
 )
 
 
@@ -129,9 +130,12 @@ def test_framework_grep_finds_a_framework_test(tmp_path):
         '"""Keras and "pytorch" in a docstring are fine."""\n'
         "x = 1  # so is 'keras' in a comment\n"
         'if spec.framework == "pytorch":\n'
-        "    pass\n"
+        "    units = layer.spec.args['units']\n"
     )
-    assert framework_reads(tmp_path) == ['views/a.py:3: if spec.framework == "pytorch":']
+    assert framework_reads(tmp_path) == [
+        'views/a.py:3: if spec.framework == "pytorch":',
+        "views/a.py:4: units = layer.spec.args['units']",
+    ]
 
 
 def test_views_and_backends_read_no_framework():
@@ -148,3 +152,14 @@ def test_only_the_registry_loads_a_framework():
         if not module.startswith("rnndiagrams.frameworks")
     }
     assert {m: d for m, d in found.items() if d} == {}
+
+
+def test_every_layer_class_has_a_role():
+    """Where a layer sits in a figure follows from its role, one column of its catalogue."""
+    from rnndiagrams.frameworks.keras import catalog as keras
+    from rnndiagrams.frameworks.pytorch import catalog as torch
+    from rnndiagrams.shapes.shaped import ROLES
+
+    for classes, roles in ((keras.LAYERS, keras.ROLES), (torch.MODULES, torch.ROLES)):
+        assert set(roles) == set(classes)
+        assert set(roles.values()) <= set(ROLES)

@@ -9,7 +9,7 @@ from conftest import ROOT
 
 from rnndiagrams import load, shape_model, style
 from rnndiagrams.cli import main
-from rnndiagrams.render import geometry, mpl_draw
+from rnndiagrams.render import geometry, layout, mpl_draw
 from rnndiagrams.scene import Run, plain_text
 from rnndiagrams.shapes.shaped import format_shape
 from rnndiagrams.style import THEMES
@@ -34,16 +34,16 @@ def test_korean_title_has_no_missing_glyphs(tmp_path):
 
 
 def test_hangul_never_goes_into_mathtext():
-    text, math = mpl_draw._run_text(Run("감성 분류"))
+    text, math = layout.run_text(Run("감성 분류"))
     assert "$" not in text and not math
-    text, math = mpl_draw._run_text(Run("h", sub="t-1", italic=True))
+    text, math = layout.run_text(Run("h", sub="t-1", italic=True))
     assert text == "$h$" and math  # the subscript is a piece of its own
-    text, _ = mpl_draw._run_text(Run("W", sup="←", italic=True))
+    text, _ = layout.run_text(Run("W", sup="←", italic=True))
     assert text == "$W$"  # the superscript is a raised piece of its own
 
 
 def test_superscripts_are_raised_plain_text():
-    measure = mpl_draw._Measure(THEMES["light"])
+    measure = layout.Measure(THEMES["light"])
     ((pieces, _, _),) = measure.block(
         ((Run("h", sub="t", sup="(12)", italic=True),),), 14, "#000"
     ).lines
@@ -99,7 +99,7 @@ def _drawing(path, view_name, **options):
     spec = load(str(path))
     view = next(v for v in spec.views if v.name == view_name)
     scene = build_scene(shape_model(spec), view)
-    with mpl_draw.matplotlib.rc_context(mpl_draw._rc(False, scene.name)):
+    with mpl_draw.matplotlib.rc_context(layout.rc(False, scene.name)):
         drawing = mpl_draw._Drawing(scene, THEMES["light"])
         drawing.save("svg", 72)
     return scene, drawing
@@ -187,7 +187,7 @@ def test_layout_work_grows_linearly_with_depth(write_spec, monkeypatch):
         return overlap(a, b)
 
     monkeypatch.setattr(geometry.Box, "contains", counting_contains)
-    monkeypatch.setattr(mpl_draw, "overlap", counting_overlap)
+    monkeypatch.setattr(layout, "overlap", counting_overlap)
     work = []
     for layers in (20, 40):
         body = "".join(
@@ -200,7 +200,7 @@ def test_layout_work_grows_linearly_with_depth(write_spec, monkeypatch):
         spec = load(str(path))
         scene = build_scene(shape_model(spec), spec.views[0])
         calls["n"] = 0
-        with mpl_draw.matplotlib.rc_context(mpl_draw._rc(False, scene.name)):
-            mpl_draw._Drawing(scene, THEMES["light"])
+        with mpl_draw.matplotlib.rc_context(layout.rc(False, scene.name)):
+            layout.Layout(scene, THEMES["light"])
         work.append(calls["n"])
     assert work[0] > 0 and work[1] / work[0] < 2.5, work

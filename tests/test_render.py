@@ -1,5 +1,6 @@
 """Files on disk: the Graphviz backend, determinism, SVG hygiene, atomic writes, the gallery."""
 
+import json
 import re
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from conftest import ROOT
 
 from rnndiagrams import load
 from rnndiagrams.cli import main
+from rnndiagrams.pipeline import scenes
 from rnndiagrams.render import backends, files
 from rnndiagrams.specification import catalog
 
@@ -29,6 +31,53 @@ def _tree(folder: Path) -> dict:
 
 def test_backend_names_agree_with_the_spec_catalogue():
     assert tuple(backends.BACKENDS) == catalog.BACKENDS
+    written = {fmt for backend in backends.BACKENDS.values() for fmt in backend.formats}
+    assert written == set(catalog.FORMATS)
+
+
+@pytest.mark.parametrize("spec", ["torch_lstm_tagger", "lstm_autoencoder"])
+def test_scene_backend_writes_the_scene_as_json(spec, tmp_path, capsys):
+    """`--backend scene` writes what the views built, byte for byte the same on each run."""
+    path = ROOT / "specs" / f"{spec}.yaml"
+    runs = []
+    for out in (tmp_path / "a", tmp_path / "b"):
+        assert (
+            main(["render", str(path), "-o", str(out), "--backend", "scene", "--format", "json"])
+            == 0
+        )
+        runs.append({p.name: p.read_bytes() for p in sorted((out / spec).iterdir())})
+    assert runs[0] == runs[1]
+    loaded = load(str(path))
+    assert set(runs[0]) == {f"{view.name}.scene.json" for view in loaded.views}
+    for view, scene in scenes(loaded):
+        data = json.loads(runs[0][f"{view.name}.scene.json"])
+        assert (data["format"], data["version"], data["name"]) == (
+            "rnndiagrams scene",
+            1,
+            scene.name,
+        )
+        assert [n["id"] for n in data["nodes"]] == [n.id for n in scene.nodes]
+        assert [(e["src"], e["dst"]) for e in data["edges"]] == [
+            (e.src, e.dst) for e in scene.edges
+        ]
+
+
+@pytest.mark.parametrize(
+    ("backend", "fmt", "message"),
+    [
+        ("scene", "svg", "the scene backend cannot write svg: scene writes json"),
+        (
+            "graphviz",
+            "json",
+            "the graphviz backend cannot write json: graphviz writes svg, png, pdf",
+        ),
+    ],
+)
+def test_a_backend_refuses_a_format_it_does_not_write(backend, fmt, message, tmp_path, capsys):
+    argv = ["render", str(SENTIMENT), "-o", str(tmp_path), "--backend", backend, "--format", fmt]
+    assert main(argv) != 0
+    assert message in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())
 
 
 def test_committed_gallery_is_current(tmp_path):
@@ -143,13 +192,14 @@ def test_a_failed_render_writes_nothing(write_spec, tmp_path, monkeypatch):
     assert main(["render", str(path), "-o", str(tmp_path)]) == 0
     before = _tree(tmp_path)
 
-    def flaky(scenes, fmt, options):
-        data = [b"new"] * len(scenes)
-        if fmt == "svg":
-            raise RuntimeError("dot crashed")  # after the first figures were drawn in memory
-        return data
+    class Flaky(backends.Backend):
+        def draw(self, scenes, fmt, options):
+            data = [b"new"] * len(scenes)
+            if fmt == "svg":
+                raise RuntimeError("dot crashed")  # after the first figures were drawn in memory
+            return data
 
-    monkeypatch.setitem(backends.BACKENDS, "graphviz", flaky)
+    monkeypatch.setitem(backends.BACKENDS, "graphviz", Flaky("graphviz_run", ("svg", "png")))
     with pytest.raises(RuntimeError):
         main(["render", str(path), "-o", str(tmp_path), "--format", "png", "--format", "svg"])
     assert _tree(tmp_path) == before

@@ -66,7 +66,7 @@ def _svgs(backend: str, cases: list, tmp_path) -> list[bytes]:
         spec = _spec(case, tmp_path)
         model = shape_model(spec)
         scenes += [build_scene(model, view) for view in spec.views]
-    datas = BACKENDS[backend](scenes, "svg", {"theme": "light", "dpi": 72, "text": "paths"})
+    datas = BACKENDS[backend].draw(scenes, "svg", {"theme": "light", "dpi": 72, "text": "paths"})
     assert len(datas) == len(scenes) > len(cases) * len(VIEWS) - 1
     return datas
 

@@ -52,7 +52,7 @@ def all_scenes(tmp_path_factory):
 def test_every_view_of_every_case_renders_with_graphviz(all_scenes):
     scenes = [s for _, views in all_scenes.values() for s in views.values()]
     assert len(scenes) >= 5 * len(CASES)
-    svgs = BACKENDS["graphviz"](scenes, "svg", OPTIONS)
+    svgs = BACKENDS["graphviz"].draw(scenes, "svg", OPTIONS)
     assert len(svgs) == len(scenes) and all(b"<svg" in svg for svg in svgs)
 
 
@@ -76,7 +76,7 @@ def test_layer_views_of_every_layer_class_render_with_matplotlib(all_scenes):
     classes = {x.cls for name in chosen for x in all_scenes[name][0].layers}
     assert classes == {x.cls for model, _ in all_scenes.values() for x in model.layers}
     scenes = [all_scenes[name][1][kind] for name in chosen for kind in ("stack", "unrolled")]
-    svgs = BACKENDS["matplotlib"](scenes, "svg", OPTIONS)
+    svgs = BACKENDS["matplotlib"].draw(scenes, "svg", OPTIONS)
     assert all(svg.startswith(b"<?xml") and b"<svg" in svg for svg in svgs)
 
 

@@ -1,37 +1,31 @@
-"""The backends a Scene can be drawn with; each imports its library only when used.
+"""The backends a Scene can be drawn with: one module each, and a row here that says which
+formats it writes. A backend's module loads (and imports its library) only when used.
 
-A backend is `draw(scenes, fmt, options) -> [bytes per scene]`, where options is the spec's
-resolved `render:` mapping (theme, dpi, text). It takes a batch so a backend can share work
-across figures (one `dot` process for all SVGs)."""
+A backend module has `draw_scenes(scenes, fmt, options) -> [bytes per scene]`, where options
+is the spec's resolved `render:` mapping (theme, dpi, text). It takes a batch so a backend
+can share work across figures (one `dot` process for all SVGs)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from importlib import import_module
+from typing import Any, cast
 
 from ..scene import Scene
-from ..style import THEMES
 
 
-def _graphviz(scenes: list[Scene], fmt: str, options: dict[str, Any]) -> list[bytes]:
-    from .dot_source import dot_source
-    from .graphviz_run import run_dot
+@dataclass(frozen=True)
+class Backend:
+    module: str  # the module under render/ whose draw_scenes draws
+    formats: tuple[str, ...]  # the formats it writes
 
-    return run_dot(
-        [dot_source(scene, THEMES[options["theme"]]) for scene in scenes], fmt, options["dpi"]
-    )
-
-
-def _matplotlib(scenes: list[Scene], fmt: str, options: dict[str, Any]) -> list[bytes]:
-    from .mpl_draw import draw
-
-    return [
-        draw(scene, fmt, THEMES[options["theme"]], options["dpi"], options["text"] == "editable")
-        for scene in scenes
-    ]
+    def draw(self, scenes: list[Scene], fmt: str, options: dict[str, Any]) -> list[bytes]:
+        draw_scenes = import_module(f"{__package__}.{self.module}").draw_scenes
+        return cast(list[bytes], draw_scenes(scenes, fmt, options))
 
 
-BACKENDS: dict[str, Callable[[list[Scene], str, dict[str, Any]], list[bytes]]] = {
-    "graphviz": _graphviz,
-    "matplotlib": _matplotlib,
+BACKENDS = {
+    "graphviz": Backend("graphviz_run", ("svg", "png", "pdf")),
+    "matplotlib": Backend("mpl_draw", ("svg", "png", "pdf")),
+    "scene": Backend("scene_json", ("json",)),
 }

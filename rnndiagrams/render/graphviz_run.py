@@ -24,9 +24,12 @@ import re
 import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from ..errors import RenderError
-from .dot_source import PANGO_SMALLER
+from ..scene import Scene
+from ..style import THEMES
+from .dot_source import PANGO_SMALLER, dot_source
 from .reproducible import pdf_date
 from .svg_fonts import embed_fonts
 
@@ -41,6 +44,13 @@ _RUN_PAIR = re.compile(
 )
 _PDF_DATE = re.compile(rb"/CreationDate \(D:(\d{14})Z\)")
 _ENV = {**os.environ, "TZ": "UTC", "LC_ALL": "C.UTF-8"}
+
+
+def draw_scenes(scenes: list[Scene], fmt: str, options: dict[str, Any]) -> list[bytes]:
+    """The Graphviz backend: each scene as DOT, laid out and drawn by one batch of `dot` runs."""
+    return run_dot(
+        [dot_source(scene, THEMES[options["theme"]]) for scene in scenes], fmt, options["dpi"]
+    )
 
 
 def run_dot(sources: list[str], fmt: str, dpi: int) -> list[bytes]:

@@ -161,10 +161,10 @@ def _rows(model: ShapedModel) -> list[tuple[str, ...]]:
                 + "]"
             )
         rows.append((f"{layer.name} ({layer.cls})", shown, f"{layer.params:,}", _connected(layer)))
-        if layer.mask:
+        if layer.mask_op:
             connected = _connected(layer)
             rows.append(
-                (f"{layer.mask} (NotEqual)", format_shape(layer.input_shape), "0", connected)
+                (f"{layer.mask_op} (NotEqual)", format_shape(layer.input_shape), "0", connected)
             )
     return rows
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from ..specification.graph import order, sources
 from ..specification.model import LayerSpec, Ref, Spec, ViewSpec
@@ -29,6 +30,22 @@ class StepTensor:
     layer: int = 0  # which layer of a PyTorch RNN module with num_layers > 1
 
 
+# What a layer does to a sequence, which decides where a time grid draws it; each framework's
+# catalogue gives every class one.
+ROLES = {
+    "embedding": "token ids to vectors, drawn below the steps",
+    "recurrent": "a recurrence over the steps, a row per direction",
+    "head": "weights V on each step's vector, or once on a vector (Dense)",
+    "step-head": "weights V on each step's vector, sequences only (TimeDistributed)",
+    "step": "each vector alone, no weights across steps: per step, or once on a vector",
+    "step-only": "each step alone, sequences only (SpatialDropout1D, Masking)",
+    "window": "reads several steps, so T changes: drawn once, below the steps",
+    "pooling": "every step into one vector: many-to-one",
+    "repeat": "one vector copied to every step of what follows",
+    "merge": "several tensors into one (a graph's concatenations, sums, attention)",
+}
+
+
 @dataclass(frozen=True)
 class Recurrence:
     """A recurrent layer as a figure draws it, in no framework's vocabulary: its framework's
@@ -39,6 +56,10 @@ class Recurrence:
     directions: tuple[str | None, ...]  # (None,), or ("forward", "backward")
     sequence: bool  # returns every step's output (else one vector)
     returns: str  # what the layer returns or passes on, in its framework's words
+    one_direction: str  # the call of one direction's layer, as its framework writes it: `LSTM(16)`
+    activation: str | None  # of the state (SimpleRNN) or the candidate; None: linear
+    gate_activation: str | None = None  # of the gates (LSTM, GRU)
+    reset_after: bool = False  # GRU: r applied after U h + b (Keras 3, PyTorch), not before
     backwards: bool = False  # a one-direction layer run from the last step to the first
     merge: str | None = None  # how two directions' outputs are combined (concat, sum...)
     # one vector out of two directions: both halves from the last position (PyTorch's
@@ -61,6 +82,12 @@ class ShapedLayer:
     h_n: Shape | None = None
     c_n: Shape | None = None
     recurrence: Recurrence | None = None  # set on recurrent layers
+    role: str = ""  # where a figure puts it: one of ROLES
+    about: str = (
+        ""  # what a figure says of it beside its call: `window of 3 steps, stride 1, causal`
+    )
+    mask: str | None = None  # the steps it masks, in words (a mask starts here)
+    keeps_mask: bool = False  # passes a mask on to the layer after it
     call: str = ""  # the call as its framework writes it: `LSTM(64)`, `Linear(in_features=...)`
     # the tensors it reads, by the name of the layer that made each ("input": the model's)
     reads: tuple[str, ...] = ()
@@ -74,7 +101,7 @@ class ShapedLayer:
     # tensor its call takes as its framework lists them, (layer or op, output index)
     state_outputs: tuple[Shape, ...] = ()
     inbound: tuple[tuple[str, int], ...] = ()
-    mask: str | None = None  # the padding-mask op its call makes (Keras mask_zero's not_equal)
+    mask_op: str | None = None  # the op that makes its padding mask (Keras's not_equal)
 
     @property
     def name(self) -> str:
@@ -155,15 +182,16 @@ LayerRule = Callable[[LayerSpec, Shape, str, str], ShapedLayer]
 
 
 def chain(
-    spec: Spec, shape: Shape, rule: LayerRule, call: Callable[[LayerSpec], str]
+    spec: Spec, shape: Shape, rule: LayerRule, facts: Callable[[LayerSpec], dict[str, Any]]
 ) -> tuple[ShapedLayer, ...]:
     """Each layer's rule applied to what the layer before it gives (the input's dtype first,
-    float32 after), in either dialect; `call` writes a layer's call as its framework does."""
+    float32 after), in either dialect; `facts` gives the neutral fields a figure reads (call,
+    role, about, mask, keeps_mask) from the framework's catalogue."""
     dtype, source, reads = spec.input_dtype, "the input", "input"
     out = []
     for layer in spec.layers:
         shaped = rule(layer, shape, dtype, source)
-        out.append(dataclasses.replace(shaped, call=call(layer), reads=(reads,)))
+        out.append(dataclasses.replace(shaped, reads=(reads,), **facts(layer)))
         shape, dtype, source, reads = shaped.output_shape, "float32", repr(layer.name), layer.name
     return tuple(out)
 
@@ -185,10 +213,12 @@ GraphRule = Callable[
 ]
 
 
-def graph(spec: Spec, rule: GraphRule, call: Callable[[LayerSpec], str]) -> tuple[ShapedLayer, ...]:
+def graph(
+    spec: Spec, rule: GraphRule, facts: Callable[[LayerSpec], dict[str, Any]]
+) -> tuple[ShapedLayer, ...]:
     """Each layer's rule applied to the tensors it reads, every layer after those it reads;
-    the layers come back in spec order. A reference to an output a layer does not have is a
-    located error."""
+    the layers come back in spec order, with `facts` as `chain` gives them. A reference to an
+    output a layer does not have is a located error."""
     tensors = {
         (i.name, 0): Tensor((None,) + i.shape, i.dtype, (i.name, 0), f"the input {i.name!r}")
         for i in spec.inputs
@@ -215,8 +245,8 @@ def graph(spec: Spec, rule: GraphRule, call: Callable[[LayerSpec], str]) -> tupl
             tensors[layer.name, k] = out
         shaped[layer.name] = dataclasses.replace(
             result,
-            call=call(layer),
             reads=tuple(dict.fromkeys(r.source for r in sources(layer))),
+            **facts(layer),
         )
     return tuple(shaped[layer.name] for layer in spec.layers)
 

@@ -55,8 +55,8 @@ VIEWS: dict[str, dict[str, Arg]] = {
 }
 DEFAULT_VIEWS = ("stack", "folded", "unrolled")
 
-BACKENDS = ("graphviz", "matplotlib")
-FORMATS = ("svg", "png", "pdf")
+BACKENDS = ("graphviz", "matplotlib", "scene")  # render/backends.py says what each writes
+FORMATS = ("svg", "png", "pdf", "json")
 THEMES = ("light", "dark", "print")
 RENDER: dict[str, Arg] = {
     "formats": Arg("choices", ("svg",), choices=FORMATS),

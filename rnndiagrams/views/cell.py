@@ -11,7 +11,7 @@ from typing import cast
 
 from ..scene import Edge, Label, Line, Node, Run, Scene, sym, words
 from ..shapes import ShapedLayer, ShapedModel
-from ..shapes.shaped import format_shape
+from ..shapes.shaped import Recurrence, format_shape
 from ..specification.model import ViewSpec
 from . import labels
 from .section import figure_name, first_recurrent, header
@@ -22,8 +22,8 @@ SIGMA = "σ"
 class _Cell:
     def __init__(self, model: ShapedModel, layer: ShapedLayer) -> None:
         self.model, self.layer = model, layer
-        self.rnn = layer.spec.inner or layer.spec
-        self.units = self.rnn.args["units"]
+        self.rec = cast(Recurrence, layer.recurrence)
+        self.units = self.rec.units
         self.notation = model.spec.notation
         self.weights = [w for w in layer.weights if w.direction in (None, "forward")]
         self.gates = next((w.gates for w in self.weights if w.gates), ())  # stacking order
@@ -47,8 +47,8 @@ class _Cell:
     def vector(self, symbol: str, sub: str) -> Label:
         return labels.tensor(symbol, sub, (self.h_size if symbol == "h" else self.units,))
 
-    def act(self, key: str) -> str:
-        name = self.rnn.args[key] or "linear"
+    def act(self, name: str | None) -> str:
+        name = name or "linear"
         return SIGMA if name == "sigmoid" else name
 
     def gate_weights(self, gate: str) -> tuple[Line, ...]:
@@ -104,7 +104,7 @@ class _Cell:
             "W", labels.stacked(labels.weight(w["W"], self.notation)), "weight", (2, 1), "box"
         )
         self.op("sum", "+", (1, 2))
-        self.node("act", ((words(self.act("activation")),),), "gate", (1, 3), "box")
+        self.node("act", ((words(self.act(self.rec.activation)),),), "gate", (1, 3), "box")
         self.node("h", self.vector("h", "t"), "state", (1, 4))
         shape = ((words(format_shape((self.units,)), small=True),),)
         self.edge("h_prev", "U", "recurrent")
@@ -125,7 +125,7 @@ class _Cell:
         self.edge("act", "h", "head")
 
     def lstm(self) -> None:
-        act, rec = self.act("activation"), self.act("recurrent_activation")
+        act, rec = self.act(self.rec.activation), self.act(self.rec.gate_activation)
         self.bus((2, 0))
         for nid, gate, symbol, a, col in (
             ("f", "f", "f", rec, 1),
@@ -172,8 +172,8 @@ class _Cell:
         self.edge("proj", "h", "head")
 
     def gru(self) -> None:
-        act, rec = self.act("activation"), self.act("recurrent_activation")
-        after = self.rnn.args["reset_after"]
+        act, rec = self.act(self.rec.activation), self.act(self.rec.gate_activation)
+        after = self.rec.reset_after
         names = ("z", "r", self.gates[2])  # the candidate's block: h (Keras) or n (PyTorch)
         self.bus((2, 0))
         self.gate("z", names[0], "z", rec, (1, 1))
@@ -262,12 +262,13 @@ def build(model: ShapedModel, view: ViewSpec) -> Scene:
     layer = model.layers[first_recurrent(model, view)]
     cell = _Cell(model, layer)
     {"SimpleRNN": cell.simple_rnn, "LSTM": cell.lstm, "GRU": cell.gru}[cast(str, layer.cell)]()
-    call = f"{cell.rnn.cls}({cell.units})" if layer.spec.inner else labels.layer_call(layer)
+    two = len(cell.rec.directions) == 2
+    call = cell.rec.one_direction if two else labels.layer_call(layer)
     which = f" ({layer.name})" if sum(bool(x.cell) for x in model.layers) > 1 else ""
-    both = " in each direction" if layer.spec.inner else ""
+    both = " in each direction" if two else ""
     title = figure_name(model, f"inside one step: {call}{which}{both}")
     projected = any(w.key == "W_hr" for w in layer.weights)
-    formula = _formula(cast(str, layer.cell), cell.act("activation"), projected)
+    formula = _formula(cast(str, layer.cell), cell.act(cell.rec.activation), projected)
     full = labels.legend(layer, model.spec.notation, model.convention)
     gates = next((w.gates for w in cell.weights if w.gates), ())
     blocks = f"; each weight stacks {len(gates)} gate blocks: {', '.join(gates)}" if gates else ""

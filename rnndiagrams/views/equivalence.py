@@ -8,6 +8,7 @@ from ..scene import Group, Node, Scene, words
 from ..shapes import ShapedModel
 from ..specification.model import ViewSpec
 from . import timegrid
+from .grid import two_way
 from .section import figure_name, select
 
 
@@ -25,7 +26,7 @@ def _prefixed(scene: Scene, prefix: str, shift: int) -> Scene:
 def build(model: ShapedModel, view: ViewSpec) -> Scene:
     section = select(model, view)
     # side by side, a deep or bidirectional pair would be too wide for a page: drawn compact
-    compact = len(section.recurrent) > 1 or any(r.spec.inner for r in section.recurrent)
+    compact = len(section.recurrent) > 1 or any(two_way(r) for r in section.recurrent)
     folded = _prefixed(timegrid.build(model, view, True, compact), "f_", 0)
     # one column; three for a bidirectional cell; more for an encoder and its decoder
     width = max(n.pos[0] for n in folded.nodes) + 1

@@ -8,9 +8,11 @@ it, so none of them needs another's private parts.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 from ..scene import Edge, Label, Node, words
 from ..shapes import ShapedLayer, ShapedModel
+from ..shapes.shaped import Recurrence
 from . import labels
 from .section import Section
 
@@ -33,6 +35,11 @@ def names_layer(layers: tuple[ShapedLayer, ...]) -> bool:
     the `_l1`."""
     parts = {x.part_of for x in layers}
     return len(parts) == 1 and None not in parts
+
+
+def two_way(layer: ShapedLayer) -> bool:
+    """Whether a recurrent layer runs in two directions (two rows, or two cells side by side)."""
+    return len(cast(Recurrence, layer.recurrence).directions) == 2
 
 
 class Grid:
@@ -60,7 +67,7 @@ class Grid:
         self.once = not folded and self.notation not in labels.MATH_NOTATIONS
         # folded, a Bidirectional layer's two cells sit side by side (columns 0 and 2), each
         # with its own loop, and everything else in the middle column between them
-        self.side = folded and any(layer.spec.inner for layer in section.recurrent)
+        self.side = folded and any(two_way(layer) for layer in section.recurrent)
 
     # -- helpers -------------------------------------------------------------------
     def row(self, make: MakeStep, shift: int | None = None, row: int | None = None) -> list[str]:

@@ -13,7 +13,7 @@ from typing import cast
 
 from ..scene import Label, Node, Run, Scene, words
 from ..shapes import ShapedModel
-from ..shapes.shaped import format_shape
+from ..shapes.shaped import Recurrence, format_shape
 from ..specification.model import ViewSpec
 from . import labels
 from .section import figure_name, first_recurrent, header
@@ -24,7 +24,8 @@ THINNEST = 7.0  # a vector is drawn this wide, however small the scale
 
 def build(model: ShapedModel, view: ViewSpec) -> Scene:
     layer = model.layers[first_recurrent(model, view)]
-    if layer.cell != "SimpleRNN" or layer.spec.inner is not None:
+    rec = cast(Recurrence, layer.recurrence)
+    if rec.cell != "SimpleRNN" or len(rec.directions) == 2:
         raise model.spec.error(
             view.path,
             f"the numpy view draws the seed's SimpleRNN loop, but {layer.name} "
@@ -32,7 +33,7 @@ def build(model: ShapedModel, view: ViewSpec) -> Scene:
             "expected a SimpleRNN layer (the cell view draws LSTM and GRU)",
         )
     notation = model.spec.notation
-    units = layer.spec.args["units"]
+    units = rec.units
     x_dim = layer.step_tensor("x_t").shape[0]
     steps = view.options.get("steps") or model.steps
     weights = {w.key: w for w in layer.weights}
@@ -89,7 +90,7 @@ def build(model: ShapedModel, view: ViewSpec) -> Scene:
         if key in weights:
             op("+")
             matrix(key, "weight")
-    op(f"→ {layer.spec.args['activation'] or 'linear'} →")
+    op(f"→ {rec.activation or 'linear'} →")
     add(labels.tensor("h", "t", (units,)), "state", box(units, 1))
     t = str(steps) if steps else "T"
     op(f"⇒ np.stack over t = 0 … {t if not steps else steps - 1} ⇒")
@@ -104,7 +105,7 @@ def build(model: ShapedModel, view: ViewSpec) -> Scene:
     legend = (
         (
             words("for input_t in inputs:  output_t = "),
-            words(layer.spec.args["activation"] or "linear"),
+            words(rec.activation or "linear"),
             words("("),
             name("W"),
             words(" @ input_t + "),

@@ -54,7 +54,7 @@ class Rows(Grid):
             if layer.cell:
                 k += 1
                 prev = self._recurrent(layer, prev, self.sup(k))
-            elif layer.cls in ("Dense", "TimeDistributed"):
+            elif layer.role in ("head", "step-head"):
                 head += 1
                 prev = self._per_step_dense(layer, prev, head)
             else:

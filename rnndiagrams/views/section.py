@@ -11,29 +11,10 @@ from ..scene import Line
 from ..shapes import ShapedLayer, ShapedModel
 from ..specification.model import ViewSpec
 
-# Layers that act on each step alone: drawn once per step while the data is a sequence.
-PER_STEP = (
-    "Dense",
-    "TimeDistributed",
-    "Dropout",
-    "SpatialDropout1D",
-    "Masking",
-    "GaussianNoise",
-    "Activation",
-    "LayerNormalization",
-    "BatchNormalization",
-)
-WINDOW = ("Conv1D", "MaxPooling1D", "AveragePooling1D")  # read several steps: T changes
-POOLING = ("GlobalMaxPooling1D", "GlobalAveragePooling1D", "Flatten")  # every step -> one vector
-# Layers drawn once, after the sequence has become one vector per sample.
-ONCE = (
-    "Dense",
-    "Dropout",
-    "GaussianNoise",
-    "Activation",
-    "LayerNormalization",
-    "BatchNormalization",
-)
+# Roles of layers that act on each step alone: drawn once per step while the data is a sequence.
+PER_STEP = ("head", "step-head", "step", "step-only")
+# Roles of layers drawn once, after the sequence has become one vector per sample.
+ONCE = ("head", "step")
 
 
 @dataclass(frozen=True)
@@ -89,11 +70,11 @@ def section_at(model: ShapedModel, view: ViewSpec, start: int) -> Section:
     layers = model.layers
     name = view.options.get("layer")
     begin = start  # the front: sequence layers right before the first recurrent one
-    while begin and layers[begin - 1].cls in PER_STEP + WINDOW and layers[begin - 1].per_step:
+    while begin and layers[begin - 1].role in (*PER_STEP, "window") and layers[begin - 1].per_step:
         begin -= 1
-    cut = max((i + 1 for i in range(begin, start) if layers[i].cls in WINDOW), default=begin)
+    cut = max((i + 1 for i in range(begin, start) if layers[i].role == "window"), default=begin)
     windows, front = list(layers[begin:cut]), layers[cut:start]
-    embedding = layers[begin - 1] if begin and layers[begin - 1].cls == "Embedding" else None
+    embedding = layers[begin - 1] if begin and layers[begin - 1].role == "embedding" else None
     if windows and embedding is not None:  # its steps are not the recurrent layer's steps
         windows.insert(0, embedding)
         embedding = None
@@ -107,11 +88,11 @@ def section_at(model: ShapedModel, view: ViewSpec, start: int) -> Section:
                 break  # one named layer, plus what sits on top of it
             rows.append(layer)
             sequence = layer.per_step
-        elif sequence and layer.cls in PER_STEP:
+        elif sequence and layer.role in PER_STEP:
             rows.append(layer)
-        elif sequence and layer.cls in POOLING:
+        elif sequence and layer.role == "pooling":
             pooling, sequence = layer, False
-        elif not sequence and layer.cls in ONCE:
+        elif not sequence and layer.role in ONCE:
             tail.append(layer)
         else:
             break

@@ -29,17 +29,17 @@ def decoder_start(model: ShapedModel, view: ViewSpec, section: Section) -> int |
     drawn = section.tail or ((section.pooling,) if section.pooling else section.rows)
     after = model.layers.index(drawn[-1]) + 1
     layers = model.layers
-    if after + 1 < len(layers) and layers[after].cls == "RepeatVector":
+    if after + 1 < len(layers) and layers[after].role == "repeat":
         for i in range(after + 1, len(layers)):
             if layers[i].cell:
                 return i
-            if layers[i].cls not in PER_STEP:  # e.g. a Conv1D: no longer one step per copy
+            if layers[i].role not in PER_STEP:  # e.g. a Conv1D: no longer one step per copy
                 return None
     return None
 
 
 def build(model: ShapedModel, view: ViewSpec, encoder: Rows, start: int) -> Scene:
-    repeat = next(x for x in reversed(model.layers[:start]) if x.cls == "RepeatVector")
+    repeat = next(x for x in reversed(model.layers[:start]) if x.role == "repeat")
     section = section_at(model, view, start)
     steps = view.options.get("steps")
     cols = ["t"] if encoder.folded else columns(steps if steps else repeat.output_shape[1])
@@ -88,7 +88,7 @@ def build(model: ShapedModel, view: ViewSpec, encoder: Rows, start: int) -> Scen
 
 
 def _repeat_line(repeat: ShapedLayer) -> Line:
-    n, shape = repeat.spec.args["n"], format_shape(repeat.input_shape)
+    n, shape = repeat.output_shape[1], format_shape(repeat.input_shape)
     return (
         words(f"{repeat.name}: {labels.layer_call(repeat)} copies {shape} to each of {n} steps"),
     )

@@ -63,12 +63,12 @@ def _role(layer: ShapedLayer) -> str:
     return (
         "state"
         if layer.cell
-        else "merge"
-        if len(layer.spec.reads or ()) > 1
         else "output"
-        if layer.cls in ("Dense", "TimeDistributed", "Linear")
+        if layer.role in ("head", "step-head")
         else "input"
-        if layer.cls == "Embedding"
+        if layer.role == "embedding"
+        else "merge"
+        if layer.role == "merge"
         else "layer"  # the layers around them: noise, windows, pooling, normalisation
     )
 

@@ -18,19 +18,6 @@ from .grid import Grid
 if TYPE_CHECKING:
     from .section import Section
 
-_POOL_SYMBOL = {"GlobalMaxPooling1D": "max", "GlobalAveragePooling1D": "mean"}
-# Layers that pass a Keras mask on to the next layer (windows and pooling drop it).
-_KEEP_MASK = (
-    "Dropout",
-    "SpatialDropout1D",
-    "GaussianNoise",
-    "Activation",
-    "LayerNormalization",
-    "BatchNormalization",
-    "Dense",
-    "TimeDistributed",
-)
-
 
 def layer_label(layer: ShapedLayer, shape: Shape | None, *notes: str) -> Label:
     """`Dropout(0.5)` over its output shape (one step's, or the whole tensor's)."""
@@ -69,12 +56,9 @@ def windows(grid: Grid) -> str | None:
     )
     for layer in chain:
         notes = ()
-        if layer.cls in ("Conv1D", "MaxPooling1D", "AveragePooling1D"):
-            a = layer.spec.args
-            size = a.get("kernel_size", a.get("pool_size"))
-            stride = a["strides"] or size
+        if layer.role == "window":
             notes = (
-                f"window of {size} steps, stride {stride}, {a['padding']}",
+                layer.about,
                 f"T: {_steps(layer.input_shape[1])} → {_steps(layer.output_shape[1])}",
             )
         nid = grid.single(layer_label(layer, layer.output_shape, *notes), "layer", col)
@@ -90,9 +74,7 @@ def fan_out(grid: Grid, src: str, dst: list[str]) -> None:
 
 def pooled(grid: Grid, layer: ShapedLayer, prev: list[str]) -> list[str]:
     """Global pooling or Flatten: one node fed by every step's output (many-to-one)."""
-    how = _POOL_SYMBOL.get(layer.cls)
-    first = f"{how} over all steps" if how else "all steps side by side"
-    label = ((words(first),),) + layer_label(layer, layer.output_shape[1:])
+    label = ((words(layer.about),),) + layer_label(layer, layer.output_shape[1:])
     nid = grid.single(label, "merge", len(grid.cols) - 1)
     for c, src in enumerate(prev):
         if grid.cols[c] is not None:
@@ -110,17 +92,11 @@ def mask_lines(section: Section) -> tuple[Line, ...]:
         return ()
     source = None
     for layer in ((section.embedding,) if section.embedding else ()) + section.front:
-        if layer.cls == "Masking" or layer.spec.args.get("mask_zero"):
+        if layer.mask:
             source = layer
-        elif source is not None and layer.cls not in _KEEP_MASK:
+        elif source is not None and not layer.keeps_mask:
             source = None
     if source is None:
         return ()
-    what = (
-        "a step whose token id is 0 (mask_zero: padding)"
-        if source.cls == "Embedding"
-        else f"a step whose features all equal {source.spec.args['mask_value']}"
-    )
-    return (
-        (words(f"mask ({source.name}): {what} is skipped; the recurrent layers carry h over it"),),
-    )
+    what = f"mask ({source.name}): {source.mask} is skipped; the recurrent layers carry h over it"
+    return ((words(what),),)

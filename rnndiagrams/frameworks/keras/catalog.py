@@ -6,6 +6,8 @@ so a new argument is one line here.
 
 from __future__ import annotations
 
+from typing import Any
+
 from ...specification.catalog import Arg
 from ...specification.model import LayerSpec
 
@@ -152,6 +154,37 @@ def call_args(cls: str) -> dict[str, Arg]:
 
 MERGES = ("Concatenate", "Add", "Average", "Multiply", "Dot")
 ATTENTION = ("Attention", "AdditiveAttention")
+# Where each class sits in a figure (shapes/shaped.py's ROLES say what each role means).
+ROLES = {
+    "Embedding": "embedding",
+    "SimpleRNN": "recurrent",
+    "LSTM": "recurrent",
+    "GRU": "recurrent",
+    "Bidirectional": "recurrent",
+    "Dense": "head",
+    "TimeDistributed": "step-head",
+    "Masking": "step-only",
+    "Dropout": "step",
+    "SpatialDropout1D": "step-only",
+    "GaussianNoise": "step",
+    "Activation": "step",
+    "Conv1D": "window",
+    "MaxPooling1D": "window",
+    "AveragePooling1D": "window",
+    "GlobalMaxPooling1D": "pooling",
+    "GlobalAveragePooling1D": "pooling",
+    "Flatten": "pooling",
+    "RepeatVector": "repeat",
+    "Concatenate": "merge",
+    "Add": "merge",
+    "Average": "merge",
+    "Multiply": "merge",
+    "Dot": "merge",
+    "Attention": "merge",
+    "AdditiveAttention": "merge",
+    "LayerNormalization": "step",
+    "BatchNormalization": "step",
+}
 # Wrappers: the argument `layer:` holds a layer of these classes.
 WRAPPERS = ("Bidirectional", "TimeDistributed")
 
@@ -188,7 +221,47 @@ AUTO_NAME = {
 }
 
 
-def layer_call(spec: LayerSpec) -> str:
+# Layers that pass a Keras mask on to the next layer (windows and pooling drop it).
+KEEP_MASK = (
+    "Dropout",
+    "SpatialDropout1D",
+    "GaussianNoise",
+    "Activation",
+    "LayerNormalization",
+    "BatchNormalization",
+    "Dense",
+    "TimeDistributed",
+)
+_POOLING = {
+    "GlobalMaxPooling1D": "max over all steps",
+    "GlobalAveragePooling1D": "mean over all steps",
+    "Flatten": "all steps side by side",
+}
+
+
+def facts(spec: LayerSpec) -> dict[str, Any]:
+    """What a figure reads of a layer, in no framework's vocabulary: its call, its role,
+    what to say of it beside the call, and the steps it masks."""
+    a = spec.args
+    about = _POOLING.get(spec.cls, "")
+    if ROLES[spec.cls] == "window":
+        size = a.get("kernel_size", a.get("pool_size"))
+        about = f"window of {size} steps, stride {a['strides'] or size}, {a['padding']}"
+    mask = None
+    if spec.cls == "Masking":
+        mask = f"a step whose features all equal {a['mask_value']}"
+    elif a.get("mask_zero"):
+        mask = "a step whose token id is 0 (mask_zero: padding)"
+    return {
+        "call": keras_call(spec),
+        "role": ROLES[spec.cls],
+        "about": about,
+        "mask": mask,
+        "keeps_mask": spec.cls in KEEP_MASK,
+    }
+
+
+def keras_call(spec: LayerSpec) -> str:
     """`SimpleRNN(64)`, `Bidirectional(LSTM(16), concat)`, `Dense(1, sigmoid)`: the Keras call,
     required arguments by value, then those that differ from the default."""
     if spec.cls == "Embedding":
@@ -197,7 +270,7 @@ def layer_call(spec: LayerSpec) -> str:
     if spec.inner is not None:
         return f"Bidirectional({spec.inner.cls}({spec.inner.args['units']}), {spec.args['merge_mode']})"
     if spec.wrapped is not None:
-        return f"TimeDistributed({layer_call(spec.wrapped)})"
+        return f"TimeDistributed({keras_call(spec.wrapped)})"
     if spec.cls == "Dense" or spec.cls in RECURRENT:
         act = spec.args.get("activation")
         extra = f", {act}" if spec.cls == "Dense" and act not in (None, "linear") else ""

@@ -48,11 +48,6 @@ def verify_keras(model: ShapedModel, seed: int = 0) -> None:
     from .run_feedforward import free_steps
 
     free = free_steps(model, FREE_STEPS)
-    if model.spec.graph:
-        from .run_graph import run_graph
-
-        run_graph(model, rng, free)
-        return
     steps = tuple(free if d is None else d for d in model.input_shape[1:2])
     if model.spec.input_dtype.startswith("int"):
         first = model.layers[0].spec.args
@@ -67,11 +62,11 @@ def verify_keras(model: ShapedModel, seed: int = 0) -> None:
         )
     for layer in model.layers:
         arrays = {w: rng.standard_normal(w.shape_in(model.convention)) * 0.1 for w in layer.weights}
-        x = _run_layer(model, layer, arrays, x, rng)
+        x = run_layer(model, layer, arrays, x, rng)
         expect(model, layer, "output", x.shape, layer.output_shape)
 
 
-def _math(
+def math_weight(
     model: ShapedModel, arrays: dict[Weight, np.ndarray], key: str, direction: str | None = None
 ) -> np.ndarray | None:
     """The weight in math orientation (rows = outputs), whatever the convention stores."""
@@ -81,7 +76,7 @@ def _math(
     return None
 
 
-def _run_layer(
+def run_layer(
     model: ShapedModel,
     layer: ShapedLayer,
     arrays: dict[Weight, np.ndarray],
@@ -96,12 +91,14 @@ def _run_layer(
         from .run_feedforward import run_feedforward
 
         args = (layer.spec.wrapped or layer.spec).args
-        return run_feedforward(layer.cls, args, x, lambda key: _math(model, arrays, key), _act, rng)
+        return run_feedforward(
+            layer.cls, args, x, lambda key: math_weight(model, arrays, key), _act, rng
+        )
     if layer.cls == "Embedding":
-        return cast(np.ndarray, cast(np.ndarray, _math(model, arrays, "E"))[x])
+        return cast(np.ndarray, cast(np.ndarray, math_weight(model, arrays, "E"))[x])
     if layer.cls == "Dense":
-        c = _math(model, arrays, "c")
-        y = x @ cast(np.ndarray, _math(model, arrays, "V")).T + (0 if c is None else c)
+        c = math_weight(model, arrays, "c")
+        y = x @ cast(np.ndarray, math_weight(model, arrays, "V")).T + (0 if c is None else c)
         if layer.step:
             expect(model, layer, "o_t", y[:, 0].shape[1:], layer.step_tensor("o_t").shape)
         return _act(layer.spec.args["activation"])(y)
@@ -153,10 +150,10 @@ def _run_rnn(
     rnn = layer.spec.inner or layer.spec
     args, units = rnn.args, rnn.args["units"]
     W, U = (
-        cast(np.ndarray, _math(model, arrays, "W", direction)),
-        cast(np.ndarray, _math(model, arrays, "U", direction)),
+        cast(np.ndarray, math_weight(model, arrays, "W", direction)),
+        cast(np.ndarray, math_weight(model, arrays, "U", direction)),
     )
-    b, b_W, b_U = (_math(model, arrays, k, direction) for k in ("b", "b_W", "b_U"))
+    b, b_W, b_U = (math_weight(model, arrays, k, direction) for k in ("b", "b_W", "b_U"))
     if b is not None and b.ndim == 2:  # Keras GRU reset_after: rows are input and recurrent bias
         b_W, b_U, b = b[0], b[1], None
     if b is not None:

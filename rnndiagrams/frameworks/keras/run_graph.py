@@ -9,17 +9,20 @@ from typing import cast
 import numpy as np
 
 from ...errors import SpecError
-from ...shapes.execution import BATCH, expect
+from ...shapes.execution import BATCH, FREE_STEPS, expect
 from ...shapes.shaped import ShapedLayer, ShapedModel
 from ...shapes.weights import Weight
 from ...specification.graph import order
 from .catalog import ATTENTION, MERGES
-from .run import _math, _run_layer
+from .run import math_weight, run_layer
+from .run_feedforward import free_steps
 
 
-def run_graph(model: ShapedModel, rng: np.random.Generator, free: int) -> None:
+def verify_graph(model: ShapedModel, seed: int = 0) -> None:
     """Raise a SpecError at the first layer whose executed shapes differ from the computed
-    ones; `free` is the length given to every time axis the spec leaves open."""
+    ones."""
+    rng = np.random.default_rng(seed)
+    free = free_steps(model, FREE_STEPS)
     values: dict[tuple[str, int], np.ndarray] = {}
     # open lengths (null) run as the one fixed length of the other inputs, if there is one:
     # a merge of an open sequence with a fixed one needs equal lengths at run time
@@ -58,7 +61,7 @@ def run_graph(model: ShapedModel, rng: np.random.Generator, free: int) -> None:
                 ) from None
         else:
             starts = [values[r.source, r.index] for r in spec_layer.initial_state]
-            y = _run_layer(model, layer, arrays, xs[0], rng, starts, final)
+            y = run_layer(model, layer, arrays, xs[0], rng, starts, final)
         expect(model, layer, "output", y.shape, layer.output_shape)
         values[layer.name, 0] = y
         for k, shape in enumerate(layer.state_outputs, start=1):
@@ -93,12 +96,12 @@ def _merge(
         return out.reshape(-1, 1) if out.ndim == 1 else out
     query, value = xs[0], xs[1]
     key = xs[2] if len(xs) == 3 else value
-    scale = _math(model, arrays, "scale")
+    scale = math_weight(model, arrays, "scale")
     if layer.cls == "AdditiveAttention":
         terms = np.tanh(query[:, :, None, :] + key[:, None, :, :])
         scores = (terms * (1.0 if scale is None else scale)).sum(-1)
     elif a["score_mode"] == "concat":
-        weight = cast(np.ndarray, _math(model, arrays, "concat_score_weight"))
+        weight = cast(np.ndarray, math_weight(model, arrays, "concat_score_weight"))
         terms = np.tanh(
             (1.0 if scale is None else scale) * (query[:, :, None, :] + key[:, None, :, :])
         )

@@ -19,7 +19,7 @@ from ...shapes.shaped import (
 )
 from ...shapes.weights import GATES, Weight
 from ...specification.model import LayerSpec, Spec
-from .catalog import ATTENTION, AUTO_NAME, MERGES, RECURRENT, layer_call
+from .catalog import ATTENTION, AUTO_NAME, KEEP_MASK, MERGES, RECURRENT, facts
 from .merges import shape_merge
 
 
@@ -28,13 +28,13 @@ def shape_keras(spec: Spec, convention: str | None = None) -> ShapedModel:
     chosen = convention or spec.convention
     shape: Shape = (None,) + tuple(spec.input_shape)
     if spec.graph:
-        layers = graph(spec, _Graph(spec, chosen).layer, layer_call)
+        layers = graph(spec, _Graph(spec, chosen).layer, facts)
     else:
         layers = chain(
             spec,
             shape,
             lambda layer, s, dtype, src: _chain_layer(spec, layer, s, dtype, src, chosen),
-            layer_call,
+            facts,
         )
     return ShapedModel(
         spec=spec,
@@ -67,19 +67,9 @@ def _chain_layer(
     return shaped
 
 
-# Keras layers whose call takes the padding mask (it shows as one more inbound tensor), and
-# those that pass it on unchanged; every other layer drops it (measured in Keras 3.15).
+# Keras layers whose call takes the padding mask (it shows as one more inbound tensor);
+# those of KEEP_MASK pass it on, every other layer drops it (measured in Keras 3.15).
 _TAKE_MASK = (*RECURRENT, "Bidirectional", "TimeDistributed", "BatchNormalization")
-_KEEP_MASK = (
-    "Dropout",
-    "Dense",
-    "Activation",
-    "GaussianNoise",
-    "SpatialDropout1D",
-    "TimeDistributed",
-    "LayerNormalization",
-    "BatchNormalization",
-)
 
 
 class _Graph:
@@ -139,7 +129,7 @@ class _Graph:
         made = None
         if layer.cls == "Embedding" and layer.args["mask_zero"]:
             mask = made = self.op("not_equal")
-        elif not (layer.cls in _KEEP_MASK or (shaped.recurrence and shaped.recurrence.sequence)):
+        elif not (layer.cls in KEEP_MASK or (shaped.recurrence and shaped.recurrence.sequence)):
             mask = None
         outputs = tuple(
             Tensor(
@@ -151,7 +141,7 @@ class _Graph:
             )
             for k, shape in enumerate(shaped.outputs)
         )
-        return dataclasses.replace(shaped, inbound=tuple(inbound), mask=made), outputs
+        return dataclasses.replace(shaped, inbound=tuple(inbound), mask_op=made), outputs
 
     def _check_states(
         self, layer: LayerSpec, shaped: ShapedLayer, states: tuple[Tensor, ...]
@@ -269,6 +259,10 @@ def _shape_layer(
         directions=directions,
         sequence=sequence,
         returns=f"{layer.name} returns {returns}, {format_shape(out_shape)}",
+        one_direction=f"{rnn.cls}({units})",
+        activation=rnn.args["activation"],
+        gate_activation=rnn.args.get("recurrent_activation"),
+        reset_after=rnn.args.get("reset_after", False),
         backwards=rnn.args["go_backwards"],
         merge=layer.args["merge_mode"] if layer.inner else None,
     )

@@ -8,6 +8,7 @@ passes on from an RNN module, its whole output or `out[:, -1]`.
 from __future__ import annotations
 
 import keyword
+from typing import Any
 
 from ...specification.catalog import Arg
 from ...specification.model import LayerSpec, Spec
@@ -49,6 +50,17 @@ MODULES: dict[str, dict[str, Arg]] = {
     },
 }
 
+# Where each module sits in a figure (shapes/shaped.py's ROLES say what each role means).
+ROLES = {
+    "Embedding": "embedding",
+    "RNN": "recurrent",
+    "LSTM": "recurrent",
+    "GRU": "recurrent",
+    "Linear": "head",
+    "Dropout": "step",
+    "LayerNorm": "step",
+}
+
 # The recurrent cell each RNN module runs, under the Keras name the views and verify use.
 CELLS = {"RNN": "SimpleRNN", "LSTM": "LSTM", "GRU": "GRU"}
 
@@ -76,6 +88,11 @@ def class_name(spec: Spec) -> str:
 
 # RNNBase.extra_repr's order of the arguments it prints when they differ from the default
 REPR_ORDER = ("proj_size", "num_layers", "bias", "batch_first", "dropout", "bidirectional")
+
+
+def facts(layer: LayerSpec) -> dict[str, Any]:
+    """What a figure reads of a module: its call as `print(model)` shows it, and its role."""
+    return {"call": module_call(layer), "role": ROLES[layer.cls]}
 
 
 def module_call(layer: LayerSpec) -> str:

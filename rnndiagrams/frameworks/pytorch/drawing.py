@@ -22,7 +22,7 @@ from .catalog import module_call
 
 @dataclass(frozen=True)
 class DrawnSpec(LayerSpec):
-    """A module layer in the views' (Keras-like) vocabulary, remembering its module."""
+    """One layer of a module as a time grid draws it, remembering its module."""
 
     module: LayerSpec | None = None
     index: int = 0  # which of the module's num_layers
@@ -103,17 +103,10 @@ def drawable(model: ShapedModel, view: ViewSpec) -> tuple[ShapedModel, ViewSpec]
 
 
 def _plain(m: ShapedLayer, before: tuple[tuple[str, str], ...]) -> ShapedLayer:
-    a = m.spec.args
-    if m.cls == "Embedding":
-        args = {**a, "input_dim": a["num_embeddings"], "output_dim": a["embedding_dim"]}
-        cls = "Embedding"
-    else:
-        args = {**a, "units": a["out_features"], "activation": None, "use_bias": a["bias"]}
-        cls = "Dense"
     spec = DrawnSpec(
-        cls=cls,
+        cls=m.cls,
         name=m.name,
-        args=args,
+        args=m.spec.args,
         path=m.spec.path,
         framework="pytorch",
         module=m.spec,
@@ -131,16 +124,7 @@ def _unstack(m: ShapedLayer, before: tuple[tuple[str, str], ...]) -> list[Shaped
             cls=m.cls,
             runs=m.spec.runs,
             name=m.name if k == 1 else f"{m.name}.l{n}",
-            args={
-                **a,
-                "units": a["hidden_size"],
-                "return_sequences": not last or m.spec.take != "last",
-                "go_backwards": False,
-                "activation": a.get("nonlinearity", "tanh"),
-                "recurrent_activation": "sigmoid",
-                "reset_after": True,  # PyTorch's GRU applies r after W_hn h + b_hn
-                "use_bias": a["bias"],
-            },
+            args=a,
             path=m.spec.path,
             framework="pytorch",
             take=m.spec.take if last else "output",
@@ -148,17 +132,12 @@ def _unstack(m: ShapedLayer, before: tuple[tuple[str, str], ...]) -> list[Shaped
             index=n,
             before=before if n == 0 else (),
         )
-        spec = rnn
-        if a["bidirectional"]:
-            spec = dataclasses.replace(
-                rnn, cls="Bidirectional", args={"merge_mode": "concat"}, inner=rnn
-            )
         width = m.step_tensor("y_t", None, n).shape if a["bidirectional"] else None
         x_dim = m.step_tensor("x_t", None, n).shape
         out_dim = width or m.step_tensor("h_t", None, n).shape
         sequence = _with_features(cast(Shape, m.sequence_output), out_dim[0])
         shaped = ShapedLayer(
-            spec,
+            rnn,
             m.input_shape if n == 0 else _with_features(cast(Shape, m.sequence_output), x_dim[0]),
             m.output_shape if last else sequence,
             "float32",
@@ -174,7 +153,8 @@ def _unstack(m: ShapedLayer, before: tuple[tuple[str, str], ...]) -> list[Shaped
             finals=_finals(m.spec, n),
         )
         reads = m.reads if n == 0 else (f"{m.name}.l{n - 1}",)
-        out.append(_drawn(shaped, spec, recurrence=recurrence, call=call_text(rnn), reads=reads))
+        changes = {"recurrence": recurrence, "call": call_text(rnn), "reads": reads, "role": m.role}
+        out.append(_drawn(shaped, rnn, **changes))
     return out
 
 

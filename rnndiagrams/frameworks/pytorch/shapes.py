@@ -20,7 +20,7 @@ from ...shapes.shaped import (
 )
 from ...shapes.weights import GATES, Weight
 from ...specification.model import LayerSpec, Spec
-from .catalog import CELLS, module_call
+from .catalog import CELLS, facts
 from .drawing import drawable
 
 
@@ -41,7 +41,7 @@ def shape_torch(spec: Spec, convention: str | None = None) -> ShapedModel:
             spec,
             shape,
             lambda layer, s, dtype, src: _module(spec, layer, s, dtype, src, batch_first),
-            module_call,
+            facts,
         ),
         time_axis=1 if batch_first else 0,
         recurrent_classes="RNN, LSTM or GRU",
@@ -173,6 +173,10 @@ def _rnn(
         directions=directions,
         sequence=layer.take != "last",
         returns=_returns(layer, out_shape, not batch_first),
+        one_direction=f"{layer.cls}({hidden})",
+        activation=a.get("nonlinearity", "tanh"),
+        gate_activation="sigmoid",
+        reset_after=True,  # PyTorch's GRU applies r after W_hn h + b_hn
         merge="concat" if a["bidirectional"] else None,
         last_position=True,
     )

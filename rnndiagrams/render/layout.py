@@ -1,0 +1,434 @@
+"""A scene laid out in points (1/72 in): text measured, nodes placed on the scene's grid,
+edges routed around nodes, edge labels set where they cover nothing, groups framed.
+
+Kept apart from painting, so a second painter (TikZ, next) draws the same layout. Text is
+measured with matplotlib's renderer, under the fonts and mathtext settings of `rc`. Plain
+runs (any language, Hangul included) are plain text with font fallback; symbols go through
+mathtext, which would turn Hangul into placeholder boxes.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
+
+import matplotlib
+from matplotlib import font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+
+from .. import style
+from ..scene import Edge, Group, Label, Node, Run, Scene
+from ..style import Theme
+from .geometry import Box, GridIndex, Point, Route, on_arc, overlap
+
+if TYPE_CHECKING:  # the names of rc settings, from matplotlib's stubs: for the type checker only
+    from matplotlib.typing import RcKeyType
+
+PAD_X, PAD_Y = 9.0, 6.0  # inside node boxes
+GAP_X, GAP_Y = 26.0, 46.0  # between grid cells
+MARGIN = 14.0
+LINE = 1.28  # line height, in font sizes
+LOOP = 26.0  # how far a self-loop reaches out of its node
+HEAD_GAP = 18.0  # between the legend and the figure body
+EXIT = 1.0  # the point an output arrow leaves the figure at
+
+
+def _font_families() -> list[str]:
+    """The main font plus the installed fallbacks (a missing one would only warn)."""
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    if not any(n in names for n in style.FONT_FALLBACKS) and shutil.which("fc-match"):
+        for family in style.FONT_FALLBACKS:
+            path = subprocess.run(
+                ["fc-match", "-f", "%{file}", family], capture_output=True, text=True
+            ).stdout
+            if path and family.replace(" ", "").lower() in path.replace(" ", "").lower():
+                font_manager.fontManager.addfont(path)
+                names.add(family)
+                break
+    return [style.FONT] + [f for f in style.FONT_FALLBACKS if f in names]
+
+
+def rc(editable_text: bool, salt: str) -> dict[RcKeyType, Any]:
+    return {
+        "font.family": _font_families(),
+        "mathtext.fontset": "dejavusans",
+        "svg.hashsalt": salt,  # ids stable across runs, and distinct between figures inlined in one page
+        "svg.fonttype": "none" if editable_text else "path",
+        "pdf.fonttype": 42,
+        "axes.unicode_minus": False,
+    }
+
+
+_MATH_SPECIAL = re.compile(r"([\\{}_^$%#&~])")
+
+
+_TILDE = re.compile("(.)\u0303")  # a letter with a combining tilde: h̃, c̃
+
+
+def _math(text: str) -> str:
+    """Mathtext for a symbol: TeX specials escaped, arrows and tildes as TeX draws them (a
+    combining tilde on `h` would merge with its ascender into ħ)."""
+    text = _MATH_SPECIAL.sub(r"\\\1", text).replace("→", r"\rightarrow").replace("←", r"\leftarrow")
+    return _TILDE.sub(r"\\tilde{\1}", text)
+
+
+def run_text(run: Run) -> tuple[str, bool]:
+    """The string for one run without its scripts, and whether it holds mathtext.
+
+    Scripts are set as pieces of their own (see Measure.block): a subscript at no less than
+    the small text's size (mathtext's own 70 % of a 12 pt legend would read under 9 px), a
+    superscript as raised plain text, since layer indices like (37) would otherwise make every
+    layer's labels new mathtext strings, and parsing mathtext costs milliseconds each."""
+    if run.italic:
+        return f"${_math(run.text)}$", True
+    return run.text.replace("$", r"\$"), False
+
+
+SCRIPT = 0.7  # superscript size, as a fraction of its run's (mathtext's own ratio)
+DROP = 0.2  # how far a subscript's baseline sits below the line's, in its run's size
+RISE = 0.4  # how far a superscript's baseline sits above the line's, in its run's size
+
+
+@dataclass
+class Piece:
+    text: str
+    size: float
+    color: str
+    dx: float  # offset from the line's left edge
+    width: float
+    weight: str = "normal"
+    rise: float = 0.0  # baseline offset (superscripts up, subscripts down)
+
+
+@dataclass
+class Block:
+    """A measured multi-line label: lines of pieces, each line centred or left-aligned."""
+
+    lines: list[tuple[list[Piece], float, float]]  # pieces, width, height
+    width: float
+    height: float
+
+
+class Measure:
+    def __init__(self, theme: Theme) -> None:
+        self.theme = theme
+        fig = Figure(dpi=72)
+        self.renderer = FigureCanvasAgg(fig).get_renderer()  # type: ignore[no-untyped-call]  # matplotlib leaves get_renderer unannotated
+        self.props = FontProperties(family=matplotlib.rcParams["font.family"])
+        self.widths: dict[tuple[str, float, bool, str], float] = {}
+
+    def width(self, text: str, size: float, math: bool, weight: str = "normal") -> float:
+        """Measured once per distinct piece: deep models repeat the same shapes and symbols."""
+        key = (text, size, math, weight)
+        if key not in self.widths:
+            props = self.props.copy()
+            props.set_size(size)
+            props.set_weight(weight)
+            w, _, _ = self.renderer.get_text_width_height_descent(text, props, ismath=math)
+            self.widths[key] = w
+        return self.widths[key]
+
+    def block(self, label: Label, size: float, color: str, weight: str = "normal") -> Block:
+        lines = []
+        for line in label:
+            pieces, x, top = [], 0.0, 0.0
+            slanted: tuple[str, float] | None = None  # the last piece, when italic: text, size
+            for run in line:
+                text, math = run_text(run)
+                run_size = style.SMALL_SIZE if run.small else size
+                colour = self.theme.muted if run.small else color
+                if text:
+                    x += 0.0 if text.startswith(" ") else _kern(slanted, run.italic)
+                    w = self.width(text, run_size, math, weight)
+                    pieces.append(Piece(text, run_size, colour, x, w, weight))
+                    x += w
+                    top = max(top, run_size)
+                    slanted = (run.text, run_size) if run.italic else None
+                if run.sub:
+                    x += _kern(slanted, False)
+                    sub, sub_size = f"${_math(run.sub)}$", max(run_size * SCRIPT, style.SMALL_SIZE)
+                    w = self.width(sub, sub_size, True, weight)
+                    pieces.append(Piece(sub, sub_size, colour, x, w, weight, -DROP * run_size))
+                    x += w
+                    slanted = (run.sub, sub_size)
+                if run.sup:
+                    x += _kern(slanted, False)
+                    sup = run.sup.replace("$", r"\$")
+                    w = self.width(sup, run_size * SCRIPT, False, weight)
+                    rise = run_size * RISE
+                    pieces.append(Piece(sup, run_size * SCRIPT, colour, x, w, weight, rise))
+                    x += w
+                    slanted = None
+            lines.append((pieces, x, (top or size) * LINE))
+        width = max((w for _, w, _ in lines), default=0.0)
+        return Block(lines, width, sum(h for _, _, h in lines))
+
+
+def _kern(slanted: tuple[str, float] | None, italic: bool) -> float:
+    """Room for the last italic glyph (text, size) reaching past its advance, the further the
+    taller its right side (measured in DejaVu Sans Oblique): a hair space (0.1 em), 0.15 em
+    after a capital (W reaches 0.14 em), a thin space after `f` or before another italic."""
+    if slanted is None:
+        return 0.0
+    last = slanted[0][-1:]
+    return (0.2 if last == "f" or italic else 0.15 if last.isupper() else 0.1) * slanted[1]
+
+
+class Layout:
+    """Every box, route, label spot and frame of a scene, in points, from its grid positions
+    and measured text: what any painter draws."""
+
+    def __init__(self, scene: Scene, theme: Theme) -> None:
+        self.scene, self.theme = scene, theme
+        self.nodes = {n.id: n for n in scene.nodes}
+        self.m = Measure(theme)
+        self.blocks = {
+            n.id: self.m.block(
+                n.label, style.FONT_SIZE, theme.text if n.emphasis == "solid" else theme.muted
+            )
+            for n in scene.nodes
+        }
+        self.edge_blocks = {
+            i: self.m.block(e.label, style.SMALL_SIZE + 2, theme.edge_text[e.role])
+            for i, e in enumerate(scene.edges)
+            if e.label
+        }
+        self.header = self.m.block(scene.title, style.FONT_SIZE, theme.text, "bold")
+        self.legend = self.m.block(scene.legend, style.LEGEND_SIZE, theme.text)
+        self.placed: list[Box] = []  # edge label rectangles, in placement order
+        self.label_at: dict[int, Box] = {}  # edge index -> its label rectangle
+        self._grid()
+        # spatial indexes keep layout linear in the number of nodes: each test looks only at
+        # what lies in the grid cells it touches
+        self.node_index: GridIndex[str] = GridIndex()
+        for nid, box in self.boxes.items():
+            self.node_index.add(box, nid, pad=2.0)
+        self.label_index: GridIndex[Box] = GridIndex()
+        self.routes = self._routes()
+        self.line_index: GridIndex[Point] = GridIndex()
+        for r in self.routes:
+            # a point every few points of the route's length, so no label slips between two
+            steps = 12 if r is None else max(12, int(math.dist(r[0], r[1]) * (1 + abs(r[2])) / 4))
+            for i in range(1, steps) if r else ():
+                x, y = on_arc(*cast(Route, r), i / steps)  # r is not None in this loop
+                self.line_index.add(Box(x, y, 0.0, 0.0), (x, y))
+        for i, route in enumerate(self.routes):
+            if i in self.edge_blocks:
+                self.label_at[i] = self._label_rect(i, route)
+        self.group_labels = {
+            g.id: self.m.block(g.label, style.FONT_SIZE, theme.text) for g in scene.groups
+        }
+        self.frames = [self._frame(g) for g in scene.groups if g.label]
+        self._fit()
+
+    def _size(self, node: Node) -> tuple[float, float]:
+        if node.extent:
+            return node.extent
+        if node.shape == "exit":
+            return EXIT, EXIT
+        b = self.blocks[node.id]
+        w, h = b.width + 2 * PAD_X, b.height + 2 * PAD_Y
+        if node.shape == "circle":
+            w = h = max(w, h)
+        return w, h
+
+    def _grid(self) -> None:
+        """Node boxes on the scene's grid: columns as wide as their widest node plus room for
+        the labels of edges leaving them; rows as tall as their tallest node. A flow to the
+        right reads like text: each row is a line with its own columns."""
+        scene = self.scene
+        sizes = {n.id: self._size(n) for n in scene.nodes}
+        below = {n.id: self.blocks[n.id].height + 4 if n.extent else 0.0 for n in scene.nodes}
+        across = scene.flow == "right"
+        col_of = {n.id: ((n.pos[0], n.pos[1]) if across else (0, n.pos[0])) for n in scene.nodes}
+        row_of = {n.id: (n.pos[0] if across else n.pos[1]) for n in scene.nodes}
+        col_w = dict.fromkeys(sorted(set(col_of.values())), 0.0)
+        row_h = dict.fromkeys(sorted(set(row_of.values())), 0.0)
+        for n in scene.nodes:
+            w, h = sizes[n.id]
+            col_w[col_of[n.id]] = max(
+                col_w[col_of[n.id]], w, self.blocks[n.id].width if n.extent else 0
+            )
+            row_h[row_of[n.id]] = max(row_h[row_of[n.id]], h + below[n.id])
+        extra = dict.fromkeys(col_w, GAP_X)
+        for i, e in enumerate(scene.edges):
+            if i in self.edge_blocks:
+                need = self.edge_blocks[i].width + 10 + (LOOP if e.src == e.dst else 0)
+                extra[col_of[e.src]] = max(extra[col_of[e.src]], need)
+        xs, x, line = {}, 0.0, None
+        for c, w in col_w.items():
+            if c[0] != line:
+                x, line = 0.0, c[0]
+            xs[c] = x + w / 2
+            x += w + extra[c]
+        ys, y = {}, 0.0
+        # rows go up with the data, or down (layer graphs, and the lines of a flow to the right)
+        for r in row_h if scene.flow == "up" else reversed(row_h):
+            ys[r] = y + row_h[r] / 2
+            y += row_h[r] + GAP_Y
+        self.boxes = {
+            n.id: Box(xs[col_of[n.id]], ys[row_of[n.id]] + below[n.id] / 2, *sizes[n.id])
+            for n in scene.nodes
+        }
+
+    def _routes(self) -> list[tuple[tuple[float, float], tuple[float, float], float] | None]:
+        """Start, end and bend of every edge (None for self-loops)."""
+        routes: list[Route | None] = []
+        for edge in self.scene.edges:
+            if edge.src == edge.dst:
+                routes.append(None)
+                continue
+            a, b = self.boxes[edge.src], self.boxes[edge.dst]
+            start, end = a.clip(b.x, b.y), b.clip(a.x, a.y)
+            routes.append((start, end, self._bend(edge, start, end)))
+        return routes
+
+    def _bend(self, edge: Edge, start: Point, end: Point) -> float:
+        """0 for a straight edge; a curve when the straight one would cross another node."""
+        ends = (edge.src, edge.dst)  # and `…`, which an edge may pass through
+
+        def crosses(rad: float) -> bool:
+            for i in range(1, 20):
+                x, y = on_arc(start, end, rad, i / 20)
+                for nid, box in self.node_index.at(x, y):
+                    if (
+                        nid not in ends
+                        and box.contains(x, y)
+                        and self.nodes[nid].role != "ellipsis"
+                    ):
+                        return True
+            return False
+
+        # an edge along a column bends right, as every other column's does (bidirectional
+        # inputs all pass their forward cell on the same side)
+        along = abs(end[0] - start[0]) < 1
+        # wider bends last: a graph's skip edge passes a whole node of its column
+        rads = (
+            (0.0, 0.3, 0.45, 0.6, 0.9, 1.2, 1.6)
+            if along
+            else (0.0, -0.3, 0.3, -0.6, 0.6, -0.9, 0.9, -1.2, 1.2)
+        )
+        for rad in rads:
+            if not crosses(rad):
+                return rad
+        return 0.0
+
+    def _label_rect(self, index: int, route: Route | None) -> Box:
+        """The first spot along the edge, beside it, where the label covers no node, no other
+        label and no edge; edges within a row take their label above the line."""
+        label = self.edge_blocks[index]
+        w, h = label.width, label.height
+        if route is None:  # beyond the self-loop
+            a = self.boxes[self.scene.edges[index].src]
+            rect = Box(a.x + a.w / 2 + LOOP + 2 + w / 2, a.y, w, h)
+            self.placed.append(rect)
+            self.label_index.add(rect, rect)
+            return rect
+        start, end, rad = route
+        flat = abs(end[1] - start[1]) < 1
+        spots = []
+        for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
+            x, y = on_arc(start, end, rad, t)
+            spots += (
+                [(x, y + h / 2 + 2), (x, y - h / 2 - 3)]
+                if flat
+                else [(x + 5 + w / 2, y), (x - 5 - w / 2, y)]
+            )
+        rects = [Box(x, y, w, h) for x, y in spots]
+        first = rects[0]
+        # spots that widen the figure least first (a label beside the last column's curve)
+        left = min(b.x - b.w / 2 for b in self.boxes.values())
+        right = max(b.x + b.w / 2 for b in self.boxes.values())
+        rects.sort(key=lambda r: max(0.0, r.x + r.w / 2 - right, left - r.x + r.w / 2))
+        # where every spot beside the edge is taken (edges converging on one node), spots
+        # further out and on the edge's line itself, tried only then
+        further = []
+        for t in (0.5, 0.35, 0.65, 0.2, 0.8, 0.12, 0.88):
+            x, y = on_arc(start, end, rad, t)
+            further += [
+                (x + 25 + w / 2, y),
+                (x - 25 - w / 2, y),
+                (x, y + h / 2 + 4),
+                (x, y - h / 2 - 4),
+            ]
+        rects += [Box(x, y, w, h) for x, y in further]
+        for rect in rects:
+            if (
+                not any(overlap(rect, box) for _, box in self.node_index.near(rect))
+                and not any(overlap(rect, other) for _, other in self.label_index.near(rect))
+                and not any(rect.contains(*p, pad=-1) for p, _ in self.line_index.near(rect))
+            ):
+                break
+        else:
+            rect = first
+        self.placed.append(rect)
+        self.label_index.add(rect, rect)
+        return rect
+
+    def _frame(self, group: Group) -> Box:
+        """A group's frame: its nodes, their self-loops and the labels of its own edges."""
+        inside = set(group.nodes)
+        parts = [self.boxes[n] for n in group.nodes]
+        for i, e in enumerate(self.scene.edges):
+            if e.src in inside and e.dst in inside:
+                if i in self.label_at:
+                    parts.append(self.label_at[i])
+                if e.src == e.dst:
+                    a = self.boxes[e.src]
+                    parts.append(Box(a.x + a.w / 2 + LOOP / 2, a.y, LOOP, a.h))
+        pad = 10.0
+        left = min(b.x - b.w / 2 for b in parts) - pad
+        right = max(b.x + b.w / 2 for b in parts) + pad
+        bottom = min(b.y - b.h / 2 for b in parts) - pad
+        title = self.group_labels[group.id].height
+        top = max(b.y + b.h / 2 for b in parts) + pad + title + 4
+        return Box((left + right) / 2, (bottom + top) / 2, right - left, top - bottom)
+
+    def _fit(self) -> None:
+        """Move everything so the drawing starts at the margin; size the figure around it and
+        the header."""
+        parts = list(self.boxes.values()) + self.placed + self.frames
+        parts += [  # labels drawn under boxes drawn to scale
+            Box(b.x, b.y - b.h / 2 - 3 - block.height / 2, block.width, block.height)
+            for n in self.scene.nodes
+            if n.extent
+            for b, block in ((self.boxes[n.id], self.blocks[n.id]),)
+        ]
+        parts += [
+            Box(b.x + b.w / 2 + LOOP / 2, b.y, LOOP, b.h)
+            for e in self.scene.edges
+            if e.src == e.dst
+            for b in (self.boxes[e.src],)
+        ]
+        parts += [  # curves bulge out of the boxes' extent (a last column's bent edges)
+            Box(*on_arc(r[0], r[1], r[2], i / 8), 3.0, 3.0)
+            for r in self.routes
+            if r is not None and r[2]
+            for i in range(1, 8)
+        ]
+        left = min(b.x - b.w / 2 for b in parts)
+        right = max(b.x + b.w / 2 for b in parts)
+        bottom = min(b.y - b.h / 2 for b in parts)
+        top = max(b.y + b.h / 2 for b in parts)
+        body_w = right - left
+        self.width = max(body_w, self.header.width, self.legend.width) + 2 * MARGIN
+        dx = MARGIN + (self.width - 2 * MARGIN - body_w) / 2 - left
+        dy = MARGIN - bottom
+        for b in [*self.boxes.values(), *self.placed, *self.frames]:
+            b.x += dx
+            b.y += dy
+        self.routes = [
+            None
+            if r is None
+            else ((r[0][0] + dx, r[0][1] + dy), (r[1][0] + dx, r[1][1] + dy), r[2])
+            for r in self.routes
+        ]
+        self.height = (
+            (top - bottom) + HEAD_GAP + self.header.height + self.legend.height + 2 * MARGIN
+        )
