@@ -134,6 +134,11 @@ model:
             "a cycle: decoder -> att -> decoder",
         ),
         (
+            "    - LSTM: {units: 8, name: decoder, inputs: [dec, decoder]}",
+            "decoder]}",
+            "layer 'decoder' reads its own output",
+        ),
+        (
             "    - LSTM: {units: 8, name: decoder, inputs: [dec]}",
             "LSTM: {units: 8, return_state",
             "the output of layer 'encoder' is read by no layer",
@@ -308,3 +313,12 @@ def test_the_stack_view_of_a_graph_is_its_dag():
     assert [plain_text((line,)) for line in handover.label] == ["h (None, 128)", "c (None, 128)"]
     last = next(node for node in scene.nodes if node.id == "next_token")
     assert plain_text(last.label).endswith("output (None, None, 6000)")
+
+
+def test_explain_says_where_each_layer_reads_and_which_states_it_hands_over(capsys):
+    assert main(["explain", str(ROOT / "specs" / "encoder_decoder.yaml")]) == 0
+    text = capsys.readouterr().out
+    assert "input target_tokens: (None, None) int32" in text
+    assert "target_embedding (Embedding): (None, None) from input 'target_tokens'" in text
+    assert "return_state: true -> also returns its final h = encoder.1, c = encoder.2" in text
+    assert "initial_state: starts from h = 'encoder' output 1, c = 'encoder' output 2" in text

@@ -86,12 +86,13 @@ def order(doc: Doc, layers: tuple[LayerSpec, ...]) -> tuple[LayerSpec, ...]:
             if ref.source not in by_name:
                 continue  # a model input
             if done.get(ref.source) is False:
-                loop = path[path.index(ref.source) :] + [layer.name, ref.source]
+                problem = f"layer {layer.name!r} reads its own output"
+                if ref.source != layer.name:
+                    loop = path[path.index(ref.source) :] + [layer.name, ref.source]
+                    problem = f"a cycle: {' -> '.join(reversed(loop))}"
                 raise doc.error(
                     ref.path,
-                    f"a cycle: {' -> '.join(reversed(loop))}"
-                    if ref.source != layer.name
-                    else f"layer {layer.name!r} reads its own output",
+                    problem,
                     "expected each layer to read only inputs and layers it does not feed",
                 )
             if ref.source not in done:
