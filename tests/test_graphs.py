@@ -9,12 +9,15 @@ import os
 import subprocess
 import sys
 
+import jsonschema
 import pytest
+import yaml
 from conftest import ORACLE_DIR, ROOT
 
 from rnndiagrams.cli import main
 from rnndiagrams.pipeline import scenes
 from rnndiagrams.scene import plain_text
+from rnndiagrams.specification.jsonschema import schema_text
 from rnndiagrams.specification.validate import load
 
 GRAPHS = ORACLE_DIR / "graphs"
@@ -42,6 +45,7 @@ def test_import_matches_keras(case, ext, tmp_path, capsys):
     spec = tmp_path / "imported.yaml"
     assert main(["import", str(GRAPHS / "keras" / f"{case['name']}.{ext}"), "-o", str(spec)]) == 0
     capsys.readouterr()
+    jsonschema.validate(yaml.safe_load(spec.read_text()), json.loads(schema_text()))
     with spec.open("a") as f:
         f.write("notation: keras\n")  # weights in Keras's orientation, (in, out)
     got = _summary(spec, capsys)
@@ -322,3 +326,43 @@ def test_explain_says_where_each_layer_reads_and_which_states_it_hands_over(caps
     assert "target_embedding (Embedding): (None, None) from input 'target_tokens'" in text
     assert "return_state: true -> also returns its final h = encoder.1, c = encoder.2" in text
     assert "initial_state: starts from h = 'encoder' output 1, c = 'encoder' output 2" in text
+
+
+def test_a_named_input_makes_a_graph_and_the_schema_knows_the_new_keys(write_spec, capsys):
+    text = (
+        "model:\n  input: {shape: [null], dtype: int32, name: tokens}\n  layers:\n"
+        "    - Embedding: {input_dim: 100, output_dim: 8, mask_zero: true}\n"
+        "    - GRU: {units: 4}\n    - Dense: {units: 1}\n"
+    )
+    assert main(["summary", str(write_spec(text)), "--format", "json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert [layer["inputs"] for layer in got["layers"]] == [
+        [["tokens", 0]],
+        [["embedding", 0], ["not_equal", 0]],
+        [["gru", 0]],
+    ]  # graph_keras_010_masked: Keras lists the mask op as the GRU's second inbound tensor
+    schema = json.loads(schema_text())
+    jsonschema.validate(yaml.safe_load(text), schema)
+    for bad in (
+        {
+            "model": {
+                "input": {"shape": [3]},
+                "inputs": {"a": {"shape": [3]}},
+                "layers": [{"Add": {}}],
+            }
+        },
+        {
+            "model": {
+                "inputs": {"a": {"shape": [3]}},
+                "layers": [{"Dense": {"units": 1, "inputs": []}}],
+            }
+        },
+        {
+            "model": {
+                "inputs": {"a": {"shape": [3]}},
+                "layers": [{"Dense": {"units": 1, "initial_state": ["a"]}}],
+            }
+        },
+    ):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(bad, schema)
