@@ -230,6 +230,8 @@ model:
     - Concatenate: {inputs: [g, repeat_vector]}
     - Dense: {units: 6}
     - Concatenate: {axis: 1, inputs: [dot, dense]}
+    - MultiHeadAttention: {num_heads: 2, key_dim: 3, value_dim: 5, output_shape: 7, inputs: [concatenate_1, dot]}
+    - MultiHeadAttention: {num_heads: 3, key_dim: 2, use_bias: false, inputs: [multi_head_attention, g]}
     - Bidirectional: {layer: {LSTM: {units: 3, return_state: true}}, merge_mode: sum}
     - Concatenate: {inputs: [bidirectional.1, bidirectional.4, bidirectional]}
     - Dense: {units: 2}
@@ -255,6 +257,8 @@ for script in sys.argv[1:]:
         layers.append([layer.name, shapes if len(shapes) > 1 else shapes[0],
                        layer.count_params(), inbound])
     out[script] = {"printed": printed.getvalue(), "layers": layers}
+    with open(script + ".json", "w") as f:
+        f.write(model.to_json())
 print(json.dumps(out))
 """
 
@@ -292,6 +296,14 @@ def test_graph_code_runs_in_real_keras(tmp_path, capsys):
     for script, layers in expected.items():
         assert results[script]["printed"] == ""
         assert sorted(results[script]["layers"]) == sorted(layers), script
+        # and back: what Keras saved of the model imports to the same layers
+        back = tmp_path / "back.yaml"
+        assert main(["import", script + ".json", "-o", str(back)]) == 0
+        capsys.readouterr()
+        assert main(["summary", str(back), "--convention", "keras", "--format", "json"]) == 0
+        got = json.loads(capsys.readouterr().out)["layers"]
+        back_layers = [[x["name"], x["output_shape"], x["params"], x["inputs"]] for x in got]
+        assert sorted(back_layers) == sorted(layers), script  # in Keras's order of layers
 
 
 def test_the_stack_view_of_a_graph_is_its_dag():

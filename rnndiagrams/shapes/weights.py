@@ -32,6 +32,18 @@ NAMES: dict[str, dict[str, str]] = {
         "keras": "concat_score_weight",
         "pytorch": "concat_score_weight",
     },
+    # MultiHeadAttention's projections, kept in Keras's layout (in, heads, size) in every
+    # notation: query, key and value into each head, the heads back out
+    **{
+        f"{part}{bias}": {
+            "seed": f"{'b' if bias else 'W'}_{part[0] if part != 'attention_output' else 'o'}",
+            "goodfellow": f"{'b' if bias else 'W'}_{part[0] if part != 'attention_output' else 'o'}",
+            "keras": f"{part}/{'bias' if bias else 'kernel'}",
+            "pytorch": f"{part}/{'bias' if bias else 'kernel'}",
+        }
+        for part in ("query", "key", "value", "attention_output")
+        for bias in ("", "_bias")
+    },
     # PyTorch-only weights: LSTM projection h = W_hr (o * tanh(c)); (LayerNorm's scale and shift: gamma, beta above)
     "W_hr": {
         "seed": "W_hr",

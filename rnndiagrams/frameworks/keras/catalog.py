@@ -128,6 +128,15 @@ LAYERS: dict[str, dict[str, Arg]] = {
         "name": _NAME,
     },
     "AdditiveAttention": {"use_scale": _BOOL_T, "dropout": _RATE, "name": _NAME},
+    "MultiHeadAttention": {
+        "num_heads": Arg("posint", required=True),
+        "key_dim": Arg("posint", required=True),
+        "value_dim": Arg("posint", None, nullable=True),  # null: key_dim
+        "dropout": _RATE,
+        "use_bias": _BOOL_T,
+        "output_shape": Arg("posint", None, nullable=True),  # null: the query's features
+        "name": _NAME,
+    },
     "LayerNormalization": {
         "epsilon": _EPSILON,
         "center": _BOOL_T,
@@ -153,7 +162,7 @@ def call_args(cls: str) -> dict[str, Arg]:
 
 
 MERGES = ("Concatenate", "Add", "Average", "Multiply", "Dot")
-ATTENTION = ("Attention", "AdditiveAttention")
+ATTENTION = ("Attention", "AdditiveAttention", "MultiHeadAttention")
 # Where each class sits in a figure (shapes/shaped.py's ROLES say what each role means).
 ROLES = {
     "Embedding": "embedding",
@@ -182,6 +191,7 @@ ROLES = {
     "Dot": "merge",
     "Attention": "merge",
     "AdditiveAttention": "merge",
+    "MultiHeadAttention": "merge",
     "LayerNormalization": "step",
     "BatchNormalization": "step",
 }
@@ -216,6 +226,7 @@ AUTO_NAME = {
     "Dot": "dot",
     "Attention": "attention",
     "AdditiveAttention": "additive_attention",
+    "MultiHeadAttention": "multi_head_attention",
     "LayerNormalization": "layer_normalization",
     "BatchNormalization": "batch_normalization",
 }

@@ -59,6 +59,8 @@ def _functional(spec: Spec) -> str:
 
         reads = [tensor(r) for r in layer.reads or ()]
         call = f"[{', '.join(reads)}]" if layer.cls in MERGES + ATTENTION else reads[0]
+        if layer.cls == "MultiHeadAttention":  # called as mha(query, value, key)
+            call = ", ".join(reads)
         if layer.initial_state:
             call += f", initial_state=[{', '.join(map(tensor, layer.initial_state))}]"
         lines.append(f"{names[layer.name]} = {layer_call(layer)}({call})")

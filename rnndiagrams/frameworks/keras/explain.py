@@ -130,6 +130,11 @@ _MERGES = {
         "softmax over them, and sums the value steps with those weights: one context "
         "vector per query step"
     ),
+    "MultiHeadAttention": (
+        "{num_heads} heads, each projecting query and key to key_dim {key_dim} and value to "
+        "its value_dim, attending as Attention does (scaled by 1/sqrt(key_dim)); the heads "
+        "projected back to one vector per query step"
+    ),
 }
 
 

@@ -35,6 +35,8 @@ _REQUIRED: dict[str, Any] = {
     "quantization_config": None,
     "trainable": True,  # a frozen layer's weights would count as non-trainable
     "backward_layer": None,  # Bidirectional: checked against its forward layer instead
+    "use_gate": False,  # MultiHeadAttention's gated variant (more weights)
+    "sliding_window": None,
 }
 _AXIS_LAST = (-1, [-1])  # normalisation over the feature axis, the only one the spec draws
 _SUPPORTED = ", ".join(catalog.LAYERS)
@@ -218,6 +220,8 @@ class _Importer:
                 "expected each layer called once (shared layers are not drawn yet)",
             )
         args, kwargs = nodes[0].get("args", []), nodes[0].get("kwargs", {})
+        if entry.get("class_name") == "MultiHeadAttention" and isinstance(args, list):
+            args = [args]  # mha(query, value, key): its tensors are separate arguments
         if not isinstance(args, list) or len(args) != 1 or not isinstance(kwargs, dict):
             raise self.error(
                 name,
@@ -277,8 +281,10 @@ class _Importer:
             )
         for key, value in config.items():
             required = _REQUIRED.get(key, value)
-            if key == "axis":
+            if key == "axis" and key not in catalog.LAYERS.get(str(cls), {}):  # normalisation
                 required = value if value in _AXIS_LAST else -1
+            if key == "attention_axes":  # over the steps, the only axis of a sequence
+                required = value if value in (None, [1]) else None
             if value != required and not (key == "backward_layer" and cls == "Bidirectional"):
                 raise self.error(
                     name,

@@ -8,7 +8,7 @@ dimensions it accepts: Add broadcasts None, Dot refuses None against a size.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import cast
+from typing import Any, cast
 
 from ...shapes.shaped import Shape, format_shape
 from ...shapes.weights import Weight
@@ -23,6 +23,7 @@ def shape_merge(
     """Output shape and weights of a merge or attention layer reading `shapes`."""
     cls = layer.cls
     counts = {"Dot": (2, 2), "Attention": (2, 3), "AdditiveAttention": (2, 3)}
+    counts["MultiHeadAttention"] = (2, 3)
     low, high = counts.get(cls, (1, 64))
     if not low <= len(shapes) <= high:
         wanted = {"Dot": "two tensors", "Attention": "[query, value] or [query, value, key]"}
@@ -35,7 +36,7 @@ def shape_merge(
         return _concatenate(layer.args["axis"], shapes, shown, fail), ()
     if cls == "Dot":
         return _dot(layer.args["axes"], shapes, shown, fail), ()
-    if cls in ("Attention", "AdditiveAttention"):
+    if cls in ("Attention", "AdditiveAttention", "MultiHeadAttention"):
         return _attention(layer, shapes, shown, fail)
     out: Shape | None = shapes[0][1:]
     for shape in shapes[1:]:
@@ -121,6 +122,13 @@ def _attention(
             f"needs sequences (batch, steps, features), but reads {shown}",
             "expected recurrent layers with return_sequences: true as query and value",
         )
+    if layer.cls == "MultiHeadAttention":
+        if key[:-1] != value[:-1]:  # Keras compares them as they are: None differs from 6
+            raise fail(
+                f"needs key and value equal but for their features: {shown}",
+                "expected the same number of steps in both, known or null in both",
+            )
+        return _multi_head(layer.args, query, value, key)
     if None not in (query[-1], key[-1]) and query[-1] != key[-1]:
         raise fail(
             f"scores query features {query[-1]} against key features {key[-1]}: {shown}",
@@ -140,3 +148,27 @@ def _attention(
     if layer.cls == "Attention" and a["score_mode"] == "concat":
         weights.append(Weight("concat_score_weight", "scale", ()))
     return query[:-1] + value[-1:], tuple(weights)
+
+
+def _multi_head(
+    a: dict[str, Any], query: Shape, value: Shape, key: Shape
+) -> tuple[Shape, tuple[Weight, ...]]:
+    """Each head projects query and key to key_dim and value to value_dim; the heads'
+    results are projected back to output_shape (the query's features unless given)."""
+    heads, key_dim = a["num_heads"], a["key_dim"]
+    value_dim = a["value_dim"] or key_dim
+    out = a["output_shape"] or cast(int, query[-1])  # features: known
+    sizes = {
+        "query": (cast(int, query[-1]), key_dim),
+        "key": (cast(int, key[-1]), key_dim),
+        "value": (cast(int, value[-1]), value_dim),
+    }
+    weights = []
+    for part, (features, size) in sizes.items():
+        weights.append(Weight(part, "projection", (features, heads, size)))
+        if a["use_bias"]:
+            weights.append(Weight(f"{part}_bias", "bias", (heads, size)))
+    weights.append(Weight("attention_output", "projection", (heads, value_dim, out)))
+    if a["use_bias"]:
+        weights.append(Weight("attention_output_bias", "bias", (out,)))
+    return query[:-1] + (out,), tuple(weights)

@@ -96,6 +96,8 @@ def _merge(
         return out.reshape(-1, 1) if out.ndim == 1 else out
     query, value = xs[0], xs[1]
     key = xs[2] if len(xs) == 3 else value
+    if layer.cls == "MultiHeadAttention":
+        return _multi_head(model, arrays, query, value, key)
     scale = math_weight(model, arrays, "scale")
     if layer.cls == "AdditiveAttention":
         terms = np.tanh(query[:, :, None, :] + key[:, None, :, :])
@@ -111,3 +113,32 @@ def _merge(
     weights = np.exp(scores - scores.max(-1, keepdims=True))
     weights /= weights.sum(-1, keepdims=True)
     return cast(np.ndarray, weights @ value)
+
+
+def _multi_head(
+    model: ShapedModel,
+    arrays: dict[Weight, np.ndarray],
+    query: np.ndarray,
+    value: np.ndarray,
+    key: np.ndarray,
+) -> np.ndarray:
+    """Keras's MultiHeadAttention: per-head projections, scaled dot-product attention over
+    the key steps, the heads projected back out."""
+
+    def project(x: np.ndarray, part: str) -> np.ndarray:
+        kernel = cast(np.ndarray, math_weight(model, arrays, part))
+        bias = math_weight(model, arrays, f"{part}_bias")
+        return cast(np.ndarray, np.einsum("btd,dhk->bthk", x, kernel)) + (
+            0 if bias is None else bias
+        )
+
+    q, k, v = project(query, "query"), project(key, "key"), project(value, "value")
+    scores = np.einsum("bthk,bshk->bhts", q, k) / np.sqrt(q.shape[-1])
+    weights = np.exp(scores - scores.max(-1, keepdims=True))
+    weights /= weights.sum(-1, keepdims=True)
+    heads = np.einsum("bhts,bshv->bthv", weights, v)
+    bias = math_weight(model, arrays, "attention_output_bias")
+    kernel = cast(np.ndarray, math_weight(model, arrays, "attention_output"))
+    return cast(
+        np.ndarray, np.einsum("bthv,hvo->bto", heads, kernel) + (0 if bias is None else bias)
+    )
