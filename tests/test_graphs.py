@@ -135,7 +135,7 @@ model:
             "    - LSTM: {units: 8, return_sequences: true, name: decoder, inputs: [dec, att]}\n"
             "    - Attention: {inputs: [decoder, encoder], name: att}",
             "decoder, encoder], name: att",
-            "a cycle: decoder -> att -> decoder",
+            "a cycle: 'decoder' -> 'att' -> 'decoder'",
         ),
         (
             "    - LSTM: {units: 8, name: decoder, inputs: [dec, decoder]}",
@@ -378,3 +378,11 @@ def test_a_named_input_makes_a_graph_and_the_schema_knows_the_new_keys(write_spe
     ):
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(bad, schema)
+
+
+def test_a_name_with_a_line_separator_stays_on_one_line(write_spec, capsys):
+    """Names are any text without '/': in a message they are quoted, so U+2028 is escaped."""
+    spec = write_spec(SEQ2SEQ + '    - LSTM: {units: 8, name: "a\\u2028b", inputs: [dec, nope]}\n')
+    assert main(["check", str(spec)]) == 1
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "'a\\u2028b'" in err, err

@@ -232,7 +232,7 @@ def graph(
             ref.path,
             f"{ref.source!r} has {count} output{'s' if count > 1 else ''}, so it has no "
             f"output {ref.index}",
-            f"expected {ref.source}.0 to {ref.source}.{count - 1}"
+            f"expected {ref.source + '.0'!r} to {ref.source + f'.{count - 1}'!r}"
             if count > 1
             else "expected `return_state: true` on it for its states (name.1, name.2...)",
         )

@@ -40,8 +40,8 @@ def resolve(
                 raise doc.error(
                     layer.path,
                     f"the first layer {layer.name!r} does not say which input it reads",
-                    f"expected `inputs: [{inputs[0].name}]` (the model has "
-                    f"{len(inputs)} inputs: {', '.join(i.name for i in inputs)})",
+                    f"expected `inputs: [...]` naming one of its {len(inputs)} inputs: "
+                    + ", ".join(repr(i.name) for i in inputs),
                 )
             source = inputs[0].name if i == 0 else layers[i - 1].name
             reads: tuple[Ref, ...] = (Ref(source, 0, layer.path),)
@@ -64,7 +64,7 @@ def _resolve(doc: Doc, ref: Ref, names: list[str]) -> Ref:
     raise doc.error(
         ref.path,
         f"unknown reference {ref.source!r}{did_you_mean(ref.source, names)}",
-        f"expected {REFERENCE}; names here: {', '.join(names)}",
+        f"expected {REFERENCE}; names here: {', '.join(map(repr, names))}",
     )
 
 
@@ -89,7 +89,7 @@ def order(doc: Doc, layers: tuple[LayerSpec, ...]) -> tuple[LayerSpec, ...]:
                 problem = f"layer {layer.name!r} reads its own output"
                 if ref.source != layer.name:
                     loop = path[path.index(ref.source) :] + [layer.name, ref.source]
-                    problem = f"a cycle: {' -> '.join(reversed(loop))}"
+                    problem = f"a cycle: {' -> '.join(map(repr, reversed(loop)))}"
                 raise doc.error(
                     ref.path,
                     problem,
@@ -115,7 +115,7 @@ def _everything_read(
             raise doc.error(
                 model_input.path,
                 f"input {model_input.name!r} is read by no layer",
-                "expected a layer with `inputs: [" + model_input.name + "]`",
+                f"expected a layer with `inputs: [...]` naming {model_input.name!r}",
             )
     *inner, last = layers
     if last.name in read:

@@ -254,7 +254,7 @@ class _Importer:
         if node != 0 or not isinstance(index, int) or source in masks:
             raise self.error(
                 name,
-                f"layer {name!r} reads {source}[{node}][{index}]",
+                f"layer {name!r} reads {source!r}[{node}][{index}]",
                 "expected the output of a layer called once (masks only as masks)",
             )
         return source if index == 0 else f"{source}.{index}"

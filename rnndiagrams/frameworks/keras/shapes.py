@@ -61,8 +61,8 @@ def _chain_layer(
             layer.path,
             f"{layer.cls} {layer.name!r} has return_state: true, so it returns "
             f"{len(shaped.outputs)} tensors, but in a chain the next layer reads only one",
-            f"expected a graph: a later layer reading `inputs: [{layer.name}]` and "
-            f"`initial_state: [{layer.name}.1, ...]`",
+            f"expected a graph: a later layer reading {layer.name!r} in `inputs:`, its "
+            "states as name.1, name.2 in `initial_state:`",
         )
     return shaped
 
