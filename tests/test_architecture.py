@@ -163,3 +163,52 @@ def test_every_layer_class_has_a_role():
     for classes, roles in ((keras.LAYERS, keras.ROLES), (torch.MODULES, torch.ROLES)):
         assert set(roles) == set(classes)
         assert set(roles.values()) <= set(ROLES)
+
+
+def test_every_framework_answers_the_whole_protocol():
+    """A framework folder's __init__ has every member of `Framework`, functions with the
+    protocol's parameters (mypy cannot check a module loaded by name)."""
+    import inspect
+
+    from rnndiagrams.frameworks import NAMES, Framework, framework
+
+    members = {
+        name: value
+        for name, value in vars(Framework).items()
+        if not name.startswith("_") and callable(value)
+    }
+    constants = set(Framework.__annotations__)
+    assert members and constants
+    for name in NAMES:
+        module = framework(name)
+        missing = [m for m in (*members, *constants) if not hasattr(module, m)]
+        assert missing == [], (name, missing)
+        for member, method in members.items():
+            wanted = list(inspect.signature(method).parameters)[1:]  # without self
+            assert list(inspect.signature(getattr(module, member)).parameters) == wanted, member
+
+
+def test_every_layer_names_what_it_reads():
+    """The shaped model is a graph: each layer reads the tensors of the layers it names (in a
+    chain, the layer before; in a graph spec, what its inputs: and initial_state: name), and a
+    PyTorch module's drawn layers read each other in turn."""
+    from conftest import ROOT
+
+    from rnndiagrams import load, shape_model
+
+    for path in sorted((ROOT / "specs").glob("*.yaml")):
+        model = shape_model(load(str(path)))
+        names = ["input"] + [layer.name for layer in model.layers]
+        if model.spec.graph:
+            given = {i.name for i in model.spec.inputs} | set(names[1:])
+            for layer in model.layers:
+                refs = (layer.spec.reads or ()) + layer.spec.initial_state
+                assert layer.reads == tuple(dict.fromkeys(r.source for r in refs)), path.name
+                assert set(layer.reads) <= given - {layer.name}, path.name
+            continue
+        assert [layer.reads for layer in model.layers] == [(n,) for n in names[:-1]], path.name
+        if model.unstack is not None:
+            drawn, _ = model.unstack(model, load(str(path)).views[0])
+            assert drawn.unstack is None
+            made = {"input"} | {x.name for x in model.layers} | {x.name for x in drawn.layers}
+            assert all(set(x.reads) <= made for x in drawn.layers), path.name

@@ -1,5 +1,6 @@
 """The command line as users call it: summary, explain, check, schema."""
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -53,7 +54,7 @@ def test_explain_gives_the_seed_arithmetic(capsys):
     out = capsys.readouterr().out
     model = shape_model(load(str(SEED)), "keras")
     rnn = model.layer("simple_rnn")
-    units = rnn.units
+    units = rnn.recurrence.units
     assert f"{units} x ({units} + {units} + 1) = {rnn.params:,}" in out
     assert (
         f"{units} x ({units} + {units} + 2) = {shape_model(load(str(SEED)), 'pytorch').layer('simple_rnn').params:,}"
@@ -131,3 +132,23 @@ def test_schema_rejects_what_the_validator_rejects():
     }
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, schema)
+
+
+def test_explain_of_a_class_without_a_sentence_says_its_call_and_shape(write_spec):
+    """A class new to the catalogue gets a true generic line, not another class's sentence."""
+    from rnndiagrams.frameworks.keras.explain import _feedforward_note
+    from rnndiagrams.shapes.shaped import format_shape
+
+    path = write_spec(
+        "model:\n  input: {shape: [5, 3]}\n  layers:\n"
+        "    - Dropout: {rate: 0.1}\n    - Flatten: {}\n    - Dense: {units: 1}\n"
+    )
+    model = shape_model(load(str(path)))
+
+    def novel(name: str) -> str:
+        shaped = model.layer(name)
+        spec = dataclasses.replace(shaped.spec, cls="Novel")
+        return _feedforward_note(dataclasses.replace(shaped, spec=spec, call="Novel()"))
+
+    assert novel("dropout") == "Novel(): shape unchanged"
+    assert novel("dense") == f"Novel(): shape -> {format_shape(model.layer('dense').output_shape)}"

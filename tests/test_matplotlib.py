@@ -169,7 +169,7 @@ def test_numpy_view_boxes_are_to_scale():
     assert w_h / w_w == pytest.approx(W.shape[0] / W.shape[1])
     assert u_h / w_h == pytest.approx(U.shape[0] / W.shape[0])
     out_w, out_h = boxes["outputs"]
-    assert out_h / out_w == pytest.approx(spec.input_shape[0] / model.layers[0].units)
+    assert out_h / out_w == pytest.approx(spec.input_shape[0] / model.layers[0].recurrence.units)
 
 
 def test_layout_work_grows_linearly_with_depth(write_spec, monkeypatch):

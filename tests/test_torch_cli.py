@@ -5,7 +5,7 @@ import json
 
 import pytest
 import yaml
-from conftest import oracle_cases
+from conftest import ROOT, oracle_cases
 from test_torch_oracle import CASES, oracle_spec
 
 from rnndiagrams import load, shape_model
@@ -205,3 +205,22 @@ def test_code_is_valid_python_whatever_the_file_name_and_title(stem, tmp_path):
     tree = ast.parse(torch_code(shape_model(load(str(path)))))
     (cls,) = [n for n in tree.body if isinstance(n, ast.ClassDef)]
     assert cls.name.isidentifier() and cls.name.isascii()
+
+
+def test_a_module_new_to_the_catalogue_is_written_and_explained_from_its_row(monkeypatch):
+    """A module with a catalogue row but no repr or sentence of its own yet gets true generic
+    text (not an RNN's repr, not LayerNorm's sentence)."""
+    import dataclasses
+
+    from rnndiagrams.frameworks.pytorch import catalog
+    from rnndiagrams.frameworks.pytorch.explain import _plain
+    from rnndiagrams.shapes.shaped import format_shape
+    from rnndiagrams.specification.catalog import Arg
+
+    monkeypatch.setitem(catalog.MODULES, "Novel", {"k": Arg("posint", 3)})
+    spec = load(str(ROOT / "specs" / "torch_gru_classifier.yaml"))
+    shaped = shape_model(spec).layers[-1]
+    novel = dataclasses.replace(shaped.spec, cls="Novel", args={"k": 3})
+    assert catalog.module_call(novel) == "Novel(k=3)"
+    layer = dataclasses.replace(shaped, spec=novel, call=catalog.module_call(novel))
+    assert _plain(layer) == [f"Novel(k=3): shape -> {format_shape(shaped.output_shape)}"]

@@ -34,12 +34,12 @@ def cost(model: ShapedModel) -> tuple[int, int]:
     steps = 0
     for layer in model.layers:
         elements += sum(w.size for w in layer.weights) + 2 * size(layer.output_shape)
-        if layer.cell:
+        if layer.recurrence is not None:
             length = model.steps
-            a = layer.spec.args  # a PyTorch module runs num_layers x directions passes
-            runs = (2 if layer.spec.inner or a.get("bidirectional") else 1) * a.get("num_layers", 1)
+            rec = layer.recurrence  # a pass per stacked layer and direction
+            runs = len(rec.directions) * rec.layers
             steps += (FREE_STEPS if length is None else length) * runs
-            elements += size(layer.input_shape[:2] + (layer.units,)) * 2
+            elements += size(layer.input_shape[:2] + (rec.units,)) * 2
     return elements, steps
 
 

@@ -60,6 +60,7 @@ class Recurrence:
     activation: str | None  # of the state (SimpleRNN) or the candidate; None: linear
     gate_activation: str | None = None  # of the gates (LSTM, GRU)
     reset_after: bool = False  # GRU: r applied after U h + b (Keras 3, PyTorch), not before
+    layers: int = 1  # stacked layers it runs (PyTorch's num_layers), each in every direction
     backwards: bool = False  # a one-direction layer run from the last step to the first
     merge: str | None = None  # how two directions' outputs are combined (concat, sum...)
     # one vector out of two directions: both halves from the last position (PyTorch's
@@ -124,11 +125,6 @@ class ShapedLayer:
         return sum(w.size for w in self.weights if not w.trainable)
 
     @property
-    def units(self) -> int | None:
-        rnn = self.spec.inner or self.spec
-        return rnn.args.get("units", rnn.args.get("output_dim", rnn.args.get("hidden_size")))
-
-    @property
     def per_step(self) -> bool:
         """True when the layer emits one vector per time step (a sequence)."""
         return len(self.output_shape) == 3
@@ -137,6 +133,14 @@ class ShapedLayer:
     def outputs(self) -> tuple[Shape, ...]:
         """Every tensor it returns: the output, then any states."""
         return (self.output_shape,) + self.state_outputs
+
+    def shape_note(self) -> str:
+        """`Novel(): shape unchanged`: what its call and shapes say, for a text that has no
+        sentence of its own for its class yet."""
+        same = self.input_shape == self.output_shape
+        return (
+            f"{self.call}: shape {'unchanged' if same else '-> ' + format_shape(self.output_shape)}"
+        )
 
     def step_tensor(self, symbol: str, direction: str | None = None, layer: int = 0) -> StepTensor:
         for t in self.step:

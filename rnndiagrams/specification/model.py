@@ -36,11 +36,10 @@ class InputSpec:
 class LayerSpec:
     cls: str
     name: str
-    args: dict[str, Any]  # every Keras argument, defaults filled in
+    args: dict[str, Any]  # every argument in its framework's words, defaults filled in
     path: Path  # where the layer stands in the spec, for errors
     inner: LayerSpec | None = None  # the wrapped layer of a Bidirectional
     wrapped: LayerSpec | None = None  # the layer a TimeDistributed applies at every step
-    framework: str = "keras"  # whose vocabulary `cls` and `args` are in
     take: str | None = None  # PyTorch RNN modules: what forward() passes on (output | last)
     # the recurrent cell this layer runs (SimpleRNN | LSTM | GRU), named by its framework's
     # validation, so that nothing downstream needs that framework's vocabulary to ask

@@ -53,7 +53,7 @@ def explain_text(models: dict[str, ShapedModel]) -> str:
 
 def _names(layer: ShapedLayer) -> list[str]:
     if layer.cls == "Embedding":
-        dim = layer.units
+        dim = layer.spec.args["output_dim"]
         return [f"x_t = one token's embedding, a row of E: ({dim},); output_dim = {dim}"]
     if layer.cls == "Dense":
         units = layer.spec.args["units"]
@@ -171,8 +171,10 @@ def _feedforward_note(layer: ShapedLayer) -> str:
         return f"the vector copied to each of n = {a['n']} steps (a decoder's input sequence)"
     if cls == "TimeDistributed":
         return f"o_t = V h_t + c with the same V, c at every step: {layer.output_shape[-1:]}"
-    frozen = ", moving mean and variance non-trainable" if layer.non_trainable else ""
-    return f"normalises each step's features, then scales by γ and shifts by β{frozen}"
+    if cls in ("LayerNormalization", "BatchNormalization"):
+        frozen = ", moving mean and variance non-trainable" if layer.non_trainable else ""
+        return f"normalises each step's features, then scales by γ and shifts by β{frozen}"
+    return layer.shape_note()
 
 
 def _weight_table(keras: ShapedLayer, pytorch: ShapedLayer) -> list[str]:

@@ -50,6 +50,17 @@ MODULES: dict[str, dict[str, Arg]] = {
     },
 }
 
+# The arguments print(model) shows by position, in order (the rest as key=value).
+POSITIONAL = {
+    "Embedding": ("num_embeddings", "embedding_dim"),
+    "RNN": ("input_size", "hidden_size"),
+    "LSTM": ("input_size", "hidden_size"),
+    "GRU": ("input_size", "hidden_size"),
+    "Linear": ("in_features", "out_features"),
+    "Dropout": ("p",),
+    "LayerNorm": ("normalized_shape",),
+}
+
 # Where each module sits in a figure (shapes/shaped.py's ROLES say what each role means).
 ROLES = {
     "Embedding": "embedding",
@@ -113,9 +124,11 @@ def module_call(layer: LayerSpec) -> str:
             f"LayerNorm(({a['normalized_shape']},), eps={a['eps']}, "
             f"elementwise_affine={affine}, bias={affine and a['bias']})"
         )
+    table = MODULES[cls]
+    if cls not in CELLS:  # a module with no repr of its own here yet: every argument
+        return f"{cls}({', '.join(f'{k}={a[k]}' for k in table)})"
     parts = [str(a["input_size"]), str(a["hidden_size"])]
     if a.get("nonlinearity", "tanh") != "tanh":
         parts.append(f"nonlinearity={a['nonlinearity']!r}")
-    table = MODULES[cls]
     parts += [f"{k}={a[k]}" for k in REPR_ORDER if k in table and a[k] != table[k].default]
     return f"{cls}({', '.join(parts)})"

@@ -99,7 +99,7 @@ def drawable(model: ShapedModel, view: ViewSpec) -> tuple[ShapedModel, ViewSpec]
             skipped.append((m.name, module_call(m.spec) + params))
             continue
         skipped = []
-    return dataclasses.replace(model, layers=tuple(drawn)), view
+    return dataclasses.replace(model, layers=tuple(drawn), unstack=None), view  # drawn once
 
 
 def _plain(m: ShapedLayer, before: tuple[tuple[str, str], ...]) -> ShapedLayer:
@@ -108,7 +108,6 @@ def _plain(m: ShapedLayer, before: tuple[tuple[str, str], ...]) -> ShapedLayer:
         name=m.name,
         args=m.spec.args,
         path=m.spec.path,
-        framework="pytorch",
         module=m.spec,
         before=before,
     )
@@ -126,7 +125,6 @@ def _unstack(m: ShapedLayer, before: tuple[tuple[str, str], ...]) -> list[Shaped
             name=m.name if k == 1 else f"{m.name}.l{n}",
             args=a,
             path=m.spec.path,
-            framework="pytorch",
             take=m.spec.take if last else "output",
             module=m.spec,
             index=n,
@@ -151,6 +149,7 @@ def _unstack(m: ShapedLayer, before: tuple[tuple[str, str], ...]) -> list[Shaped
             cast(Recurrence, m.recurrence),
             sequence=not last or m.spec.take != "last",
             finals=_finals(m.spec, n),
+            layers=1,
         )
         reads = m.reads if n == 0 else (f"{m.name}.l{n - 1}",)
         changes = {"recurrence": recurrence, "call": call_text(rnn), "reads": reads, "role": m.role}

@@ -54,7 +54,9 @@ def _plain(layer: ShapedLayer) -> list[str]:
         return [f"y = x W^T + b {where}: {a['in_features']} features in, {a['out_features']} out"]
     if layer.cls == "Dropout":
         return [f"zeroes each value with probability {a['p']} while training; no parameters"]
-    return [f"normalises the last {a['normalized_shape']} features of every step"]
+    if layer.cls == "LayerNorm":
+        return [f"normalises the last {a['normalized_shape']} features of every step"]
+    return [layer.shape_note()]
 
 
 def _rnn(model: ShapedModel, layer: ShapedLayer) -> list[str]:

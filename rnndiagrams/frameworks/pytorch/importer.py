@@ -25,15 +25,6 @@ _LEAF = re.compile(
     r"^(?P<indent>\s*)(?:\((?P<name>[^)]*)\):\s*)?(?P<cls>[A-Za-z_]\w*)\((?P<args>.*)\)\s*$"
 )
 _OPEN = re.compile(r"^\s*(?:\([^)]*\):\s*)?[A-Za-z_]\w*\($")
-_POSITIONAL = {
-    "Embedding": ("num_embeddings", "embedding_dim"),
-    "RNN": ("input_size", "hidden_size"),
-    "LSTM": ("input_size", "hidden_size"),
-    "GRU": ("input_size", "hidden_size"),
-    "Linear": ("in_features", "out_features"),
-    "Dropout": ("p",),
-    "LayerNorm": ("normalized_shape",),
-}
 _IGNORED = {"inplace": False}  # repr arguments with no effect on shapes or parameters
 
 NOTICE = (
@@ -102,7 +93,7 @@ def _module(match: re.Match[str], name: str, number: int) -> dict[str, dict[str,
             f"cannot read the arguments of {cls}: {match['args']!r}",
             "expected numbers, booleans and strings, as print(model) writes them",
         ) from None
-    args: dict[str | None, Any] = dict(zip(_POSITIONAL[cls], positional, strict=False))
+    args: dict[str | None, Any] = dict(zip(tc.POSITIONAL[cls], positional, strict=False))
     args.update(keywords)
     if isinstance(args.get("normalized_shape"), tuple):
         shape = args["normalized_shape"]
@@ -124,7 +115,7 @@ def _module(match: re.Match[str], name: str, number: int) -> dict[str, dict[str,
                 f"{cls} argument {key}={value!r} is not in the PyTorch dialect",
                 f"expected {', '.join(table)}",
             )
-        if table[key].required or key in _POSITIONAL[cls] or value != table[key].default:
+        if table[key].required or key in tc.POSITIONAL[cls] or value != table[key].default:
             out[key] = value
     return {cls: out}
 

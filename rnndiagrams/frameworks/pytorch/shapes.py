@@ -177,6 +177,7 @@ def _rnn(
         activation=a.get("nonlinearity", "tanh"),
         gate_activation="sigmoid",
         reset_after=True,  # PyTorch's GRU applies r after W_hn h + b_hn
+        layers=layers,
         merge="concat" if a["bidirectional"] else None,
         last_position=True,
     )

@@ -100,7 +100,6 @@ def _module(doc: Doc, path: Path, item: Any, counters: dict[str, int]) -> LayerS
         name=name,
         args=args,
         path=path,
-        framework="pytorch",
         take=take,
         runs=tc.CELLS.get(cls),
     )
