@@ -237,6 +237,32 @@ model:
     - Dense: {units: 2}
 """
 
+# The inference models of the Keras seq2seq tutorial: an encoder that returns its states, a
+# decoder that starts from given states and returns its new ones with its prediction.
+INFERENCE = (
+    """\
+model:
+  inputs:
+    tokens: {shape: [null], dtype: int32}
+  layers:
+    - Embedding: {input_dim: 50, output_dim: 8}
+    - LSTM: {units: 16, return_state: true, name: encoder}
+  outputs: [encoder.1, encoder.2]
+""",
+    """\
+model:
+  inputs:
+    token: {shape: [1], dtype: int32}
+    h: {shape: [16]}
+    c: {shape: [16]}
+  layers:
+    - Embedding: {input_dim: 50, output_dim: 8, inputs: [token]}
+    - LSTM: {units: 16, return_sequences: true, return_state: true, name: decoder, initial_state: [h, c]}
+    - Dense: {units: 50, activation: softmax, inputs: [decoder]}
+  outputs: [dense, decoder.1, decoder.2]
+""",
+)
+
 RUN = """
 import contextlib, io, json, runpy, sys
 import keras
@@ -256,7 +282,9 @@ for script in sys.argv[1:]:
                    for t in node.input_tensors]
         layers.append([layer.name, shapes if len(shapes) > 1 else shapes[0],
                        layer.count_params(), inbound])
-    out[script] = {"printed": printed.getvalue(), "layers": layers}
+    outputs = [[t._keras_history.operation.name, t._keras_history.tensor_index]
+               for t in model.outputs]
+    out[script] = {"printed": printed.getvalue(), "layers": layers, "outputs": outputs}
     with open(script + ".json", "w") as f:
         f.write(model.to_json())
 print(json.dumps(out))
@@ -267,15 +295,17 @@ def test_graph_code_runs_in_real_keras(tmp_path, capsys):
     """`code` of every graph (the 28 imported, the gallery's, and one with every merge and
     attention) is a Functional model that real Keras builds with the engine's names, output
     shapes, parameter counts and inbound tensors."""
-    specs = [tmp_path / "merges.yaml", *GALLERY]
-    specs[0].write_text(MERGES)
+    specs = [tmp_path / "merges.yaml", tmp_path / "encoder.yaml", tmp_path / "decoder.yaml"]
+    for spec, text in zip(specs, (MERGES, *INFERENCE), strict=True):
+        spec.write_text(text)
+    specs += GALLERY
     for case in KERAS:
         specs.append(tmp_path / f"{case['name']}.yaml")
         assert (
             main(["import", str(GRAPHS / "keras" / f"{case['name']}.json"), "-o", str(specs[-1])])
             == 0
         )
-    scripts, expected = [], {}
+    scripts, expected, returned = [], {}, {}
     for spec in specs:
         capsys.readouterr()
         assert main(["code", str(spec)]) == 0
@@ -287,6 +317,7 @@ def test_graph_code_runs_in_real_keras(tmp_path, capsys):
         expected[str(script)] = [
             [x["name"], x["output_shape"], x["params"], x["inputs"]] for x in got["layers"]
         ]
+        returned[str(script)] = got["outputs"]
     env = {**os.environ, "KERAS_BACKEND": "torch"}
     proc = subprocess.run(
         [sys.executable, "-c", RUN, *scripts], capture_output=True, text=True, env=env
@@ -296,13 +327,17 @@ def test_graph_code_runs_in_real_keras(tmp_path, capsys):
     for script, layers in expected.items():
         assert results[script]["printed"] == ""
         assert sorted(results[script]["layers"]) == sorted(layers), script
+        assert results[script]["outputs"] == returned[script], script
         # and back: what Keras saved of the model imports to the same layers
-        back = tmp_path / "back.yaml"
-        assert main(["import", script + ".json", "-o", str(back)]) == 0
+        imported = tmp_path / "back.yaml"
+        assert main(["import", script + ".json", "-o", str(imported)]) == 0
         capsys.readouterr()
-        assert main(["summary", str(back), "--convention", "keras", "--format", "json"]) == 0
-        got = json.loads(capsys.readouterr().out)["layers"]
-        back_layers = [[x["name"], x["output_shape"], x["params"], x["inputs"]] for x in got]
+        assert main(["summary", str(imported), "--convention", "keras", "--format", "json"]) == 0
+        back = json.loads(capsys.readouterr().out)
+        assert back["outputs"] == returned[script], script
+        back_layers = [
+            [x["name"], x["output_shape"], x["params"], x["inputs"]] for x in back["layers"]
+        ]
         assert sorted(back_layers) == sorted(layers), script  # in Keras's order of layers
 
 
@@ -386,3 +421,22 @@ def test_a_name_with_a_line_separator_stays_on_one_line(write_spec, capsys):
     assert main(["check", str(spec)]) == 1
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and "'a\\u2028b'" in err, err
+
+
+@pytest.mark.parametrize(
+    ("outputs", "message"),
+    [
+        ("[dense, encoder.3]", "'encoder' has 3 outputs, so it has no output 3"),
+        ("[encodr]", "unknown reference 'encodr' (did you mean 'encoder'?)"),
+        ("[encoder.1]", "the output of layer 'dense' is read by no layer and is no output"),
+    ],
+)
+def test_named_outputs_are_checked(outputs, message, write_spec, capsys):
+    text = INFERENCE[0].replace("  outputs: [encoder.1, encoder.2]\n", "")
+    text = text.replace(
+        "name: encoder}\n", "name: encoder}\n    - Dense: {units: 2, inputs: [encoder]}\n"
+    )
+    spec = write_spec(text + f"  outputs: {outputs}\n")
+    assert main(["check", str(spec)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err, err

@@ -252,6 +252,8 @@ def graph(
             reads=tuple(dict.fromkeys(r.source for r in sources(layer))),
             **facts(layer),
         )
+    for ref in spec.outputs:
+        tensor(ref)  # an output the layer has
     return tuple(shaped[layer.name] for layer in spec.layers)
 
 

@@ -36,7 +36,7 @@ class Arg:
 _FILE_NAME = Arg("file_name")  # a view name, which names a file
 
 TOP_LEVEL = ("title", "framework", "model", "notation", "convention", "views", "render")
-MODEL_KEYS = ("input", "inputs", "layers")
+MODEL_KEYS = ("input", "inputs", "layers", "outputs")
 INPUT_KEYS = ("shape", "dtype", "name")
 
 # Views a spec may ask for, and their options (validated like layer arguments).

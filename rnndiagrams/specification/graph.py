@@ -20,11 +20,15 @@ REFERENCE = "a layer or input name, or name.N for its N-th output (name.1: its f
 
 
 def resolve(
-    doc: Doc, inputs: tuple[InputSpec, ...], layers: tuple[LayerSpec, ...]
-) -> tuple[LayerSpec, ...]:
+    doc: Doc,
+    inputs: tuple[InputSpec, ...],
+    layers: tuple[LayerSpec, ...],
+    outputs: tuple[Ref, ...] = (),
+) -> tuple[tuple[LayerSpec, ...], tuple[Ref, ...]]:
     """Every layer with its `reads` filled in (the layer before it when the spec says
-    nothing) and its references resolved; a located error for an unknown reference, a
-    cycle, or a layer or input that nothing reads."""
+    nothing) and its references resolved, and the model's outputs (the last layer's unless
+    named); a located error for an unknown reference, a cycle, or a layer or input that
+    nothing reads and that is no output."""
     names = [i.name for i in inputs] + [layer.name for layer in layers]
     for layer in layers:
         if layer.name in names[: len(inputs)]:
@@ -51,8 +55,9 @@ def resolve(
         out.append(dataclasses.replace(layer, reads=reads, initial_state=states))
     resolved = tuple(out)
     order(doc, resolved)  # refuses a cycle
-    _everything_read(doc, inputs, resolved)
-    return resolved
+    named = tuple(_resolve(doc, r, names) for r in outputs)
+    _everything_read(doc, inputs, resolved, named)
+    return resolved, named or (Ref(resolved[-1].name, 0, resolved[-1].path),)
 
 
 def _resolve(doc: Doc, ref: Ref, names: list[str]) -> Ref:
@@ -107,16 +112,26 @@ def order(doc: Doc, layers: tuple[LayerSpec, ...]) -> tuple[LayerSpec, ...]:
 
 
 def _everything_read(
-    doc: Doc, inputs: tuple[InputSpec, ...], layers: tuple[LayerSpec, ...]
+    doc: Doc, inputs: tuple[InputSpec, ...], layers: tuple[LayerSpec, ...], outputs: tuple[Ref, ...]
 ) -> None:
     read = {ref.source for layer in layers for ref in sources(layer)}
+    returned = {ref.source for ref in outputs}
     for model_input in inputs:
-        if model_input.name not in read:
+        if model_input.name not in read | returned:
             raise doc.error(
                 model_input.path,
                 f"input {model_input.name!r} is read by no layer",
                 f"expected a layer with `inputs: [...]` naming {model_input.name!r}",
             )
+    if outputs:  # named outputs: every layer is read or returned
+        for layer in layers:
+            if layer.name not in read | returned:
+                raise doc.error(
+                    layer.path,
+                    f"the output of layer {layer.name!r} is read by no layer and is no output",
+                    "expected a layer to read it, or its name in `outputs:`",
+                )
+        return
     *inner, last = layers
     if last.name in read:
         reader = next(
@@ -125,7 +140,7 @@ def _everything_read(
         raise doc.error(
             last.path,
             f"the last layer {last.name!r} is the model's output, but {reader!r} reads it",
-            "expected the output layer last in `layers:`",
+            "expected the output layer last in `layers:`, or `outputs:` naming the outputs",
         )
     for layer in inner:
         if layer.name not in read:
@@ -133,5 +148,5 @@ def _everything_read(
                 layer.path,
                 f"the output of layer {layer.name!r} is read by no layer",
                 f"expected a later layer to read it (only the last layer, {last.name!r}, "
-                "is the model's output)",
+                "is the model's output unless `outputs:` names others)",
             )

@@ -181,6 +181,10 @@ def build_schema() -> dict[str, Any]:
                         "additionalProperties": _input_schema(named=False),
                     },
                     "layers": {"type": "array", "minItems": 1},
+                    "outputs": {
+                        **arg_schema(Arg("refs")),
+                        "description": "a graph's outputs (default: the last layer's)",
+                    },
                 },
             },
             "views": views,

@@ -80,6 +80,8 @@ class Spec:
     # a graph (a Keras Functional model): named inputs, or a layer that says what it reads;
     # then every layer's `reads` is filled in. A chain's layers each read the one before.
     graph: bool = False
+    # a graph's outputs (`model.outputs`); empty: the last layer's output
+    outputs: tuple[Ref, ...] = ()
 
     @property
     def source(self) -> str:

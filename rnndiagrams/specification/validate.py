@@ -6,7 +6,9 @@ from typing import Any
 
 from ..frameworks import NAMES, framework
 from . import catalog
+from .catalog import Arg
 from .checks import (
+    check_arg,
     check_choice,
     check_keys,
     check_name,
@@ -14,7 +16,7 @@ from .checks import (
     describe,
 )
 from .graph import resolve
-from .model import InputSpec, Spec
+from .model import InputSpec, Ref, Spec
 from .options import views_and_render
 from .yamldoc import Doc, Path, read_doc
 
@@ -50,10 +52,21 @@ def validate(doc: Doc) -> Spec:
     dialect = framework(name)
     inputs = _inputs(doc, model, name)
     layers = dialect.layers(doc, model["layers"])
-    graph = "inputs" in model or "name" in model.get("input", {})
+    graph = "inputs" in model or "outputs" in model or "name" in model.get("input", {})
     graph = graph or any(layer.reads is not None or layer.initial_state for layer in layers)
+    outputs: tuple[Ref, ...] = ()
+    if "outputs" in model:
+        if name != "keras":
+            raise doc.error(
+                ("model", "outputs"),
+                f"named outputs are a Keras graph; framework {name} specs are chains so far",
+                "expected no `outputs:` (the last layer is the output)",
+                key=True,
+            )
+        given = check_arg(doc, ("model", "outputs"), "outputs", Arg("refs"), model["outputs"])
+        outputs = tuple(Ref(r, 0, ("model", "outputs", i)) for i, r in enumerate(given))
     if graph:
-        layers = resolve(doc, inputs, layers)
+        layers, outputs = resolve(doc, inputs, layers, outputs)
     conventions = dialect.CONVENTIONS
     views, render = views_and_render(doc, data, layers, graph)
     return Spec(
@@ -78,6 +91,7 @@ def validate(doc: Doc) -> Spec:
         conventions=conventions,
         inputs=inputs,
         graph=graph,
+        outputs=outputs,
     )
 
 

@@ -87,8 +87,8 @@ def _label(model: ShapedModel, layer: ShapedLayer) -> Label:
 
 def _graph(model: ShapedModel) -> Scene:
     """A graph's layers as a DAG, as Keras plot_model draws a Functional model: inputs on
-    top, the last layer saying the output's shape (no node of its own, which keeps deep
-    graphs within the aspect bar), each layer one row below the lowest it reads, in the column of its first input when
+    top, a layer the model returns saying so (no output node, which keeps deep graphs
+    within the aspect bar), each layer one row below the lowest it reads, in the column of its first input when
     free (a column stays free down to the layer that continues it, so its edge runs straight);
     a state handed over (return_state into initial_state) is a dashed edge named h or c."""
     spec = model.spec
@@ -126,8 +126,12 @@ def _graph(model: ShapedModel) -> Scene:
         reads = sources(layer_spec)
         place(layer.name, cell[reads[0].source][0], row[layer.name])
         label = _label(model, layer)
-        if layer.name == spec.layers[-1].name:  # the model's output, as plot_model has it
-            label += ((words(f"output {format_shape(layer.output_shape)}", small=True),),)
+        for ref in (r for r in spec.outputs if r.source == layer.name):  # no node of their own
+            state = _state_name(layer, ref.index) if ref.index else ""
+            shape = format_shape(layer.outputs[ref.index])
+            label += (
+                (words(f"output {state} {shape}" if state else f"output {shape}", small=True),),
+            )
         nodes.append(Node(layer.name, label, _role(layer), "box", cell[layer.name]))
         # one edge per layer read, a line for each of its tensors (two states, say); a
         # state is named for the layer it starts (h, c), else for the layer that returns it

@@ -51,11 +51,12 @@ def _functional(spec: Spec) -> str:
         )
     several = {layer.name for layer in spec.layers if _returns_states(layer)}
     position = {layer.name: i for i, layer in enumerate(spec.layers)}
+
+    def tensor(ref: Ref) -> str:
+        return names[ref.source] + (f"[{ref.index}]" if ref.source in several else "")
+
     for layer in order(spec.doc, spec.layers):
         names[layer.name] = f"x{position[layer.name]}"
-
-        def tensor(ref: Ref) -> str:
-            return names[ref.source] + (f"[{ref.index}]" if ref.source in several else "")
 
         reads = [tensor(r) for r in layer.reads or ()]
         call = f"[{', '.join(reads)}]" if layer.cls in MERGES + ATTENTION else reads[0]
@@ -64,12 +65,11 @@ def _functional(spec: Spec) -> str:
         if layer.initial_state:
             call += f", initial_state=[{', '.join(map(tensor, layer.initial_state))}]"
         lines.append(f"{names[layer.name]} = {layer_call(layer)}({call})")
-    last = spec.layers[-1]
     inputs = ", ".join(names[i.name] for i in spec.inputs)
+    outputs = [tensor(ref) for ref in spec.outputs]
+    returned = outputs[0] if len(outputs) == 1 else f"[{', '.join(outputs)}]"
     name = spec.display_name if "/" not in spec.display_name else spec.stem  # Keras refuses "/"
-    lines.append(
-        f"model = keras.Model(inputs=[{inputs}], outputs={names[last.name]}, name={name!r})"
-    )
+    lines.append(f"model = keras.Model(inputs=[{inputs}], outputs={returned}, name={name!r})")
     return "\n".join(lines) + "\n"
 
 

@@ -177,17 +177,13 @@ class _Importer:
                 args["initial_state"] = states
             layers.append(layer)
             previous = name
-        outputs = _history(config.get("output_layers", []))
-        if outputs != [previous]:
-            raise self.error(
-                previous,
-                f"the model's outputs are {outputs}",
-                "expected one output, from the last layer",
-            )
+        outputs = [self._reference(str(previous), t, masks) for t in _tensors(config)]
         spec: dict[str, Any] = {}
         if isinstance(config.get("name"), str):
             spec["title"] = config["name"]
         spec["model"] = {"inputs": inputs, "layers": layers}
+        if outputs != [previous]:  # other than the last layer's output
+            spec["model"]["outputs"] = outputs
         return spec
 
     def _input_layer(self, entry: dict[str, Any]) -> tuple[list[Any], str]:
@@ -339,6 +335,16 @@ class _Importer:
         return layer
 
 
+def _tensors(config: dict[str, Any]) -> list[dict[str, Any]]:
+    """The model's outputs, [layer, node, tensor] each, as the tensors a call node holds."""
+    found = config.get("output_layers", [])
+    if isinstance(found, list) and len(found) == 3 and isinstance(found[0], str):
+        found = [found]  # one output is saved without the outer list
+    if not isinstance(found, list):
+        return []
+    return [{"config": {"keras_history": item}} for item in found]
+
+
 def _name(entry: dict[str, Any]) -> str:
     config = entry.get("config")
     return str(entry.get("name", config.get("name") if isinstance(config, dict) else None))
@@ -404,6 +410,8 @@ def to_yaml(spec: dict[str, Any], source: str) -> str:
     out += [
         f"    - {cls}: {_flow(args)}" for layer in model["layers"] for cls, args in layer.items()
     ]
+    if "outputs" in model:
+        out.append(f"  outputs: {yaml_dump(model['outputs'], flow=True)}")
     return "\n".join(out) + "\n"
 
 
