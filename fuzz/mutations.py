@@ -101,14 +101,14 @@ def mutate(text: str, rng: random.Random) -> bytes:
     return text.encode("utf-8", "surrogatepass")
 
 
-_REFS = re.compile(r"\b(inputs|initial_state): \[([^\]\n]*)\]")
+_REFS = re.compile(r"\b(inputs|initial_state|outputs): \[([^\]\n]*)\]")
 _NAMES = re.compile(r"\bname: ([\w.]+)|^    (\w+): \{shape", re.M)
 
 
 def _rewire(text: str, rng: random.Random) -> str | None:
-    """A graph's wiring changed as a user might get it wrong: a reference to another layer
-    (a cycle, a layer read twice, one left unread), to an output it lacks, or to no layer;
-    a reference dropped or doubled. None when the spec is no graph."""
+    """A graph's wiring (inputs:, initial_state:, outputs:) changed as a user might get it
+    wrong: a reference to another layer (a cycle, a layer read twice, one left unread), to an
+    output it lacks, or to no layer; a reference dropped or doubled. None for a chain."""
     lists = list(_REFS.finditer(text))
     if not lists:
         return None
