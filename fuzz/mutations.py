@@ -4,6 +4,7 @@ Hypothesis test so both explore the same space. Pure functions of a seeded rando
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import yaml
@@ -56,7 +57,13 @@ def mutate(text: str, rng: random.Random) -> bytes:
     """One to three mutations of a spec's text, returned as the bytes written to disk."""
     raw: bytes | None = None
     for _ in range(rng.randint(1, 3)):
-        kind = rng.choice(("value", "value", "value", "insert", "delete", "line", "bytes"))
+        kind = rng.choice(("value", "value", "value", "insert", "delete", "line", "bytes", "ref"))
+        if kind == "ref":
+            rewired = _rewire(text, rng)
+            if rewired is not None:
+                text = rewired
+                continue
+            kind = "value"
         if kind == "value":
             spans = _scalar_spans(text) if _parses(text) else []
             if spans:
@@ -92,6 +99,35 @@ def mutate(text: str, rng: random.Random) -> bytes:
     if raw is not None:
         return raw
     return text.encode("utf-8", "surrogatepass")
+
+
+_REFS = re.compile(r"\b(inputs|initial_state|outputs): \[([^\]\n]*)\]")
+_NAMES = re.compile(r"\bname: ([\w.]+)|^    (\w+): \{shape", re.M)
+
+
+def _rewire(text: str, rng: random.Random) -> str | None:
+    """A graph's wiring (inputs:, initial_state:, outputs:) changed as a user might get it
+    wrong: a reference to another layer (a cycle, a layer read twice, one left unread), to an
+    output it lacks, or to no layer; a reference dropped or doubled. None for a chain."""
+    lists = list(_REFS.finditer(text))
+    if not lists:
+        return None
+    names = [a or b for a, b in _NAMES.findall(text)] or ["x"]
+    found = rng.choice(lists)
+    refs = [r.strip() for r in found[2].split(",") if r.strip()]
+    i = rng.randrange(len(refs) + 1)
+    op = rng.choice(("other", "index", "unknown", "drop", "double"))
+    if op == "other":
+        refs[i : i + 1] = [rng.choice(names)]
+    elif op == "index":
+        refs[i : i + 1] = [f"{rng.choice(names)}.{rng.choice((0, 1, 2, 3, 4, 5, 99))}"]
+    elif op == "unknown":
+        refs[i : i + 1] = [rng.choice(("nope", "encoder.", ".1", "a.b.1", "encoder..1"))]
+    elif op == "drop" and refs:
+        del refs[min(i, len(refs) - 1)]
+    else:
+        refs.insert(i, refs[0] if refs else rng.choice(names))
+    return text[: found.start(2)] + ", ".join(refs) + text[found.end(2) :]
 
 
 def _parses(text: str) -> bool:

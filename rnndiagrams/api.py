@@ -149,7 +149,7 @@ def figure(
     view_options = {k: v for k, v in base.options.items() if v is not None} | options
     arguments = {"views": [{base.kind: view_options}], "render": render_given}
     (chosen,), render = views_and_render(
-        _ArgumentsDoc("figure", arguments), arguments, loaded.layers
+        _ArgumentsDoc("figure", arguments), arguments, loaded.layers, loaded.graph
     )
     chosen = dataclasses.replace(chosen, name=base.name)
     resolved = {**loaded.render, **{k: render[k] for k in render_given}}

@@ -189,8 +189,9 @@ def test_every_framework_answers_the_whole_protocol():
 
 
 def test_every_layer_names_what_it_reads():
-    """The shaped model is a graph: each layer reads the tensors of the layers it names (a
-    chain in today's specs), and a PyTorch module's drawn layers read each other in turn."""
+    """The shaped model is a graph: each layer reads the tensors of the layers it names (in a
+    chain, the layer before; in a graph spec, what its inputs: and initial_state: name), and a
+    PyTorch module's drawn layers read each other in turn."""
     from conftest import ROOT
 
     from rnndiagrams import load, shape_model
@@ -198,6 +199,13 @@ def test_every_layer_names_what_it_reads():
     for path in sorted((ROOT / "specs").glob("*.yaml")):
         model = shape_model(load(str(path)))
         names = ["input"] + [layer.name for layer in model.layers]
+        if model.spec.graph:
+            given = {i.name for i in model.spec.inputs} | set(names[1:])
+            for layer in model.layers:
+                refs = (layer.spec.reads or ()) + layer.spec.initial_state
+                assert layer.reads == tuple(dict.fromkeys(r.source for r in refs)), path.name
+                assert set(layer.reads) <= given - {layer.name}, path.name
+            continue
         assert [layer.reads for layer in model.layers] == [(n,) for n in names[:-1]], path.name
         if model.unstack is not None:
             drawn, _ = model.unstack(model, load(str(path)).views[0])

@@ -11,6 +11,7 @@ import pytest
 from conftest import ROOT
 
 from rnndiagrams import load
+from rnndiagrams.frameworks.keras.importer import import_keras
 from rnndiagrams.pipeline import render_figures
 
 pytestmark = [pytest.mark.needs_browser, pytest.mark.needs_dot]
@@ -51,6 +52,18 @@ def _committed() -> dict[str, str]:
     return {p.relative_to(out).as_posix(): p.read_text("utf-8") for p in sorted(out.rglob("*.svg"))}
 
 
+def _graphs(tmp) -> list:
+    """The 28 Keras graphs of the oracle, imported, as layer DAGs in both backends."""
+    paths = []
+    for model in sorted((ROOT / "tests" / "oracle" / "graphs" / "keras").glob("*.json")):
+        path = tmp / f"{model.stem}.yaml"
+        text, _ = import_keras(str(model))
+        views = "views: [stack]\nrender: {backends: [graphviz, matplotlib], text: editable}\n"
+        path.write_text(text + views, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
 def _generated(tmp) -> dict[str, str]:
     figures = {}
     for seed in (1, 2, 3):
@@ -58,6 +71,9 @@ def _generated(tmp) -> dict[str, str]:
         path.write_text(random_spec(random.Random(seed)), encoding="utf-8")
         for fig in render_figures(load(str(path))):
             figures[f"random{seed}/{fig.view.name}.{fig.backend}.svg"] = fig.data.decode("utf-8")
+    for path in _graphs(tmp):
+        for fig in render_figures(load(str(path))):
+            figures[f"{path.stem}/{fig.view.name}.{fig.backend}.svg"] = fig.data.decode("utf-8")
     return figures
 
 
@@ -77,6 +93,7 @@ def test_the_page_holds_every_committed_and_generated_figure(measured):
     names = {fig["name"] for fig in measured}
     assert set(_committed()) <= names
     assert any(n.startswith("random") and n.endswith(".matplotlib.svg") for n in names)
+    assert sum(n.startswith("graph_keras_") for n in names) == 2 * 28
     editable = [f for f in measured if f["name"].startswith("random") and "matplotlib" in f["name"]]
     assert all(any(r["chars"] > 0 for r in f["runs"]) for f in editable), (
         "matplotlib text not editable"

@@ -89,8 +89,9 @@ def _edited(tmp_path, edit):
     return path
 
 
-def test_branches_are_refused(tmp_path, capsys):
-    _refused(tmp_path, capsys, _functional(tmp_path, branch=True), "not a single chain")
+def test_shared_layers_are_refused(tmp_path, capsys):
+    """Branches and merges import (test_graphs.py); a layer called twice is not drawn yet."""
+    _refused(tmp_path, capsys, _functional(tmp_path, branch=True), "'gru' is called 2 times")
 
 
 def test_unknown_layer_is_refused_by_name(tmp_path, capsys):
@@ -112,10 +113,10 @@ def test_custom_layer_is_refused(tmp_path, capsys):
 
 def test_unsupported_setting_is_refused(tmp_path, capsys):
     def edit(layers):
-        layers[2]["config"]["return_state"] = True
+        layers[2]["config"]["stateful"] = True
 
     _refused(
-        tmp_path, capsys, _edited(tmp_path, edit), "'simple_rnn' (SimpleRNN) has return_state=true"
+        tmp_path, capsys, _edited(tmp_path, edit), "'simple_rnn' (SimpleRNN) has stateful=true"
     )
 
 
@@ -163,6 +164,7 @@ def test_a_file_name_cannot_inject_yaml(tmp_path, capsys):
     out = tmp_path / "spec.yaml"
     assert main(["import", str(model), "-o", str(out)]) == 0
     assert (
-        out.read_text().splitlines()[0] == "# imported from a␊model: 1.json by `rnndiagrams import`"
+        out.read_text().splitlines()[0]
+        == "# imported from a\\x0amodel: 1.json by `rnndiagrams import`"  # quoting.comment
     )
     assert load(str(out)).layers

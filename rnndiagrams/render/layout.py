@@ -308,7 +308,12 @@ class Layout:
         # an edge along a column bends right, as every other column's does (bidirectional
         # inputs all pass their forward cell on the same side)
         along = abs(end[0] - start[0]) < 1
-        rads = (0.0, 0.3, 0.45, 0.6, 0.9) if along else (0.0, -0.3, 0.3, -0.6, 0.6, -0.9, 0.9)
+        # wider bends last: a graph's skip edge passes a whole node of its column
+        rads = (
+            (0.0, 0.3, 0.45, 0.6, 0.9, 1.2, 1.6)
+            if along
+            else (0.0, -0.3, 0.3, -0.6, 0.6, -0.9, 0.9, -1.2, 1.2)
+        )
         for rad in rads:
             if not crosses(rad):
                 return rad
@@ -341,6 +346,18 @@ class Layout:
         left = min(b.x - b.w / 2 for b in self.boxes.values())
         right = max(b.x + b.w / 2 for b in self.boxes.values())
         rects.sort(key=lambda r: max(0.0, r.x + r.w / 2 - right, left - r.x + r.w / 2))
+        # where every spot beside the edge is taken (edges converging on one node), spots
+        # further out and on the edge's line itself, tried only then
+        further = []
+        for t in (0.5, 0.35, 0.65, 0.2, 0.8, 0.12, 0.88):
+            x, y = on_arc(start, end, rad, t)
+            further += [
+                (x + 25 + w / 2, y),
+                (x - 25 - w / 2, y),
+                (x, y + h / 2 + 4),
+                (x, y - h / 2 - 4),
+            ]
+        rects += [Box(x, y, w, h) for x, y in further]
         for rect in rects:
             if (
                 not any(overlap(rect, box) for _, box in self.node_index.near(rect))

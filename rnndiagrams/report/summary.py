@@ -34,7 +34,9 @@ def summary_json(model: ShapedModel, notation: str | None = None) -> dict[str, A
         entry = {
             "name": layer.name,
             "class": layer.cls,
-            "output_shape": list(layer.output_shape),
+            "output_shape": [list(s) for s in layer.outputs]
+            if layer.state_outputs
+            else list(layer.output_shape),
             "params": layer.params,
             "non_trainable": layer.non_trainable,
             "weights": weights,
@@ -42,15 +44,22 @@ def summary_json(model: ShapedModel, notation: str | None = None) -> dict[str, A
         for final in ("h_n", "c_n"):
             if getattr(layer, final) is not None:
                 entry[final] = list(getattr(layer, final))
+        if model.spec.graph:
+            entry["inputs"] = [list(key) for key in layer.inbound]  # Keras's "Connected to"
         layers.append(entry)
-    return {
+    out: dict[str, Any] = {
         "convention": model.convention,
         "notation": notation,
         "total_params": model.total_params,
         "trainable_params": model.total_params - model.non_trainable_params,
         "non_trainable_params": model.non_trainable_params,
-        "layers": layers,
     }
+    if model.spec.graph:
+        out["inputs"] = [
+            {"name": i.name, "shape": [None, *i.shape], "dtype": i.dtype} for i in model.spec.inputs
+        ]
+        out["outputs"] = [[ref.source, ref.index] for ref in model.spec.outputs]
+    return {**out, "layers": layers}
 
 
 def _real_in_pytorch(layer: ShapedLayer, weight: Weight) -> bool:
@@ -67,15 +76,28 @@ def table_text(model: ShapedModel) -> str:
     """Keras 3's summary layout (the same box table and memory line), for either convention."""
     title = model.spec.display_name
     rows = _rows(model)
-    head = _HEAD
-    widths = [max(len(r[i]) for r in rows + [head]) + 2 for i in range(3)]
+    head = _head(model)
+    widths = [
+        max(len(line) for r in rows + [head] for line in r[i].split("\n")) + 2
+        for i in range(len(head))
+    ]
 
     def line(left: str, mid: str, right: str, fill: str) -> str:
         return left + mid.join(fill * (w + 2) for w in widths) + right
 
-    def row(cells: tuple[str, str, str], bar: str) -> str:
-        texts = [cells[0].ljust(widths[0]), cells[1].ljust(widths[1]), cells[2].rjust(widths[2])]
-        return bar + bar.join(f" {t} " for t in texts) + bar
+    def row(cells: tuple[str, ...], bar: str) -> str:
+        """One row; a cell of several lines (Connected to) makes it as many lines high."""
+        lines = [cell.split("\n") for cell in cells]
+        out = []
+        for k in range(max(map(len, lines))):
+            texts = [
+                (c[k] if k < len(c) else "").rjust(w)
+                if i == 2
+                else (c[k] if k < len(c) else "").ljust(w)
+                for i, (c, w) in enumerate(zip(lines, widths, strict=True))
+            ]
+            out.append(bar + bar.join(f" {t} " for t in texts) + bar)
+        return "\n".join(out)
 
     out = [
         f'Model: "{title}"' + _convention_note(model),
@@ -94,29 +116,62 @@ def table_text(model: ShapedModel) -> str:
 
 def summary_html(model: ShapedModel) -> str:
     """The same table as HTML, for notebooks and the gallery page (no styles of its own)."""
-    cells = "".join(f"<th>{escape(h)}</th>" for h in _HEAD)
+    cells = "".join(f"<th>{escape(h)}</th>" for h in _head(model))
     body = "".join(
         f"<tr><td>{escape(name)}</td><td><code>{escape(shape)}</code></td>"
-        f'<td style="text-align:right">{escape(params)}</td></tr>'
-        for name, shape, params in _rows(model)
+        f'<td style="text-align:right">{escape(params)}</td>'
+        + "".join(f"<td>{escape(c).replace(chr(10), '<br>')}</td>" for c in connected)
+        + "</tr>"
+        for name, shape, params, *connected in _rows(model)
     )
     caption = escape(f'Model: "{model.spec.display_name}"' + _convention_note(model))
     totals = "<br>".join(escape(line) for line in _totals(model))
     return (
         f'<table class="rnndiagrams-summary"><caption>{caption}</caption>'
         f"<thead><tr>{cells}</tr></thead><tbody>{body}</tbody>"
-        f'<tfoot><tr><td colspan="3">{totals}</td></tr></tfoot></table>'
+        f'<tfoot><tr><td colspan="{len(_head(model))}">{totals}</td></tr></tfoot></table>'
     )
 
 
-_HEAD = ("Layer (type)", "Output Shape", "Param #")
+def _head(model: ShapedModel) -> tuple[str, ...]:
+    """Keras's columns; a Functional model (a graph) has "Connected to" too."""
+    return ("Layer (type)", "Output Shape", "Param #") + (
+        ("Connected to",) if model.spec.graph else ()
+    )
 
 
-def _rows(model: ShapedModel) -> list[tuple[str, str, str]]:
-    return [
-        (f"{layer.name} ({layer.cls})", format_shape(layer.output_shape), f"{layer.params:,}")
-        for layer in model.layers
+def _rows(model: ShapedModel) -> list[tuple[str, ...]]:
+    """One row per layer; a graph's also has its inputs and the mask ops of `mask_zero`,
+    as Keras lists them, and each layer's inbound tensors as `layer[node][tensor]`."""
+    if not model.spec.graph:
+        return [
+            (f"{layer.name} ({layer.cls})", format_shape(layer.output_shape), f"{layer.params:,}")
+            for layer in model.layers
+        ]
+    rows: list[tuple[str, ...]] = [
+        (f"{i.name} (InputLayer)", format_shape((None, *i.shape)), "0", "-")
+        for i in model.spec.inputs
     ]
+    for layer in model.layers:
+        shapes = [format_shape(s) for s in layer.outputs]
+        shown = shapes[0]
+        if len(shapes) > 1:  # Keras's list of shapes, two to a line here
+            shown = (
+                "["
+                + ",\n ".join(", ".join(shapes[i : i + 2]) for i in range(0, len(shapes), 2))
+                + "]"
+            )
+        rows.append((f"{layer.name} ({layer.cls})", shown, f"{layer.params:,}", _connected(layer)))
+        if layer.mask_op:
+            connected = _connected(layer)
+            rows.append(
+                (f"{layer.mask_op} (NotEqual)", format_shape(layer.input_shape), "0", connected)
+            )
+    return rows
+
+
+def _connected(layer: ShapedLayer) -> str:
+    return ",\n".join(f"{name}[0][{index}]" for name, index in layer.inbound)
 
 
 def _convention_note(model: ShapedModel) -> str:

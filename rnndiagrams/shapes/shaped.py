@@ -12,7 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..specification.model import LayerSpec, Spec, ViewSpec
+from ..specification.graph import order, sources
+from ..specification.model import LayerSpec, Ref, Spec, ViewSpec
 from .weights import Weight
 
 Shape = tuple[int | None, ...]  # Keras notation: None for batch and unknown lengths
@@ -41,6 +42,7 @@ ROLES = {
     "window": "reads several steps, so T changes: drawn once, below the steps",
     "pooling": "every step into one vector: many-to-one",
     "repeat": "one vector copied to every step of what follows",
+    "merge": "several tensors into one (a graph's concatenations, sums, attention)",
 }
 
 
@@ -88,8 +90,7 @@ class ShapedLayer:
     mask: str | None = None  # the steps it masks, in words (a mask starts here)
     keeps_mask: bool = False  # passes a mask on to the layer after it
     call: str = ""  # the call as its framework writes it: `LSTM(64)`, `Linear(in_features=...)`
-    # the tensors it reads, by the name of the layer that made each ("input": the model's);
-    # a graph from the start, though specs are chains today
+    # the tensors it reads, by the name of the layer that made each ("input": the model's)
     reads: tuple[str, ...] = ()
     # a time grid draws some layers one layer at a time (a PyTorch module with num_layers):
     # the layer this one is part of, what reaches its input unseen (`dropout 0.2`), and
@@ -97,6 +98,11 @@ class ShapedLayer:
     part_of: str | None = None
     notes: tuple[str, ...] = ()
     left_out: tuple[str, ...] = ()
+    # a graph's layer: the outputs after the first (the states of return_state), and every
+    # tensor its call takes as its framework lists them, (layer or op, output index)
+    state_outputs: tuple[Shape, ...] = ()
+    inbound: tuple[tuple[str, int], ...] = ()
+    mask_op: str | None = None  # the op that makes its padding mask (Keras's not_equal)
 
     @property
     def name(self) -> str:
@@ -122,6 +128,11 @@ class ShapedLayer:
     def per_step(self) -> bool:
         """True when the layer emits one vector per time step (a sequence)."""
         return len(self.output_shape) == 3
+
+    @property
+    def outputs(self) -> tuple[Shape, ...]:
+        """Every tensor it returns: the output, then any states."""
+        return (self.output_shape,) + self.state_outputs
 
     def shape_note(self) -> str:
         """`Novel(): shape unchanged`: what its call and shapes say, for a text that has no
@@ -187,6 +198,63 @@ def chain(
         out.append(dataclasses.replace(shaped, reads=(reads,), **facts(layer)))
         shape, dtype, source, reads = shaped.output_shape, "float32", repr(layer.name), layer.name
     return tuple(out)
+
+
+@dataclass(frozen=True)
+class Tensor:
+    """One tensor of a graph, as a layer that reads it sees it."""
+
+    shape: Shape
+    dtype: str
+    key: tuple[str, int]  # the layer or input that makes it, and which of its outputs
+    source: str  # the same in words: "the input 'tokens'", "'encoder' output 1"
+    mask: str | None = None  # the op whose padding mask travels with it (Keras mask_zero)
+
+
+# (layer, the tensors it reads, its initial states) -> the shaped layer and its outputs
+GraphRule = Callable[
+    [LayerSpec, tuple[Tensor, ...], tuple[Tensor, ...]], tuple[ShapedLayer, tuple[Tensor, ...]]
+]
+
+
+def graph(
+    spec: Spec, rule: GraphRule, facts: Callable[[LayerSpec], dict[str, Any]]
+) -> tuple[ShapedLayer, ...]:
+    """Each layer's rule applied to the tensors it reads, every layer after those it reads;
+    the layers come back in spec order, with `facts` as `chain` gives them. A reference to an
+    output a layer does not have is a located error."""
+    tensors = {
+        (i.name, 0): Tensor((None,) + i.shape, i.dtype, (i.name, 0), f"the input {i.name!r}")
+        for i in spec.inputs
+    }
+
+    def tensor(ref: Ref) -> Tensor:
+        if (ref.source, ref.index) in tensors:
+            return tensors[ref.source, ref.index]
+        count = sum(1 for key in tensors if key[0] == ref.source)
+        raise spec.error(
+            ref.path,
+            f"{ref.source!r} has {count} output{'s' if count > 1 else ''}, so it has no "
+            f"output {ref.index}",
+            f"expected {ref.source + '.0'!r} to {ref.source + f'.{count - 1}'!r}"
+            if count > 1
+            else "expected `return_state: true` on it for its states (name.1, name.2...)",
+        )
+
+    shaped = {}
+    for layer in order(spec.doc, spec.layers):
+        reads = tuple(map(tensor, layer.reads or ()))
+        result, outputs = rule(layer, reads, tuple(map(tensor, layer.initial_state)))
+        for k, out in enumerate(outputs):
+            tensors[layer.name, k] = out
+        shaped[layer.name] = dataclasses.replace(
+            result,
+            reads=tuple(dict.fromkeys(r.source for r in sources(layer))),
+            **facts(layer),
+        )
+    for ref in spec.outputs:
+        tensor(ref)  # an output the layer has
+    return tuple(shaped[layer.name] for layer in spec.layers)
 
 
 def format_shape(shape: tuple[int | str | None, ...]) -> str:

@@ -23,6 +23,27 @@ NAMES: dict[str, dict[str, str]] = {
     "beta": {"seed": "β", "goodfellow": "β", "keras": "beta", "pytorch": "bias"},
     "mean": {"seed": "μ", "goodfellow": "μ", "keras": "moving_mean", "pytorch": "running_mean"},
     "var": {"seed": "σ²", "goodfellow": "σ²", "keras": "moving_variance", "pytorch": "running_var"},
+    # attention's learned scales: a scalar on the scores (Attention), one per feature
+    # (AdditiveAttention), and the scalar of Attention's concat scores
+    "scale": {"seed": "s", "goodfellow": "s", "keras": "scale", "pytorch": "scale"},
+    "concat_score_weight": {
+        "seed": "w_c",
+        "goodfellow": "w_c",
+        "keras": "concat_score_weight",
+        "pytorch": "concat_score_weight",
+    },
+    # MultiHeadAttention's projections, kept in Keras's layout (in, heads, size) in every
+    # notation: query, key and value into each head, the heads back out
+    **{
+        f"{part}{bias}": {
+            "seed": f"{'b' if bias else 'W'}_{part[0] if part != 'attention_output' else 'o'}",
+            "goodfellow": f"{'b' if bias else 'W'}_{part[0] if part != 'attention_output' else 'o'}",
+            "keras": f"{part}/{'bias' if bias else 'kernel'}",
+            "pytorch": f"{part}/{'bias' if bias else 'kernel'}",
+        }
+        for part in ("query", "key", "value", "attention_output")
+        for bias in ("", "_bias")
+    },
     # PyTorch-only weights: LSTM projection h = W_hr (o * tanh(c)); (LayerNorm's scale and shift: gamma, beta above)
     "W_hr": {
         "seed": "W_hr",

@@ -23,7 +23,8 @@ MAX_TITLE_CHARS = 300
 @dataclass(frozen=True)
 class Arg:
     kind: (
-        str  # posint | bool | choice | rate | number | nonneg | positive | name | file_name | layer
+        str  # posint | bool | choice | rate | number | nonneg | positive | name | file_name |
+        # layer | axis | axes | refs
     )
     default: Any = None
     required: bool = False
@@ -35,8 +36,8 @@ class Arg:
 _FILE_NAME = Arg("file_name")  # a view name, which names a file
 
 TOP_LEVEL = ("title", "framework", "model", "notation", "convention", "views", "render")
-MODEL_KEYS = ("input", "layers")
-INPUT_KEYS = ("shape", "dtype")
+MODEL_KEYS = ("input", "inputs", "layers", "outputs")
+INPUT_KEYS = ("shape", "dtype", "name")
 
 # Views a spec may ask for, and their options (validated like layer arguments).
 HEAD_MODES = ("auto", "show", "hide")

@@ -46,6 +46,27 @@ def check_arg(doc: Doc, path: Path, key: str, arg: Arg, value: Any) -> Any:
         return check_name(doc, path, value)
     if arg.kind == "file_name":
         return check_file_name(doc, path, value)
+    if arg.kind == "axis":
+        return check_axis(doc, path, value, key)
+    if arg.kind == "axes":
+        if isinstance(value, list) and len(value) == 2:
+            return tuple(check_axis(doc, path + (i,), v, key) for i, v in enumerate(value))
+        if isinstance(value, list):
+            raise doc.error(path, f"{key} is {describe(value)}", "expected one axis or two")
+        return check_axis(doc, path, value, key)
+    if arg.kind == "refs":
+        if not isinstance(value, list) or not value:
+            raise doc.error(
+                path, f"{key} is {describe(value)}", "expected a list like [encoder, encoder.1]"
+            )
+        for i, ref in enumerate(value):
+            if not isinstance(ref, str) or not ref:
+                raise doc.error(
+                    path + (i,),
+                    f"a reference is {describe(ref)}",
+                    "expected a layer or input name, or name.N for its N-th output",
+                )
+        return tuple(value)
     if arg.kind == "choices":
         if not isinstance(value, list) or not value:
             raise doc.error(
@@ -60,6 +81,13 @@ def check_arg(doc: Doc, path: Path, key: str, arg: Arg, value: Any) -> Any:
             raise doc.error(path, f"{key} lists an entry twice", "expected each entry once")
         return tuple(items)
     raise AssertionError(f"unhandled argument kind {arg.kind}")
+
+
+def check_axis(doc: Doc, path: Path, value: Any, what: str) -> int:
+    """A tensor axis: an integer, negative counting from the last (-1: the features)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not -8 <= value <= 8:
+        raise doc.error(path, f"{what} is {describe(value)}", "expected an axis from -8 to 8")
+    return value
 
 
 def check_posint(doc: Doc, path: Path, value: Any, what: str, maximum: int = INT64_MAX) -> int:

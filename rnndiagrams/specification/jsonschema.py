@@ -51,6 +51,18 @@ def arg_schema(arg: Arg) -> dict[str, Any]:
             "type": "string",
             "description": "name of one recurrent layer (default: all of them)",
         }
+    if arg.kind in ("axis", "axes"):
+        axis = {"type": "integer", "minimum": -8, "maximum": 8}
+        if arg.kind == "axis":
+            return {**axis, "default": arg.default}
+        return {"oneOf": [axis, {"type": "array", "items": axis, "minItems": 2, "maxItems": 2}]}
+    if arg.kind == "refs":
+        return {
+            "type": "array",
+            "minItems": 1,
+            "items": {"type": "string", "minLength": 1},
+            "description": "tensors read: a layer or input name, or name.N for its N-th output",
+        }
     if arg.kind == "steps":
         return {
             "type": ["integer", "null"],
@@ -116,6 +128,27 @@ def _layers_by_framework(items: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+def _input_schema(named: bool) -> dict[str, Any]:
+    """One model input; `input:` may carry a name (which makes the model a graph)."""
+    properties: dict[str, Any] = {
+        "shape": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 2,
+            "items": {"type": ["integer", "null"], "minimum": 1},
+        },
+        "dtype": {"enum": list(catalog.DTYPES), "default": "float32"},
+    }
+    if named:
+        properties["name"] = arg_schema(Arg("name"))
+    return {
+        "type": "object",
+        "required": ["shape"],
+        "additionalProperties": False,
+        "properties": properties,
+    }
+
+
 def build_schema() -> dict[str, Any]:
     views, render = _options_schema()
     defs, items = {}, {}
@@ -136,24 +169,22 @@ def build_schema() -> dict[str, Any]:
             "convention": {"enum": list(catalog.CONVENTIONS), "default": "keras"},
             "model": {
                 "type": "object",
-                "required": ["input", "layers"],
+                "required": ["layers"],
+                "oneOf": [{"required": ["input"]}, {"required": ["inputs"]}],
                 "additionalProperties": False,
                 "properties": {
-                    "input": {
+                    "input": _input_schema(named=True),
+                    "inputs": {
                         "type": "object",
-                        "required": ["shape"],
-                        "additionalProperties": False,
-                        "properties": {
-                            "shape": {
-                                "type": "array",
-                                "minItems": 1,
-                                "maxItems": 2,
-                                "items": {"type": ["integer", "null"], "minimum": 1},
-                            },
-                            "dtype": {"enum": list(catalog.DTYPES), "default": "float32"},
-                        },
+                        "minProperties": 1,
+                        "description": "a graph's named inputs (Keras), name -> {shape, dtype}",
+                        "additionalProperties": _input_schema(named=False),
                     },
                     "layers": {"type": "array", "minItems": 1},
+                    "outputs": {
+                        **arg_schema(Arg("refs")),
+                        "description": "a graph's outputs (default: the last layer's)",
+                    },
                 },
             },
             "views": views,

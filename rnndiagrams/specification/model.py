@@ -13,6 +13,26 @@ from .yamldoc import Doc, Path
 
 
 @dataclass(frozen=True)
+class Ref:
+    """One tensor a layer reads: the layer or model input that makes it, and which of its
+    outputs (0 the main one; 1, 2... the states a layer with return_state also returns)."""
+
+    source: str
+    index: int
+    path: Path  # where the reference stands in the spec, for errors
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """One model input: a graph's are named (`model.inputs`), a chain's one is `input`."""
+
+    name: str
+    shape: tuple[int | None, ...]  # without the batch axis
+    dtype: str
+    path: Path
+
+
+@dataclass(frozen=True)
 class LayerSpec:
     cls: str
     name: str
@@ -24,6 +44,9 @@ class LayerSpec:
     # the recurrent cell this layer runs (SimpleRNN | LSTM | GRU), named by its framework's
     # validation, so that nothing downstream needs that framework's vocabulary to ask
     runs: str | None = None
+    # what it reads (`inputs:`); None: the layer before it, or the model's input when first
+    reads: tuple[Ref, ...] | None = None
+    initial_state: tuple[Ref, ...] = ()  # a recurrent layer's starting states (`initial_state:`)
 
     @property
     def cell(self) -> str | None:
@@ -53,6 +76,12 @@ class Spec:
     framework: str = "keras"  # keras | pytorch: the layers' vocabulary and tensor layout
     # the parameter counts this spec has, its framework's (a PyTorch module has no Keras count)
     conventions: tuple[str, ...] = CONVENTIONS
+    inputs: tuple[InputSpec, ...] = ()  # every model input, the first as input_shape/dtype
+    # a graph (a Keras Functional model): named inputs, or a layer that says what it reads;
+    # then every layer's `reads` is filled in. A chain's layers each read the one before.
+    graph: bool = False
+    # a graph's outputs (`model.outputs`); empty: the last layer's output
+    outputs: tuple[Ref, ...] = ()
 
     @property
     def source(self) -> str:

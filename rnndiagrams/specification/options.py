@@ -11,13 +11,21 @@ from .yamldoc import Doc, Path
 
 
 def views_and_render(
-    doc: Doc, data: dict[str, Any], layers: tuple[LayerSpec, ...]
+    doc: Doc, data: dict[str, Any], layers: tuple[LayerSpec, ...], graph: bool = False
 ) -> tuple[tuple[ViewSpec, ...], dict[str, Any]]:
-    # without a recurrent layer (a Conv1D classifier, say) only the layer stack can be drawn
-    default = catalog.DEFAULT_VIEWS if any(layer.cell for layer in layers) else ("stack",)
-    return _views(doc, data.get("views", list(default)), layers), _render(
-        doc, data.get("render", {})
-    )
+    # without a recurrent layer (a Conv1D classifier, say) only the layer stack can be drawn;
+    # a graph's views through time are not drawn yet, its layer graph is
+    chain_views = any(layer.cell for layer in layers) and not graph
+    default = catalog.DEFAULT_VIEWS if chain_views else ("stack",)
+    views = _views(doc, data.get("views", list(default)), layers)
+    for view in views:
+        if graph and view.kind != "stack":
+            raise doc.error(
+                view.path,
+                f"the {view.kind} view draws a chain of layers, and this model is a graph",
+                "expected the stack view, which draws a graph's layers and how they connect",
+            )
+    return views, _render(doc, data.get("render", {}))
 
 
 def _views(doc: Doc, value: Any, layers: tuple[LayerSpec, ...]) -> tuple[ViewSpec, ...]:

@@ -6,15 +6,19 @@ from typing import Any
 
 from ..frameworks import NAMES, framework
 from . import catalog
+from .catalog import Arg
 from .checks import (
+    check_arg,
     check_choice,
     check_keys,
+    check_name,
     check_posint,
     describe,
 )
-from .model import Spec
+from .graph import resolve
+from .model import InputSpec, Ref, Spec
 from .options import views_and_render
-from .yamldoc import Doc, read_doc
+from .yamldoc import Doc, Path, read_doc
 
 
 def load(path: str) -> Spec:
@@ -43,20 +47,33 @@ def validate(doc: Doc) -> Spec:
             f"model is {describe(model)}",
             "expected a mapping with `input:` and `layers:`",
         )
-    check_keys(
-        doc, ("model",), model, catalog.MODEL_KEYS, required=("input", "layers"), what="model key"
-    )
+    check_keys(doc, ("model",), model, catalog.MODEL_KEYS, required=("layers",), what="model key")
     name = check_choice(doc, ("framework",), data.get("framework", NAMES[0]), NAMES, "framework")
     dialect = framework(name)
-    shape, dtype = _input(doc, model["input"])
+    inputs = _inputs(doc, model, name)
     layers = dialect.layers(doc, model["layers"])
+    graph = "inputs" in model or "outputs" in model or "name" in model.get("input", {})
+    graph = graph or any(layer.reads is not None or layer.initial_state for layer in layers)
+    outputs: tuple[Ref, ...] = ()
+    if "outputs" in model:
+        if name != "keras":
+            raise doc.error(
+                ("model", "outputs"),
+                f"named outputs are a Keras graph; framework {name} specs are chains so far",
+                "expected no `outputs:` (the last layer is the output)",
+                key=True,
+            )
+        given = check_arg(doc, ("model", "outputs"), "outputs", Arg("refs"), model["outputs"])
+        outputs = tuple(Ref(r, 0, ("model", "outputs", i)) for i, r in enumerate(given))
+    if graph:
+        layers, outputs = resolve(doc, inputs, layers, outputs)
     conventions = dialect.CONVENTIONS
-    views, render = views_and_render(doc, data, layers)
+    views, render = views_and_render(doc, data, layers, graph)
     return Spec(
         doc=doc,
         title=title,
-        input_shape=shape,
-        input_dtype=dtype,
+        input_shape=inputs[0].shape,
+        input_dtype=inputs[0].dtype,
         layers=layers,
         notation=check_choice(
             doc,
@@ -72,16 +89,57 @@ def validate(doc: Doc) -> Spec:
         render=render,
         framework=name,
         conventions=conventions,
+        inputs=inputs,
+        graph=graph,
+        outputs=outputs,
     )
 
 
-def _input(doc: Doc, value: Any) -> tuple[tuple[int | None, ...], str]:
-    path = ("model", "input")
+def _inputs(doc: Doc, model: dict[str, Any], dialect: str) -> tuple[InputSpec, ...]:
+    """`input:` (a chain's one input, `input` unless named) or `inputs:` (a graph's, by name)."""
+    if ("input" in model) == ("inputs" in model):
+        raise doc.error(
+            ("model",),
+            "model has both `input:` and `inputs:`" if "input" in model else "model has no input",
+            "expected `input: {shape: [...]}`, or named `inputs: {tokens: {shape: [...]}}`",
+        )
+    if "input" in model:
+        given = model["input"]
+        name = given.get("name", "input") if isinstance(given, dict) else "input"
+        path: Path = ("model", "input")
+        if name != "input":
+            name = check_name(doc, path + ("name",), name)
+        return (InputSpec(name, *_input(doc, path, given, catalog.INPUT_KEYS), path),)
+    value = model["inputs"]
+    if dialect != "keras":
+        raise doc.error(
+            ("model", "inputs"),
+            f"named inputs are a Keras graph; framework {dialect} specs are chains so far",
+            "expected `input:`, or `framework: keras`",
+            key=True,
+        )
+    if not isinstance(value, dict) or not value:
+        raise doc.error(
+            ("model", "inputs"),
+            f"inputs is {describe(value)}",
+            "expected a mapping of named inputs like {tokens: {shape: [null], dtype: int32}}",
+        )
+    out = []
+    for key, given in value.items():
+        path = ("model", "inputs", key)
+        name = check_name(doc, path, key)
+        out.append(InputSpec(name, *_input(doc, path, given, catalog.INPUT_KEYS[:2]), path))
+    return tuple(out)
+
+
+def _input(
+    doc: Doc, path: Path, value: Any, keys: tuple[str, ...]
+) -> tuple[tuple[int | None, ...], str]:
     if not isinstance(value, dict):
         raise doc.error(
             path, f"input is {describe(value)}", "expected a mapping like {shape: [100, 32]}"
         )
-    check_keys(doc, path, value, catalog.INPUT_KEYS, required=("shape",), what="input key")
+    check_keys(doc, path, value, keys, required=("shape",), what="input key")
     shape = value["shape"]
     expected = "expected [timesteps] of token ids or [timesteps, features]; null = any length"
     if not isinstance(shape, list) or len(shape) not in (1, 2):

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from ..scene import Edge, Node, Scene, words
-from ..shapes import ShapedModel
+from ..scene import Edge, Label, Node, Scene, words
+from ..shapes import ShapedLayer, ShapedModel
 from ..shapes.shaped import format_shape
+from ..specification.graph import order, sources
 from ..specification.model import ViewSpec
 from . import labels
 from .section import figure_name, header
 
 
 def build(model: ShapedModel, view: ViewSpec) -> Scene:
+    if model.spec.graph:
+        return _graph(model)
     spec = model.spec
     nodes = [
         Node(
@@ -26,25 +29,7 @@ def build(model: ShapedModel, view: ViewSpec) -> Scene:
     ]
     edges = []
     for i, layer in enumerate(model.layers, start=1):
-        role = (
-            "state"
-            if layer.cell
-            else "output"
-            if layer.role in ("head", "step-head")
-            else "input"
-            if layer.role == "embedding"
-            else "layer"  # the layers around them: noise, windows, pooling, normalisation
-        )
-        label = (
-            (words(f"{layer.name}"),),
-            (words(labels.layer_call(layer), small=True),),
-            (words(labels.params(layer, model.convention), small=True),),
-        ) + tuple(
-            (words(f"{final} {format_shape(shape)}", small=True),)
-            for final, shape in (("h_n", layer.h_n), ("c_n", layer.c_n))
-            if shape is not None
-        )
-        nodes.append(Node(f"layer{i}", label, role, "box", (0, i)))
+        nodes.append(Node(f"layer{i}", _label(model, layer), _role(layer), "box", (0, i)))
         edges.append(
             Edge(
                 nodes[-2].id, nodes[-1].id, ((words(format_shape(layer.input_shape), small=True),),)
@@ -60,6 +45,10 @@ def build(model: ShapedModel, view: ViewSpec) -> Scene:
             ((words(format_shape(model.layers[-1].output_shape), small=True),),),
         )
     )
+    return _scene(model, nodes, edges)
+
+
+def _scene(model: ShapedModel, nodes: list[Node], edges: list[Edge]) -> Scene:
     total = ((words(f"total: {labels.count(model.total_params, model.convention)}"),),)
     return Scene(
         name=figure_name(model, "layers and shapes"),
@@ -68,3 +57,110 @@ def build(model: ShapedModel, view: ViewSpec) -> Scene:
         nodes=tuple(nodes),
         edges=tuple(edges),
     )
+
+
+def _role(layer: ShapedLayer) -> str:
+    return (
+        "state"
+        if layer.cell
+        else "output"
+        if layer.role in ("head", "step-head")
+        else "input"
+        if layer.role == "embedding"
+        else "merge"
+        if layer.role == "merge"
+        else "layer"  # the layers around them: noise, windows, pooling, normalisation
+    )
+
+
+def _label(model: ShapedModel, layer: ShapedLayer) -> Label:
+    return (
+        (words(f"{layer.name}"),),
+        (words(labels.layer_call(layer), small=True),),
+        (words(labels.params(layer, model.convention), small=True),),
+    ) + tuple(
+        (words(f"{final} {format_shape(shape)}", small=True),)
+        for final, shape in (("h_n", layer.h_n), ("c_n", layer.c_n))
+        if shape is not None
+    )
+
+
+def _graph(model: ShapedModel) -> Scene:
+    """A graph's layers as a DAG, as Keras plot_model draws a Functional model: inputs on
+    top, a layer the model returns saying so (no output node, which keeps deep graphs
+    within the aspect bar), each layer one row below the lowest it reads, in the column of its first input when
+    free (a column stays free down to the layer that continues it, so its edge runs straight);
+    a state handed over (return_state into initial_state) is a dashed edge named h or c."""
+    spec = model.spec
+    layers = order(spec.doc, spec.layers)
+    row = {i.name: 0 for i in spec.inputs}
+    for layer_spec in layers:
+        row[layer_spec.name] = 1 + max(row[r.source] for r in sources(layer_spec))
+    # how far down each node's column is kept: to the row of the layer that reads it first
+    keep = {
+        reads[0].source: row[layer_spec.name]
+        for layer_spec in reversed(layers)
+        if (reads := sources(layer_spec))
+    }
+    cell: dict[str, tuple[int, int]] = {}
+    taken: set[tuple[int, int]] = set()
+
+    def place(name: str, column: int, at: int) -> None:
+        while any((column, r) in taken for r in range(at, keep.get(name, at + 1))):
+            column += 1
+        cell[name] = (column, at)
+        taken.update((column, r) for r in range(at, keep.get(name, at + 1)))
+
+    nodes = []
+    for column, given in enumerate(spec.inputs):
+        place(given.name, column, 0)
+        shape = f"{format_shape((None, *given.shape))} {given.dtype}"
+        label = ((words(given.name),), (words(shape, small=True),))
+        nodes.append(Node(given.name, label, "input", "round", cell[given.name]))
+    shaped = {layer.name: layer for layer in model.layers}
+    outputs = {name: layer.outputs for name, layer in shaped.items()}
+    outputs |= {i.name: ((None, *i.shape),) for i in spec.inputs}
+    edges = []
+    for layer_spec in layers:
+        layer = shaped[layer_spec.name]
+        reads = sources(layer_spec)
+        place(layer.name, cell[reads[0].source][0], row[layer.name])
+        label = _label(model, layer)
+        for ref in (r for r in spec.outputs if r.source == layer.name):  # no node of their own
+            state = _state_name(layer, ref.index) if ref.index else ""
+            shape = format_shape(layer.outputs[ref.index])
+            label += (
+                (words(f"output {state} {shape}" if state else f"output {shape}", small=True),),
+            )
+        nodes.append(Node(layer.name, label, _role(layer), "box", cell[layer.name]))
+        # one edge per layer read, a line for each of its tensors (two states, say); a
+        # state is named for the layer it starts (h, c), else for the layer that returns it
+        first_state = len(layer_spec.reads or ())
+        for source in dict.fromkeys(r.source for r in reads):
+            lines, state = [], False
+            for i, ref in ((i, r) for i, r in enumerate(reads) if r.source == source):
+                shape = format_shape(outputs[ref.source][ref.index])
+                name = (
+                    _state_name(layer, i - first_state + 1)
+                    if i >= first_state
+                    else _state_name(shaped[ref.source], ref.index)
+                    if ref.index
+                    else ""
+                )
+                state = state or bool(name)
+                lines.append((words(f"{name} {shape}" if name else shape, small=True),))
+            role, style = ("recurrent", "dashed") if state else ("flow", "solid")
+            edges.append(Edge(source, layer.name, tuple(lines), role, style))
+    return _scene(model, nodes, edges)
+
+
+def _state_name(layer: ShapedLayer, index: int) -> str:
+    """`h`, `c`, `forward h`...: which final state output `index` (1, 2...) of a layer is."""
+    recurrence = layer.recurrence
+    if recurrence is None:
+        return f"output {index}"
+    per_direction = ("h", "c") if recurrence.cell == "LSTM" else ("h",)
+    direction, state = divmod(index - 1, len(per_direction))
+    name = per_direction[state]
+    where = recurrence.directions[direction] if direction < len(recurrence.directions) else None
+    return f"{where} {name}" if where else name

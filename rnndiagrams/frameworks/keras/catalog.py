@@ -51,6 +51,7 @@ _RNN_COMMON = {
     "activation": _act("tanh"),
     "use_bias": _BOOL_T,
     "return_sequences": _BOOL_F,
+    "return_state": _BOOL_F,
     "go_backwards": _BOOL_F,
     "dropout": _RATE,
     "recurrent_dropout": _RATE,
@@ -114,6 +115,28 @@ LAYERS: dict[str, dict[str, Arg]] = {
     "GlobalAveragePooling1D": {"name": _NAME},
     "Flatten": {"name": _NAME},
     "RepeatVector": {"n": Arg("posint", required=True), "name": _NAME},
+    # merges and attention: layers that read several tensors (a graph's `inputs:`)
+    "Concatenate": {"axis": Arg("axis", -1), "name": _NAME},
+    "Add": {"name": _NAME},
+    "Average": {"name": _NAME},
+    "Multiply": {"name": _NAME},
+    "Dot": {"axes": Arg("axes", required=True), "normalize": _BOOL_F, "name": _NAME},
+    "Attention": {
+        "use_scale": _BOOL_F,
+        "score_mode": Arg("choice", "dot", choices=("dot", "concat")),
+        "dropout": _RATE,
+        "name": _NAME,
+    },
+    "AdditiveAttention": {"use_scale": _BOOL_T, "dropout": _RATE, "name": _NAME},
+    "MultiHeadAttention": {
+        "num_heads": Arg("posint", required=True),
+        "key_dim": Arg("posint", required=True),
+        "value_dim": Arg("posint", None, nullable=True),  # null: key_dim
+        "dropout": _RATE,
+        "use_bias": _BOOL_T,
+        "output_shape": Arg("posint", None, nullable=True),  # null: the query's features
+        "name": _NAME,
+    },
     "LayerNormalization": {
         "epsilon": _EPSILON,
         "center": _BOOL_T,
@@ -128,6 +151,18 @@ LAYERS: dict[str, dict[str, Arg]] = {
         "name": _NAME,
     },
 }
+# What a layer of a graph says about its call rather than its construction: the tensors it
+# reads, and a recurrent layer's starting states (Keras's `initial_state=`).
+CALL_ARGS = {"inputs": Arg("refs"), "initial_state": Arg("refs")}
+
+
+def call_args(cls: str) -> dict[str, Arg]:
+    """The call arguments a layer of class `cls` takes in a graph spec."""
+    return CALL_ARGS if cls in (*RECURRENT, "Bidirectional") else {"inputs": CALL_ARGS["inputs"]}
+
+
+MERGES = ("Concatenate", "Add", "Average", "Multiply", "Dot")
+ATTENTION = ("Attention", "AdditiveAttention", "MultiHeadAttention")
 # Where each class sits in a figure (shapes/shaped.py's ROLES say what each role means).
 ROLES = {
     "Embedding": "embedding",
@@ -149,6 +184,14 @@ ROLES = {
     "GlobalAveragePooling1D": "pooling",
     "Flatten": "pooling",
     "RepeatVector": "repeat",
+    "Concatenate": "merge",
+    "Add": "merge",
+    "Average": "merge",
+    "Multiply": "merge",
+    "Dot": "merge",
+    "Attention": "merge",
+    "AdditiveAttention": "merge",
+    "MultiHeadAttention": "merge",
     "LayerNormalization": "step",
     "BatchNormalization": "step",
 }
@@ -176,6 +219,14 @@ AUTO_NAME = {
     "GlobalAveragePooling1D": "global_average_pooling1d",
     "Flatten": "flatten",
     "RepeatVector": "repeat_vector",
+    "Concatenate": "concatenate",
+    "Add": "add",
+    "Average": "average",
+    "Multiply": "multiply",
+    "Dot": "dot",
+    "Attention": "attention",
+    "AdditiveAttention": "additive_attention",
+    "MultiHeadAttention": "multi_head_attention",
     "LayerNormalization": "layer_normalization",
     "BatchNormalization": "batch_normalization",
 }

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...specification.model import LayerSpec, Spec
-from .catalog import LAYERS
+from ...specification.graph import order
+from ...specification.model import LayerSpec, Ref, Spec
+from .catalog import ATTENTION, LAYERS, MERGES
 
 
 def keras_code(spec: Spec) -> str:
+    if spec.graph:
+        return _functional(spec)
     shape = tuple(spec.input_shape)
     lines = [
         f"# Keras 3 code for {spec.stem} (written by `rnndiagrams code`)",
@@ -28,6 +31,50 @@ def keras_code(spec: Spec) -> str:
     name = spec.display_name if "/" not in spec.display_name else spec.stem  # Keras refuses "/"
     lines += ["    ],", f"    name={name!r},", ")"]
     return "\n".join(lines) + "\n"
+
+
+def _functional(spec: Spec) -> str:
+    """A graph as a Functional model: one variable per input and per layer output (x3[1] is
+    the third layer's second output, a state), layers called in an order Keras can run."""
+    lines = [
+        f"# Keras 3 code for {spec.stem} (written by `rnndiagrams code`)",
+        "import keras",
+        "from keras import layers",
+        "",
+    ]
+    names: dict[str, str] = {}
+    for i, given in enumerate(spec.inputs):
+        names[given.name] = f"i{i}"
+        lines.append(
+            f"i{i} = keras.Input(shape={tuple(given.shape)!r}, dtype={given.dtype!r}, "
+            f"name={given.name!r})"
+        )
+    several = {layer.name for layer in spec.layers if _returns_states(layer)}
+    position = {layer.name: i for i, layer in enumerate(spec.layers)}
+
+    def tensor(ref: Ref) -> str:
+        return names[ref.source] + (f"[{ref.index}]" if ref.source in several else "")
+
+    for layer in order(spec.doc, spec.layers):
+        names[layer.name] = f"x{position[layer.name]}"
+
+        reads = [tensor(r) for r in layer.reads or ()]
+        call = f"[{', '.join(reads)}]" if layer.cls in MERGES + ATTENTION else reads[0]
+        if layer.cls == "MultiHeadAttention":  # called as mha(query, value, key)
+            call = ", ".join(reads)
+        if layer.initial_state:
+            call += f", initial_state=[{', '.join(map(tensor, layer.initial_state))}]"
+        lines.append(f"{names[layer.name]} = {layer_call(layer)}({call})")
+    inputs = ", ".join(names[i.name] for i in spec.inputs)
+    outputs = [tensor(ref) for ref in spec.outputs]
+    returned = outputs[0] if len(outputs) == 1 else f"[{', '.join(outputs)}]"
+    name = spec.display_name if "/" not in spec.display_name else spec.stem  # Keras refuses "/"
+    lines.append(f"model = keras.Model(inputs=[{inputs}], outputs={returned}, name={name!r})")
+    return "\n".join(lines) + "\n"
+
+
+def _returns_states(layer: LayerSpec) -> bool:
+    return bool((layer.inner or layer).args.get("return_state"))
 
 
 def layer_call(layer: LayerSpec) -> str:

@@ -7,7 +7,7 @@ tied to the value the shape engine computed for this spec.
 from __future__ import annotations
 
 from ...shapes import ShapedLayer, ShapedModel, Weight
-from ...shapes.shaped import format_shape
+from ...shapes.shaped import Shape, format_shape
 from ...specification.catalog import NOTATIONS
 
 
@@ -15,18 +15,30 @@ def explain_text(models: dict[str, ShapedModel]) -> str:
     """`models` maps convention -> ShapedModel of the same spec."""
     keras, pytorch = models["keras"], models["pytorch"]
     spec = keras.spec
-    out = [
-        f"{spec.display_name}",
-        f"input: {format_shape(keras.input_shape)} {spec.input_dtype}",
-        "",
-    ]
+    out = [f"{spec.display_name}"]
+    if spec.graph:
+        out += [f"input {i.name}: {format_shape((None, *i.shape))} {i.dtype}" for i in spec.inputs]
+    else:
+        out.append(f"input: {format_shape(keras.input_shape)} {spec.input_dtype}")
+    out.append("")
+    tensors = {(i.name, 0): ((None, *i.shape), f"input {i.name!r}") for i in spec.inputs}
+    for layer in keras.layers:
+        for k, shape in enumerate(layer.outputs):
+            tensors[layer.name, k] = (shape, repr(layer.name) + (f" output {k}" if k else ""))
     previous = "the input"
     for layer, torch_layer in zip(keras.layers, pytorch.layers, strict=True):
+        if spec.graph:
+            reads = [tensors[r.source, r.index] for r in layer.spec.reads or ()]
+            shapes = " and ".join(format_shape(shape) for shape, _ in reads)
+            previous = " and ".join(words for _, words in reads)
+        else:
+            shapes = format_shape(layer.input_shape)
         out.append(
-            f"{layer.name} ({layer.cls}): {format_shape(layer.input_shape)} from {previous} "
+            f"{layer.name} ({layer.cls}): {shapes} from {previous} "
             f"-> {format_shape(layer.output_shape)}"
         )
         out += ["  " + line for line in _names(layer)]
+        out += ["  " + line for line in _states(layer, tensors)]
         if layer.weights:
             out += ["  " + line for line in _weight_table(layer, torch_layer)]
         out.append(f"  parameters, Keras:   {_arithmetic(layer)}")
@@ -78,9 +90,59 @@ def _names(layer: ShapedLayer) -> list[str]:
     return lines
 
 
+def _states(layer: ShapedLayer, tensors: dict[tuple[str, int], tuple[Shape, str]]) -> list[str]:
+    """What a graph's recurrent layer starts from (initial_state) and hands on (return_state)."""
+    lines = []
+    names = [f"{d} {s}" if d else s for d, s in _state_names(layer)]
+    if layer.spec.initial_state:
+        given = [tensors[r.source, r.index][1] for r in layer.spec.initial_state]
+        pairs = ", ".join(f"{n} = {g}" for n, g in zip(names, given, strict=True))
+        lines.append(f"initial_state: starts from {pairs} (not from zeros)")
+    if layer.state_outputs:
+        shape = format_shape(layer.state_outputs[0])
+        handed = ", ".join(f"{n} = {layer.name}.{k}" for k, n in enumerate(names, start=1))
+        lines.append(f"return_state: true -> also returns its final {handed}, {shape} each")
+    return lines
+
+
+def _state_names(layer: ShapedLayer) -> list[tuple[str, str]]:
+    """(direction, h or c) of each state a recurrent layer starts from or returns, in order."""
+    recurrence = layer.recurrence
+    if recurrence is None:
+        return []
+    per = ("h", "c") if recurrence.cell == "LSTM" else ("h",)
+    return [(d or "", s) for d in recurrence.directions for s in per]
+
+
+_MERGES = {
+    "Concatenate": "joins its inputs side by side along axis {axis}",
+    "Add": "adds its inputs elementwise (a residual connection when one is the other's input)",
+    "Average": "averages its inputs elementwise",
+    "Multiply": "multiplies its inputs elementwise",
+    "Dot": "dot products of its two inputs along axes {axes}",
+    "Attention": (
+        "for each query step (the first input), scores every key step (the last input) by "
+        "a dot product, softmax over them, and sums the value steps with those weights: "
+        "one context vector per query step"
+    ),
+    "AdditiveAttention": (
+        "for each query step (the first input), scores every key step by v . tanh(q + k), "
+        "softmax over them, and sums the value steps with those weights: one context "
+        "vector per query step"
+    ),
+    "MultiHeadAttention": (
+        "{num_heads} heads, each projecting query and key to key_dim {key_dim} and value to "
+        "its value_dim, attending as Attention does (scaled by 1/sqrt(key_dim)); the heads "
+        "projected back to one vector per query step"
+    ),
+}
+
+
 def _feedforward_note(layer: ShapedLayer) -> str:
     """One sentence on what a non-recurrent layer does to the shapes, with this spec's values."""
     a, cls = layer.spec.args, layer.cls
+    if cls in _MERGES:
+        return _MERGES[cls].format(**a) + f" -> {format_shape(layer.output_shape)}"
     steps_in, steps_out = layer.input_shape[1], layer.output_shape[1:2]
     if cls == "Masking":
         return (
@@ -143,7 +205,7 @@ def _weight_table(keras: ShapedLayer, pytorch: ShapedLayer) -> list[str]:
 def _arithmetic(layer: ShapedLayer) -> str:
     """The seed's factorised form, units x (units + input + biases), derived from the weights."""
     if layer.cell is None:
-        terms = " + ".join(" x ".join(str(d) for d in w.shape) for w in layer.weights)
+        terms = " + ".join(" x ".join(str(d) for d in w.shape) or "1" for w in layer.weights)
         return f"{terms or 'no weights'} = {layer.params:,}"
     by_direction: dict[str | None, list[Weight]] = {}
     for w in layer.weights:

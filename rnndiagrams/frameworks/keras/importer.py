@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import json
 import os
-import zipfile
 from typing import Any, cast
 
-import yaml
-
 from ...errors import SpecError
-from ...printable import printable
+from ...inputs import read_bytes, read_zip_member
+from ...quoting import comment, yaml_dump
 from ...shapes import ShapedModel, shape_model
 from ...specification.catalog import DTYPES
 from ...specification.validate import validate
@@ -25,7 +23,6 @@ from . import catalog
 
 # Config values outside the catalogue that must hold, or the spec would draw another model.
 _REQUIRED: dict[str, Any] = {
-    "return_state": False,
     "stateful": False,
     "time_major": False,
     "data_format": "channels_last",
@@ -38,58 +35,40 @@ _REQUIRED: dict[str, Any] = {
     "quantization_config": None,
     "trainable": True,  # a frozen layer's weights would count as non-trainable
     "backward_layer": None,  # Bidirectional: checked against its forward layer instead
+    "use_gate": False,  # MultiHeadAttention's gated variant (more weights)
+    "sliding_window": None,
 }
 _AXIS_LAST = (-1, [-1])  # normalisation over the feature axis, the only one the spec draws
 _SUPPORTED = ", ".join(catalog.LAYERS)
 
 
 def read_config(path: str) -> tuple[dict[str, Any], str, str]:
-    """The model config, its JSON text and the name errors should carry (file or zip member)."""
-    try:
-        if os.path.getsize(path) > 50 * MAX_BYTES:
-            raise SpecError(f"{path}:1:1", "file too large", "expected a Keras model file")
-        with open(path, "rb") as f:
-            raw = f.read()
-    except OSError as e:
-        raise SpecError(
-            f"{path}:1:1", f"cannot read file ({e.strerror})", "expected a readable model file"
-        ) from None
+    """The model config, its JSON text and the name errors should carry (file or zip member),
+    read through the bounded reader."""
+    expected = "expected a Keras 3 .keras file or the JSON of model.to_json()"
+    raw = read_bytes(path, 50 * MAX_BYTES, expected)
     where = path
     if raw[:4] == b"PK\x03\x04":
         where = f"{path}!config.json"
-        try:
-            with zipfile.ZipFile(path) as z:
-                info = z.getinfo("config.json")
-                if info.file_size > MAX_BYTES:
-                    raise SpecError(
-                        f"{where}:1:1", "config.json too large", "expected a model config"
-                    )
-                raw = z.read(info)
-        except KeyError:
+        member = read_zip_member(path, "config.json", MAX_BYTES, "expected a model config")
+        if member is None:
             raise SpecError(
                 f"{path}:1:1",
                 "a zip without config.json",
                 "expected a Keras 3 .keras file (model.save('model.keras'))",
-            ) from None
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as e:
-            raise SpecError(
-                f"{path}:1:1", f"a damaged zip ({e})", "expected a Keras 3 .keras file"
-            ) from None
+            )
+        raw = member
     try:
         text = raw.decode("utf-8")
         data = json.loads(text)
     except UnicodeDecodeError:
-        raise SpecError(
-            f"{where}:1:1",
-            "neither a zip nor UTF-8 JSON",
-            "expected a Keras 3 .keras file or the JSON of model.to_json()",
-        ) from None
+        raise SpecError(f"{where}:1:1", "neither a zip nor UTF-8 JSON", expected) from None
     except (json.JSONDecodeError, RecursionError) as e:
         line, col = (e.lineno, e.colno) if isinstance(e, json.JSONDecodeError) else (1, 1)
         raise SpecError(
             f"{where}:{line}:{col}",
             f"not valid JSON ({getattr(e, 'msg', 'nested too deep')})",
-            "expected a Keras 3 .keras file or the JSON of model.to_json()",
+            expected,
         ) from None
     if (
         not isinstance(data, dict)
@@ -124,7 +103,7 @@ class _Importer:
         if len(entries) != len(config["layers"]):
             raise self.error(None, "a layer entry that is not an object", "expected layer configs")
         if data["class_name"] != "Sequential":
-            self._check_chain(entries, config)
+            return self._graph(entries, config)
         shape, dtype = self._input(entries, config)
         layers = []
         for entry in entries:
@@ -162,29 +141,119 @@ class _Importer:
             raise self.error(None, f"the input dtype is {dtype!r}", f"expected one of {DTYPES}")
         return list(shape[1:]), dtype
 
-    def _check_chain(self, entries: list[dict[str, Any]], config: dict[str, Any]) -> None:
-        """A Functional model is accepted when its layers form one chain, input to output."""
-        previous = None
+    def _graph(self, entries: list[dict[str, Any]], config: dict[str, Any]) -> dict[str, Any]:
+        """A Functional model: named inputs, and each layer with the tensors it reads where
+        they are not the layer before it. The masks Keras saves as NotEqual ops (from
+        Embedding(mask_zero=True)) are left out: the spec's engine makes them again."""
+        inputs: dict[str, Any] = {}
         for entry in entries:
-            name = entry.get("name", entry.get("config", {}).get("name"))
-            sources = sorted(set(_history(entry.get("inbound_nodes", []))))
-            expected_sources: list[Any] = [] if previous is None else [previous]
-            if sources != expected_sources or len(entry.get("inbound_nodes", [])) > 1:
+            if entry.get("class_name") == "InputLayer":
+                shape, dtype = self._input_layer(entry)
+                inputs[_name(entry)] = {"shape": shape} | (
+                    {"dtype": dtype} if dtype != "float32" else {}
+                )
+        order = _history(config.get("input_layers", []))  # the model's inputs, in call order
+        if sorted(order) != sorted(inputs):
+            raise self.error(
+                None,
+                f"the model's inputs are {order}, its input layers {list(inputs)}",
+                "expected every input layer to be a model input",
+            )
+        inputs = {name: inputs[name] for name in order}
+        masks = {_name(e) for e in entries if e.get("class_name") == "NotEqual"}
+        layers: list[dict[str, Any]] = []
+        previous: str | None = None
+        for entry in entries:
+            name = _name(entry)
+            if name in masks or name in inputs:
+                continue
+            layer = self.layer(entry, tuple(catalog.LAYERS))
+            reads, states = self._call(entry, masks)
+            ((cls, args),) = layer.items()
+            default = [previous] if previous else list(inputs)[:1]
+            if reads != default or (previous is None and len(inputs) > 1):
+                args["inputs"] = reads
+            if states:
+                args["initial_state"] = states
+            layers.append(layer)
+            previous = name
+        outputs = [self._reference(str(previous), t, masks) for t in _tensors(config)]
+        spec: dict[str, Any] = {}
+        if isinstance(config.get("name"), str):
+            spec["title"] = config["name"]
+        spec["model"] = {"inputs": inputs, "layers": layers}
+        if outputs != [previous]:  # other than the last layer's output
+            spec["model"]["outputs"] = outputs
+        return spec
+
+    def _input_layer(self, entry: dict[str, Any]) -> tuple[list[Any], str]:
+        c = entry.get("config", {})
+        shape, dtype = c.get("batch_shape", c.get("batch_input_shape")), c.get("dtype", "float32")
+        if isinstance(dtype, dict):  # a DTypePolicy
+            dtype = dtype.get("config", {}).get("name", "float32")
+        if not isinstance(shape, list) or len(shape) not in (2, 3):
+            raise self.error(
+                _name(entry),
+                f"input {_name(entry)!r} has shape {shape!r}",
+                "expected (batch, timesteps) token ids, (batch, features) or "
+                "(batch, timesteps, features)",
+            )
+        if dtype not in DTYPES:
+            raise self.error(
+                _name(entry), f"the input dtype is {dtype!r}", f"expected one of {DTYPES}"
+            )
+        return list(shape[1:]), dtype
+
+    def _call(self, entry: dict[str, Any], masks: set[str]) -> tuple[list[str], list[str]]:
+        """The tensors one layer's call reads, as spec references, and its initial states."""
+        name = _name(entry)
+        nodes = entry.get("inbound_nodes", [])
+        if not isinstance(nodes, list) or len(nodes) != 1 or not isinstance(nodes[0], dict):
+            raise self.error(
+                name,
+                f"layer {name!r} is called {len(nodes) if isinstance(nodes, list) else 0} "
+                "times, so the Functional model shares it",
+                "expected each layer called once (shared layers are not drawn yet)",
+            )
+        args, kwargs = nodes[0].get("args", []), nodes[0].get("kwargs", {})
+        if entry.get("class_name") == "MultiHeadAttention" and isinstance(args, list):
+            args = [args]  # mha(query, value, key): its tensors are separate arguments
+        if not isinstance(args, list) or len(args) != 1 or not isinstance(kwargs, dict):
+            raise self.error(
+                name,
+                f"layer {name!r} is called with {len(args)} arguments",
+                "expected one (a tensor or a list of them)",
+            )
+        for key, value in kwargs.items():
+            if key not in ("training", "mask", "initial_state") and value not in (None, False):
                 raise self.error(
                     name,
-                    f"layer {name!r} takes {', '.join(map(repr, sources)) or 'no input'}, "
-                    "so the Functional model is not a single chain",
-                    "expected each layer to feed only the next one (branches, merges and "
-                    "shared layers are not supported)",
+                    f"layer {name!r} is called with {key}={json.dumps(value)[:60]}",
+                    "expected only its tensors, initial_state and mask",
                 )
-            previous = name
-        outputs = _history(config.get("output_layers", []))
-        if outputs != [previous]:
+        first = args[0] if isinstance(args[0], list) else [args[0]]
+        reads = [self._reference(name, t, masks) for t in first]
+        states = [self._reference(name, t, masks) for t in kwargs.get("initial_state") or []]
+        return reads, states
+
+    def _reference(self, name: str, tensor: Any, masks: set[str]) -> str:
+        history = (
+            tensor.get("config", {}).get("keras_history") if isinstance(tensor, dict) else None
+        )
+        if not (isinstance(history, list) and len(history) == 3 and isinstance(history[0], str)):
             raise self.error(
-                previous,
-                f"the model's outputs are {outputs}",
-                "expected one output, from the last layer",
+                name,
+                f"layer {name!r} reads something other than a tensor",
+                "expected Keras tensors",
             )
+        source, node, index = history
+        if node != 0 or not isinstance(index, int) or source in masks:
+            raise self.error(
+                name,
+                f"layer {name!r} reads {source!r}[{node}][{index}]",
+                "expected the output of a layer called once (masks only as masks)",
+            )
+        return source if index == 0 else f"{source}.{index}"
 
     def layer(self, entry: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
         cls = entry.get("class_name")
@@ -208,8 +277,10 @@ class _Importer:
             )
         for key, value in config.items():
             required = _REQUIRED.get(key, value)
-            if key == "axis":
+            if key == "axis" and key not in catalog.LAYERS.get(str(cls), {}):  # normalisation
                 required = value if value in _AXIS_LAST else -1
+            if key == "attention_axes":  # over the steps, the only axis of a sequence
+                required = value if value in (None, [1]) else None
             if value != required and not (key == "backward_layer" and cls == "Bidirectional"):
                 raise self.error(
                     name,
@@ -264,6 +335,21 @@ class _Importer:
         return layer
 
 
+def _tensors(config: dict[str, Any]) -> list[dict[str, Any]]:
+    """The model's outputs, [layer, node, tensor] each, as the tensors a call node holds."""
+    found = config.get("output_layers", [])
+    if isinstance(found, list) and len(found) == 3 and isinstance(found[0], str):
+        found = [found]  # one output is saved without the outer list
+    if not isinstance(found, list):
+        return []
+    return [{"config": {"keras_history": item}} for item in found]
+
+
+def _name(entry: dict[str, Any]) -> str:
+    config = entry.get("config")
+    return str(entry.get("name", config.get("name") if isinstance(config, dict) else None))
+
+
 def _history(nodes: Any) -> list[str]:
     """Names of the layers whose outputs a serialized node list refers to (keras_history)."""
     names: list[str] = []
@@ -309,23 +395,25 @@ def import_keras(path: str) -> tuple[str, ShapedModel]:
 
 
 def to_yaml(spec: dict[str, Any], source: str) -> str:
-    """Specs as people write them: one layer per line, in flow style."""
-    out = [f"# imported from {printable(source)} by `rnndiagrams import`"]
+    """Specs as people write them: one input and one layer per line, in flow style."""
+    out = [comment(f"imported from {source} by `rnndiagrams import`")]
     if "title" in spec:
-        out.append(_dump({"title": spec["title"]}))
+        out.append(yaml_dump({"title": spec["title"]}))
     model = spec["model"]
-    out += ["model:", f"  input: {_flow(model['input'])}", "  layers:"]
+    out.append("model:")
+    if "inputs" in model:
+        out.append("  inputs:")
+        out += [f"    {_flow({name: value})[1:-1]}" for name, value in model["inputs"].items()]
+    else:
+        out.append(f"  input: {_flow(model['input'])}")
+    out.append("  layers:")
     out += [
         f"    - {cls}: {_flow(args)}" for layer in model["layers"] for cls, args in layer.items()
     ]
+    if "outputs" in model:
+        out.append(f"  outputs: {yaml_dump(model['outputs'], flow=True)}")
     return "\n".join(out) + "\n"
 
 
 def _flow(value: dict[str, Any]) -> str:
-    return yaml.safe_dump(
-        value, default_flow_style=True, sort_keys=False, width=10_000, allow_unicode=True
-    ).strip()
-
-
-def _dump(value: dict[str, Any]) -> str:
-    return yaml.safe_dump(value, sort_keys=False, allow_unicode=True, width=10_000).strip()
+    return yaml_dump(value, flow=True)

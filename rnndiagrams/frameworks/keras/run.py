@@ -62,11 +62,11 @@ def verify_keras(model: ShapedModel, seed: int = 0) -> None:
         )
     for layer in model.layers:
         arrays = {w: rng.standard_normal(w.shape_in(model.convention)) * 0.1 for w in layer.weights}
-        x = _run_layer(model, layer, arrays, x, rng)
+        x = run_layer(model, layer, arrays, x, rng)
         expect(model, layer, "output", x.shape, layer.output_shape)
 
 
-def _math(
+def math_weight(
     model: ShapedModel, arrays: dict[Weight, np.ndarray], key: str, direction: str | None = None
 ) -> np.ndarray | None:
     """The weight in math orientation (rows = outputs), whatever the convention stores."""
@@ -76,31 +76,52 @@ def _math(
     return None
 
 
-def _run_layer(
+def run_layer(
     model: ShapedModel,
     layer: ShapedLayer,
     arrays: dict[Weight, np.ndarray],
     x: np.ndarray,
     rng: np.random.Generator,
+    start: list[np.ndarray] | None = None,
+    final: list[np.ndarray] | None = None,
 ) -> np.ndarray:
+    """One layer's output for input `x`; a recurrent layer starts from the states in
+    `start` (zeros when None) and appends its final states to `final` (h, then c)."""
     if layer.cell is None and layer.cls not in ("Embedding", "Dense"):
         from .run_feedforward import run_feedforward
 
         args = (layer.spec.wrapped or layer.spec).args
-        return run_feedforward(layer.cls, args, x, lambda key: _math(model, arrays, key), _act, rng)
+        return run_feedforward(
+            layer.cls, args, x, lambda key: math_weight(model, arrays, key), _act, rng
+        )
     if layer.cls == "Embedding":
-        return cast(np.ndarray, cast(np.ndarray, _math(model, arrays, "E"))[x])
+        return cast(np.ndarray, cast(np.ndarray, math_weight(model, arrays, "E"))[x])
     if layer.cls == "Dense":
-        c = _math(model, arrays, "c")
-        y = x @ cast(np.ndarray, _math(model, arrays, "V")).T + (0 if c is None else c)
+        c = math_weight(model, arrays, "c")
+        y = x @ cast(np.ndarray, math_weight(model, arrays, "V")).T + (0 if c is None else c)
         if layer.step:
             expect(model, layer, "o_t", y[:, 0].shape[1:], layer.step_tensor("o_t").shape)
         return _act(layer.spec.args["activation"])(y)
+    per_direction = 2 if (layer.spec.inner or layer.spec).cls == "LSTM" else 1
+    starts = start or []
     if layer.spec.inner is None:
-        return _run_rnn(model, layer, arrays, x, None, layer.spec.args["go_backwards"])
+        return _run_rnn(
+            model, layer, arrays, x, None, layer.spec.args["go_backwards"], starts, final
+        )
     rnn_args = layer.spec.inner.args
-    fwd = _run_rnn(model, layer, arrays, x, "forward", rnn_args["go_backwards"])
-    bwd = _run_rnn(model, layer, arrays, x, "backward", not rnn_args["go_backwards"])
+    fwd = _run_rnn(
+        model, layer, arrays, x, "forward", rnn_args["go_backwards"], starts[:per_direction], final
+    )
+    bwd = _run_rnn(
+        model,
+        layer,
+        arrays,
+        x,
+        "backward",
+        not rnn_args["go_backwards"],
+        starts[per_direction:],
+        final,
+    )
     if rnn_args["return_sequences"]:
         bwd = bwd[:, ::-1]  # Keras re-aligns the backward sequence with the forward one
     merged = cast(
@@ -123,14 +144,16 @@ def _run_rnn(
     x: np.ndarray,
     direction: str | None,
     backwards: bool,
+    start: list[np.ndarray] | None = None,
+    final: list[np.ndarray] | None = None,
 ) -> np.ndarray:
     rnn = layer.spec.inner or layer.spec
     args, units = rnn.args, rnn.args["units"]
     W, U = (
-        cast(np.ndarray, _math(model, arrays, "W", direction)),
-        cast(np.ndarray, _math(model, arrays, "U", direction)),
+        cast(np.ndarray, math_weight(model, arrays, "W", direction)),
+        cast(np.ndarray, math_weight(model, arrays, "U", direction)),
     )
-    b, b_W, b_U = (_math(model, arrays, k, direction) for k in ("b", "b_W", "b_U"))
+    b, b_W, b_U = (math_weight(model, arrays, k, direction) for k in ("b", "b_W", "b_U"))
     if b is not None and b.ndim == 2:  # Keras GRU reset_after: rows are input and recurrent bias
         b_W, b_U, b = b[0], b[1], None
     if b is not None:
@@ -140,8 +163,8 @@ def _run_rnn(
     b_U = zero if b_U is None else b_U
     act = _act(args["activation"])
     gate = _act(args.get("recurrent_activation"))
-    h = np.zeros((x.shape[0], units))
-    c = np.zeros_like(h)
+    zeros = np.zeros((x.shape[0], units))
+    h, c = ([*(start or []), zeros, zeros])[:2]
     outputs = []
     order = range(x.shape[1] - 1, -1, -1) if backwards else range(x.shape[1])
     for t in order:
@@ -168,6 +191,8 @@ def _run_rnn(
             h = z * h + (1 - z) * cand
         expect(model, layer, "h_t", h.shape[1:], layer.step_tensor("h_t", direction).shape)
         outputs.append(h)
+    if final is not None:
+        final += [h, c] if rnn.cls == "LSTM" else [h]
     if not args["return_sequences"]:
         return h
     return np.stack(outputs, axis=1)  # np.stack, not the seed's np.concatenate: (batch, T, units)

@@ -18,7 +18,10 @@ def keras_defs(arg_schema: Callable[[Arg], dict[str, Any]]) -> tuple[dict[str, A
             return {"$ref": "#/$defs/recurrent_layer"}
         return arg_schema(a)
 
-    defs = {cls: _layer_schema(cls, table, arg) for cls, table in catalog.LAYERS.items()}
+    defs = {
+        cls: _layer_schema(cls, {**table, **catalog.call_args(cls)}, arg)
+        for cls, table in catalog.LAYERS.items()
+    }
     defs["recurrent_layer"] = {"oneOf": [{"$ref": f"#/$defs/{cls}"} for cls in catalog.RECURRENT]}
     return defs, {"oneOf": [{"$ref": f"#/$defs/{cls}"} for cls in catalog.LAYERS]}
 

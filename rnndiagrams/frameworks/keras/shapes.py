@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import cast
 
 from ...shapes.shaped import (
@@ -11,30 +12,171 @@ from ...shapes.shaped import (
     ShapedLayer,
     ShapedModel,
     StepTensor,
+    Tensor,
     chain,
     format_shape,
+    graph,
 )
 from ...shapes.weights import GATES, Weight
 from ...specification.model import LayerSpec, Spec
-from .catalog import AUTO_NAME, facts
+from .catalog import ATTENTION, AUTO_NAME, KEEP_MASK, MERGES, RECURRENT, facts
+from .merges import shape_merge
 
 
 def shape_keras(spec: Spec, convention: str | None = None) -> ShapedModel:
     """Run Keras's shape rules over the layers; incompatible layers raise located SpecErrors."""
     chosen = convention or spec.convention
     shape: Shape = (None,) + tuple(spec.input_shape)
+    if spec.graph:
+        layers = graph(spec, _Graph(spec, chosen).layer, facts)
+    else:
+        layers = chain(
+            spec,
+            shape,
+            lambda layer, s, dtype, src: _chain_layer(spec, layer, s, dtype, src, chosen),
+            facts,
+        )
     return ShapedModel(
         spec=spec,
         convention=chosen,
         input_shape=shape,
-        layers=chain(
-            spec,
-            shape,
-            lambda layer, s, dtype, src: _shape_layer(spec, layer, s, dtype, src, chosen),
-            facts,
-        ),
+        layers=layers,
         recurrent_classes="SimpleRNN, LSTM, GRU or Bidirectional",
     )
+
+
+def _chain_layer(
+    spec: Spec, layer: LayerSpec, shape: Shape, dtype: str, source: str, convention: str
+) -> ShapedLayer:
+    if layer.cls in MERGES + ATTENTION:
+        raise spec.error(
+            layer.path,
+            f"{layer.cls} {layer.name!r} reads several tensors, but in a chain each layer "
+            "reads only the one before",
+            f"expected `inputs: [...]` on it, naming the tensors it {layer.cls.lower()}s",
+        )
+    shaped = _shape_layer(spec, layer, shape, dtype, source, convention)
+    if shaped.state_outputs:
+        raise spec.error(
+            layer.path,
+            f"{layer.cls} {layer.name!r} has return_state: true, so it returns "
+            f"{len(shaped.outputs)} tensors, but in a chain the next layer reads only one",
+            f"expected a graph: a later layer reading {layer.name!r} in `inputs:`, its "
+            "states as name.1, name.2 in `initial_state:`",
+        )
+    return shaped
+
+
+# Keras layers whose call takes the padding mask (it shows as one more inbound tensor);
+# those of KEEP_MASK pass it on, every other layer drops it (measured in Keras 3.15).
+_TAKE_MASK = (*RECURRENT, "Bidirectional", "TimeDistributed", "BatchNormalization")
+
+
+class _Graph:
+    """Keras's rules for one layer of a graph: its shapes, its initial states, and where
+    the padding mask of `mask_zero` goes (an op Keras names `not_equal`, `not_equal_1`...)."""
+
+    def __init__(self, spec: Spec, convention: str) -> None:
+        self.spec, self.convention = spec, convention
+        self.names: dict[str, int] = {}
+
+    def op(self, prefix: str) -> str:
+        """Keras's unique name for a new op (`keras.src.backend.common.global_state`)."""
+        n = self.names.get(prefix, 0)
+        self.names[prefix] = n + 1
+        return prefix if n == 0 else f"{prefix}_{n}"
+
+    def layer(
+        self, layer: LayerSpec, reads: tuple[Tensor, ...], states: tuple[Tensor, ...]
+    ) -> tuple[ShapedLayer, tuple[Tensor, ...]]:
+        spec, where = self.spec, f"{layer.cls} {layer.name!r}"
+        at = layer.path + (layer.cls, "inputs")
+
+        def fail(problem: str, expected: str) -> Exception:
+            return spec.error(at, f"{where} {problem}", expected)
+
+        masked = [t for t in reads if t.mask]
+        if layer.cls == "Masking":
+            raise spec.error(
+                layer.path,
+                f"{where}: a Masking layer in a graph is not drawn yet (Keras makes its mask "
+                "with ops of its own)",
+                "expected Embedding(mask_zero: true) for padding, or a chain spec",
+            )
+        if layer.cls in MERGES + ATTENTION:
+            if masked:
+                raise fail(
+                    f"reads {masked[0].source}, which carries the padding mask of mask_zero",
+                    "expected the mask to end first (a recurrent layer without "
+                    "return_sequences), or mask_zero: false (merged masks are not drawn yet)",
+                )
+            out_shape, weights = shape_merge(layer, tuple(t.shape for t in reads), fail)
+            shaped = ShapedLayer(layer, reads[0].shape, out_shape, "float32", weights)
+        else:
+            if len(reads) != 1:
+                raise fail(
+                    f"reads one tensor, but inputs lists {len(reads)}",
+                    "expected a merge (Concatenate, Add...) to combine them first",
+                )
+            (read,) = reads
+            shaped = _shape_layer(spec, layer, read.shape, read.dtype, read.source, self.convention)
+        if states or layer.initial_state:
+            self._check_states(layer, shaped, states)
+        mask = masked[0].mask if masked else None
+        inbound = [t.key for t in reads + states]
+        if mask and layer.cls in _TAKE_MASK:
+            inbound.append((mask, 0))
+        made = None
+        if layer.cls == "Embedding" and layer.args["mask_zero"]:
+            mask = made = self.op("not_equal")
+        elif not (layer.cls in KEEP_MASK or (shaped.recurrence and shaped.recurrence.sequence)):
+            mask = None
+        outputs = tuple(
+            Tensor(
+                shape,
+                "float32",
+                (layer.name, k),
+                f"{layer.name!r}" + (f" output {k}" if k else ""),
+                mask if k == 0 else None,
+            )
+            for k, shape in enumerate(shaped.outputs)
+        )
+        return dataclasses.replace(shaped, inbound=tuple(inbound), mask_op=made), outputs
+
+    def _check_states(
+        self, layer: LayerSpec, shaped: ShapedLayer, states: tuple[Tensor, ...]
+    ) -> None:
+        rnn = layer.inner or layer
+        per_direction = ("h", "c") if rnn.cls == "LSTM" else ("h",)
+        names = [
+            f"{d}_{s}" if layer.inner else s
+            for d in (("forward", "backward") if layer.inner else ("",))
+            for s in per_direction
+        ]
+        at = layer.path + (layer.cls, "initial_state")
+        if len(states) != len(names):
+            raise self.spec.error(
+                at,
+                f"{layer.cls} {layer.name!r} takes {len(names)} initial state"
+                f"{'s' if len(names) > 1 else ''} ({', '.join(names)}), but initial_state "
+                f"lists {len(states)}",
+                f"expected {len(names)}: "
+                + (
+                    "an LSTM starts from h and c"
+                    if rnn.cls == "LSTM"
+                    else f"a {rnn.cls} starts from h"
+                )
+                + (", for each direction" if layer.inner else ""),
+            )
+        units = rnn.args["units"]
+        for i, (state, name) in enumerate(zip(states, names, strict=True)):
+            if len(state.shape) != 2 or state.shape[1] != units:
+                raise self.spec.error(
+                    at + (i,),
+                    f"initial state {name} of {layer.cls} {layer.name!r} is "
+                    f"{state.source}, {format_shape(state.shape)}",
+                    f"expected (batch, units) = (None, {units})",
+                )
 
 
 def _shape_layer(
@@ -42,7 +184,7 @@ def _shape_layer(
 ) -> ShapedLayer:
     where = f"{layer.cls} {layer.name!r}"
     if layer.cls == "Embedding":
-        if len(shape) != 2 or not dtype.startswith("int") or source != "the input":
+        if len(shape) != 2 or not dtype.startswith("int"):
             raise spec.error(
                 layer.path,
                 f"{where} needs integer token ids of shape (batch, timesteps), "
@@ -86,13 +228,14 @@ def _shape_layer(
     if len(shape) != 3:
         fix = (
             "set return_sequences: true on " + source
-            if source != "the input"
+            if not source.startswith("the input")
             else "give the input a feature axis, [timesteps, features], or put an Embedding first"
         )
         raise spec.error(
             layer.path,
             f"{where} needs a 3-D input (batch, timesteps, features), "
-            f"but {source} {'gives' if source == 'the input' else 'returns'} {format_shape(shape)}",
+            f"but {source} {'gives' if source.startswith('the input') else 'returns'} "
+            f"{format_shape(shape)}",
             fix,
         )
     rnn = layer.inner or layer
@@ -123,7 +266,20 @@ def _shape_layer(
         backwards=rnn.args["go_backwards"],
         merge=layer.args["merge_mode"] if layer.inner else None,
     )
-    return ShapedLayer(layer, shape, out_shape, dtype, weights, tuple(step), recurrence=recurrence)
+    states = (shape[0], units)  # each direction's h (and c), after the output
+    per_direction = 2 if rnn.cls == "LSTM" else 1
+    return ShapedLayer(
+        layer,
+        shape,
+        out_shape,
+        dtype,
+        weights,
+        tuple(step),
+        recurrence=recurrence,
+        state_outputs=(states,) * (per_direction * len(directions))
+        if rnn.args["return_state"]
+        else (),
+    )
 
 
 def _cell_weights(

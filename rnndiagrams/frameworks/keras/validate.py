@@ -7,7 +7,7 @@ from typing import Any
 
 from ...specification.catalog import Arg
 from ...specification.checks import check_arg, check_name, check_table, describe, did_you_mean
-from ...specification.model import LayerSpec
+from ...specification.model import LayerSpec, Ref
 from ...specification.yamldoc import Doc, Path
 from .. import elsewhere
 from . import catalog
@@ -66,7 +66,8 @@ def _layer(
         )
     args = {} if args is None else args
     apath = path + (cls,)
-    table = catalog.LAYERS[cls]
+    top = len(path) == 3  # a layer of `model.layers`, not one inside a wrapper
+    table = {**catalog.LAYERS[cls], **(catalog.call_args(cls) if top else {})}
 
     def value(where: Path, key: str, arg: Arg, given: Any) -> Any:
         if arg.kind == "layer":
@@ -91,6 +92,10 @@ def _layer(
     )
     full.pop("name")
     inner = full.pop("layer", None)
+    reads, states = (
+        tuple(Ref(r, 0, apath + (key, i)) for i, r in enumerate(full.pop(key, None) or ()))
+        for key in ("inputs", "initial_state")
+    )
     if "name" in args:
         name = check_name(doc, apath + ("name",), args["name"])
     else:
@@ -99,7 +104,9 @@ def _layer(
         counters[prefix] = n + 1
         name = prefix if n == 0 else f"{prefix}_{n}"
     if cls == "TimeDistributed":
-        return LayerSpec(cls=cls, name=name, args=full, path=path, wrapped=inner)
+        return LayerSpec(
+            cls=cls, name=name, args=full, path=path, wrapped=inner, reads=reads or None
+        )
     if inner is not None and inner.args["go_backwards"]:
         raise doc.error(
             inner.path + (inner.cls, "go_backwards"),
@@ -107,7 +114,16 @@ def _layer(
             "expected go_backwards: false inside Bidirectional (it runs a backward copy itself)",
         )
     runs = cls if cls in catalog.RECURRENT else None
-    return LayerSpec(cls=cls, name=name, args=full, path=path, inner=inner, runs=runs)
+    return LayerSpec(
+        cls=cls,
+        name=name,
+        args=full,
+        path=path,
+        inner=inner,
+        runs=runs,
+        reads=reads or None,
+        initial_state=states,
+    )
 
 
 def _unknown_arg(cls: str, key: str) -> str:
