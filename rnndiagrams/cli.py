@@ -130,14 +130,9 @@ def _import(args: argparse.Namespace) -> int:
         text, model = import_keras(args.model)  # nothing is written unless the spec loads
     else:
         from .exchange.torch_import import import_print
+        from .inputs import read_text
 
-        try:
-            with open(args.model, encoding="utf-8") as f:
-                source = f.read(1_000_000)
-        except (OSError, UnicodeDecodeError) as e:
-            raise SpecError(
-                f"{args.model}:1:1", f"cannot read it ({e})", "expected a text file"
-            ) from None
+        source = read_text(args.model, MAX_PRINT_BYTES, "expected the text of print(model)")
         text, notice = import_print(source, args.model, args.steps)
     if args.output is None:
         _say(text, end="")
@@ -150,13 +145,18 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
+MAX_PRINT_BYTES = 1_000_000  # print(model) of a large model is kilobytes
+
+
 def _looks_like_keras(path: str) -> bool:
+    from .inputs import open_regular
+
     if path.lower().endswith((".keras", ".json", ".zip")):
         return True
     try:
-        with open(path, "rb") as f:
+        with open_regular(path, "") as f:
             head = f.read(64).lstrip()
-    except OSError:
+    except SpecError:
         return True  # the Keras reader reports the file's problem
     return head.startswith((b"PK", b"{"))
 

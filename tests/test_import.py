@@ -163,6 +163,7 @@ def test_a_file_name_cannot_inject_yaml(tmp_path, capsys):
     out = tmp_path / "spec.yaml"
     assert main(["import", str(model), "-o", str(out)]) == 0
     assert (
-        out.read_text().splitlines()[0] == "# imported from a␊model: 1.json by `rnndiagrams import`"
+        out.read_text().splitlines()[0]
+        == "# imported from a\\x0amodel: 1.json by `rnndiagrams import`"
     )
     assert load(str(out)).layers

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import json
 import os
-import zipfile
-from typing import Any, cast
-
-import yaml
+import re
+from typing import Any
 
 from ..errors import SpecError
-from ..printable import printable
+from ..inputs import open_regular, read_bytes, read_zip_member
+from ..quoting import comment, yaml_dump
 from ..shapes import ShapedModel, shape_model
 from ..spec import catalog
+from ..spec.catalog import MAX_NAME_CHARS
 from ..spec.validate import validate
-from ..spec.yamldoc import MAX_BYTES, parse_doc
+from ..spec.yamldoc import MAX_BYTES, MAX_NUMBER_CHARS, parse_doc
 
 # Config values outside the catalogue that must hold, or the spec would draw another model.
 _REQUIRED: dict[str, Any] = {
@@ -42,53 +42,43 @@ _AXIS_LAST = (-1, [-1])  # normalisation over the feature axis, the only one the
 _SUPPORTED = ", ".join(catalog.LAYERS)
 
 
+EXPECTED = "expected a Keras 3 .keras file or the JSON of model.to_json()"
+MAX_CONFIG_BYTES = 10 * MAX_BYTES  # a real config is kilobytes; the spec it gives, at most 1 MB
+MAX_CONFIG_DEPTH = 50  # a real config nests about 8 levels; the YAML dumper recurses per level
+MAX_CONFIG_TEXT = 1_000  # characters in one string: a name or title is at most 300
+# JSON strings (escapes included), brackets, and runs of digits too long for a number
+_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]|\d{' + str(MAX_NUMBER_CHARS + 1) + ",}")
+
+
 def read_config(path: str) -> tuple[dict[str, Any], str, str]:
-    """The model config, its JSON text and the name errors should carry (file or zip member)."""
-    try:
-        if os.path.getsize(path) > 50 * MAX_BYTES:
-            raise SpecError(f"{path}:1:1", "file too large", "expected a Keras model file")
-        with open(path, "rb") as f:
-            raw = f.read()
-    except OSError as e:
-        raise SpecError(
-            f"{path}:1:1", f"cannot read file ({e.strerror})", "expected a readable model file"
-        ) from None
+    """The model config, its JSON text and the name errors should carry (file or zip member).
+    Read through `inputs`: regular files only, bounded, zip members inflated as bounded streams."""
+    with open_regular(path, EXPECTED) as f:
+        head = f.read(4)
     where = path
-    if raw[:4] == b"PK\x03\x04":
+    if head == b"PK\x03\x04":
         where = f"{path}!config.json"
-        try:
-            with zipfile.ZipFile(path) as z:
-                info = z.getinfo("config.json")
-                if info.file_size > MAX_BYTES:
-                    raise SpecError(
-                        f"{where}:1:1", "config.json too large", "expected a model config"
-                    )
-                raw = z.read(info)
-        except KeyError:
+        raw = read_zip_member(
+            path, "config.json", MAX_CONFIG_BYTES, "expected a Keras model config"
+        )
+        if raw is None:
             raise SpecError(
                 f"{path}:1:1",
                 "a zip without config.json",
                 "expected a Keras 3 .keras file (model.save('model.keras'))",
-            ) from None
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as e:
-            raise SpecError(
-                f"{path}:1:1", f"a damaged zip ({e})", "expected a Keras 3 .keras file"
-            ) from None
+            )
+    else:
+        raw = read_bytes(path, MAX_CONFIG_BYTES, EXPECTED)
     try:
         text = raw.decode("utf-8")
-        data = json.loads(text)
     except UnicodeDecodeError:
+        raise SpecError(f"{where}:1:1", "neither a zip nor UTF-8 JSON", EXPECTED) from None
+    _check_bounds(text, where)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
         raise SpecError(
-            f"{where}:1:1",
-            "neither a zip nor UTF-8 JSON",
-            "expected a Keras 3 .keras file or the JSON of model.to_json()",
-        ) from None
-    except (json.JSONDecodeError, RecursionError) as e:
-        line, col = (e.lineno, e.colno) if isinstance(e, json.JSONDecodeError) else (1, 1)
-        raise SpecError(
-            f"{where}:{line}:{col}",
-            f"not valid JSON ({getattr(e, 'msg', 'nested too deep')})",
-            "expected a Keras 3 .keras file or the JSON of model.to_json()",
+            f"{where}:{e.lineno}:{e.colno}", f"not valid JSON ({e.msg})", EXPECTED
         ) from None
     if (
         not isinstance(data, dict)
@@ -105,6 +95,32 @@ def read_config(path: str) -> tuple[dict[str, Any], str, str]:
     return data, text, where
 
 
+def _check_bounds(text: str, where: str) -> None:
+    """Refuse, at its line:col, JSON nested deeper than MAX_CONFIG_DEPTH, a string longer than
+    MAX_CONFIG_TEXT or a number longer than MAX_NUMBER_CHARS digits: before json.loads, whose
+    int() stops at 4,300 digits, and before the YAML dumper, which recurses per level."""
+    depth = 0
+    for m in _TOKEN.finditer(text):
+        token = m[0]
+        if token in "[{":
+            depth += 1
+        elif token in "]}":
+            depth -= 1
+        if depth > MAX_CONFIG_DEPTH:
+            problem, expected = "nesting too deep", f"at most {MAX_CONFIG_DEPTH} levels"
+        elif token[0] == '"' and len(token) > MAX_CONFIG_TEXT + 2:
+            problem = f"a string of {len(token) - 2:,} characters"
+            expected = f"at most {MAX_CONFIG_TEXT:,} (a layer name at most {MAX_NAME_CHARS})"
+        elif token[0].isdigit():
+            problem = f"a number of {len(token):,} digits"
+            expected = f"at most {MAX_NUMBER_CHARS}"
+        else:
+            continue
+        line = text.count("\n", 0, m.start()) + 1
+        col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+        raise SpecError(f"{where}:{line}:{col}", problem, f"expected {expected}")
+
+
 class _Importer:
     def __init__(self, text: str, where: str) -> None:
         self.text, self.where = text, where
@@ -116,6 +132,18 @@ class _Importer:
         line = self.text.count("\n", 0, at) + 1
         col = at - (self.text.rfind("\n", 0, at) + 1) + 1
         return SpecError(f"{self.where}:{line}:{col}", problem, expected)
+
+    def config(self, entry: dict[str, Any]) -> dict[str, Any]:
+        """A layer's `config`, refused unless it is an object (a string or none at all would
+        otherwise import as a layer of defaults)."""
+        config = entry.get("config")
+        if not isinstance(config, dict):
+            raise self.error(
+                None,
+                f"layer {entry.get('class_name')!r} has config {json.dumps(config)[:60]}",
+                "expected an object of the layer's settings",
+            )
+        return config
 
     def model(self, data: dict[str, Any]) -> dict[str, Any]:
         config = data["config"]
@@ -144,16 +172,17 @@ class _Importer:
     ) -> tuple[list[Any], str]:
         first = entries[0] if entries else {}
         if first.get("class_name") == "InputLayer":
-            c = first.get("config", {})
+            c = self.config(first)
             shape = c.get("batch_shape", c.get("batch_input_shape"))
             dtype = c.get("dtype", "float32")
         else:
             shape, dtype = config.get("build_input_shape"), "float32"
         if isinstance(dtype, dict):  # a DTypePolicy
-            dtype = dtype.get("config", {}).get("name", "float32")
+            policy = dtype.get("config")
+            dtype = policy.get("name", "float32") if isinstance(policy, dict) else policy
         if not isinstance(shape, list) or len(shape) not in (2, 3):
             raise self.error(
-                first.get("config", {}).get("name"),
+                first.get("name"),
                 f"the model's input shape is {shape!r}",
                 "expected (batch, timesteps) token ids or (batch, timesteps, features)",
             )
@@ -167,7 +196,7 @@ class _Importer:
         """A Functional model is accepted when its layers form one chain, input to output."""
         previous = None
         for entry in entries:
-            name = entry.get("name", entry.get("config", {}).get("name"))
+            name = entry.get("name", self.config(entry).get("name"))
             sources = sorted(set(_history(entry.get("inbound_nodes", []))))
             expected_sources: list[Any] = [] if previous is None else [previous]
             if sources != expected_sources or len(entry.get("inbound_nodes", [])) > 1:
@@ -189,9 +218,7 @@ class _Importer:
 
     def layer(self, entry: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
         cls = entry.get("class_name")
-        config = cast(
-            dict[str, Any], entry.get("config") if isinstance(entry.get("config"), dict) else {}
-        )
+        config = self.config(entry)
         name = config.get("name")
         module = entry.get("module") or "keras.layers"
         if entry.get("registered_name") or not str(module).startswith("keras"):
@@ -208,10 +235,13 @@ class _Importer:
                 f"expected one of {', '.join(allowed)}",
             )
         for key, value in config.items():
-            required = _REQUIRED.get(key, value)
             if key == "axis":
                 required = value if value in _AXIS_LAST else -1
-            if value != required and not (key == "backward_layer" and cls == "Bidirectional"):
+            elif key in _REQUIRED and not (key == "backward_layer" and cls == "Bidirectional"):
+                required = _REQUIRED[key]
+            else:
+                continue  # catalogue arguments are checked by the spec's own validation
+            if value != required:
                 raise self.error(
                     name,
                     f"layer {name!r} ({cls}) has {key}={json.dumps(value)}",
@@ -251,9 +281,9 @@ class _Importer:
             args["name"] = args["name"][len("forward_") :]
         backward = config.get("backward_layer")
         if isinstance(backward, dict):
-            b = backward.get("config", {})
+            b, forward = self.config(backward), self.config(inner)
             mirror = backward.get("class_name") == rnn and all(
-                b.get(k) == inner["config"].get(k)
+                b.get(k) == forward.get(k)
                 for k in ("units", "return_sequences", "activation", "use_bias")
             )
             if not mirror:
@@ -311,22 +341,14 @@ def import_keras(path: str) -> tuple[str, ShapedModel]:
 
 def to_yaml(spec: dict[str, Any], source: str) -> str:
     """Specs as people write them: one layer per line, in flow style."""
-    out = [f"# imported from {printable(source)} by `rnndiagrams import`"]
+    out = [comment(f"imported from {source} by `rnndiagrams import`")]
     if "title" in spec:
-        out.append(_dump({"title": spec["title"]}))
+        out.append(yaml_dump({"title": spec["title"]}))
     model = spec["model"]
-    out += ["model:", f"  input: {_flow(model['input'])}", "  layers:"]
+    out += ["model:", f"  input: {yaml_dump(model['input'], flow=True)}", "  layers:"]
     out += [
-        f"    - {cls}: {_flow(args)}" for layer in model["layers"] for cls, args in layer.items()
+        f"    - {cls}: {yaml_dump(args, flow=True)}"
+        for layer in model["layers"]
+        for cls, args in layer.items()
     ]
     return "\n".join(out) + "\n"
-
-
-def _flow(value: dict[str, Any]) -> str:
-    return yaml.safe_dump(
-        value, default_flow_style=True, sort_keys=False, width=10_000, allow_unicode=True
-    ).strip()
-
-
-def _dump(value: dict[str, Any]) -> str:
-    return yaml.safe_dump(value, sort_keys=False, allow_unicode=True, width=10_000).strip()
