@@ -48,6 +48,7 @@ NASTY = {
     "raw_del_line_3": (LSTM_HEAD.replace("layers:", "lay\x7fers:") + "    - LSTM: {units: 4}\n", 3, 6, "U+007F"),
     "long_title": ("title: " + "x" * 400 + "\n" + LSTM_HEAD + "    - LSTM: {units: 4}\n", 1, 8, "at most 300"),
     "slash_in_name": (LSTM_HEAD + "    - LSTM: {units: 4, name: a/b}\n", 4, 30, "without '/'"),
+    "dot_in_name": (LSTM_HEAD + "    - LSTM: {units: 4, name: a.b}\n", 4, 30, "or '.'"),  # Keras on torch
     "num_layers_1e9": (
         TORCH_HEAD + "    - LSTM: {input_size: 3, hidden_size: 4, num_layers: 1000000000}\n",
         5, 57, "at most 1,000",

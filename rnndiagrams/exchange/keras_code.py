@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..quoting import comment, python_str
 from ..spec.catalog import LAYERS
 from ..spec.model import LayerSpec, Spec
 
@@ -16,7 +17,7 @@ from ..spec.model import LayerSpec, Spec
 def keras_code(spec: Spec) -> str:
     shape = tuple(spec.input_shape)
     lines = [
-        f"# Keras 3 code for {spec.stem} (written by `rnndiagrams code`)",
+        comment(f"Keras 3 code for {spec.stem} (written by `rnndiagrams code`)"),
         "import keras",
         "from keras import layers",
         "",
@@ -25,9 +26,14 @@ def keras_code(spec: Spec) -> str:
         f"        keras.Input(shape={shape!r}, dtype={spec.input_dtype!r}),",
     ]
     lines += [f"        {layer_call(layer)}," for layer in spec.layers]
-    name = spec.display_name if "/" not in spec.display_name else spec.stem  # Keras refuses "/"
-    lines += ["    ],", f"    name={name!r},", ")"]
+    lines += ["    ],", f"    name={python_str(model_name(spec))},", ")"]
     return "\n".join(lines) + "\n"
+
+
+def model_name(spec: Spec) -> str:
+    """The title (else the file name) as a Keras model name: Keras refuses '/' on every
+    backend and the torch backend '.', in a model's name as in a layer's."""
+    return spec.display_name.replace("/", "_").replace(".", "_")
 
 
 def layer_call(layer: LayerSpec) -> str:
@@ -44,5 +50,5 @@ def layer_call(layer: LayerSpec) -> str:
         value: Any = layer.args[key]
         if arg.required or value != arg.default:
             args.append(f"{key}={value!r}")
-    args.append(f"name={layer.name!r}")
+    args.append(f"name={python_str(layer.name)}")
     return f"layers.{layer.cls}({', '.join(args)})"

@@ -52,7 +52,7 @@ class Arg:
     maximum: int = INT64_MAX  # sizes beyond int64 exist in no framework
 
 
-_NAME = Arg("name")  # a layer name: what Keras accepts (any text without '/')
+_NAME = Arg("name")  # a layer name: what Keras accepts on every backend (no '/' or '.')
 _FILE_NAME = Arg("file_name")  # a view name, which names a file
 _UNITS = Arg("posint", required=True)
 _BOOL_F = Arg("bool", False)
