@@ -140,10 +140,10 @@ _ARGS = re.compile(r"\((.*)\)\s*$")
 
 def mutate_print(text: str, rng: random.Random) -> bytes:
     """A module's arguments replaced or extended with hostile text, a class renamed, a line
-    doubled; half the time the text is also mutated as text."""
+    doubled (up to two of these, or none); one time in four the text is also mutated as text."""
     lines = text.split("\n")
     modules = [i for i, line in enumerate(lines) if _ARGS.search(line) and ": " in line]
-    for _ in range(rng.randint(1, 2)):
+    for _ in range(rng.randint(0, 2)):
         i = rng.choice(modules)
         m = _ARGS.search(lines[i])
         assert m is not None
@@ -171,7 +171,7 @@ def mutate_print(text: str, rng: random.Random) -> bytes:
             continue
         lines[i] = lines[i][: m.start(1)] + args + lines[i][m.end(1) :]
     out = "\n".join(lines)
-    return mutate(out, rng) if rng.random() < 0.5 else out.encode("utf-8", "surrogatepass")
+    return mutate(out, rng) if rng.random() < 0.25 else out.encode("utf-8", "surrogatepass")
 
 
 _COMPRESSION = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
@@ -206,7 +206,9 @@ def mutate_keras(members: list[tuple[str, bytes]], rng: random.Random) -> bytes:
         warnings.simplefilter("ignore")  # a duplicate name is the point
         for name, data in members:
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = rng.choice(_COMPRESSION)
+            # the weights are never read: stored or deflate keeps a case fast
+            weights = name.endswith(".h5")
+            info.compress_type = rng.choice(_COMPRESSION[:2] if weights else _COMPRESSION)
             z.writestr(info, data)
     data = buf.getvalue()
     if op == "header":

@@ -43,7 +43,9 @@ from fuzz.importers import (  # noqa: E402 (after the path is set)
 )
 from fuzz.mutations import base_specs, big_model, mutate  # noqa: E402
 from rnndiagrams.cli import main as cli_main  # noqa: E402 (imported once, before the forks)
+from rnndiagrams.exchange import keras_import, torch_import  # noqa: E402, F401 (likewise)
 from rnndiagrams.render import pipeline  # noqa: E402, F401 (imported once, before the forks)
+from rnndiagrams.report import summary  # noqa: E402, F401 (likewise)
 from rnndiagrams.shapes import verify  # noqa: E402, F401 (imported once, before the forks)
 
 TIME_LIMIT_S = {"spec": 20, "keras": 10, "json": 10, "print": 10}

@@ -13,7 +13,7 @@ import zipfile
 
 import pytest
 import yaml
-from conftest import ORACLE_DIR, ROOT
+from conftest import ORACLE_DIR, ROOT, run_without_hanging
 
 from rnndiagrams.cli import main
 from rnndiagrams.spec.validate import load
@@ -193,18 +193,8 @@ def test_non_regular_files_are_refused_without_blocking(kind, name, tmp_path):
         path.symlink_to("/dev/zero")
     else:
         path, stdin = "/dev/stdin", subprocess.PIPE  # a pipe nobody writes to
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "rnndiagrams", "import", str(path)],
-        stdin=stdin,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        out, err = proc.communicate(timeout=60)  # a hang fails here, not forever
-    finally:
-        proc.kill()
-    assert proc.returncode == 1 and out == ""
+    status, out, err = run_without_hanging(["import", str(path)], stdin)
+    assert status == 1 and out == ""
     assert re.fullmatch(
         re.escape(str(path)) + r":1:1: not a regular file \([a-z ]+\); [^\n]+\n", err
     ), err

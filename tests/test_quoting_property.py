@@ -74,7 +74,7 @@ def _file_name(text: str) -> str | None:
         return None
 
 
-def _run(folder: Path, argv: list[str]) -> tuple[int, str, str]:
+def _run(argv: list[str]) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):
         code = main(argv)
@@ -88,6 +88,25 @@ def _refused_in_one_line(err: str, path: Path) -> None:
 def _statements(code: str) -> list[str]:
     """The module's top-level statements, by kind: a payload would add one."""
     return [type(node).__name__ for node in ast.parse(code).body]
+
+
+def _code_of(folder: Path, stem: str, title: str | None, spec: str) -> tuple[Path, str] | None:
+    """Write `spec` (with `title`) to `folder/<stem>.yaml`, run `code` on it and keep the code
+    as `folder/code.py`: the spec's path and the code, or None when the file system refuses
+    the name or `check` refuses the spec (then with one located line)."""
+    name = _file_name(stem)
+    if name is None:
+        return None
+    folder.mkdir()
+    path = folder / f"{name}.yaml"
+    head = "" if title is None else f"title: {json.dumps(title)}\n"
+    path.write_text(head + spec, "utf-8", "surrogatepass")
+    status, code, err = _run(["code", str(path)])
+    if status == 1:
+        _refused_in_one_line(err, path)
+        return None
+    (folder / "code.py").write_text(code, "utf-8")
+    return path, code
 
 
 RUN_KERAS = """
@@ -130,25 +149,16 @@ def test_keras_code_runs_in_real_keras_whatever_the_names(tmp_path):
     @settings(SETTINGS, max_examples=60)  # two names must pass `check`: more tries
     @given(stem=NAME, title=st.none() | VISIBLE | NAME, layer=VISIBLE | NAME)
     def write(stem: str, title: str | None, layer: str) -> None:
-        name = _file_name(stem)
-        if name is None:
+        spec = SPEC.format(name=json.dumps(layer))
+        written = _code_of(tmp_path / str(next(counter)), stem, title, spec)
+        if written is None:
             return
-        folder = tmp_path / str(next(counter))
-        folder.mkdir()
-        path = folder / f"{name}.yaml"
-        head = "" if title is None else f"title: {json.dumps(title)}\n"
-        path.write_text(head + SPEC.format(name=json.dumps(layer)), "utf-8", "surrogatepass")
-        code, out, err = _run(folder, ["code", str(path)])
-        if code == 1:  # a title or layer name the spec refuses: one located line
-            _refused_in_one_line(err, path)
-            return
-        assert _statements(out) == ["Import", "ImportFrom", "Assign"], out
-        assert out.splitlines()[0].startswith("# Keras 3 code for ")
-        script = folder / "code.py"
-        script.write_text(out, "utf-8")
-        spec = load(str(path))
-        model_name = spec.display_name.replace("/", "_").replace(".", "_")
-        expected[str(script)] = [model_name, [spec.layers[0].name]]
+        path, code = written
+        assert _statements(code) == ["Import", "ImportFrom", "Assign"], code
+        assert code.splitlines()[0].startswith("# Keras 3 code for ")
+        loaded = load(str(path))
+        model_name = loaded.display_name.replace("/", "_").replace(".", "_")
+        expected[str(path.with_name("code.py"))] = [model_name, [loaded.layers[0].name]]
 
     write()
     assert len(expected) >= 10  # enough names pass `check` to test the property
@@ -162,22 +172,12 @@ def test_torch_code_runs_in_real_pytorch_whatever_the_names(tmp_path):
     @SETTINGS
     @given(stem=NAME, title=st.none() | VISIBLE | NAME)
     def write(stem: str, title: str | None) -> None:
-        name = _file_name(stem)
-        if name is None:
+        written = _code_of(tmp_path / str(next(counter)), stem, title, TORCH_SPEC)
+        if written is None:
             return
-        folder = tmp_path / str(next(counter))
-        folder.mkdir()
-        path = folder / f"{name}.yaml"
-        head = "" if title is None else f"title: {json.dumps(title)}\n"
-        path.write_text(head + TORCH_SPEC, "utf-8", "surrogatepass")
-        code, out, err = _run(folder, ["code", str(path)])
-        if code == 1:
-            _refused_in_one_line(err, path)
-            return
-        assert _statements(out) == ["Import", "ImportFrom", "ClassDef", "Assign"], out
-        script = folder / "code.py"
-        script.write_text(out, "utf-8")
-        scripts.append(str(script))
+        path, code = written
+        assert _statements(code) == ["Import", "ImportFrom", "ClassDef", "Assign"], code
+        scripts.append(str(path.with_name("code.py")))
 
     write()
     assert len(scripts) >= 5
@@ -205,7 +205,7 @@ def test_imported_yaml_reads_back_with_only_its_own_keys(tmp_path, stem, title, 
         path.write_text(json.dumps(data), "utf-8", "surrogatepass")
         keys = ["title", "model"]
     out = folder / "out.yaml"
-    code, _, err = _run(folder, ["import", str(path), "-o", str(out)])
+    code, _, err = _run(["import", str(path), "-o", str(out)])
     if code == 1:  # a title the spec refuses (a control character): one located line
         _refused_in_one_line(err, path)
         assert not out.exists()

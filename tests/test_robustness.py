@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from conftest import run_without_hanging
 
 from rnndiagrams.cli import main
 
@@ -78,18 +79,8 @@ def test_non_regular_spec_files_are_refused_without_blocking(kind, tmp_path):
         args, stdin = [str(tmp_path)], None
     else:
         args, stdin = ["/dev/stdin"], subprocess.PIPE  # a pipe nobody writes to
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "rnndiagrams", "check", *args],
-        stdin=stdin,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        out, err = proc.communicate(timeout=30)  # a hang fails here, not forever
-    finally:
-        proc.kill()
-    assert proc.returncode == 1
+    status, _, err = run_without_hanging(["check", *args], stdin)
+    assert status == 1
     assert re.fullmatch(r"[^\n]+:1:1: not a regular file \([a-z ]+\); [^\n]+\n", err), err
 
 
