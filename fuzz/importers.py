@@ -11,7 +11,6 @@ import random
 import re
 import warnings
 import zipfile
-import zlib
 from functools import cache
 from typing import Any
 
@@ -247,12 +246,8 @@ def _raw_zip(members: list[tuple[str, bytes]], op: str, rng: random.Random) -> b
     return zips.build([bomb, *rest])
 
 
-@cache
 def _json_bomb() -> zips.Entry:
     """200 MiB of valid JSON prefix (a name that never ends), so a reader that stops early
     still sees JSON; declares 900 bytes."""
-    raw = b'{"class_name": "Sequential", "config": {"name": "' + b"x" * (200 << 20)
-    c = zlib.compressobj(1, zlib.DEFLATED, -15)
-    return zips.Entry(
-        "config.json", c.compress(raw) + c.flush(), zips.DEFLATE, zlib.crc32(raw), 900
-    )
+    prefix = b'{"class_name": "Sequential", "config": {"name": "'
+    return zips.deflate_bomb("config.json", 200, prefix=prefix, fill=b"x")

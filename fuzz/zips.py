@@ -37,12 +37,20 @@ def stored(name: str, data: bytes) -> Entry:
     return Entry(name, data, STORED, zlib.crc32(data), len(data))
 
 
-def deflate_bomb(name: str, mebibytes: int, declared: int = 900) -> Entry:
-    """Deflate data of `mebibytes` MiB of zeros, declaring `declared` bytes. Built from one
-    compressed MiB repeated: after a full flush the compressor starts afresh, byte-aligned."""
+def deflate_bomb(
+    name: str, mebibytes: int, declared: int = 900, prefix: bytes = b"", fill: bytes = b"\0"
+) -> Entry:
+    """Deflate data of `prefix` and `mebibytes` MiB of `fill`, declaring `declared` bytes, with
+    its true CRC. Built from one compressed MiB repeated: after a full flush the compressor
+    starts afresh, byte-aligned, so each MiB compresses to the same bytes."""
     c = zlib.compressobj(1, zlib.DEFLATED, -15)
-    block = c.compress(b"\0" * (1 << 20)) + c.flush(zlib.Z_FULL_FLUSH)
-    return Entry(name, block * mebibytes + c.flush(), DEFLATE, 0, declared)
+    head = c.compress(prefix) + c.flush(zlib.Z_FULL_FLUSH)
+    mib = fill * ((1 << 20) // len(fill))
+    block = c.compress(mib) + c.flush(zlib.Z_FULL_FLUSH)
+    crc = zlib.crc32(prefix)
+    for _ in range(mebibytes):
+        crc = zlib.crc32(mib, crc)
+    return Entry(name, head + block * mebibytes + c.flush(), DEFLATE, crc, declared)
 
 
 def bz2_bomb(name: str, declared: int = 900) -> Entry:

@@ -297,3 +297,26 @@ def test_a_file_name_cannot_put_live_yaml_into_the_spec(suffix, tmp_path, capsys
     assert "render" not in data and data.get("title") != "pwned"
     assert text.splitlines()[0].startswith("# imported from ") and "\u202e" not in text
     assert load(str(out)).layers
+
+
+@pytest.mark.parametrize("kind", ["keras", "json", "print"])
+def test_fuzzed_imports_give_ok_or_one_located_line(kind, tmp_path):
+    """The mutators of `make fuzz`, a few seeds of each kind: every outcome is exit 0, or exit
+    1 with one `PATH:LINE:COL: ` line and no file written."""
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from fuzz.run import KINDS, _judge, case_bytes
+
+    path, out = tmp_path / KINDS[kind], tmp_path / "out.yaml"
+    for seed in range(40):
+        data = case_bytes(seed, kind)
+        path.write_bytes(data)
+        err = io.StringIO()
+        with redirect_stdout(io.StringIO()), redirect_stderr(err):
+            code = main(["import", str(path), "-o", str(out)])
+        assert _judge(code, str(path), err.getvalue(), data, kind) in ("ok", "located"), (
+            seed,
+            err.getvalue(),
+        )
+        assert code == 0 or not out.exists()
+        out.unlink(missing_ok=True)
