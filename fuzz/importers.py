@@ -179,7 +179,8 @@ _COMPRESSION = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zip
 def mutate_keras(members: list[tuple[str, bytes]], rng: random.Random) -> bytes:
     """A real .keras file rebuilt with its config.json mutated (half the time) and each member
     compressed by a random method; then members dropped, renamed, duplicated or multiplied,
-    config.json replaced by a bomb, or its headers and compressed bytes patched."""
+    config.json replaced by a bomb, its headers and compressed bytes patched, bytes anywhere
+    changed, or the file cut short."""
     members = list(members)
     if rng.random() < 0.5:
         members = [
@@ -213,15 +214,22 @@ def mutate_keras(members: list[tuple[str, bytes]], rng: random.Random) -> bytes:
     if op == "header":
         field = rng.choice(tuple(zips.FIELDS))
         value = {
-            "flags": rng.choice((1, 0x41, 0x2000, 0xFFFF)),
+            "flags": rng.choice((1, 0x41, 0x800, 0x2000, 0xFFFF)),
             "method": rng.choice((1, 6, 9, 12, 14, 97, 98, 99, 0xFFFF)),
+            "version": rng.choice((20, 45, 63, 64, 100, 0xFFFF)),
         }.get(field, rng.choice((0, 1, 900, 0x7FFFFFFF, 0xFFFFFFFF, rng.getrandbits(32))))
         data = zips.patch(data, "config.json", field, value)
     elif op == "bytes":
+        # config.json's header and first compressed bytes, or anywhere (the directory too)
         local = next((at for _, at, name in zips.directory(data) if name == "config.json"), 0)
         out = bytearray(data)
+        anywhere = rng.random() < 0.5
         for _ in range(rng.randint(1, 8)):
-            i = min(len(out) - 1, local + 30 + rng.randrange(200))
+            i = (
+                rng.randrange(len(out))
+                if anywhere
+                else min(len(out) - 1, local + 30 + rng.randrange(200))
+            )
             out[i] = rng.randrange(256)
         data = bytes(out)
     elif op == "cut":

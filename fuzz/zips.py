@@ -63,7 +63,7 @@ def build(entries: list[Entry], directory_entries: int | None = None) -> bytes:
     records are written when the count passes 65,535, as zipfile writes them."""
     local, central = bytearray(), []
     for e in entries:
-        name = e.name.encode("utf-8")
+        name = e.name.encode("utf-8", "surrogateescape")  # "\udcff" stands for byte 0xFF
         head = struct.pack(
             "<IHHHHHIIIHH", 0x04034B50, 20, e.flags, e.method, 0, 0x21, e.crc,
             len(e.data), e.size, len(name), 0,
@@ -118,6 +118,7 @@ def _central(e: Entry, name: bytes, offset: int) -> bytes:
 # Header fields a mutation may patch: (offset in the local header, offset in the central
 # entry, struct format).
 FIELDS = {
+    "version": (4, 6, "<H"),  # needed to extract: zipfile refuses past 6.3
     "flags": (6, 8, "<H"),
     "method": (8, 10, "<H"),
     "crc": (14, 16, "<I"),

@@ -2,6 +2,7 @@
 a bounded stream whatever the zip declares, and every failure is one located SpecError."""
 
 import io
+import random
 import resource
 import sys
 import zipfile
@@ -146,3 +147,41 @@ def test_truncated_zips_are_one_located_error(cut, tmp_path):
 def test_a_compressed_size_that_cuts_the_stream_short_is_one_located_error(method, tmp_path):
     data = zips.patch(_zipfile_zip(method), "config.json", "compressed", 20)
     _refused(_write(tmp_path, data), "damaged")
+
+
+def test_a_zip_version_zipfile_does_not_know_is_one_located_error(tmp_path):
+    """zipfile raised NotImplementedError ("zip file version 11.5")."""
+    data = zips.patch(_zipfile_zip(zipfile.ZIP_DEFLATED), "model.weights.h5", "version", 115)
+    _refused(_write(tmp_path, data), "a damaged zip (zip file version 11.5)")
+
+
+def test_a_name_flagged_utf8_that_is_not_is_one_located_error(tmp_path):
+    """zipfile raised UnicodeDecodeError for a member name flagged UTF-8 (bit 11) that is not."""
+    data = zips.build([zips.stored("config.json", CONFIG), zips.stored("w\udcff.h5", b"")])
+    data = zips.patch(data, "w\ufffd.h5", "flags", 0x800)
+    _refused(_write(tmp_path, data), "a damaged zip ('utf-8' codec can't decode")
+
+
+def test_an_lzma_member_shorter_than_its_header_is_refused_without_reading_on(tmp_path):
+    """Its compressed size left a negative count to read: f.read(-1) reads the whole file."""
+    data = zips.patch(_zipfile_zip(zipfile.ZIP_LZMA), "config.json", "compressed", 3)
+    _refused(_write(tmp_path, data), "shorter than its header")
+
+
+@pytest.mark.parametrize("method", [zips.STORED, zips.DEFLATE, zips.BZIP2, zips.LZMA])
+def test_bytes_changed_anywhere_give_the_member_or_one_located_error(method, tmp_path):
+    """1 to 4 bytes changed anywhere in a two-member zip, 400 times per method: the member
+    comes back as written, or one SpecError; never another exception."""
+    base = _zipfile_zip(method)
+    path = tmp_path / "model.keras"
+    rng = random.Random(method)
+    for _ in range(400):
+        data = bytearray(base)
+        for _ in range(rng.randint(1, 4)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        path.write_bytes(bytes(data))
+        try:
+            # a changed name finds no member; a changed byte of data fails the CRC
+            assert read_zip_member(str(path), "config.json", LIMIT, "expected") in (None, CONFIG)
+        except SpecError as e:
+            assert "\n" not in str(e) and str(e).startswith(str(path))
