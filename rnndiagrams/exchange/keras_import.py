@@ -116,9 +116,12 @@ def _check_bounds(text: str, where: str) -> None:
             expected = f"at most {MAX_NUMBER_CHARS}"
         else:
             continue
-        line = text.count("\n", 0, m.start()) + 1
-        col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
-        raise SpecError(f"{where}:{line}:{col}", problem, f"expected {expected}")
+        raise SpecError(f"{where}:{_line_col(text, m.start())}", problem, f"expected {expected}")
+
+
+def _line_col(text: str, at: int) -> str:
+    line, line_start = text.count("\n", 0, at) + 1, text.rfind("\n", 0, at) + 1
+    return f"{line}:{at - line_start + 1}"
 
 
 class _Importer:
@@ -128,10 +131,7 @@ class _Importer:
     def error(self, name: str | None, problem: str, expected: str) -> SpecError:
         """A SpecError at the line:col of the layer's `"name": ...` in the JSON text."""
         found = self.text.find(json.dumps({"name": name})[1:-1]) if name else -1
-        at = found if found >= 0 else 0
-        line = self.text.count("\n", 0, at) + 1
-        col = at - (self.text.rfind("\n", 0, at) + 1) + 1
-        return SpecError(f"{self.where}:{line}:{col}", problem, expected)
+        return SpecError(f"{self.where}:{_line_col(self.text, max(found, 0))}", problem, expected)
 
     def config(self, entry: dict[str, Any]) -> dict[str, Any]:
         """A layer's `config`, refused unless it is an object (a string or none at all would
