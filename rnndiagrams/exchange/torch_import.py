@@ -24,40 +24,22 @@ _LEAF = re.compile(
     r"^(?P<indent>\s*)(?:\((?P<name>[^)]*)\):\s*)?(?P<cls>[A-Za-z_]\w*)\((?P<args>.*)\)\s*$"
 )
 _OPEN = re.compile(r"^\s*(?:\([^)]*\):\s*)?[A-Za-z_]\w*\($")
-_RNN_POSITIONAL = ("input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout",
-                   "bidirectional", "proj_size", "device", "dtype")  # fmt: skip
+_RNN = "input_size hidden_size num_layers bias batch_first dropout bidirectional proj_size"
 # Every parameter PyTorch 2.13 takes by position, in order (nn.RNN takes nonlinearity fourth),
 # so `LSTM(32, 64, 2)` means num_layers=2 as it does to PyTorch; and how many of them the spec
 # always states (those print(model) writes by position).
-_POSITIONAL: dict[str, tuple[tuple[str, ...], int]] = {
-    "Embedding": (
-        (
-            "num_embeddings",
-            "embedding_dim",
-            "padding_idx",
-            "max_norm",
-            "norm_type",
-            "scale_grad_by_freq",
-            "sparse",
-            "_weight",
-            "_freeze",
-            "device",
-            "dtype",
-        ),
-        2,
-    ),  # fmt: skip
-    "RNN": (
-        _RNN_POSITIONAL[:3] + ("nonlinearity",) + _RNN_POSITIONAL[3:7] + ("device", "dtype"),
-        2,
-    ),
-    "LSTM": (_RNN_POSITIONAL, 2),
-    "GRU": (_RNN_POSITIONAL, 2),
-    "Linear": (("in_features", "out_features", "bias", "device", "dtype"), 2),
-    "Dropout": (("p", "inplace"), 1),
-    "LayerNorm": (("normalized_shape", "eps", "elementwise_affine", "bias", "device", "dtype"), 1),
-}
+_POSITIONAL = {
+    "Embedding": ("num_embeddings embedding_dim padding_idx max_norm norm_type "
+                  "scale_grad_by_freq sparse _weight _freeze device dtype", 2),
+    "RNN": (_RNN.replace("num_layers", "num_layers nonlinearity") + " device dtype", 2),
+    "LSTM": (_RNN + " device dtype", 2),
+    "GRU": (_RNN + " device dtype", 2),
+    "Linear": ("in_features out_features bias device dtype", 2),
+    "Dropout": ("p inplace", 1),
+    "LayerNorm": ("normalized_shape eps elementwise_affine bias device dtype", 1),
+}  # fmt: skip
 # repr arguments with no effect on shapes or parameters
-_IGNORED = {"inplace": False, "device": None, "dtype": None}
+_IGNORED = {"inplace": False, "device": None, "dtype": None, "proj_size": 0}
 MAX_ARGS_CHARS = 500  # print(model) writes under 200; ast's parser needs memory per nesting level
 
 NOTICE = (
@@ -134,7 +116,7 @@ def _module(match: re.Match[str], name: str, number: int) -> dict[str, dict[str,
             f"expected at most {MAX_ARGS_CHARS}, as print(model) writes them",
         )
     positional, keywords = _arguments(match["args"], cls, where)
-    names, shown = _POSITIONAL[cls]
+    names, shown = _POSITIONAL[cls][0].split(), _POSITIONAL[cls][1]
     if len(positional) > len(names):
         raise SpecError(
             where,
