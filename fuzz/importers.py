@@ -44,13 +44,15 @@ NASTY_ARGS = (
 
 def _dump_with_raw(value: Any, raw: dict[str, str]) -> str:
     """JSON text of `value`, with placeholder strings replaced by raw JSON text."""
-    text = json.dumps(value, indent=rnd_indent(value))
+    text = json.dumps(value, indent=_indent(value))
     for key, replacement in raw.items():
         text = text.replace(json.dumps(key), replacement, 1)
     return text
 
 
-def rnd_indent(value: Any) -> int | None:
+def _indent(value: Any) -> int | None:
+    """Some files on one line, as to_json() writes them, some pretty-printed, so that errors
+    are located on lines past the first; chosen by the content, so a case is its seed's."""
     return 1 if isinstance(value, dict) and len(json.dumps(value)) % 2 else None
 
 
