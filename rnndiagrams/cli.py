@@ -29,6 +29,11 @@ def _say(text: str, stream: TextIO | None = None, end: str = "\n") -> None:
     (stream or sys.stdout).write(printable(text, keep="\n") + end)
 
 
+def _error(text: str) -> None:
+    """An error is one line, even when a path in it holds a newline."""
+    sys.stderr.write(printable(text) + "\n")
+
+
 class UsageError(Exception):
     """A command line that cannot be carried out as given."""
 
@@ -292,13 +297,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return cast(Command, args.func)(args)
     except (SpecError, RenderError, UsageError) as e:
-        _say(str(e) if isinstance(e, SpecError) else f"rnndiagrams: {e}", sys.stderr)
+        _error(str(e) if isinstance(e, SpecError) else f"rnndiagrams: {e}")
         return 1
     except BrokenPipeError:
         return 0
     except OSError as e:  # an unwritable output folder, a full disk
         where = f"{e.filename}: " if e.filename else ""
-        _say(f"rnndiagrams: {where}{e.strerror or e}", sys.stderr)
+        _error(f"rnndiagrams: {where}{e.strerror or e}")
         return 1
     except KeyboardInterrupt:
         return 130

@@ -103,8 +103,16 @@ def read_zip_member(path: str, member: str, limit: int, expected: str) -> bytes 
                 except KeyError:
                     return None
                 return _inflate(f, info, limit, f"{path}!{member}:1:1", expected)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, struct.error) as e:
-            raise SpecError(where, f"a damaged zip ({e})", expected) from None
+        except (
+            zipfile.BadZipFile,
+            zipfile.LargeZipFile,
+            OSError,
+            EOFError,
+            struct.error,
+            NotImplementedError,  # zipfile's, for a zip version it does not know
+            ValueError,  # UnicodeDecodeError, for a name flagged UTF-8 that is not
+        ) as e:
+            raise SpecError(where, f"a damaged zip ({_shown(e)})", expected) from None
 
 
 def _check_directory(f: BinaryIO, where: str, expected: str) -> None:
@@ -133,6 +141,12 @@ def _check_directory(f: BinaryIO, where: str, expected: str) -> None:
     f.seek(0)
 
 
+def _shown(error: Exception) -> str:
+    """An error's words, bounded: zipfile's may quote a member's name."""
+    text = str(error)
+    return text if len(text) <= 100 else text[:100] + "..."
+
+
 _METHODS = {0: "stored", 8: "deflate", 12: "bzip2", 14: "lzma"}
 
 
@@ -159,6 +173,8 @@ def _inflate(f: BinaryIO, info: zipfile.ZipInfo, limit: int, where: str, expecte
     try:
         step = _decompressor(method, f, where, expected)
         remaining = info.compress_size - (f.tell() - start)
+        if remaining < 0:  # f.read(-1) would read the whole file
+            raise SpecError(where, "a damaged zip member (shorter than its header)", expected)
         while True:
             chunk = f.read(min(CHUNK, remaining)) if remaining else b""
             remaining -= len(chunk)

@@ -1,6 +1,8 @@
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -57,3 +59,20 @@ def pytest_addoption(parser):
     parser.addoption(
         "--update-golden", action="store_true", help="rewrite tests/golden/ from the current code"
     )
+
+
+def run_without_hanging(argv: list[str], stdin=None) -> tuple[int, str, str]:
+    """`python -m rnndiagrams ARGV` in a process of its own, for inputs that could block it
+    (a FIFO, a pipe on stdin): a hang fails the test after 60 s instead of holding it."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rnndiagrams", *argv],
+        stdin=stdin,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    return proc.returncode, out, err

@@ -128,3 +128,21 @@ def test_code_runs_in_real_keras(write_spec, capsys, tmp_path):
         assert results[script]["layers"] == [
             [x.name, list(x.output_shape), x.params] for x in model.layers
         ], script
+
+
+def test_a_title_with_slash_and_dot_names_a_model_keras_builds_on_torch(
+    write_spec, tmp_path, capsys
+):
+    """Keras refuses '/' in a model name, and on the torch backend '.': a model titled
+    "v1.2/final" failed there. (Layer names with either are refused by `check`.)"""
+    head = 'title: "v1.2/final"\nmodel:\n  input: {shape: [3, 2]}\n'
+    path = write_spec(head + "  layers:\n    - GRU: {units: 4}\n")
+    script = tmp_path / "code.py"
+    script.write_text(_code(path, capsys))
+    env = {**os.environ, "KERAS_BACKEND": "torch"}
+    run = "import runpy, sys; print(runpy.run_path(sys.argv[1])['model'].name)"
+    proc = subprocess.run(
+        [sys.executable, "-c", run, str(script)], capture_output=True, text=True, env=env
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines()[-1] == "v1_2_final"

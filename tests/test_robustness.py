@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from conftest import run_without_hanging
 
 from rnndiagrams.cli import main
 
@@ -48,6 +49,7 @@ NASTY = {
     "raw_del_line_3": (LSTM_HEAD.replace("layers:", "lay\x7fers:") + "    - LSTM: {units: 4}\n", 3, 6, "U+007F"),
     "long_title": ("title: " + "x" * 400 + "\n" + LSTM_HEAD + "    - LSTM: {units: 4}\n", 1, 8, "at most 300"),
     "slash_in_name": (LSTM_HEAD + "    - LSTM: {units: 4, name: a/b}\n", 4, 30, "without '/'"),
+    "dot_in_name": (LSTM_HEAD + "    - LSTM: {units: 4, name: a.b}\n", 4, 30, "or '.'"),  # Keras on torch
     "num_layers_1e9": (
         TORCH_HEAD + "    - LSTM: {input_size: 3, hidden_size: 4, num_layers: 1000000000}\n",
         5, 57, "at most 1,000",
@@ -77,18 +79,8 @@ def test_non_regular_spec_files_are_refused_without_blocking(kind, tmp_path):
         args, stdin = [str(tmp_path)], None
     else:
         args, stdin = ["/dev/stdin"], subprocess.PIPE  # a pipe nobody writes to
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "rnndiagrams", "check", *args],
-        stdin=stdin,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        out, err = proc.communicate(timeout=30)  # a hang fails here, not forever
-    finally:
-        proc.kill()
-    assert proc.returncode == 1
+    status, _, err = run_without_hanging(["check", *args], stdin)
+    assert status == 1
     assert re.fullmatch(r"[^\n]+:1:1: not a regular file \([a-z ]+\); [^\n]+\n", err), err
 
 

@@ -89,9 +89,12 @@ def elsewhere(cls: str, name: str) -> str:
 
 def claim(path: str) -> Framework:
     """The framework whose importer reads this model file: the first whose `sniff` claims it."""
+    from ..errors import SpecError
+    from ..inputs import open_regular
+
     try:
-        with open(path, "rb") as f:
+        with open_regular(path, "") as f:  # a FIFO or a device must not block or stream
             head: bytes | None = f.read(64).lstrip()
-    except OSError:
+    except SpecError:
         head = None  # the claiming reader reports the file's problem
     return next(fw for fw in map(framework, NAMES) if fw.sniff(path, head))

@@ -115,12 +115,14 @@ def check_number(doc: Doc, path: Path, value: Any, what: str, ok: Any, expected:
 
 
 def check_name(doc: Doc, path: Path, value: Any) -> str:
-    """A layer name: Keras accepts any text without '/' (it separates weight paths)."""
-    if not isinstance(value, str) or not value or "/" in value or len(value) > MAX_NAME_CHARS:
+    """A layer name: Keras accepts any text without '/' (it separates weight paths), and on the
+    torch backend without '.' (torch refuses it in parameter names)."""
+    refused = isinstance(value, str) and ("/" in value or "." in value)
+    if not isinstance(value, str) or not value or refused or len(value) > MAX_NAME_CHARS:
         raise doc.error(
             path,
             f"name is {describe(value)}",
-            f"expected text of 1 to {MAX_NAME_CHARS} characters without '/'",
+            f"expected text of 1 to {MAX_NAME_CHARS} characters without '/' or '.'",
         )
     return value
 

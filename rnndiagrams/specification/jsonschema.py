@@ -37,7 +37,12 @@ def arg_schema(arg: Arg) -> dict[str, Any]:
     if arg.kind == "rate":
         return {"type": "number", "minimum": 0, "exclusiveMaximum": 1, "default": arg.default}
     if arg.kind == "name":
-        return {"type": "string", "minLength": 1, "maxLength": MAX_NAME_CHARS, "pattern": "^[^/]*$"}
+        return {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": MAX_NAME_CHARS,
+            "pattern": "^[^/.]*$",
+        }
     if arg.kind == "file_name":
         return {
             "type": "string",

@@ -33,7 +33,7 @@ RECURRENT = ("SimpleRNN", "LSTM", "GRU")
 PADDINGS = ("valid", "same", "causal")  # Conv1D; pooling takes the first two
 MERGE_MODES = ("concat", "sum", "mul", "ave")
 
-_NAME = Arg("name")  # a layer name: what Keras accepts (any text without '/')
+_NAME = Arg("name")  # a layer name: what Keras accepts on every backend (no '/' or '.')
 _UNITS = Arg("posint", required=True)
 _BOOL_F = Arg("bool", False)
 _BOOL_T = Arg("bool", True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...quoting import comment, python_str
 from ...specification.graph import order
 from ...specification.model import LayerSpec, Ref, Spec
 from .catalog import ATTENTION, LAYERS, MERGES
@@ -19,7 +20,7 @@ def keras_code(spec: Spec) -> str:
         return _functional(spec)
     shape = tuple(spec.input_shape)
     lines = [
-        f"# Keras 3 code for {spec.stem} (written by `rnndiagrams code`)",
+        comment(f"Keras 3 code for {spec.stem} (written by `rnndiagrams code`)"),
         "import keras",
         "from keras import layers",
         "",
@@ -28,8 +29,7 @@ def keras_code(spec: Spec) -> str:
         f"        keras.Input(shape={shape!r}, dtype={spec.input_dtype!r}),",
     ]
     lines += [f"        {layer_call(layer)}," for layer in spec.layers]
-    name = spec.display_name if "/" not in spec.display_name else spec.stem  # Keras refuses "/"
-    lines += ["    ],", f"    name={name!r},", ")"]
+    lines += ["    ],", f"    name={python_str(model_name(spec))},", ")"]
     return "\n".join(lines) + "\n"
 
 
@@ -37,7 +37,7 @@ def _functional(spec: Spec) -> str:
     """A graph as a Functional model: one variable per input and per layer output (x3[1] is
     the third layer's second output, a state), layers called in an order Keras can run."""
     lines = [
-        f"# Keras 3 code for {spec.stem} (written by `rnndiagrams code`)",
+        comment(f"Keras 3 code for {spec.stem} (written by `rnndiagrams code`)"),
         "import keras",
         "from keras import layers",
         "",
@@ -47,7 +47,7 @@ def _functional(spec: Spec) -> str:
         names[given.name] = f"i{i}"
         lines.append(
             f"i{i} = keras.Input(shape={tuple(given.shape)!r}, dtype={given.dtype!r}, "
-            f"name={given.name!r})"
+            f"name={python_str(given.name)})"
         )
     several = {layer.name for layer in spec.layers if _returns_states(layer)}
     position = {layer.name: i for i, layer in enumerate(spec.layers)}
@@ -68,9 +68,17 @@ def _functional(spec: Spec) -> str:
     inputs = ", ".join(names[i.name] for i in spec.inputs)
     outputs = [tensor(ref) for ref in spec.outputs]
     returned = outputs[0] if len(outputs) == 1 else f"[{', '.join(outputs)}]"
-    name = spec.display_name if "/" not in spec.display_name else spec.stem  # Keras refuses "/"
-    lines.append(f"model = keras.Model(inputs=[{inputs}], outputs={returned}, name={name!r})")
+    lines.append(
+        f"model = keras.Model(inputs=[{inputs}], outputs={returned}, "
+        f"name={python_str(model_name(spec))})"
+    )
     return "\n".join(lines) + "\n"
+
+
+def model_name(spec: Spec) -> str:
+    """The title (else the file name) as a Keras model name: Keras refuses '/' on every
+    backend and the torch backend '.', in a model's name as in a layer's."""
+    return spec.display_name.replace("/", "_").replace(".", "_")
 
 
 def _returns_states(layer: LayerSpec) -> bool:
@@ -91,5 +99,5 @@ def layer_call(layer: LayerSpec) -> str:
         value: Any = layer.args[key]
         if arg.required or value != arg.default:
             args.append(f"{key}={value!r}")
-    args.append(f"name={layer.name!r}")
+    args.append(f"name={python_str(layer.name)}")
     return f"layers.{layer.cls}({', '.join(args)})"

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, cast
+import re
+from typing import Any
 
 from ...errors import SpecError
-from ...inputs import read_bytes, read_zip_member
+from ...inputs import open_regular, read_bytes, read_zip_member
 from ...quoting import comment, yaml_dump
 from ...shapes import ShapedModel, shape_model
-from ...specification.catalog import DTYPES
+from ...specification.catalog import DTYPES, MAX_NAME_CHARS
 from ...specification.validate import validate
-from ...specification.yamldoc import MAX_BYTES, parse_doc
+from ...specification.yamldoc import MAX_BYTES, MAX_NUMBER_CHARS, parse_doc
 from . import catalog
 
 # Config values outside the catalogue that must hold, or the spec would draw another model.
@@ -42,33 +43,43 @@ _AXIS_LAST = (-1, [-1])  # normalisation over the feature axis, the only one the
 _SUPPORTED = ", ".join(catalog.LAYERS)
 
 
+EXPECTED = "expected a Keras 3 .keras file or the JSON of model.to_json()"
+MAX_CONFIG_BYTES = 10 * MAX_BYTES  # a real config is kilobytes; the spec it gives, at most 1 MB
+MAX_CONFIG_DEPTH = 50  # a real config nests about 8 levels; the YAML dumper recurses per level
+MAX_CONFIG_TEXT = 1_000  # characters in one string: a name or title is at most 300
+# JSON strings (escapes included), brackets, and runs of digits too long for a number
+_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]|\d{' + str(MAX_NUMBER_CHARS + 1) + ",}")
+
+
 def read_config(path: str) -> tuple[dict[str, Any], str, str]:
-    """The model config, its JSON text and the name errors should carry (file or zip member),
-    read through the bounded reader."""
-    expected = "expected a Keras 3 .keras file or the JSON of model.to_json()"
-    raw = read_bytes(path, 50 * MAX_BYTES, expected)
+    """The model config, its JSON text and the name errors should carry (file or zip member).
+    Read through `inputs`: regular files only, bounded, zip members inflated as bounded streams."""
+    with open_regular(path, EXPECTED) as f:
+        head = f.read(4)
     where = path
-    if raw[:4] == b"PK\x03\x04":
+    if head == b"PK\x03\x04":
         where = f"{path}!config.json"
-        member = read_zip_member(path, "config.json", MAX_BYTES, "expected a model config")
-        if member is None:
+        raw = read_zip_member(
+            path, "config.json", MAX_CONFIG_BYTES, "expected a Keras model config"
+        )
+        if raw is None:
             raise SpecError(
                 f"{path}:1:1",
                 "a zip without config.json",
                 "expected a Keras 3 .keras file (model.save('model.keras'))",
             )
-        raw = member
+    else:
+        raw = read_bytes(path, MAX_CONFIG_BYTES, EXPECTED)
     try:
         text = raw.decode("utf-8")
-        data = json.loads(text)
     except UnicodeDecodeError:
-        raise SpecError(f"{where}:1:1", "neither a zip nor UTF-8 JSON", expected) from None
-    except (json.JSONDecodeError, RecursionError) as e:
-        line, col = (e.lineno, e.colno) if isinstance(e, json.JSONDecodeError) else (1, 1)
+        raise SpecError(f"{where}:1:1", "neither a zip nor UTF-8 JSON", EXPECTED) from None
+    _check_bounds(text, where)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
         raise SpecError(
-            f"{where}:{line}:{col}",
-            f"not valid JSON ({getattr(e, 'msg', 'nested too deep')})",
-            expected,
+            f"{where}:{e.lineno}:{e.colno}", f"not valid JSON ({e.msg})", EXPECTED
         ) from None
     if (
         not isinstance(data, dict)
@@ -85,6 +96,35 @@ def read_config(path: str) -> tuple[dict[str, Any], str, str]:
     return data, text, where
 
 
+def _check_bounds(text: str, where: str) -> None:
+    """Refuse, at its line:col, JSON nested deeper than MAX_CONFIG_DEPTH, a string longer than
+    MAX_CONFIG_TEXT or a number longer than MAX_NUMBER_CHARS digits: before json.loads, whose
+    int() stops at 4,300 digits, and before the YAML dumper, which recurses per level."""
+    depth = 0
+    for m in _TOKEN.finditer(text):
+        token = m[0]
+        if token in "[{":
+            depth += 1
+        elif token in "]}":
+            depth -= 1
+        if depth > MAX_CONFIG_DEPTH:
+            problem, expected = "nesting too deep", f"at most {MAX_CONFIG_DEPTH} levels"
+        elif token[0] == '"' and len(token) > MAX_CONFIG_TEXT + 2:
+            problem = f"a string of {len(token) - 2:,} characters"
+            expected = f"at most {MAX_CONFIG_TEXT:,} (a layer name at most {MAX_NAME_CHARS})"
+        elif token[0].isdigit():
+            problem = f"a number of {len(token):,} digits"
+            expected = f"at most {MAX_NUMBER_CHARS}"
+        else:
+            continue
+        raise SpecError(f"{where}:{_line_col(text, m.start())}", problem, f"expected {expected}")
+
+
+def _line_col(text: str, at: int) -> str:
+    line, line_start = text.count("\n", 0, at) + 1, text.rfind("\n", 0, at) + 1
+    return f"{line}:{at - line_start + 1}"
+
+
 class _Importer:
     def __init__(self, text: str, where: str) -> None:
         self.text, self.where = text, where
@@ -92,10 +132,19 @@ class _Importer:
     def error(self, name: str | None, problem: str, expected: str) -> SpecError:
         """A SpecError at the line:col of the layer's `"name": ...` in the JSON text."""
         found = self.text.find(json.dumps({"name": name})[1:-1]) if name else -1
-        at = found if found >= 0 else 0
-        line = self.text.count("\n", 0, at) + 1
-        col = at - (self.text.rfind("\n", 0, at) + 1) + 1
-        return SpecError(f"{self.where}:{line}:{col}", problem, expected)
+        return SpecError(f"{self.where}:{_line_col(self.text, max(found, 0))}", problem, expected)
+
+    def config(self, entry: dict[str, Any]) -> dict[str, Any]:
+        """A layer's `config`, refused unless it is an object (a string or none at all would
+        otherwise import as a layer of defaults)."""
+        config = entry.get("config")
+        if not isinstance(config, dict):
+            raise self.error(
+                None,
+                f"layer {entry.get('class_name')!r} has config {json.dumps(config)[:60]}",
+                "expected an object of the layer's settings",
+            )
+        return config
 
     def model(self, data: dict[str, Any]) -> dict[str, Any]:
         config = data["config"]
@@ -124,16 +173,17 @@ class _Importer:
     ) -> tuple[list[Any], str]:
         first = entries[0] if entries else {}
         if first.get("class_name") == "InputLayer":
-            c = first.get("config", {})
+            c = self.config(first)
             shape = c.get("batch_shape", c.get("batch_input_shape"))
             dtype = c.get("dtype", "float32")
         else:
             shape, dtype = config.get("build_input_shape"), "float32"
         if isinstance(dtype, dict):  # a DTypePolicy
-            dtype = dtype.get("config", {}).get("name", "float32")
+            policy = dtype.get("config")
+            dtype = policy.get("name", "float32") if isinstance(policy, dict) else policy
         if not isinstance(shape, list) or len(shape) not in (2, 3):
             raise self.error(
-                first.get("config", {}).get("name"),
+                first.get("name"),
                 f"the model's input shape is {shape!r}",
                 "expected (batch, timesteps) token ids or (batch, timesteps, features)",
             )
@@ -187,10 +237,11 @@ class _Importer:
         return spec
 
     def _input_layer(self, entry: dict[str, Any]) -> tuple[list[Any], str]:
-        c = entry.get("config", {})
+        c = self.config(entry)
         shape, dtype = c.get("batch_shape", c.get("batch_input_shape")), c.get("dtype", "float32")
         if isinstance(dtype, dict):  # a DTypePolicy
-            dtype = dtype.get("config", {}).get("name", "float32")
+            policy = dtype.get("config")
+            dtype = policy.get("name", "float32") if isinstance(policy, dict) else policy
         if not isinstance(shape, list) or len(shape) not in (2, 3):
             raise self.error(
                 _name(entry),
@@ -237,9 +288,8 @@ class _Importer:
         return reads, states
 
     def _reference(self, name: str, tensor: Any, masks: set[str]) -> str:
-        history = (
-            tensor.get("config", {}).get("keras_history") if isinstance(tensor, dict) else None
-        )
+        config = tensor.get("config") if isinstance(tensor, dict) else None
+        history = config.get("keras_history") if isinstance(config, dict) else None
         if not (isinstance(history, list) and len(history) == 3 and isinstance(history[0], str)):
             raise self.error(
                 name,
@@ -257,9 +307,7 @@ class _Importer:
 
     def layer(self, entry: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
         cls = entry.get("class_name")
-        config = cast(
-            dict[str, Any], entry.get("config") if isinstance(entry.get("config"), dict) else {}
-        )
+        config = self.config(entry)
         name = config.get("name")
         module = entry.get("module") or "keras.layers"
         if entry.get("registered_name") or not str(module).startswith("keras"):
@@ -276,12 +324,15 @@ class _Importer:
                 f"expected one of {', '.join(allowed)}",
             )
         for key, value in config.items():
-            required = _REQUIRED.get(key, value)
             if key == "axis" and key not in catalog.LAYERS.get(str(cls), {}):  # normalisation
                 required = value if value in _AXIS_LAST else -1
-            if key == "attention_axes":  # over the steps, the only axis of a sequence
+            elif key == "attention_axes":  # over the steps, the only axis of a sequence
                 required = value if value in (None, [1]) else None
-            if value != required and not (key == "backward_layer" and cls == "Bidirectional"):
+            elif key in _REQUIRED and not (key == "backward_layer" and cls == "Bidirectional"):
+                required = _REQUIRED[key]
+            else:
+                continue  # catalogue arguments are checked by the spec's own validation
+            if value != required:
                 raise self.error(
                     name,
                     f"layer {name!r} ({cls}) has {key}={json.dumps(value)}",
@@ -321,9 +372,9 @@ class _Importer:
             args["name"] = args["name"][len("forward_") :]
         backward = config.get("backward_layer")
         if isinstance(backward, dict):
-            b = backward.get("config", {})
+            b, forward = self.config(backward), self.config(inner)
             mirror = backward.get("class_name") == rnn and all(
-                b.get(k) == inner["config"].get(k)
+                b.get(k) == forward.get(k)
                 for k in ("units", "return_sequences", "activation", "use_bias")
             )
             if not mirror:

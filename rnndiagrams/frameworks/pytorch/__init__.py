@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ...errors import SpecError
 from .. import Imported
 
 if TYPE_CHECKING:
@@ -78,13 +77,13 @@ def sniff(path: str, head: bytes | None) -> bool:
     return head is not None
 
 
+MAX_PRINT_BYTES = 1_000_000  # print(model) of a large model is kilobytes
+
+
 def import_file(path: str, steps: int | None) -> Imported:
+    from ...inputs import read_text
     from .importer import import_print
 
-    try:
-        with open(path, encoding="utf-8") as f:
-            source = f.read(1_000_000)
-    except (OSError, UnicodeDecodeError) as e:
-        raise SpecError(f"{path}:1:1", f"cannot read it ({e})", "expected a text file") from None
+    source = read_text(path, MAX_PRINT_BYTES, "expected the text of print(model)")
     text, notice = import_print(source, path, steps)
     return Imported(text, notice=notice)

@@ -50,16 +50,22 @@ MODULES: dict[str, dict[str, Arg]] = {
     },
 }
 
-# The arguments print(model) shows by position, in order (the rest as key=value).
+_RNN_POSITIONAL = (
+    "input_size hidden_size num_layers bias batch_first dropout bidirectional proj_size"
+)
+# Every parameter PyTorch 2.13 takes by position, in order (nn.RNN takes nonlinearity fourth),
+# so `LSTM(32, 64, 2)` means num_layers=2 as it does to PyTorch; and how many of them
+# print(model) writes by position (the rest as key=value).
 POSITIONAL = {
-    "Embedding": ("num_embeddings", "embedding_dim"),
-    "RNN": ("input_size", "hidden_size"),
-    "LSTM": ("input_size", "hidden_size"),
-    "GRU": ("input_size", "hidden_size"),
-    "Linear": ("in_features", "out_features"),
-    "Dropout": ("p",),
-    "LayerNorm": ("normalized_shape",),
-}
+    "Embedding": ("num_embeddings embedding_dim padding_idx max_norm norm_type "
+                  "scale_grad_by_freq sparse _weight _freeze device dtype", 2),
+    "RNN": (_RNN_POSITIONAL.replace("num_layers", "num_layers nonlinearity") + " device dtype", 2),
+    "LSTM": (_RNN_POSITIONAL + " device dtype", 2),
+    "GRU": (_RNN_POSITIONAL + " device dtype", 2),
+    "Linear": ("in_features out_features bias device dtype", 2),
+    "Dropout": ("p inplace", 1),
+    "LayerNorm": ("normalized_shape eps elementwise_affine bias device dtype", 1),
+}  # fmt: skip
 
 # Where each module sits in a figure (shapes/shaped.py's ROLES say what each role means).
 ROLES = {

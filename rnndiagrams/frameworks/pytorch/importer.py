@@ -13,9 +13,8 @@ import ast
 import re
 from typing import Any
 
-import yaml
-
 from ...errors import SpecError
+from ...quoting import comment, yaml_dump
 from ...shapes import shape_model
 from ...specification.validate import validate
 from ...specification.yamldoc import parse_doc
@@ -25,7 +24,9 @@ _LEAF = re.compile(
     r"^(?P<indent>\s*)(?:\((?P<name>[^)]*)\):\s*)?(?P<cls>[A-Za-z_]\w*)\((?P<args>.*)\)\s*$"
 )
 _OPEN = re.compile(r"^\s*(?:\([^)]*\):\s*)?[A-Za-z_]\w*\($")
-_IGNORED = {"inplace": False}  # repr arguments with no effect on shapes or parameters
+# repr arguments with no effect on shapes or parameters
+_IGNORED = {"inplace": False, "device": None, "dtype": None, "proj_size": 0}
+MAX_ARGS_CHARS = 500  # print(model) writes under 200; ast's parser needs memory per nesting level
 
 NOTICE = (
     "modules in registration order (print(model) does not record forward's order), "
@@ -35,7 +36,7 @@ NOTICE = (
 
 def import_print(text: str, name: str, steps: int | None = None) -> tuple[str, str]:
     """The spec's YAML text and the notice for the user; errors are located in `name`."""
-    layers = []
+    layers, places = [], []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip() or line.strip() == ")" or _OPEN.match(line):
             continue
@@ -43,10 +44,11 @@ def import_print(text: str, name: str, steps: int | None = None) -> tuple[str, s
         if match is None:
             raise SpecError(
                 f"{name}:{number}:1",
-                f"cannot read {line.strip()!r}",
+                f"cannot read {_shown(line.strip())}",
                 "expected the text of print(model): lines like `(lstm): LSTM(32, 64)`",
             )
         layers.append(_module(match, name, number))
+        places.append(f"{name}:{number}:{match.start('cls') + 1}")
     if not layers:
         raise SpecError(f"{name}:1:1", "no modules found", "expected the text of print(model)")
     first_cls = next(iter(layers[0]))
@@ -69,8 +71,18 @@ def import_print(text: str, name: str, steps: int | None = None) -> tuple[str, s
             )
         model_input = {"shape": [steps, features]}
     text_out = _yaml(name, model_input, layers)
-    shape_model(validate(parse_doc(text_out, f"{name} (imported)")))
+    try:
+        shape_model(validate(parse_doc(text_out, f"{name} (imported)")))
+    except SpecError as e:  # located at the module's line in the text, not in the YAML
+        index = int(e.where.rsplit(":", 2)[1]) - _FIRST_LAYER_LINE
+        raise SpecError(
+            places[min(max(index, 0), len(places) - 1)], e.problem, e.expected
+        ) from None
     return text_out, NOTICE
+
+
+def _shown(text: str) -> str:
+    return repr(text) if len(text) <= 80 else f"{text[:80]!r}... ({len(text):,} characters)"
 
 
 def _module(match: re.Match[str], name: str, number: int) -> dict[str, dict[str, Any]]:
@@ -82,19 +94,26 @@ def _module(match: re.Match[str], name: str, number: int) -> dict[str, dict[str,
             f"nn.{cls} is not in the PyTorch dialect",
             f"expected one of {', '.join(tc.MODULES)}",
         )
-    try:
-        call = ast.parse(f"f({match['args']})", mode="eval").body
-        assert isinstance(call, ast.Call)
-        positional = [ast.literal_eval(a) for a in call.args]
-        keywords = {k.arg: ast.literal_eval(k.value) for k in call.keywords}
-    except (SyntaxError, ValueError, AssertionError):
+    where = f"{name}:{number}:{match.start('args') + 1}"
+    if len(match["args"]) > MAX_ARGS_CHARS:
         raise SpecError(
-            f"{name}:{number}:{col}",
-            f"cannot read the arguments of {cls}: {match['args']!r}",
-            "expected numbers, booleans and strings, as print(model) writes them",
-        ) from None
-    args: dict[str | None, Any] = dict(zip(tc.POSITIONAL[cls], positional, strict=False))
-    args.update(keywords)
+            where,
+            f"the arguments of {cls} are {len(match['args']):,} characters",
+            f"expected at most {MAX_ARGS_CHARS}, as print(model) writes them",
+        )
+    positional, keywords = _arguments(match["args"], cls, where)
+    names, shown = tc.POSITIONAL[cls][0].split(), tc.POSITIONAL[cls][1]
+    if len(positional) > len(names):
+        raise SpecError(
+            where,
+            f"{cls} is given {len(positional)} positional arguments",
+            f"expected at most {len(names)}, as PyTorch takes them ({', '.join(names)})",
+        )
+    args: dict[str | None, Any] = dict(zip(names, positional, strict=False))
+    for key, value in keywords.items():
+        if key in args:
+            raise SpecError(where, f"{cls} is given {key} twice", "expected each argument once")
+        args[key] = value
     if isinstance(args.get("normalized_shape"), tuple):
         shape = args["normalized_shape"]
         if len(shape) != 1:
@@ -115,21 +134,43 @@ def _module(match: re.Match[str], name: str, number: int) -> dict[str, dict[str,
                 f"{cls} argument {key}={value!r} is not in the PyTorch dialect",
                 f"expected {', '.join(table)}",
             )
-        if table[key].required or key in tc.POSITIONAL[cls] or value != table[key].default:
+        if table[key].required or key in names[:shown] or value != table[key].default:
             out[key] = value
     return {cls: out}
 
 
-def _yaml(name: str, model_input: dict[str, Any], layers: list[dict[str, Any]]) -> str:
-    def flow(value: Any) -> str:
-        return yaml.safe_dump(value, default_flow_style=True, sort_keys=False, width=1000).strip()
+def _arguments(text: str, cls: str, where: str) -> tuple[list[Any], dict[str | None, Any]]:
+    """The positional and keyword values of an argument list, each a number, boolean, string,
+    None or tuple of them (what print(model) writes); anything else is refused."""
+    refused = SpecError(
+        where,
+        f"cannot read the arguments of {cls}: {_shown(text)}",
+        "expected numbers, booleans and strings, as print(model) writes them",
+    )
+    try:
+        call = ast.parse(f"f({text})", mode="eval").body
+        assert isinstance(call, ast.Call)
+        positional = [ast.literal_eval(a) for a in call.args]
+        keywords = {k.arg: ast.literal_eval(k.value) for k in call.keywords}
+    except (SyntaxError, ValueError, AssertionError, RecursionError, MemoryError):
+        raise refused from None
+    for value in [*positional, *keywords.values()]:
+        items = value if isinstance(value, tuple) else (value,)
+        if not all(isinstance(v, (bool, int, float, str, type(None))) for v in items):
+            raise refused
+    return positional, keywords
 
+
+_FIRST_LAYER_LINE = 6  # in the YAML _yaml writes
+
+
+def _yaml(name: str, model_input: dict[str, Any], layers: list[dict[str, Any]]) -> str:
     lines = [
-        f"# imported from {name}: {NOTICE}",
+        comment(f"imported from {name}: {NOTICE}"),
         "framework: pytorch",
         "model:",
-        f"  input: {flow(model_input)}",
+        f"  input: {yaml_dump(model_input, flow=True)}",
         "  layers:",
     ]
-    lines += [f"    - {flow(layer)}" for layer in layers]
+    lines += [f"    - {yaml_dump(layer, flow=True)}" for layer in layers]
     return "\n".join(lines) + "\n"
