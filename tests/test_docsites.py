@@ -17,12 +17,22 @@ from rnndiagrams.errors import SpecError
 from rnndiagrams.ext import embed
 from rnndiagrams.ext.markdown import makeExtension
 from rnndiagrams.render.backends import BACKENDS
+from rnndiagrams.specification.sources import spec_from
 
 BAD_INLINE = """model:
   input: {shape: [5, 3]}
   layers:
     - SimpleRNN: {unit: 4}
 """
+
+
+def _bad_message() -> str:
+    """What validation says of BAD_INLINE's layer: the sites must repeat it word for word."""
+    with pytest.raises(SpecError) as raised:
+        spec_from(BAD_INLINE)
+    assert raised.value.problem == "unknown SimpleRNN argument 'unit' (did you mean 'units'?)"
+    return f"{raised.value.problem}; {raised.value.expected}"
+
 
 # Every figure on the page: drawn (a real box), its ids unique in the page, nothing that runs.
 FIGURES = """
@@ -116,11 +126,7 @@ def test_sphinx_site_shows_the_figures_and_warns_at_the_bad_spec(tmp_path, brows
     build = sphinx_build(src, tmp_path / "out")
     assert build.returncode == 0, build.stderr
     # one warning per bad spec, at its bad line (reST and MyST count differently), and nothing else
-    problem = (
-        " WARNING: unknown SimpleRNN argument 'unit' (did you mean 'units'?); expected SimpleRNN "
-        "arguments: units, activation, use_bias, return_sequences, go_backwards, dropout, "
-        "recurrent_dropout, unroll, name [rnndiagram]"
-    )
+    problem = f" WARNING: {_bad_message()} [rnndiagram]"
     assert build.stderr.splitlines() == [
         f"{src / 'index.rst'}:{bad_line}:{problem}",
         *(f"{src / 'myst.md'}:{line}:{problem}" for line in myst_lines),
@@ -152,9 +158,7 @@ def test_sphinx_warns_at_the_directive_for_a_bad_spec_file_or_option(tmp_path):
     assert build.returncode == 0, build.stderr
     index = src / "index.rst"
     assert build.stderr.splitlines() == [
-        f"{index}:4: WARNING: {src / 'bad.yaml'}:4:19: unknown SimpleRNN argument 'unit' "
-        "(did you mean 'units'?); expected SimpleRNN arguments: units, activation, use_bias, "
-        "return_sequences, go_backwards, dropout, recurrent_dropout, unroll, name [rnndiagram]",
+        f"{index}:4: WARNING: {src / 'bad.yaml'}:4:19: {_bad_message()} [rnndiagram]",
         f"{index}:6: WARNING: cannot read {src / 'missing.yaml'} (No such file or directory) [rnndiagram]",
         f"{index}:8: WARNING: no spec; expected a spec path or inline YAML [rnndiagram]",
         f"{index}:10: WARNING: LSTM(32) on 32 features has no view 'nope'; expected a view of the spec "
@@ -244,11 +248,7 @@ def test_mkdocs_site_shows_the_figures_and_warns_at_the_bad_spec(tmp_path, brows
     bad_line = page.splitlines().index("    - SimpleRNN: {unit: 4}") + 1
     where = "<page>" if config == "extension" else docs / "guide" / "figures.md"
     warnings = [line for line in build.stderr.splitlines() if line.startswith("WARNING")]
-    assert warnings == [
-        f"WARNING -  rnndiagram: {where}:{bad_line}:19: unknown SimpleRNN argument 'unit' (did you mean "
-        "'units'?); expected SimpleRNN arguments: units, activation, use_bias, return_sequences, "
-        "go_backwards, dropout, recurrent_dropout, unroll, name"
-    ]
+    assert warnings == [f"WARNING -  rnndiagram: {where}:{bad_line}:19: {_bad_message()}"]
     html = tmp_path / "site" / "guide" / "figures" / "index.html"
     figures = read_figures(browser, html)
     assert [f["caption"] for f in figures] == ["An <LSTM> & its steps", None]
