@@ -143,7 +143,7 @@ def test_sphinx_warns_at_the_directive_for_a_bad_spec_file_or_option(tmp_path):
         ".. rnndiagram:: missing.yaml",
         ".. rnndiagram::",
         ".. rnndiagram:: specs/lstm.yaml\n   :view: nope",
-        ".. rnndiagram:: specs/lstm.yaml\n   :backend: tikz",
+        ".. rnndiagram:: specs/lstm.yaml\n   :backend: drawio",
         ".. rnndiagram:: specs/lstm.yaml\n   :width: huge",
     ]
     (src / "index.rst").write_text("Title\n=====\n\n" + "\n\n".join(directives) + "\n")
@@ -159,7 +159,7 @@ def test_sphinx_warns_at_the_directive_for_a_bad_spec_file_or_option(tmp_path):
         f"{index}:10: WARNING: LSTM(32) on 32 features has no view 'nope'; expected a view of the spec "
         "(stack, folded, unrolled, cell) or a view kind (stack, folded, unrolled, equivalence, cell, numpy) "
         "[rnndiagram]",
-        f"{index}:13: WARNING: backend is the string 'tikz'; expected one of graphviz, matplotlib [rnndiagram]",
+        f"{index}:13: WARNING: backend is the string 'drawio'; expected one of graphviz, matplotlib [rnndiagram]",
         f"{index}:16: WARNING: width 'huge': expected a number with %, px, em, rem, pt, cm, mm or in [rnndiagram]",
     ]
 

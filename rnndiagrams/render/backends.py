@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib import import_module
+from shutil import which
 from typing import Any, cast
 
 from ..scene import Scene
@@ -28,4 +29,6 @@ BACKENDS = {
     "graphviz": Backend("graphviz_run", ("svg", "png", "pdf")),
     "matplotlib": Backend("mpl_draw", ("svg", "png", "pdf")),
     "scene": Backend("scene_json", ("json",)),
+    # PDF is lualatex's: declared only where it is installed
+    "tikz": Backend("tikz", ("tex", "pdf") if which("lualatex") else ("tex",)),
 }

@@ -6,10 +6,8 @@ box, arrow and text piece is drawn where it says, and the figure saved.
 from __future__ import annotations
 
 import io
-import logging
 from typing import Any
 
-import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Rectangle
@@ -19,7 +17,7 @@ from .. import style
 from ..scene import Edge, Node, Scene
 from ..style import Theme
 from .geometry import Route
-from .layout import LOOP, MARGIN, Block, Layout, rc
+from .layout import LOOP, MARGIN, Block, Layout, measuring
 from .reproducible import source_date
 
 
@@ -30,16 +28,8 @@ def draw_scenes(scenes: list[Scene], fmt: str, options: dict[str, Any]) -> list[
 
 
 def draw(scene: Scene, fmt: str, theme: Theme, dpi: int, editable_text: bool) -> bytes:
-    # NanumGothic's bold is weight 600, DejaVu's 700: findfont's notice of that substitution is
-    # noise here. Missing glyphs are warned through `warnings`, which stays on.
-    log = logging.getLogger("matplotlib.font_manager")
-    level = log.level
-    log.setLevel(logging.ERROR)
-    try:
-        with matplotlib.rc_context(rc(editable_text, scene.name)):
-            return _Drawing(scene, theme).save(fmt, dpi)
-    finally:
-        log.setLevel(level)
+    with measuring(editable_text, scene.name):
+        return _Drawing(scene, theme).save(fmt, dpi)
 
 
 def _place(ax: Axes, block: Block, x: float, top: float, align: str = "center") -> None:

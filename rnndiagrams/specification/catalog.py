@@ -54,8 +54,8 @@ VIEWS: dict[str, dict[str, Arg]] = {
 }
 DEFAULT_VIEWS = ("stack", "folded", "unrolled")
 
-BACKENDS = ("graphviz", "matplotlib", "scene")  # render/backends.py says what each writes
-FORMATS = ("svg", "png", "pdf", "json")
+BACKENDS = ("graphviz", "matplotlib", "scene", "tikz")  # render/backends.py says what each writes
+FORMATS = ("svg", "png", "pdf", "json", "tex")
 THEMES = ("light", "dark", "print")
 RENDER: dict[str, Arg] = {
     "formats": Arg("choices", ("svg",), choices=FORMATS),
