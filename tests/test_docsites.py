@@ -159,7 +159,8 @@ def test_sphinx_warns_at_the_directive_for_a_bad_spec_file_or_option(tmp_path):
         f"{index}:10: WARNING: LSTM(32) on 32 features has no view 'nope'; expected a view of the spec "
         "(stack, folded, unrolled, cell) or a view kind (stack, folded, unrolled, equivalence, cell, numpy) "
         "[rnndiagram]",
-        f"{index}:13: WARNING: backend is the string 'drawio'; expected one of graphviz, matplotlib [rnndiagram]",
+        f"{index}:13: WARNING: backend is the string 'drawio'; "
+        "expected one of graphviz, matplotlib, scene, tikz [rnndiagram]",
         f"{index}:16: WARNING: width 'huge': expected a number with %, px, em, rem, pt, cm, mm or in [rnndiagram]",
     ]
 
