@@ -92,6 +92,7 @@ def _render(args: argparse.Namespace) -> int:
             "backends": tuple(args.backend or ()),
             "theme": args.theme,
             "dpi": args.dpi,
+            "frames": args.frames,
         }
         views = tuple(args.view or ())
         for name in views:
@@ -256,6 +257,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--view", action="append", help="only this view (by name); repeatable")
     p.add_argument("--theme", choices=THEMES, help="overrides the spec's render.theme")
     p.add_argument("--dpi", type=_positive, help="PNG resolution, overrides the spec's render.dpi")
+    p.add_argument(
+        "--frames",
+        action="store_true",
+        help="unrolled views as step-by-step builds (tikz: Beamer overlays); render.frames",
+    )
     p = command(
         "import",
         _import,

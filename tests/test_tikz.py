@@ -11,9 +11,9 @@ from conftest import ROOT
 from rnndiagrams import load, style
 from rnndiagrams.cli import main
 from rnndiagrams.errors import RenderError
-from rnndiagrams.pipeline import scenes
+from rnndiagrams.pipeline import render_figures, scenes
 from rnndiagrams.quoting import latex_text
-from rnndiagrams.render import tikz
+from rnndiagrams.render import frames, tikz
 from rnndiagrams.scene import Edge, Node, Run, Scene, sym, words
 
 SPECIALS = "# $ % & ~ _ ^ \\ { }"
@@ -155,3 +155,40 @@ def test_every_gallery_figure_inputs_into_one_document_and_keeps_its_labels(tmp_
                     base = unicodedata.normalize("NFD", run.text)
                     base = "".join(c for c in base if not unicodedata.combining(c))
                     assert _squeeze(base) in text, (name, run.text)
+
+
+NUMPY = ROOT / "specs" / "seed_numpy_rnn.yaml"
+
+
+@pytest.mark.needs_tex
+def test_frames_are_beamer_overlays_one_slide_a_step(tmp_path):
+    args = ["render", str(NUMPY), "--frames", "--backend", "tikz", "--format", "tex"]
+    assert main([*args, "-o", str(tmp_path)]) == 0
+    folder = tmp_path / NUMPY.stem
+    unrolled = (folder / "unrolled.tikz.tex").read_text()
+    assert r"\visible<1->{" in unrolled and r"\only<4>{" in unrolled
+    assert r"\visible<" not in (folder / "folded.tikz.tex").read_text()  # not a time grid
+    (tmp_path / "deck.tex").write_text(
+        "\\documentclass[aspectratio=169]{beamer}\\usepackage{fontspec}\n"
+        "\\usepackage{tikz}\\usetikzlibrary{arrows.meta}\n\\begin{document}\n"
+        "\\begin{frame}{Unrolled}\\centering\n"
+        f"\\resizebox{{!}}{{0.8\\textheight}}{{\\input{{{folder / 'unrolled.tikz.tex'}}}}}\n"
+        "\\end{frame}\n\\end{document}\n"
+    )
+    done = subprocess.run(
+        ["lualatex", "-interaction=nonstopmode", "-halt-on-error", "deck.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, tikz.tex_error(
+        (tmp_path / "deck.log").read_text("utf-8", "replace")
+    )
+    info = subprocess.run(["pdfinfo", "deck.pdf"], cwd=tmp_path, capture_output=True, text=True)
+    scene = dict((v.name, s) for v, s in scenes(load(str(NUMPY))))["unrolled"]
+    assert f"Pages:           {len(frames.builds(scene))}" in info.stdout
+    # outside Beamer the same file is the whole figure: one page with every label
+    overrides = {"backends": ("tikz",), "formats": ("pdf",), "frames": True}
+    figures = render_figures(load(str(NUMPY)), overrides, ("unrolled",))
+    (pdf,) = [f.data for f in figures if f.view.name == "unrolled"]
+    assert "h99" in _text(pdf)

@@ -24,6 +24,7 @@ from .. import style
 from ..errors import RenderError
 from ..quoting import latex_text
 from ..scene import Label, Run, Scene
+from . import frames
 from .geometry import Box, Route
 from .layout import LINE, LOOP, MARGIN, Layout, measuring
 from .reproducible import source_date
@@ -53,7 +54,13 @@ def draw_scenes(scenes: list[Scene], fmt: str, options: dict[str, Any]) -> list[
     for scene in scenes:
         with measuring(False, scene.name):
             layout = Layout(scene, theme)
-        documents.append(document(layout))
+        picture = Picture(layout)
+        if not options.get("frames"):
+            documents.append(document(picture, picture.lines()))
+        elif options.get("build") is None:
+            documents.append(overlays(layout))
+        else:
+            documents.append(one_step(layout, options["build"]))
     if fmt == "tex":
         return [d.encode("utf-8") for d in documents]
     return [typeset(d, scene.name) for d, scene in zip(documents, scenes, strict=True)]
@@ -260,6 +267,12 @@ class Picture:
                 out.append(self.node_text(edge.label, rect.x, rect.y, style.SMALL_SIZE + 2, colour))
         return out
 
+    def highlight(self, column: int) -> str:
+        """The band behind a time step, in the frame colour, faint."""
+        band = frames.highlight(self.layout, column)
+        frame = self.color("rnnframe", self.layout.theme.frame)
+        return rf"\fill[{frame}, opacity=0.15, rounded corners=8bp] {_rect(band)};"
+
     def preamble(self) -> list[str]:
         return [
             rf"\providecolor{{{name}}}{{HTML}}{{{value}}}" for name, value in self.colors.items()
@@ -316,11 +329,41 @@ SEARCHABLE_MATH = [  # a Unicode name for every glyph of TeX's math fonts: searc
 ]
 
 
-def document(layout: Layout, body: list[str] | None = None) -> str:
+BEAMER_FALLBACK = [  # outside Beamer a build shows the whole figure, with no highlight
+    r"\ifdefined\visible\else\long\def\visible<#1>#2{#2}\fi",
+    r"\ifdefined\only\else\long\def\only<#1>#2{}\fi",
+]
+
+
+def overlays(layout: Layout) -> str:
+    """The figure as a Beamer build: slide k adds grid column k (a time step) with the edges
+    into it, the step highlighted on its own slide (`\\only<k>`), the earlier ones staying
+    (`\\visible<k->`): the canvas is the whole figure's on every slide."""
+    picture = Picture(layout)
+    lines = picture.ground()
+    for k, (build, nodes, edges) in enumerate(frames.added(layout.scene), start=1):
+        lines.append(rf"\only<{k}>{{{picture.highlight(build.column)}}}")
+        lines.append(rf"\visible<{k}->{{")
+        lines += picture.node_shapes(nodes) + picture.edges(edges) + picture.node_labels(nodes)
+        lines.append("}")
+    return document(picture, lines, BEAMER_FALLBACK)
+
+
+def one_step(layout: Layout, k: int) -> str:
+    """Frame k of the build as a figure of its own: steps 0..k on the whole figure's canvas,
+    step k highlighted."""
+    picture = Picture(layout)
+    build = frames.builds(layout.scene)[k]
+    lines = picture.ground() + [picture.highlight(build.column)]
+    lines += picture.node_shapes(build.nodes) + picture.edges(build.edges)
+    lines += picture.node_labels(build.nodes)
+    return document(picture, lines)
+
+
+def document(picture: Picture, lines: list[str], extra: list[str] | None = None) -> str:
     """The picture, wrapped so the same file is a document when compiled alone: inside a
     document (LaTeX's `\\@nodocument` is `\\relax` once it has begun) the preamble is skipped."""
-    picture = Picture(layout)
-    lines = body if body is not None else picture.lines()
+    layout = picture.layout
     picture.color("rnnmuted", layout.theme.muted)  # \rnnsmall's colour, always defined
     scene = layout.scene
     fallback = _cjk_font(scene) if needs_cjk(scene) else None
@@ -352,6 +395,7 @@ def document(layout: Layout, body: list[str] | None = None) -> str:
         r"\begin{document}\noindent",
         r"\fi",
         *HELPERS,
+        *(extra or []),
         *picture.preamble(),
         r"\begin{tikzpicture}[x=1bp, y=1bp]",
         *lines,

@@ -68,4 +68,7 @@ RENDER: dict[str, Arg] = {
     # the header under the title: one or two lines that say what the figure shows, every
     # weight and gate block too, or nothing
     "legend": Arg("choice", "short", choices=LEGEND_MODES),
+    # time-grid views (unrolled) as step-by-step builds: Beamer overlays in TikZ
+    "frames": Arg("bool", False),
 }
+TIME_GRID_VIEWS = ("unrolled",)  # views whose grid columns are time steps
