@@ -16,7 +16,7 @@ BROWSER_PACKAGES := chromium chromium-driver firefox-esr
 TEX_PACKAGES := texlive-latex-base texlive-pictures texlive-luatex poppler-utils
 TEX_STAMP := $(VENV)/.tex
 
-.PHONY: setup setup-test system browsers tex diagrams gallery test lint bench bench-watch fuzz measure determinism schema golden clean
+.PHONY: setup setup-test system browsers tex diagrams gallery slides test lint bench bench-watch fuzz measure determinism schema golden clean
 
 # Only specs whose file, or the package's code, changed since their last render are redrawn.
 SPECS := $(wildcard specs/*.yaml)
@@ -88,6 +88,11 @@ diagrams: setup $(DIAGRAM_STAMPS) output/index.html
 gallery: output/index.html
 output/index.html: $(SPECS) $(PACKAGE_FILES) $(STAMP)
 	$(BIN)/rnndiagrams gallery specs -o $@
+
+# The gallery's story as one Beamer deck with builds; it needs TeX (the `tex` rule's packages).
+slides: setup tex output/slides.pdf
+output/slides.pdf: $(SPECS) $(PACKAGE_FILES) $(STAMP)
+	$(BIN)/rnndiagrams slides specs -o $@
 
 output/.stamps/%: specs/%.yaml $(PACKAGE_FILES) $(STAMP)
 	$(BIN)/rnndiagrams render $< -o output

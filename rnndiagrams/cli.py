@@ -184,6 +184,16 @@ def _gallery(args: argparse.Namespace) -> int:
     return 0
 
 
+def _slides(args: argparse.Namespace) -> int:
+    from .pages.deck import deck_pdf
+    from .render.files import atomic_write
+
+    target = Path(args.output)
+    changed = atomic_write(target, deck_pdf(Path(args.specs)))
+    _say(f"{target}{'' if changed else ' (unchanged)'}")
+    return 0
+
+
 def _watch(args: argparse.Namespace) -> int:
     from .pages.watch import watch
 
@@ -277,6 +287,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("gallery", _gallery, "one self-contained HTML page with every spec and figure")
     p.add_argument("specs", nargs="+", metavar="SPEC_OR_FOLDER")
     p.add_argument("-o", "--output", default="output/index.html", help="the HTML file to write")
+    p = command(
+        "slides", _slides, "one Beamer deck of the gallery's story, with builds (needs lualatex)"
+    )
+    p.add_argument("specs", metavar="SPEC_FOLDER", help="the folder of the gallery's specs")
+    p.add_argument("-o", "--output", default="output/slides.pdf", help="the PDF to write")
     p = command(
         "new", _new, "write a commented starter spec NAME.yaml to edit, and the schema beside it"
     )

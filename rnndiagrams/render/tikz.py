@@ -423,9 +423,10 @@ def _cjk_font(scene: Scene) -> str:
     )
 
 
-def typeset(tex: str, name: str) -> bytes:
-    """The PDF lualatex makes of a document, in a temporary folder: SOURCE_DATE_EPOCH (else
-    the epoch) as its one date, so the same document gives the same bytes."""
+def typeset(tex: str, name: str, files: dict[str, bytes] | None = None) -> bytes:
+    """The PDF lualatex makes of a document (and the `files` it inputs), in a temporary
+    folder: SOURCE_DATE_EPOCH (else the epoch) as its one date, so the same document gives
+    the same bytes."""
     when = source_date()
     env = {
         **os.environ,
@@ -433,6 +434,8 @@ def typeset(tex: str, name: str) -> bytes:
         "FORCE_SOURCE_DATE": "1",
     }
     with tempfile.TemporaryDirectory(prefix="rnndiagrams-tex-") as tmp:
+        for file, data in (files or {}).items():  # what the document \inputs
+            (Path(tmp) / file).write_bytes(data)
         source = Path(tmp) / "figure.tex"
         source.write_text(tex, encoding="utf-8")
         try:
