@@ -32,6 +32,18 @@ def _squeeze(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+def _lualatex(folder, name: str) -> None:
+    """Compile folder/name.tex; a failure names TeX's first error."""
+    done = subprocess.run(
+        ["lualatex", "-interaction=nonstopmode", "-halt-on-error", f"{name}.tex"],
+        cwd=folder,
+        capture_output=True,
+        timeout=600,
+    )
+    log = folder / f"{name}.log"
+    assert done.returncode == 0, tikz.tex_error(log.read_text("utf-8", "replace"))
+
+
 def _scene(title: str, label: str) -> Scene:
     return Scene(
         name=title,
@@ -129,15 +141,7 @@ def test_every_gallery_figure_inputs_into_one_document_and_keeps_its_labels(tmp_
         f"\\begin{{document}}\n{body}\n\\end{{document}}\n",
         encoding="utf-8",
     )
-    done = subprocess.run(
-        ["lualatex", "-interaction=nonstopmode", "-halt-on-error", "paper.tex"],
-        cwd=tmp_path,
-        capture_output=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, tikz.tex_error(
-        (tmp_path / "paper.log").read_text("utf-8", "replace")
-    )
+    _lualatex(tmp_path, "paper")
     pdf = (tmp_path / "paper.pdf").read_bytes()
     for page, (name, scene) in enumerate(figures, start=1):
         out = subprocess.run(
@@ -175,15 +179,7 @@ def test_frames_are_beamer_overlays_one_slide_a_step(tmp_path):
         f"\\resizebox{{!}}{{0.8\\textheight}}{{\\input{{{folder / 'unrolled.tikz.tex'}}}}}\n"
         "\\end{frame}\n\\end{document}\n"
     )
-    done = subprocess.run(
-        ["lualatex", "-interaction=nonstopmode", "-halt-on-error", "deck.tex"],
-        cwd=tmp_path,
-        capture_output=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, tikz.tex_error(
-        (tmp_path / "deck.log").read_text("utf-8", "replace")
-    )
+    _lualatex(tmp_path, "deck")
     info = subprocess.run(["pdfinfo", "deck.pdf"], cwd=tmp_path, capture_output=True, text=True)
     scene = dict((v.name, s) for v, s in scenes(load(str(NUMPY))))["unrolled"]
     assert f"Pages:           {len(frames.builds(scene))}" in info.stdout

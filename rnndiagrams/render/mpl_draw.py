@@ -17,7 +17,7 @@ from .. import style
 from ..scene import Edge, Node, Scene
 from ..style import Theme
 from . import frames
-from .geometry import Route
+from .geometry import Box, Route
 from .layout import LOOP, MARGIN, Block, Layout, measuring
 from .reproducible import source_date
 
@@ -67,6 +67,19 @@ def _place(
             )
 
 
+def _band(ax: Axes, box: Box, rounding: float, **style: Any) -> None:
+    """A rounded rectangle around a box: a group's frame, a build's highlighted step."""
+    ax.add_artist(
+        FancyBboxPatch(
+            (box.x - box.w / 2, box.y - box.h / 2),
+            box.w,
+            box.h,
+            boxstyle=f"round,pad=0,rounding_size={rounding:g}",
+            **style,
+        )
+    )
+
+
 class _Drawing(Layout):
     """The layout, painted."""
 
@@ -88,18 +101,15 @@ class _Drawing(Layout):
         for frame, group in zip(
             self.frames, [g for g in self.scene.groups if g.label], strict=True
         ):
-            ax.add_artist(
-                FancyBboxPatch(
-                    (frame.x - frame.w / 2, frame.y - frame.h / 2),
-                    frame.w,
-                    frame.h,
-                    boxstyle="round,pad=0,rounding_size=10",
-                    facecolor="none",
-                    edgecolor=self.theme.frame,
-                    linestyle="--",
-                    linewidth=1.0,
-                    zorder=1,
-                )
+            _band(
+                ax,
+                frame,
+                10,
+                facecolor="none",
+                edgecolor=self.theme.frame,
+                linestyle="--",
+                linewidth=1.0,
+                zorder=1,
             )
             _place(
                 ax,
@@ -117,19 +127,15 @@ class _Drawing(Layout):
         for k, (step, _, _) in enumerate(steps):
             if build is not None and k != build:
                 continue
-            band = frames.highlight(self, step.column)
-            ax.add_artist(
-                FancyBboxPatch(
-                    (band.x - band.w / 2, band.y - band.h / 2),
-                    band.w,
-                    band.h,
-                    boxstyle="round,pad=0,rounding_size=8",
-                    facecolor=self.theme.frame,
-                    edgecolor="none",
-                    alpha=0.15,
-                    zorder=0.5,
-                    gid=f"rnnh{k}" if animate else None,
-                )
+            _band(
+                ax,
+                frames.highlight(self, step.column),
+                8,
+                facecolor=self.theme.frame,
+                edgecolor="none",
+                alpha=0.15,
+                zorder=0.5,
+                gid=f"rnnh{k}" if animate else None,
             )
             shown_nodes, shown_edges = step.nodes, step.edges
         for i, (edge, route) in enumerate(zip(self.scene.edges, self.routes, strict=True)):
