@@ -140,3 +140,11 @@ def test_reduced_motion_shows_the_whole_figure_still(browser, tmp_path):
         browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
     assert state and all(n == 0 for _, _, n in state)  # nothing moves
     assert all(float(o) == (1.0 if c.startswith("rnnb") else 0.0) for c, o, _ in state)
+
+
+def test_the_api_gives_a_build_view_as_its_whole_build():
+    import rnndiagrams as rd
+
+    text = NUMPY.read_text(encoding="utf-8").replace("render: {", "render: {frames: true, ")
+    assert "frames: true" in text
+    assert "@keyframes" in rd.figure(text, "unrolled", backend="matplotlib").svg
