@@ -12,8 +12,11 @@ SYSTEM_STAMP := $(VENV)/.system
 BROWSERS_STAMP := $(VENV)/.browsers
 APT_PACKAGES := graphviz fontconfig fonts-nanum fonts-dejavu-core
 BROWSER_PACKAGES := chromium chromium-driver firefox-esr
+# LaTeX for the TikZ backend's tests (lualatex, TikZ, fontspec; pdftotext reads the PDFs back)
+TEX_PACKAGES := texlive-latex-base texlive-pictures texlive-luatex poppler-utils
+TEX_STAMP := $(VENV)/.tex
 
-.PHONY: setup setup-test system browsers diagrams gallery test lint bench bench-watch fuzz measure determinism schema golden clean
+.PHONY: setup setup-test system browsers tex diagrams gallery slides test lint bench bench-watch fuzz measure determinism schema golden clean
 
 # Only specs whose file, or the package's code, changed since their last render are redrawn.
 SPECS := $(wildcard specs/*.yaml)
@@ -21,7 +24,7 @@ PACKAGE_FILES := $(shell find rnndiagrams -name '*.py' -o -name '*.json' | sort)
 DIAGRAM_STAMPS := $(SPECS:specs/%.yaml=output/.stamps/%)
 
 setup: system $(STAMP) $(VENV)/.compiled
-setup-test: setup browsers $(TEST_STAMP)
+setup-test: setup browsers tex $(TEST_STAMP)
 
 # System packages: installed with apt-get when root; otherwise the exact command is printed.
 # Each rule's checks collect what is missing in $$missing; $(call apt_install,PACKAGES) installs.
@@ -54,6 +57,17 @@ $(BROWSERS_STAMP):
 	$(call apt_install,$(BROWSER_PACKAGES))
 	@mkdir -p $(VENV) && touch $@
 
+# TeX is a test instrument too: `--backend tikz` writes .tex without it, PDF with lualatex.
+tex: $(TEX_STAMP)
+$(TEX_STAMP):
+	@missing=""; \
+	command -v lualatex >/dev/null 2>&1 || missing="texlive-luatex"; \
+	kpsewhich tikz.sty >/dev/null 2>&1 || missing="$$missing texlive-pictures"; \
+	kpsewhich article.cls >/dev/null 2>&1 || missing="$$missing texlive-latex-base"; \
+	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	$(call apt_install,$(TEX_PACKAGES))
+	@mkdir -p $(VENV) && touch $@
+
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e .
@@ -74,6 +88,11 @@ diagrams: setup $(DIAGRAM_STAMPS) output/index.html
 gallery: output/index.html
 output/index.html: $(SPECS) $(PACKAGE_FILES) $(STAMP)
 	$(BIN)/rnndiagrams gallery specs -o $@
+
+# The gallery's story as one Beamer deck with builds; it needs TeX (the `tex` rule's packages).
+slides: setup tex output/slides.pdf
+output/slides.pdf: $(SPECS) $(PACKAGE_FILES) $(STAMP)
+	$(BIN)/rnndiagrams slides specs -o $@
 
 output/.stamps/%: specs/%.yaml $(PACKAGE_FILES) $(STAMP)
 	$(BIN)/rnndiagrams render $< -o output

@@ -1,6 +1,7 @@
 """`make measure`: every committed SVG in output/ measured in headless Chromium, all inlined in
-one page at min(natural width, 720 px): smallest text (CSS px), aspect ratio, overlapping text
-runs of a line, text outside the figure, collapsible spaces, page-wide styles, shared ids.
+one page at min(natural width, 720 px): smallest text (CSS px), the same fitted into a slide's
+1200 x 600 figure area, aspect ratio, overlapping text runs of a line, text outside the figure,
+collapsible spaces, page-wide styles, shared ids.
 
 Usage: python bench/measure_figures.py [FOLDER]   (default: output/)
 """
@@ -26,11 +27,13 @@ def main() -> None:
         figs = fp.measure(browser, figures, Path(tmp))
     shared = fp.shared_ids(figs)
     print(
-        f"{'figure':58} {'min px':>6} {'aspect':>6} {'ovl':>4} {'ink':>4} {'out':>4} {'spc':>4} {'css':>4}"
+        f"{'figure':58} {'min px':>6} {'slide':>6} {'aspect':>6} {'ovl':>4} {'ink':>4} {'out':>4} "
+        f"{'spc':>4} {'css':>4}"
     )
     for fig in figs:
         print(
-            f"{fig['name']:58} {fp.smallest_text_px(fig):6.1f} {fp.aspect(fig):6.2f} "
+            f"{fig['name']:58} {fp.smallest_text_px(fig):6.1f} {fp.slide_text_px(fig):6.1f} "
+            f"{fp.aspect(fig):6.2f} "
             f"{len(fp.same_line_overlaps(fig)):4} {len(fp.ink_clashes(fig)):4} {len(fp.outside(fig)):4} "
             f"{len(fp.collapsible(fig)):4} {len(fp.page_wide_styles(fig)):4}"
         )
@@ -40,6 +43,13 @@ def main() -> None:
     print(
         f"smallest text px (min over figures): {min(fp.smallest_text_px(f) for f in figs):.1f}; "
         f"figures under 9 px: {len(below9)}"
+    )
+    on_slide = sorted(fp.slide_text_px(f) for f in figs)
+    print(
+        f"on a slide (1200 x 600 px): smallest text median {on_slide[len(on_slide) // 2]:.1f} px, "
+        f"lowest {on_slide[0]:.1f}; under 18 px: {sum(p < 18 for p in on_slide)}, "
+        f"under 14: {sum(p < 14 for p in on_slide)}, under 12: {sum(p < 12 for p in on_slide)}; "
+        f"aspect outside 1.5..2.2: {sum(not 1.5 <= fp.aspect(f) <= 2.2 for f in figs)}"
     )
     print(
         f"widest aspect: {max(fp.aspect(f) for f in figs):.2f}; "

@@ -56,7 +56,9 @@ class Figure:
         key = (fmt, dpi or self.render["dpi"])
         if key not in self._data:
             overrides = {"formats": (fmt,), "dpi": key[1]}
-            (figure,) = render_figures(self.spec, {**self.render, **overrides})
+            figures = render_figures(self.spec, {**self.render, **overrides})
+            # with `frames`, the view's own figure is its whole build; its steps come after
+            (figure,) = [f for f in figures if f.view.name == self.view.name]
             self._data[key] = figure.data
         return self._data[key]
 

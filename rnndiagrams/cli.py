@@ -97,6 +97,7 @@ def _render(args: argparse.Namespace) -> int:
             "backends": tuple(args.backend or ()),
             "theme": args.theme,
             "dpi": args.dpi,
+            "frames": args.frames,
         }
         views = tuple(args.view or ())
         for name in views:
@@ -188,6 +189,16 @@ def _gallery(args: argparse.Namespace) -> int:
     return 0
 
 
+def _slides(args: argparse.Namespace) -> int:
+    from .pages.deck import deck_pdf
+    from .render.files import atomic_write
+
+    target = Path(args.output)
+    changed = atomic_write(target, deck_pdf(Path(args.specs)))
+    _say(f"{target}{'' if changed else ' (unchanged)'}")
+    return 0
+
+
 def _watch(args: argparse.Namespace) -> int:
     from .pages.watch import watch
 
@@ -261,6 +272,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--view", action="append", help="only this view (by name); repeatable")
     p.add_argument("--theme", choices=THEMES, help="overrides the spec's render.theme")
     p.add_argument("--dpi", type=_positive, help="PNG resolution, overrides the spec's render.dpi")
+    p.add_argument(
+        "--frames",
+        action="store_true",
+        help="unrolled views as step-by-step builds (tikz: Beamer overlays); render.frames",
+    )
     p = command(
         "import",
         _import,
@@ -276,6 +292,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("gallery", _gallery, "one self-contained HTML page with every spec and figure")
     p.add_argument("specs", nargs="+", metavar="SPEC_OR_FOLDER")
     p.add_argument("-o", "--output", default="output/index.html", help="the HTML file to write")
+    p = command(
+        "slides", _slides, "one Beamer deck of the gallery's story, with builds (needs lualatex)"
+    )
+    p.add_argument("specs", metavar="SPEC_FOLDER", help="the folder of the gallery's specs")
+    p.add_argument("-o", "--output", default="output/slides.pdf", help="the PDF to write")
     p = command(
         "new", _new, "write a commented starter spec NAME.yaml to edit, and the schema beside it"
     )

@@ -7,16 +7,19 @@ view option or a failing tool leaves output/ as it was. The numpy proof runs in 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .errors import RenderError
 from .render.backends import BACKENDS
-from .render.files import figure_path, remove_stale_temps, stale_figures, write_together
+from .render.files import STEP, figure_path, remove_stale_temps, stale_figures, write_together
+from .render.frames import builds
 from .render.svg_clean import clean_svg, figure_prefix
 from .scene import Scene
 from .shapes import shape_model
+from .specification.catalog import TIME_GRID_VIEWS
 from .specification.model import Spec, ViewSpec
 from .views import build_scene
 
@@ -43,9 +46,13 @@ def render_figures(
     options = {**spec.render, **{k: v for k, v in (overrides or {}).items() if v}}
     chosen = [(v, s) for v, s in scenes(spec) if not views or v.name in views]
     figures = []
+    if options.get("frames") and not any(BACKENDS[b].builds for b in options["backends"]):
+        builders = " and ".join(name for name, b in BACKENDS.items() if b.builds)
+        raise RenderError(f"frames (step-by-step builds) are drawn by the {builders} backends")
     for backend in options["backends"]:
         for fmt in _formats(backend, options):
-            datas = BACKENDS[backend].draw([scene for _, scene in chosen], fmt, options)
+            datas = _draw(backend, fmt, options, chosen)
+            drawn = [(view, data) for (view, _), data in zip(chosen, datas, strict=True)]
             figures += [
                 Figure(view, backend, fmt, data)
                 if fmt != "svg"
@@ -55,9 +62,46 @@ def render_figures(
                     fmt,
                     clean_svg(data, figure_prefix(spec.stem, view.name, backend)),
                 )
-                for (view, _), data in zip(chosen, datas, strict=True)
+                for view, data in drawn + _steps(backend, fmt, options, chosen)
             ]
     return figures
+
+
+def _builds(backend: str, view: ViewSpec, options: dict[str, Any]) -> bool:
+    """Whether this backend draws this view as a build: frames asked, its columns time."""
+    return bool(options.get("frames")) and BACKENDS[backend].builds and view.kind in TIME_GRID_VIEWS
+
+
+def _draw(
+    backend: str, fmt: str, options: dict[str, Any], chosen: list[tuple[ViewSpec, Scene]]
+) -> list[bytes]:
+    """Every scene drawn, in one batch per kind: step-by-step builds (asked for, of a view
+    whose columns are time) and whole figures."""
+    builds = [_builds(backend, view, options) for view, _ in chosen]
+    datas = [b""] * len(chosen)
+    for build in sorted(set(builds)):
+        where = [i for i, b in enumerate(builds) if b == build]
+        drawn = BACKENDS[backend].draw(
+            [chosen[i][1] for i in where], fmt, {**options, "frames": build}
+        )
+        for i, data in zip(where, drawn, strict=True):
+            datas[i] = data
+    return datas
+
+
+def _steps(
+    backend: str, fmt: str, options: dict[str, Any], chosen: list[tuple[ViewSpec, Scene]]
+) -> list[tuple[ViewSpec, bytes]]:
+    """One figure per time step of each time-grid view, when frames are asked: its view
+    named `<view>-step<k>`."""
+    out = []
+    for view, scene in chosen:
+        if not _builds(backend, view, options):
+            continue
+        for k in range(len(builds(scene))):
+            (data,) = BACKENDS[backend].draw([scene], fmt, {**options, "frames": True, "build": k})
+            out.append((dataclasses.replace(view, name=f"{view.name}{STEP}{k}"), data))
+    return out
 
 
 def _formats(backend: str, options: dict[str, Any]) -> list[str]:

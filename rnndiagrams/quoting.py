@@ -1,8 +1,9 @@
-"""One quoting function per language we write user text into: Python code and YAML.
+"""One quoting function per language we write user text into: Python code, YAML and LaTeX.
 
 Names, titles and file names can hold anything a file system or a framework allows. Written
 raw, a newline ends a comment and starts a live line (of code or of YAML keys), and a bidi
 control (U+202E) makes a reader see other code than the interpreter runs (Trojan Source).
+In LaTeX the ten specials (`# $ % & ~ _ ^ \\ { }`) would run as commands.
 Every such text goes through these functions; HTML goes through `html.escape`, DOT labels
 through `render.dot_source.escape`.
 """
@@ -62,3 +63,23 @@ def _any_unprintable(value: Any) -> bool:
     if isinstance(value, (list, tuple)):
         return any(_any_unprintable(v) for v in value)
     return False
+
+
+_LATEX_SPECIALS = {
+    "#": r"\#",
+    "$": r"\$",
+    "%": r"\%",
+    "&": r"\&",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "\\": r"\textbackslash{}",
+}
+
+
+def latex_text(text: str) -> str:
+    """`text` as LaTeX text that typesets as itself: the ten specials escaped, unprintable
+    characters as visible escapes (a newline would end a paragraph; a bidi control reorder)."""
+    return "".join(_LATEX_SPECIALS.get(c, c) for c in escape(text))

@@ -20,6 +20,10 @@ def pytest_runtest_setup(item):
         pytest.fail("the Graphviz `dot` executable is not installed (run `make setup`)")
     if item.get_closest_marker("needs_browser") and (why := chromium_missing()):
         pytest.fail(why)
+    if item.get_closest_marker("needs_tex") and not (
+        shutil.which("lualatex") and shutil.which("pdftotext")
+    ):
+        pytest.fail("lualatex or pdftotext is not installed (run `make setup-test`)")
 
 
 @pytest.fixture(scope="session")

@@ -223,3 +223,13 @@ def smallest_text_px(fig: dict) -> float:
 
 def aspect(fig: dict) -> float:
     return fig["width"] / fig["height"]
+
+
+SLIDE_AREA = (1200, 600)  # a 1280 x 720 slide less its title band (issue 19)
+
+
+def slide_text_px(fig: dict) -> float:
+    """The smallest text once the figure is fitted into a slide's figure area, whichever of
+    its sides limits it (text scales with the figure)."""
+    fit = min(SLIDE_AREA[0] / fig["width"], SLIDE_AREA[1] / fig["height"])
+    return smallest_text_px(fig) * fit

@@ -142,7 +142,7 @@ def test_a_dict_may_hold_numpy_numbers_but_not_objects():
         ({"view": "unroled"}, r"^figure\(view='unroled'\): .* \(did you mean 'unrolled'\?\)"),
         ({"view": "unrolled", "steps": "4"}, r"^figure\(steps=\.\.\.\): steps is the string '4'"),
         ({"view": "stack", "head": "hide"}, r"^figure\(head=\.\.\.\): unknown stack option 'head'"),
-        ({"backend": "tikz"}, r"^figure\(backend=\.\.\.\): backend is the string 'tikz'"),
+        ({"backend": "drawio"}, r"^figure\(backend=\.\.\.\): backend is the string 'drawio'"),
         ({"theme": "drak"}, r"^figure\(theme=\.\.\.\): .*did you mean 'dark'"),
     ],
 )

@@ -99,7 +99,7 @@ def _drawing(path, view_name, **options):
     spec = load(str(path))
     view = next(v for v in spec.views if v.name == view_name)
     scene = build_scene(shape_model(spec), view)
-    with mpl_draw.matplotlib.rc_context(layout.rc(False, scene.name)):
+    with layout.measuring(False, scene.name):
         drawing = mpl_draw._Drawing(scene, THEMES["light"])
         drawing.save("svg", 72)
     return scene, drawing
@@ -200,7 +200,7 @@ def test_layout_work_grows_linearly_with_depth(write_spec, monkeypatch):
         spec = load(str(path))
         scene = build_scene(shape_model(spec), spec.views[0])
         calls["n"] = 0
-        with mpl_draw.matplotlib.rc_context(layout.rc(False, scene.name)):
+        with layout.measuring(False, scene.name):
             layout.Layout(scene, THEMES["light"])
         work.append(calls["n"])
     assert work[0] > 0 and work[1] / work[0] < 2.5, work

@@ -115,8 +115,12 @@ def _running(pid: int) -> bool:
     return True
 
 
+STEP = "-step"  # <view>-step<k>: frame k of a view's step-by-step build
+
+
 def stale_figures(folder: Path, views: set[str]) -> list[Path]:
-    """Figures in a spec's folder whose view the spec no longer has."""
+    """Figures in a spec's folder whose view the spec no longer has (a frame of a build
+    belongs to its view)."""
     if not folder.is_dir():
         return []
     stale = []
@@ -127,6 +131,7 @@ def stale_figures(folder: Path, views: set[str]) -> list[Path]:
             and parts[1] in BACKENDS
             and parts[2] in FORMATS
             and parts[0] not in views
+            and parts[0].rpartition(STEP)[0] not in views
         ):
             stale.append(path)
     return stale

@@ -9,10 +9,13 @@ mathtext, which would turn Hangul into placeholder boxes.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
@@ -52,6 +55,21 @@ def _font_families() -> list[str]:
                 names.add(family)
                 break
     return [style.FONT] + [f for f in style.FONT_FALLBACKS if f in names]
+
+
+@contextmanager
+def measuring(editable_text: bool, salt: str) -> Iterator[None]:
+    """matplotlib set up to measure (and paint) text: `rc`, and findfont's notice that
+    NanumGothic's bold is weight 600 where DejaVu's is 700 kept quiet as noise (missing glyphs
+    are warned through `warnings`, which stays on)."""
+    log = logging.getLogger("matplotlib.font_manager")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        with matplotlib.rc_context(rc(editable_text, salt)):
+            yield
+    finally:
+        log.setLevel(level)
 
 
 def rc(editable_text: bool, salt: str) -> dict[RcKeyType, Any]:

@@ -6,10 +6,8 @@ box, arrow and text piece is drawn where it says, and the figure saved.
 from __future__ import annotations
 
 import io
-import logging
 from typing import Any
 
-import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Rectangle
@@ -18,37 +16,44 @@ from matplotlib.path import Path
 from .. import style
 from ..scene import Edge, Node, Scene
 from ..style import Theme
-from .geometry import Route
-from .layout import LOOP, MARGIN, Block, Layout, rc
+from . import frames
+from .geometry import Box, Route
+from .layout import LOOP, MARGIN, Block, Layout, measuring
 from .reproducible import source_date
 
 
 def draw_scenes(scenes: list[Scene], fmt: str, options: dict[str, Any]) -> list[bytes]:
-    """The matplotlib backend: each scene laid out and painted with explicit coordinates."""
+    """The matplotlib backend: each scene laid out and painted with explicit coordinates; as
+    a build (`frames`), one step of it (`build`: k) or, in SVG, all steps animated."""
     theme, editable = style.THEMES[options["theme"]], options["text"] == "editable"
-    return [draw(scene, fmt, theme, options["dpi"], editable) for scene in scenes]
+    build = options.get("build") if options.get("frames") else None
+    animate = bool(options.get("frames")) and build is None and fmt == "svg"
+    return [draw(scene, fmt, theme, options["dpi"], editable, build, animate) for scene in scenes]
 
 
-def draw(scene: Scene, fmt: str, theme: Theme, dpi: int, editable_text: bool) -> bytes:
-    # NanumGothic's bold is weight 600, DejaVu's 700: findfont's notice of that substitution is
-    # noise here. Missing glyphs are warned through `warnings`, which stays on.
-    log = logging.getLogger("matplotlib.font_manager")
-    level = log.level
-    log.setLevel(logging.ERROR)
-    try:
-        with matplotlib.rc_context(rc(editable_text, scene.name)):
-            return _Drawing(scene, theme).save(fmt, dpi)
-    finally:
-        log.setLevel(level)
+def draw(
+    scene: Scene,
+    fmt: str,
+    theme: Theme,
+    dpi: int,
+    editable_text: bool,
+    build: int | None = None,
+    animate: bool = False,
+) -> bytes:
+    with measuring(editable_text, scene.name):
+        return _Drawing(scene, theme).save(fmt, dpi, build, animate)
 
 
-def _place(ax: Axes, block: Block, x: float, top: float, align: str = "center") -> None:
+def _place(
+    ax: Axes, block: Block, x: float, top: float, align: str = "center", gid: str | None = None
+) -> None:
     """Draw a block with its top edge at `top`; x is its centre or left edge."""
-    y = top
+    y, serial = top, 0
     for pieces, width, height in block.lines:
         y -= height
         left = x - width / 2 if align == "center" else x
         for p in pieces:
+            serial += 1
             ax.text(
                 left + p.dx,
                 y + height * 0.25 + p.rise,
@@ -58,13 +63,32 @@ def _place(ax: Axes, block: Block, x: float, top: float, align: str = "center") 
                 fontweight=p.weight,
                 ha="left",
                 va="baseline",
+                gid=gid and f"{gid}-{serial}",  # ids are unique, one a piece
             )
+
+
+def _band(ax: Axes, box: Box, rounding: float, **style: Any) -> None:
+    """A rounded rectangle around a box: a group's frame, a build's highlighted step."""
+    ax.add_artist(
+        FancyBboxPatch(
+            (box.x - box.w / 2, box.y - box.h / 2),
+            box.w,
+            box.h,
+            boxstyle=f"round,pad=0,rounding_size={rounding:g}",
+            **style,
+        )
+    )
 
 
 class _Drawing(Layout):
     """The layout, painted."""
 
-    def save(self, fmt: str, dpi: int) -> bytes:
+    gids: dict[str, str]  # node id or edge index -> the gid of its build (animated SVG)
+    serial: int  # artists tagged so far: gids are unique
+
+    def save(self, fmt: str, dpi: int, build: int | None = None, animate: bool = False) -> bytes:
+        """The figure; with `build`, only that step of its build (and the ones before it), the
+        step highlighted; with `animate`, every artist tagged with the step it appears at."""
         fig = Figure(figsize=(self.width / 72, self.height / 72), dpi=72)
         fig.patch.set_facecolor(self.theme.background)
         ax = fig.add_axes((0, 0, 1, 1))
@@ -77,18 +101,15 @@ class _Drawing(Layout):
         for frame, group in zip(
             self.frames, [g for g in self.scene.groups if g.label], strict=True
         ):
-            ax.add_artist(
-                FancyBboxPatch(
-                    (frame.x - frame.w / 2, frame.y - frame.h / 2),
-                    frame.w,
-                    frame.h,
-                    boxstyle="round,pad=0,rounding_size=10",
-                    facecolor="none",
-                    edgecolor=self.theme.frame,
-                    linestyle="--",
-                    linewidth=1.0,
-                    zorder=1,
-                )
+            _band(
+                ax,
+                frame,
+                10,
+                facecolor="none",
+                edgecolor=self.theme.frame,
+                linestyle="--",
+                linewidth=1.0,
+                zorder=1,
             )
             _place(
                 ax,
@@ -97,10 +118,32 @@ class _Drawing(Layout):
                 frame.y + frame.h / 2 - 3,
                 "left",
             )
+        steps = frames.added(self.scene) if build is not None or animate else []
+        self.gids, self.serial = {}, 0
+        if animate:
+            for k, (_, nodes, edges) in enumerate(steps):
+                self.gids |= {n: f"rnnb{k}" for n in nodes} | {str(i): f"rnnb{k}" for i in edges}
+        shown_nodes, shown_edges = None, None
+        for k, (step, _, _) in enumerate(steps):
+            if build is not None and k != build:
+                continue
+            _band(
+                ax,
+                frames.highlight(self, step.column),
+                8,
+                facecolor=self.theme.frame,
+                edgecolor="none",
+                alpha=0.15,
+                zorder=0.5,
+                gid=f"rnnh{k}" if animate else None,
+            )
+            shown_nodes, shown_edges = step.nodes, step.edges
         for i, (edge, route) in enumerate(zip(self.scene.edges, self.routes, strict=True)):
-            self._edge(ax, edge, route, i)
+            if shown_edges is None or i in shown_edges:
+                self._edge(ax, edge, route, i)
         for node in self.scene.nodes:
-            self._node(ax, node)
+            if shown_nodes is None or node.id in shown_nodes:
+                self._node(ax, node)
         buf = io.BytesIO()
         metadata = {
             "svg": {"Date": None, "Creator": None, "Title": self.scene.name},
@@ -120,7 +163,15 @@ class _Drawing(Layout):
             metadata=metadata,
             facecolor=self.theme.background,
         )
-        return buf.getvalue()  # matplotlib writes the SVG <title> from metadata["Title"]
+        data = buf.getvalue()  # matplotlib writes the SVG <title> from metadata["Title"]
+        return frames.classify(data, len(steps)) if animate else data
+
+    def _gid(self, key: str) -> str | None:
+        """A unique gid in the build of a node (its id) or edge (its index), when animated."""
+        if key not in self.gids:
+            return None
+        self.serial += 1
+        return f"{self.gids[key]}-{self.serial}"
 
     def _node(self, ax: Axes, node: Node) -> None:
         if node.shape == "exit":
@@ -134,6 +185,7 @@ class _Drawing(Layout):
             linewidth=1.3,
             linestyle="--" if dashed else "-",
             zorder=2,
+            gid=self._gid(node.id),
         )
         left, bottom = box.x - box.w / 2, box.y - box.h / 2
         if node.shape == "circle":
@@ -148,9 +200,9 @@ class _Drawing(Layout):
             ax.add_artist(Rectangle((left, bottom), box.w, box.h, **kw))
         block = self.blocks[node.id]
         if node.extent:
-            _place(ax, block, box.x, bottom - 3)
+            _place(ax, block, box.x, bottom - 3, gid=self._gid(node.id))
         else:
-            _place(ax, block, box.x, box.y + block.height / 2)
+            _place(ax, block, box.x, box.y + block.height / 2, gid=self._gid(node.id))
 
     def _edge(self, ax: Axes, edge: Edge, route: Route | None, index: int) -> None:
         a = self.boxes[edge.src]
@@ -163,6 +215,7 @@ class _Drawing(Layout):
             shrinkA=0,
             shrinkB=0,
             mutation_scale=1,
+            gid=self._gid(str(index)),
         )
         if route is None:  # self-loop on the node's right side
             r = a.x + a.w / 2
@@ -183,4 +236,11 @@ class _Drawing(Layout):
             )
         if index in self.label_at:
             rect = self.label_at[index]
-            _place(ax, self.edge_blocks[index], rect.x - rect.w / 2, rect.y + rect.h / 2, "left")
+            _place(
+                ax,
+                self.edge_blocks[index],
+                rect.x - rect.w / 2,
+                rect.y + rect.h / 2,
+                "left",
+                self._gid(str(index)),
+            )

@@ -55,8 +55,8 @@ VIEWS: dict[str, dict[str, Arg]] = {
 }
 DEFAULT_VIEWS = ("stack", "folded", "unrolled")
 
-BACKENDS = ("graphviz", "matplotlib", "scene")  # render/backends.py says what each writes
-FORMATS = ("svg", "png", "pdf", "json")
+BACKENDS = ("graphviz", "matplotlib", "scene", "tikz")  # render/backends.py says what each writes
+FORMATS = ("svg", "png", "pdf", "json", "tex")
 THEMES = ("light", "dark", "print")
 RENDER: dict[str, Arg] = {
     "formats": Arg("choices", ("svg",), choices=FORMATS),
@@ -69,4 +69,7 @@ RENDER: dict[str, Arg] = {
     # the header under the title: one or two lines that say what the figure shows, every
     # weight and gate block too, or nothing
     "legend": Arg("choice", "short", choices=LEGEND_MODES),
+    # time-grid views (unrolled) as step-by-step builds: Beamer overlays in TikZ
+    "frames": Arg("bool", False),
 }
+TIME_GRID_VIEWS = ("unrolled",)  # views whose grid columns are time steps
