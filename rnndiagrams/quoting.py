@@ -76,10 +76,18 @@ _LATEX_SPECIALS = {
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
     "\\": r"\textbackslash{}",
+    # TeX's ligatures would turn ' and ` into curly quotes, -- into a dash, !` into ¡
+    "'": r"\textquotesingle{}",
+    "`": r"\textasciigrave{}",
+    "-": "-\\kern0pt ",  # an empty group does not stop LuaTeX's font ligatures; a kern does
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+    '"': r"\textquotedbl{}",
 }
 
 
 def latex_text(text: str) -> str:
-    """`text` as LaTeX text that typesets as itself: the ten specials escaped, unprintable
+    """`text` as LaTeX text that typesets as itself: the ten specials escaped, ligatures
+    broken (a name's `--` or `'` stays as written), unprintable
     characters as visible escapes (a newline would end a paragraph; a bidi control reorder)."""
     return "".join(_LATEX_SPECIALS.get(c, c) for c in escape(text))
