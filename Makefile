@@ -68,11 +68,15 @@ $(TEST_STAMP): pyproject.toml $(STAMP)
 $(VENV)/.compiled: $(PACKAGE_FILES) $(STAMP)
 	@$(BIN)/python -m compileall -q rnndiagrams && touch $@
 
-diagrams: setup $(DIAGRAM_STAMPS) output/index.html
+# One `render` per changed spec, as many at once as there are cores (each writes its own
+# folder), then the page, whose figures come from the cache those renders just filled.
+NPROC := $(shell nproc 2>/dev/null || echo 1)
+diagrams: setup
+	@$(MAKE) --no-print-directory -j$(NPROC) output/index.html
 
 # One self-contained page with every spec, its tables and figures (linked from the README).
 gallery: output/index.html
-output/index.html: $(SPECS) $(PACKAGE_FILES) $(STAMP)
+output/index.html: $(DIAGRAM_STAMPS) $(SPECS) $(PACKAGE_FILES) $(STAMP)
 	$(BIN)/rnndiagrams gallery specs -o $@
 
 output/.stamps/%: specs/%.yaml $(PACKAGE_FILES) $(STAMP)

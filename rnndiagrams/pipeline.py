@@ -13,6 +13,7 @@ from typing import Any
 
 from .errors import RenderError
 from .render.backends import BACKENDS
+from .render.cache import figure_file, read, store
 from .render.files import figure_path, remove_stale_temps, stale_figures, write_together
 from .render.svg_clean import clean_svg, figure_prefix
 from .scene import Scene
@@ -45,7 +46,7 @@ def render_figures(
     figures = []
     for backend in options["backends"]:
         for fmt in _formats(backend, options):
-            datas = BACKENDS[backend].draw([scene for _, scene in chosen], fmt, options)
+            datas = _draw([scene for _, scene in chosen], backend, fmt, options)
             figures += [
                 Figure(view, backend, fmt, data)
                 if fmt != "svg"
@@ -58,6 +59,19 @@ def render_figures(
                 for (view, _), data in zip(chosen, datas, strict=True)
             ]
     return figures
+
+
+def _draw(scenes: list[Scene], backend: str, fmt: str, options: dict[str, Any]) -> list[bytes]:
+    """Each scene's figure, from the content-addressed cache when these very inputs were drawn
+    before (by `render`, the gallery or `watch`); the others drawn in one batch and stored."""
+    files = [figure_file(scene, backend, fmt, options) for scene in scenes]
+    datas = [read(file) for file in files]
+    missing = [i for i, data in enumerate(datas) if data is None]
+    if missing:
+        drawn = BACKENDS[backend].draw([scenes[i] for i in missing], fmt, options)
+        for i, data in zip(missing, drawn, strict=True):
+            datas[i] = store(files[i], data)
+    return [data for data in datas if data is not None]
 
 
 def _formats(backend: str, options: dict[str, Any]) -> list[str]:

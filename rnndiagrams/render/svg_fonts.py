@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import bisect
-import contextlib
 import hashlib
 import html
 import io
@@ -23,9 +22,9 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 from .. import style
+from .cache import cache_dir, cached
 
 # What readers without the embedded faces get: metric-alike Latin fonts first.
 LATIN_FALLBACKS = (style.FONT, "Bitstream Vera Sans", "Verdana", "sans-serif")
@@ -102,10 +101,6 @@ _SUBSET_OPTIONS = {
 _DROP = ["FFTM", "TSI0", "TSI1", "TSI2", "TSI3", "TSI5", "GSUB", "GPOS", "GDEF"]
 
 
-def _cache_dir() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "rnndiagrams"
-
-
 @cache
 def _woff(path: str, chars: frozenset[int]) -> bytes:
     """The subset, from the user's cache when an earlier render made it (subsetting costs
@@ -115,16 +110,7 @@ def _woff(path: str, chars: frozenset[int]) -> bytes:
     stat = os.stat(path)
     key = repr((path, stat.st_size, stat.st_mtime_ns, fontTools.version, _SUBSET_OPTIONS, _DROP))
     name = hashlib.sha256((key + repr(sorted(chars))).encode()).hexdigest()
-    cached = _cache_dir() / "fonts" / f"{name}.woff"
-    with contextlib.suppress(OSError):
-        return cached.read_bytes()
-    data = _subset(path, chars)
-    with contextlib.suppress(OSError):  # no cache where the home is read-only
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_name(f".{name}.{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, cached)
-    return data
+    return cached(cache_dir() / "fonts" / f"{name}.woff", lambda: _subset(path, chars))
 
 
 def _subset(path: str, chars: frozenset[int]) -> bytes:
