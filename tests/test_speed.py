@@ -1,12 +1,14 @@
 """Work a render does not repeat (issue 21): a figure is drawn once per content."""
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from rnndiagrams import load
+from rnndiagrams import load, style
 from rnndiagrams.pipeline import render_figures
-from rnndiagrams.render import cache
+from rnndiagrams.render import cache, svg_fonts
 from rnndiagrams.render.backends import Backend
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,3 +56,33 @@ def test_an_edit_redraws_only_the_views_it_changes(drawn, tmp_path):
     spec_path.write_text(SEED.read_text() + views.format(5))
     render_figures(load(str(spec_path)), SVG)
     assert drawn[2:] == [drawn[1].replace("4 steps", "5 steps")]  # not the stack view
+
+
+@pytest.mark.needs_dot
+def test_fontconfig_is_asked_once_per_font_setup(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    asked = []
+    real = svg_fonts._fc_match
+    monkeypatch.setattr(svg_fonts, "_fc_match", lambda *a: asked.append(a) or real(*a))
+    styles = [(style.FONT, bold, italic) for bold in (False, True) for italic in (False, True)]
+    svg_fonts._face.cache_clear()
+    first = [svg_fonts._face(*s) for s in styles * 2]
+    assert len(asked) == len(styles) and first[0] is not None
+    svg_fonts._face.cache_clear()  # as in a new process
+    assert [svg_fonts._face(*s) for s in styles] == first[: len(styles)]
+    assert len(asked) == len(styles)
+    svg_fonts._face.cache_clear()
+
+
+@pytest.mark.needs_dot
+def test_a_graphviz_render_imports_neither_numpy_nor_matplotlib(tmp_path):
+    """Start-up is what the command needs: the fresh process renders, then lists its modules."""
+    code = (
+        "import sys; from rnndiagrams.cli import main; "
+        f"main(['render', {str(SEED)!r}, '-o', {str(tmp_path)!r}, '--backend', 'graphviz']); "
+        "print(' '.join(sorted(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    modules = set(out.stdout.splitlines()[-1].split())
+    assert "rnndiagrams.render.graphviz_run" in modules  # it did render
+    assert not {m.split(".")[0] for m in modules} & {"numpy", "matplotlib", "PIL", "pyparsing"}
