@@ -86,3 +86,25 @@ def test_a_graphviz_render_imports_neither_numpy_nor_matplotlib(tmp_path):
     modules = set(out.stdout.splitlines()[-1].split())
     assert "rnndiagrams.render.graphviz_run" in modules  # it did render
     assert not {m.split(".")[0] for m in modules} & {"numpy", "matplotlib", "PIL", "pyparsing"}
+
+
+def test_matplotlib_parses_and_measures_each_symbol_once_per_process(monkeypatch):
+    """Every renderer (each figure's, and the measuring one) used to parse its mathtext
+    again, and each layout measured its text again."""
+    from matplotlib import _mathtext
+
+    from rnndiagrams.render import layout
+
+    parses = []
+    real = _mathtext.Parser.parse
+    monkeypatch.setattr(
+        _mathtext.Parser, "parse", lambda *a: parses.append(a[1:2] + a[3:]) or real(*a)
+    )
+    spec = load(str(SEED))
+    mpl = {"backends": ("matplotlib",), "formats": ("svg",)}
+    first = render_figures(spec, mpl)
+    assert parses and len(parses) == len(set(parses))  # each string parsed once per size
+    measured = layout._width.cache_info().misses
+    assert [f.data for f in render_figures(spec, mpl)] == [f.data for f in first]
+    assert len(parses) == len(set(parses))  # not once more for the second figure
+    assert layout._width.cache_info().misses == measured
