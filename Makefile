@@ -18,7 +18,8 @@ BROWSER_PACKAGES := chromium chromium-driver firefox-esr
 # Only specs whose file, or the package's code, changed since their last render are redrawn.
 SPECS := $(wildcard specs/*.yaml)
 PACKAGE_FILES := $(shell find rnndiagrams -name '*.py' -o -name '*.json' | sort)
-DIAGRAM_STAMPS := $(SPECS:specs/%.yaml=output/.stamps/%)
+DIAGRAMS_STAMP := output/.stamps/diagrams
+NPROC := $(shell nproc 2>/dev/null || echo 1)
 
 setup: system $(STAMP) $(VENV)/.compiled
 setup-test: setup browsers $(TEST_STAMP)
@@ -68,19 +69,17 @@ $(TEST_STAMP): pyproject.toml $(STAMP)
 $(VENV)/.compiled: $(PACKAGE_FILES) $(STAMP)
 	@$(BIN)/python -m compileall -q rnndiagrams && touch $@
 
-# One `render` per changed spec, as many at once as there are cores (each writes its own
-# folder), then the page, whose figures come from the cache those renders just filled.
-NPROC := $(shell nproc 2>/dev/null || echo 1)
-diagrams: setup
-	@$(MAKE) --no-print-directory -j$(NPROC) output/index.html
+diagrams: setup output/index.html
 
 # One self-contained page with every spec, its tables and figures (linked from the README).
 gallery: output/index.html
-output/index.html: $(DIAGRAM_STAMPS) $(SPECS) $(PACKAGE_FILES) $(STAMP)
+# The page's figures come from the figure cache the render just filled.
+output/index.html: $(DIAGRAMS_STAMP)
 	$(BIN)/rnndiagrams gallery specs -o $@
 
-output/.stamps/%: specs/%.yaml $(PACKAGE_FILES) $(STAMP)
-	$(BIN)/rnndiagrams render $< -o output
+# One `render` for the changed specs (all of them when the code changed), one worker a core.
+$(DIAGRAMS_STAMP): $(SPECS) $(PACKAGE_FILES) $(STAMP)
+	$(BIN)/rnndiagrams render -j $(NPROC) -o output $(if $(filter-out $(SPECS),$?),$(SPECS),$?)
 	@mkdir -p $(@D) && touch $@
 
 # Lint, format check and type check first: CI and a new user get the same verdict.

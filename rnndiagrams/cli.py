@@ -76,6 +76,10 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace) -> int:
+    from concurrent.futures import ProcessPoolExecutor
+    from functools import partial
+    from multiprocessing import get_context
+
     from . import load
     from .pipeline import render_figures, write_figures
     from .render.files import atomic_write, remove_stale_temps
@@ -85,15 +89,14 @@ def _render(args: argparse.Namespace) -> int:
     specs = [load(path) for path in args.specs]
     if not single:
         _one_folder_each(specs, args.specs, target)
-    rendered = []  # every figure of every spec is drawn before the first file is written
+    overrides = {
+        "formats": tuple(args.format or ([target.suffix[1:]] if single else ())),
+        "backends": tuple(args.backend or ()),
+        "theme": args.theme,
+        "dpi": args.dpi,
+    }
+    views = tuple(args.view or ())
     for spec in specs:
-        overrides = {
-            "formats": tuple(args.format or ([target.suffix[1:]] if single else ())),
-            "backends": tuple(args.backend or ()),
-            "theme": args.theme,
-            "dpi": args.dpi,
-        }
-        views = tuple(args.view or ())
         for name in views:
             if name not in {v.name for v in spec.views}:
                 raise SpecError(
@@ -101,7 +104,15 @@ def _render(args: argparse.Namespace) -> int:
                     f"--view {name!r} is not a view of this spec",
                     f"expected one of {', '.join(v.name for v in spec.views)}",
                 )
-        rendered.append((spec, render_figures(spec, overrides, views)))
+    # every figure of every spec is drawn before the first file is written
+    draw = partial(render_figures, overrides=overrides, views=views)
+    if args.jobs > 1 and len(specs) > 1:
+        # forked workers start with what is imported here; each figure's bytes depend on its
+        # inputs only, and map keeps the specs' order, so the output is the same as with one
+        with ProcessPoolExecutor(args.jobs, mp_context=get_context("fork")) as pool:
+            rendered = list(zip(specs, pool.map(draw, specs), strict=True))
+    else:
+        rendered = [(spec, draw(spec)) for spec in specs]
     if single:
         figures = [f for _, spec_figures in rendered for f in spec_figures]
         if len(figures) != 1:
@@ -256,6 +267,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--view", action="append", help="only this view (by name); repeatable")
     p.add_argument("--theme", choices=THEMES, help="overrides the spec's render.theme")
     p.add_argument("--dpi", type=_positive, help="PNG resolution, overrides the spec's render.dpi")
+    p.add_argument(
+        "-j", "--jobs", type=_positive, default=1, help="specs drawn at once (default: 1)"
+    )
     p = command(
         "import",
         _import,

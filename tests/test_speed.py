@@ -108,3 +108,20 @@ def test_matplotlib_parses_and_measures_each_symbol_once_per_process(monkeypatch
     assert [f.data for f in render_figures(spec, mpl)] == [f.data for f in first]
     assert len(parses) == len(set(parses))  # not once more for the second figure
     assert layout._width.cache_info().misses == measured
+
+
+@pytest.mark.needs_dot
+def test_workers_write_what_one_process_writes(tmp_path):
+    specs = [str(ROOT / "specs" / name) for name in ("seed_sentiment.yaml", "gru.yaml")]
+    for jobs in ("1", "2"):
+        subprocess.run(
+            [sys.executable, "-m", "rnndiagrams", "render", "-j", jobs, "-o", str(tmp_path / jobs)]
+            + specs,
+            check=True,
+            capture_output=True,
+        )
+    files = sorted(p.relative_to(tmp_path / "1") for p in (tmp_path / "1").rglob("*.*"))
+    assert files == sorted(p.relative_to(tmp_path / "2") for p in (tmp_path / "2").rglob("*.*"))
+    assert all(
+        (tmp_path / "1" / f).read_bytes() == (tmp_path / "2" / f).read_bytes() for f in files
+    )
