@@ -76,9 +76,7 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace) -> int:
-    from concurrent.futures import ProcessPoolExecutor
     from functools import partial
-    from multiprocessing import get_context
 
     from . import load
     from .pipeline import render_figures, write_figures
@@ -107,6 +105,9 @@ def _render(args: argparse.Namespace) -> int:
     # every figure of every spec is drawn before the first file is written
     draw = partial(render_figures, overrides=overrides, views=views)
     if args.jobs > 1 and len(specs) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+        from multiprocessing import get_context
+
         # forked workers start with what is imported here; each figure's bytes depend on its
         # inputs only, and map keeps the specs' order, so the output is the same as with one
         with ProcessPoolExecutor(args.jobs, mp_context=get_context("fork")) as pool:

@@ -85,7 +85,13 @@ def test_a_graphviz_render_imports_neither_numpy_nor_matplotlib(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     modules = set(out.stdout.splitlines()[-1].split())
     assert "rnndiagrams.render.graphviz_run" in modules  # it did render
-    assert not {m.split(".")[0] for m in modules} & {"numpy", "matplotlib", "PIL", "pyparsing"}
+    assert not {m.split(".")[0] for m in modules} & {
+        "numpy",
+        "matplotlib",
+        "PIL",
+        "pyparsing",
+        "multiprocessing",
+    }
 
 
 def test_matplotlib_parses_and_measures_each_symbol_once_per_process(monkeypatch):
