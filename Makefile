@@ -76,6 +76,7 @@ gallery: output/index.html
 # The page's figures come from the figure cache the render just filled.
 output/index.html: $(DIAGRAMS_STAMP)
 	$(BIN)/rnndiagrams gallery specs -o $@
+	@touch $@  # an unchanged page is not rewritten; its time says it is up to date
 
 # One `render` for the changed specs (all of them when the code changed), one worker a core.
 $(DIAGRAMS_STAMP): $(SPECS) $(PACKAGE_FILES) $(STAMP)
