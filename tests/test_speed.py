@@ -101,6 +101,8 @@ def test_matplotlib_parses_and_measures_each_symbol_once_per_process(monkeypatch
 
     from rnndiagrams.render import layout
 
+    layout.MATHTEXT_PARSES.cache_clear()  # as in a new process
+    layout._width.cache_clear()
     parses = []
     real = _mathtext.Parser.parse
     monkeypatch.setattr(

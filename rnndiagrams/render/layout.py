@@ -117,7 +117,7 @@ class Block:
     height: float
 
 
-def _share_mathtext_parses() -> None:
+def _share_mathtext_parses() -> Any:
     """matplotlib caches parsed mathtext per parser, and every renderer (so every measure and
     every saved figure) makes a parser of its own, so each figure parsed its symbols again
     (707 parses of 77 strings for the gallery). The parse is a pure function of the output
@@ -125,7 +125,7 @@ def _share_mathtext_parses() -> None:
     parser_class: Any = MathTextParser  # private members, absent from matplotlib's stubs
     uncached = getattr(getattr(parser_class, "_parse_cached", None), "__wrapped__", None)
     if uncached is None:  # another matplotlib: leave its caching as it is
-        return
+        return None
     parsers: dict[str, Any] = {}
 
     @lru_cache(4096)
@@ -137,9 +137,10 @@ def _share_mathtext_parses() -> None:
         return parsed(self._output_type, *args)
 
     parser_class._parse_cached = parse_cached
+    return parsed
 
 
-_share_mathtext_parses()
+MATHTEXT_PARSES = _share_mathtext_parses()  # the shared cache (None: matplotlib's own)
 
 # The rc settings text extents depend on besides the string, size and weight.
 _METRIC_RC: tuple[RcKeyType, ...] = (
