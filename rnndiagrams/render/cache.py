@@ -105,7 +105,13 @@ def environment() -> str:
     stamps += [_stamp(Path(p)) for p in sys.path if p]  # an install or removal changes its folder
     stamps += [_stamp(Path(os.path.realpath(dot))) if dot else None]
     stamps += [_stamp(Path("/var/lib/dpkg/status")), _stamp(Path("matplotlibrc"))]
-    stamps += [_stamp(config / "matplotlib" / "matplotlibrc")]
+    rc_files = [
+        config / "matplotlib",
+        os.environ.get("MPLCONFIGDIR"),
+        os.environ.get("MATPLOTLIBRC"),
+    ]
+    for rc in (Path(p) for p in rc_files if p):
+        stamps += [_stamp(rc), _stamp(rc / "matplotlibrc")]
     for root in ("/etc/fonts", "/usr/share/fonts", "/usr/local/share/fonts"):
         stamps += _folders(Path(root))
     for root in (config / "fontconfig", data / "fonts", home / ".fonts"):
