@@ -108,8 +108,13 @@ def _render(args: argparse.Namespace) -> int:
         from concurrent.futures import ProcessPoolExecutor
         from multiprocessing import get_context
 
-        # forked workers start with what is imported here; each figure's bytes depend on its
-        # inputs only, and map keeps the specs' order, so the output is the same as with one
+        from .render.backends import BACKENDS
+
+        # forked workers start with what is imported here, so the backends are imported once;
+        # each figure's bytes depend on its inputs only, and map keeps the specs' order, so
+        # the output is the same as with one process
+        for name in set(overrides["backends"]) or {b for s in specs for b in s.render["backends"]}:
+            BACKENDS[name].load()
         with ProcessPoolExecutor(args.jobs, mp_context=get_context("fork")) as pool:
             rendered = list(zip(specs, pool.map(draw, specs), strict=True))
     else:

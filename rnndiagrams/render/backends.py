@@ -19,9 +19,12 @@ class Backend:
     module: str  # the module under render/ whose draw_scenes draws
     formats: tuple[str, ...]  # the formats it writes
 
+    def load(self) -> Any:
+        """The backend's module, imported on first use (workers forked later share it)."""
+        return import_module(f"{__package__}.{self.module}")
+
     def draw(self, scenes: list[Scene], fmt: str, options: dict[str, Any]) -> list[bytes]:
-        draw_scenes = import_module(f"{__package__}.{self.module}").draw_scenes
-        return cast(list[bytes], draw_scenes(scenes, fmt, options))
+        return cast(list[bytes], self.load().draw_scenes(scenes, fmt, options))
 
 
 BACKENDS = {
