@@ -324,7 +324,9 @@ def watch_latency() -> None:
     if missing:
         print(f"  not timed: {missing}")
         return
-    subprocess.run([sys.executable, str(ROOT / "bench" / "watch_latency.py")], check=True)
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "watch_latency.py")])
+    if done.returncode:  # the saves are printed as they come; a failure ends the row only
+        print(f"  watch_latency.py exited with {done.returncode}")
 
 
 def main() -> None:
