@@ -324,7 +324,8 @@ def watch_latency() -> None:
     if missing:
         print(f"  not timed: {missing}")
         return
-    done = subprocess.run([sys.executable, str(ROOT / "bench" / "watch_latency.py")])
+    # no figure cache: the edits are the same in every run, so a cache would answer them
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "watch_latency.py")], env=WORK)
     if done.returncode:  # the saves are printed as they come; a failure ends the row only
         print(f"  watch_latency.py exited with {done.returncode}")
 
