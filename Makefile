@@ -21,7 +21,8 @@ TEX_STAMP := $(VENV)/.tex
 # Only specs whose file, or the package's code, changed since their last render are redrawn.
 SPECS := $(wildcard specs/*.yaml)
 PACKAGE_FILES := $(shell find rnndiagrams -name '*.py' -o -name '*.json' | sort)
-DIAGRAM_STAMPS := $(SPECS:specs/%.yaml=output/.stamps/%)
+DIAGRAMS_STAMP := output/.stamps/diagrams
+NPROC := $(shell nproc 2>/dev/null || echo 1)
 
 setup: system $(STAMP) $(VENV)/.compiled
 setup-test: setup browsers tex $(TEST_STAMP)
@@ -82,20 +83,23 @@ $(TEST_STAMP): pyproject.toml $(STAMP)
 $(VENV)/.compiled: $(PACKAGE_FILES) $(STAMP)
 	@$(BIN)/python -m compileall -q rnndiagrams && touch $@
 
-diagrams: setup $(DIAGRAM_STAMPS) output/index.html
+diagrams: setup output/index.html
 
 # One self-contained page with every spec, its tables and figures (linked from the README).
 gallery: output/index.html
-output/index.html: $(SPECS) $(PACKAGE_FILES) $(STAMP)
+# The page's figures come from the figure cache the render just filled.
+output/index.html: $(DIAGRAMS_STAMP)
 	$(BIN)/rnndiagrams gallery specs -o $@
+	@touch $@  # an unchanged page is not rewritten; its time says it is up to date
 
 # The gallery's story as one Beamer deck with builds; it needs TeX (the `tex` rule's packages).
 slides: setup tex output/slides.pdf
 output/slides.pdf: $(SPECS) $(PACKAGE_FILES) $(STAMP)
 	$(BIN)/rnndiagrams slides specs -o $@
 
-output/.stamps/%: specs/%.yaml $(PACKAGE_FILES) $(STAMP)
-	$(BIN)/rnndiagrams render $< -o output
+# One `render` for the changed specs (all of them when the code changed), one worker a core.
+$(DIAGRAMS_STAMP): $(SPECS) $(PACKAGE_FILES) $(STAMP)
+	$(BIN)/rnndiagrams render -j $(NPROC) -o output $(if $(filter-out $(SPECS),$?),$(SPECS),$?)
 	@mkdir -p $(@D) && touch $@
 
 # Lint, format check and type check first: CI and a new user get the same verdict.

@@ -1,21 +1,39 @@
 """`make bench`: side-by-side timings in one run, reported as ratios (medians of N runs).
 
-1. A fresh-process `rnndiagrams render` of the seed sentiment spec to SVG, against the floor:
-   raw `dot -Tsvg` on the same DOT sources, plus Python start-up.
-2. One `dot` per figure against one `dot` for a batch of figures (the price of determinism).
-3. The unrolled view at T=4 and at T=1,000,000 (fresh-process render, and scene+DOT in-process).
-4. Depth: 50, 100, 200 and 500 stacked layers (stack, folded and unrolled views), one fresh
-   render per backend each: the curve should be linear (target: 200 layers under 10 s).
+1. One figure from a fresh process (issue 21's table): `rnndiagrams render` of the seed
+   sentiment spec to SVG with each backend, against the floor (raw `dot -Tsvg` on the same DOT
+   sources plus Python start-up), `import yaml, graphviz`, and the peers (Keras `plot_model`,
+   torchview `draw_graph`) when their venv exists (BENCH_PEERS_PYTHON, default .venv-peers;
+   never installed into the project's venv). Renders run with RNNDIAGRAMS_NO_CACHE=1: the
+   work itself, not the figure cache (timed on its own row).
+2. Import time of each command (`-X importtime`, the sum of every module's own time).
+3. The gallery: `make diagrams`' work from a clean output/ and an empty cache, and a no-op
+   `make diagrams`.
+4. One `dot` per figure against one `dot` for a batch of figures (the price of determinism).
+5. The unrolled view at T=4 and at T=1,000,000 (fresh-process render, and scene+DOT in-process).
+6. Depth: 50, 100, 200 and 500 stacked layers (stack, folded and unrolled views), one fresh
+   render per backend each: the curve should be linear; 500 layers in matplotlib at most 5x
+   Graphviz.
+7. `watch`'s save-to-page latency in headless Chromium, when the test extra and Chromium are
+   installed (bench/watch_latency.py).
+
+`--before DIR`: a checkout of an earlier commit (e.g. `git archive f373959 | tar -x -C DIR`),
+timed in the same run, interleaved with this one, for a before/after table. Wall times on a
+shared machine are noisy: every row also gives the CPU time of its processes.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -23,6 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 N = 15
 SEED = ROOT / "specs" / "seed_sentiment.yaml"
+WORK = {**os.environ, "RNNDIAGRAMS_NO_CACHE": "1"}  # draw every figure
 UNROLLED = """title: bench
 model:
   input: {{shape: [null, 32]}}
@@ -32,6 +51,27 @@ model:
 views: [{{unrolled: {{steps: {steps}}}}}]
 """
 DEPTHS = (50, 100, 200, 500)
+PEERS = {  # the seed model, drawn by each peer with its shapes
+    "Keras plot_model(show_shapes=True)": """
+import keras
+m = keras.Sequential([keras.Input((None,), dtype="int32"), keras.layers.Embedding(10000, 32),
+                      keras.layers.SimpleRNN(32), keras.layers.Dense(1, activation="sigmoid")])
+keras.utils.plot_model(m, to_file="{out}/keras.png", show_shapes=True)
+""",
+    "torchview draw_graph": """
+import torch
+from torchview import draw_graph
+class Net(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb, self.rnn = torch.nn.Embedding(10000, 32), torch.nn.RNN(32, 32, batch_first=True)
+        self.out = torch.nn.Linear(32, 1)
+    def forward(self, x):
+        return torch.sigmoid(self.out(self.rnn(self.emb(x))[1][-1]))
+draw_graph(Net(), input_size=(1, 8), dtypes=[torch.long], save_graph=True,
+           filename="torchview", directory="{out}")
+""",
+}
 
 
 def deep_spec(layers: int) -> str:
@@ -42,70 +82,193 @@ def deep_spec(layers: int) -> str:
     )
 
 
-def median_times(fns: dict, n: int = N) -> dict:
-    """Median wall time of each function, the runs interleaved (a, b, c, a, b, c, ...) so a
+def run(*args: str, stdin: bytes | None = None, cwd: Path = ROOT, env: dict | None = None) -> None:
+    subprocess.run(args, input=stdin, check=True, capture_output=True, cwd=cwd, env=env or WORK)
+
+
+def timed(fn: Callable[[], object]) -> tuple[float, float]:
+    """Wall time and the CPU time of the child processes fn ran."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    fn()
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def medians(fns: dict[str, Callable[[], object]], n: int = N) -> dict[str, tuple[float, float]]:
+    """Median (wall, CPU) of each function, the runs interleaved (a, b, c, a, b, c, ...) so a
     busy moment on a shared machine hits every contender alike."""
-    times: dict = {name: [] for name in fns}
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in fns}
     for _ in range(n):
         for name, fn in fns.items():
-            start = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(ts) for name, ts in times.items()}
+            times[name].append(timed(fn))
+    return {
+        name: (statistics.median(w for w, _ in ts), statistics.median(c for _, c in ts))
+        for name, ts in times.items()
+    }
 
 
-def run(*args: str, stdin: bytes | None = None) -> None:
-    subprocess.run(args, input=stdin, check=True, capture_output=True)
+def row(name: str, t: tuple[float, float], note: str = "") -> None:
+    print(f"  {name:<44} {t[0] * 1000:9.1f} ms wall {t[1] * 1000:9.1f} ms CPU  {note}")
 
 
-def main() -> None:
+def trees(before: Path | None) -> dict[str, Path]:
+    return {"": ROOT, **({"before: ": before} if before else {})}
+
+
+def one_figure(out: str, before: Path | None) -> None:
     from rnndiagrams import load
     from rnndiagrams.pipeline import scenes
     from rnndiagrams.render.dot_source import dot_source
     from rnndiagrams.style import THEMES
 
-    out = tempfile.mkdtemp()
     sources = [dot_source(scene, THEMES["light"]).encode() for _, scene in scenes(load(str(SEED)))]
-    render = [sys.executable, "-m", "rnndiagrams", "render", "-o", out, "--format", "svg"]
-    t = median_times(
-        {
-            "ours": lambda: run(*render, str(SEED), "--backend", "graphviz"),
-            "floor": lambda: [run("dot", "-Tsvg", stdin=s) for s in sources],
-            "startup": lambda: run(sys.executable, "-c", "pass"),
-        }
-    )
-    ours, floor, startup = t["ours"], t["floor"], t["startup"]
-    mpl = median_times({"mpl": lambda: run(*render, str(SEED), "--backend", "matplotlib")}, n=3)[
-        "mpl"
-    ]
-    print(f"seed sentiment spec, {len(sources)} views -> SVG (median of {N}, fresh processes)")
-    print(f"  rnndiagrams render      {ours * 1000:8.1f} ms")
-    print(f"  dot -Tsvg x{len(sources)} (floor)    {floor * 1000:8.1f} ms")
-    print(f"  python start-up         {startup * 1000:8.1f} ms")
-    print(f"  ratio render / (floor + start-up) = {ours / (floor + startup):.2f}  (target < 1.5)")
-    print(f"  matplotlib backend, same views {mpl * 1000:8.1f} ms  (median of 3)")
+    render = [sys.executable, "-m", "rnndiagrams", "render", str(SEED), "-o", out]
+    fns: dict[str, Callable[[], object]] = {
+        "python -c pass": lambda: run(sys.executable, "-c", "pass"),
+        f"raw dot -Tsvg x{len(sources)}": lambda: [run("dot", "-Tsvg", stdin=s) for s in sources],
+        'python -c "import yaml, graphviz"': lambda: run(
+            sys.executable, "-c", "import yaml, graphviz"
+        ),
+        "figure cache hit (graphviz)": lambda: run(
+            *render, "--backend", "graphviz", env=dict(os.environ)
+        ),
+    }
+    for label, tree in trees(before).items():
+        for backend in ("graphviz", "matplotlib"):
+            fns[f"{label}render --backend {backend}"] = lambda b=backend, t=tree: run(
+                *render, "--backend", b, cwd=t
+            )
+    peers = Path(os.environ.get("BENCH_PEERS_PYTHON", ROOT / ".venv-peers" / "bin" / "python"))
+    for name, code in PEERS.items() if peers.exists() else ():
+        fns[name] = lambda c=code: run(str(peers), "-c", c.format(out=out))
+    run(
+        *render, "--backend", "graphviz", env=dict(os.environ)
+    )  # fills the figure cache for its row
+    t = medians(fns)
+    print(f"One figure: seed sentiment spec, {len(sources)} views -> SVG, fresh processes, "
+          f"median of {N} (renders draw every figure: RNNDIAGRAMS_NO_CACHE=1)")  # fmt: skip
+    for name, value in t.items():
+        row(name, value)
+    if not peers.exists():
+        print(f"  peers: no venv at {peers} (BENCH_PEERS_PYTHON); not timed")
+    for label in trees(before):
+        gv, mpl = t[f"{label}render --backend graphviz"], t[f"{label}render --backend matplotlib"]
+        floor = [
+            a + b
+            for a, b in zip(t["python -c pass"], t[f"raw dot -Tsvg x{len(sources)}"], strict=True)
+        ]
+        print(f"  {label}graphviz / (start-up + dot) = {gv[0] / floor[0]:.2f} wall, "
+              f"{gv[1] / floor[1]:.2f} CPU (target <= 1.7)")  # fmt: skip
+        print(f"  {label}matplotlib / graphviz = {mpl[0] / gv[0]:.2f} wall, "
+              f"{mpl[1] / gv[1]:.2f} CPU (target <= 2)")  # fmt: skip
+        for name in PEERS if peers.exists() else ():
+            print(f"  {label}{name} / graphviz = {t[name][0] / gv[0]:.1f}x wall (target >= 20)")
 
-    # One `dot` per figure (stable) against one `dot` for the whole batch (1 render in 30 varied).
+
+def import_times(out: str, before: Path | None) -> None:
+    """Each command's imports, from `-X importtime` (the sum of every module's own time)."""
+    commands = {
+        "render --backend graphviz": ["render", str(SEED), "-o", out, "--backend", "graphviz"],
+        "render --backend matplotlib": ["render", str(SEED), "-o", out, "--backend", "matplotlib"],
+        "summary": ["summary", str(SEED)],
+        "check": ["check", str(SEED)],
+        "schema": ["schema"],
+    }
+    print("Import time of each command (median of 5, interleaved, -X importtime)")
+    for name, argv in commands.items():
+        totals: dict[str, list[int]] = {label: [] for label in trees(before)}
+        for _ in range(5):
+            for label, tree in trees(before).items():
+                err = subprocess.run(
+                    [sys.executable, "-X", "importtime", "-m", "rnndiagrams", *argv],
+                    capture_output=True, text=True, cwd=tree, env=WORK, check=True,
+                ).stderr  # fmt: skip
+                own = [line.split("|")[0][12:] for line in err.splitlines()
+                       if line.startswith("import time:")]  # fmt: skip
+                totals[label].append(sum(int(us) for us in own if us.strip().isdigit()))
+        cells = [f"{label or 'now: '}{statistics.median(us) / 1000:7.1f} ms" for label, us in
+                 totals.items()]  # fmt: skip
+        print(f"  {name:<30} " + "   ".join(cells))
+
+
+def gallery(before: Path | None) -> None:
+    """`make diagrams`' work from a clean output/ and an empty figure cache (fonts subsets
+    and matplotlib's font list kept), then the no-op `make diagrams`."""
+    specs = sorted(str(p) for p in (ROOT / "specs").glob("*.yaml"))
+    mpl_cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    fns: dict[str, Callable[[], object]] = {}
+    for label, tree in trees(before).items():
+
+        def cold(tree: Path = tree, now: bool = not label) -> None:
+            with tempfile.TemporaryDirectory() as tmp:
+                cache = Path(tmp) / "cache"
+                for kept in ("matplotlib", "rnndiagrams/fonts"):
+                    if (mpl_cache / kept).is_dir():
+                        shutil.copytree(mpl_cache / kept, cache / kept)
+                env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+                render = [sys.executable, "-m", "rnndiagrams", "render", "-o", tmp]
+                if now:  # what the Makefile runs
+                    run(*render, "-j", str(os.cpu_count() or 1), *specs, cwd=tree, env=env)
+                else:  # one process per spec, then the page
+                    for spec in specs:
+                        run(*render, spec, cwd=tree, env=env)
+                run(sys.executable, "-m", "rnndiagrams", "gallery", "specs", "-o",
+                    f"{tmp}/index.html", cwd=tree, env=env)  # fmt: skip
+
+        fns[f"{label}make diagrams, clean output/, cold"] = cold
+    t = medians(fns, n=3)
+    print(f"Gallery: {len(specs)} specs, every figure and output/index.html (median of 3)")
+    for name, value in t.items():
+        row(name, value)
+    if before:
+        now, then = (
+            t["make diagrams, clean output/, cold"],
+            t["before: make diagrams, clean output/, cold"],
+        )
+        print(f"  now / before = {now[0] / then[0]:.3f} wall, {now[1] / then[1]:.3f} CPU "
+              "(target <= 1/8 = 0.125)")  # fmt: skip
+    run("make", "--no-print-directory", "diagrams", env=dict(os.environ))
+    noop = medians({"make diagrams (no-op)": lambda: run("make", "diagrams", env=dict(os.environ))})
+    row("make diagrams (no-op)", noop["make diagrams (no-op)"], "(target < 100 ms)")
+
+
+def batch_vs_each(out: str) -> None:
+    from rnndiagrams import load
+    from rnndiagrams.pipeline import scenes
+    from rnndiagrams.render.dot_source import dot_source
+    from rnndiagrams.style import THEMES
+
     numpy_sources = [
         dot_source(scene, THEMES["light"]).encode()
         for _, scene in scenes(load(str(ROOT / "specs" / "seed_numpy_rnn.yaml")))
     ]
     with ThreadPoolExecutor(max_workers=4) as pool:
-        t = median_times(
+        t = medians(
             {
-                "batch": lambda: run("dot", "-Tsvg", stdin=b"\n".join(numpy_sources)),
-                "each": lambda: list(
+                "one dot for the batch": lambda: run(
+                    "dot", "-Tsvg", stdin=b"\n".join(numpy_sources)
+                ),
+                "one dot per figure (what render does)": lambda: list(
                     pool.map(lambda s: run("dot", "-Tsvg", stdin=s), numpy_sources)
                 ),
             }
         )
     print(f"seed_numpy_rnn, {len(numpy_sources)} views -> SVG with raw dot (median of {N})")
-    print(f"  one dot for the batch   {t['batch'] * 1000:8.1f} ms")
-    print(f"  one dot per figure (x4) {t['each'] * 1000:8.1f} ms  (what render does)")
-    print(f"  cost of one dot per figure: {t['each'] / t['batch']:.2f}x")
+    for name, value in t.items():
+        row(name, value)
 
+
+def unrolled(out: str) -> None:
+    from rnndiagrams import load
+    from rnndiagrams.pipeline import scenes
+    from rnndiagrams.render.dot_source import dot_source
+    from rnndiagrams.style import THEMES
+
+    render = [sys.executable, "-m", "rnndiagrams", "render", "-o", out, "--format", "svg"]
     print("unrolled view, T=4 vs T=1,000,000")
-    jobs = {}
+    jobs: dict[str, Callable[[], object]] = {}
     for steps in (4, 1_000_000):
         spec_path = Path(out) / f"unrolled_{steps}.yaml"
         spec_path.write_text(UNROLLED.format(steps=steps))
@@ -114,7 +277,7 @@ def main() -> None:
             dot_source(s, THEMES["light"]) for _, s in scenes(spec)
         ]
         jobs[f"fresh{steps}"] = lambda p=spec_path: run(*render, str(p), "--backend", "graphviz")
-    t = median_times(jobs)
+    t = {name: wall for name, (wall, _) in medians(jobs).items()}
     for steps in (4, 1_000_000):
         print(
             f"  T={steps:<9,} scene+DOT {t[f'scene{steps}'] * 1000:7.2f} ms   "
@@ -123,26 +286,65 @@ def main() -> None:
     a, b, c, d = t["scene4"], t["fresh4"], t["scene1000000"], t["fresh1000000"]
     print(f"  ratio T=1e6 / T=4: scene+DOT {c / a:.2f}, fresh render {d / b:.2f}  (target ~1.0)")
 
+
+def depth(out: str, before: Path | None) -> None:
+    render = [sys.executable, "-m", "rnndiagrams", "render", "-o", out, "--format", "svg"]
     print("stacked layers, 3 views -> SVG (one fresh render each; CPU time is what a shared")
     print("machine cannot inflate)")
     for layers in DEPTHS:
         spec_path = Path(out) / f"deep_{layers}.yaml"
         spec_path.write_text(deep_spec(layers))
-        cells = []
-        for backend in ("graphviz", "matplotlib"):
-            wall, cpu = timed(lambda b=backend, p=spec_path: run(*render, str(p), "--backend", b))
-            cells.append(f"{backend} {wall:6.2f} s wall {cpu:6.2f} s CPU")
-        print(f"  {layers:4} layers  " + "   ".join(cells))
+        for label, tree in trees(before).items() if layers == DEPTHS[-1] else {"": ROOT}.items():
+            cpu = {}
+            cells = []
+            for backend in ("graphviz", "matplotlib"):
+                wall, cpu[backend] = timed(
+                    lambda b=backend, p=spec_path, t=tree: run(
+                        *render, str(p), "--backend", b, cwd=t
+                    )
+                )
+                cells.append(f"{backend} {wall:6.2f} s wall {cpu[backend]:6.2f} s CPU")
+            ratio = cpu["matplotlib"] / cpu["graphviz"]
+            print(
+                f"  {label}{layers:4} layers  " + "   ".join(cells) + f"   mpl/gv {ratio:.2f} CPU"
+            )
+    print("  (target at 500 layers: matplotlib <= 5x graphviz)")
 
 
-def timed(fn) -> tuple[float, float]:
-    """Wall time and the CPU time of the child processes fn ran."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    fn()
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+def watch_latency() -> None:
+    try:
+        sys.path.insert(0, str(ROOT / "tests"))
+        from browser import chromium_missing
+
+        missing = chromium_missing()
+        import selenium  # noqa: F401
+    except ImportError:
+        missing = "the test extra is not installed (make setup-test)"
+    print("watch: save-to-page latency in headless Chromium (target < 300 ms)")
+    if missing:
+        print(f"  not timed: {missing}")
+        return
+    # no figure cache: the edits are the same in every run, so a cache would answer them
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "watch_latency.py")], env=WORK)
+    if done.returncode:  # the saves are printed as they come; a failure ends the row only
+        print(f"  watch_latency.py exited with {done.returncode}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--before", type=Path, help="a checkout of an earlier commit to compare")
+    before = parser.parse_args().before
+    before = before.resolve() if before else None
+    out = tempfile.mkdtemp()
+    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start")
+    one_figure(out, before)
+    import_times(out, before)
+    gallery(before)
+    batch_vs_each(out)
+    unrolled(out)
+    depth(out, before)
+    watch_latency()
+    print(f"load average {os.getloadavg()[0]:.1f} at the end")
 
 
 if __name__ == "__main__":

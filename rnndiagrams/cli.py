@@ -81,6 +81,8 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace) -> int:
+    from functools import partial
+
     from . import load
     from .pipeline import render_figures, write_figures
     from .render.files import atomic_write, remove_stale_temps
@@ -90,16 +92,15 @@ def _render(args: argparse.Namespace) -> int:
     specs = [load(path) for path in args.specs]
     if not single:
         _one_folder_each(specs, args.specs, target)
-    rendered = []  # every figure of every spec is drawn before the first file is written
+    overrides = {
+        "formats": tuple(args.format or ([target.suffix[1:]] if single else ())),
+        "backends": tuple(args.backend or ()),
+        "theme": args.theme,
+        "dpi": args.dpi,
+        "frames": args.frames,
+    }
+    views = tuple(args.view or ())
     for spec in specs:
-        overrides = {
-            "formats": tuple(args.format or ([target.suffix[1:]] if single else ())),
-            "backends": tuple(args.backend or ()),
-            "theme": args.theme,
-            "dpi": args.dpi,
-            "frames": args.frames,
-        }
-        views = tuple(args.view or ())
         for name in views:
             if name not in {v.name for v in spec.views}:
                 raise SpecError(
@@ -107,7 +108,23 @@ def _render(args: argparse.Namespace) -> int:
                     f"--view {name!r} is not a view of this spec",
                     f"expected one of {', '.join(v.name for v in spec.views)}",
                 )
-        rendered.append((spec, render_figures(spec, overrides, views)))
+    # every figure of every spec is drawn before the first file is written
+    draw = partial(render_figures, overrides=overrides, views=views)
+    if args.jobs > 1 and len(specs) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+        from multiprocessing import get_context
+
+        from .render.backends import BACKENDS
+
+        # forked workers start with what is imported here, so the backends are imported once;
+        # each figure's bytes depend on its inputs only, and map keeps the specs' order, so
+        # the output is the same as with one process
+        for name in set(overrides["backends"]) or {b for s in specs for b in s.render["backends"]}:
+            BACKENDS[name].load()
+        with ProcessPoolExecutor(args.jobs, mp_context=get_context("fork")) as pool:
+            rendered = list(zip(specs, pool.map(draw, specs), strict=True))
+    else:
+        rendered = [(spec, draw(spec)) for spec in specs]
     if single:
         figures = [f for _, spec_figures in rendered for f in spec_figures]
         if len(figures) != 1:
@@ -276,6 +293,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--frames",
         action="store_true",
         help="unrolled views as step-by-step builds (tikz: Beamer overlays); render.frames",
+    )
+    p.add_argument(
+        "-j", "--jobs", type=_positive, default=1, help="specs drawn at once (default: 1)"
     )
     p = command(
         "import",

@@ -18,6 +18,10 @@ class SpecError(Exception):
             text += f"; {expected}"
         super().__init__(text)
 
+    def __reduce__(self) -> tuple[type[SpecError], tuple[str, str, str | None]]:
+        """Picklable, so a worker process of `render --jobs` can report it."""
+        return type(self), (self.where, self.problem, self.expected)
+
 
 class RenderError(Exception):
     """A figure could not be written (a missing executable, a failed tool); not the spec's fault."""

@@ -14,6 +14,7 @@ from typing import Any
 
 from .errors import RenderError
 from .render.backends import BACKENDS
+from .render.cache import figure_file, read, store
 from .render.files import STEP, figure_path, remove_stale_temps, stale_figures, write_together
 from .render.frames import builds
 from .render.svg_clean import clean_svg, figure_prefix
@@ -81,8 +82,8 @@ def _draw(
     datas = [b""] * len(chosen)
     for build in sorted(set(builds)):
         where = [i for i, b in enumerate(builds) if b == build]
-        drawn = BACKENDS[backend].draw(
-            [chosen[i][1] for i in where], fmt, {**options, "frames": build}
+        drawn = _cached_draw(
+            [chosen[i][1] for i in where], backend, fmt, {**options, "frames": build}
         )
         for i, data in zip(where, drawn, strict=True):
             datas[i] = data
@@ -99,9 +100,24 @@ def _steps(
         if not _builds(backend, view, options):
             continue
         for k in range(len(builds(scene))):
-            (data,) = BACKENDS[backend].draw([scene], fmt, {**options, "frames": True, "build": k})
+            (data,) = _cached_draw([scene], backend, fmt, {**options, "frames": True, "build": k})
             out.append((dataclasses.replace(view, name=f"{view.name}{STEP}{k}"), data))
     return out
+
+
+def _cached_draw(
+    scenes: list[Scene], backend: str, fmt: str, options: dict[str, Any]
+) -> list[bytes]:
+    """Each scene's figure, from the content-addressed cache when these very inputs were drawn
+    before (by `render`, the gallery or `watch`); the others drawn in one batch and stored."""
+    files = [figure_file(scene, backend, fmt, options) for scene in scenes]
+    datas = [read(file) for file in files]
+    missing = [i for i, data in enumerate(datas) if data is None]
+    if missing:
+        drawn = BACKENDS[backend].draw([scenes[i] for i in missing], fmt, options)
+        for i, data in zip(missing, drawn, strict=True):
+            datas[i] = store(files[i], data)
+    return [data for data in datas if data is not None]
 
 
 def _formats(backend: str, options: dict[str, Any]) -> list[str]:

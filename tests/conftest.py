@@ -13,6 +13,9 @@ ROOT = Path(__file__).resolve().parents[1]
 # workspace's shared/oracle/ so that a clone tests on its own.
 ORACLE_DIR = ROOT / "tests" / "oracle"
 SHARED_ORACLE = Path(os.environ.get("RNNDIAGRAMS_SHARED", ROOT.parent / "shared")) / "oracle"
+# Tests draw every figure (a figure from the cache would hide what they test); the cache's own
+# tests turn it back on with a cache folder of their own.
+os.environ["RNNDIAGRAMS_NO_CACHE"] = "1"
 
 
 def pytest_runtest_setup(item):

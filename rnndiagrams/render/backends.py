@@ -23,9 +23,12 @@ class Backend:
     formats: tuple[str, ...]  # the formats it writes
     builds: bool = False  # draws step-by-step builds (options `frames`, `build`)
 
+    def load(self) -> Any:
+        """The backend's module, imported on first use (workers forked later share it)."""
+        return import_module(f"{__package__}.{self.module}")
+
     def draw(self, scenes: list[Scene], fmt: str, options: dict[str, Any]) -> list[bytes]:
-        draw_scenes = import_module(f"{__package__}.{self.module}").draw_scenes
-        return cast(list[bytes], draw_scenes(scenes, fmt, options))
+        return cast(list[bytes], self.load().draw_scenes(scenes, fmt, options))
 
 
 BACKENDS = {

@@ -17,6 +17,7 @@ import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
 import matplotlib
@@ -24,6 +25,7 @@ from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
+from matplotlib.mathtext import MathTextParser
 
 from .. import style
 from ..scene import Edge, Group, Label, Node, Run, Scene
@@ -133,24 +135,62 @@ class Block:
     height: float
 
 
+def _share_mathtext_parses() -> Any:
+    """matplotlib caches parsed mathtext per parser, and every renderer (so every measure and
+    every saved figure) makes a parser of its own, so each figure parsed its symbols again
+    (707 parses of 77 strings for the gallery). The parse is a pure function of the output
+    type and its arguments: one cache per output type serves every renderer of the process."""
+    parser_class: Any = MathTextParser  # private members, absent from matplotlib's stubs
+    uncached = getattr(getattr(parser_class, "_parse_cached", None), "__wrapped__", None)
+    if uncached is None:  # another matplotlib: leave its caching as it is
+        return None
+    parsers: dict[str, Any] = {}
+
+    @lru_cache(4096)
+    def parsed(output: str, *args: Any) -> Any:
+        return uncached(parsers[output], *args)
+
+    def parse_cached(self: Any, *args: Any) -> Any:
+        parsers.setdefault(self._output_type, self)
+        return parsed(self._output_type, *args)
+
+    parser_class._parse_cached = parse_cached
+    return parsed
+
+
+MATHTEXT_PARSES = _share_mathtext_parses()  # the shared cache (None: matplotlib's own)
+
+# The rc settings text extents depend on besides the string, size and weight.
+_METRIC_RC: tuple[RcKeyType, ...] = (
+    "font.family",
+    "mathtext.fontset",
+    "text.hinting",
+    "text.hinting_factor",
+)
+
+
+@cache
+def _renderer() -> Any:
+    """One 72 dpi renderer measures the text of every figure of the process."""
+    return FigureCanvasAgg(Figure(dpi=72)).get_renderer()  # type: ignore[no-untyped-call]  # matplotlib leaves get_renderer unannotated
+
+
+@cache
+def _width(text: str, size: float, math: bool, weight: str, settings: str) -> float:
+    """Measured once per (string, size, weight, fonts and settings) in a process: figures
+    repeat the same shapes and symbols, a deep model hundreds of times."""
+    props = FontProperties(family=matplotlib.rcParams["font.family"], size=size, weight=weight)
+    w, _, _ = _renderer().get_text_width_height_descent(text, props, ismath=math)
+    return float(w)
+
+
 class Measure:
     def __init__(self, theme: Theme) -> None:
         self.theme = theme
-        fig = Figure(dpi=72)
-        self.renderer = FigureCanvasAgg(fig).get_renderer()  # type: ignore[no-untyped-call]  # matplotlib leaves get_renderer unannotated
-        self.props = FontProperties(family=matplotlib.rcParams["font.family"])
-        self.widths: dict[tuple[str, float, bool, str], float] = {}
+        self.settings = repr([matplotlib.rcParams[k] for k in _METRIC_RC])
 
     def width(self, text: str, size: float, math: bool, weight: str = "normal") -> float:
-        """Measured once per distinct piece: deep models repeat the same shapes and symbols."""
-        key = (text, size, math, weight)
-        if key not in self.widths:
-            props = self.props.copy()
-            props.set_size(size)
-            props.set_weight(weight)
-            w, _, _ = self.renderer.get_text_width_height_descent(text, props, ismath=math)
-            self.widths[key] = w
-        return self.widths[key]
+        return _width(text, size, math, weight, self.settings)
 
     def block(self, label: Label, size: float, color: str, weight: str = "normal") -> Block:
         lines = []

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import base64
 import bisect
-import contextlib
 import hashlib
 import html
 import io
+import json
 import os
 import re
 import shutil
@@ -23,9 +23,9 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 from .. import style
+from .cache import cache_dir, cached, digest, environment
 
 # What readers without the embedded faces get: metric-alike Latin fonts first.
 LATIN_FALLBACKS = (style.FONT, "Bitstream Vera Sans", "Verdana", "sans-serif")
@@ -57,9 +57,19 @@ class _Face:
 @cache
 def _face(family: str, bold: bool, italic: bool) -> _Face | None:
     """The face fontconfig (and so Graphviz's pango) uses for the family and style, if a file
-    of that family is installed."""
+    of that family is installed. Asked of `fc-match` once per font setup: the answer is kept
+    on disk under the hash of the font and fontconfig folders it depends on."""
     if shutil.which("fc-match") is None:
         return None
+    key = digest((environment(), family, bold, italic))
+    found = json.loads(
+        cached(cache_dir() / "fontconfig" / f"{key}.json", lambda: _fc_match(family, bold, italic))
+    )
+    return _Face(found[0], found[1], found[2], tuple(tuple(r) for r in found[3])) if found else None
+
+
+def _fc_match(family: str, bold: bool, italic: bool) -> bytes:
+    """fc-match's face as JSON [file, weight, style, ranges], or null."""
     pattern = f"{family}:weight={200 if bold else 80}:slant={100 if italic else 0}"
     out = subprocess.run(
         ["fc-match", "-f", "%{family}\n%{file}\n%{weight}\n%{slant}\n%{charset}", pattern],
@@ -67,17 +77,16 @@ def _face(family: str, bold: bool, italic: bool) -> _Face | None:
         text=True,
     ).stdout.split("\n")
     if len(out) < 5 or family not in out[0].split(","):
-        return None
+        return b"null"
     try:
         weight, slant = float(out[2]), float(out[3])
     except ValueError:  # a variable font gives a range
         weight, slant = 80.0, 0.0
-    ranges = tuple(
-        sorted(
-            (int(a, 16), int(b or a, 16)) for a, _, b in (r.partition("-") for r in out[4].split())
-        )
+    ranges = sorted(
+        (int(a, 16), int(b or a, 16)) for a, _, b in (r.partition("-") for r in out[4].split())
     )
-    return _Face(out[1], 700 if weight >= 180 else 400, "italic" if slant else "normal", ranges)
+    face = [out[1], 700 if weight >= 180 else 400, "italic" if slant else "normal", ranges]
+    return json.dumps(face).encode()
 
 
 def _fallback_family() -> str | None:
@@ -102,10 +111,6 @@ _SUBSET_OPTIONS = {
 _DROP = ["FFTM", "TSI0", "TSI1", "TSI2", "TSI3", "TSI5", "GSUB", "GPOS", "GDEF"]
 
 
-def _cache_dir() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "rnndiagrams"
-
-
 @cache
 def _woff(path: str, chars: frozenset[int]) -> bytes:
     """The subset, from the user's cache when an earlier render made it (subsetting costs
@@ -115,16 +120,7 @@ def _woff(path: str, chars: frozenset[int]) -> bytes:
     stat = os.stat(path)
     key = repr((path, stat.st_size, stat.st_mtime_ns, fontTools.version, _SUBSET_OPTIONS, _DROP))
     name = hashlib.sha256((key + repr(sorted(chars))).encode()).hexdigest()
-    cached = _cache_dir() / "fonts" / f"{name}.woff"
-    with contextlib.suppress(OSError):
-        return cached.read_bytes()
-    data = _subset(path, chars)
-    with contextlib.suppress(OSError):  # no cache where the home is read-only
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_name(f".{name}.{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, cached)
-    return data
+    return cached(cache_dir() / "fonts" / f"{name}.woff", lambda: _subset(path, chars))
 
 
 def _subset(path: str, chars: frozenset[int]) -> bytes:

@@ -1,0 +1,128 @@
+"""A disk cache of bytes addressed by the hash of everything they are made from.
+
+Figures and font subsets are deterministic functions of their inputs, so a file named by the
+hash of those inputs can stand in for the work. A figure's inputs are its scene, backend,
+format and options, the package's code (every file's content), and the environment the tools
+read: installed Python packages, the `dot` binary and system packages, font and fontconfig
+folders, matplotlib's and fontconfig's configuration. Each is hashed by content or by
+(modification time, size), so any change to one is a new key and a new drawing: the cache
+never answers with bytes the inputs would no longer give. RNNDIAGRAMS_NO_CACHE=1 turns the
+figure cache off (to time the work itself, or to test it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import sys
+from collections.abc import Callable, Iterable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+PACKAGE = Path(__file__).resolve().parents[1]
+# Variables a tool reads that can change the bytes (PATH: which `dot`; the date of a PDF).
+_VARIABLES = (
+    "PATH",
+    "SOURCE_DATE_EPOCH",
+    "MPLCONFIGDIR",
+    "MATPLOTLIBRC",
+    "FONTCONFIG_FILE",
+    "FONTCONFIG_PATH",
+    "XDG_CONFIG_HOME",
+    "XDG_DATA_HOME",
+)
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "rnndiagrams"
+
+
+def digest(parts: Iterable[object]) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(repr(part).encode("utf-8") + b"\0")
+    return h.hexdigest()
+
+
+def read(path: Path | None) -> bytes | None:
+    """The cached bytes, or None (no entry, no cache)."""
+    with contextlib.suppress(OSError):
+        return path.read_bytes() if path else None
+    return None
+
+
+def store(path: Path | None, data: bytes) -> bytes:
+    """Keep `data` at `path` for the next process, atomically (readers see all or nothing);
+    nothing is kept where the cache folder is not writable."""
+    with contextlib.suppress(OSError):
+        if path:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+    return data
+
+
+def cached(path: Path, make: Callable[[], bytes]) -> bytes:
+    """The bytes at `path`, else `make()`'s, stored there."""
+    data = read(path)
+    return store(path, make()) if data is None else data
+
+
+@cache
+def code_hash() -> str:
+    """Every file of the package by content: an edit anywhere is a new key."""
+    files = sorted(p for p in PACKAGE.rglob("*") if p.suffix in (".py", ".json", ".yaml"))
+    return digest((p.relative_to(PACKAGE).as_posix(), p.read_bytes()) for p in files)
+
+
+def _stamp(path: Path) -> tuple[str, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return str(path), st.st_mtime_ns, st.st_size
+
+
+def _folders(root: Path) -> list[tuple[str, int, int] | None]:
+    """A folder tree's folders: adding, removing or replacing a file changes its folder's time."""
+    if not root.is_dir():
+        return []
+    return [_stamp(Path(d)) for d, _, _ in sorted(os.walk(root))]
+
+
+@cache
+def environment() -> str:
+    """What the tools read besides their arguments, by (modification time, size)."""
+    home = Path.home()
+    config = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
+    data = Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share")
+    dot = shutil.which("dot")
+    stamps: list[Any] = [sys.version, [os.environ.get(v) for v in _VARIABLES]]
+    stamps += [_stamp(Path(p)) for p in sys.path if p]  # an install or removal changes its folder
+    stamps += [_stamp(Path(os.path.realpath(dot))) if dot else None]
+    stamps += [_stamp(Path("/var/lib/dpkg/status")), _stamp(Path("matplotlibrc"))]
+    rc_files = [
+        config / "matplotlib",
+        os.environ.get("MPLCONFIGDIR"),
+        os.environ.get("MATPLOTLIBRC"),
+    ]
+    for rc in (Path(p) for p in rc_files if p):
+        stamps += [_stamp(rc), _stamp(rc / "matplotlibrc")]
+    for root in ("/etc/fonts", "/usr/share/fonts", "/usr/local/share/fonts"):
+        stamps += _folders(Path(root))
+    for root in (config / "fontconfig", data / "fonts", home / ".fonts"):
+        stamps += _folders(root)
+    return digest(stamps)
+
+
+def figure_file(scene: object, backend: str, fmt: str, options: dict[str, Any]) -> Path | None:
+    """Where the figure of these inputs is cached; None when the figure cache is off."""
+    if os.environ.get("RNNDIAGRAMS_NO_CACHE"):
+        return None
+    drawn_with = sorted((k, v) for k, v in options.items() if k not in ("backends", "formats"))
+    key = digest((code_hash(), environment(), backend, fmt, drawn_with, scene))
+    return cache_dir() / "figures" / key[:2] / f"{key}.{fmt}"

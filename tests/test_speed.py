@@ -1,0 +1,135 @@
+"""Work a render does not repeat (issue 21): a figure is drawn once per content."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rnndiagrams import load, style
+from rnndiagrams.pipeline import render_figures
+from rnndiagrams.render import cache, svg_fonts
+from rnndiagrams.render.backends import Backend
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "specs" / "seed_sentiment.yaml"
+SVG = {"backends": ("graphviz",), "formats": ("svg",)}
+
+
+@pytest.fixture
+def drawn(tmp_path, monkeypatch) -> list[str]:
+    """The names of the scenes the backends draw, with the figure cache on, in a folder of
+    the test's own."""
+    monkeypatch.delenv("RNNDIAGRAMS_NO_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    names: list[str] = []
+    real = Backend.draw
+
+    def draw(self, scenes, fmt, options):
+        names.extend(s.name for s in scenes)
+        return real(self, scenes, fmt, options)
+
+    monkeypatch.setattr(Backend, "draw", draw)
+    return names
+
+
+@pytest.mark.needs_dot
+def test_a_figure_is_drawn_once_per_content(drawn, monkeypatch):
+    spec = load(str(SEED))
+    first = render_figures(spec, SVG)
+    assert len(drawn) == len(spec.views)
+    assert [f.data for f in render_figures(spec, SVG)] == [f.data for f in first]
+    assert len(drawn) == len(spec.views)  # every figure from the cache, byte for byte
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1")  # what a tool reads is part of the key
+    monkeypatch.setattr(cache, "environment", cache.environment.__wrapped__)
+    render_figures(spec, SVG)
+    assert len(drawn) == 2 * len(spec.views)
+
+
+@pytest.mark.needs_dot
+def test_an_edit_redraws_only_the_views_it_changes(drawn, tmp_path):
+    spec_path = tmp_path / "seed.yaml"
+    views = "views: [stack, {{unrolled: {{steps: {}}}}}]\n"
+    spec_path.write_text(SEED.read_text() + views.format(4))
+    render_figures(load(str(spec_path)), SVG)
+    assert len(drawn) == 2
+    spec_path.write_text(SEED.read_text() + views.format(5))
+    render_figures(load(str(spec_path)), SVG)
+    assert drawn[2:] == [drawn[1].replace("4 steps", "5 steps")]  # not the stack view
+
+
+@pytest.mark.needs_dot
+def test_fontconfig_is_asked_once_per_font_setup(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    asked = []
+    real = svg_fonts._fc_match
+    monkeypatch.setattr(svg_fonts, "_fc_match", lambda *a: asked.append(a) or real(*a))
+    styles = [(style.FONT, bold, italic) for bold in (False, True) for italic in (False, True)]
+    svg_fonts._face.cache_clear()
+    first = [svg_fonts._face(*s) for s in styles * 2]
+    assert len(asked) == len(styles) and first[0] is not None
+    svg_fonts._face.cache_clear()  # as in a new process
+    assert [svg_fonts._face(*s) for s in styles] == first[: len(styles)]
+    assert len(asked) == len(styles)
+    svg_fonts._face.cache_clear()
+
+
+@pytest.mark.needs_dot
+def test_a_graphviz_render_imports_neither_numpy_nor_matplotlib(tmp_path):
+    """Start-up is what the command needs: the fresh process renders, then lists its modules."""
+    code = (
+        "import sys; from rnndiagrams.cli import main; "
+        f"main(['render', {str(SEED)!r}, '-o', {str(tmp_path)!r}, '--backend', 'graphviz']); "
+        "print(' '.join(sorted(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    modules = set(out.stdout.splitlines()[-1].split())
+    assert "rnndiagrams.render.graphviz_run" in modules  # it did render
+    assert not {m.split(".")[0] for m in modules} & {
+        "numpy",
+        "matplotlib",
+        "PIL",
+        "pyparsing",
+        "multiprocessing",
+    }
+
+
+def test_matplotlib_parses_and_measures_each_symbol_once_per_process(monkeypatch):
+    """Every renderer (each figure's, and the measuring one) used to parse its mathtext
+    again, and each layout measured its text again."""
+    from matplotlib import _mathtext
+
+    from rnndiagrams.render import layout
+
+    layout.MATHTEXT_PARSES.cache_clear()  # as in a new process
+    layout._width.cache_clear()
+    parses = []
+    real = _mathtext.Parser.parse
+    monkeypatch.setattr(
+        _mathtext.Parser, "parse", lambda *a: parses.append(a[1:2] + a[3:]) or real(*a)
+    )
+    spec = load(str(SEED))
+    mpl = {"backends": ("matplotlib",), "formats": ("svg",)}
+    first = render_figures(spec, mpl)
+    assert parses and len(parses) == len(set(parses))  # each string parsed once per size
+    measured = layout._width.cache_info().misses
+    assert [f.data for f in render_figures(spec, mpl)] == [f.data for f in first]
+    assert len(parses) == len(set(parses))  # not once more for the second figure
+    assert layout._width.cache_info().misses == measured
+
+
+@pytest.mark.needs_dot
+def test_workers_write_what_one_process_writes(tmp_path):
+    specs = [str(ROOT / "specs" / name) for name in ("seed_sentiment.yaml", "gru.yaml")]
+    for jobs in ("1", "2"):
+        subprocess.run(
+            [sys.executable, "-m", "rnndiagrams", "render", "-j", jobs, "-o", str(tmp_path / jobs)]
+            + specs,
+            check=True,
+            capture_output=True,
+        )
+    files = sorted(p.relative_to(tmp_path / "1") for p in (tmp_path / "1").rglob("*.*"))
+    assert files == sorted(p.relative_to(tmp_path / "2") for p in (tmp_path / "2").rglob("*.*"))
+    assert all(
+        (tmp_path / "1" / f).read_bytes() == (tmp_path / "2" / f).read_bytes() for f in files
+    )
