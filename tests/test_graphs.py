@@ -263,6 +263,25 @@ model:
 """,
 )
 
+# Padding masks as Keras passes them: into the recurrent layer and the average pooling
+# (listed as not_equal), through attention and a merge (not listed).
+MASKED = """\
+model:
+  inputs:
+    src: {shape: [null], dtype: int32}
+    tgt: {shape: [null], dtype: int32}
+  layers:
+    - Embedding: {input_dim: 20, output_dim: 4, mask_zero: true, inputs: [src]}
+    - LSTM: {units: 3, return_sequences: true, name: enc}
+    - Embedding: {input_dim: 20, output_dim: 4, inputs: [tgt]}
+    - LSTM: {units: 3, return_sequences: true, name: dec}
+    - Attention: {inputs: [enc, dec]}
+    - Concatenate: {inputs: [enc, attention]}
+    - Dense: {units: 2}
+    - GlobalAveragePooling1D: {inputs: [embedding]}
+  outputs: [dense, global_average_pooling1d]
+"""
+
 RUN = """
 import contextlib, io, json, runpy, sys
 import keras
@@ -295,8 +314,8 @@ def test_graph_code_runs_in_real_keras(tmp_path, capsys):
     """`code` of every graph (the 28 imported, the gallery's, and one with every merge and
     attention) is a Functional model that real Keras builds with the engine's names, output
     shapes, parameter counts and inbound tensors."""
-    specs = [tmp_path / "merges.yaml", tmp_path / "encoder.yaml", tmp_path / "decoder.yaml"]
-    for spec, text in zip(specs, (MERGES, *INFERENCE), strict=True):
+    specs = [tmp_path / f"{n}.yaml" for n in ("merges", "encoder", "decoder", "masked")]
+    for spec, text in zip(specs, (MERGES, *INFERENCE, MASKED), strict=True):
         spec.write_text(text)
     specs += GALLERY
     for case in KERAS:
@@ -440,3 +459,24 @@ def test_named_outputs_are_checked(outputs, message, write_spec, capsys):
     assert main(["check", str(spec)]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err, err
+
+
+def test_a_mask_a_merge_combined_cannot_reach_a_recurrent_layer(write_spec, capsys):
+    """Keras makes that mask with ops it names on its own: refused, not guessed."""
+    text = MASKED.replace("    - Dense: {units: 2}\n", "    - GRU: {units: 2}\n").replace(
+        "outputs: [dense,", "outputs: [gru,"
+    )
+    assert main(["check", str(write_spec(text))]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "GRU 'gru' reads 'concatenate', whose padding mask" in err
+
+
+def test_a_mask_op_keras_named_otherwise_is_refused_not_renamed(tmp_path, capsys):
+    """Keras numbers mask ops in the order it created them, which its saved layer order may
+    not keep: an import whose mask ops the engine would name differently is refused."""
+    text = (GRAPHS / "keras" / "graph_keras_003_masked.json").read_text()
+    path = tmp_path / "renamed.json"
+    path.write_text(text.replace('"not_equal"', '"not_equal_7"'))
+    assert main(["import", str(path), "-o", str(tmp_path / "out.yaml")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is given the mask ['not_equal_7'] in the file" in err, err

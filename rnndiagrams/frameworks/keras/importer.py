@@ -88,6 +88,7 @@ def read_config(path: str) -> tuple[dict[str, Any], str, str]:
 class _Importer:
     def __init__(self, text: str, where: str) -> None:
         self.text, self.where = text, where
+        self.masks_read: dict[str, list[str]] = {}  # layer -> the mask ops its call was given
 
     def error(self, name: str | None, problem: str, expected: str) -> SpecError:
         """A SpecError at the line:col of the layer's `"name": ...` in the JSON text."""
@@ -234,6 +235,8 @@ class _Importer:
         first = args[0] if isinstance(args[0], list) else [args[0]]
         reads = [self._reference(name, t, masks) for t in first]
         states = [self._reference(name, t, masks) for t in kwargs.get("initial_state") or []]
+        if masks:  # a file with mask ops (a real save; hand-made configs may leave them out)
+            self.masks_read[name] = _mask_sources(kwargs.get("mask"))
         return reads, states
 
     def _reference(self, name: str, tensor: Any, masks: set[str]) -> str:
@@ -335,6 +338,18 @@ class _Importer:
         return layer
 
 
+def _mask_sources(given: Any) -> list[str]:
+    """The ops whose masks a call was given (its `mask=` tensor, or a list of them)."""
+    return [
+        str(t["config"]["keras_history"][0])
+        for t in (given if isinstance(given, list) else [given])
+        if isinstance(t, dict)
+        and isinstance(t.get("config"), dict)
+        and isinstance(t["config"].get("keras_history"), list)
+        and t["config"]["keras_history"]
+    ]
+
+
 def _tensors(config: dict[str, Any]) -> list[dict[str, Any]]:
     """The model's outputs, [layer, node, tensor] each, as the tensors a call node holds."""
     found = config.get("output_layers", [])
@@ -382,7 +397,7 @@ def import_keras(path: str) -> tuple[str, ShapedModel]:
     spec = importer.model(data)
     yaml_text = to_yaml(spec, os.path.basename(path))
     try:
-        return yaml_text, shape_model(validate(parse_doc(yaml_text, "<imported>")))
+        model = shape_model(validate(parse_doc(yaml_text, "<imported>")))
     except SpecError as e:
         line = int(e.where.rsplit(":", 2)[1])
         index = line - yaml_text.splitlines().index("  layers:") - 2
@@ -392,6 +407,17 @@ def import_keras(path: str) -> tuple[str, ShapedModel]:
             ((_, args),) = layers[index].items()
             name = args.get("name")
         raise importer.error(name, e.problem, e.expected or "") from None
+    made = {i.name for i in model.spec.inputs} | {layer.name for layer in model.layers}
+    for layer in model.layers:  # the masks the engine passes must be the ones Keras saved
+        ours = [source for source, _ in layer.inbound if source not in made]
+        if layer.name in importer.masks_read and ours != importer.masks_read[layer.name]:
+            raise importer.error(
+                layer.name,
+                f"layer {layer.name!r} is given the mask {importer.masks_read[layer.name]} "
+                f"in the file, which rnndiagrams would name {ours}",
+                "expected masked Embeddings in the order Keras created them (not drawn yet)",
+            )
+    return yaml_text, model
 
 
 def to_yaml(spec: dict[str, Any], source: str) -> str:

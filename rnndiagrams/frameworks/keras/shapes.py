@@ -69,7 +69,16 @@ def _chain_layer(
 
 # Keras layers whose call takes the padding mask (it shows as one more inbound tensor);
 # those of KEEP_MASK pass it on, every other layer drops it (measured in Keras 3.15).
-_TAKE_MASK = (*RECURRENT, "Bidirectional", "TimeDistributed", "BatchNormalization")
+_TAKE_MASK = (
+    *RECURRENT,
+    "Bidirectional",
+    "TimeDistributed",
+    "BatchNormalization",
+    "GlobalAveragePooling1D",
+)
+# The mask after a merge or attention: Keras computes it with ops its call does not list
+# (Attention takes the query's), so only layers that do not list a mask may read it.
+_DERIVED = "<a merged mask>"
 
 
 class _Graph:
@@ -103,13 +112,19 @@ class _Graph:
                 "with ops of its own)",
                 "expected Embedding(mask_zero: true) for padding, or a chain spec",
             )
+        if masked and layer.cls == "MultiHeadAttention":
+            raise fail(
+                f"reads {masked[0].source}, which carries the padding mask of mask_zero",
+                "expected the mask to end first (a recurrent layer without return_sequences), "
+                "or mask_zero: false (masks into MultiHeadAttention are not drawn yet)",
+            )
+        if masked and masked[0].mask == _DERIVED and layer.cls in _TAKE_MASK:
+            raise fail(
+                f"reads {masked[0].source}, whose padding mask a merge or attention combined "
+                "with ops Keras names on its own",
+                "expected mask_zero: false, or no recurrent layer after the merge (not drawn yet)",
+            )
         if layer.cls in MERGES + ATTENTION:
-            if masked:
-                raise fail(
-                    f"reads {masked[0].source}, which carries the padding mask of mask_zero",
-                    "expected the mask to end first (a recurrent layer without "
-                    "return_sequences), or mask_zero: false (merged masks are not drawn yet)",
-                )
             out_shape, weights = shape_merge(layer, tuple(t.shape for t in reads), fail)
             shaped = ShapedLayer(layer, reads[0].shape, out_shape, "float32", weights)
         else:
@@ -123,13 +138,19 @@ class _Graph:
         if states or layer.initial_state:
             self._check_states(layer, shaped, states)
         mask = masked[0].mask if masked else None
+        if layer.cls in MERGES + ATTENTION:  # a mask of their own, from the query's for attention
+            query = reads[0].mask if layer.cls in ATTENTION else mask
+            mask = _DERIVED if query else None
         inbound = [t.key for t in reads + states]
         if mask and layer.cls in _TAKE_MASK:
             inbound.append((mask, 0))
         made = None
         if layer.cls == "Embedding" and layer.args["mask_zero"]:
             mask = made = self.op("not_equal")
-        elif not (layer.cls in KEEP_MASK or (shaped.recurrence and shaped.recurrence.sequence)):
+        elif not (
+            layer.cls in KEEP_MASK + MERGES + ATTENTION
+            or (shaped.recurrence and shaped.recurrence.sequence)
+        ):
             mask = None
         outputs = tuple(
             Tensor(
