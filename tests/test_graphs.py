@@ -282,6 +282,17 @@ model:
   outputs: [dense, global_average_pooling1d]
 """
 
+# A Masking layer's mask, as Keras makes it: any(not_equal(x, mask_value), axis=-1).
+MASKING = """\
+model:
+  input: {shape: [5, 3], name: x}
+  layers:
+    - Masking: {}
+    - LSTM: {units: 4, return_sequences: true}
+    - Dense: {units: 2}
+    - GRU: {units: 2}
+"""
+
 RUN = """
 import contextlib, io, json, runpy, sys
 import keras
@@ -314,8 +325,9 @@ def test_graph_code_runs_in_real_keras(tmp_path, capsys):
     """`code` of every graph (the 28 imported, the gallery's, and one with every merge and
     attention) is a Functional model that real Keras builds with the engine's names, output
     shapes, parameter counts and inbound tensors."""
-    specs = [tmp_path / f"{n}.yaml" for n in ("merges", "encoder", "decoder", "masked")]
-    for spec, text in zip(specs, (MERGES, *INFERENCE, MASKED), strict=True):
+    names = ("merges", "encoder", "decoder", "masked", "masking")
+    specs = [tmp_path / f"{n}.yaml" for n in names]
+    for spec, text in zip(specs, (MERGES, *INFERENCE, MASKED, MASKING), strict=True):
         spec.write_text(text)
     specs += GALLERY
     for case in KERAS:
@@ -480,3 +492,15 @@ def test_a_mask_op_keras_named_otherwise_is_refused_not_renamed(tmp_path, capsys
     assert main(["import", str(path), "-o", str(tmp_path / "out.yaml")]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "is given the mask ['not_equal_7'] in the file" in err, err
+
+
+def test_the_summary_lists_a_masking_layers_ops_as_keras_does(write_spec, capsys):
+    assert main(["summary", str(write_spec(MASKING))]) == 0
+    rows = [line.split("│")[1:5] for line in capsys.readouterr().out.splitlines() if "│" in line]
+    cells = [[c.strip() for c in row] for row in rows if row[0].strip()]
+    assert cells[:4] == [
+        ["x (InputLayer)", "(None, 5, 3)", "0", "-"],
+        ["masking (Masking)", "(None, 5, 3)", "0", "x[0][0]"],
+        ["not_equal (NotEqual)", "(None, 5, 3)", "0", "x[0][0]"],
+        ["any (Any)", "(None, 5)", "0", "not_equal[0][0]"],
+    ]

@@ -161,17 +161,16 @@ def _rows(model: ShapedModel) -> list[tuple[str, ...]]:
                 + ",\n ".join(", ".join(shapes[i : i + 2]) for i in range(0, len(shapes), 2))
                 + "]"
             )
-        rows.append((f"{layer.name} ({layer.cls})", shown, f"{layer.params:,}", _connected(layer)))
-        if layer.mask_op:
-            connected = _connected(layer)
-            rows.append(
-                (f"{layer.mask_op} (NotEqual)", format_shape(layer.input_shape), "0", connected)
-            )
+        rows.append(
+            (f"{layer.name} ({layer.cls})", shown, f"{layer.params:,}", _connected(layer.inbound))
+        )
+        for name, cls, shape, reads in layer.mask_ops:
+            rows.append((f"{name} ({cls})", format_shape(shape), "0", _connected(reads)))
     return rows
 
 
-def _connected(layer: ShapedLayer) -> str:
-    return ",\n".join(f"{name}[0][{index}]" for name, index in layer.inbound)
+def _connected(inbound: tuple[tuple[str, int], ...]) -> str:
+    return ",\n".join(f"{name}[0][{index}]" for name, index in inbound)
 
 
 def _convention_note(model: ShapedModel) -> str:

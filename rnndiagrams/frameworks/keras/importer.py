@@ -144,8 +144,9 @@ class _Importer:
 
     def _graph(self, entries: list[dict[str, Any]], config: dict[str, Any]) -> dict[str, Any]:
         """A Functional model: named inputs, and each layer with the tensors it reads where
-        they are not the layer before it. The masks Keras saves as NotEqual ops (from
-        Embedding(mask_zero=True)) are left out: the spec's engine makes them again."""
+        they are not the layer before it. The masks Keras saves as ops (NotEqual from
+        Embedding(mask_zero=True), NotEqual and Any from Masking) are left out: the spec's
+        engine makes them again, and they must come out with the same names."""
         inputs: dict[str, Any] = {}
         for entry in entries:
             if entry.get("class_name") == "InputLayer":
@@ -161,7 +162,7 @@ class _Importer:
                 "expected every input layer to be a model input",
             )
         inputs = {name: inputs[name] for name in order}
-        masks = {_name(e) for e in entries if e.get("class_name") == "NotEqual"}
+        masks = {_name(e) for e in entries if e.get("class_name") in ("NotEqual", "Any")}
         layers: list[dict[str, Any]] = []
         previous: str | None = None
         for entry in entries:

@@ -105,13 +105,6 @@ class _Graph:
             return spec.error(at, f"{where} {problem}", expected)
 
         masked = [t for t in reads if t.mask]
-        if layer.cls == "Masking":
-            raise spec.error(
-                layer.path,
-                f"{where}: a Masking layer in a graph is not drawn yet (Keras makes its mask "
-                "with ops of its own)",
-                "expected Embedding(mask_zero: true) for padding, or a chain spec",
-            )
         if masked and layer.cls == "MultiHeadAttention":
             raise fail(
                 f"reads {masked[0].source}, which carries the padding mask of mask_zero",
@@ -144,9 +137,17 @@ class _Graph:
         inbound = [t.key for t in reads + states]
         if mask and layer.cls in _TAKE_MASK:
             inbound.append((mask, 0))
-        made = None
+        made: tuple[tuple[str, str, Shape, tuple[tuple[str, int], ...]], ...] = ()
+        read = reads[0]
         if layer.cls == "Embedding" and layer.args["mask_zero"]:
-            mask = made = self.op("not_equal")
+            mask = self.op("not_equal")
+            made = ((mask, "NotEqual", read.shape, (read.key,)),)
+        elif layer.cls == "Masking":  # any(not_equal(x, mask_value), axis=-1)
+            unequal, mask = self.op("not_equal"), self.op("any")
+            made = (
+                (unequal, "NotEqual", read.shape, (read.key,)),
+                (mask, "Any", read.shape[:-1], ((unequal, 0),)),
+            )
         elif not (
             layer.cls in KEEP_MASK + MERGES + ATTENTION
             or (shaped.recurrence and shaped.recurrence.sequence)
@@ -162,7 +163,7 @@ class _Graph:
             )
             for k, shape in enumerate(shaped.outputs)
         )
-        return dataclasses.replace(shaped, inbound=tuple(inbound), mask_op=made), outputs
+        return dataclasses.replace(shaped, inbound=tuple(inbound), mask_ops=made), outputs
 
     def _check_states(
         self, layer: LayerSpec, shaped: ShapedLayer, states: tuple[Tensor, ...]
