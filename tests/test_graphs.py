@@ -279,7 +279,14 @@ model:
     - Concatenate: {inputs: [enc, attention]}
     - Dense: {units: 2}
     - GlobalAveragePooling1D: {inputs: [embedding]}
-  outputs: [dense, global_average_pooling1d]
+    - Embedding: {input_dim: 20, output_dim: 3, mask_zero: true, inputs: [tgt]}
+    - Add: {inputs: [enc, embedding_2]}
+    - GRU: {units: 2, name: after_add}
+    - Attention: {inputs: [enc, dec]}
+    - GRU: {units: 2, name: after_attention}
+    - MultiHeadAttention: {num_heads: 2, key_dim: 2, inputs: [embedding_2, enc]}
+    - GRU: {units: 2, name: after_mha}
+  outputs: [dense, global_average_pooling1d, after_add, after_attention, after_mha]
 """
 
 # A Masking layer's mask, as Keras makes it: any(not_equal(x, mask_value), axis=-1).
@@ -504,3 +511,12 @@ def test_the_summary_lists_a_masking_layers_ops_as_keras_does(write_spec, capsys
         ["not_equal (NotEqual)", "(None, 5, 3)", "0", "x[0][0]"],
         ["any (Any)", "(None, 5)", "0", "not_equal[0][0]"],
     ]
+
+
+def test_masks_into_a_merge_keras_was_not_measured_on_are_refused(write_spec, capsys):
+    text = MASKED.replace(
+        "- Add: {inputs: [enc, embedding_2]}", "- Dot: {axes: 2, inputs: [enc, embedding_2]}"
+    )
+    assert main(["check", str(write_spec(text.replace("embedding_2]", "dec]")))]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Dot 'dot' reads tensors that carry padding masks" in err, err

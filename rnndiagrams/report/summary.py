@@ -152,6 +152,14 @@ def _rows(model: ShapedModel) -> list[tuple[str, ...]]:
         (f"{i.name} (InputLayer)", format_shape((None, *i.shape)), "0", "-")
         for i in model.spec.inputs
     ]
+    # mask ops that a layer is given, or that such an op reads: Keras lists no other
+    used = {name for layer in model.layers for name, _ in layer.inbound}
+    ops = [op for layer in model.layers for op in layer.mask_ops]
+    while True:
+        more = {source for name, _, _, reads in ops if name in used for source, _ in reads}
+        if more <= used:
+            break
+        used |= more
     for layer in model.layers:
         shapes = [format_shape(s) for s in layer.outputs]
         shown = shapes[0]
@@ -165,7 +173,8 @@ def _rows(model: ShapedModel) -> list[tuple[str, ...]]:
             (f"{layer.name} ({layer.cls})", shown, f"{layer.params:,}", _connected(layer.inbound))
         )
         for name, cls, shape, reads in layer.mask_ops:
-            rows.append((f"{name} ({cls})", format_shape(shape), "0", _connected(reads)))
+            if name in used:
+                rows.append((f"{name} ({cls})", format_shape(shape), "0", _connected(reads)))
     return rows
 
 

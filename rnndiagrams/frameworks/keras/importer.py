@@ -38,6 +38,8 @@ _REQUIRED: dict[str, Any] = {
     "use_gate": False,  # MultiHeadAttention's gated variant (more weights)
     "sliding_window": None,
 }
+# The ops Keras saves for padding masks (mask_zero, Masking, merged and attended masks)
+_MASK_OPS = ("NotEqual", "Any", "LogicalOr", "ConvertToTensor")
 _AXIS_LAST = (-1, [-1])  # normalisation over the feature axis, the only one the spec draws
 _SUPPORTED = ", ".join(catalog.LAYERS)
 
@@ -144,9 +146,10 @@ class _Importer:
 
     def _graph(self, entries: list[dict[str, Any]], config: dict[str, Any]) -> dict[str, Any]:
         """A Functional model: named inputs, and each layer with the tensors it reads where
-        they are not the layer before it. The masks Keras saves as ops (NotEqual from
-        Embedding(mask_zero=True), NotEqual and Any from Masking) are left out: the spec's
-        engine makes them again, and they must come out with the same names."""
+        they are not the layer before it. The ops Keras saves for padding masks (_MASK_OPS:
+        NotEqual from Embedding(mask_zero=True), Any from Masking, LogicalOr and
+        ConvertToTensor after merges and attention) are left out: the spec's engine makes
+        them again, and they must come out with the same names."""
         inputs: dict[str, Any] = {}
         for entry in entries:
             if entry.get("class_name") == "InputLayer":
@@ -162,7 +165,7 @@ class _Importer:
                 "expected every input layer to be a model input",
             )
         inputs = {name: inputs[name] for name in order}
-        masks = {_name(e) for e in entries if e.get("class_name") in ("NotEqual", "Any")}
+        masks = {_name(e) for e in entries if e.get("class_name") in _MASK_OPS}
         layers: list[dict[str, Any]] = []
         previous: str | None = None
         for entry in entries:

@@ -20,7 +20,7 @@ from ...shapes.shaped import (
 from ...shapes.weights import GATES, Weight
 from ...specification.model import LayerSpec, Spec
 from .catalog import ATTENTION, AUTO_NAME, KEEP_MASK, MERGES, RECURRENT, facts
-from .merges import shape_merge
+from .merges import Fail, shape_merge
 
 
 def shape_keras(spec: Spec, convention: str | None = None) -> ShapedModel:
@@ -76,8 +76,8 @@ _TAKE_MASK = (
     "BatchNormalization",
     "GlobalAveragePooling1D",
 )
-# The mask after a merge or attention: Keras computes it with ops its call does not list
-# (Attention takes the query's), so only layers that do not list a mask may read it.
+# A mask a merge made with ops Keras names on its own (Concatenate's expand_dims, zeros_like,
+# concatenate, any...): only layers that are not given a mask may read it.
 _DERIVED = "<a merged mask>"
 
 
@@ -105,12 +105,6 @@ class _Graph:
             return spec.error(at, f"{where} {problem}", expected)
 
         masked = [t for t in reads if t.mask]
-        if masked and layer.cls == "MultiHeadAttention":
-            raise fail(
-                f"reads {masked[0].source}, which carries the padding mask of mask_zero",
-                "expected the mask to end first (a recurrent layer without return_sequences), "
-                "or mask_zero: false (masks into MultiHeadAttention are not drawn yet)",
-            )
         if masked and masked[0].mask == _DERIVED and layer.cls in _TAKE_MASK:
             raise fail(
                 f"reads {masked[0].source}, whose padding mask a merge or attention combined "
@@ -131,15 +125,14 @@ class _Graph:
         if states or layer.initial_state:
             self._check_states(layer, shaped, states)
         mask = masked[0].mask if masked else None
-        if layer.cls in MERGES + ATTENTION:  # a mask of their own, from the query's for attention
-            query = reads[0].mask if layer.cls in ATTENTION else mask
-            mask = _DERIVED if query else None
         inbound = [t.key for t in reads + states]
         if mask and layer.cls in _TAKE_MASK:
             inbound.append((mask, 0))
         made: tuple[tuple[str, str, Shape, tuple[tuple[str, int], ...]], ...] = ()
         read = reads[0]
-        if layer.cls == "Embedding" and layer.args["mask_zero"]:
+        if layer.cls in MERGES + ATTENTION:
+            mask, made = self._merged_mask(layer, reads, shaped.output_shape, fail)
+        elif layer.cls == "Embedding" and layer.args["mask_zero"]:
             mask = self.op("not_equal")
             made = ((mask, "NotEqual", read.shape, (read.key,)),)
         elif layer.cls == "Masking":  # any(not_equal(x, mask_value), axis=-1)
@@ -148,10 +141,7 @@ class _Graph:
                 (unequal, "NotEqual", read.shape, (read.key,)),
                 (mask, "Any", read.shape[:-1], ((unequal, 0),)),
             )
-        elif not (
-            layer.cls in KEEP_MASK + MERGES + ATTENTION
-            or (shaped.recurrence and shaped.recurrence.sequence)
-        ):
+        elif not (layer.cls in KEEP_MASK or (shaped.recurrence and shaped.recurrence.sequence)):
             mask = None
         outputs = tuple(
             Tensor(
@@ -164,6 +154,46 @@ class _Graph:
             for k, shape in enumerate(shaped.outputs)
         )
         return dataclasses.replace(shaped, inbound=tuple(inbound), mask_ops=made), outputs
+
+    def _merged_mask(
+        self, layer: LayerSpec, reads: tuple[Tensor, ...], shape: Shape, fail: Fail
+    ) -> tuple[str | None, tuple[tuple[str, str, Shape, tuple[tuple[str, int], ...]], ...]]:
+        """The mask after a merge or attention, and the op that makes it, as Keras 3.15 does
+        (measured): MultiHeadAttention keeps the query's, Attention converts the query's,
+        Add, Average and Multiply of two masked tensors take their logical or, Concatenate
+        builds one from ops of its own (derived: refused where a layer is given it). Every
+        op Keras makes is counted, so later ops get Keras's names."""
+        query, masks = reads[0].mask, [t.mask for t in reads]
+        if layer.cls == "MultiHeadAttention" or not any(masks):
+            return (query if layer.cls == "MultiHeadAttention" else None), ()
+        if layer.cls in ("Attention", "AdditiveAttention"):
+            if query is None:
+                return None, ()
+            name = self.op("convert_to_tensor")
+            if query == _DERIVED:
+                return _DERIVED, ()
+            return name, ((name, "ConvertToTensor", shape[:-1], ((query, 0),)),)
+        if layer.cls == "Concatenate":
+            for mask in masks:
+                for prefix in (
+                    ("expand_dims", "zeros_like", "logical_or") if mask else ("ones_like",)
+                ):
+                    self.op(prefix)
+            self.op("concatenate")
+            self.op("any")
+            return _DERIVED, ()
+        if layer.cls == "Dot" or not all(masks) or len(masks) != 2:
+            raise fail(
+                "reads tensors that carry padding masks, a combination whose mask ops were "
+                "not measured",
+                "expected mask_zero: false, or masks on both of two tensors of an Add, "
+                "Average or Multiply (not drawn yet)",
+            )
+        name = self.op("logical_or")
+        if _DERIVED in masks:
+            return _DERIVED, ()
+        pair = tuple((cast(str, m), 0) for m in masks)
+        return name, ((name, "LogicalOr", shape[:-1], pair),)
 
     def _check_states(
         self, layer: LayerSpec, shaped: ShapedLayer, states: tuple[Tensor, ...]
