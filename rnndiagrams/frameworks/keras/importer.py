@@ -125,24 +125,11 @@ class _Importer:
     def _input(
         self, entries: list[dict[str, Any]], config: dict[str, Any]
     ) -> tuple[list[Any], str]:
+        """A Sequential model's input: its InputLayer's, else its build_input_shape."""
         first = entries[0] if entries else {}
         if first.get("class_name") == "InputLayer":
-            c = first.get("config", {})
-            shape = c.get("batch_shape", c.get("batch_input_shape"))
-            dtype = c.get("dtype", "float32")
-        else:
-            shape, dtype = config.get("build_input_shape"), "float32"
-        if isinstance(dtype, dict):  # a DTypePolicy
-            dtype = dtype.get("config", {}).get("name", "float32")
-        if not isinstance(shape, list) or len(shape) not in (2, 3):
-            raise self.error(
-                first.get("config", {}).get("name"),
-                f"the model's input shape is {shape!r}",
-                "expected (batch, timesteps) token ids or (batch, timesteps, features)",
-            )
-        if dtype not in DTYPES:
-            raise self.error(None, f"the input dtype is {dtype!r}", f"expected one of {DTYPES}")
-        return list(shape[1:]), dtype
+            return self._input_layer(first)
+        return self._input_layer({"config": {"batch_shape": config.get("build_input_shape")}})
 
     def _graph(self, entries: list[dict[str, Any]], config: dict[str, Any]) -> dict[str, Any]:
         """A Functional model: named inputs, and each layer with the tensors it reads where
@@ -193,20 +180,19 @@ class _Importer:
 
     def _input_layer(self, entry: dict[str, Any]) -> tuple[list[Any], str]:
         c = entry.get("config", {})
+        name = entry.get("name", c.get("name"))
         shape, dtype = c.get("batch_shape", c.get("batch_input_shape")), c.get("dtype", "float32")
         if isinstance(dtype, dict):  # a DTypePolicy
             dtype = dtype.get("config", {}).get("name", "float32")
         if not isinstance(shape, list) or len(shape) not in (2, 3):
             raise self.error(
-                _name(entry),
-                f"input {_name(entry)!r} has shape {shape!r}",
+                name,
+                f"input {name!r} has shape {shape!r}" if name else f"the input shape is {shape!r}",
                 "expected (batch, timesteps) token ids, (batch, features) or "
                 "(batch, timesteps, features)",
             )
         if dtype not in DTYPES:
-            raise self.error(
-                _name(entry), f"the input dtype is {dtype!r}", f"expected one of {DTYPES}"
-            )
+            raise self.error(name, f"the input dtype is {dtype!r}", f"expected one of {DTYPES}")
         return list(shape[1:]), dtype
 
     def _call(self, entry: dict[str, Any], masks: set[str]) -> tuple[list[str], list[str]]:
