@@ -263,6 +263,43 @@ model:
 """,
 )
 
+# Padding masks as Keras passes them: into the recurrent layer and the average pooling
+# (listed as not_equal), through attention and a merge (not listed).
+MASKED = """\
+model:
+  inputs:
+    src: {shape: [null], dtype: int32}
+    tgt: {shape: [null], dtype: int32}
+  layers:
+    - Embedding: {input_dim: 20, output_dim: 4, mask_zero: true, inputs: [src]}
+    - LSTM: {units: 3, return_sequences: true, name: enc}
+    - Embedding: {input_dim: 20, output_dim: 4, inputs: [tgt]}
+    - LSTM: {units: 3, return_sequences: true, name: dec}
+    - Attention: {inputs: [enc, dec]}
+    - Concatenate: {inputs: [enc, attention]}
+    - Dense: {units: 2}
+    - GlobalAveragePooling1D: {inputs: [embedding]}
+    - Embedding: {input_dim: 20, output_dim: 3, mask_zero: true, inputs: [tgt]}
+    - Add: {inputs: [enc, embedding_2]}
+    - GRU: {units: 2, name: after_add}
+    - Attention: {inputs: [enc, dec]}
+    - GRU: {units: 2, name: after_attention}
+    - MultiHeadAttention: {num_heads: 2, key_dim: 2, inputs: [embedding_2, enc]}
+    - GRU: {units: 2, name: after_mha}
+  outputs: [dense, global_average_pooling1d, after_add, after_attention, after_mha]
+"""
+
+# A Masking layer's mask, as Keras makes it: any(not_equal(x, mask_value), axis=-1).
+MASKING = """\
+model:
+  input: {shape: [5, 3], name: x}
+  layers:
+    - Masking: {}
+    - LSTM: {units: 4, return_sequences: true}
+    - Dense: {units: 2}
+    - GRU: {units: 2}
+"""
+
 RUN = """
 import contextlib, io, json, runpy, sys
 import keras
@@ -295,8 +332,9 @@ def test_graph_code_runs_in_real_keras(tmp_path, capsys):
     """`code` of every graph (the 28 imported, the gallery's, and one with every merge and
     attention) is a Functional model that real Keras builds with the engine's names, output
     shapes, parameter counts and inbound tensors."""
-    specs = [tmp_path / "merges.yaml", tmp_path / "encoder.yaml", tmp_path / "decoder.yaml"]
-    for spec, text in zip(specs, (MERGES, *INFERENCE), strict=True):
+    names = ("merges", "encoder", "decoder", "masked", "masking")
+    specs = [tmp_path / f"{n}.yaml" for n in names]
+    for spec, text in zip(specs, (MERGES, *INFERENCE, MASKED, MASKING), strict=True):
         spec.write_text(text)
     specs += GALLERY
     for case in KERAS:
@@ -440,3 +478,45 @@ def test_named_outputs_are_checked(outputs, message, write_spec, capsys):
     assert main(["check", str(spec)]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err, err
+
+
+def test_a_mask_a_merge_combined_cannot_reach_a_recurrent_layer(write_spec, capsys):
+    """Keras makes that mask with ops it names on its own: refused, not guessed."""
+    text = MASKED.replace("    - Dense: {units: 2}\n", "    - GRU: {units: 2}\n").replace(
+        "outputs: [dense,", "outputs: [gru,"
+    )
+    assert main(["check", str(write_spec(text))]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "GRU 'gru' reads 'concatenate', whose padding mask" in err
+
+
+def test_a_mask_op_keras_named_otherwise_is_refused_not_renamed(tmp_path, capsys):
+    """Keras numbers mask ops in the order it created them, which its saved layer order may
+    not keep: an import whose mask ops the engine would name differently is refused."""
+    text = (GRAPHS / "keras" / "graph_keras_003_masked.json").read_text()
+    path = tmp_path / "renamed.json"
+    path.write_text(text.replace('"not_equal"', '"not_equal_7"'))
+    assert main(["import", str(path), "-o", str(tmp_path / "out.yaml")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is given the mask ['not_equal_7'] in the file" in err, err
+
+
+def test_the_summary_lists_a_masking_layers_ops_as_keras_does(write_spec, capsys):
+    assert main(["summary", str(write_spec(MASKING))]) == 0
+    rows = [line.split("│")[1:5] for line in capsys.readouterr().out.splitlines() if "│" in line]
+    cells = [[c.strip() for c in row] for row in rows if row[0].strip()]
+    assert cells[:4] == [
+        ["x (InputLayer)", "(None, 5, 3)", "0", "-"],
+        ["masking (Masking)", "(None, 5, 3)", "0", "x[0][0]"],
+        ["not_equal (NotEqual)", "(None, 5, 3)", "0", "x[0][0]"],
+        ["any (Any)", "(None, 5)", "0", "not_equal[0][0]"],
+    ]
+
+
+def test_masks_into_a_merge_keras_was_not_measured_on_are_refused(write_spec, capsys):
+    text = MASKED.replace(
+        "- Add: {inputs: [enc, embedding_2]}", "- Dot: {axes: 2, inputs: [enc, embedding_2]}"
+    )
+    assert main(["check", str(write_spec(text.replace("embedding_2]", "dec]")))]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Dot 'dot' reads tensors that carry padding masks" in err, err

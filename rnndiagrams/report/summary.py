@@ -152,6 +152,14 @@ def _rows(model: ShapedModel) -> list[tuple[str, ...]]:
         (f"{i.name} (InputLayer)", format_shape((None, *i.shape)), "0", "-")
         for i in model.spec.inputs
     ]
+    # mask ops that a layer is given, or that such an op reads: Keras lists no other
+    used = {name for layer in model.layers for name, _ in layer.inbound}
+    ops = [op for layer in model.layers for op in layer.mask_ops]
+    while True:
+        more = {source for name, _, _, reads in ops if name in used for source, _ in reads}
+        if more <= used:
+            break
+        used |= more
     for layer in model.layers:
         shapes = [format_shape(s) for s in layer.outputs]
         shown = shapes[0]
@@ -161,17 +169,17 @@ def _rows(model: ShapedModel) -> list[tuple[str, ...]]:
                 + ",\n ".join(", ".join(shapes[i : i + 2]) for i in range(0, len(shapes), 2))
                 + "]"
             )
-        rows.append((f"{layer.name} ({layer.cls})", shown, f"{layer.params:,}", _connected(layer)))
-        if layer.mask_op:
-            connected = _connected(layer)
-            rows.append(
-                (f"{layer.mask_op} (NotEqual)", format_shape(layer.input_shape), "0", connected)
-            )
+        rows.append(
+            (f"{layer.name} ({layer.cls})", shown, f"{layer.params:,}", _connected(layer.inbound))
+        )
+        for name, cls, shape, reads in layer.mask_ops:
+            if name in used:
+                rows.append((f"{name} ({cls})", format_shape(shape), "0", _connected(reads)))
     return rows
 
 
-def _connected(layer: ShapedLayer) -> str:
-    return ",\n".join(f"{name}[0][{index}]" for name, index in layer.inbound)
+def _connected(inbound: tuple[tuple[str, int], ...]) -> str:
+    return ",\n".join(f"{name}[0][{index}]" for name, index in inbound)
 
 
 def _convention_note(model: ShapedModel) -> str:

@@ -102,7 +102,9 @@ class ShapedLayer:
     # tensor its call takes as its framework lists them, (layer or op, output index)
     state_outputs: tuple[Shape, ...] = ()
     inbound: tuple[tuple[str, int], ...] = ()
-    mask_op: str | None = None  # the op that makes its padding mask (Keras's not_equal)
+    # the ops that make its padding mask, as a summary lists them: (name, class, output
+    # shape, what each reads), e.g. Keras's not_equal of mask_zero
+    mask_ops: tuple[tuple[str, str, Shape, tuple[tuple[str, int], ...]], ...] = ()
 
     @property
     def name(self) -> str:

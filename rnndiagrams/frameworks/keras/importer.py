@@ -39,6 +39,8 @@ _REQUIRED: dict[str, Any] = {
     "use_gate": False,  # MultiHeadAttention's gated variant (more weights)
     "sliding_window": None,
 }
+# The ops Keras saves for padding masks (mask_zero, Masking, merged and attended masks)
+_MASK_OPS = ("NotEqual", "Any", "LogicalOr", "ConvertToTensor")
 _AXIS_LAST = (-1, [-1])  # normalisation over the feature axis, the only one the spec draws
 _SUPPORTED = ", ".join(catalog.LAYERS)
 
@@ -128,6 +130,7 @@ def _line_col(text: str, at: int) -> str:
 class _Importer:
     def __init__(self, text: str, where: str) -> None:
         self.text, self.where = text, where
+        self.masks_read: dict[str, list[str]] = {}  # layer -> the mask ops its call was given
 
     def error(self, name: str | None, problem: str, expected: str) -> SpecError:
         """A SpecError at the line:col of the layer's `"name": ...` in the JSON text."""
@@ -171,30 +174,18 @@ class _Importer:
     def _input(
         self, entries: list[dict[str, Any]], config: dict[str, Any]
     ) -> tuple[list[Any], str]:
+        """A Sequential model's input: its InputLayer's, else its build_input_shape."""
         first = entries[0] if entries else {}
         if first.get("class_name") == "InputLayer":
-            c = self.config(first)
-            shape = c.get("batch_shape", c.get("batch_input_shape"))
-            dtype = c.get("dtype", "float32")
-        else:
-            shape, dtype = config.get("build_input_shape"), "float32"
-        if isinstance(dtype, dict):  # a DTypePolicy
-            policy = dtype.get("config")
-            dtype = policy.get("name", "float32") if isinstance(policy, dict) else policy
-        if not isinstance(shape, list) or len(shape) not in (2, 3):
-            raise self.error(
-                first.get("name"),
-                f"the model's input shape is {shape!r}",
-                "expected (batch, timesteps) token ids or (batch, timesteps, features)",
-            )
-        if dtype not in DTYPES:
-            raise self.error(None, f"the input dtype is {dtype!r}", f"expected one of {DTYPES}")
-        return list(shape[1:]), dtype
+            return self._input_layer(first)
+        return self._input_layer({"config": {"batch_shape": config.get("build_input_shape")}})
 
     def _graph(self, entries: list[dict[str, Any]], config: dict[str, Any]) -> dict[str, Any]:
         """A Functional model: named inputs, and each layer with the tensors it reads where
-        they are not the layer before it. The masks Keras saves as NotEqual ops (from
-        Embedding(mask_zero=True)) are left out: the spec's engine makes them again."""
+        they are not the layer before it. The ops Keras saves for padding masks (_MASK_OPS:
+        NotEqual from Embedding(mask_zero=True), Any from Masking, LogicalOr and
+        ConvertToTensor after merges and attention) are left out: the spec's engine makes
+        them again, and they must come out with the same names."""
         inputs: dict[str, Any] = {}
         for entry in entries:
             if entry.get("class_name") == "InputLayer":
@@ -210,7 +201,7 @@ class _Importer:
                 "expected every input layer to be a model input",
             )
         inputs = {name: inputs[name] for name in order}
-        masks = {_name(e) for e in entries if e.get("class_name") == "NotEqual"}
+        masks = {_name(e) for e in entries if e.get("class_name") in _MASK_OPS}
         layers: list[dict[str, Any]] = []
         previous: str | None = None
         for entry in entries:
@@ -238,21 +229,20 @@ class _Importer:
 
     def _input_layer(self, entry: dict[str, Any]) -> tuple[list[Any], str]:
         c = self.config(entry)
+        name = entry.get("name", c.get("name"))
         shape, dtype = c.get("batch_shape", c.get("batch_input_shape")), c.get("dtype", "float32")
         if isinstance(dtype, dict):  # a DTypePolicy
             policy = dtype.get("config")
             dtype = policy.get("name", "float32") if isinstance(policy, dict) else policy
         if not isinstance(shape, list) or len(shape) not in (2, 3):
             raise self.error(
-                _name(entry),
-                f"input {_name(entry)!r} has shape {shape!r}",
+                name,
+                f"input {name!r} has shape {shape!r}" if name else f"the input shape is {shape!r}",
                 "expected (batch, timesteps) token ids, (batch, features) or "
                 "(batch, timesteps, features)",
             )
         if dtype not in DTYPES:
-            raise self.error(
-                _name(entry), f"the input dtype is {dtype!r}", f"expected one of {DTYPES}"
-            )
+            raise self.error(name, f"the input dtype is {dtype!r}", f"expected one of {DTYPES}")
         return list(shape[1:]), dtype
 
     def _call(self, entry: dict[str, Any], masks: set[str]) -> tuple[list[str], list[str]]:
@@ -285,6 +275,8 @@ class _Importer:
         first = args[0] if isinstance(args[0], list) else [args[0]]
         reads = [self._reference(name, t, masks) for t in first]
         states = [self._reference(name, t, masks) for t in kwargs.get("initial_state") or []]
+        if masks:  # a file with mask ops (a real save; hand-made configs may leave them out)
+            self.masks_read[name] = _mask_sources(kwargs.get("mask"))
         return reads, states
 
     def _reference(self, name: str, tensor: Any, masks: set[str]) -> str:
@@ -386,6 +378,18 @@ class _Importer:
         return layer
 
 
+def _mask_sources(given: Any) -> list[str]:
+    """The ops whose masks a call was given (its `mask=` tensor, or a list of them)."""
+    return [
+        str(t["config"]["keras_history"][0])
+        for t in (given if isinstance(given, list) else [given])
+        if isinstance(t, dict)
+        and isinstance(t.get("config"), dict)
+        and isinstance(t["config"].get("keras_history"), list)
+        and t["config"]["keras_history"]
+    ]
+
+
 def _tensors(config: dict[str, Any]) -> list[dict[str, Any]]:
     """The model's outputs, [layer, node, tensor] each, as the tensors a call node holds."""
     found = config.get("output_layers", [])
@@ -433,7 +437,7 @@ def import_keras(path: str) -> tuple[str, ShapedModel]:
     spec = importer.model(data)
     yaml_text = to_yaml(spec, os.path.basename(path))
     try:
-        return yaml_text, shape_model(validate(parse_doc(yaml_text, "<imported>")))
+        model = shape_model(validate(parse_doc(yaml_text, "<imported>")))
     except SpecError as e:
         line = int(e.where.rsplit(":", 2)[1])
         index = line - yaml_text.splitlines().index("  layers:") - 2
@@ -443,6 +447,17 @@ def import_keras(path: str) -> tuple[str, ShapedModel]:
             ((_, args),) = layers[index].items()
             name = args.get("name")
         raise importer.error(name, e.problem, e.expected or "") from None
+    made = {i.name for i in model.spec.inputs} | {layer.name for layer in model.layers}
+    for layer in model.layers:  # the masks the engine passes must be the ones Keras saved
+        ours = [source for source, _ in layer.inbound if source not in made]
+        if layer.name in importer.masks_read and ours != importer.masks_read[layer.name]:
+            raise importer.error(
+                layer.name,
+                f"layer {layer.name!r} is given the mask {importer.masks_read[layer.name]} "
+                f"in the file, which rnndiagrams would name {ours}",
+                "expected masked Embeddings in the order Keras created them (not drawn yet)",
+            )
+    return yaml_text, model
 
 
 def to_yaml(spec: dict[str, Any], source: str) -> str:

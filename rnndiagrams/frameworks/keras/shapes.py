@@ -20,7 +20,7 @@ from ...shapes.shaped import (
 from ...shapes.weights import GATES, Weight
 from ...specification.model import LayerSpec, Spec
 from .catalog import ATTENTION, AUTO_NAME, KEEP_MASK, MERGES, RECURRENT, facts
-from .merges import shape_merge
+from .merges import Fail, shape_merge
 
 
 def shape_keras(spec: Spec, convention: str | None = None) -> ShapedModel:
@@ -69,7 +69,16 @@ def _chain_layer(
 
 # Keras layers whose call takes the padding mask (it shows as one more inbound tensor);
 # those of KEEP_MASK pass it on, every other layer drops it (measured in Keras 3.15).
-_TAKE_MASK = (*RECURRENT, "Bidirectional", "TimeDistributed", "BatchNormalization")
+_TAKE_MASK = (
+    *RECURRENT,
+    "Bidirectional",
+    "TimeDistributed",
+    "BatchNormalization",
+    "GlobalAveragePooling1D",
+)
+# A mask a merge made with ops Keras names on its own (Concatenate's expand_dims, zeros_like,
+# concatenate, any...): only layers that are not given a mask may read it.
+_DERIVED = "<a merged mask>"
 
 
 class _Graph:
@@ -96,20 +105,13 @@ class _Graph:
             return spec.error(at, f"{where} {problem}", expected)
 
         masked = [t for t in reads if t.mask]
-        if layer.cls == "Masking":
-            raise spec.error(
-                layer.path,
-                f"{where}: a Masking layer in a graph is not drawn yet (Keras makes its mask "
-                "with ops of its own)",
-                "expected Embedding(mask_zero: true) for padding, or a chain spec",
+        if masked and masked[0].mask == _DERIVED and layer.cls in _TAKE_MASK:
+            raise fail(
+                f"reads {masked[0].source}, whose padding mask a merge or attention combined "
+                "with ops Keras names on its own",
+                "expected mask_zero: false, or no recurrent layer after the merge (not drawn yet)",
             )
         if layer.cls in MERGES + ATTENTION:
-            if masked:
-                raise fail(
-                    f"reads {masked[0].source}, which carries the padding mask of mask_zero",
-                    "expected the mask to end first (a recurrent layer without "
-                    "return_sequences), or mask_zero: false (merged masks are not drawn yet)",
-                )
             out_shape, weights = shape_merge(layer, tuple(t.shape for t in reads), fail)
             shaped = ShapedLayer(layer, reads[0].shape, out_shape, "float32", weights)
         else:
@@ -126,9 +128,19 @@ class _Graph:
         inbound = [t.key for t in reads + states]
         if mask and layer.cls in _TAKE_MASK:
             inbound.append((mask, 0))
-        made = None
-        if layer.cls == "Embedding" and layer.args["mask_zero"]:
-            mask = made = self.op("not_equal")
+        made: tuple[tuple[str, str, Shape, tuple[tuple[str, int], ...]], ...] = ()
+        read = reads[0]
+        if layer.cls in MERGES + ATTENTION:
+            mask, made = self._merged_mask(layer, reads, shaped.output_shape, fail)
+        elif layer.cls == "Embedding" and layer.args["mask_zero"]:
+            mask = self.op("not_equal")
+            made = ((mask, "NotEqual", read.shape, (read.key,)),)
+        elif layer.cls == "Masking":  # any(not_equal(x, mask_value), axis=-1)
+            unequal, mask = self.op("not_equal"), self.op("any")
+            made = (
+                (unequal, "NotEqual", read.shape, (read.key,)),
+                (mask, "Any", read.shape[:-1], ((unequal, 0),)),
+            )
         elif not (layer.cls in KEEP_MASK or (shaped.recurrence and shaped.recurrence.sequence)):
             mask = None
         outputs = tuple(
@@ -141,7 +153,47 @@ class _Graph:
             )
             for k, shape in enumerate(shaped.outputs)
         )
-        return dataclasses.replace(shaped, inbound=tuple(inbound), mask_op=made), outputs
+        return dataclasses.replace(shaped, inbound=tuple(inbound), mask_ops=made), outputs
+
+    def _merged_mask(
+        self, layer: LayerSpec, reads: tuple[Tensor, ...], shape: Shape, fail: Fail
+    ) -> tuple[str | None, tuple[tuple[str, str, Shape, tuple[tuple[str, int], ...]], ...]]:
+        """The mask after a merge or attention, and the op that makes it, as Keras 3.15 does
+        (measured): MultiHeadAttention keeps the query's, Attention converts the query's,
+        Add, Average and Multiply of two masked tensors take their logical or, Concatenate
+        builds one from ops of its own (derived: refused where a layer is given it). Every
+        op Keras makes is counted, so later ops get Keras's names."""
+        query, masks = reads[0].mask, [t.mask for t in reads]
+        if layer.cls == "MultiHeadAttention" or not any(masks):
+            return (query if layer.cls == "MultiHeadAttention" else None), ()
+        if layer.cls in ("Attention", "AdditiveAttention"):
+            if query is None:
+                return None, ()
+            name = self.op("convert_to_tensor")
+            if query == _DERIVED:
+                return _DERIVED, ()
+            return name, ((name, "ConvertToTensor", shape[:-1], ((query, 0),)),)
+        if layer.cls == "Concatenate":
+            for mask in masks:
+                for prefix in (
+                    ("expand_dims", "zeros_like", "logical_or") if mask else ("ones_like",)
+                ):
+                    self.op(prefix)
+            self.op("concatenate")
+            self.op("any")
+            return _DERIVED, ()
+        if layer.cls == "Dot" or not all(masks) or len(masks) != 2:
+            raise fail(
+                "reads tensors that carry padding masks, a combination whose mask ops were "
+                "not measured",
+                "expected mask_zero: false, or masks on both of two tensors of an Add, "
+                "Average or Multiply (not drawn yet)",
+            )
+        name = self.op("logical_or")
+        if _DERIVED in masks:
+            return _DERIVED, ()
+        pair = tuple((cast(str, m), 0) for m in masks)
+        return name, ((name, "LogicalOr", shape[:-1], pair),)
 
     def _check_states(
         self, layer: LayerSpec, shaped: ShapedLayer, states: tuple[Tensor, ...]
