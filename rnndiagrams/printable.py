@@ -15,8 +15,8 @@ BIDI_CONTROLS = frozenset(
 
 
 def printable(text: str, keep: str = "") -> str:
-    """Control characters as their Unicode pictures (U+2400...), bidi controls as `<U+202E>`,
-    unencodable ones as U+FFFD."""
+    """Control characters as their Unicode pictures (U+2400...), bidi controls and line or
+    paragraph separators as `<U+202E>`, unencodable ones as U+FFFD."""
     out = []
     for char in text:
         code = ord(char)
@@ -26,8 +26,8 @@ def printable(text: str, keep: str = "") -> str:
             out.append(chr(0x2400 + code))
         elif code == 0x7F:
             out.append("\u2421")
-        elif char in BIDI_CONTROLS:
-            out.append(f"<U+{code:04X}>")
+        elif char in BIDI_CONTROLS or unicodedata.category(char) in ("Zl", "Zp"):
+            out.append(f"<U+{code:04X}>")  # U+2028/U+2029 end a line for many readers
         elif unicodedata.category(char) in ("Cc", "Cs") or code & 0xFFFE == 0xFFFE:
             out.append("\ufffd")
         else:

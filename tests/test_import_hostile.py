@@ -320,3 +320,29 @@ def test_fuzzed_imports_give_ok_or_one_located_line(kind, tmp_path):
         )
         assert code == 0 or not out.exists()
         out.unlink(missing_ok=True)
+
+
+def test_a_class_name_with_a_line_separator_stays_one_line(tmp_path, capsys):
+    """make fuzz json seed 5422: U+2028 in a class name split the message for any reader that
+    ends lines at it (Python's splitlines, many editors and log viewers)."""
+    path, _ = _json_with(tmp_path, lambda d: d["config"]["layers"][1].update(class_name="a\u2028b"))
+    err = _refused(tmp_path, capsys, path, "<U+2028>")
+    assert len(err.splitlines()) == 1
+
+
+def test_a_malformed_number_in_print_text_prints_no_python_warning(tmp_path):
+    """make fuzz print seed 4857: ast's SyntaxWarning for `0.inplace` reached stderr as a second
+    line (a real process: pytest would capture the warning)."""
+    path = tmp_path / "model.txt"
+    path.write_text("Net(\n  (rnn): LSTM(8, 16)\n  (drop): Dropout(p=0.inplace=False)\n)\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "rnndiagrams", "import", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f"{path}:3:19: cannot read the arguments of Dropout: 'p=0.inplace=False'; "
+        "expected numbers, booleans and strings, as print(model) writes them"
+    ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from typing import Any
 
 from ...errors import SpecError
@@ -148,7 +149,9 @@ def _arguments(text: str, cls: str, where: str) -> tuple[list[Any], dict[str | N
         "expected numbers, booleans and strings, as print(model) writes them",
     )
     try:
-        call = ast.parse(f"f({text})", mode="eval").body
+        with warnings.catch_warnings():  # `0.inplace` would print a SyntaxWarning of its own
+            warnings.simplefilter("ignore")
+            call = ast.parse(f"f({text})", mode="eval").body
         assert isinstance(call, ast.Call)
         positional = [ast.literal_eval(a) for a in call.args]
         keywords = {k.arg: ast.literal_eval(k.value) for k in call.keywords}
