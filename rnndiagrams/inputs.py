@@ -178,7 +178,7 @@ def _inflate(f: BinaryIO, info: zipfile.ZipInfo, limit: int, where: str, expecte
         while True:
             chunk = f.read(min(CHUNK, remaining)) if remaining else b""
             remaining -= len(chunk)
-            out += step(chunk, limit + 1 - len(out), not chunk)
+            out += step(chunk, limit + 1 - len(out))
             if len(out) > limit:
                 raise SpecError(where, f"member inflates past {limit:,} bytes", expected)
             if not chunk:
@@ -190,24 +190,22 @@ def _inflate(f: BinaryIO, info: zipfile.ZipInfo, limit: int, where: str, expecte
     return bytes(out)
 
 
-Step = Callable[[bytes, int, bool], bytes]
+Step = Callable[[bytes, int], bytes]
 
 
 def _decompressor(method: str, f: BinaryIO, where: str, expected: str) -> Step:
-    """A function (chunk, room, last) -> at most `room` more output bytes per call's input,
+    """A function (chunk, room) -> at most `room` more output bytes per call's input,
     draining what the decompressor holds back before taking more input."""
     if method == "stored":
-        return lambda chunk, room, last: chunk
+        return lambda chunk, room: chunk
     if method == "deflate":
         z = zlib.decompressobj(-15)
 
-        def inflate(chunk: bytes, room: int, last: bool) -> bytes:
+        def inflate(chunk: bytes, room: int) -> bytes:
             out = bytearray(z.decompress(chunk, room))
             while z.unconsumed_tail and len(out) < room:
                 out += z.decompress(z.unconsumed_tail, room - len(out))
-            if z.unconsumed_tail:  # more output than room: the caller refuses it
-                out += b"\0"
-            return bytes(out)
+            return bytes(out)  # input left over means `room` is reached: the caller refuses
 
         return inflate
     if method == "bzip2":
@@ -219,14 +217,12 @@ def _decompressor(method: str, f: BinaryIO, where: str, expected: str) -> Step:
         size = struct.unpack("<H", props[2:4])[0]
         d = lzma.LZMADecompressor(lzma.FORMAT_RAW, filters=[_lzma_filter(f.read(size))])
 
-    def unpack(chunk: bytes, room: int, last: bool) -> bytes:
+    def unpack(chunk: bytes, room: int) -> bytes:
         if d.eof:
             return b""
         out = bytearray(d.decompress(chunk, room))
         while not d.eof and not d.needs_input and len(out) < room:
             out += d.decompress(b"", room - len(out))
-        if not d.eof and not d.needs_input:  # held back more than room
-            out += b"\0"
         return bytes(out)
 
     return unpack

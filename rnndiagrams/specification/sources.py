@@ -7,6 +7,7 @@ path (`<dict>['model']['layers'][0]`) for a dict, which has no lines.
 
 from __future__ import annotations
 
+import math
 import numbers
 import os
 from typing import Any, Union
@@ -96,7 +97,7 @@ class _Plain:
             if number.bit_length() > MAX_INT_BITS:
                 raise SpecError(
                     where,
-                    f"an integer of about {int(number.bit_length() * 0.30103):,} digits",
+                    f"an integer of about {int(number.bit_length() * _DIGITS_PER_BIT):,} digits",
                     f"expected at most {MAX_NUMBER_CHARS} digits",
                 )
             return number
@@ -117,4 +118,5 @@ class _Plain:
         return text
 
 
-MAX_INT_BITS = int(MAX_NUMBER_CHARS * 3.32)  # 100 decimal digits
+_DIGITS_PER_BIT = math.log10(2)
+MAX_INT_BITS = int(MAX_NUMBER_CHARS / _DIGITS_PER_BIT)  # MAX_NUMBER_CHARS decimal digits
