@@ -105,7 +105,7 @@ MYST_PAGE = """# In MyST Markdown
 
 def sphinx_build(src: Path, out: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "sphinx", "-q", "-b", "html", str(src), str(out)],
+        [sys.executable, "-m", "sphinx", "-q", "--no-color", "-b", "html", str(src), str(out)],
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
 
