@@ -26,7 +26,7 @@ from ..quoting import latex_text
 from ..scene import Label, Run, Scene
 from . import frames
 from .geometry import Box, Route
-from .layout import LINE, LOOP, MARGIN, Layout, measuring
+from .layout import LOOP, MARGIN, Layout, measuring
 from .reproducible import source_date
 
 # Unicode the views write that LaTeX sets as math (Latin Modern has no glyph for most)
@@ -53,7 +53,7 @@ def draw_scenes(scenes: list[Scene], fmt: str, options: dict[str, Any]) -> list[
     documents = []
     for scene in scenes:
         with measuring(False, scene.name):
-            layout = Layout(scene, theme)
+            layout = Layout(scene, theme, options.get("target", "column"))
         picture = Picture(layout)
         if not options.get("frames"):
             documents.append(document(picture, picture.lines()))
@@ -176,14 +176,14 @@ class Picture:
             f"({_n(lay.width)},{_n(lay.height)});",
         ]
         top = lay.height - MARGIN
-        title = self.node_text(lay.scene.title, MARGIN, top, style.FONT_SIZE, text, corner=True)
+        title = self.node_text(lay.title, MARGIN, top, lay.sizes.text, text, corner=True)
         out.append(title.replace(r"font=\rnnfont", r"font=\bfseries\rnnfont"))
         out.append(
             self.node_text(
                 lay.scene.legend,
                 MARGIN,
                 top - lay.header.height,
-                style.LEGEND_SIZE,
+                lay.sizes.legend,
                 text,
                 corner=True,
             )
@@ -199,7 +199,7 @@ class Picture:
                     group.label,
                     frame.x - frame.w / 2 + 8,
                     frame.y + frame.h / 2 - 3,
-                    style.FONT_SIZE,
+                    lay.sizes.text,
                     text,
                     corner=True,
                 )
@@ -244,7 +244,7 @@ class Picture:
                 if node.emphasis == "solid"
                 else self.color("rnnmuted", lay.theme.muted)
             )
-            out.append(self.node_text(node.label, box.x, y, style.FONT_SIZE, colour))
+            out.append(self.node_text(node.label, box.x, y, lay.sizes.text, colour))
         return out
 
     def edges(self, only: Iterable[int] | None = None) -> list[str]:
@@ -264,7 +264,7 @@ class Picture:
             if i in lay.label_at:
                 rect = lay.label_at[i]
                 colour = self.color(f"rnnlabel{edge.role}", lay.theme.edge_text[edge.role])
-                out.append(self.node_text(edge.label, rect.x, rect.y, style.SMALL_SIZE + 2, colour))
+                out.append(self.node_text(edge.label, rect.x, rect.y, lay.sizes.edge, colour))
         return out
 
     def highlight(self, column: int) -> str:
@@ -312,14 +312,19 @@ def _path(src: Box, route: Route | None) -> str:
     return f"{a} .. controls {b} and {c} .. {d}"
 
 
-HELPERS = [  # \providecommand: a document may set its own sizes before \input
-    r"\providecommand\rnnfont[1]{\fontsize{#1bp}{" + str(LINE) + r"\dimexpr#1bp\relax}\selectfont}",
-    r"\providecommand\rnnsmall[1]{{\fontsize{"
-    + _n(style.SMALL_SIZE)
-    + "bp}{"
-    + _n(style.SMALL_SIZE * LINE)
-    + r"bp}\selectfont\color{rnnmuted}#1}}",
-]
+def helpers(sizes: style.Sizes) -> list[str]:
+    r"""\providecommand: a document may set its own sizes before \input (the first figure's
+    target sets them for a document's later ones)."""
+    return [
+        r"\providecommand\rnnfont[1]{\fontsize{#1bp}{"
+        + str(sizes.line)
+        + r"\dimexpr#1bp\relax}\selectfont}",
+        r"\providecommand\rnnsmall[1]{{\fontsize{"
+        + _n(sizes.small)
+        + "bp}{"
+        + _n(sizes.small * sizes.line)
+        + r"bp}\selectfont\color{rnnmuted}#1}}",
+    ]
 
 
 SEARCHABLE_MATH = [  # a Unicode name for every glyph of TeX's math fonts: searchable PDFs
@@ -394,7 +399,7 @@ def document(picture: Picture, lines: list[str], extra: list[str] | None = None)
         r"\def\rnndiagramsalone{\end{document}}",
         r"\begin{document}\noindent",
         r"\fi",
-        *HELPERS,
+        *helpers(layout.sizes),
         *(extra or []),
         *picture.preamble(),
         r"\begin{tikzpicture}[x=1bp, y=1bp]",

@@ -20,8 +20,14 @@ _BUILDERS: dict[str, tuple[str, dict[str, Any]]] = {
 }
 
 
-def build_scene(model: ShapedModel, view: ViewSpec) -> Scene:
+# views laid out anew for a target other than a page's column (a slide): they take `target`
+_TARGETED = ("stack", "timegrid", "equivalence")
+
+
+def build_scene(model: ShapedModel, view: ViewSpec, target: str = "column") -> Scene:
     module, kwargs = _BUILDERS[view.kind]
     if model.unstack is not None and view.kind != "stack":
         model, view = model.unstack(model, view)
+    if module in _TARGETED:
+        kwargs = {**kwargs, "target": target}
     return cast(Scene, import_module(f"{__name__}.{module}").build(model, view, **kwargs))
