@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from importlib import import_module
 from typing import Any, cast
 
 from ..scene import Scene
 from ..shapes import ShapedModel
 from ..specification.model import ViewSpec
+from .labels import joined
 
 # view kind -> (module, extra arguments of its build); modules load only when a spec uses them
 _BUILDERS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -20,8 +22,11 @@ _BUILDERS: dict[str, tuple[str, dict[str, Any]]] = {
 }
 
 
-# views laid out anew for a target other than a page's column (a slide): they take `target`
-_TARGETED = ("stack", "timegrid", "equivalence")
+# For a target other than a page's column (a slide, short of height): the views laid out
+# anew take `target`; in those whose boxes hold a symbol or weight over its shape, the two
+# share a line (labels.joined).
+_TARGETED = ("stack",)
+_JOINED = ("timegrid", "equivalence", "cell")
 
 
 def build_scene(model: ShapedModel, view: ViewSpec, target: str = "column") -> Scene:
@@ -30,4 +35,8 @@ def build_scene(model: ShapedModel, view: ViewSpec, target: str = "column") -> S
         model, view = model.unstack(model, view)
     if module in _TARGETED:
         kwargs = {**kwargs, "target": target}
-    return cast(Scene, import_module(f"{__name__}.{module}").build(model, view, **kwargs))
+    scene = cast(Scene, import_module(f"{__name__}.{module}").build(model, view, **kwargs))
+    if target == "column" or module not in _JOINED:
+        return scene
+    nodes = tuple(dataclasses.replace(n, label=joined(n.label)) for n in scene.nodes)
+    return dataclasses.replace(scene, nodes=nodes)

@@ -23,14 +23,14 @@ def _prefixed(scene: Scene, prefix: str, shift: int) -> Scene:
     return dataclasses.replace(scene, nodes=nodes, edges=edges)
 
 
-def build(model: ShapedModel, view: ViewSpec, target: str = "column") -> Scene:
+def build(model: ShapedModel, view: ViewSpec) -> Scene:
     section = select(model, view)
     # side by side, a deep or bidirectional pair would be too wide for a page: drawn compact
     compact = len(section.recurrent) > 1 or any(two_way(r) for r in section.recurrent)
-    folded = _prefixed(timegrid.build(model, view, True, compact, target), "f_", 0)
+    folded = _prefixed(timegrid.build(model, view, True, compact), "f_", 0)
     # one column; three for a bidirectional cell; more for an encoder and its decoder
     width = max(n.pos[0] for n in folded.nodes) + 1
-    unrolled = _prefixed(timegrid.build(model, view, False, compact, target), "u_", width + 1)
+    unrolled = _prefixed(timegrid.build(model, view, False, compact), "u_", width + 1)
     # "=" sits in the first recurrent row, between the folded cell and the first unrolled step
     row = min(n.pos[1] for n in folded.nodes if n.role == "state")
     equals = Node("equals", ((words("="),),), "operator", "plain", (width, row))

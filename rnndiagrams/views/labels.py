@@ -50,17 +50,13 @@ def stacked(line: Line) -> Label:
 
 
 def joined(label: Label) -> Label:
-    """A symbol's line and the shape line under it set as one (`h_t (64,)`), as a slide sets
-    them: each row of a grid is a line shorter, and a slide is short of height, not width."""
+    """A symbol's or weight's line and the shape line under it set as one (`h_t (64,)`,
+    `weight_ih_l0[z] (64, 32)`), as a slide sets them: a box is a line shorter for each, and
+    a slide is short of height, not width."""
     out: list[Line] = []
     for line in label:
         above = out[-1] if out else ()
-        if (
-            len(line) == 1
-            and line[0].small
-            and any(r.italic for r in above)
-            and not any(r.small for r in above)
-        ):
+        if len(line) == 1 and line[0].small and above and not any(r.small for r in above):
             out[-1] = (*above, dataclasses.replace(line[0], text=" " + line[0].text))
         else:
             out.append(line)

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from ..scene import Scene
 from ..shapes import ShapedModel
 from ..specification.model import ViewSpec
-from . import labels, seq2seq, steplayers
+from . import seq2seq, steplayers
 from .grid import MAX_COLUMNS, columns
 from .rows import Rows, section_legend
 from .section import figure_name, select
 
 
-def build(
-    model: ShapedModel, view: ViewSpec, folded: bool, compact: bool = False, target: str = "column"
-) -> Scene:
+def build(model: ShapedModel, view: ViewSpec, folded: bool, compact: bool = False) -> Scene:
     """`compact` (for a figure that sets this one beside another): weight names without their
-    shapes, and three step columns instead of four. On a slide (`target`) a symbol and its
-    shape share a line."""
+    shapes, and three step columns instead of four."""
     section = select(model, view)
     if folded:
         cols: list[str | None] = ["t"]
@@ -31,18 +26,13 @@ def build(
     grid = Rows(model, section, cols, folded, folded and not compact)
     decoder = seq2seq.decoder_start(model, view, section)
     if decoder is not None:
-        scene = seq2seq.build(model, view, grid, decoder)
-    else:
-        grid.build()
-        faded = any(n.emphasis == "faded" for n in grid.nodes)
-        scene = Scene(
-            name=figure_name(model, what, section.head_hidden),
-            legend=section_legend(model, section, faded) + steplayers.mask_lines(section),
-            flow="up",
-            nodes=tuple(grid.nodes),
-            edges=tuple(grid.edges),
-        )
-    if target == "column":
-        return scene
-    nodes = tuple(dataclasses.replace(n, label=labels.joined(n.label)) for n in scene.nodes)
-    return dataclasses.replace(scene, nodes=nodes)
+        return seq2seq.build(model, view, grid, decoder)
+    grid.build()
+    faded = any(n.emphasis == "faded" for n in grid.nodes)
+    return Scene(
+        name=figure_name(model, what, section.head_hidden),
+        legend=section_legend(model, section, faded) + steplayers.mask_lines(section),
+        flow="up",
+        nodes=tuple(grid.nodes),
+        edges=tuple(grid.edges),
+    )
