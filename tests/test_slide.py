@@ -128,6 +128,7 @@ def test_tikz_draws_the_matplotlib_layout_at_the_slide_type():
     assert (width, height) == pytest.approx(tuple(float(v) for v in view.groups()), abs=0.01)
     assert ASPECT_BAR[0] <= width / height <= ASPECT_BAR[1]
     assert r"\fontsize{14bp}" in tex and "{16bp}" not in tex
+    assert r"$h_{\textstyle 0}$" in tex  # scripts as large as the text, as the layout set them
 
 
 @pytest.fixture(scope="module")

@@ -93,29 +93,35 @@ def _math(text: str) -> str:
     return "".join(out)
 
 
-def run_tex(run: Run) -> str:
+def run_tex(run: Run, full_scripts: bool = False) -> str:
     """One run of a label: a symbol as math with its scripts, words as quoted text (Unicode
-    math signs in them as math), shapes and counts small and muted."""
+    math signs in them as math), shapes and counts small and muted. `full_scripts` sets the
+    scripts in the text's size (`\\textstyle`), as the layout measured them for a slide."""
     if run.italic or run.sub or run.sup:
         base = _math(run.text)
         if run.italic and len(run.text) > 1 and run.text.isascii() and run.text.isalpha():
             base = rf"\mathit{{{base}}}"  # a multi-letter name, not a product of letters
         elif not run.italic and base:
             base = rf"\mathrm{{{base}}}"
-        sub = f"_{{{_math(run.sub)}}}" if run.sub else ""
-        sup = f"^{{{_math(run.sup)}}}" if run.sup else ""
+        full = r"\textstyle " if full_scripts else ""
+        sub = f"_{{{full}{_math(run.sub)}}}" if run.sub else ""
+        sup = f"^{{{full}{_math(run.sup)}}}" if run.sup else ""
         tex = f"${base}{sub}{sup}$"
     else:
         tex = "".join(
             rf"\ensuremath{{{_MATH[c]}}}" if c in _MATH else latex_text(c) for c in run.text
         )
         tex = tex.replace("  ", r"\ \ ")  # runs of spaces are kept, as the layout measured them
-    return rf"\rnnsmall{{{tex}}}" if run.small else tex
+    if not run.small:
+        return tex
+    # a leading space stays outside: \color (in \rnnsmall) ignores the spaces after it
+    inner = tex.lstrip(" ")
+    return " " * (len(tex) - len(inner)) + rf"\rnnsmall{{{inner}}}"
 
 
-def label_tex(label: Label) -> str:
+def label_tex(label: Label, full_scripts: bool = False) -> str:
     """A label's lines, joined by TikZ's line break."""
-    return r"\\".join("".join(run_tex(run) for run in line) or "{}" for line in label)
+    return r"\\".join("".join(run_tex(run, full_scripts) for run in line) or "{}" for line in label)
 
 
 def needs_cjk(scene: Scene) -> bool:
@@ -160,7 +166,9 @@ class Picture:
         the font size and line height the layout measured, in the colour named."""
         opts = [rf"font=\rnnfont{{{_n(size)}}}", f"text={colour}", "inner sep=0pt"]
         opts += ["anchor=north west", "align=left"] if corner else ["align=center"]
-        return rf"\node[{', '.join(opts)}] at ({_n(x)},{_n(y)}) {{{label_tex(label)}}};"
+        full = self.layout.sizes.script > 0  # a target whose scripts are not shrunk (a slide)
+        text = label_tex(label, full)
+        return rf"\node[{', '.join(opts)}] at ({_n(x)},{_n(y)}) {{{text}}};"
 
     def lines(self) -> list[str]:
         """The whole figure: background, header, frames, nodes, edges, labels."""
