@@ -10,10 +10,11 @@ import figure_page as fp
 import pytest
 from conftest import ROOT
 
-from rnndiagrams import figure, load
+from rnndiagrams import figure, load, style
 from rnndiagrams.cli import main
 from rnndiagrams.errors import SpecError
 from rnndiagrams.pipeline import render_figures, write_figures
+from rnndiagrams.specification import catalog
 
 SEED = ROOT / "specs" / "seed_sentiment.yaml"
 SLIDE_BAR = 18.0  # px, the smallest text once fitted into the slide's 1200 x 600 area
@@ -35,6 +36,11 @@ UNDER_BAR = {
     "torch_lstm_tagger/folded",
     "torch_lstm_tagger/unrolled",
 }
+
+
+def test_every_target_of_the_spec_format_has_its_type():
+    assert tuple(style.TARGETS) == catalog.TARGETS
+    assert set(style.ASPECT) <= set(catalog.TARGETS)
 
 
 def test_the_column_is_the_default_and_its_figures_are_the_committed_bytes():

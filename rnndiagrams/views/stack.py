@@ -35,8 +35,8 @@ def _wrapped(label: Label) -> Label:
     at their spaces, so one box does not set a slide's width."""
     out: list[Line] = []
     for line in label:
-        (run, *more) = line
-        if more or run.italic or run.sub or run.sup or len(run.text) <= SLIDE_LINE:
+        run = line[0] if len(line) == 1 else Run("")
+        if run.italic or run.sub or run.sup or len(run.text) <= SLIDE_LINE:
             out.append(line)
         else:
             out += [(Run(text, small=run.small),) for text in wrap(run.text, SLIDE_LINE)]
