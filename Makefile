@@ -97,9 +97,12 @@ slides: setup tex output/slides.pdf
 output/slides.pdf: $(SPECS) $(PACKAGE_FILES) $(STAMP)
 	$(BIN)/rnndiagrams slides specs -o $@
 
-# One `render` for the changed specs (all of them when the code changed), one worker a core.
+# One `render` for the changed specs (all of them when the code changed), one worker a core;
+# then the same figures laid out for a 16:9 slide, beside them as <view>.slide.<backend>.svg.
+CHANGED_SPECS = $(if $(filter-out $(SPECS),$?),$(SPECS),$?)
 $(DIAGRAMS_STAMP): $(SPECS) $(PACKAGE_FILES) $(STAMP)
-	$(BIN)/rnndiagrams render -j $(NPROC) -o output $(if $(filter-out $(SPECS),$?),$(SPECS),$?)
+	$(BIN)/rnndiagrams render -j $(NPROC) -o output $(CHANGED_SPECS)
+	$(BIN)/rnndiagrams render -j $(NPROC) --target slide -o output $(CHANGED_SPECS)
 	@mkdir -p $(@D) && touch $@
 
 # Lint, format check and type check first: CI and a new user get the same verdict.

@@ -136,16 +136,19 @@ def figure(
     dpi: int | None = None,
     text: str | None = None,
     formats: list[str] | None = None,
+    target: str | None = None,
     **options: Any,
 ) -> Figure:
     """One figure of a spec (a path, YAML text, a dict or a Spec).
 
     `view` is a view name of the spec or any view kind (default: the spec's first view);
     keyword options such as steps=4, head="hide", layer="lstm" are that view's options;
-    backend, theme, dpi, text and formats override the spec's `render:`, as CLI flags do."""
+    backend, theme, dpi, text, formats and target (column, slide) override the spec's
+    `render:`, as CLI flags do."""
     loaded = spec_from(spec)
     given = {"backends": [backend] if backend else None, "theme": theme, "dpi": dpi}
     given |= {"text": text, "formats": list(formats) if formats is not None else None}
+    given |= {"target": target}
     render_given = {k: v for k, v in given.items() if v is not None}
     base = _base_view(loaded, view)
     view_options = {k: v for k, v in base.options.items() if v is not None} | options

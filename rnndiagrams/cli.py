@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, TextIO, cast
 from . import __version__
 from .errors import RenderError, SpecError
 from .printable import printable
-from .specification.catalog import BACKENDS, CONVENTIONS, FORMATS, THEMES
+from .specification.catalog import BACKENDS, CONVENTIONS, FORMATS, TARGETS, THEMES
 from .specification.starters import starter_names
 
 if TYPE_CHECKING:
@@ -98,6 +98,7 @@ def _render(args: argparse.Namespace) -> int:
         "theme": args.theme,
         "dpi": args.dpi,
         "frames": args.frames,
+        "target": args.target,
     }
     views = tuple(args.view or ())
     for spec in specs:
@@ -288,6 +289,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--view", action="append", help="only this view (by name); repeatable")
     p.add_argument("--theme", choices=THEMES, help="overrides the spec's render.theme")
+    p.add_argument(
+        "--target",
+        choices=TARGETS,
+        help="what figures are laid out for: column (default) or a 16:9 slide, written as "
+        "<view>.slide.<backend>.<format>; overrides the spec's render.target",
+    )
     p.add_argument("--dpi", type=_positive, help="PNG resolution, overrides the spec's render.dpi")
     p.add_argument(
         "--frames",

@@ -15,7 +15,14 @@ from typing import Any
 from .errors import RenderError
 from .render.backends import BACKENDS
 from .render.cache import figure_file, read, store
-from .render.files import STEP, figure_path, remove_stale_temps, stale_figures, write_together
+from .render.files import (
+    STEP,
+    figure_path,
+    remove_stale_temps,
+    stale_figures,
+    targeted,
+    write_together,
+)
 from .render.frames import builds
 from .render.svg_clean import clean_svg, figure_prefix
 from .scene import Scene
@@ -31,12 +38,13 @@ class Figure:
     backend: str
     fmt: str
     data: bytes
+    target: str = "column"
 
 
-def scenes(spec: Spec) -> list[tuple[ViewSpec, Scene]]:
-    """Build (and so validate) every view's scene."""
+def scenes(spec: Spec, target: str = "column") -> list[tuple[ViewSpec, Scene]]:
+    """Build (and so validate) every view's scene, laid out for `target` (column, slide)."""
     model = shape_model(spec)
-    return [(view, build_scene(model, view)) for view in spec.views]
+    return [(view, build_scene(model, view, target)) for view in spec.views]
 
 
 def render_figures(
@@ -45,8 +53,8 @@ def render_figures(
     """Draw every (view, backend, format) of the spec's `render:`, with `overrides` from the
     command line."""
     options = {**spec.render, **{k: v for k, v in (overrides or {}).items() if v}}
-    chosen = [(v, s) for v, s in scenes(spec) if not views or v.name in views]
-    figures = []
+    chosen = [(v, s) for v, s in scenes(spec, options["target"]) if not views or v.name in views]
+    figures, target = [], options["target"]
     if options.get("frames") and not any(BACKENDS[b].builds for b in options["backends"]):
         builders = " and ".join(name for name, b in BACKENDS.items() if b.builds)
         raise RenderError(f"frames (step-by-step builds) are drawn by the {builders} backends")
@@ -55,13 +63,16 @@ def render_figures(
             datas = _draw(backend, fmt, options, chosen)
             drawn = [(view, data) for (view, _), data in zip(chosen, datas, strict=True)]
             figures += [
-                Figure(view, backend, fmt, data)
-                if fmt != "svg"
-                else Figure(
+                Figure(
                     view,
                     backend,
                     fmt,
-                    clean_svg(data, figure_prefix(spec.stem, view.name, backend)),
+                    data
+                    if fmt != "svg"
+                    else clean_svg(
+                        data, figure_prefix(spec.stem, targeted(view.name, target), backend)
+                    ),
+                    target,
                 )
                 for view, data in drawn + _steps(backend, fmt, options, chosen)
             ]
@@ -144,7 +155,7 @@ def write_figures(spec: Spec, figures: list[Figure], out_dir: Path) -> list[tupl
             f"-o {out_dir} is not a folder; expected a folder or a .svg/.png/.pdf file"
         )
     remove_stale_temps(out_dir / stem)
-    paths = [figure_path(out_dir, stem, f.view.name, f.backend, f.fmt) for f in figures]
+    paths = [figure_path(out_dir, stem, f.view.name, f.backend, f.fmt, f.target) for f in figures]
     changed = write_together([(path, f.data) for path, f in zip(paths, figures, strict=True)])
     for path in stale_figures(out_dir / stem, {v.name for v in spec.views}):
         path.unlink()

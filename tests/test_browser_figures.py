@@ -138,14 +138,20 @@ def test_embedded_fonts_load_in_the_browser(browser, measured):
     assert status and set(status) == {"loaded"}
 
 
-# Sizes for a 720 px column and a 16:9 slide (issue 8).
+# Sizes for a 720 px column (issue 8); figures laid out for a slide (`<view>.slide.<backend>`)
+# have the slide's bar instead (test_slide.py).
+def _column(measured) -> list:
+    return [f for f in measured if ".slide." not in f["name"]]
+
+
 def test_smallest_text_is_at_least_9_px_in_a_720_px_column(measured):
     assert not _offenders(
-        measured, lambda f: fp.smallest_text_px(f) < 9 and round(fp.smallest_text_px(f), 1)
+        _column(measured),
+        lambda f: fp.smallest_text_px(f) < 9 and round(fp.smallest_text_px(f), 1),
     )
 
 
 def test_aspect_ratio_is_between_0_4_and_2_5(measured):
     assert not _offenders(
-        measured, lambda f: not 0.4 <= fp.aspect(f) <= 2.5 and round(fp.aspect(f), 2)
+        _column(measured), lambda f: not 0.4 <= fp.aspect(f) <= 2.5 and round(fp.aspect(f), 2)
     )

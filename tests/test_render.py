@@ -83,6 +83,7 @@ def test_a_backend_refuses_a_format_it_does_not_write(backend, fmt, message, tmp
 def test_committed_gallery_is_current(tmp_path):
     specs = sorted(str(p) for p in (ROOT / "specs").glob("*.yaml"))
     assert main(["render", *specs, "-o", str(tmp_path)]) == 0
+    assert main(["render", *specs, "--target", "slide", "-o", str(tmp_path)]) == 0  # as make does
     assert main(["gallery", str(ROOT / "specs"), "-o", str(tmp_path / "index.html")]) == 0
     fresh, committed = _tree(tmp_path), _tree(ROOT / "output")
     committed.pop("slides.pdf", None)  # `make slides`'s, checked in test_deck.py

@@ -73,6 +73,7 @@ def test_labels_are_latex_math():
     assert tikz.run_tex(sym("h", "0", "(1)→")) == r"$h_{0}^{(1)\rightarrow}$"
     assert tikz.run_tex(words(" ⊙ ")) == r" \ensuremath{\odot} "
     assert tikz.run_tex(words("(32,)", small=True)) == r"\rnnsmall{(32,)}"
+    assert tikz.run_tex(words(" (32,)", small=True)) == r" \rnnsmall{(32,)}"  # \color eats it
     assert tikz.run_tex(Run("#", sub="_", italic=True)) == r"$\mbox{\#}_{\mbox{\_}}$"
 
 

@@ -74,7 +74,12 @@ def deck_tex(folder: Path) -> tuple[str, dict[str, bytes]]:
             path = folder / f"{stem}.yaml"
             if not path.exists():
                 raise RenderError(f"the deck needs {path}, which is not there")
-            options = {"backends": ("tikz",), "formats": ("tex",), "frames": slide.build}
+            options = {
+                "backends": ("tikz",),
+                "formats": ("tex",),
+                "frames": slide.build,
+                "target": "slide",
+            }
             (figure,) = [
                 f for f in render_figures(load(str(path)), options, (view,)) if f.view.name == view
             ]

@@ -15,6 +15,7 @@ from ..scene import Label, Line, Node, Run, Scene
 from ..style import Theme
 
 HEAD_GAP = 10  # points of space under the legend
+PAD = 0.2  # inches of room around the drawing
 # a flow to the right reads like text: its rows are lines, laid top to bottom, one rank each
 RANKDIR = {"up": "BT", "down": "TB", "right": "TB"}
 
@@ -29,9 +30,8 @@ def _italic_correction(text: str, after: Run | None) -> str:
     return "&#8201;" if text.endswith("f") or (after and after.italic) else "&#8202;"
 
 
-# pango sets <sub>/<sup> one step `smaller`: asking PANGO_SMALLER x SMALL_SIZE gets SMALL_SIZE
+# pango sets <sub>/<sup> one step `smaller`: asking PANGO_SMALLER x small gets the small size
 PANGO_SMALLER = 1.2
-SCRIPT_SIZE = f"{style.SMALL_SIZE * PANGO_SMALLER:g}"
 _COLLAPSIBLE = re.compile(r"^ +| +$| {2,}")
 
 
@@ -63,8 +63,9 @@ SHAPES = {
 class _Labels:
     """HTML-like labels; every user string is escaped, so no label can break the DOT."""
 
-    def __init__(self, theme: Theme) -> None:
-        self.theme = theme
+    def __init__(self, theme: Theme, sizes: style.Sizes) -> None:
+        self.theme, self.sizes = theme, sizes
+        self.script = f"{sizes.small * PANGO_SMALLER:g}"
 
     def run(self, run: Run, after: Run | None = None) -> str:
         """One run; `after` is the run that follows it on its line."""
@@ -79,29 +80,39 @@ class _Labels:
         if run.sub:  # h_t^(2): HTML labels cannot stack the two, and the subscript matters more
             # set side by side, the superscript starts where the subscript's advance ends: the
             # room its last glyph reaches past that (`f`'s hook) keeps the two apart
-            gap = _italic_correction(run.sub, None) if run.sup else ""
-            text += f'<SUB><FONT POINT-SIZE="{SCRIPT_SIZE}">{escape(run.sub)}{gap}</FONT></SUB>'
+            # room: scripts as large as the text (a slide's) take a thin space between them
+            gap = (
+                ("&#8201;" if self.sizes.kern else _italic_correction(run.sub, None))
+                if run.sup
+                else ""
+            )
+            text += f'<SUB><FONT POINT-SIZE="{self.script}">{escape(run.sub)}{gap}</FONT></SUB>'
         if run.sup:
-            text += f'<SUP><FONT POINT-SIZE="{SCRIPT_SIZE}">{escape(run.sup)}</FONT></SUP>'
+            text += f'<SUP><FONT POINT-SIZE="{self.script}">{escape(run.sup)}</FONT></SUP>'
         if run.small:
-            text = f'<FONT POINT-SIZE="{style.SMALL_SIZE}" COLOR="{self.theme.muted}">{text}</FONT>'
+            small = f"{self.sizes.small:g}"
+            text = f'<FONT POINT-SIZE="{small}" COLOR="{self.theme.muted}">{text}</FONT>'
         return text
 
     def line(self, line: Line) -> str:
         return "".join(self.run(r, after) for r, after in zip(line, (*line[1:], None), strict=True))
 
-    def label(self, label: Label, size: float = style.FONT_SIZE, indent: str = "") -> str:
-        """`size`: the font size the label is set in (its node's or edge's); `indent` starts
-        every line (an edge label's space, so its text stands beside the line, not on it)."""
+    def label(self, label: Label, size: float | None = None, indent: str = "") -> str:
+        """`size`: the font size the label is set in (its edge's; a node's by default);
+        `indent` starts every line (an edge label's space, so its text stands beside the
+        line, not on it)."""
         if not label:
             return ""
+        size = self.sizes.text if size is None else size
         # dot advances each line by its largest font only, so a descender of the line above
         # (`_`, `g`) would touch its ascenders: a hair space in a larger font holds it down
+        # so would a superscript that a target sets unshrunk (a slide's), reaching above its line
         lines = [indent + self.line(label[0])]
         for above, line in pairwise(label):
-            strut = max(size if not r.small else style.SMALL_SIZE for r in above) + DESCENDER_GAP
+            strut = max(size if not r.small else self.sizes.small for r in above) + DESCENDER_GAP
+            high = self.sizes.script > 0 and any(r.sup for r in line)
             lines.append(
-                (f'<FONT POINT-SIZE="{strut:g}">&#8202;</FONT>' if _deep(above) else "")
+                (f'<FONT POINT-SIZE="{strut:g}">&#8202;</FONT>' if _deep(above) or high else "")
                 + indent
                 + self.line(line)
             )
@@ -112,10 +123,10 @@ class _Labels:
         rows = [
             f'<TR><TD ALIGN="LEFT"><B>{self.line(line)}</B></TD></TR>'
             + (spacer if _deep(line) else "")
-            for line in scene.title
+            for line in (scene.title if self.sizes.title else ())
         ]
         rows += [
-            f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{style.LEGEND_SIZE}">{self.line(line)}</FONT></TD></TR>'
+            f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{self.sizes.legend:g}">{self.line(line)}</FONT></TD></TR>'
             + (spacer if _deep(line) else "")
             for line in scene.legend
         ]
@@ -123,10 +134,13 @@ class _Labels:
         return '<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="1">' + "".join(rows) + "</TABLE>>"
 
 
-def dot_source(scene: Scene, theme: Theme) -> str:
-    labels = _Labels(theme)
-    font = {"fontname": style.FONT, "fontsize": str(style.FONT_SIZE), "fontcolor": theme.text}
-    edge_size = style.SMALL_SIZE + 2
+def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"{PAD:g}") -> str:
+    """`target` sets the type (style.TARGETS); `pad` is the room around the drawing, in
+    inches, one number or `x,y`."""
+    sizes = style.TARGETS[target]
+    labels = _Labels(theme, sizes)
+    font = {"fontname": style.FONT, "fontsize": f"{sizes.text:g}", "fontcolor": theme.text}
+    edge_size = sizes.edge
     g = graphviz.Digraph(
         name=scene.name.replace(
             "&", "&amp;"
@@ -141,13 +155,13 @@ def dot_source(scene: Scene, theme: Theme) -> str:
             "nodesep": "0.35",
             "ranksep": "0.45" if scene.flow != "right" else "0.25",  # a right flow reads as text
             "newrank": "true",
-            "pad": "0.2",
+            "pad": pad,
             "forcelabels": "true",
         },
         node_attr={**font, "penwidth": "1.3", "margin": "0.12,0.06"},
         edge_attr={
             **font,
-            "fontsize": str(edge_size),
+            "fontsize": f"{edge_size:g}",
             "arrowsize": "0.7",
             "penwidth": "1.2",
         },
@@ -175,7 +189,11 @@ def dot_source(scene: Scene, theme: Theme) -> str:
     for edge in scene.edges:
         attrs = {"color": theme.edges[edge.role], "fontcolor": theme.edge_text[edge.role]}
         past = _passes_a_node(pos[edge.src], pos[edge.dst], taken) and scene.flow == "up"
-        against = pos[edge.dst][1] < pos[edge.src][1]
+        # against the rows; or, in a flow to the right, from the end of a line to the next
+        # line's start (a chain wrapped on a slide), which would pull the lines into a stair
+        against = pos[edge.dst][1] < pos[edge.src][1] or (
+            scene.flow == "right" and pos[edge.dst][1] != pos[edge.src][1]
+        )
         if edge.label:
             # a label on an edge past a node bends it around a label node (which also pushes
             # the row's own edges aside), on an edge against the rows it spreads every row;
@@ -190,7 +208,7 @@ def dot_source(scene: Scene, theme: Theme) -> str:
             attrs["weight"] = "10"  # along a column: as upright as the hidden column edges
         if edge.style == "dashed":
             attrs["style"] = "dashed"
-        if against:  # runs against the rows (a cell's tanh branch): no say in ranks
+        if against:  # runs against the rows (a cell's tanh branch): no say in ranks or places
             attrs["constraint"] = "false"
         src, dst = edge.src, edge.dst
         if (
@@ -248,6 +266,7 @@ def _grid_hints(g: graphviz.Digraph, scene: Scene) -> None:
     lines = scene.flow == "right"  # lines of text stack, but their columns need not align
     if not lines:
         _fill_gaps(g, rows, cols)
+    aligned = not lines or bool(scene.edges)  # a chain's lines (a slide's stack) do
     for _, members in sorted(rows.items()):
         members.sort(key=lambda n: _cell(n, scene.flow)[0])
         with g.subgraph() as same:
@@ -261,7 +280,7 @@ def _grid_hints(g: graphviz.Digraph, scene: Scene) -> None:
         members.sort(key=lambda n: _cell(n, scene.flow)[1])
         for a, b in pairwise(members):
             if frozenset((a.id, b.id)) not in linked:
-                g.edge(a.id, b.id, style="invis", weight="0" if lines else "10")
+                g.edge(a.id, b.id, style="invis", weight="10" if aligned else "0")
 
 
 def _cell(node: Node, flow: str) -> tuple[int, int]:

@@ -11,12 +11,21 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..errors import RenderError
-from ..specification.catalog import BACKENDS, FORMATS
+from ..specification.catalog import BACKENDS, FORMATS, TARGETS
 
 
-def figure_path(out_dir: Path, spec_stem: str, view: str, backend: str, fmt: str) -> Path:
-    """output/<spec>/<view>.<backend>.<format>, e.g. output/seed_sentiment/unrolled.graphviz.svg."""
-    return out_dir / spec_stem / f"{view}.{backend}.{fmt}"
+def figure_path(
+    out_dir: Path, spec_stem: str, view: str, backend: str, fmt: str, target: str = "column"
+) -> Path:
+    """output/<spec>/<view>.<backend>.<format>, e.g. output/seed_sentiment/unrolled.graphviz.svg;
+    a slide's figure beside it: unrolled.slide.graphviz.svg."""
+    return out_dir / spec_stem / f"{targeted(view, target)}.{backend}.{fmt}"
+
+
+def targeted(view: str, target: str) -> str:
+    """A view's name as its figure's file and ids carry it: `<view>.<target>` but for the
+    column, the default."""
+    return view if target == "column" else f"{view}.{target}"
 
 
 TEMP_PREFIX = ".rnndiagrams-tmp."
@@ -120,18 +129,19 @@ STEP = "-step"  # <view>-step<k>: frame k of a view's step-by-step build
 
 def stale_figures(folder: Path, views: set[str]) -> list[Path]:
     """Figures in a spec's folder whose view the spec no longer has (a frame of a build
-    belongs to its view)."""
+    belongs to its view, and so does a figure for another target: `<view>.slide`)."""
     if not folder.is_dir():
         return []
     stale = []
     for path in sorted(folder.iterdir()):
         parts = path.name.rsplit(".", 2)
+        base, _, target = parts[0].rpartition(".")
+        names = {parts[0], base} if target in TARGETS else {parts[0]}
         if (
             len(parts) == 3
             and parts[1] in BACKENDS
             and parts[2] in FORMATS
-            and parts[0] not in views
-            and parts[0].rpartition(STEP)[0] not in views
+            and not any(n in views or n.rpartition(STEP)[0] in views for n in names)
         ):
             stale.append(path)
     return stale

@@ -28,8 +28,8 @@ from typing import Any
 
 from ..errors import RenderError
 from ..scene import Scene
-from ..style import THEMES
-from .dot_source import PANGO_SMALLER, dot_source
+from ..style import ASPECT, THEMES
+from .dot_source import PAD, PANGO_SMALLER, dot_source
 from .reproducible import pdf_date
 from .svg_fonts import embed_fonts
 
@@ -47,10 +47,28 @@ _ENV = {**os.environ, "TZ": "UTC", "LC_ALL": "C.UTF-8"}
 
 
 def draw_scenes(scenes: list[Scene], fmt: str, options: dict[str, Any]) -> list[bytes]:
-    """The Graphviz backend: each scene as DOT, laid out and drawn by one batch of `dot` runs."""
-    return run_dot(
-        [dot_source(scene, THEMES[options["theme"]]) for scene in scenes], fmt, options["dpi"]
-    )
+    """The Graphviz backend: each scene as DOT, laid out and drawn by one batch of `dot` runs.
+    A target with an aspect (a slide) is laid out twice: the second time padded out to it."""
+    theme, target = THEMES[options["theme"]], options.get("target", "column")
+    sources = [dot_source(scene, theme, target) for scene in scenes]
+    if target in ASPECT:
+        pads = [_pad(svg, ASPECT[target]) for svg in run_dot(sources, "svg", options["dpi"])]
+        sources = [dot_source(s, theme, target, pad) for s, pad in zip(scenes, pads, strict=True)]
+    return run_dot(sources, fmt, options["dpi"])
+
+
+_SIZE = re.compile(rb'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
+
+
+def _pad(svg: bytes, aspect: tuple[float, float]) -> str:
+    """dot's `pad` (inches, x,y) that centres a drawing of this SVG's size on a canvas whose
+    width / height lies within `aspect`."""
+    found = _SIZE.search(svg)
+    if found is None:
+        raise RenderError("dot wrote an SVG without its size")
+    width, height = (float(v) for v in found.groups())
+    wide, tall = max(width, height * aspect[0]), max(height, width / aspect[1])
+    return f"{PAD + (wide - width) / 144:.3f},{PAD + (tall - height) / 144:.3f}"
 
 
 def run_dot(sources: list[str], fmt: str, dpi: int) -> list[bytes]:

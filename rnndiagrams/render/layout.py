@@ -36,9 +36,8 @@ if TYPE_CHECKING:  # the names of rc settings, from matplotlib's stubs: for the 
     from matplotlib.typing import RcKeyType
 
 PAD_X, PAD_Y = 9.0, 6.0  # inside node boxes
-GAP_X, GAP_Y = 26.0, 46.0  # between grid cells
+GAP_X = 26.0  # between grid columns (rows: the target's row_gap)
 MARGIN = 14.0
-LINE = 1.28  # line height, in font sizes
 LOOP = 26.0  # how far a self-loop reaches out of its node
 HEAD_GAP = 18.0  # between the legend and the figure body
 EXIT = 1.0  # the point an output arrow leaves the figure at
@@ -185,8 +184,8 @@ def _width(text: str, size: float, math: bool, weight: str, settings: str) -> fl
 
 
 class Measure:
-    def __init__(self, theme: Theme) -> None:
-        self.theme = theme
+    def __init__(self, theme: Theme, sizes: style.Sizes = style.TARGETS["column"]) -> None:
+        self.theme, self.sizes = theme, sizes
         self.settings = repr([matplotlib.rcParams[k] for k in _METRIC_RC])
 
     def width(self, text: str, size: float, math: bool, weight: str = "normal") -> float:
@@ -195,14 +194,16 @@ class Measure:
     def block(self, label: Label, size: float, color: str, weight: str = "normal") -> Block:
         lines = []
         for line in label:
-            pieces, x, top = [], 0.0, 0.0
+            pieces: list[Piece] = []
+            x, top = 0.0, 0.0
             slanted: tuple[str, float] | None = None  # the last piece, when italic: text, size
             for run in line:
                 text, math = run_text(run)
-                run_size = style.SMALL_SIZE if run.small else size
+                run_size = self.sizes.small if run.small else size
                 colour = self.theme.muted if run.small else color
                 if text:
                     x += 0.0 if text.startswith(" ") else _kern(slanted, run.italic)
+                    x += self.sizes.kern * run_size if run.italic and pieces else 0.0
                     w = self.width(text, run_size, math, weight)
                     pieces.append(Piece(text, run_size, colour, x, w, weight))
                     x += w
@@ -210,22 +211,30 @@ class Measure:
                     slanted = (run.text, run_size) if run.italic else None
                 if run.sub:
                     x += _kern(slanted, False)
-                    sub, sub_size = f"${_math(run.sub)}$", max(run_size * SCRIPT, style.SMALL_SIZE)
+                    sub, sub_size = f"${_math(run.sub)}$", max(run_size * SCRIPT, self.sizes.small)
                     w = self.width(sub, sub_size, True, weight)
                     pieces.append(Piece(sub, sub_size, colour, x, w, weight, -DROP * run_size))
                     x += w
                     slanted = (run.sub, sub_size)
                 if run.sup:
-                    x += _kern(slanted, False)
+                    x += _kern(slanted, False) + (self.sizes.kern * size if run.sub else 0.0)
                     sup = run.sup.replace("$", r"\$")
-                    w = self.width(sup, run_size * SCRIPT, False, weight)
+                    sup_size = max(run_size * SCRIPT, self.sizes.script)
+                    w = self.width(sup, sup_size, False, weight)
                     rise = run_size * RISE
-                    pieces.append(Piece(sup, run_size * SCRIPT, colour, x, w, weight, rise))
+                    pieces.append(Piece(sup, sup_size, colour, x, w, weight, rise))
                     x += w
                     slanted = None
-            lines.append((pieces, x, (top or size) * LINE))
+            lines.append((pieces, x, (top or size) * self.sizes.line))
         width = max((w for _, w, _ in lines), default=0.0)
         return Block(lines, width, sum(h for _, _, h in lines))
+
+
+def _area(a: Box, b: Box) -> float:
+    """The area two overlapping boxes share."""
+    dx = (a.w + b.w) / 2 - abs(a.x - b.x)
+    dy = (a.h + b.h) / 2 - abs(a.y - b.y)
+    return max(dx, 0.0) * max(dy, 0.0) + 1.0  # overlapping at all costs more than a line's spot
 
 
 def _kern(slanted: tuple[str, float] | None, italic: bool) -> float:
@@ -240,25 +249,28 @@ def _kern(slanted: tuple[str, float] | None, italic: bool) -> float:
 
 class Layout:
     """Every box, route, label spot and frame of a scene, in points, from its grid positions
-    and measured text: what any painter draws."""
+    and measured text: what any painter draws. `target` (column, slide) sets the type and,
+    for a slide, the canvas's aspect: the drawing is centred on a canvas within it."""
 
-    def __init__(self, scene: Scene, theme: Theme) -> None:
-        self.scene, self.theme = scene, theme
+    def __init__(self, scene: Scene, theme: Theme, target: str = "column") -> None:
+        self.scene, self.theme, self.target = scene, theme, target
         self.nodes = {n.id: n for n in scene.nodes}
-        self.m = Measure(theme)
+        self.sizes = sizes = style.TARGETS[target]
+        self.m = Measure(theme, sizes)
         self.blocks = {
             n.id: self.m.block(
-                n.label, style.FONT_SIZE, theme.text if n.emphasis == "solid" else theme.muted
+                n.label, sizes.text, theme.text if n.emphasis == "solid" else theme.muted
             )
             for n in scene.nodes
         }
         self.edge_blocks = {
-            i: self.m.block(e.label, style.SMALL_SIZE + 2, theme.edge_text[e.role])
+            i: self.m.block(e.label, sizes.edge, theme.edge_text[e.role])
             for i, e in enumerate(scene.edges)
             if e.label
         }
-        self.header = self.m.block(scene.title, style.FONT_SIZE, theme.text, "bold")
-        self.legend = self.m.block(scene.legend, style.LEGEND_SIZE, theme.text)
+        self.title = scene.title if sizes.title else ()
+        self.header = self.m.block(self.title, sizes.text, theme.text, "bold")
+        self.legend = self.m.block(scene.legend, sizes.legend, theme.text)
         self.placed: list[Box] = []  # edge label rectangles, in placement order
         self.label_at: dict[int, Box] = {}  # edge index -> its label rectangle
         self._grid()
@@ -276,11 +288,11 @@ class Layout:
             for i in range(1, steps) if r else ():
                 x, y = on_arc(*cast(Route, r), i / steps)  # r is not None in this loop
                 self.line_index.add(Box(x, y, 0.0, 0.0), (x, y))
-        for i, route in enumerate(self.routes):
-            if i in self.edge_blocks:
-                self.label_at[i] = self._label_rect(i, route)
+        # a self-loop's label has one place, beyond its loop: those first, the others around them
+        for i in sorted(self.edge_blocks, key=lambda i: self.routes[i] is not None):
+            self.label_at[i] = self._label_rect(i, self.routes[i])
         self.group_labels = {
-            g.id: self.m.block(g.label, style.FONT_SIZE, theme.text) for g in scene.groups
+            g.id: self.m.block(g.label, sizes.text, theme.text) for g in scene.groups
         }
         self.frames = [self._frame(g) for g in scene.groups if g.label]
         self._fit()
@@ -329,7 +341,7 @@ class Layout:
         # rows go up with the data, or down (layer graphs, and the lines of a flow to the right)
         for r in row_h if scene.flow == "up" else reversed(row_h):
             ys[r] = y + row_h[r] / 2
-            y += row_h[r] + GAP_Y
+            y += row_h[r] + self.sizes.row_gap
         self.boxes = {
             n.id: Box(xs[col_of[n.id]], ys[row_of[n.id]] + below[n.id] / 2, *sizes[n.id])
             for n in scene.nodes
@@ -417,17 +429,22 @@ class Layout:
             ]
         rects += [Box(x, y, w, h) for x, y in further]
         for rect in rects:
-            if (
-                not any(overlap(rect, box) for _, box in self.node_index.near(rect))
-                and not any(overlap(rect, other) for _, other in self.label_index.near(rect))
-                and not any(rect.contains(*p, pad=-1) for p, _ in self.line_index.near(rect))
-            ):
+            if not self._crowding(rect):
                 break
-        else:
-            rect = first
+        else:  # nowhere free: where it covers least (a column's figures keep the first spot,
+            # as committed; torch_lstm_tagger/folded would change)
+            rect = first if self.target == "column" else min(rects, key=self._crowding)
         self.placed.append(rect)
         self.label_index.add(rect, rect)
         return rect
+
+    def _crowding(self, rect: Box) -> float:
+        """How much of the nodes and labels a label's rectangle would cover (square points),
+        plus a point for each spot of an edge under it: 0 where it is free."""
+        covered = [box for _, box in self.node_index.near(rect) if overlap(rect, box)]
+        covered += [other for _, other in self.label_index.near(rect) if overlap(rect, other)]
+        lines = sum(rect.contains(*p, pad=-1) for p, _ in self.line_index.near(rect))
+        return sum(_area(rect, box) for box in covered) + lines
 
     def _frame(self, group: Group) -> Box:
         """A group's frame: its nodes, their self-loops and the labels of its own edges."""
@@ -476,8 +493,16 @@ class Layout:
         top = max(b.y + b.h / 2 for b in parts)
         body_w = right - left
         self.width = max(body_w, self.header.width, self.legend.width) + 2 * MARGIN
+        self.height = (
+            (top - bottom) + HEAD_GAP + self.header.height + self.legend.height + 2 * MARGIN
+        )
+        # a slide's canvas: the drawing centred on the aspect's nearest side
+        widest = style.ASPECT.get(self.target, (0.0, math.inf))
+        lift = max(0.0, self.width / widest[1] - self.height) / 2
+        self.width = max(self.width, self.height * widest[0])
+        self.height += 2 * lift
         dx = MARGIN + (self.width - 2 * MARGIN - body_w) / 2 - left
-        dy = MARGIN - bottom
+        dy = MARGIN + lift - bottom
         for b in [*self.boxes.values(), *self.placed, *self.frames]:
             b.x += dx
             b.y += dy
@@ -487,6 +512,3 @@ class Layout:
             else ((r[0][0] + dx, r[0][1] + dy), (r[1][0] + dx, r[1][1] + dy), r[2])
             for r in self.routes
         ]
-        self.height = (
-            (top - bottom) + HEAD_GAP + self.header.height + self.legend.height + 2 * MARGIN
-        )

@@ -28,7 +28,11 @@ def draw_scenes(scenes: list[Scene], fmt: str, options: dict[str, Any]) -> list[
     theme, editable = style.THEMES[options["theme"]], options["text"] == "editable"
     build = options.get("build") if options.get("frames") else None
     animate = bool(options.get("frames")) and build is None and fmt == "svg"
-    return [draw(scene, fmt, theme, options["dpi"], editable, build, animate) for scene in scenes]
+    target = options.get("target", "column")
+    return [
+        draw(scene, fmt, theme, options["dpi"], editable, build, animate, target)
+        for scene in scenes
+    ]
 
 
 def draw(
@@ -39,9 +43,10 @@ def draw(
     editable_text: bool,
     build: int | None = None,
     animate: bool = False,
+    target: str = "column",
 ) -> bytes:
     with measuring(editable_text, scene.name):
-        return _Drawing(scene, theme).save(fmt, dpi, build, animate)
+        return _Drawing(scene, theme, target).save(fmt, dpi, build, animate)
 
 
 def _place(

@@ -26,7 +26,7 @@ from ..quoting import latex_text
 from ..scene import Label, Run, Scene
 from . import frames
 from .geometry import Box, Route
-from .layout import LINE, LOOP, MARGIN, Layout, measuring
+from .layout import LOOP, MARGIN, Layout, measuring
 from .reproducible import source_date
 
 # Unicode the views write that LaTeX sets as math (Latin Modern has no glyph for most)
@@ -53,7 +53,7 @@ def draw_scenes(scenes: list[Scene], fmt: str, options: dict[str, Any]) -> list[
     documents = []
     for scene in scenes:
         with measuring(False, scene.name):
-            layout = Layout(scene, theme)
+            layout = Layout(scene, theme, options.get("target", "column"))
         picture = Picture(layout)
         if not options.get("frames"):
             documents.append(document(picture, picture.lines()))
@@ -93,29 +93,35 @@ def _math(text: str) -> str:
     return "".join(out)
 
 
-def run_tex(run: Run) -> str:
+def run_tex(run: Run, full_scripts: bool = False) -> str:
     """One run of a label: a symbol as math with its scripts, words as quoted text (Unicode
-    math signs in them as math), shapes and counts small and muted."""
+    math signs in them as math), shapes and counts small and muted. `full_scripts` sets the
+    scripts in the text's size (`\\textstyle`), as the layout measured them for a slide."""
     if run.italic or run.sub or run.sup:
         base = _math(run.text)
         if run.italic and len(run.text) > 1 and run.text.isascii() and run.text.isalpha():
             base = rf"\mathit{{{base}}}"  # a multi-letter name, not a product of letters
         elif not run.italic and base:
             base = rf"\mathrm{{{base}}}"
-        sub = f"_{{{_math(run.sub)}}}" if run.sub else ""
-        sup = f"^{{{_math(run.sup)}}}" if run.sup else ""
+        full = r"\textstyle " if full_scripts else ""
+        sub = f"_{{{full}{_math(run.sub)}}}" if run.sub else ""
+        sup = f"^{{{full}{_math(run.sup)}}}" if run.sup else ""
         tex = f"${base}{sub}{sup}$"
     else:
         tex = "".join(
             rf"\ensuremath{{{_MATH[c]}}}" if c in _MATH else latex_text(c) for c in run.text
         )
         tex = tex.replace("  ", r"\ \ ")  # runs of spaces are kept, as the layout measured them
-    return rf"\rnnsmall{{{tex}}}" if run.small else tex
+    if not run.small:
+        return tex
+    # a leading space stays outside: \color (in \rnnsmall) ignores the spaces after it
+    inner = tex.lstrip(" ")
+    return " " * (len(tex) - len(inner)) + rf"\rnnsmall{{{inner}}}"
 
 
-def label_tex(label: Label) -> str:
+def label_tex(label: Label, full_scripts: bool = False) -> str:
     """A label's lines, joined by TikZ's line break."""
-    return r"\\".join("".join(run_tex(run) for run in line) or "{}" for line in label)
+    return r"\\".join("".join(run_tex(run, full_scripts) for run in line) or "{}" for line in label)
 
 
 def needs_cjk(scene: Scene) -> bool:
@@ -160,7 +166,9 @@ class Picture:
         the font size and line height the layout measured, in the colour named."""
         opts = [rf"font=\rnnfont{{{_n(size)}}}", f"text={colour}", "inner sep=0pt"]
         opts += ["anchor=north west", "align=left"] if corner else ["align=center"]
-        return rf"\node[{', '.join(opts)}] at ({_n(x)},{_n(y)}) {{{label_tex(label)}}};"
+        full = self.layout.sizes.script > 0  # a target whose scripts are not shrunk (a slide)
+        text = label_tex(label, full)
+        return rf"\node[{', '.join(opts)}] at ({_n(x)},{_n(y)}) {{{text}}};"
 
     def lines(self) -> list[str]:
         """The whole figure: background, header, frames, nodes, edges, labels."""
@@ -176,14 +184,14 @@ class Picture:
             f"({_n(lay.width)},{_n(lay.height)});",
         ]
         top = lay.height - MARGIN
-        title = self.node_text(lay.scene.title, MARGIN, top, style.FONT_SIZE, text, corner=True)
+        title = self.node_text(lay.title, MARGIN, top, lay.sizes.text, text, corner=True)
         out.append(title.replace(r"font=\rnnfont", r"font=\bfseries\rnnfont"))
         out.append(
             self.node_text(
                 lay.scene.legend,
                 MARGIN,
                 top - lay.header.height,
-                style.LEGEND_SIZE,
+                lay.sizes.legend,
                 text,
                 corner=True,
             )
@@ -199,7 +207,7 @@ class Picture:
                     group.label,
                     frame.x - frame.w / 2 + 8,
                     frame.y + frame.h / 2 - 3,
-                    style.FONT_SIZE,
+                    lay.sizes.text,
                     text,
                     corner=True,
                 )
@@ -244,7 +252,7 @@ class Picture:
                 if node.emphasis == "solid"
                 else self.color("rnnmuted", lay.theme.muted)
             )
-            out.append(self.node_text(node.label, box.x, y, style.FONT_SIZE, colour))
+            out.append(self.node_text(node.label, box.x, y, lay.sizes.text, colour))
         return out
 
     def edges(self, only: Iterable[int] | None = None) -> list[str]:
@@ -264,7 +272,7 @@ class Picture:
             if i in lay.label_at:
                 rect = lay.label_at[i]
                 colour = self.color(f"rnnlabel{edge.role}", lay.theme.edge_text[edge.role])
-                out.append(self.node_text(edge.label, rect.x, rect.y, style.SMALL_SIZE + 2, colour))
+                out.append(self.node_text(edge.label, rect.x, rect.y, lay.sizes.edge, colour))
         return out
 
     def highlight(self, column: int) -> str:
@@ -312,14 +320,19 @@ def _path(src: Box, route: Route | None) -> str:
     return f"{a} .. controls {b} and {c} .. {d}"
 
 
-HELPERS = [  # \providecommand: a document may set its own sizes before \input
-    r"\providecommand\rnnfont[1]{\fontsize{#1bp}{" + str(LINE) + r"\dimexpr#1bp\relax}\selectfont}",
-    r"\providecommand\rnnsmall[1]{{\fontsize{"
-    + _n(style.SMALL_SIZE)
-    + "bp}{"
-    + _n(style.SMALL_SIZE * LINE)
-    + r"bp}\selectfont\color{rnnmuted}#1}}",
-]
+def helpers(sizes: style.Sizes) -> list[str]:
+    r"""\providecommand: a document may set its own sizes before \input (the first figure's
+    target sets them for a document's later ones)."""
+    return [
+        r"\providecommand\rnnfont[1]{\fontsize{#1bp}{"
+        + str(sizes.line)
+        + r"\dimexpr#1bp\relax}\selectfont}",
+        r"\providecommand\rnnsmall[1]{{\fontsize{"
+        + _n(sizes.small)
+        + "bp}{"
+        + _n(sizes.small * sizes.line)
+        + r"bp}\selectfont\color{rnnmuted}#1}}",
+    ]
 
 
 SEARCHABLE_MATH = [  # a Unicode name for every glyph of TeX's math fonts: searchable PDFs
@@ -394,7 +407,7 @@ def document(picture: Picture, lines: list[str], extra: list[str] | None = None)
         r"\def\rnndiagramsalone{\end{document}}",
         r"\begin{document}\noindent",
         r"\fi",
-        *HELPERS,
+        *helpers(layout.sizes),
         *(extra or []),
         *picture.preamble(),
         r"\begin{tikzpicture}[x=1bp, y=1bp]",

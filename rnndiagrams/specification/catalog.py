@@ -58,6 +58,7 @@ DEFAULT_VIEWS = ("stack", "folded", "unrolled")
 BACKENDS = ("graphviz", "matplotlib", "scene", "tikz")  # render/backends.py says what each writes
 FORMATS = ("svg", "png", "pdf", "json", "tex")
 THEMES = ("light", "dark", "print")
+TARGETS = ("column", "slide")  # style.TARGETS holds each one's type
 RENDER: dict[str, Arg] = {
     "formats": Arg("choices", ("svg",), choices=FORMATS),
     "backends": Arg("choices", ("graphviz",), choices=BACKENDS),
@@ -71,5 +72,7 @@ RENDER: dict[str, Arg] = {
     "legend": Arg("choice", "short", choices=LEGEND_MODES),
     # time-grid views (unrolled) as step-by-step builds: Beamer overlays in TikZ
     "frames": Arg("bool", False),
+    # what the figures are laid out for: a page's column, or a 16:9 slide (wide, large type)
+    "target": Arg("choice", "column", choices=TARGETS),
 }
 TIME_GRID_VIEWS = ("unrolled",)  # views whose grid columns are time steps

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from importlib import import_module
 from typing import Any, cast
 
 from ..scene import Scene
 from ..shapes import ShapedModel
 from ..specification.model import ViewSpec
+from .labels import joined
 
 # view kind -> (module, extra arguments of its build); modules load only when a spec uses them
 _BUILDERS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -20,8 +22,21 @@ _BUILDERS: dict[str, tuple[str, dict[str, Any]]] = {
 }
 
 
-def build_scene(model: ShapedModel, view: ViewSpec) -> Scene:
+# For a target other than a page's column (a slide, short of height): the views laid out
+# anew take `target`; in those whose boxes hold a symbol or weight over its shape, the two
+# share a line (labels.joined).
+_TARGETED = ("stack",)
+_JOINED = ("timegrid", "equivalence", "cell")
+
+
+def build_scene(model: ShapedModel, view: ViewSpec, target: str = "column") -> Scene:
     module, kwargs = _BUILDERS[view.kind]
     if model.unstack is not None and view.kind != "stack":
         model, view = model.unstack(model, view)
-    return cast(Scene, import_module(f"{__name__}.{module}").build(model, view, **kwargs))
+    if module in _TARGETED:
+        kwargs = {**kwargs, "target": target}
+    scene = cast(Scene, import_module(f"{__name__}.{module}").build(model, view, **kwargs))
+    if target == "column" or module not in _JOINED:
+        return scene
+    nodes = tuple(dataclasses.replace(n, label=joined(n.label)) for n in scene.nodes)
+    return dataclasses.replace(scene, nodes=nodes)

@@ -49,6 +49,20 @@ def stacked(line: Line) -> Label:
     return (line[:1], tuple(dataclasses.replace(r, text=r.text.lstrip()) for r in line[1:]))
 
 
+def joined(label: Label) -> Label:
+    """A symbol's or weight's line and the shape line under it set as one (`h_t (64,)`,
+    `weight_ih_l0[z] (64, 32)`), as a slide sets them: a box is a line shorter for each, and
+    a slide is short of height, not width."""
+    out: list[Line] = []
+    for line in label:
+        above = out[-1] if out else ()
+        if len(line) == 1 and line[0].small and above and not any(r.small for r in above):
+            out[-1] = (*above, dataclasses.replace(line[0], text=" " + line[0].text))
+        else:
+            out.append(line)
+    return tuple(out)
+
+
 def layer_call(layer: ShapedLayer) -> str:
     """`SimpleRNN(64)`, `LSTM(32, 64, num_layers=2)`: the call as the layer's framework writes it."""
     return layer.call

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from ..scene import Edge, Label, Node, Scene, words
+import dataclasses
+import math
+
+from ..scene import Edge, Label, Line, Node, Run, Scene, words, wrap
 from ..shapes import ShapedLayer, ShapedModel
 from ..shapes.shaped import format_shape
 from ..specification.graph import order, sources
@@ -11,9 +14,44 @@ from . import labels
 from .section import figure_name, header
 
 
-def build(model: ShapedModel, view: ViewSpec) -> Scene:
-    if model.spec.graph:
-        return _graph(model)
+def build(model: ShapedModel, view: ViewSpec, target: str = "column") -> Scene:
+    """The stack runs down a column; on a slide, a chain runs left to right, in lines."""
+    scene = _graph(model) if model.spec.graph else _chain(model)
+    if target == "column":
+        return scene
+    nodes = tuple(dataclasses.replace(n, label=_wrapped(n.label)) for n in scene.nodes)
+    if model.spec.graph:  # set left to right, its columns' lines would be wider still
+        return dataclasses.replace(scene, nodes=nodes)
+    per = math.ceil(len(nodes) / _lines(len(nodes)))
+    nodes = tuple(dataclasses.replace(n, pos=divmod(i, per)) for i, n in enumerate(nodes))
+    return dataclasses.replace(scene, flow="right", nodes=nodes)
+
+
+SLIDE_LINE = 32  # columns: a layer's call longer than this takes more lines on a slide
+
+
+def _wrapped(label: Label) -> Label:
+    """A label whose long lines of words (a layer's call with many arguments) are wrapped
+    at their spaces, so one box does not set a slide's width."""
+    out: list[Line] = []
+    for line in label:
+        run = line[0] if len(line) == 1 else Run("")
+        if run.italic or run.sub or run.sup or len(run.text) <= SLIDE_LINE:
+            out.append(line)
+        else:
+            out += [(Run(text, small=run.small),) for text in wrap(run.text, SLIDE_LINE)]
+    return tuple(out)
+
+
+def _lines(count: int) -> int:
+    """How many lines a slide sets a chain of `count` boxes in, for a figure about twice as
+    wide as tall: a box and the shape after it are some three times as wide as a line is tall,
+    so n boxes in L lines are 3n/L wide by L tall, 2:1 at L = sqrt(1.5 n); measured on the
+    gallery, sqrt(2 n) fits best (a line's gap and the legend add height)."""
+    return max(1, round(math.sqrt(2 * count)))
+
+
+def _chain(model: ShapedModel) -> Scene:
     spec = model.spec
     nodes = [
         Node(
