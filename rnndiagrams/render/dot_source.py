@@ -175,7 +175,8 @@ def dot_source(scene: Scene, theme: Theme) -> str:
     for edge in scene.edges:
         attrs = {"color": theme.edges[edge.role], "fontcolor": theme.edge_text[edge.role]}
         past = _passes_a_node(pos[edge.src], pos[edge.dst], taken) and scene.flow == "up"
-        against = pos[edge.dst][1] < pos[edge.src][1]
+        # against the rows, unless drawn backward: laid out with them, its arrow reversed
+        against = pos[edge.dst][1] < pos[edge.src][1] and not edge.backward
         if edge.label:
             # a label on an edge past a node bends it around a label node (which also pushes
             # the row's own edges aside), on an edge against the rows it spreads every row;

@@ -22,6 +22,8 @@ _BUILDERS: dict[str, tuple[str, dict[str, Any]]] = {
 
 def build_scene(model: ShapedModel, view: ViewSpec) -> Scene:
     module, kwargs = _BUILDERS[view.kind]
+    if model.spec.graph and view.kind == "unrolled":
+        module, kwargs = "graphtime", {}  # the only view through time a graph has so far
     if model.unstack is not None and view.kind != "stack":
         model, view = model.unstack(model, view)
     return cast(Scene, import_module(f"{__name__}.{module}").build(model, view, **kwargs))
