@@ -172,7 +172,16 @@ def dot_source(scene: Scene, theme: Theme) -> str:
             _node(g, node, labels)
     pos = {node.id: _cell(node, scene.flow) for node in scene.nodes}
     taken = set(pos.values())
-    for edge in scene.edges:
+    # labels of edges converging on one node from other columns stand side by side in the
+    # rank between, and would read as one line: each is set a line lower than the one before
+    converging: dict[str, list[int]] = {}
+    for i, edge in enumerate(scene.edges):
+        if edge.label and pos[edge.src][1] != pos[edge.dst][1]:
+            converging.setdefault(edge.dst, []).append(i)
+    for dst, edges in list(converging.items()):
+        if all(pos[scene.edges[i].src][0] == pos[dst][0] for i in edges):
+            del converging[dst]  # one column: the labels stand one above the other already
+    for i, edge in enumerate(scene.edges):
         attrs = {"color": theme.edges[edge.role], "fontcolor": theme.edge_text[edge.role]}
         past = _passes_a_node(pos[edge.src], pos[edge.dst], taken) and scene.flow == "up"
         # against the rows, unless drawn backward: laid out with them, its arrow reversed
@@ -183,7 +192,7 @@ def dot_source(scene: Scene, theme: Theme) -> str:
             # an xlabel does neither. Within a row a label is kept: dot widens that gap alone
             # to fit it, and reserves no room for an xlabel there
             attrs["xlabel" if past or against else "label"] = labels.label(
-                edge.label, edge_size, indent="&#160;"
+                _staggered(edge.label, i, converging.get(edge.dst, [])), edge_size, indent="&#160;"
             )
         if past:  # out of the right side, into the bottom: every column routed alike
             attrs.update(tailport="e", headport="s")
@@ -202,6 +211,16 @@ def dot_source(scene: Scene, theme: Theme) -> str:
         g.edge(src, dst, **attrs)
     _grid_hints(g, scene)
     return cast(str, g.source)  # graphviz ships no types
+
+
+def _staggered(label: Label, index: int, converging: list[int]) -> Label:
+    """The label of edge `index`, with blank lines above and below that set it apart from
+    the other labels converging on its node (all as tall, each a line lower)."""
+    if len(converging) < 2 or index not in converging:
+        return label
+    blank: Label = ((Run(" ", small=True),),)
+    k = converging.index(index)
+    return blank * k + label + blank * (len(converging) - 1 - k)
 
 
 def _passes_a_node(a: tuple[int, int], b: tuple[int, int], taken: set[tuple[int, int]]) -> bool:

@@ -42,6 +42,8 @@ LINE = 1.28  # line height, in font sizes
 LOOP = 26.0  # how far a self-loop reaches out of its node
 HEAD_GAP = 18.0  # between the legend and the figure body
 EXIT = 1.0  # the point an output arrow leaves the figure at
+SPREAD = 16.0  # at most this far apart, edges that meet one side of a node
+LABEL_CLEAR = 1.5  # between an edge label and any line
 
 
 def _font_families() -> list[str]:
@@ -228,6 +230,14 @@ class Measure:
         return Block(lines, width, sum(h for _, _, h in lines))
 
 
+def _side(box: Box, point: Point) -> str:
+    """The side of `box` that `point` (on its outline) lies on."""
+    x, y = point[0] - box.x, point[1] - box.y
+    if abs(abs(y) - box.h / 2) < 0.5:
+        return "top" if y > 0 else "bottom"
+    return "right" if x > 0 else "left"
+
+
 def _kern(slanted: tuple[str, float] | None, italic: bool) -> float:
     """Room for the last italic glyph (text, size) reaching past its advance, the further the
     taller its right side (measured in DejaVu Sans Oblique): a hair space (0.1 em), 0.15 em
@@ -335,17 +345,46 @@ class Layout:
             for n in scene.nodes
         }
 
-    def _routes(self) -> list[tuple[tuple[float, float], tuple[float, float], float] | None]:
-        """Start, end and bend of every edge (None for self-loops)."""
-        routes: list[Route | None] = []
+    def _routes(self) -> list[Route | None]:
+        """Start, end and bend of every edge (None for self-loops). Edges that meet one side
+        of a node (a skip edge curving in beside a straight one) meet it side by side, in
+        the order they arrive, so no two arrowheads or starts fall on one point."""
+        ends: list[list[Point]] = []
         for edge in self.scene.edges:
-            if edge.src == edge.dst:
-                routes.append(None)
-                continue
             a, b = self.boxes[edge.src], self.boxes[edge.dst]
-            start, end = a.clip(b.x, b.y), b.clip(a.x, a.y)
-            routes.append((start, end, self._bend(edge, start, end)))
-        return routes
+            ends.append([a.clip(b.x, b.y), b.clip(a.x, a.y)])
+        bends = [
+            self._bend(e, *ends[i]) if e.src != e.dst else 0.0
+            for i, e in enumerate(self.scene.edges)
+        ]
+        sides: dict[tuple[str, str], list[tuple[float, int, int]]] = {}
+        for i, edge in enumerate(self.scene.edges):
+            if edge.src == edge.dst:
+                continue
+            for k, nid in enumerate((edge.src, edge.dst)):
+                side = _side(self.boxes[nid], ends[i][k])
+                # where the edge comes from, near this end: orders the ends along the side
+                near = on_arc(ends[i][0], ends[i][1], bends[i], 0.25 if k == 0 else 0.75)
+                along = near[0] if side in ("top", "bottom") else near[1]
+                sides.setdefault((nid, side), []).append((along, i, k))
+        moved = set()
+        for (nid, side), meeting in sides.items():
+            if len(meeting) < 2:
+                continue
+            box = self.boxes[nid]
+            length = box.w if side in ("top", "bottom") else box.h
+            step = min(length / (len(meeting) + 1), SPREAD)
+            for j, (_, i, k) in enumerate(sorted(meeting)):
+                shift = (j - (len(meeting) - 1) / 2) * step
+                x, y = ends[i][k]
+                ends[i][k] = (x + shift, y) if side in ("top", "bottom") else (x, y + shift)
+                moved.add(i)
+        return [
+            None
+            if edge.src == edge.dst
+            else (ends[i][0], ends[i][1], self._bend(edge, *ends[i]) if i in moved else bends[i])
+            for i, edge in enumerate(self.scene.edges)
+        ]
 
     def _bend(self, edge: Edge, start: Point, end: Point) -> float:
         """0 for a straight edge; a curve when the straight one would cross another node."""
@@ -393,13 +432,20 @@ class Layout:
         spots = []
         for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
             x, y = on_arc(start, end, rad, t)
+            # beside a slanted line, its corners need room too: half the label's height
+            # times the line's run over rise
+            (x0, y0), (x1, y1) = (
+                on_arc(start, end, rad, t - 0.01),
+                on_arc(start, end, rad, t + 0.01),
+            )
+            lean = min(abs(x1 - x0) / max(abs(y1 - y0), 1e-9), 3.0) * h / 2
             spots += (
                 [(x, y + h / 2 + 2), (x, y - h / 2 - 3)]
                 if flat
-                else [(x + 5 + w / 2, y), (x - 5 - w / 2, y)]
+                else [(x + 5 + lean + w / 2, y), (x - 5 - lean - w / 2, y)]
             )
         rects = [Box(x, y, w, h) for x, y in spots]
-        first = rects[0]
+        rect = rects[0]
         # spots that widen the figure least first (a label beside the last column's curve)
         left = min(b.x - b.w / 2 for b in self.boxes.values())
         right = max(b.x + b.w / 2 for b in self.boxes.values())
@@ -416,15 +462,19 @@ class Layout:
                 (x, y - h / 2 - 4),
             ]
         rects += [Box(x, y, w, h) for x, y in further]
-        for rect in rects:
-            if (
-                not any(overlap(rect, box) for _, box in self.node_index.near(rect))
-                and not any(overlap(rect, other) for _, other in self.label_index.near(rect))
-                and not any(rect.contains(*p, pad=-1) for p, _ in self.line_index.near(rect))
-            ):
+        # the first spot that covers nothing and keeps clear of every line; where none
+        # does, the one that covers least (nodes first, then labels, then lines)
+        best: tuple[float, ...] | None = None
+        for spot in rects:
+            cost = (
+                sum(overlap(spot, box) for _, box in self.node_index.near(spot)),
+                sum(overlap(spot, other) for _, other in self.label_index.near(spot)),
+                sum(spot.contains(*p, pad=LABEL_CLEAR) for p, _ in self.line_index.near(spot)),
+            )
+            if best is None or cost < best:
+                best, rect = cost, spot
+            if not any(cost):
                 break
-        else:
-            rect = first
         self.placed.append(rect)
         self.label_index.add(rect, rect)
         return rect

@@ -58,6 +58,7 @@ class Drawn:
     ids: list[str] = field(default_factory=list)  # one per column of its axis
     node: str = ""  # a vector's node, or the step a many-to-one layer returns
     layer: ShapedLayer | None = None
+    finals: tuple[str, ...] = ()  # a recurrent layer's final step, one per direction
 
 
 class Steps(Rows):
@@ -290,9 +291,14 @@ class _Figure:
                 self.edges.append(Edge(src, nid, self._weight(layer), "head"))
 
     def _sources(self, ref: Ref) -> list[str]:
-        """The nodes a vector reads: a vector's node, a many-to-one layer's returned step,
-        or every drawn step of a sequence (pooling)."""
+        """The nodes a vector reads: a vector's node, the step that holds a recurrent
+        layer's final state (`encoder.1`: its first direction's), a many-to-one layer's
+        returned step, or every drawn step of a sequence (pooling)."""
         src = self.drawn[ref.source]
+        if ref.index and src.finals:
+            layer = cast(ShapedLayer, src.layer)
+            per = 2 if cast(Recurrence, layer.recurrence).cell == "LSTM" else 1
+            return [src.finals[(ref.index - 1) // per]]
         if src.node:
             return [src.node]
         return [
@@ -405,7 +411,15 @@ class _Figure:
         self.taken.update((c, r) for c in self._columns(axis) for r in range(start, top + 1))
         self.faded = self.faded or any(n.emphasis == "faded" for n in grid.nodes)
         returned = "" if layer.per_step else ids[-1 if not rec.backwards else 0]
-        self.drawn[spec.name] = Drawn(top, axis if layer.per_step else None, ids, returned, layer)
+        at = {n.pos: n.id for n in self.nodes}
+        last = self._columns(axis)[-1]
+        finals = tuple(  # a direction run backward ends at the first step
+            at[(self.axes[axis].offset if (d == "backward") != rec.backwards else last, start + k)]
+            for k, d in enumerate(rec.directions)
+        )
+        self.drawn[spec.name] = Drawn(
+            top, axis if layer.per_step else None, ids, returned, layer, finals
+        )
         self._states(spec, layer, start, axis)
 
     def _states(self, spec: LayerSpec, layer: ShapedLayer, row: int, axis: int) -> None:
@@ -413,8 +427,7 @@ class _Figure:
         first = next(n.id for n in self.nodes if n.pos == (self.axes[axis].offset, row))
         lines: dict[str, list[Line]] = {}
         for k, ref in enumerate(spec.initial_state, start=1):
-            src = self.drawn[ref.source]
-            nid = src.node or src.ids[-1]
+            (nid,) = self._sources(ref)
             name = _state(layer, k)
             shape = format_shape(self._shape(ref)[1:])
             lines.setdefault(nid, []).append((sym(name, "0"), words(f" {shape}", small=True)))
