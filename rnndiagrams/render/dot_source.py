@@ -138,7 +138,9 @@ def dot_source(scene: Scene, theme: Theme) -> str:
             "labelloc": "t",
             "labeljust": "l",
             "bgcolor": theme.background,
-            "nodesep": "0.35",
+            # six columns or more (an encoder's steps beside its decoder's) packed closer,
+            # so the figure keeps its text legible in a 720 px column
+            "nodesep": "0.35" if max((n.pos[0] for n in scene.nodes), default=0) < 5 else "0.2",
             "ranksep": "0.45" if scene.flow != "right" else "0.25",  # a right flow reads as text
             "newrank": "true",
             "pad": "0.2",

@@ -314,6 +314,12 @@ class _Figure:
     def _layer(self, spec: LayerSpec, layer: ShapedLayer, sup: str) -> None:
         reads = [self.drawn[r.source] for r in (spec.reads or ()) + spec.initial_state]
         row = 1 + max(d.row for d in reads)
+        # a state handed over from another recurrent layer's final step: on the same row,
+        # so it runs on from the encoder's last step into the decoder's first, as textbooks draw
+        handed = [self.drawn[r.source] for r in spec.initial_state if self.drawn[r.source].finals]
+        if handed:
+            own = [self.drawn[r.source] for r in spec.reads or ()]
+            row = max([1 + d.row for d in own] + [d.row for d in handed])
         if layer.role == "repeat":  # each step reads the vector itself
             self.drawn[spec.name] = Drawn(reads[0].row, self.axis_of[spec.name], node=reads[0].node)
             return
@@ -369,15 +375,16 @@ class _Figure:
                         self.edges.append(Edge(nid, dst, (), "input"))
 
     def _attend(self, src: Drawn, into: Drawn, cols: list[str | None]) -> None:
-        """A context per query step from every drawn step of the value's axis, each edge
-        its weight alpha_{t,s}; the legend says how many steps the softmax runs over."""
+        """A context per query step from every drawn step of the value's axis, the edges into
+        the first named by their weights alpha_{t,s}; the legend says over how many steps."""
         value = self.axes[cast(int, src.axis)]
         for c, dst in enumerate(into.ids):
             if cols[c] is None:
                 continue
             for s, nid in enumerate(src.ids):
                 if value.cols[s] is not None:
-                    alpha = ((sym("α", f"{cols[c]},{value.cols[s]}"),),)
+                    # named into the first query step only, as a weight is on its first step
+                    alpha = ((sym("α", f"{cols[c]},{value.cols[s]}"),),) if c == 0 else ()
                     self.edges.append(Edge(nid, dst, alpha, "merge"))
         layer = cast(ShapedLayer, into.layer)
         steps = "None" if value.steps is None else f"{value.steps:,}"
@@ -423,21 +430,20 @@ class _Figure:
         self._states(spec, layer, start, axis)
 
     def _states(self, spec: LayerSpec, layer: ShapedLayer, row: int, axis: int) -> None:
-        """Initial states: one edge from each state's maker into the first step's state."""
+        """Initial states: one edge from each state's maker into the first step's state,
+        named for the states it starts (`h_0, c_0`; their shapes are the step's)."""
         first = next(n.id for n in self.nodes if n.pos == (self.axes[axis].offset, row))
-        lines: dict[str, list[Line]] = {}
+        names: dict[str, list[str]] = {}
         for k, ref in enumerate(spec.initial_state, start=1):
             (nid,) = self._sources(ref)
-            name = _state(layer, k)
-            shape = format_shape(self._shape(ref)[1:])
-            lines.setdefault(nid, []).append((sym(name, "0"), words(f" {shape}", small=True)))
-        for nid, label in lines.items():
-            self.edges.append(Edge(nid, first, tuple(label), "recurrent"))
-
-    def _shape(self, ref: Ref) -> tuple[int | None, ...]:
-        if ref.source in self.shaped:
-            return self.shaped[ref.source].outputs[ref.index]
-        return (None, *next(i.shape for i in self.spec.inputs if i.name == ref.source))
+            names.setdefault(nid, []).append(_state(layer, k))
+        for nid, states in names.items():
+            runs = [
+                r
+                for k, name in enumerate(states)
+                for r in (words(", "),) * bool(k) + (sym(name, "0"),)
+            ]
+            self.edges.append(Edge(nid, first, (tuple(runs),), "recurrent"))
 
     def _returned(self, ref: Ref) -> list[str]:
         src = self.drawn[ref.source]
