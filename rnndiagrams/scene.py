@@ -91,6 +91,7 @@ class Scene:
     nodes: tuple[Node, ...]
     edges: tuple[Edge, ...]
     groups: tuple[Group, ...] = ()
+    wide: bool = False  # time axes side by side: a renderer packs the columns closer
 
     @property
     def title(self) -> Label:

@@ -138,9 +138,9 @@ def dot_source(scene: Scene, theme: Theme) -> str:
             "labelloc": "t",
             "labeljust": "l",
             "bgcolor": theme.background,
-            # six columns or more (an encoder's steps beside its decoder's) packed closer,
-            # so the figure keeps its text legible in a 720 px column
-            "nodesep": "0.35" if max((n.pos[0] for n in scene.nodes), default=0) < 5 else "0.2",
+            # time axes side by side (an encoder's steps beside its decoder's) packed
+            # closer, so the figure keeps its text legible in a 720 px column
+            "nodesep": "0.2" if scene.wide else "0.35",
             "ranksep": "0.45" if scene.flow != "right" else "0.25",  # a right flow reads as text
             "newrank": "true",
             "pad": "0.2",

@@ -223,6 +223,7 @@ class _Figure:
             flow="up",
             nodes=tuple(self.nodes),
             edges=tuple(self.edges),
+            wide=len(self.axes) > 1,
         )
 
     def _sup(self, layer: ShapedLayer) -> str:
