@@ -177,9 +177,7 @@ def test_edges_meeting_one_side_of_a_node_do_not_share_an_end():
             with layout.measuring(False, scene.name):
                 placed = layout.Layout(scene, THEMES["light"])
             ends = [r[1] for r in placed.routes if r is not None]
-            starts = [r[0] for r in placed.routes if r is not None]
             assert len(set(ends)) == len(ends), (name, view)
-            assert len(set(starts)) == len(starts) or view == "unrolled", (name, view)
 
 
 def test_labels_stay_clear_of_every_line():

@@ -346,9 +346,9 @@ class Layout:
         }
 
     def _routes(self) -> list[Route | None]:
-        """Start, end and bend of every edge (None for self-loops). Edges that meet one side
-        of a node (a skip edge curving in beside a straight one) meet it side by side, in
-        the order they arrive, so no two arrowheads or starts fall on one point."""
+        """Start, end and bend of every edge (None for self-loops). Edges that end on one
+        side of a box (a skip edge curving in beside a straight one) end side by side, in
+        the order they arrive, so no two arrowheads fall on one point."""
         ends: list[list[Point]] = []
         for edge in self.scene.edges:
             a, b = self.boxes[edge.src], self.boxes[edge.dst]
@@ -361,12 +361,13 @@ class Layout:
         for i, edge in enumerate(self.scene.edges):
             if edge.src == edge.dst:
                 continue
-            for k, nid in enumerate((edge.src, edge.dst)):
-                side = _side(self.boxes[nid], ends[i][k])
-                # where the edge comes from, near this end: orders the ends along the side
-                near = on_arc(ends[i][0], ends[i][1], bends[i], 0.25 if k == 0 else 0.75)
-                along = near[0] if side in ("top", "bottom") else near[1]
-                sides.setdefault((nid, side), []).append((along, i, k))
+            if self.nodes[edge.dst].shape == "circle":
+                continue  # an operator: its inputs meet at its centre
+            side = _side(self.boxes[edge.dst], ends[i][1])
+            # where the edge comes from, near its head: orders the heads along the side
+            near = on_arc(ends[i][0], ends[i][1], bends[i], 0.75)
+            along = near[0] if side in ("top", "bottom") else near[1]
+            sides.setdefault((edge.dst, side), []).append((along, i, 1))
         moved = set()
         for (nid, side), meeting in sides.items():
             if len(meeting) < 2:
