@@ -35,7 +35,7 @@ def test_the_encoders_last_step_hands_its_state_to_the_decoders_first():
     (last,) = _by_text(scene, "h_{S-1}^{(1)}")
     (first,) = _by_text(scene, "h_0^{(2)}")
     (handover,) = [e for e in scene.edges if (e.src, e.dst) == (last.id, first.id)]
-    assert plain_text(handover.label) == "h_0, c_0" and handover.role == "recurrent"
+    assert plain_text(handover.label) == "h_0\nc_0" and handover.role == "recurrent"
     # one time axis: the encoder's steps, then the decoder's, the state on one row
     assert last.pos[1] == first.pos[1] and first.pos[0] == last.pos[0] + 1
     encoder_steps = [n for n in scene.nodes if n.pos[1] == last.pos[1] and n.pos[0] <= last.pos[0]]

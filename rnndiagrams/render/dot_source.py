@@ -140,7 +140,7 @@ def dot_source(scene: Scene, theme: Theme) -> str:
             "bgcolor": theme.background,
             # time axes side by side (an encoder's steps beside its decoder's) packed
             # closer, so the figure keeps its text legible in a 720 px column
-            "nodesep": "0.2" if scene.wide else "0.35",
+            "nodesep": "0.25" if scene.wide else "0.35",
             "ranksep": "0.45" if scene.flow != "right" else "0.25",  # a right flow reads as text
             "newrank": "true",
             "pad": "0.2",

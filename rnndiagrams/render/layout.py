@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # the names of rc settings, from matplotlib's stubs: for the 
 
 PAD_X, PAD_Y = 9.0, 6.0  # inside node boxes
 GAP_X, GAP_Y = 26.0, 46.0  # between grid cells
+WIDE_GAP_X = 16.0  # between the columns of time axes set side by side (Scene.wide)
 MARGIN = 14.0
 LINE = 1.28  # line height, in font sizes
 LOOP = 26.0  # how far a self-loop reaches out of its node
@@ -324,11 +325,14 @@ class Layout:
                 col_w[col_of[n.id]], w, self.blocks[n.id].width if n.extent else 0
             )
             row_h[row_of[n.id]] = max(row_h[row_of[n.id]], h + below[n.id])
-        extra = dict.fromkeys(col_w, GAP_X)
+        extra = dict.fromkeys(col_w, GAP_X if not scene.wide else WIDE_GAP_X)
         for i, e in enumerate(scene.edges):
             if i in self.edge_blocks:
                 need = self.edge_blocks[i].width + 10 + (LOOP if e.src == e.dst else 0)
-                extra[col_of[e.src]] = max(extra[col_of[e.src]], need)
+                # the gap right of the edge's left end: a backward edge's label stands
+                # left of where it starts
+                left = min(col_of[e.src], col_of[e.dst])
+                extra[left] = max(extra[left], need)
         xs, x, line = {}, 0.0, None
         for c, w in col_w.items():
             if c[0] != line:

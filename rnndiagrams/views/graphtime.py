@@ -107,7 +107,8 @@ class _Figure:
         self.taken: set[tuple[int, int]] = set()
         self.drawn: dict[str, Drawn] = {}
         self.faded = False
-        self.legend: list[Line] = []
+        # the rows a symbol names, for the line under the title: `h(1) encoder, a context`
+        self.key: list[Line] = []
 
     # -- which axis each sequence is on -------------------------------------------------
     def _axes(self) -> list[Axis]:
@@ -206,8 +207,9 @@ class _Figure:
         grid.next_row = max(r for _, r in self.taken) + 1
         grid.leave([i for ref in self.spec.outputs for i in self._returned(ref)])
         total = labels.chain(list(self.model.layers), self.model.convention)
-        faded = "dashed: computed, not returned" if self.faded else ""
-        short = [total] + ([(words(faded),)] if faded else []) + self.legend
+        key = tuple(r for k, entry in enumerate(self.key) for r in (words(", "),) * bool(k) + entry)
+        key += (words("; dashed: computed, not returned"),) if self.faded else ()
+        short = [total, key]
         full = [
             line
             for layer in self.model.layers
@@ -219,7 +221,7 @@ class _Figure:
         feed = what.get(self.view.options.get("feed") or "", "")
         return Scene(
             name=figure_name(self.model, f"unrolled through time{feed}"),
-            legend=header(self.model, short, [total, *self.legend, *full]),
+            legend=header(self.model, short, [*short, *full]),
             flow="up",
             nodes=tuple(self.nodes),
             edges=tuple(self.edges),
@@ -251,17 +253,10 @@ class _Figure:
         axis = self.axis_of[name]
         grid = self.steps[axis]
         step = shape[1:] if len(shape) == 2 else None
-        note = name
         symbol = "x" if step is not None else "w"
         row = self._place(self._columns(axis), 0)
         grid.next_row = row
-        ids = grid.row(
-            lambda c, sub: (
-                labels.tensor(symbol, sub, step, note=note if c == 0 else ""),
-                "input",
-                "solid",
-            )
-        )
+        ids = grid.row(lambda c, sub: (labels.tensor(symbol, sub, step), "input", "solid"))
         self.drawn[name] = Drawn(row, axis, ids)
 
     def _single(self, label: Label, role: str, column: int, row: int) -> tuple[int, str]:
@@ -339,16 +334,14 @@ class _Figure:
         step = layer.output_shape[-1:]
         symbol = SYMBOLS.get(layer.role)
         name = spec.name
+        if symbol and layer.role not in ("embedding", "attention"):  # attention says more
+            self.key.append((sym(symbol), words(f" {name}")))
 
         def make(c: int, sub: str) -> tuple[Label, str, str]:
-            note = name if c == 0 else ""
             if symbol:
-                return labels.tensor(symbol, sub, step, note=note), _node_role(layer), "solid"
-            lines: Label = (
-                (words(labels.layer_call(layer), small=True),),
-                (words(format_shape(step), small=True),),
-            )
-            return lines + (((words(note, small=True),),) if note else ()), "merge", "solid"
+                return labels.tensor(symbol, sub, step), _node_role(layer), "solid"
+            call = (words(labels.layer_call(layer), small=True),)
+            return (call, (words(format_shape(step), small=True),)), "merge", "solid"
 
         ids = grid.row(make)
         self.drawn[name] = Drawn(grid.next_row - 1, axis, ids, layer=layer)
@@ -390,15 +383,12 @@ class _Figure:
         layer = cast(ShapedLayer, into.layer)
         steps = "None" if value.steps is None else f"{value.steps:,}"
         s = value.letter.lower()
-        self.legend.append(
+        self.key.append(
             (
-                words(f"{layer.name}: "),
-                sym("a", "t"),
-                words(" = sum over "),
-                sym(s),
-                words(" of "),
+                sym("a"),
+                words(f" {layer.name}: "),
                 sym("α", f"t,{s}"),
-                words(f" × value; α over the {steps} steps of the value"),
+                words(f"-weighted sum over the {steps} steps of {s}"),
             )
         )
 
@@ -414,6 +404,7 @@ class _Figure:
         ):
             start += 1
         grid.next_row = start
+        self.key.append((sym("h", "", sup), words(f" {spec.name}")))
         ids = grid.states(layer, src.ids or [src.node] * len(grid.cols), sup)
         top = grid.next_row - 1
         self.taken.update((c, r) for c in self._columns(axis) for r in range(start, top + 1))
@@ -432,19 +423,14 @@ class _Figure:
 
     def _states(self, spec: LayerSpec, layer: ShapedLayer, row: int, axis: int) -> None:
         """Initial states: one edge from each state's maker into the first step's state,
-        named for the states it starts (`h_0, c_0`; their shapes are the step's)."""
+        named for the states it starts (`h_0`, `c_0`; their shapes are the step's)."""
         first = next(n.id for n in self.nodes if n.pos == (self.axes[axis].offset, row))
         names: dict[str, list[str]] = {}
         for k, ref in enumerate(spec.initial_state, start=1):
             (nid,) = self._sources(ref)
             names.setdefault(nid, []).append(_state(layer, k))
-        for nid, states in names.items():
-            runs = [
-                r
-                for k, name in enumerate(states)
-                for r in (words(", "),) * bool(k) + (sym(name, "0"),)
-            ]
-            self.edges.append(Edge(nid, first, (tuple(runs),), "recurrent"))
+        for nid, states in names.items():  # one state a line: a narrow gap between the axes
+            self.edges.append(Edge(nid, first, tuple((sym(n, "0"),) for n in states), "recurrent"))
 
     def _returned(self, ref: Ref) -> list[str]:
         src = self.drawn[ref.source]

@@ -147,7 +147,9 @@ class Rows(Grid):
                 for c in range(1, len(ids)):
                     a, b = (ids[c - 1], ids[c]) if not backwards else (ids[c], ids[c - 1])
                     elided = None in (self.cols[c - 1], self.cols[c])
-                    named = not elided or (self.name_elided and c == 1)
+                    # elided: the first edge the recurrence runs along names it
+                    first = c == (len(ids) - 1 if backwards else 1)
+                    named = not elided or (self.name_elided and first)
                     self.edges.append(
                         Edge(
                             a,
