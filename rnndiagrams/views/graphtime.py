@@ -10,8 +10,10 @@ steps, or above the step it was taken from.
 The wiring is the spec's: a state handed over (`initial_state`) crosses from the step that
 returns it to the first step of the layer it starts; a vector repeated along time reaches
 every step; attention feeds each query step's context from every drawn step of the other
-axis, each edge labelled with its weight alpha_{t,s}. Recurrent rows are drawn by the
-chain's own routine (rows.py), so a cell looks the same in both kinds of spec.
+axis, the edges into the first labelled with their weights alpha_{t,s}. Recurrent rows are
+drawn by the chain's own routine (rows.py), so a cell looks the same in both kinds of spec.
+Six columns or more must keep their text legible in a 720 px column, so the nodes hold
+symbols and shapes only, and a key under the title names the layer of each row.
 
 `feed: teacher | free` reads the sequence input on the output's axis as the previous
 step's target: its ground truth (teacher forcing) or the model's own output at the step
@@ -73,8 +75,8 @@ class Steps(Rows):
     ) -> None:
         super().__init__(model, section, axis.cols, False)
         (self.nodes, self.edges), self.offset, self.many = shared, axis.offset, True
-        # six columns or more within a 720 px column: each weight named on its axis's first
-        # step, its shape under its name; U named on `...` when no two steps sit side by side
+        # narrow columns: each weight named on its axis's first step, its shape under its
+        # name; U named on an edge into or out of `...` when no two steps sit side by side
         self.once, self.line, self.name_elided = True, 0, None in axis.cols[:2]
 
     def row(self, make: MakeStep, shift: int | None = None, row: int | None = None) -> list[str]:
