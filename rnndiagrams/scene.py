@@ -69,9 +69,9 @@ class Edge:
     label: Label = ()
     role: str = "flow"  # input | recurrent | head | flow | merge | output
     style: str = "solid"  # solid | dashed
-    backward: bool = (
-        False  # runs right to left (backward in time): laid out left to right, arrow reversed
-    )
+    # runs against the flow (right to left, backward in time; an output fed back down to
+    # the next step's input): laid out with the flow, its arrow reversed
+    backward: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,7 @@ class Scene:
     nodes: tuple[Node, ...]
     edges: tuple[Edge, ...]
     groups: tuple[Group, ...] = ()
+    wide: bool = False  # time axes side by side: a renderer packs the columns closer
 
     @property
     def title(self) -> Label:

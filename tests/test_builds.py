@@ -118,6 +118,9 @@ def test_animated_svgs_read_like_every_figure_and_end_on_the_whole(browser, tmp_
     assert not fp.shared_ids(measured)
     assert min(fp.smallest_text_px(f) for f in measured) >= 9
     assert all(0.4 <= fp.aspect(f) <= 2.5 for f in measured)
+    # every build element of 25 figures restyled at once outlasts WebDriver's 30 s script
+    # timeout on a loaded machine (about 22 s on an idle one)
+    browser.set_script_timeout(180)
     # just before a cycle ends every step shows and no step is highlighted
     end = _opacities(browser, "a.effect.getComputedTiming().duration - 1")
     assert end and all(float(o) == (1.0 if c.startswith("rnnb") else 0.0) for c, o, _ in end)

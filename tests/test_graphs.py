@@ -383,7 +383,7 @@ def test_the_stack_view_of_a_graph_is_its_dag():
     """Inputs on top, every layer below what it reads; the state handover is one dashed edge
     naming h and c; the output is the last layer's (no node of its own)."""
     spec = load(str(ROOT / "specs" / "encoder_decoder.yaml"))
-    ((_, scene),) = scenes(spec)
+    scene = dict((view.name, scene) for view, scene in scenes(spec))["stack"]
     pos = {node.id: node.pos for node in scene.nodes}
     assert pos["source_tokens"][1] == pos["target_tokens"][1] == 0
     assert len(set(pos.values())) == len(pos)

@@ -42,6 +42,7 @@ def escape(text: str) -> str:
 
 
 DESCENDER_GAP = 2  # points of space under a line whose descenders would touch the next
+SUP_RISE = 0.08  # how far an unshrunk superscript reaches above its line, in its size
 DESCENDERS = set("_gjpqy")
 
 
@@ -109,8 +110,9 @@ class _Labels:
         # so would a superscript that a target sets unshrunk (a slide's), reaching above its line
         lines = [indent + self.line(label[0])]
         for above, line in pairwise(label):
-            strut = max(size if not r.small else self.sizes.small for r in above) + DESCENDER_GAP
             high = self.sizes.script > 0 and any(r.sup for r in line)
+            strut = max(size if not r.small else self.sizes.small for r in above) + DESCENDER_GAP
+            strut += self.sizes.script * SUP_RISE if high else 0.0
             lines.append(
                 (f'<FONT POINT-SIZE="{strut:g}">&#8202;</FONT>' if _deep(above) or high else "")
                 + indent
@@ -152,7 +154,9 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
             "labelloc": "t",
             "labeljust": "l",
             "bgcolor": theme.background,
-            "nodesep": "0.35",
+            # time axes side by side (an encoder's steps beside its decoder's) packed
+            # closer, so the figure keeps its text legible in a 720 px column
+            "nodesep": "0.25" if scene.wide else "0.35",
             "ranksep": "0.45" if scene.flow != "right" else "0.25",  # a right flow reads as text
             "newrank": "true",
             "pad": pad,
@@ -186,12 +190,22 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
             _node(g, node, labels)
     pos = {node.id: _cell(node, scene.flow) for node in scene.nodes}
     taken = set(pos.values())
-    for edge in scene.edges:
+    # labels of edges converging on one node from other columns stand side by side in the
+    # rank between, and would read as one line: each is set a line lower than the one before
+    converging: dict[str, list[int]] = {}
+    for i, edge in enumerate(scene.edges):
+        if edge.label and pos[edge.src][1] != pos[edge.dst][1]:
+            converging.setdefault(edge.dst, []).append(i)
+    for dst, edges in list(converging.items()):
+        if all(pos[scene.edges[i].src][0] == pos[dst][0] for i in edges):
+            del converging[dst]  # one column: the labels stand one above the other already
+    for i, edge in enumerate(scene.edges):
         attrs = {"color": theme.edges[edge.role], "fontcolor": theme.edge_text[edge.role]}
         past = _passes_a_node(pos[edge.src], pos[edge.dst], taken) and scene.flow == "up"
-        # against the rows; or, in a flow to the right, from the end of a line to the next
-        # line's start (a chain wrapped on a slide), which would pull the lines into a stair
-        against = pos[edge.dst][1] < pos[edge.src][1] or (
+        # against the rows, unless drawn backward (laid out with them, its arrow reversed); or,
+        # in a flow to the right, from the end of a line to the next line's start (a chain
+        # wrapped on a slide), which would pull the lines into a stair
+        against = (pos[edge.dst][1] < pos[edge.src][1] and not edge.backward) or (
             scene.flow == "right" and pos[edge.dst][1] != pos[edge.src][1]
         )
         if edge.label:
@@ -200,7 +214,7 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
             # an xlabel does neither. Within a row a label is kept: dot widens that gap alone
             # to fit it, and reserves no room for an xlabel there
             attrs["xlabel" if past or against else "label"] = labels.label(
-                edge.label, edge_size, indent="&#160;"
+                _staggered(edge.label, i, converging.get(edge.dst, [])), edge_size, indent="&#160;"
             )
         if past:  # out of the right side, into the bottom: every column routed alike
             attrs.update(tailport="e", headport="s")
@@ -219,6 +233,16 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
         g.edge(src, dst, **attrs)
     _grid_hints(g, scene)
     return cast(str, g.source)  # graphviz ships no types
+
+
+def _staggered(label: Label, index: int, converging: list[int]) -> Label:
+    """The label of edge `index`, with blank lines above and below that set it apart from
+    the other labels converging on its node (all as tall, each a line lower)."""
+    if len(converging) < 2 or index not in converging:
+        return label
+    blank: Label = ((Run(" ", small=True),),)
+    k = converging.index(index)
+    return blank * k + label + blank * (len(converging) - 1 - k)
 
 
 def _passes_a_node(a: tuple[int, int], b: tuple[int, int], taken: set[tuple[int, int]]) -> bool:

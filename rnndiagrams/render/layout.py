@@ -37,10 +37,14 @@ if TYPE_CHECKING:  # the names of rc settings, from matplotlib's stubs: for the 
 
 PAD_X, PAD_Y = 9.0, 6.0  # inside node boxes
 GAP_X = 26.0  # between grid columns (rows: the target's row_gap)
+WIDE_GAP_X = 16.0  # between the columns of time axes set side by side (Scene.wide)
 MARGIN = 14.0
 LOOP = 26.0  # how far a self-loop reaches out of its node
 HEAD_GAP = 18.0  # between the legend and the figure body
 EXIT = 1.0  # the point an output arrow leaves the figure at
+SPREAD = 16.0  # at most this far apart, edges that meet one side of a node
+LABEL_CLEAR = 1.5  # between an edge label and any line
+LABEL_ROOM = 8.0  # above and below an edge label, in the gap between two rows
 
 
 def _font_families() -> list[str]:
@@ -230,11 +234,12 @@ class Measure:
         return Block(lines, width, sum(h for _, _, h in lines))
 
 
-def _area(a: Box, b: Box) -> float:
-    """The area two overlapping boxes share."""
-    dx = (a.w + b.w) / 2 - abs(a.x - b.x)
-    dy = (a.h + b.h) / 2 - abs(a.y - b.y)
-    return max(dx, 0.0) * max(dy, 0.0) + 1.0  # overlapping at all costs more than a line's spot
+def _side(box: Box, point: Point) -> str:
+    """The side of `box` that `point` (on its outline) lies on."""
+    x, y = point[0] - box.x, point[1] - box.y
+    if abs(abs(y) - box.h / 2) < 0.5:
+        return "top" if y > 0 else "bottom"
+    return "right" if x > 0 else "left"
 
 
 def _kern(slanted: tuple[str, float] | None, italic: bool) -> float:
@@ -326,38 +331,81 @@ class Layout:
                 col_w[col_of[n.id]], w, self.blocks[n.id].width if n.extent else 0
             )
             row_h[row_of[n.id]] = max(row_h[row_of[n.id]], h + below[n.id])
-        extra = dict.fromkeys(col_w, GAP_X)
+        extra = dict.fromkeys(col_w, GAP_X if not scene.wide else WIDE_GAP_X)
         for i, e in enumerate(scene.edges):
             if i in self.edge_blocks:
                 need = self.edge_blocks[i].width + 10 + (LOOP if e.src == e.dst else 0)
-                extra[col_of[e.src]] = max(extra[col_of[e.src]], need)
+                # the gap right of the edge's left end: a backward edge's label stands
+                # left of where it starts
+                left = min(col_of[e.src], col_of[e.dst])
+                extra[left] = max(extra[left], need)
         xs, x, line = {}, 0.0, None
         for c, w in col_w.items():
             if c[0] != line:
                 x, line = 0.0, c[0]
             xs[c] = x + w / 2
             x += w + extra[c]
-        ys, y = {}, 0.0
         # rows go up with the data, or down (layer graphs, and the lines of a flow to the right)
-        for r in row_h if scene.flow == "up" else reversed(row_h):
+        rows = list(row_h) if scene.flow == "up" else list(reversed(row_h))
+        # a gap holds the labels of the edges crossing it (on a slide a two-line weight label
+        # is taller than the rows' gap, and would lie across the boxes beside its edge)
+        gap = dict.fromkeys(rows, self.sizes.row_gap)
+        order = {r: k for k, r in enumerate(rows)}
+        for i, e in enumerate(scene.edges):
+            if i in self.edge_blocks and not across:
+                a, b = sorted((order[row_of[e.src]], order[row_of[e.dst]]))
+                if b == a + 1:
+                    gap[rows[a]] = max(gap[rows[a]], self.edge_blocks[i].height + LABEL_ROOM)
+        ys, y = {}, 0.0
+        for r in rows:
             ys[r] = y + row_h[r] / 2
-            y += row_h[r] + self.sizes.row_gap
+            y += row_h[r] + gap[r]
         self.boxes = {
             n.id: Box(xs[col_of[n.id]], ys[row_of[n.id]] + below[n.id] / 2, *sizes[n.id])
             for n in scene.nodes
         }
 
-    def _routes(self) -> list[tuple[tuple[float, float], tuple[float, float], float] | None]:
-        """Start, end and bend of every edge (None for self-loops)."""
-        routes: list[Route | None] = []
+    def _routes(self) -> list[Route | None]:
+        """Start, end and bend of every edge (None for self-loops). Edges that end on one
+        side of a box (a skip edge curving in beside a straight one) end side by side, in
+        the order they arrive, so no two arrowheads fall on one point."""
+        ends: list[list[Point]] = []
         for edge in self.scene.edges:
-            if edge.src == edge.dst:
-                routes.append(None)
-                continue
             a, b = self.boxes[edge.src], self.boxes[edge.dst]
-            start, end = a.clip(b.x, b.y), b.clip(a.x, a.y)
-            routes.append((start, end, self._bend(edge, start, end)))
-        return routes
+            ends.append([a.clip(b.x, b.y), b.clip(a.x, a.y)])
+        bends = [
+            self._bend(e, *ends[i]) if e.src != e.dst else 0.0
+            for i, e in enumerate(self.scene.edges)
+        ]
+        sides: dict[tuple[str, str], list[tuple[float, int, int]]] = {}
+        for i, edge in enumerate(self.scene.edges):
+            if edge.src == edge.dst:
+                continue
+            if self.nodes[edge.dst].shape == "circle":
+                continue  # an operator: its inputs meet at its centre
+            side = _side(self.boxes[edge.dst], ends[i][1])
+            # where the edge comes from, near its head: orders the heads along the side
+            near = on_arc(ends[i][0], ends[i][1], bends[i], 0.75)
+            along = near[0] if side in ("top", "bottom") else near[1]
+            sides.setdefault((edge.dst, side), []).append((along, i, 1))
+        moved = set()
+        for (nid, side), meeting in sides.items():
+            if len(meeting) < 2:
+                continue
+            box = self.boxes[nid]
+            length = box.w if side in ("top", "bottom") else box.h
+            step = min(length / (len(meeting) + 1), SPREAD)
+            for j, (_, i, k) in enumerate(sorted(meeting)):
+                shift = (j - (len(meeting) - 1) / 2) * step
+                x, y = ends[i][k]
+                ends[i][k] = (x + shift, y) if side in ("top", "bottom") else (x, y + shift)
+                moved.add(i)
+        return [
+            None
+            if edge.src == edge.dst
+            else (ends[i][0], ends[i][1], self._bend(edge, *ends[i]) if i in moved else bends[i])
+            for i, edge in enumerate(self.scene.edges)
+        ]
 
     def _bend(self, edge: Edge, start: Point, end: Point) -> float:
         """0 for a straight edge; a curve when the straight one would cross another node."""
@@ -405,13 +453,20 @@ class Layout:
         spots = []
         for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
             x, y = on_arc(start, end, rad, t)
+            # beside a slanted line, its corners need room too: half the label's height
+            # times the line's run over rise
+            (x0, y0), (x1, y1) = (
+                on_arc(start, end, rad, t - 0.01),
+                on_arc(start, end, rad, t + 0.01),
+            )
+            lean = min(abs(x1 - x0) / max(abs(y1 - y0), 1e-9), 3.0) * h / 2
             spots += (
                 [(x, y + h / 2 + 2), (x, y - h / 2 - 3)]
                 if flat
-                else [(x + 5 + w / 2, y), (x - 5 - w / 2, y)]
+                else [(x + 5 + lean + w / 2, y), (x - 5 - lean - w / 2, y)]
             )
         rects = [Box(x, y, w, h) for x, y in spots]
-        first = rects[0]
+        rect = rects[0]
         # spots that widen the figure least first (a label beside the last column's curve)
         left = min(b.x - b.w / 2 for b in self.boxes.values())
         right = max(b.x + b.w / 2 for b in self.boxes.values())
@@ -428,23 +483,22 @@ class Layout:
                 (x, y - h / 2 - 4),
             ]
         rects += [Box(x, y, w, h) for x, y in further]
-        for rect in rects:
-            if not self._crowding(rect):
+        # the first spot that covers nothing and keeps clear of every line; where none
+        # does, the one that covers least (nodes first, then labels, then lines)
+        best: tuple[float, ...] | None = None
+        for spot in rects:
+            cost = (
+                sum(overlap(spot, box) for _, box in self.node_index.near(spot)),
+                sum(overlap(spot, other) for _, other in self.label_index.near(spot)),
+                sum(spot.contains(*p, pad=LABEL_CLEAR) for p, _ in self.line_index.near(spot)),
+            )
+            if best is None or cost < best:
+                best, rect = cost, spot
+            if not any(cost):
                 break
-        else:  # nowhere free: where it covers least (a column's figures keep the first spot,
-            # as committed; torch_lstm_tagger/folded would change)
-            rect = first if self.target == "column" else min(rects, key=self._crowding)
         self.placed.append(rect)
         self.label_index.add(rect, rect)
         return rect
-
-    def _crowding(self, rect: Box) -> float:
-        """How much of the nodes and labels a label's rectangle would cover (square points),
-        plus a point for each spot of an edge under it: 0 where it is free."""
-        covered = [box for _, box in self.node_index.near(rect) if overlap(rect, box)]
-        covered += [other for _, other in self.label_index.near(rect) if overlap(rect, other)]
-        lines = sum(rect.contains(*p, pad=-1) for p, _ in self.line_index.near(rect))
-        return sum(_area(rect, box) for box in covered) + lines
 
     def _frame(self, group: Group) -> Box:
         """A group's frame: its nodes, their self-loops and the labels of its own edges."""

@@ -42,7 +42,8 @@ ROLES = {
     "window": "reads several steps, so T changes: drawn once, below the steps",
     "pooling": "every step into one vector: many-to-one",
     "repeat": "one vector copied to every step of what follows",
-    "merge": "several tensors into one (a graph's concatenations, sums, attention)",
+    "merge": "several tensors into one, step by step (a graph's concatenations, sums)",
+    "attention": "a context per step of its query, from every step of its value",
 }
 
 

@@ -45,10 +45,18 @@ LEGEND_MODES = ("short", "full", "none")
 _LAYER_REF = Arg("layer_ref")
 _STEPS = Arg("steps")
 _HEAD = Arg("choice", "auto", choices=HEAD_MODES)
+# a graph's decoder input, the target one step back: its ground truth or the model's own output
+FEED_MODES = ("teacher", "free")
 VIEWS: dict[str, dict[str, Arg]] = {
     "stack": {"name": _FILE_NAME},
     "folded": {"layer": _LAYER_REF, "head": _HEAD, "name": _FILE_NAME},
-    "unrolled": {"layer": _LAYER_REF, "steps": _STEPS, "head": _HEAD, "name": _FILE_NAME},
+    "unrolled": {
+        "layer": _LAYER_REF,
+        "steps": _STEPS,
+        "head": _HEAD,
+        "feed": Arg("choice", choices=FEED_MODES, nullable=True),
+        "name": _FILE_NAME,
+    },
     "equivalence": {"layer": _LAYER_REF, "steps": _STEPS, "head": _HEAD, "name": _FILE_NAME},
     "cell": {"layer": _LAYER_REF, "name": _FILE_NAME},
     "numpy": {"layer": _LAYER_REF, "steps": _STEPS, "name": _FILE_NAME},
@@ -76,3 +84,5 @@ RENDER: dict[str, Arg] = {
     "target": Arg("choice", "column", choices=TARGETS),
 }
 TIME_GRID_VIEWS = ("unrolled",)  # views whose grid columns are time steps
+GRAPH_VIEWS = ("stack", "unrolled")  # the views a graph spec has so far
+CHAIN_ONLY = {"layer": None, "head": "auto", "feed": None}  # options a graph's unrolled view lacks

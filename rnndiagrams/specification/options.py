@@ -14,18 +14,42 @@ def views_and_render(
     doc: Doc, data: dict[str, Any], layers: tuple[LayerSpec, ...], graph: bool = False
 ) -> tuple[tuple[ViewSpec, ...], dict[str, Any]]:
     # without a recurrent layer (a Conv1D classifier, say) only the layer stack can be drawn;
-    # a graph's views through time are not drawn yet, its layer graph is
-    chain_views = any(layer.cell for layer in layers) and not graph
-    default = catalog.DEFAULT_VIEWS if chain_views else ("stack",)
+    # a graph is drawn as its layer graph and unrolled; the other views draw a chain
+    recurrent = any(layer.cell for layer in layers)
+    default = (
+        ("stack",) if not recurrent else catalog.GRAPH_VIEWS if graph else catalog.DEFAULT_VIEWS
+    )
     views = _views(doc, data.get("views", list(default)), layers)
     for view in views:
-        if graph and view.kind != "stack":
-            raise doc.error(
-                view.path,
-                f"the {view.kind} view draws a chain of layers, and this model is a graph",
-                "expected the stack view, which draws a graph's layers and how they connect",
-            )
+        _fits(doc, view, graph, recurrent)
     return views, _render(doc, data.get("render", {}))
+
+
+def _fits(doc: Doc, view: ViewSpec, graph: bool, recurrent: bool) -> None:
+    """A located error for a view or option this kind of model has not (a graph's views
+    through time are the unrolled one so far; `feed` is a graph's)."""
+    if graph and view.kind not in catalog.GRAPH_VIEWS:
+        raise doc.error(
+            view.path,
+            f"the {view.kind} view draws a chain of layers, and this model is a graph",
+            f"expected one of {', '.join(catalog.GRAPH_VIEWS)}, which draw a graph",
+        )
+    if graph and view.kind == "unrolled" and not recurrent:
+        raise doc.error(
+            view.path,
+            "the unrolled view needs a recurrent layer, and this graph has none",
+            "expected the stack view",
+        )
+    for key, default in catalog.CHAIN_ONLY.items():
+        given = view.options.get(key, default)
+        if view.kind == "unrolled" and (key == "feed") != graph and given != default:
+            kind = "a chain" if graph else "a graph (named inputs)"
+            raise doc.error(
+                view.path + (key,),
+                f"the {key} option is drawn for {kind} only",
+                f"expected no {key} option on this model's unrolled view",
+                key=True,
+            )
 
 
 def _views(doc: Doc, value: Any, layers: tuple[LayerSpec, ...]) -> tuple[ViewSpec, ...]:

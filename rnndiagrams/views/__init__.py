@@ -31,6 +31,8 @@ _JOINED = ("timegrid", "equivalence", "cell")
 
 def build_scene(model: ShapedModel, view: ViewSpec, target: str = "column") -> Scene:
     module, kwargs = _BUILDERS[view.kind]
+    if model.spec.graph and view.kind == "unrolled":
+        module, kwargs = "graphtime", {}  # the only view through time a graph has so far
     if model.unstack is not None and view.kind != "stack":
         model, view = model.unstack(model, view)
     if module in _TARGETED:

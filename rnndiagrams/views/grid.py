@@ -65,6 +65,10 @@ class Grid:
         # a framework's long weight names, repeated on every step, would set the columns apart
         # by their width: unrolled, each is named on the first step only
         self.once = not folded and self.notation not in labels.MATH_NOTATIONS
+        # a weight's name and shape on one line until LONG_LINE characters, and no recurrent
+        # weight on an edge into or out of `...` (some pair of steps shows it; without one,
+        # the first such edge the recurrence runs along names it)
+        self.line, self.name_elided = labels.LONG_LINE, False
         # folded, a Bidirectional layer's two cells sit side by side (columns 0 and 2), each
         # with its own loop, and everything else in the middle column between them
         self.side = folded and any(two_way(layer) for layer in section.recurrent)
@@ -95,7 +99,8 @@ class Grid:
     ) -> Label:
         for w in layer.weights:
             if w.key == key and w.direction == direction:
-                return labels.stacked(labels.weight(w, self.notation, sup, shape=self.shapes))
+                weight = labels.weight(w, self.notation, sup, shape=self.shapes)
+                return labels.stacked(weight, self.line)
         return ()
 
     def connect(

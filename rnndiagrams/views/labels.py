@@ -41,10 +41,11 @@ def weight(weight: Weight, notation: str, sup: str = "", shape: bool = True) -> 
     )
 
 
-def stacked(line: Line) -> Label:
+def stacked(line: Line, most: int = LONG_LINE) -> Label:
     """A weight's name and shape on one line, or the shape under the name when together they
-    are longer than LONG_LINE (`weight_hh_l0_reverse`): narrower boxes and gaps between them."""
-    if len(line) < 2 or sum(len(r.text) + len(r.sub) for r in line) <= LONG_LINE:
+    are longer than `most` characters (`weight_hh_l0_reverse`): narrower boxes and gaps between
+    them."""
+    if len(line) < 2 or sum(len(r.text) + len(r.sub) for r in line) <= most:
         return (line,)
     return (line[:1], tuple(dataclasses.replace(r, text=r.text.lstrip()) for r in line[1:]))
 

@@ -147,11 +147,14 @@ class Rows(Grid):
                 for c in range(1, len(ids)):
                     a, b = (ids[c - 1], ids[c]) if not backwards else (ids[c], ids[c - 1])
                     elided = None in (self.cols[c - 1], self.cols[c])
+                    # elided: the first edge the recurrence runs along names it
+                    first = c == (len(ids) - 1 if backwards else 1)
+                    named = not elided or (self.name_elided and first)
                     self.edges.append(
                         Edge(
                             a,
                             b,
-                            () if elided else u_label,
+                            u_label if named else (),
                             "recurrent",
                             "dashed" if elided else "solid",
                             backward=backwards,

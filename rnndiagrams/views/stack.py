@@ -106,7 +106,7 @@ def _role(layer: ShapedLayer) -> str:
         else "input"
         if layer.role == "embedding"
         else "merge"
-        if layer.role == "merge"
+        if layer.role in ("merge", "attention")
         else "layer"  # the layers around them: noise, windows, pooling, normalisation
     )
 

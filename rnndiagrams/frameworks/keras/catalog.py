@@ -189,9 +189,9 @@ ROLES = {
     "Average": "merge",
     "Multiply": "merge",
     "Dot": "merge",
-    "Attention": "merge",
-    "AdditiveAttention": "merge",
-    "MultiHeadAttention": "merge",
+    "Attention": "attention",
+    "AdditiveAttention": "attention",
+    "MultiHeadAttention": "attention",
     "LayerNormalization": "step",
     "BatchNormalization": "step",
 }

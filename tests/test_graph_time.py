@@ -1,0 +1,205 @@
+"""Graph specs through time (issue 17): the unrolled view of an encoder-decoder, attention,
+conditioning, residual adds, teacher forcing and free running; and the layout fixes that
+came with them (edges meeting one side of a node, labels clear of lines, Graphviz labels of
+converging edges)."""
+
+import pytest
+from conftest import ROOT
+
+from rnndiagrams import load, shape_model
+from rnndiagrams.cli import main
+from rnndiagrams.pipeline import scenes
+from rnndiagrams.render import layout
+from rnndiagrams.render.dot_source import dot_source
+from rnndiagrams.scene import plain_text
+from rnndiagrams.shapes.shaped import format_shape
+from rnndiagrams.style import THEMES
+from rnndiagrams.views import build_scene
+
+SPECS = ROOT / "specs"
+
+
+def _scene(name: str, view: str = "unrolled"):
+    spec = load(str(SPECS / f"{name}.yaml"))
+    return dict((v.name, s) for v, s in scenes(spec))[view], shape_model(spec)
+
+
+def _by_text(scene, text: str):
+    """The nodes whose label reads `text` (TeX-style, as plain_text writes it)."""
+    return [n for n in scene.nodes if plain_text(n.label).startswith(text)]
+
+
+def test_the_encoders_last_step_hands_its_state_to_the_decoders_first():
+    scene, model = _scene("encoder_decoder")
+    nodes = {n.id: n for n in scene.nodes}
+    (last,) = _by_text(scene, "h_{S-1}^{(1)}")
+    (first,) = _by_text(scene, "h_0^{(2)}")
+    (handover,) = [e for e in scene.edges if (e.src, e.dst) == (last.id, first.id)]
+    assert plain_text(handover.label) == "h_0\nc_0" and handover.role == "recurrent"
+    # one time axis: the encoder's steps, then the decoder's, the state on one row
+    assert last.pos[1] == first.pos[1] and first.pos[0] == last.pos[0] + 1
+    encoder_steps = [n for n in scene.nodes if n.pos[1] == last.pos[1] and n.pos[0] <= last.pos[0]]
+    assert [n.role for n in encoder_steps] == ["state", "ellipsis", "state"]
+    # the encoder returns no sequence: its states before the last are computed, not returned
+    assert encoder_steps[0].emphasis == "faded" and last.emphasis == "solid"
+    # every shape is the shape engine's
+    h = format_shape(model.layer("decoder").step_tensor("h_t").shape)
+    assert h in plain_text(first.label) and "c_0" in plain_text(first.label)
+    assert format_shape(model.layer("encoder").step_tensor("c_t").shape) in plain_text(last.label)
+    exits = {n.id for n in scene.nodes if n.role == "exit"}
+    fed = {nodes[e.src].pos[0] for e in scene.edges if e.dst in exits}
+    assert fed == {first.pos[0], first.pos[0] + 2}  # the decoder's steps, not the encoder's
+
+
+@pytest.mark.parametrize("name", ["attention_luong", "attention_bahdanau"])
+def test_attention_is_a_context_per_decoder_step_from_every_encoder_state(name):
+    scene, model = _scene(name)
+    contexts = _by_text(scene, "a_")
+    assert [plain_text(n.label).split("\n")[0] for n in contexts] == ["a_0", "a_{T-1}"]
+    encoder = model.layer("encoder")
+    steps = encoder.output_shape[1]
+    named = [e for e in scene.edges if e.dst == contexts[0].id and e.label]
+    assert sorted(plain_text(e.label) for e in named) == ["α_{0,0}", f"α_{{0,{steps - 1}}}"]
+    states = {e.src for e in named}  # the first and last drawn encoder steps
+    nodes = {n.id: n for n in scene.nodes}
+    assert {nodes[i].pos[0] for i in states} == {0, contexts[0].pos[0] - 1}
+    into_last = [e for e in scene.edges if e.dst == contexts[1].id and e.src in states]
+    assert len(into_last) == 2 and not any(e.label for e in into_last)
+    legend = " ".join(plain_text((line,)) for line in scene.legend)
+    assert f"over the {encoder.output_shape[1]} steps" in legend
+
+
+def test_captioning_conditions_h0_and_c0_on_the_image_vector():
+    scene, _ = _scene("captioning_conditioned")
+    (first,) = _by_text(scene, "h_0^{(1)}")
+    into = {plain_text(e.label): e for e in scene.edges if e.dst == first.id and e.label}
+    assert set(into) >= {"h_0", "c_0"}
+    nodes = {n.id: n for n in scene.nodes}
+    assert plain_text(nodes[into["h_0"].src].label).startswith("init_h")
+    assert plain_text(nodes[into["c_0"].src].label).startswith("init_c")
+    # the vectors stand left of the steps
+    assert all(nodes[into[k].src].pos[0] < first.pos[0] for k in ("h_0", "c_0"))
+
+
+def test_a_context_vector_reaches_every_step():
+    scene, _ = _scene("context_every_step")
+    (context,) = _by_text(scene, "context")
+    steps = [n for n in scene.nodes if plain_text(n.label).startswith("Concatenate()")]
+    assert len(steps) == 3  # 0, 1, ..., 49 with the ellipsis between
+    assert {e.dst for e in scene.edges if e.src == context.id} == {n.id for n in steps}
+
+
+def test_a_residual_add_reads_both_layers_at_each_step():
+    scene, _ = _scene("residual_rnn")
+    nodes = {n.id: n for n in scene.nodes}
+    adds = [n for n in scene.nodes if plain_text(n.label).startswith("Add()")]
+    assert len(adds) == 3
+    for add in adds:
+        sources = [nodes[e.src] for e in scene.edges if e.dst == add.id]
+        assert [plain_text(n.label).split("\n")[0][-5:] for n in sources] == ["{(1)}", "{(2)}"]
+        assert {n.pos[0] for n in sources} == {add.pos[0]}
+
+
+def test_teacher_forcing_and_free_running_are_two_figures_of_one_spec():
+    teacher, _ = _scene("teacher_forcing", "teacher-forcing")
+    free, _ = _scene("teacher_forcing", "free-running")
+    assert teacher.name.endswith("teacher forcing") and free.name.endswith("free running")
+    for scene, source in ((teacher, "ground truth"), (free, "sampled from o_0")):
+        inputs = [n for n in scene.nodes if n.pos[1] == 0 and n.role != "ellipsis"]
+        assert plain_text(inputs[0].label) == "start\ntoken"
+        assert plain_text(inputs[1].label) == f"y_0\n{source}"
+    # free running: each step's input is the output of the step before
+    nodes = {n.id: n for n in free.nodes}
+    fed = [e for e in free.edges if nodes[e.dst].pos[1] == 0 and nodes[e.src].pos[1] > 0]
+    assert [(nodes[e.src].pos[0], nodes[e.dst].pos[0]) for e in fed] == [(0, 1), (2, 3)]
+    assert all(e.backward and e.style == "dashed" for e in fed)
+    assert not [e for e in teacher.edges if nodes[e.dst].pos[1] == 0 and e.src in nodes]
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        (
+            "model:\n  input: {shape: [5, 3]}\n  layers:\n    - GRU: {units: 4}\n"
+            "views: [{unrolled: {feed: free}}]\n",
+            ":5:21: the feed option is drawn for a graph (named inputs) only",
+        ),
+        (
+            "model:\n  input: {shape: [5, 3], name: x}\n  layers:\n"
+            "    - GRU: {units: 4}\n    - Dense: {units: 2}\n"
+            "views: [{unrolled: {feed: teacher}}]\n",
+            ":6:27: feed: teacher needs the model's output and an input on one time axis",
+        ),
+        (
+            "model:\n  input: {shape: [5, 3], name: x}\n  layers:\n"
+            "    - GRU: {units: 4, return_sequences: true}\n"
+            "views: [{unrolled: {head: hide}}]\n",
+            ":5:21: the head option is drawn for a chain only",
+        ),
+        (
+            "model:\n  input: {shape: [5, 3], name: x}\n  layers:\n"
+            "    - GRU: {units: 4, return_sequences: true}\n"
+            "views: [folded]\n",
+            ":5:9: the folded view draws a chain of layers, and this model is a graph",
+        ),
+    ],
+)
+def test_a_view_option_a_model_lacks_is_one_located_line(spec, message, write_spec, capsys):
+    path = write_spec(spec)
+    assert main(["render", str(path), "-o", str(path.parent / "out")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert err.startswith(f"{path}{message}"), err
+
+
+def test_every_keras_graph_of_the_oracle_unrolls(tmp_path):
+    """The 28 Functional models, imported, all draw through time (not only the gallery's)."""
+    from rnndiagrams.frameworks.keras.importer import import_keras
+
+    for model in sorted((ROOT / "tests" / "oracle" / "graphs" / "keras").glob("*.json")):
+        text, _ = import_keras(str(model))
+        path = tmp_path / f"{model.stem}.yaml"
+        path.write_text(text + "views: [unrolled]\n", encoding="utf-8")
+        spec = load(str(path))
+        scene = build_scene(shape_model(spec), spec.views[0])
+        ids = [n.id for n in scene.nodes]
+        assert len(ids) == len(set(ids)) and len({n.pos for n in scene.nodes}) == len(ids)
+        assert all(e.src in ids and e.dst in ids for e in scene.edges)
+        assert any(n.role == "exit" for n in scene.nodes), model.stem
+
+
+def test_edges_meeting_one_side_of_a_node_do_not_share_an_end():
+    """The DAG's skip edge (decoder -> concatenation, curving past the context) and the
+    straight one from the context ended on one point, arrowhead over arrowhead."""
+    for name in ("attention_luong", "attention_bahdanau", "residual_rnn", "encoder_decoder"):
+        for view in ("stack", "unrolled"):
+            scene, _ = _scene(name, view)
+            with layout.measuring(False, scene.name):
+                placed = layout.Layout(scene, THEMES["light"])
+            ends = [r[1] for r in placed.routes if r is not None]
+            assert len(set(ends)) == len(ends), (name, view)
+
+
+def test_labels_stay_clear_of_every_line():
+    for name in ("attention_luong", "captioning_conditioned", "encoder_decoder"):
+        scene, _ = _scene(name, "stack")
+        with layout.measuring(False, scene.name):
+            placed = layout.Layout(scene, THEMES["light"])
+        for i, rect in placed.label_at.items():
+            for j, route in enumerate(placed.routes):
+                if route is None or j == i:
+                    continue
+                points = [layout.on_arc(*route, k / 50) for k in range(1, 50)]
+                assert not any(rect.contains(x, y, pad=0) for x, y in points), (name, i, j)
+
+
+def test_graphviz_sets_converging_labels_a_line_apart():
+    """Two labelled edges into one node from other columns: their labels stand in one rank,
+    so each gets a blank line above or below and they no longer read as one line."""
+    scene, _ = _scene("captioning_conditioned", "stack")
+    source = dot_source(scene, THEMES["light"])
+    into = [line for line in source.splitlines() if "-> caption_rnn [label=" in line]
+    assert len(into) == 3  # word_embedding's, init_h's, init_c's
+    # which line of its label holds the text: a different one for each
+    at = [next(k for k, part in enumerate(line.split("<BR/>")) if "(None" in part) for line in into]
+    assert sorted(at) == [0, 1, 2]
