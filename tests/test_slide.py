@@ -24,15 +24,10 @@ ASPECT_BAR = (1.5, 2.2)
 UNDER_BAR = {
     "attention_bahdanau/stack",
     "attention_luong/stack",
-    "context_every_step/stack",
     "conv_lstm_forecaster/unrolled",
-    "encoder_decoder/stack",
     "imdb_bilstm/unrolled",
     "lstm_autoencoder/unrolled",
-    "residual_rnn/stack",
-    "torch_gru_classifier/cell",
     "torch_lstm_projections/cell",
-    "torch_lstm_tagger/cell",
     "torch_lstm_tagger/folded",
     "torch_lstm_tagger/unrolled",
 }
