@@ -204,9 +204,13 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
         past = _passes_a_node(pos[edge.src], pos[edge.dst], taken) and scene.flow == "up"
         # against the rows, unless drawn backward (laid out with them, its arrow reversed); or,
         # in a flow to the right, from the end of a line to the next line's start (a chain
-        # wrapped on a slide), which would pull the lines into a stair
-        against = (pos[edge.dst][1] < pos[edge.src][1] and not edge.backward) or (
-            scene.flow == "right" and pos[edge.dst][1] != pos[edge.src][1]
+        # wrapped on a slide), which would pull the lines into a stair; a flow down (a graph
+        # cut into bands on a slide) is laid out from the next band's top row down to the row
+        # it leaves, its arrow drawn back, as ranks have it
+        upward = scene.flow == "down" and pos[edge.dst][1] < pos[edge.src][1]
+        against = not upward and (
+            (pos[edge.dst][1] < pos[edge.src][1] and not edge.backward)
+            or (scene.flow == "right" and pos[edge.dst][1] != pos[edge.src][1])
         )
         if edge.label:
             # a label on an edge past a node bends it around a label node (which also pushes
@@ -225,9 +229,8 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
         if against:  # runs against the rows (a cell's tanh branch): no say in ranks or places
             attrs["constraint"] = "false"
         src, dst = edge.src, edge.dst
-        if (
-            edge.backward
-        ):  # keep the row's left-to-right order: lay out forward, draw the arrow back
+        if edge.backward or upward:  # keep the row's left-to-right order (or the ranks' top
+            # to bottom): lay out forward, draw the arrow back
             src, dst = dst, src
             attrs["dir"] = "back"
         g.edge(src, dst, **attrs)

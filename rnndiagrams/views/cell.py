@@ -20,8 +20,9 @@ SIGMA = "σ"
 
 
 class _Cell:
-    def __init__(self, model: ShapedModel, layer: ShapedLayer) -> None:
-        self.model, self.layer = model, layer
+    def __init__(self, model: ShapedModel, layer: ShapedLayer, long_line: int) -> None:
+        """`long_line`: a weight block's name and shape longer than this take two lines."""
+        self.model, self.layer, self.long_line = model, layer, long_line
         self.rec = cast(Recurrence, layer.recurrence)
         self.units = self.rec.units
         self.notation = model.spec.notation
@@ -64,7 +65,7 @@ class _Cell:
                 # a framework's long names, the gate's blocks of them: secondary to the gate
                 run = Run(f"{name.text}[{gate}]", sup=name.sup, small=True)
             shape = words(" " + format_shape(w.gate_shape(self.notation)), small=True)
-            lines.extend(labels.stacked((run, shape)))
+            lines.extend(labels.stacked((run, shape), self.long_line))
         return tuple(lines)
 
     def gate(
@@ -258,9 +259,11 @@ def _formula(cls: str, act: str, projected: bool = False) -> Line:
     )
 
 
-def build(model: ShapedModel, view: ViewSpec) -> Scene:
+def build(model: ShapedModel, view: ViewSpec, target: str = "column") -> Scene:
+    """On a slide (`target`), short of height, a gate's shorter weight blocks keep name and
+    shape on one line (labels.SLIDE_LONG_LINE)."""
     layer = model.layers[first_recurrent(model, view)]
-    cell = _Cell(model, layer)
+    cell = _Cell(model, layer, labels.LONG_LINE if target == "column" else labels.SLIDE_LONG_LINE)
     {"SimpleRNN": cell.simple_rnn, "LSTM": cell.lstm, "GRU": cell.gru}[cast(str, layer.cell)]()
     two = len(cell.rec.directions) == 2
     call = cell.rec.one_direction if two else labels.layer_call(layer)

@@ -13,6 +13,9 @@ from ..specification.catalog import CONVENTION_NAMES
 ARROWS = {"forward": "→", "backward": "←", None: ""}
 MATH_NOTATIONS = ("seed", "goodfellow")
 LONG_LINE = 18  # characters of a weight's name and shape set on one line
+# on a slide, short of height: a bias block (`bias_ih_l0[f] (64,)`) takes one line, about as
+# wide as its box's other lines; a matrix's block (`weight_hh_l0[f]`, `(64, 64)`) still two
+SLIDE_LONG_LINE = 19
 
 
 def tensor(symbol: str, sub: str, shape: Shape | None, sup: str = "", note: str = "") -> Label:
@@ -41,11 +44,10 @@ def weight(weight: Weight, notation: str, sup: str = "", shape: bool = True) -> 
     )
 
 
-def stacked(line: Line, most: int = LONG_LINE) -> Label:
+def stacked(line: Line, long_line: int = LONG_LINE) -> Label:
     """A weight's name and shape on one line, or the shape under the name when together they
-    are longer than `most` characters (`weight_hh_l0_reverse`): narrower boxes and gaps between
-    them."""
-    if len(line) < 2 or sum(len(r.text) + len(r.sub) for r in line) <= most:
+    are longer than `long_line` (`weight_hh_l0_reverse`): narrower boxes and gaps between them."""
+    if len(line) < 2 or sum(len(r.text) + len(r.sub) for r in line) <= long_line:
         return (line,)
     return (line[:1], tuple(dataclasses.replace(r, text=r.text.lstrip()) for r in line[1:]))
 

@@ -15,13 +15,14 @@ from .section import figure_name, header
 
 
 def build(model: ShapedModel, view: ViewSpec, target: str = "column") -> Scene:
-    """The stack runs down a column; on a slide, a chain runs left to right, in lines."""
+    """The stack runs down a column; on a slide, a chain runs left to right, in lines, and a
+    graph's rows are cut into bands set side by side."""
     scene = _graph(model) if model.spec.graph else _chain(model)
     if target == "column":
         return scene
     nodes = tuple(dataclasses.replace(n, label=_wrapped(n.label)) for n in scene.nodes)
     if model.spec.graph:  # set left to right, its columns' lines would be wider still
-        return dataclasses.replace(scene, nodes=nodes)
+        return dataclasses.replace(scene, nodes=_banded(nodes))
     per = math.ceil(len(nodes) / _lines(len(nodes)))
     nodes = tuple(dataclasses.replace(n, pos=divmod(i, per)) for i, n in enumerate(nodes))
     return dataclasses.replace(scene, flow="right", nodes=nodes)
@@ -49,6 +50,20 @@ def _lines(count: int) -> int:
     so n boxes in L lines are 3n/L wide by L tall, 2:1 at L = sqrt(1.5 n); measured on the
     gallery, sqrt(2 n) fits best (a line's gap and the legend add height)."""
     return max(1, round(math.sqrt(2 * count)))
+
+
+def _banded(nodes: tuple[Node, ...]) -> tuple[Node, ...]:
+    """A graph's rows cut into bands of consecutive rows, each band to the right of the one
+    before (a page's two columns of text): a graph of R rows and C columns in B bands is about
+    C B boxes wide (a box and the shape beside it some three rows' height wide, a row and its
+    gap some one and a half) by R / B rows tall, twice as wide as tall at B = sqrt(R / C)."""
+    cols = 1 + max(n.pos[0] for n in nodes)
+    rows = 1 + max(n.pos[1] for n in nodes)
+    per = math.ceil(rows / max(1, round(math.sqrt(rows / cols))))
+    return tuple(
+        dataclasses.replace(n, pos=(n.pos[0] + n.pos[1] // per * cols, n.pos[1] % per))
+        for n in nodes
+    )
 
 
 def _chain(model: ShapedModel) -> Scene:
