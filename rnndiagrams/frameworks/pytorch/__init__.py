@@ -45,6 +45,11 @@ def shape_model(spec: Spec, convention: str | None) -> ShapedModel:
 
 
 def run_numpy(model: ShapedModel, seed: int) -> None:
+    if model.spec.graph:
+        from .run_graph import verify_torch_graph
+
+        verify_torch_graph(model, seed)
+        return
     from .run import verify_torch
 
     verify_torch(model, seed)

@@ -173,7 +173,13 @@ class TorchGraph:
             size = shape[dim]
             joined = None if steps is None or size is None else steps * size
             out = shape[:dim] + (joined,) + shape[dim + 1 :]
-        return ShapedLayer(layer, shape, out, "float32", ()), (out,)
+        a = step.args
+        about = f"loop {layer.name}: " + (
+            f"every step of {a['over']}" if steps is None else f"{steps} steps"
+        )
+        if a["future"]:  # a line of its own: a frame's title stays narrow
+            about += f"\nthe last {a['future']}: {a['feedback']} at t-1"
+        return ShapedLayer(layer, shape, out, "float32", (), about=about), (out,)
 
     def _stateful(
         self, layer: LayerSpec, shaped: ShapedLayer, states: tuple[Tensor, ...]
