@@ -4,7 +4,7 @@ registered, submodules under their parent, a tied weight once), the modules in t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from ...shapes.shaped import Shape, ShapedLayer, ShapedModel
 from ...specification.graph import order
@@ -57,7 +57,7 @@ def _calls(layer: LayerSpec) -> list[str]:
     return [layer.module or layer.name]
 
 
-def call_order(model: ShapedModel, steps: dict[str, int]) -> list[str]:
+def call_order(model: ShapedModel, steps: Mapping[str, int]) -> list[str]:
     """Each module call of one forward(), a loop's body repeated for each of its `steps`
     (by loop name; its length when the spec leaves it open)."""
     spec = model.spec
