@@ -12,13 +12,13 @@ import pytest
 import yaml
 
 import rnndiagrams
-from rnndiagrams.specification.jsonschema import schema_text
 from rnndiagrams.frameworks.pytorch.modules import (
     call_order,
     loop_steps,
     named_parameters,
     output_shapes,
 )
+from rnndiagrams.specification.jsonschema import schema_text
 
 HERE = Path(__file__).parent
 CASES = {

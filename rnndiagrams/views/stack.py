@@ -105,8 +105,8 @@ def _graph(model: ShapedModel) -> Scene:
         enters = layer_spec.loop is not None and all(
             r.source not in by_name or by_name[r.source].loop != layer_spec.loop for r in reads
         )
-        row[layer_spec.name] = 1 + (enters and bool(reads)) + max(
-            (row[r.source] for r in reads), default=0
+        row[layer_spec.name] = (
+            1 + (enters and bool(reads)) + max((row[r.source] for r in reads), default=0)
         )
     # how far down each node's column is kept: to the row of the layer that reads it first
     keep = {

@@ -87,7 +87,7 @@ def explain_text(spec: Spec) -> str:
 
 
 def code_text(model: ShapedModel) -> str:
-    if model.spec.graph or any(m.spec.module or "." in m.name for m in model.layers):
+    if model.spec.graph or any(m.spec.calls or "." in m.name for m in model.layers):
         from .code_graph import torch_graph_code
 
         return torch_graph_code(model)

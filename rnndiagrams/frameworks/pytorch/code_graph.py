@@ -141,7 +141,7 @@ class _Writer:
                 "permute": f"{reads[0]}.permute({', '.join(map(str, a.get('dims', ())))})",
             }[layer.cls]
             return [f"{indent}{out} = {expression}{shape}"]
-        module = f"self.{layer.module or layer.name}"
+        module = f"self.{layer.calls or layer.name}"
         if layer.cls == "BahdanauAttention":
             weights = self.var(layer.name, "1")
             return [f"{indent}{out}, {weights} = {module}({', '.join(reads)}){shape}"]

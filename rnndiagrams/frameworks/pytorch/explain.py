@@ -32,12 +32,17 @@ def torch_explain_text(model: ShapedModel) -> str:
     out = [spec.display_name, *inputs, ""]
     names = {i.name for i in spec.inputs}
     for layer in model.layers:
-        sources = ", ".join(
-            "the input" if name == "input" and not spec.graph
-            else f"the input {name!r}" if name in names
-            else repr(name)
-            for name in layer.reads
-        ) or "the step before"
+        sources = (
+            ", ".join(
+                "the input"
+                if name == "input" and not spec.graph
+                else f"the input {name!r}"
+                if name in names
+                else repr(name)
+                for name in layer.reads
+            )
+            or "the step before"
+        )
         prefix = "nn." if layer.cls in MODULES and layer.cls != "BahdanauAttention" else ""
         out.append(
             f"{layer.name} = {prefix}{module_call(layer.spec)}: {format_shape(layer.input_shape)} "
@@ -57,8 +62,8 @@ def torch_explain_text(model: ShapedModel) -> str:
 def _what(layer: ShapedLayer) -> list[str]:
     """What a module or a graph's function does."""
     a, spec = layer.spec.args, layer.spec
-    if spec.module is not None:
-        lines = [f"the module {spec.module} called again: its parameters, counted once"]
+    if spec.calls is not None:
+        lines = [f"the module {spec.calls} called again: its parameters, counted once"]
     elif layer.cls in STEP_CELLS:
         lines = [
             f"one step of the cell: h_t ({a['hidden_size']},) from x_t ({a['input_size']},) "
@@ -98,8 +103,12 @@ def _where(layer: ShapedLayer) -> list[str]:
             f"{ref.source}'s initial state)"
         )
     if spec.initial_state:
-        names = ", ".join(f"{r.source}.{r.index}" if r.index else r.source for r in spec.initial_state)
-        lines.append(f"starts from {names}" + (" at step 0, then from its own state" if spec.loop else ""))
+        names = ", ".join(
+            f"{r.source}.{r.index}" if r.index else r.source for r in spec.initial_state
+        )
+        lines.append(
+            f"starts from {names}" + (" at step 0, then from its own state" if spec.loop else "")
+        )
     return lines
 
 

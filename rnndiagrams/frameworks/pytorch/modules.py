@@ -14,7 +14,7 @@ from .catalog import MODULES
 
 def modules(model: ShapedModel) -> list[ShapedLayer]:
     """Every module (not a function, not a second call), in spec order."""
-    return [m for m in model.layers if m.cls in MODULES and m.spec.module is None]
+    return [m for m in model.layers if m.cls in MODULES and m.spec.calls is None]
 
 
 def registration_order(names: list[str]) -> list[str]:
@@ -54,7 +54,7 @@ def _calls(layer: LayerSpec) -> list[str]:
         return [f"{layer.name}.{part}" for part in ("Wa", "Ua", "Va")]
     if layer.cls not in MODULES:
         return []
-    return [layer.module or layer.name]
+    return [layer.calls or layer.name]
 
 
 def call_order(model: ShapedModel, steps: Mapping[str, int]) -> list[str]:

@@ -74,6 +74,6 @@ def torch_defs(keras_arg_schema: Callable[[Arg], dict[str, Any]]) -> tuple[dict[
             "required": [cls],
             "additionalProperties": False,
         }
-    layer = {"oneOf": [{"$ref": f"#/$defs/{PREFIX}{cls}"} for cls in items]}
+    layer: dict[str, Any] = {"oneOf": [{"$ref": f"#/$defs/{PREFIX}{cls}"} for cls in items]}
     defs[PREFIX + "layer"] = layer
     return defs, layer

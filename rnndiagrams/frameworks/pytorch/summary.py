@@ -27,7 +27,7 @@ def _row(name: str, shape: str, params: str) -> str:
 def torchinfo_text(model: ShapedModel) -> str:
     rule = "=" * sum(WIDTHS)
     last = model.layers[-1]
-    named = model.spec.graph or any(m.spec.module or "." in m.name for m in model.layers)
+    named = model.spec.graph or any(m.spec.calls or "." in m.name for m in model.layers)
     rows = [
         rule,
         _row(f"Layer (type{' (var_name)' if named else ''}:depth-idx)", "Output Shape", "Param #"),
