@@ -4,8 +4,7 @@ token that is wrong, what is wrong and what was expected; never a traceback."""
 from __future__ import annotations
 
 import pytest
-
-from rnndiagrams.cli import main
+from conftest import check_is_one_located_line
 
 SEQ2SEQ = """framework: pytorch
 model:
@@ -144,10 +143,4 @@ CASES = [
 @pytest.mark.parametrize(("text", "token", "message"), CASES)
 def test_a_malformed_torch_graph_is_one_located_line(text, token, message, write_spec, capsys):
     """Each error stands at the token that is wrong (its first occurrence in the spec)."""
-    at = text.index(token)
-    where = f"{text.count(chr(10), 0, at) + 1}:{at - text.rfind(chr(10), 0, at)}"
-    spec = write_spec(text)
-    assert main(["check", str(spec)]) == 1
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "Traceback" not in err, err
-    assert err.startswith(f"{spec}:{where}: {message}"), err
+    check_is_one_located_line(text, token, message, write_spec, capsys)

@@ -20,6 +20,7 @@ from ...specification.checks import (
     check_table,
     describe,
     did_you_mean,
+    unique_names,
 )
 from ...specification.graph import PREVIOUS
 from ...specification.model import LayerSpec, Ref
@@ -267,15 +268,7 @@ def _module(
 def _names(doc: Doc, layers: list[LayerSpec]) -> None:
     """Names unique; a module's name not also the path of another module's submodule
     (`encoder` and `encoder.rnn` cannot both be modules); a tied weight's module exists."""
-    seen: dict[str, LayerSpec] = {}
-    for layer in layers:
-        if layer.name in seen:
-            raise doc.error(
-                layer.path,
-                f"two layers are named {layer.name!r}",
-                "expected unique names (one attribute per module)",
-            )
-        seen[layer.name] = layer
+    unique_names(doc, layers, "one attribute per module")
     modules = {m.name: m for m in layers if m.cls in tc.MODULES and m.calls is None}
     for name, module in modules.items():
         parts = name.split(".")
