@@ -63,3 +63,15 @@ def test_the_schema_refuses_a_loop_without_its_layers() -> None:
     }
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, json.loads(schema_text()))
+
+
+def test_a_loop_of_millions_of_steps_is_verified_on_a_reduced_copy(write_spec, capsys) -> None:
+    """verify counts a loop's steps (its body runs in Python once per step), so a huge
+    `future` runs as a reduced copy, at once, rather than for minutes."""
+    text = (
+        (SPECS / "graph_torch_007_cells.yaml").read_text().replace("future: 20", "future: 3000000")
+    )
+    model = rnndiagrams.shape_model(rnndiagrams.load(str(write_spec(text))), "pytorch")
+    assert loop_steps(model) == {"steps": 3_000_010}
+    note = rnndiagrams.verify(model)
+    assert note is not None and "scaled down" in note

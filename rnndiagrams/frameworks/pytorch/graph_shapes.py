@@ -180,7 +180,8 @@ class TorchGraph:
         )
         if a["future"]:  # a line of its own: a frame's title stays narrow
             about += f"\nthe last {a['future']}: {a['feedback']} at t-1"
-        return ShapedLayer(layer, shape, out, "float32", (), about=about), (out,)
+        shaped = ShapedLayer(layer, shape, out, "float32", (), about=about, loop_steps=steps)
+        return shaped, (out,)
 
     def _stateful(
         self, layer: LayerSpec, shaped: ShapedLayer, states: tuple[Tensor, ...]
