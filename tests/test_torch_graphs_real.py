@@ -10,12 +10,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import torch
 
 import rnndiagrams
 from rnndiagrams.frameworks import framework
-from rnndiagrams.frameworks.pytorch.modules import named_parameters, output_shapes
+from rnndiagrams.frameworks.pytorch.modules import modules, named_parameters, output_shapes
+from rnndiagrams.frameworks.pytorch.run_graph import GraphRun
 
 HERE = Path(__file__).parent
 CASES = {
@@ -112,3 +114,31 @@ def test_gallery_torch_graphs_run_in_real_pytorch(path: Path) -> None:
     assert [list(t.shape) for t in got] == [
         [3 if d is None else d for d in shape] for shape in output_shapes(model)
     ]
+
+
+GRAPHS = [
+    p for p in sorted((HERE / "torch_graphs").glob("*.yaml")) if rnndiagrams.load(str(p)).graph
+]
+
+
+@pytest.mark.parametrize("path", GRAPHS, ids=lambda p: p.stem)
+def test_verify_equations_give_pytorch_numbers(path: Path) -> None:
+    """verify's numpy run of each graph case (the 3 chains are bench/torch_crosscheck.py's
+    kind), given the exported module's weights, computes what PyTorch computes on the same
+    inputs: cells, states handed over, loops with feedback, attention."""
+    model = rnndiagrams.shape_model(rnndiagrams.load(str(path)), "pytorch")
+    torch.manual_seed(1)
+    exported = _exported(path).eval()
+    params = {n: p.detach().double().numpy() for n, p in exported.named_parameters()}
+    run = GraphRun(model, np.random.default_rng(0))
+    for module in modules(model):
+        for w in module.weights:
+            run.arrays[module.name][w] = params[f"{module.name}.{w.name('pytorch')}"]
+    run.run()
+    args = [torch.from_numpy(run.values[i.name, 0]) for i in model.spec.inputs]
+    with torch.no_grad():
+        got = _flat(exported.double()(*args))
+    want = [run.values[ref.source, ref.index] for ref in model.spec.outputs]
+    assert len(got) == len(want)
+    for mine, theirs in zip(want, got, strict=True):
+        assert np.allclose(mine, theirs.numpy(), atol=1e-8)
