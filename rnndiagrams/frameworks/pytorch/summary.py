@@ -32,9 +32,7 @@ def torchinfo_text(model: ShapedModel) -> str:
     named = model.spec.graph
     if not named:
         counters: dict[str, int] = {}
-        named = [auto_name(m.cls, counters) for m in model.layers] != [
-            m.name for m in model.layers
-        ]
+        named = [auto_name(m.cls, counters) for m in model.layers] != [m.name for m in model.layers]
     rows = [
         rule,
         _row(f"Layer (type{' (var_name)' if named else ''}:depth-idx)", "Output Shape", "Param #"),
