@@ -93,21 +93,28 @@ def test_a_tied_weight_is_one_parameter_counted_once() -> None:
 
 TORCH_GALLERY = [
     p
-    for p in sorted((HERE.parent / "specs").glob("*.yaml"))
+    for p in [
+        *sorted((HERE.parent / "specs").glob("*.yaml")),
+        *(HERE / "torch_specs").glob("*.yaml"),
+    ]
     if rnndiagrams.load(str(p)).graph and rnndiagrams.load(str(p)).framework == "pytorch"
 ]
 
 
 @pytest.mark.parametrize("path", TORCH_GALLERY, ids=lambda p: p.stem)
 def test_gallery_torch_graphs_run_in_real_pytorch(path: Path) -> None:
-    """The gallery's PyTorch graphs: the exported module has the engine's parameters and
-    returns the engine's shapes (the batch 3)."""
+    """The gallery's PyTorch graphs and ours: the exported module has the engine's
+    parameters and returns the engine's shapes (the batch 3)."""
     model = rnndiagrams.shape_model(rnndiagrams.load(str(path)), "pytorch")
     exported = _exported(path).eval()
     assert [(n, tuple(p.shape)) for n, p in exported.named_parameters()] == named_parameters(model)
-    args = [
-        torch.randint(0, 100, (3, *i.shape)) if i.dtype == "int64" else torch.randn(3, *i.shape)
+    sizes = [  # in the model's layout: the batch first, or second after the steps
+        (3, *i.shape) if model.time_axis == 1 else (i.shape[0], 3, *i.shape[1:])
         for i in model.spec.inputs
+    ]
+    args = [
+        torch.randint(0, 100, size) if i.dtype == "int64" else torch.randn(size)
+        for i, size in zip(model.spec.inputs, sizes, strict=True)
     ]
     with torch.no_grad():
         got = _flat(exported(*args))
@@ -117,15 +124,19 @@ def test_gallery_torch_graphs_run_in_real_pytorch(path: Path) -> None:
 
 
 GRAPHS = [
-    p for p in sorted((HERE / "torch_graphs").glob("*.yaml")) if rnndiagrams.load(str(p)).graph
+    p
+    for folder in ("torch_graphs", "torch_specs")
+    for p in sorted((HERE / folder).glob("*.yaml"))
+    if rnndiagrams.load(str(p)).graph
 ]
 
 
 @pytest.mark.parametrize("path", GRAPHS, ids=lambda p: p.stem)
 def test_verify_equations_give_pytorch_numbers(path: Path) -> None:
     """verify's numpy run of each graph case (the 3 chains are bench/torch_crosscheck.py's
-    kind), given the exported module's weights, computes what PyTorch computes on the same
-    inputs: cells, states handed over, loops with feedback, attention."""
+    kind) and of our other PyTorch graphs, given the exported module's weights, computes
+    what PyTorch computes on the same inputs: cells, states handed over, loops with
+    feedback, attention, every function, a tied weight."""
     model = rnndiagrams.shape_model(rnndiagrams.load(str(path)), "pytorch")
     torch.manual_seed(1)
     exported = _exported(path).eval()
