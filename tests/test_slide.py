@@ -38,10 +38,12 @@ UNDER_BAR = {
     "residual_rnn/unrolled",
     "teacher_forcing/free-running",
     "teacher_forcing/teacher-forcing",
+    "torch_cell_loop/stack",
     "torch_lstm_projections/cell",
     "torch_lstm_projections/unrolled",
     "torch_lstm_tagger/folded",
     "torch_lstm_tagger/unrolled",
+    "torch_seq2seq_attention/stack",
 }
 
 

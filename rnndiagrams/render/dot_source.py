@@ -202,14 +202,15 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
     for i, edge in enumerate(scene.edges):
         attrs = {"color": theme.edges[edge.role], "fontcolor": theme.edge_text[edge.role]}
         past = _passes_a_node(pos[edge.src], pos[edge.dst], taken) and scene.flow == "up"
-        # against the rows, unless drawn backward (laid out with them, its arrow reversed); or,
-        # in a flow to the right, from the end of a line to the next line's start (a chain
-        # wrapped on a slide), which would pull the lines into a stair; a flow down (a graph
-        # cut into bands on a slide) is laid out from the next band's top row down to the row
-        # it leaves, its arrow drawn back, as ranks have it
-        upward = scene.flow == "down" and pos[edge.dst][1] < pos[edge.src][1]
-        against = not upward and (
-            (pos[edge.dst][1] < pos[edge.src][1] and not edge.backward)
+        # a backward edge is laid out from its dst to its src, its arrow drawn back; against
+        # the rows; or, in a flow to the right, from the end of a line to the next line's start
+        # (a chain wrapped on a slide), which would pull the lines into a stair. A flow down
+        # (a graph cut into bands on a slide) lays an edge into the next band out from that
+        # band's top row down to the row it leaves, its arrow drawn back, as ranks have it
+        first, second = (edge.dst, edge.src) if edge.backward else (edge.src, edge.dst)
+        banded = scene.flow == "down" and not edge.backward and pos[edge.dst][1] < pos[edge.src][1]
+        against = not banded and (
+            pos[second][1] < pos[first][1]
             or (scene.flow == "right" and pos[edge.dst][1] != pos[edge.src][1])
         )
         if edge.label:
@@ -217,7 +218,11 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
             # the row's own edges aside), on an edge against the rows it spreads every row;
             # an xlabel does neither. Within a row a label is kept: dot widens that gap alone
             # to fit it, and reserves no room for an xlabel there
-            attrs["xlabel" if past or against else "label"] = labels.label(
+            # back up the rows (what a loop reads from the step before): beside the node it
+            # comes from, since dot's frames leave a long edge's own label outside
+            upward = edge.backward and pos[edge.src][1] != pos[edge.dst][1]
+            key = "headlabel" if upward else "xlabel" if past or against else "label"
+            attrs[key] = labels.label(
                 _staggered(edge.label, i, converging.get(edge.dst, [])), edge_size, indent="&#160;"
             )
         if past:  # out of the right side, into the bottom: every column routed alike
@@ -229,7 +234,7 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
         if against:  # runs against the rows (a cell's tanh branch): no say in ranks or places
             attrs["constraint"] = "false"
         src, dst = edge.src, edge.dst
-        if edge.backward or upward:  # keep the row's left-to-right order (or the ranks' top
+        if edge.backward or banded:  # keep the row's left-to-right order (or the ranks' top
             # to bottom): lay out forward, draw the arrow back
             src, dst = dst, src
             attrs["dir"] = "back"

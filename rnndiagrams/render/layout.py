@@ -45,6 +45,7 @@ EXIT = 1.0  # the point an output arrow leaves the figure at
 SPREAD = 16.0  # at most this far apart, edges that meet one side of a node
 LABEL_CLEAR = 1.5  # between an edge label and any line
 LABEL_ROOM = 8.0  # above and below an edge label, in the gap between two rows
+FRAME_PAD = 10.0  # between a group's frame and its nodes
 
 
 def _font_families() -> list[str]:
@@ -278,6 +279,9 @@ class Layout:
         self.legend = self.m.block(scene.legend, sizes.legend, theme.text)
         self.placed: list[Box] = []  # edge label rectangles, in placement order
         self.label_at: dict[int, Box] = {}  # edge index -> its label rectangle
+        self.group_labels = {
+            g.id: self.m.block(g.label, sizes.text, theme.text) for g in scene.groups
+        }
         self._grid()
         # spatial indexes keep layout linear in the number of nodes: each test looks only at
         # what lies in the grid cells it touches
@@ -296,9 +300,6 @@ class Layout:
         # a self-loop's label has one place, beyond its loop: those first, the others around them
         for i in sorted(self.edge_blocks, key=lambda i: self.routes[i] is not None):
             self.label_at[i] = self._label_rect(i, self.routes[i])
-        self.group_labels = {
-            g.id: self.m.block(g.label, sizes.text, theme.text) for g in scene.groups
-        }
         self.frames = [self._frame(g) for g in scene.groups if g.label]
         self._fit()
 
@@ -354,8 +355,15 @@ class Layout:
         for i, e in enumerate(scene.edges):
             if i in self.edge_blocks and not across:
                 a, b = sorted((order[row_of[e.src]], order[row_of[e.dst]]))
+                # and, into a framed group, the band the frame's title takes
+                band = sum(
+                    FRAME_PAD + self.group_labels[g.id].height + 4
+                    for g in scene.groups
+                    if g.label and e.dst in g.nodes and e.src not in g.nodes
+                )
                 if b == a + 1:
-                    gap[rows[a]] = max(gap[rows[a]], self.edge_blocks[i].height + LABEL_ROOM)
+                    need = self.edge_blocks[i].height + LABEL_ROOM + band
+                    gap[rows[a]] = max(gap[rows[a]], need)
         ys, y = {}, 0.0
         for r in rows:
             ys[r] = y + row_h[r] / 2
@@ -411,17 +419,16 @@ class Layout:
         """0 for a straight edge; a curve when the straight one would cross another node."""
         ends = (edge.src, edge.dst)  # and `…`, which an edge may pass through
 
-        def crosses(rad: float) -> bool:
-            for i in range(1, 20):
-                x, y = on_arc(start, end, rad, i / 20)
-                for nid, box in self.node_index.at(x, y):
-                    if (
-                        nid not in ends
-                        and box.contains(x, y)
-                        and self.nodes[nid].role != "ellipsis"
-                    ):
-                        return True
-            return False
+        def crossings(rad: float) -> int:
+            """How many of the curve's sample points fall inside another node."""
+            return sum(
+                1
+                for i in range(1, 20)
+                for nid, box in self.node_index.at(*on_arc(start, end, rad, i / 20))
+                if nid not in ends
+                and box.contains(*on_arc(start, end, rad, i / 20))
+                and self.nodes[nid].role != "ellipsis"
+            )
 
         # an edge along a column bends right, as every other column's does (bidirectional
         # inputs all pass their forward cell on the same side)
@@ -432,10 +439,14 @@ class Layout:
             if along
             else (0.0, -0.3, 0.3, -0.6, 0.6, -0.9, 0.9, -1.2, 1.2)
         )
+        # the first that crosses nothing; where every one does, the one that crosses least
+        best = (math.inf, 0.0)
         for rad in rads:
-            if not crosses(rad):
+            count = crossings(rad)
+            if not count:
                 return rad
-        return 0.0
+            best = min(best, (count, rad), key=lambda b: b[0])
+        return best[1]
 
     def _label_rect(self, index: int, route: Route | None) -> Box:
         """The first spot along the edge, beside it, where the label covers no node, no other
@@ -451,7 +462,15 @@ class Layout:
         start, end, rad = route
         flat = abs(end[1] - start[1]) < 1
         spots = []
-        for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
+        edge = self.scene.edges[index]
+        # an edge into a framed group: its label near its source, clear of the band the
+        # frame's title will take above the group's nodes, and not across the frame's sides
+        frames = [
+            self._tentative_frame(g)
+            for g in self.scene.groups
+            if g.label and edge.dst in g.nodes and edge.src not in g.nodes
+        ]
+        for t in (0.25, 0.35, 0.5) if frames else (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
             x, y = on_arc(start, end, rad, t)
             # beside a slanted line, its corners need room too: half the label's height
             # times the line's run over rise
@@ -484,10 +503,12 @@ class Layout:
             ]
         rects += [Box(x, y, w, h) for x, y in further]
         # the first spot that covers nothing and keeps clear of every line; where none
-        # does, the one that covers least (nodes first, then labels, then lines)
+        # does, the one that covers least (frames' lines and title bands first, then nodes,
+        # then labels, then lines)
         best: tuple[float, ...] | None = None
         for spot in rects:
             cost = (
+                sum(overlap(spot, band) or _straddles(spot, box) for box, band in frames),
                 sum(overlap(spot, box) for _, box in self.node_index.near(spot)),
                 sum(overlap(spot, other) for _, other in self.label_index.near(spot)),
                 sum(spot.contains(*p, pad=LABEL_CLEAR) for p, _ in self.line_index.near(spot)),
@@ -500,23 +521,40 @@ class Layout:
         self.label_index.add(rect, rect)
         return rect
 
+    def _tentative_frame(self, group: Group) -> tuple[Box, Box]:
+        """A group's frame as its nodes alone make it, and the band its title takes above
+        them (before any label is placed; the labels of its own edges may widen it)."""
+        parts = [self.boxes[n] for n in group.nodes]
+        left = min(b.x - b.w / 2 for b in parts) - FRAME_PAD
+        right = max(b.x + b.w / 2 for b in parts) + FRAME_PAD
+        bottom = min(b.y - b.h / 2 for b in parts) - FRAME_PAD
+        top = max(b.y + b.h / 2 for b in parts) + FRAME_PAD
+        height = self.group_labels[group.id].height + 4
+        frame = Box(
+            (left + right) / 2, (bottom + top + height) / 2, right - left, top + height - bottom
+        )
+        return frame, Box((left + right) / 2, top + height / 2, right - left, height)
+
     def _frame(self, group: Group) -> Box:
-        """A group's frame: its nodes, their self-loops and the labels of its own edges."""
+        """A group's frame: its nodes, their self-loops, and the labels and curves of its
+        own edges."""
         inside = set(group.nodes)
         parts = [self.boxes[n] for n in group.nodes]
         for i, e in enumerate(self.scene.edges):
             if e.src in inside and e.dst in inside:
                 if i in self.label_at:
                     parts.append(self.label_at[i])
+                route = self.routes[i]
+                if route is not None and route[2]:  # a curve bulges out of the boxes
+                    parts += [Box(*on_arc(*route, k / 8), 3.0, 3.0) for k in range(1, 8)]
                 if e.src == e.dst:
                     a = self.boxes[e.src]
                     parts.append(Box(a.x + a.w / 2 + LOOP / 2, a.y, LOOP, a.h))
-        pad = 10.0
-        left = min(b.x - b.w / 2 for b in parts) - pad
-        right = max(b.x + b.w / 2 for b in parts) + pad
-        bottom = min(b.y - b.h / 2 for b in parts) - pad
+        left = min(b.x - b.w / 2 for b in parts) - FRAME_PAD
+        right = max(b.x + b.w / 2 for b in parts) + FRAME_PAD
+        bottom = min(b.y - b.h / 2 for b in parts) - FRAME_PAD
         title = self.group_labels[group.id].height
-        top = max(b.y + b.h / 2 for b in parts) + pad + title + 4
+        top = max(b.y + b.h / 2 for b in parts) + FRAME_PAD + title + 4
         return Box((left + right) / 2, (bottom + top) / 2, right - left, top - bottom)
 
     def _fit(self) -> None:
@@ -566,3 +604,12 @@ class Layout:
             else ((r[0][0] + dx, r[0][1] + dy), (r[1][0] + dx, r[1][1] + dy), r[2])
             for r in self.routes
         ]
+
+
+def _straddles(rect: Box, frame: Box) -> bool:
+    """Whether a label lies across a frame's line: partly inside it, partly out."""
+    inside = (
+        abs(rect.x - frame.x) <= (frame.w - rect.w) / 2
+        and abs(rect.y - frame.y) <= (frame.h - rect.h) / 2
+    )
+    return overlap(rect, frame) and not inside

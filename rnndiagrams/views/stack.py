@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import math
 
-from ..scene import Edge, Label, Line, Node, Run, Scene, words, wrap
+from ..scene import Edge, Group, Label, Line, Node, Run, Scene, words, wrap
 from ..shapes import ShapedLayer, ShapedModel
 from ..shapes.shaped import format_shape
 from ..specification.graph import order, sources
@@ -16,13 +16,15 @@ from .section import figure_name, header
 
 def build(model: ShapedModel, view: ViewSpec, target: str = "column") -> Scene:
     """The stack runs down a column; on a slide, a chain runs left to right, in lines, and a
-    graph's rows are cut into bands set side by side."""
+    graph's rows (but a loop's) are cut into bands set side by side."""
     scene = _graph(model) if model.spec.graph else _chain(model)
     if target == "column":
         return scene
     nodes = tuple(dataclasses.replace(n, label=_wrapped(n.label)) for n in scene.nodes)
     if model.spec.graph:  # set left to right, its columns' lines would be wider still
-        return dataclasses.replace(scene, nodes=_banded(nodes))
+        # a loop's frame holds its rows together: cut into bands, its nodes and edges would
+        # cross the frame's lines
+        return dataclasses.replace(scene, nodes=nodes if scene.groups else _banded(nodes))
     per = math.ceil(len(nodes) / _lines(len(nodes)))
     nodes = tuple(dataclasses.replace(n, pos=divmod(i, per)) for i, n in enumerate(nodes))
     return dataclasses.replace(scene, flow="right", nodes=nodes)
@@ -101,7 +103,9 @@ def _chain(model: ShapedModel) -> Scene:
     return _scene(model, nodes, edges)
 
 
-def _scene(model: ShapedModel, nodes: list[Node], edges: list[Edge]) -> Scene:
+def _scene(
+    model: ShapedModel, nodes: list[Node], edges: list[Edge], groups: tuple[Group, ...] = ()
+) -> Scene:
     total = ((words(f"total: {labels.count(model.total_params, model.convention)}"),),)
     return Scene(
         name=figure_name(model, "layers and shapes"),
@@ -109,6 +113,7 @@ def _scene(model: ShapedModel, nodes: list[Node], edges: list[Edge]) -> Scene:
         flow="down",
         nodes=tuple(nodes),
         edges=tuple(edges),
+        groups=groups,
     )
 
 
@@ -126,16 +131,27 @@ def _role(layer: ShapedLayer) -> str:
     )
 
 
-def _label(model: ShapedModel, layer: ShapedLayer) -> Label:
+def _label(model: ShapedModel, layer: ShapedLayer, wrap: bool = False) -> Label:
     return (
         (words(f"{layer.name}"),),
-        (words(labels.layer_call(layer), small=True),),
+        *((words(line, small=True),) for line in _call_lines(labels.layer_call(layer), wrap)),
         (words(labels.params(layer, model.convention), small=True),),
     ) + tuple(
         (words(f"{final} {format_shape(shape)}", small=True),)
         for final, shape in (("h_n", layer.h_n), ("c_n", layer.c_n))
         if shape is not None
     )
+
+
+WRAP_CHARS = 40  # a longer call in a graph's node takes two lines: its columns stay narrow
+
+
+def _call_lines(call: str, wrap: bool) -> tuple[str, ...]:
+    """The call, or (wrapped) its text up to the argument that passes the middle, then the rest."""
+    if not wrap or len(call) <= WRAP_CHARS:
+        return (call,)
+    cut = call.find(", ", len(call) // 2 - 8)
+    return (call,) if cut < 0 else (call[: cut + 1], call[cut + 2 :])
 
 
 def _graph(model: ShapedModel) -> Scene:
@@ -147,8 +163,17 @@ def _graph(model: ShapedModel) -> Scene:
     spec = model.spec
     layers = order(spec.doc, spec.layers)
     row = {i.name: 0 for i in spec.inputs}
+    by_name = {layer.name: layer for layer in layers}
     for layer_spec in layers:
-        row[layer_spec.name] = 1 + max(row[r.source] for r in sources(layer_spec))
+        reads = sources(layer_spec)
+        # a loop's first layer a row lower: what enters the loop's frame keeps its label
+        # above the frame's title
+        enters = layer_spec.loop is not None and all(
+            r.source not in by_name or by_name[r.source].loop != layer_spec.loop for r in reads
+        )
+        row[layer_spec.name] = (
+            1 + (enters and bool(reads)) + max((row[r.source] for r in reads), default=0)
+        )
     # how far down each node's column is kept: to the row of the layer that reads it first
     keep = {
         reads[0].source: row[layer_spec.name]
@@ -177,8 +202,8 @@ def _graph(model: ShapedModel) -> Scene:
     for layer_spec in layers:
         layer = shaped[layer_spec.name]
         reads = sources(layer_spec)
-        place(layer.name, cell[reads[0].source][0], row[layer.name])
-        label = _label(model, layer)
+        place(layer.name, cell[reads[0].source][0] if reads else 0, row[layer.name])
+        label = _label(model, layer, wrap=True)
         for ref in (r for r in spec.outputs if r.source == layer.name):  # no node of their own
             state = _state_name(layer, ref.index) if ref.index else ""
             shape = format_shape(layer.outputs[ref.index])
@@ -204,7 +229,23 @@ def _graph(model: ShapedModel) -> Scene:
                 lines.append((words(f"{name} {shape}" if name else shape, small=True),))
             role, style = ("recurrent", "dashed") if state else ("flow", "solid")
             edges.append(Edge(source, layer.name, tuple(lines), role, style))
-    return _scene(model, nodes, edges)
+        # what it reads from the step before (a loop's): dashed, back up the figure
+        for ref in (r for r in layer_spec.reads or () if r.previous):
+            # its shape is the one it has at t: on the source's node or edges
+            state = _state_name(shaped[ref.source], ref.index) if ref.index else ""
+            line = ((words(f"{state} at t-1" if state else "at t-1", small=True),),)
+            edges.append(Edge(ref.source, layer.name, line, "recurrent", "dashed", backward=True))
+    loops = dict.fromkeys(layer.loop for layer in layers if layer.loop is not None)
+    # a frame per loop, its body and its step
+    groups = tuple(
+        Group(
+            f"loop-{k}",
+            ((words(f"loop {name}", small=True),),),  # short: clear of the edges entering
+            tuple(layer.name for layer in layers if layer.loop == name),
+        )
+        for k, name in enumerate(loops)
+    )
+    return _scene(model, nodes, edges, groups)
 
 
 def _state_name(layer: ShapedLayer, index: int) -> str:

@@ -45,6 +45,11 @@ def shape_model(spec: Spec, convention: str | None) -> ShapedModel:
 
 
 def run_numpy(model: ShapedModel, seed: int) -> None:
+    if model.spec.graph:
+        from .run_graph import verify_torch_graph
+
+        verify_torch_graph(model, seed)
+        return
     from .run import verify_torch
 
     verify_torch(model, seed)
@@ -60,6 +65,21 @@ def summary_text(model: ShapedModel) -> str:
     return torchinfo_text(model)
 
 
+def summary_facts(model: ShapedModel) -> dict[str, Any]:
+    """named_parameters() as PyTorch lists them, and, when every loop's length is known,
+    the modules in the order forward() calls them."""
+    from .modules import call_order, loop_steps, named_parameters
+
+    facts: dict[str, Any] = {
+        "named_parameters": [[name, list(shape)] for name, shape in named_parameters(model)]
+    }
+    steps = loop_steps(model)
+    known = {name: n for name, n in steps.items() if n is not None}
+    if len(known) == len(steps):
+        facts["call_order"] = call_order(model, known)
+    return facts
+
+
 def explain_text(spec: Spec) -> str:
     from .explain import torch_explain_text
 
@@ -67,6 +87,10 @@ def explain_text(spec: Spec) -> str:
 
 
 def code_text(model: ShapedModel) -> str:
+    if model.spec.graph or any(m.spec.calls or "." in m.name for m in model.layers):
+        from .code_graph import torch_graph_code
+
+        return torch_graph_code(model)
     from .code import torch_code
 
     return torch_code(model)
