@@ -71,7 +71,7 @@ def import_print(text: str, name: str, steps: int | None = None) -> tuple[str, s
                 "expected an Embedding, RNN, LSTM, GRU, Linear or LayerNorm",
             )
         model_input = {"shape": [steps, features]}
-    text_out = _yaml(name, model_input, layers)
+    text_out = spec_yaml(f"imported from {name}: {NOTICE}", {}, model_input, layers)
     try:
         shape_model(validate(parse_doc(text_out, f"{name} (imported)")))
     except SpecError as e:  # located at the module's line in the text, not in the YAML
@@ -164,12 +164,17 @@ def _arguments(text: str, cls: str, where: str) -> tuple[list[Any], dict[str | N
     return positional, keywords
 
 
-_FIRST_LAYER_LINE = 6  # in the YAML _yaml writes
+_FIRST_LAYER_LINE = 6  # in the YAML spec_yaml writes with no titles
 
 
-def _yaml(name: str, model_input: dict[str, Any], layers: list[dict[str, Any]]) -> str:
+def spec_yaml(
+    note: str, titles: dict[str, str], model_input: dict[str, Any], layers: list[dict[str, Any]]
+) -> str:
+    """A chain spec as people write it: the note as a comment, its title and subtitle, one
+    module per line."""
     lines = [
-        comment(f"imported from {name}: {NOTICE}"),
+        comment(note),
+        *(yaml_dump({key: text}) for key, text in titles.items()),
         "framework: pytorch",
         "model:",
         f"  input: {yaml_dump(model_input, flow=True)}",

@@ -1,0 +1,261 @@
+"""Live models (issue 18): `figure(model)`, `summary(model)` and `rnndiagrams import
+FILE.py:NAME` with a real keras.Model and nn.Module, as the test extra installs them."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+import rnndiagrams
+from rnndiagrams.cli import main
+from rnndiagrams.errors import SpecError
+
+torch = pytest.importorskip("torch")
+nn = torch.nn
+
+KERAS_ENV = {**os.environ, "KERAS_BACKEND": "torch"}
+CASES = sorted((ROOT / "tests/oracle/graphs/torch").glob("*.py"))
+ORACLE = {
+    c["name"]: c["pytorch"]
+    for c in json.loads((ROOT / "tests/oracle/graphs/cases-v3.json").read_text())["cases"]
+    if c["framework"] == "pytorch"
+}
+
+
+def _python(code: str, cwd: Path) -> str:
+    proc = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=KERAS_ENV,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc.stdout
+
+
+KERAS_MODELS = """
+import numpy as np, keras
+
+def fitted():
+    # no Input layer: fit() on integer ids records the input as float32 ahead of Embedding
+    m = keras.Sequential([keras.layers.Embedding(100, 8), keras.layers.LSTM(16),
+                          keras.layers.Dense(1, activation="sigmoid")])
+    m.compile(loss="binary_crossentropy")
+    m.fit(np.random.randint(0, 100, (8, 5)), np.zeros((8, 1)), verbose=0)
+    return m
+
+named = keras.Sequential([keras.Input((7, 3)), keras.layers.GRU(6)], name="my_net")
+"""
+
+
+def test_keras_models_keras_loads_are_imported_and_titled_by_their_own_name(tmp_path):
+    (tmp_path / "nets.py").write_text(KERAS_MODELS)
+    out = _python(
+        """
+        import json, nets, rnndiagrams as rd
+        fitted = nets.fitted()
+        print(fitted.to_json())
+        s = rd.summary(fitted)
+        f = rd.figure(nets.named, "stack")
+        print(json.dumps([s.model.total_params, s.model.spec.input_dtype, s.model.spec.title,
+                          f.spec.title, f.spec.subtitle, "titled with the model" in f.svg]))
+        print(fitted.count_params())
+        """,
+        tmp_path,
+    )
+    config, ours, keras_count = out.strip().splitlines()
+    assert '"dtype": "float32"' in config.split('"Embedding"')[0]  # what Keras really saved
+    total, dtype, title, named_title, subtitle, drawn = json.loads(ours)
+    assert total == int(keras_count) and dtype == "int32"
+    assert title == "Sequential"  # Keras's default name `sequential`: the class's name instead
+    assert (named_title, subtitle, drawn) == ("my_net", "titled with the model's name", True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "rnndiagrams", "import", "nets.py:fitted", "-o", "fitted.yaml"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=KERAS_ENV,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    spec = rnndiagrams.load(str(tmp_path / "fitted.yaml"))
+    assert spec.title == "nets" and "the file's name ('sequential'" in str(spec.subtitle)
+    assert "recorded as float32" in proc.stderr
+
+
+class Tagger(nn.Module):
+    """Registered rnn first, called after emb and drop: the spec follows forward."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rnn = nn.LSTM(16, 32, num_layers=2, bidirectional=True, batch_first=True)
+        self.emb = nn.Embedding(100, 16, padding_idx=0)
+        self.drop = nn.Dropout(0.25)
+        self.norm = nn.LayerNorm(64)
+        self.head = nn.Linear(64, 5)
+
+    def forward(self, x):
+        out, _ = self.rnn(self.drop(self.emb(x)))
+        return self.head(self.norm(out))
+
+
+class Last(nn.Module):
+    """Control flow on the input's size: fx cannot trace it, hooks read it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gru = nn.GRU(8, 12)
+        self.fc = nn.Linear(12, 3)
+
+    def forward(self, x):
+        out, _ = self.gru(x)
+        if x.size(0) > 100:
+            out = out[-50:]
+        return self.fc(out[-1])
+
+
+@pytest.mark.parametrize(
+    ("module", "inputs", "how"),
+    [(Tagger, [((3, 7), "int64")], "torch.fx"), (Last, [(9, 3, 8)], "forward hooks")],
+)
+def test_torch_modules_import_in_forward_order_with_pytorchs_numbers(module, inputs, how):
+    model = module()
+    summary = rnndiagrams.summary(model, inputs=inputs)
+    shaped = summary.model
+    assert shaped.spec.title == module.__name__ and how in str(shaped.spec.subtitle)
+    assert shaped.total_params == sum(p.numel() for p in model.parameters())
+    weights = [w.shape for layer in shaped.layers for w in layer.weights]
+    assert sorted(weights) == sorted(tuple(p.shape) for p in model.parameters())
+    sizes = [rnndiagrams.api.input_size(i, "test") for i in inputs]
+    with torch.no_grad():
+        real = model(*(torch.zeros(shape, dtype=getattr(torch, dtype)) for shape, dtype in sizes))
+    ours = shaped.layers[-1].output_shape
+    assert len(ours) == real.dim() and all(
+        o in (None, r) for o, r in zip(ours, real.shape, strict=True)
+    )
+
+
+def test_the_forward_order_and_take_last_are_read(tmp_path):
+    assert [layer.cls for layer in rnndiagrams.summary(Tagger(), inputs=[((3, 7), "int64")])
+            .model.layers] == ["Embedding", "Dropout", "LSTM", "LayerNorm", "Linear"]  # fmt: skip
+    last = rnndiagrams.summary(Last(), inputs=[(9, 3, 8)]).model.layers[0]
+    assert last.spec.take == "last" and last.output_shape == (None, 12)
+
+
+MODELS = """
+import torch
+from torch import nn
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(10, 4)
+        self.rnn = nn.RNN(4, 6, batch_first=True)
+
+    def forward(self, x):
+        return self.rnn(self.emb(x))[0]
+
+def factory():
+    return Net()
+
+instance = Net()
+
+def broken():
+    return Net(3)
+
+not_a_model = 3
+"""
+
+
+def test_cli_imports_a_class_an_instance_and_a_factory(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "nets.py").write_text(MODELS)
+    texts = []
+    for name in ("Net", "instance", "factory"):
+        assert main(["import", f"nets.py:{name}", "--input", "2,5:int64"]) == 0
+        captured = capsys.readouterr()
+        texts.append(captured.out.split("\n", 1)[1])  # after the comment naming the source
+        assert "structure from torch.fx" in captured.err
+    assert texts[0] == texts[1] == texts[2]
+    assert "RNN: {input_size: 4, hidden_size: 6, batch_first: true}" in texts[0]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["missing.py:Net"], "missing.py: no such file"),
+        (["nets.py:Nett"], "nets.py:1:1: no 'Nett' in the file (did you mean 'Net'?)"),
+        (["nets.py:broken"], "nets.py:20: building broken() raised TypeError"),
+        (["nets.py:not_a_model"], "nets.py:not_a_model: not_a_model is a int"),
+        (["nets.py:Net", "--input", "2,5"], "nets.py:Net: forward raised RuntimeError"),
+        (["nets.py:Net"], "nets.py:Net: no example input for a PyTorch module"),
+    ],
+)
+def test_cli_import_errors_are_one_located_line(tmp_path, capsys, monkeypatch, argv, message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "nets.py").write_text(MODELS)
+    assert main(["import", *argv]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(message) and err.count("\n") == 1, err
+
+
+def test_a_file_that_raises_is_located_at_its_line(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bad.py").write_text("import torch\n\nraise ValueError('no data here')\n")
+    assert main(["import", "bad.py:Net", "--input", "2,5"]) == 1
+    assert capsys.readouterr().err.startswith(
+        "bad.py:3: running the file raised ValueError: no data here"
+    )
+
+
+def test_the_rest_of_the_tool_imports_no_framework():
+    code = (
+        "import sys; from rnndiagrams.cli import main; "
+        "main(['check', 'specs/torch_gru_classifier.yaml', 'specs/lstm.yaml']); "
+        "print(sorted(m for m in ('torch', 'keras') if m in sys.modules))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+    assert proc.stdout.strip().endswith("[]"), proc.stdout + proc.stderr
+
+
+def test_render_draws_any_view_the_model_has(tmp_path, capsys):
+    spec = tmp_path / "net.yaml"
+    spec.write_text("model:\n  input: {shape: [5, 3]}\n  layers:\n    - LSTM: {units: 4}\n")
+    assert main(["render", str(spec), "--view", "cell", "-o", str(tmp_path / "out")]) == 0
+    assert (tmp_path / "out/net/cell.graphviz.svg").exists()
+    capsys.readouterr()
+    assert main(["render", str(spec), "--view", "celll", "-o", str(tmp_path / "out")]) == 1
+    assert "--view 'celll' is not a view of this spec" in capsys.readouterr().err
+
+
+def _load_case(path: Path):
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
+def test_shared_torch_cases_import_or_give_one_line(path):
+    """Every shared case either imports with the oracle's numbers or is refused with one
+    located line (graphs, cells and unknown modules need the PyTorch graph dialect)."""
+    case = _load_case(path)
+    try:
+        shaped = rnndiagrams.summary(case.Model(), inputs=case.INPUTS).model
+    except SpecError as e:
+        assert "\n" not in str(e) and str(e).startswith("Model: ")
+        return
+    assert shaped.total_params == ORACLE[path.stem]["total_params"]
