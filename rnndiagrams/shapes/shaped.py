@@ -220,13 +220,17 @@ GraphRule = Callable[
 
 
 def graph(
-    spec: Spec, rule: GraphRule, facts: Callable[[LayerSpec], dict[str, Any]]
+    spec: Spec,
+    rule: GraphRule,
+    facts: Callable[[LayerSpec], dict[str, Any]],
+    layout: Callable[[tuple[int | None, ...]], Shape] = lambda dims: (None, *dims),
 ) -> tuple[ShapedLayer, ...]:
-    """Each layer's rule applied to the tensors it reads, every layer after those it reads;
-    the layers come back in spec order, with `facts` as `chain` gives them. A reference to an
-    output a layer does not have is a located error."""
+    """Each layer's rule applied to the tensors it reads in this step (what it reads from
+    the step before is the rule's), every layer after those it reads; the layers come back
+    in spec order, with `facts` as `chain` gives them. A reference to an output a layer does
+    not have is a located error. `layout` puts the batch axis into an input's shape."""
     tensors = {
-        (i.name, 0): Tensor((None,) + i.shape, i.dtype, (i.name, 0), f"the input {i.name!r}")
+        (i.name, 0): Tensor(layout(i.shape), i.dtype, (i.name, 0), f"the input {i.name!r}")
         for i in spec.inputs
     }
 
@@ -245,7 +249,7 @@ def graph(
 
     shaped = {}
     for layer in order(spec.doc, spec.layers):
-        reads = tuple(map(tensor, layer.reads or ()))
+        reads = tuple(tensor(r) for r in layer.reads or () if not r.previous)
         result, outputs = rule(layer, reads, tuple(map(tensor, layer.initial_state)))
         for k, out in enumerate(outputs):
             tensors[layer.name, k] = out

@@ -72,6 +72,8 @@ class Weight:
     gates: tuple[str, ...] = ()  # gate blocks stacked along the first axis
     layer: int = 0  # which layer of a PyTorch RNN module with num_layers > 1
     trainable: bool = True  # False for BatchNormalization's moving statistics
+    layered: bool = True  # PyTorch names it per layer (`weight_ih_l0`): a module's, not a cell's
+    owner: str = ""  # the submodule that holds it, in a module made of several (`Wa`)
 
     @property
     def size(self) -> int:
@@ -83,9 +85,9 @@ class Weight:
     def name(self, notation: str) -> str:
         base = NAMES[self.key][notation]
         if notation == "pytorch" and base.endswith("_l0"):
-            base = f"{base[:-1]}{self.layer}"
-            return base + "_reverse" if self.direction == "backward" else base
-        return base
+            base = f"{base[:-1]}{self.layer}" if self.layered else base[:-3]
+            base = base + "_reverse" if self.direction == "backward" else base
+        return f"{self.owner}.{base}" if self.owner and notation == "pytorch" else base
 
     def names_direction(self, notation: str) -> bool:
         """Whether its name in this notation says its direction (`_reverse`): no arrow then."""

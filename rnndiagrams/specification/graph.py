@@ -17,6 +17,7 @@ from .yamldoc import Doc
 
 _INDEXED = re.compile(r"(.+)\.(0|[1-9][0-9]{0,2})")
 REFERENCE = "a layer or input name, or name.N for its N-th output (name.1: its first state)"
+PREVIOUS = "@t-1"  # inside a loop: the value from the step before
 
 
 def resolve(
@@ -50,7 +51,7 @@ def resolve(
             source = inputs[0].name if i == 0 else layers[i - 1].name
             reads: tuple[Ref, ...] = (Ref(source, 0, layer.path),)
         else:
-            reads = tuple(_resolve(doc, r, names) for r in layer.reads)
+            reads = tuple(_resolve(doc, r, names, layer.loop) for r in layer.reads)
         states = tuple(_resolve(doc, r, names) for r in layer.initial_state)
         out.append(dataclasses.replace(layer, reads=reads, initial_state=states))
     resolved = tuple(out)
@@ -60,7 +61,16 @@ def resolve(
     return resolved, named or (Ref(resolved[-1].name, 0, resolved[-1].path),)
 
 
-def _resolve(doc: Doc, ref: Ref, names: list[str]) -> Ref:
+def _resolve(doc: Doc, ref: Ref, names: list[str], loop: str | None = None) -> Ref:
+    if ref.source.endswith(PREVIOUS) and ref.source not in names:
+        if loop is None:
+            raise doc.error(
+                ref.path,
+                f"{ref.source!r} reads a step before, outside a loop",
+                f"expected {PREVIOUS} only in the layers of a loop",
+            )
+        base = Ref(ref.source[: -len(PREVIOUS)], ref.index, ref.path)
+        return dataclasses.replace(_resolve(doc, base, names), previous=True)
     if ref.source in names:
         return ref
     indexed = _INDEXED.fullmatch(ref.source)
@@ -74,8 +84,9 @@ def _resolve(doc: Doc, ref: Ref, names: list[str]) -> Ref:
 
 
 def sources(layer: LayerSpec) -> tuple[Ref, ...]:
-    """Every tensor the layer reads: its inputs, then its initial states."""
-    return (layer.reads or ()) + layer.initial_state
+    """Every tensor the layer reads in this step: its inputs, then its initial states (not
+    what it reads from the step before)."""
+    return tuple(r for r in (layer.reads or ()) + layer.initial_state if not r.previous)
 
 
 def order(doc: Doc, layers: tuple[LayerSpec, ...]) -> tuple[LayerSpec, ...]:

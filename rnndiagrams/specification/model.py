@@ -20,6 +20,9 @@ class Ref:
     source: str
     index: int
     path: Path  # where the reference stands in the spec, for errors
+    # `name@t-1` inside a loop: the value from the step before (a state: the one the step
+    # starts from), which orders nothing, so it closes no cycle
+    previous: bool = False
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,8 @@ class LayerSpec:
     # what it reads (`inputs:`); None: the layer before it, or the model's input when first
     reads: tuple[Ref, ...] | None = None
     initial_state: tuple[Ref, ...] = ()  # a recurrent layer's starting states (`initial_state:`)
+    loop: str | None = None  # the loop whose body it is in (run once per step)
+    module: str | None = None  # a second call of a module: the module it calls again
 
     @property
     def cell(self) -> str | None:

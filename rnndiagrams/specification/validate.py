@@ -51,19 +51,12 @@ def validate(doc: Doc) -> Spec:
     check_keys(doc, ("model",), model, catalog.MODEL_KEYS, required=("layers",), what="model key")
     name = check_choice(doc, ("framework",), data.get("framework", NAMES[0]), NAMES, "framework")
     dialect = framework(name)
-    inputs = _inputs(doc, model, name)
+    inputs = _inputs(doc, model)
     layers = dialect.layers(doc, model["layers"])
     graph = "inputs" in model or "outputs" in model or "name" in model.get("input", {})
     graph = graph or any(layer.reads is not None or layer.initial_state for layer in layers)
     outputs: tuple[Ref, ...] = ()
     if "outputs" in model:
-        if name != "keras":
-            raise doc.error(
-                ("model", "outputs"),
-                f"named outputs are a Keras graph; framework {name} specs are chains so far",
-                "expected no `outputs:` (the last layer is the output)",
-                key=True,
-            )
         given = check_arg(doc, ("model", "outputs"), "outputs", Arg("refs"), model["outputs"])
         outputs = tuple(Ref(r, 0, ("model", "outputs", i)) for i, r in enumerate(given))
     if graph:
@@ -97,7 +90,7 @@ def validate(doc: Doc) -> Spec:
     )
 
 
-def _inputs(doc: Doc, model: dict[str, Any], dialect: str) -> tuple[InputSpec, ...]:
+def _inputs(doc: Doc, model: dict[str, Any]) -> tuple[InputSpec, ...]:
     """`input:` (a chain's one input, `input` unless named) or `inputs:` (a graph's, by name)."""
     if ("input" in model) == ("inputs" in model):
         raise doc.error(
@@ -113,13 +106,6 @@ def _inputs(doc: Doc, model: dict[str, Any], dialect: str) -> tuple[InputSpec, .
             name = check_name(doc, path + ("name",), name)
         return (InputSpec(name, *_input(doc, path, given, catalog.INPUT_KEYS), path),)
     value = model["inputs"]
-    if dialect != "keras":
-        raise doc.error(
-            ("model", "inputs"),
-            f"named inputs are a Keras graph; framework {dialect} specs are chains so far",
-            "expected `input:`, or `framework: keras`",
-            key=True,
-        )
     if not isinstance(value, dict) or not value:
         raise doc.error(
             ("model", "inputs"),

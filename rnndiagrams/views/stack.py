@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..scene import Edge, Label, Node, Scene, words
+from ..scene import Edge, Group, Label, Node, Scene, words
 from ..shapes import ShapedLayer, ShapedModel
 from ..shapes.shaped import format_shape
 from ..specification.graph import order, sources
@@ -48,7 +48,9 @@ def build(model: ShapedModel, view: ViewSpec) -> Scene:
     return _scene(model, nodes, edges)
 
 
-def _scene(model: ShapedModel, nodes: list[Node], edges: list[Edge]) -> Scene:
+def _scene(
+    model: ShapedModel, nodes: list[Node], edges: list[Edge], groups: tuple[Group, ...] = ()
+) -> Scene:
     total = ((words(f"total: {labels.count(model.total_params, model.convention)}"),),)
     return Scene(
         name=figure_name(model, "layers and shapes"),
@@ -56,6 +58,7 @@ def _scene(model: ShapedModel, nodes: list[Node], edges: list[Edge]) -> Scene:
         flow="down",
         nodes=tuple(nodes),
         edges=tuple(edges),
+        groups=groups,
     )
 
 
@@ -95,7 +98,7 @@ def _graph(model: ShapedModel) -> Scene:
     layers = order(spec.doc, spec.layers)
     row = {i.name: 0 for i in spec.inputs}
     for layer_spec in layers:
-        row[layer_spec.name] = 1 + max(row[r.source] for r in sources(layer_spec))
+        row[layer_spec.name] = 1 + max((row[r.source] for r in sources(layer_spec)), default=0)
     # how far down each node's column is kept: to the row of the layer that reads it first
     keep = {
         reads[0].source: row[layer_spec.name]
@@ -124,7 +127,7 @@ def _graph(model: ShapedModel) -> Scene:
     for layer_spec in layers:
         layer = shaped[layer_spec.name]
         reads = sources(layer_spec)
-        place(layer.name, cell[reads[0].source][0], row[layer.name])
+        place(layer.name, cell[reads[0].source][0] if reads else 0, row[layer.name])
         label = _label(model, layer)
         for ref in (r for r in spec.outputs if r.source == layer.name):  # no node of their own
             state = _state_name(layer, ref.index) if ref.index else ""
@@ -151,7 +154,23 @@ def _graph(model: ShapedModel) -> Scene:
                 lines.append((words(f"{name} {shape}" if name else shape, small=True),))
             role, style = ("recurrent", "dashed") if state else ("flow", "solid")
             edges.append(Edge(source, layer.name, tuple(lines), role, style))
-    return _scene(model, nodes, edges)
+        # what it reads from the step before (a loop's): dashed, back up the figure
+        for ref in (r for r in layer_spec.reads or () if r.previous):
+            state = _state_name(shaped[ref.source], ref.index) if ref.index else ""
+            shape = format_shape(outputs[ref.source][ref.index])
+            text = f"{state} at t-1" if state else "at t-1"
+            line = ((words(text, small=True),), (words(shape, small=True),))
+            edges.append(Edge(ref.source, layer.name, line, "recurrent", "dashed", backward=True))
+    loops = dict.fromkeys(layer.loop for layer in layers if layer.loop is not None)
+    groups = tuple(
+        Group(
+            f"loop-{k}",
+            tuple((words(line, small=True),) for line in (shaped[name].about or name).split("\n")),
+            tuple(layer.name for layer in layers if layer.loop == name),
+        )
+        for k, name in enumerate(loops)
+    )
+    return _scene(model, nodes, edges, groups)
 
 
 def _state_name(layer: ShapedLayer, index: int) -> str:

@@ -47,6 +47,11 @@ def shape_model(spec: Spec, convention: str | None) -> ShapedModel:
 
 
 def run_numpy(model: ShapedModel, seed: int) -> None:
+    if model.spec.graph:
+        from .run_graph import verify_torch_graph
+
+        verify_torch_graph(model, seed)
+        return
     from .run import verify_torch
 
     verify_torch(model, seed)
@@ -69,6 +74,10 @@ def explain_text(spec: Spec) -> str:
 
 
 def code_text(model: ShapedModel) -> str:
+    if model.spec.graph or any(m.spec.module or "." in m.name for m in model.layers):
+        from .code_graph import torch_graph_code
+
+        return torch_graph_code(model)
     from .code import torch_code
 
     return torch_code(model)

@@ -20,6 +20,8 @@ _POS = Arg("posint", required=True)
 _BOOL_F = Arg("bool", False)
 _BOOL_T = Arg("bool", True)
 _PROB_0 = Arg("prob", 0.0)
+_DIM = Arg("axis", required=True)
+_CELL = {"input_size": _POS, "hidden_size": _POS, "bias": _BOOL_T}
 
 _RNN = {
     "input_size": _POS,
@@ -48,7 +50,51 @@ MODULES: dict[str, dict[str, Arg]] = {
         "elementwise_affine": _BOOL_T,
         "bias": _BOOL_T,
     },
+    # cells: one step, (batch, features) in, h out (LSTMCell: h and c)
+    "RNNCell": {**_CELL, "nonlinearity": Arg("choice", "tanh", choices=NONLINEARITIES)},
+    "LSTMCell": dict(_CELL),
+    "GRUCell": dict(_CELL),
+    # parameter-free modules
+    "Identity": {},
+    "ReLU": {},
+    "Tanh": {},
+    "Sigmoid": {},
+    "Softmax": {"dim": _DIM},
+    "LogSoftmax": {"dim": _DIM},
+    # PyTorch's seq2seq tutorial's attention: submodules Wa, Ua, Va (nn.Linear)
+    "BahdanauAttention": {"hidden_size": _POS},
 }
+
+# modules that keep the shape and have no parameters
+PARAMETER_FREE = ("Dropout", "Identity", "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax")
+
+# Functions of tensors in a forward(): no parameters, not modules (not in the call order)
+FUNCTIONS: dict[str, dict[str, Arg]] = {
+    "cat": {"dim": Arg("axis", 0)},
+    "stack": {"dim": Arg("axis", 0)},
+    "add": {},
+    "mul": {},
+    "bmm": {},
+    "permute": {"dims": Arg("dims", required=True)},
+}
+# What a graph's layer takes beside its arguments: its name (an attribute path), what it
+# reads, and for cells and RNN modules its initial state; a Linear may share a weight
+CALL_ARGS = {"name": Arg("name"), "inputs": Arg("refs"), "initial_state": Arg("refs")}
+TIE = {"tie_weight": Arg("name")}
+# `loop:` (ours): a body of layers run once per time step, as a hand-written for loop
+LOOP_ARGS = {
+    "layers": Arg("layers", required=True),
+    "over": Arg("ref", required=True),
+    "dim": Arg("posint", 1, maximum=8),
+    "keepdim": _BOOL_F,
+    "future": Arg("count", 0),
+    "feedback": Arg("ref"),
+    "join": Arg("choice", "stack", choices=("stack", "cat")),
+    "collect": Arg("ref"),
+    "name": Arg("name"),
+}
+# `call:` (ours): a module called again
+CALL = {"module": Arg("name", required=True), "name": Arg("name"), "inputs": Arg("refs")}
 
 _RNN_POSITIONAL = (
     "input_size hidden_size num_layers bias batch_first dropout bidirectional proj_size"
@@ -65,6 +111,15 @@ POSITIONAL = {
     "Linear": ("in_features out_features bias device dtype", 2),
     "Dropout": ("p inplace", 1),
     "LayerNorm": ("normalized_shape eps elementwise_affine bias device dtype", 1),
+    "RNNCell": ("input_size hidden_size bias nonlinearity device dtype", 2),
+    "LSTMCell": ("input_size hidden_size bias device dtype", 2),
+    "GRUCell": ("input_size hidden_size bias device dtype", 2),
+    "Identity": ("", 0),
+    "ReLU": ("inplace", 0),
+    "Tanh": ("", 0),
+    "Sigmoid": ("", 0),
+    "Softmax": ("dim", 0),
+    "LogSoftmax": ("dim", 0),
 }  # fmt: skip
 
 # Where each module sits in a figure (shapes/shaped.py's ROLES say what each role means).
@@ -76,10 +131,26 @@ ROLES = {
     "Linear": "head",
     "Dropout": "step",
     "LayerNorm": "step",
+    "RNNCell": "recurrent",
+    "LSTMCell": "recurrent",
+    "GRUCell": "recurrent",
+    "Identity": "step",
+    "ReLU": "step",
+    "Tanh": "step",
+    "Sigmoid": "step",
+    "Softmax": "step",
+    "LogSoftmax": "step",
+    "BahdanauAttention": "merge",
+    **dict.fromkeys(("cat", "stack", "add", "mul", "bmm"), "merge"),
+    "permute": "step",
+    "step": "step",  # a loop's x[:, t]
+    "loop": "merge",  # a loop's outputs of every step, joined
 }
 
 # The recurrent cell each RNN module runs, under the Keras name the views and verify use.
 CELLS = {"RNN": "SimpleRNN", "LSTM": "LSTM", "GRU": "GRU"}
+# One step of it, as a module of its own
+STEP_CELLS = {"RNNCell": "SimpleRNN", "LSTMCell": "LSTM", "GRUCell": "GRU"}
 
 # Attribute names of the generated nn.Module (`self.lstm`, `self.lstm_1`, ...).
 AUTO_NAME = {
@@ -90,6 +161,18 @@ AUTO_NAME = {
     "Linear": "linear",
     "Dropout": "dropout",
     "LayerNorm": "layer_norm",
+    "RNNCell": "rnn_cell",
+    "LSTMCell": "lstm_cell",
+    "GRUCell": "gru_cell",
+    "Identity": "identity",
+    "ReLU": "relu",
+    "Tanh": "tanh",
+    "Sigmoid": "sigmoid",
+    "Softmax": "softmax",
+    "LogSoftmax": "log_softmax",
+    "BahdanauAttention": "attention",
+    **{f: f for f in FUNCTIONS},
+    "loop": "loop",
 }
 
 LAYER_KEYS = ("take",)  # keys of a layer item beside its class
@@ -130,8 +213,18 @@ def module_call(layer: LayerSpec) -> str:
             f"LayerNorm(({a['normalized_shape']},), eps={a['eps']}, "
             f"elementwise_affine={affine}, bias={affine and a['bias']})"
         )
+    if cls in FUNCTIONS:
+        given = ", ".join(f"{k}={list(v) if isinstance(v, tuple) else v}" for k, v in a.items())
+        return f"torch.{cls}({given})"
+    if cls == "step":
+        index = "t:t+1" if a["keepdim"] else "t"
+        return f"{a['over']}[{':, ' * a['dim']}{index}]"
+    if cls == "loop":
+        return f"torch.{a['join']}(outputs, {a['dim']})"
+    if cls == "BahdanauAttention":
+        return f"BahdanauAttention({a['hidden_size']})"
     table = MODULES[cls]
-    if cls not in CELLS:  # a module with no repr of its own here yet: every argument
+    if cls not in CELLS and cls not in STEP_CELLS:  # no repr of its own here: every argument
         return f"{cls}({', '.join(f'{k}={a[k]}' for k in table)})"
     parts = [str(a["input_size"]), str(a["hidden_size"])]
     if a.get("nonlinearity", "tanh") != "tanh":

@@ -9,7 +9,8 @@ layer and the backward half of `out[:, 0]` is `h_n` of the last backward one.
 
 from __future__ import annotations
 
-from typing import cast
+from collections.abc import Callable
+from typing import Any, cast
 
 import numpy as np
 
@@ -21,6 +22,20 @@ from ...shapes.weights import Weight
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return cast(np.ndarray, 1 / (1 + np.exp(-x)))
+
+
+def softmax(x: np.ndarray, dim: int) -> np.ndarray:
+    e = np.exp(x - x.max(dim, keepdims=True))
+    return cast(np.ndarray, e / e.sum(dim, keepdims=True))
+
+
+ACTIVATIONS: dict[str, Callable[[np.ndarray, Any], np.ndarray]] = {
+    "ReLU": lambda x, _: np.maximum(x, 0),
+    "Tanh": lambda x, _: np.tanh(x),
+    "Sigmoid": lambda x, _: _sigmoid(x),
+    "Softmax": softmax,
+    "LogSoftmax": lambda x, dim: np.log(softmax(x, dim)),
+}
 
 
 def verify_torch(model: ShapedModel, seed: int = 0) -> None:
@@ -53,8 +68,10 @@ def _module(
     cls, a = layer.cls, layer.spec.args
     if cls == "Embedding":
         return cast(np.ndarray, cast(np.ndarray, _get(arrays, "E"))[x])
-    if cls == "Dropout":
+    if cls in ("Dropout", "Identity"):
         return x  # eval mode; training only scales kept values
+    if cls in ACTIVATIONS:
+        return ACTIVATIONS[cls](x, a.get("dim"))
     if cls == "Linear":
         c = _get(arrays, "c")
         return cast(np.ndarray, x @ cast(np.ndarray, _get(arrays, "V")).T + (0 if c is None else c))
@@ -69,6 +86,18 @@ def _module(
 def _rnn_module(
     model: ShapedModel, layer: ShapedLayer, arrays: dict[Weight, np.ndarray], x: np.ndarray
 ) -> np.ndarray:
+    return run_rnn(model, layer, arrays, x, ())[0]
+
+
+def run_rnn(
+    model: ShapedModel,
+    layer: ShapedLayer,
+    arrays: dict[Weight, np.ndarray],
+    x: np.ndarray,
+    start: tuple[np.ndarray, ...],
+) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+    """The module's output (after `take`) and its final states (h_n[, c_n]), from the
+    initial states `start` ((h_0[, c_0]), each (num_layers * D, batch, size); () for zeros)."""
     a = layer.spec.args
     seq_first = model.time_axis == 0
     seq = np.swapaxes(x, 0, 1) if seq_first else x  # (batch, L, features) inside
@@ -83,8 +112,9 @@ def _rnn_module(
             layer.step_tensor("x_t", None, k).shape,
         )
         outs = []
-        for d in directions:
-            out, h, c = _direction(model, layer, arrays, seq, d, k)
+        for j, d in enumerate(directions):
+            given = tuple(s[k * len(directions) + j] for s in start)
+            out, h, c = _direction(model, layer, arrays, seq, d, k, given)
             outs.append(out)
             h_n.append(h)
             c_n.append(c)
@@ -93,15 +123,17 @@ def _rnn_module(
             expect(model, layer, "y_t", seq.shape[2:], layer.step_tensor("y_t", None, k).shape)
     finals = np.stack(h_n)
     expect(model, layer, "h_n", finals.shape, cast(Shape, layer.h_n))  # set on every RNN module
+    states = (finals,)
     if layer.c_n is not None:
-        expect(model, layer, "c_n", np.stack(cast(list[np.ndarray], c_n)).shape, layer.c_n)
+        states += (np.stack(cast(list[np.ndarray], c_n)),)
+        expect(model, layer, "c_n", states[1].shape, layer.c_n)
     width = finals.shape[-1]
     _identity(model, layer, finals[-len(directions)], seq[:, -1, :width], "out[:, -1]")
     if len(directions) == 2:
         _identity(model, layer, finals[-1], seq[:, 0, width:], "out[:, 0]")
     full = np.swapaxes(seq, 0, 1) if seq_first else seq
     expect(model, layer, "sequence_output", full.shape, cast(Shape, layer.sequence_output))
-    return seq[:, -1] if layer.spec.take == "last" else full
+    return (seq[:, -1] if layer.spec.take == "last" else full), states
 
 
 def _direction(
@@ -111,39 +143,54 @@ def _direction(
     seq: np.ndarray,
     d: str | None,
     k: int,
+    start: tuple[np.ndarray, ...],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    cell = layer.cell
-    W, U = cast(np.ndarray, _get(arrays, "W", d, k)), cast(np.ndarray, _get(arrays, "U", d, k))
-    zero = np.zeros(W.shape[0])
-    b_W = _get(arrays, "b_W", d, k)
-    b_U = _get(arrays, "b_U", d, k)
-    b_W, b_U = (zero if b is None else b for b in (b_W, b_U))
-    W_hr = _get(arrays, "W_hr", d, k)
-    h = np.zeros((seq.shape[0], U.shape[1]))
-    c = np.zeros((seq.shape[0], W.shape[0] // 4)) if cell == "LSTM" else None
-    relu = layer.spec.args.get("nonlinearity") == "relu"
+    U = cast(np.ndarray, _get(arrays, "U", d, k))
+    h = start[0] if start else np.zeros((seq.shape[0], U.shape[1]))
+    c = (start[1] if start else np.zeros((seq.shape[0], U.shape[0] // 4))) if layer.cell == "LSTM" else None
     steps = range(seq.shape[1] - 1, -1, -1) if d == "backward" else range(seq.shape[1])
     outs: list[np.ndarray | None] = [None] * seq.shape[1]
     for t in steps:
-        gi, gh = seq[:, t] @ W.T + b_W, h @ U.T + b_U
-        if cell == "SimpleRNN":
-            h = np.maximum(gi + gh, 0) if relu else np.tanh(gi + gh)
-        elif cell == "LSTM":
-            i, f, g, o = np.split(gi + gh, 4, axis=-1)
-            c = _sigmoid(f) * c + _sigmoid(i) * np.tanh(g)
-            expect(model, layer, "c_t", c.shape[1:], layer.step_tensor("c_t", d, k).shape)
-            h = _sigmoid(o) * np.tanh(c)
-            if W_hr is not None:
-                h = h @ W_hr.T
-        else:  # GRU: r, z, n
-            i_r, i_z, i_n = np.split(gi, 3, axis=-1)
-            h_r, h_z, h_n = np.split(gh, 3, axis=-1)
-            r, z = _sigmoid(i_r + h_r), _sigmoid(i_z + h_z)
-            n = np.tanh(i_n + r * h_n)
-            h = (1 - z) * n + z * h
-        expect(model, layer, "h_t", h.shape[1:], layer.step_tensor("h_t", d, k).shape)
+        h, c = cell_step(model, layer, arrays, seq[:, t], h, c, d, k)
         outs[t] = h
     return np.stack(cast(list[np.ndarray], outs), axis=1), h, c  # every step filled
+
+
+def cell_step(
+    model: ShapedModel,
+    layer: ShapedLayer,
+    arrays: dict[Weight, np.ndarray],
+    x: np.ndarray,
+    h: np.ndarray,
+    c: np.ndarray | None,
+    d: str | None = None,
+    k: int = 0,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """One step of a cell (of one layer and direction of a module): the new h and c."""
+    cell = layer.cell
+    W, U = cast(np.ndarray, _get(arrays, "W", d, k)), cast(np.ndarray, _get(arrays, "U", d, k))
+    zero = np.zeros(W.shape[0])
+    b_W, b_U = (zero if b is None else b for b in (_get(arrays, "b_W", d, k), _get(arrays, "b_U", d, k)))
+    gi, gh = x @ W.T + b_W, h @ U.T + b_U
+    if cell == "SimpleRNN":
+        relu = layer.spec.args.get("nonlinearity") == "relu"
+        h = np.maximum(gi + gh, 0) if relu else np.tanh(gi + gh)
+    elif cell == "LSTM":
+        i, f, g, o = np.split(gi + gh, 4, axis=-1)
+        c = _sigmoid(f) * c + _sigmoid(i) * np.tanh(g)
+        expect(model, layer, "c_t", c.shape[1:], layer.step_tensor("c_t", d, k).shape)
+        h = _sigmoid(o) * np.tanh(c)
+        W_hr = _get(arrays, "W_hr", d, k)
+        if W_hr is not None:
+            h = h @ W_hr.T
+    else:  # GRU: r, z, n
+        i_r, i_z, i_n = np.split(gi, 3, axis=-1)
+        h_r, h_z, h_n = np.split(gh, 3, axis=-1)
+        r, z = _sigmoid(i_r + h_r), _sigmoid(i_z + h_z)
+        n = np.tanh(i_n + r * h_n)
+        h = (1 - z) * n + z * h
+    expect(model, layer, "h_t", h.shape[1:], layer.step_tensor("h_t", d, k).shape)
+    return h, c
 
 
 def _identity(

@@ -8,6 +8,8 @@ listed in `named_parameters()` order: per layer, per direction, `weight_ih`, `we
 
 from __future__ import annotations
 
+import dataclasses
+
 from ...shapes.shaped import (
     GATE_COUNT,
     Recurrence,
@@ -17,11 +19,13 @@ from ...shapes.shaped import (
     StepTensor,
     chain,
     format_shape,
+    graph,
 )
 from ...shapes.weights import GATES, Weight
 from ...specification.model import LayerSpec, Spec
-from .catalog import CELLS, facts
+from .catalog import CELLS, PARAMETER_FREE, STEP_CELLS, facts
 from .drawing import drawable
+from .graph_shapes import TorchGraph
 
 
 def shape_torch(spec: Spec, convention: str | None = None) -> ShapedModel:
@@ -33,16 +37,21 @@ def shape_torch(spec: Spec, convention: str | None = None) -> ShapedModel:
         )
     batch_first = batch_first_of(spec)
     shape: Shape = _layout(spec.input_shape, batch_first)
+
+    def rule(layer: LayerSpec, s: Shape, dtype: str, src: str) -> ShapedLayer:
+        shaped = _module(spec, layer, s, dtype, src, batch_first)
+        return dataclasses.replace(shaped, weights=()) if layer.module else shaped  # shared
+
+    if spec.graph:
+        rules = TorchGraph(spec, batch_first, rule)
+        layers = graph(spec, rules.layer, facts, lambda dims: _layout(dims, batch_first))
+    else:
+        layers = chain(spec, shape, rule, facts)
     return ShapedModel(
         spec=spec,
         convention="pytorch",
         input_shape=shape,
-        layers=chain(
-            spec,
-            shape,
-            lambda layer, s, dtype, src: _module(spec, layer, s, dtype, src, batch_first),
-            facts,
-        ),
+        layers=layers,
         time_axis=1 if batch_first else 0,
         recurrent_classes="RNN, LSTM or GRU",
         unstack=drawable,
@@ -79,11 +88,22 @@ def _module(
             f"{where} needs float features, but {gives} (token ids)",
             "expected an Embedding before it",
         )
-    if cls == "Dropout":
+    if cls in PARAMETER_FREE:
+        if "dim" in a and not -len(shape) <= a["dim"] < len(shape):
+            raise spec.error(
+                layer.path + (cls, "dim"),
+                f"dim is {a['dim']}, but {gives}",
+                f"expected a dim from {-len(shape)} to {len(shape) - 1}",
+            )
         return ShapedLayer(layer, shape, shape, dtype, ())
+    if cls in STEP_CELLS:
+        return _cell(spec, layer, shape, dtype, source)
     if cls == "Linear":
         _size(spec, layer, "in_features", shape, source)
         weights = [Weight("V", "head", (a["out_features"], a["in_features"]))]
+        if a["tie_weight"] is not None:
+            _tied(spec, layer, weights[0].shape)
+            weights = []
         if a["bias"]:
             weights.append(Weight("c", "bias", (a["out_features"],)))
         step = (StepTensor("o_t", (a["out_features"],), "output at step t"),)
@@ -105,6 +125,56 @@ def _module(
                 weights.append(Weight("beta", "bias", (n,)))
         return ShapedLayer(layer, shape, shape, dtype, tuple(weights))
     return _rnn(spec, layer, shape, dtype, source, batch_first)
+
+
+def _tied(spec: Spec, layer: LayerSpec, shape: tuple[int, ...]) -> None:
+    """A Linear whose weight is another module's: the same shape (out, in), PyTorch's
+    `decoder.weight = encoder.weight` of a word language model."""
+    other = next(m for m in spec.layers if m.name == layer.args["tie_weight"])
+    if other.cls == "Embedding":
+        theirs = (other.args["num_embeddings"], other.args["embedding_dim"])
+    elif other.cls == "Linear":
+        theirs = (other.args["out_features"], other.args["in_features"])
+    else:
+        raise spec.error(
+            layer.path + (layer.cls, "tie_weight"),
+            f"tie_weight names {other.cls} {other.name!r}",
+            "expected an Embedding or Linear (a weight of shape (out_features, in_features))",
+        )
+    if theirs != shape:
+        raise spec.error(
+            layer.path + (layer.cls, "tie_weight"),
+            f"{layer.name}.weight is {shape}, but {other.name}.weight is {theirs}",
+            "expected a tied weight of the same shape (out_features, in_features)",
+        )
+
+
+def _cell(spec: Spec, layer: LayerSpec, shape: Shape, dtype: str, source: str) -> ShapedLayer:
+    """One step of a cell: (batch, input_size) in, h (batch, hidden_size) out."""
+    a = layer.args
+    if len(shape) != 2:
+        raise spec.error(
+            layer.path,
+            f"{layer.cls} {layer.name!r} reads one step (batch, input_size), but {source} "
+            f"gives {format_shape(shape)}",
+            "expected a step of a loop (`keepdim: false`) or a vector",
+        )
+    _size(spec, layer, "input_size", shape, source)
+    cell, hidden = STEP_CELLS[layer.cls], a["hidden_size"]
+    rows, gates = GATE_COUNT[cell] * hidden, GATES["pytorch"].get(cell, ())
+    weights = [
+        Weight("W", "input", (rows, a["input_size"]), None, gates, layered=False),
+        Weight("U", "recurrent", (rows, hidden), None, gates, layered=False),
+    ]
+    if a["bias"]:
+        weights += [
+            Weight("b_W", "bias", (rows,), None, gates, layered=False),
+            Weight("b_U", "bias", (rows,), None, gates, layered=False),
+        ]
+    step = [StepTensor("x_t", (a["input_size"],), "input at step t"), StepTensor("h_t", (hidden,), "state and output")]
+    if cell == "LSTM":
+        step.append(StepTensor("c_t", (hidden,), "cell state"))
+    return ShapedLayer(layer, shape, (None, hidden), dtype, tuple(weights), tuple(step))
 
 
 def _size(spec: Spec, layer: LayerSpec, key: str, shape: Shape, source: str) -> None:

@@ -1,0 +1,89 @@
+"""The code `rnndiagrams code` writes for each PyTorch graph case, run in real PyTorch (the
+`test` extra installs it): its named_parameters are the oracle's, it loads the original
+module's state_dict (strict), and on the case's INPUTS it returns the oracle's shapes and,
+with those weights, the original module's very numbers."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+
+import rnndiagrams
+from rnndiagrams.frameworks import framework
+from rnndiagrams.frameworks.pytorch.modules import named_parameters, output_shapes
+
+HERE = Path(__file__).parent
+CASES = {
+    case["name"]: case["pytorch"]
+    for case in json.loads((HERE / "oracle/graphs/cases-v3.json").read_text())["cases"]
+    if case["framework"] == "pytorch"
+}
+
+
+def _flat(value: Any) -> list[torch.Tensor]:
+    if isinstance(value, torch.Tensor):
+        return [value]
+    return [t for item in value for t in _flat(item)]
+
+
+def _exported(spec_path: Path) -> torch.nn.Module:
+    spec = rnndiagrams.load(str(spec_path))
+    code = framework("pytorch").code_text(rnndiagrams.shape_model(spec, "pytorch"))
+    namespace: dict[str, Any] = {}
+    exec(compile(code, str(spec_path), "exec"), namespace)
+    return namespace["model"]  # type: ignore[no-any-return]
+
+
+def _original(name: str) -> tuple[torch.nn.Module, list[tuple[tuple[int, ...], str]]]:
+    where = importlib.util.spec_from_file_location(name, HERE / f"oracle/graphs/torch/{name}.py")
+    assert where is not None and where.loader is not None
+    module = importlib.util.module_from_spec(where)
+    where.loader.exec_module(module)
+    return module.Model(), module.INPUTS
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_exported_module_is_the_original(name: str) -> None:
+    oracle = CASES[name]
+    torch.manual_seed(0)
+    exported = _exported(HERE / "torch_graphs" / f"{name}.yaml")
+    original, inputs = _original(name)
+    assert [[n, list(p.shape)] for n, p in exported.named_parameters()] == oracle["weights"]
+    assert sum(p.numel() for p in exported.parameters()) == oracle["total_params"]
+    exported.load_state_dict(original.state_dict(), strict=True)
+    exported.eval()
+    original.eval()
+    args = [
+        torch.randint(0, 100, shape) if dtype == "int64" else torch.randn(shape)
+        for shape, dtype in inputs
+    ]
+    with torch.no_grad():
+        got, want = _flat(exported(*args)), _flat(original(*args))
+    assert len(got) == len(oracle["outputs"])
+    pairs = [(list(t.shape), shape) for t, shape in zip(got, oracle["outputs"], strict=True)]
+    # the oracle writes the batch as None: one size, the inputs' batch, wherever it is
+    batches = {d for real, shape in pairs for d, o in zip(real, shape, strict=True) if o is None}
+    assert len(batches) == 1 and batches <= set(inputs[0][0])
+    assert [[None if d in batches else d for d in real] for real, _ in pairs] == oracle["outputs"]
+    assert len(got) == len(want)
+    for mine, theirs in zip(got, want, strict=True):
+        assert torch.allclose(mine, theirs, atol=1e-6)
+
+
+def test_a_tied_weight_is_one_parameter_counted_once() -> None:
+    path = HERE / "torch_specs" / "wordlm_tied.yaml"
+    model = rnndiagrams.shape_model(rnndiagrams.load(str(path)), "pytorch")
+    exported = _exported(path)
+    assert exported.decoder.weight is exported.encoder.weight
+    assert [(n, tuple(p.shape)) for n, p in exported.named_parameters()] == named_parameters(model)
+    assert sum(p.numel() for p in exported.parameters()) == model.total_params
+    assert "decoder.weight" not in dict(named_parameters(model))
+    out, h, c = exported(torch.randint(0, 1000, (35, 3)))
+    assert [list(t.shape) for t in (out, h, c)] == [
+        [3 if d is None else d for d in shape] for shape in output_shapes(model)
+    ]
