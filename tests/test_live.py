@@ -10,13 +10,17 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import ROOT
 
 import rnndiagrams
 from rnndiagrams.cli import main
-from rnndiagrams.errors import SpecError
+from rnndiagrams.frameworks import framework
+from rnndiagrams.frameworks.pytorch.modules import call_order, named_parameters, output_shapes
+from rnndiagrams.specification.validate import validate
+from rnndiagrams.specification.yamldoc import parse_doc
 
 torch = pytest.importorskip("torch")
 nn = torch.nn
@@ -187,7 +191,7 @@ def test_cli_imports_a_class_an_instance_and_a_factory(tmp_path, capsys, monkeyp
         texts.append(captured.out.split("\n", 1)[1])  # after the comment naming the source
         assert "structure from torch.fx" in captured.err
     assert texts[0] == texts[1] == texts[2]
-    assert "RNN: {input_size: 4, hidden_size: 6, batch_first: true}" in texts[0]
+    assert "RNN: {input_size: 4, hidden_size: 6, batch_first: true, name: rnn}" in texts[0]
 
 
 @pytest.mark.parametrize(
@@ -248,14 +252,60 @@ def _load_case(path: Path):
     return module
 
 
+LOOPS = ("attention", "cells")  # loops over steps: read by neither fx nor the hooks yet
+
+
 @pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
-def test_shared_torch_cases_import_or_give_one_line(path):
-    """Every shared case either imports with the oracle's numbers or is refused with one
-    located line (graphs, cells and unknown modules need the PyTorch graph dialect)."""
+def test_shared_torch_cases_import_through_file_py_model(path, capsys, monkeypatch):
+    """The shared cases import through FILE.py:Model with the oracle's named_parameters,
+    total, output shapes and first-call order, and the exported code loads the original's
+    state_dict; the loops are refused with one located line."""
     case = _load_case(path)
-    try:
-        shaped = rnndiagrams.summary(case.Model(), inputs=case.INPUTS).model
-    except SpecError as e:
-        assert "\n" not in str(e) and str(e).startswith("Model: ")
+    monkeypatch.chdir(path.parent)
+    argv = ["import", f"{path.name}:Model"]
+    for shape, dtype in case.INPUTS:
+        argv += ["--input", f"{','.join(map(str, shape))}:{dtype}"]
+    status = main(argv)
+    out, err = capsys.readouterr()
+    if path.stem.split("_")[-1] in LOOPS:
+        assert status == 1 and err.startswith(f"{path.name}:Model: forward calls ")
+        assert err.count("\n") == 1 and "torch.fx could not trace forward" in err
         return
-    assert shaped.total_params == ORACLE[path.stem]["total_params"]
+    assert status == 0, err
+    shaped = rnndiagrams.shape_model(validate(parse_doc(out, "imported")))
+    oracle = ORACLE[path.stem]
+    assert [[n, list(s)] for n, s in named_parameters(shaped)] == oracle["weights"]
+    assert shaped.total_params == oracle["total_params"]
+    assert [list(s) for s in output_shapes(shaped)] == oracle["outputs"]
+    assert call_order(shaped, {}) == oracle["call_order"]
+    namespace: dict[str, Any] = {}
+    exec(framework("pytorch").code_text(shaped), namespace)  # the code `rnndiagrams code` writes
+    exported = namespace["model"]
+    assert [[n, list(p.shape)] for n, p in exported.named_parameters()] == oracle["weights"]
+    exported.load_state_dict(case.Model().state_dict())
+
+
+class Tied(nn.Module):
+    """PyTorch's word language model with --tied: the decoder's weight is the encoder's."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.encoder = nn.Embedding(50, 8)
+        self.rnn = nn.LSTM(8, 8, 2)
+        self.decoder = nn.Linear(8, 50)
+        self.decoder.weight = self.encoder.weight
+
+    def forward(self, x):
+        output, hidden = self.rnn(self.encoder(x))
+        return self.decoder(output), hidden
+
+
+def test_a_tied_weight_is_counted_once_and_loads_back():
+    original = Tied()
+    shaped = rnndiagrams.summary(original, inputs=[((6, 2), "int64")]).model
+    assert shaped.total_params == sum(p.numel() for p in original.parameters())
+    assert [n for n, _ in named_parameters(shaped)] == [n for n, _ in original.named_parameters()]
+    assert [list(s) for s in output_shapes(shaped)] == [[6, None, 50], [2, None, 8], [2, None, 8]]
+    namespace: dict[str, Any] = {}
+    exec(framework("pytorch").code_text(shaped), namespace)
+    namespace["model"].load_state_dict(original.state_dict())

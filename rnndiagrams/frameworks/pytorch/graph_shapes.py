@@ -15,7 +15,7 @@ import dataclasses
 
 from ...errors import SpecError
 from ...shapes.shaped import LayerRule, Shape, ShapedLayer, Tensor, format_shape
-from ...shapes.weights import GATES, Weight
+from ...shapes.weights import Weight
 from ...specification.model import LayerSpec, Ref, Spec
 from .catalog import CELLS, FUNCTIONS, STEP_CELLS
 

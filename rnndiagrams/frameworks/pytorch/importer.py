@@ -71,7 +71,9 @@ def import_print(text: str, name: str, steps: int | None = None) -> tuple[str, s
                 "expected an Embedding, RNN, LSTM, GRU, Linear or LayerNorm",
             )
         model_input = {"shape": [steps, features]}
-    text_out = spec_yaml(f"imported from {name}: {NOTICE}", {}, model_input, layers)
+    text_out = spec_yaml(
+        f"imported from {name}: {NOTICE}", {}, {"input": model_input, "layers": layers}
+    )
     try:
         shape_model(validate(parse_doc(text_out, f"{name} (imported)")))
     except SpecError as e:  # located at the module's line in the text, not in the YAML
@@ -167,18 +169,22 @@ def _arguments(text: str, cls: str, where: str) -> tuple[list[Any], dict[str | N
 _FIRST_LAYER_LINE = 6  # in the YAML spec_yaml writes with no titles
 
 
-def spec_yaml(
-    note: str, titles: dict[str, str], model_input: dict[str, Any], layers: list[dict[str, Any]]
-) -> str:
-    """A chain spec as people write it: the note as a comment, its title and subtitle, one
-    module per line."""
+def spec_yaml(note: str, titles: dict[str, str], model: dict[str, Any]) -> str:
+    """A spec as people write it: the note as a comment, its title and subtitle, one input
+    and one module per line."""
     lines = [
         comment(note),
         *(yaml_dump({key: text}) for key, text in titles.items()),
         "framework: pytorch",
         "model:",
-        f"  input: {yaml_dump(model_input, flow=True)}",
-        "  layers:",
     ]
-    lines += [f"    - {yaml_dump(layer, flow=True)}" for layer in layers]
+    if "inputs" in model:
+        lines.append("  inputs:")
+        lines += [f"    {yaml_dump({k: v}, flow=True)[1:-1]}" for k, v in model["inputs"].items()]
+    else:
+        lines.append(f"  input: {yaml_dump(model['input'], flow=True)}")
+    lines.append("  layers:")
+    lines += [f"    - {yaml_dump(layer, flow=True)}" for layer in model["layers"]]
+    if "outputs" in model:
+        lines.append(f"  outputs: {yaml_dump(model['outputs'], flow=True)}")
     return "\n".join(lines) + "\n"

@@ -26,6 +26,7 @@ from ...specification.yamldoc import parse_doc
 from .. import Input
 from . import catalog as tc
 from .importer import spec_yaml
+from .modules import output_shapes
 
 
 class Call(NamedTuple):
@@ -34,8 +35,17 @@ class Call(NamedTuple):
     take: str  # what the next call reads of an RNN module's output: output | last
 
 
-class _NotAChain(Exception):
-    """What makes forward more than a chain of calls, in words."""
+class Flow(NamedTuple):
+    """What forward does, as a spec says it: the inputs' names, the layers (each a spec
+    item, in call order), and what forward returns (empty: the last layer's output)."""
+
+    inputs: list[str]
+    layers: list[dict[str, Any]]
+    outputs: list[str]
+
+
+class _Unread(Exception):
+    """What the import cannot say of forward yet, in words."""
 
 
 def import_module(
@@ -68,16 +78,15 @@ def import_module(
                 "expected inputs of the shapes and dtypes forward takes",
             ) from None
     try:
-        calls = (
-            _traced(graph, model, len(examples))
-            if graph is not None
-            else _chain(seen, examples[0], outputs)
-        )
-        text = _spec_text(model, calls, inputs, source, how, why)
-    except _NotAChain as e:
+        walk = _Walk(model)
+        flow = walk.flow(graph, len(examples)) if graph else _chain(seen, examples[0], outputs)
+    except _Unread as e:
         raise SpecError(
-            source, f"forward is not a chain of modules: {e}", "expected a chain so far"
+            source,
+            f"forward {e} (read by {how}{why})",
+            "expected modules, states and tied weights (loops are read by neither yet)",
         ) from None
+    text = _spec_text(model, flow, inputs, f"imported from {source}: structure from {how}{why}")
     shaped = shape_model(validate(parse_doc(text, type(model).__name__)))
     _check(shaped, model, outputs, source)
     return text, shaped, f"structure from {how}{why}; modules in forward's order"
@@ -87,63 +96,129 @@ def _first_line(e: BaseException) -> str:
     return (str(e).strip().splitlines() or [type(e).__name__])[0][:200]
 
 
-def _traced(graph: fx.Graph, model: nn.Module, count: int) -> list[Call]:
-    """The chain of calls in fx's graph of forward; _NotAChain when it is something else."""
-    modules = dict(model.named_modules())
-    calls: list[Call] = []
-    values: dict[fx.Node, tuple[int, str]] = {}  # node -> (call index, out | tuple | last)
-    inputs = [n for n in graph.nodes if n.op == "placeholder"][:count]
-    for index, node in enumerate(inputs):
-        values[node] = (-1 - index, "out")
-    for node in graph.nodes:
-        if node.op == "call_module":
-            reads = [values.get(a) for a in node.args if isinstance(a, fx.Node)]
-            take = _reads_previous(reads, calls, str(node.target))
-            if calls:
-                calls[-1] = calls[-1]._replace(take=take)
-            values[node] = (len(calls), "tuple" if _is_rnn(modules[node.target]) else "out")
-            calls.append(Call(str(node.target), modules[node.target], "output"))
-        elif node.op == "call_function" and node.target is operator.getitem:
-            source, index = node.args
-            read = values.get(source) if isinstance(source, fx.Node) else None
-            if read is None:
-                continue  # an index into something no module made
-            values[node] = (read[0], _indexed(read[1], index, calls[read[0]].module))
-        elif node.op == "output":
-            returned = node.args[0]
-            if (
-                not isinstance(returned, fx.Node)
-                or values.get(returned, (None,))[0] != len(calls) - 1
-            ):
-                raise _NotAChain("it returns more than the last module's output")
-    return calls
+Value = Any  # what a node of fx's graph holds: a spec reference (str) or a tuple of values
 
 
-def _indexed(part: str, index: Any, module: nn.Module) -> str:
-    """What `value[index]` is: an RNN's (out, h) tuple at 0 is its output sequence, and
-    out[:, -1] (out[-1] when the sequence comes first) its last step."""
-    if part == "tuple" and index == 0:
-        return "sequence"
-    if part == "sequence" and index == _last_step(module):
-        return "last"
-    return f"{part}[{index!r}]"
+class _Walk:
+    """fx's graph of forward, node by node, into spec layers that name what they read."""
+
+    def __init__(self, model: nn.Module) -> None:
+        self.modules = dict(model.named_modules())
+        self.owners = _owners(model)
+        self.layers: list[dict[str, Any]] = []
+        self.items: dict[str, dict[str, Any]] = {}  # a module's name -> its layer item
+        self.values: dict[fx.Node, Value] = {}
+        self.previous: str | None = None  # what a layer reads when it names nothing
+        self.calls: dict[str, int] = {}  # module path -> its calls so far
+
+    def flow(self, graph: fx.Graph, count: int) -> Flow:
+        inputs: list[str] = []
+        outputs: list[str] = []
+        for node in graph.nodes:
+            if node.op == "placeholder":
+                if len(inputs) < count:  # the rest are forward's defaults (`future=0`)
+                    inputs.append(str(node.target))
+                    self.values[node] = str(node.target)
+            elif node.op == "call_module":
+                self._module(node, inputs)
+            elif node.op == "call_function" and node.target is operator.getitem:
+                self._index(node)
+            elif node.op == "output":
+                outputs = _flat(self._read(node.args[0]))
+            else:
+                raise _Unread(f"applies {node.op} {_op_name(node)}, which the import does not read")
+        return Flow(inputs, self.layers, [] if outputs == [self.previous] else outputs)
+
+    def _read(self, arg: Any) -> Value:
+        if isinstance(arg, fx.Node):
+            if arg not in self.values:
+                raise _Unread(f"reads {arg.name}, which no module made")
+            return self.values[arg]
+        if isinstance(arg, (tuple, list)):
+            return tuple(self._read(a) for a in arg)
+        raise _Unread(f"passes {arg!r} to a module")
+
+    def _module(self, node: fx.Node, inputs: list[str]) -> None:
+        path = str(node.target)
+        module = self.modules[path]
+        if node.kwargs:
+            raise _Unread(f"calls {path} with keywords {', '.join(node.kwargs)}")
+        reads = [self._read(a) for a in node.args]
+        data, states = reads[:1], _flat(tuple(reads[1:]))
+        if not data or not isinstance(data[0], str):
+            raise _Unread(f"calls {path} with no tensor")
+        called = self.calls.get(path, 0)
+        self.calls[path] = called + 1
+        name = path if not called else f"{path}_call{called + 1}"
+        default = [self.previous] if self.previous else inputs[:1]
+        given: dict[str, Any] = {}
+        if data != default or (self.previous is None and len(inputs) > 1):
+            given["inputs"] = data
+        if states:
+            given["initial_state"] = states
+        if called:
+            item: dict[str, Any] = {"call": {"module": path, "name": name, **given}}
+        else:
+            item = _layer(Call(path, module, "output"), self.owners)
+            item[type(module).__name__].update(given)
+            self.items[name] = item
+        self.layers.append(item)
+        self.previous = name
+        self.values[node] = _returns(name, module)
+
+    def _index(self, node: fx.Node) -> None:
+        source, index = node.args
+        value = self._read(source)
+        if isinstance(value, tuple) and isinstance(index, int):
+            self.values[node] = value[index]
+            return
+        item = self.items.get(value) if isinstance(value, str) else None
+        module = self.modules.get(value) if item is not None else None
+        if (
+            item is not None
+            and module is not None
+            and _is_rnn(module)
+            and index == _last_step(module)
+        ):
+            if not isinstance(source, fx.Node) or len(source.users) != 1:
+                raise _Unread(f"reads both {value}'s output and its last step")
+            item["take"] = "last"
+            self.values[node] = value
+            return
+        raise _Unread(f"indexes {value} with {index!r}, which the import does not read")
+
+
+def _op_name(node: fx.Node) -> str:
+    return str(getattr(node.target, "__name__", node.target))
+
+
+def _flat(value: Value) -> list[str]:
+    return [r for v in value for r in _flat(v)] if isinstance(value, tuple) else [value]
+
+
+def _returns(name: str, module: nn.Module) -> Value:
+    """An RNN module's (output, h_n) or (output, (h_n, c_n)), by the dialect's references;
+    an LSTMCell's (h, c); any other module's one output."""
+    if isinstance(module, nn.LSTM):
+        return (name, (f"{name}.1", f"{name}.2"))
+    if _is_rnn(module):
+        return (name, f"{name}.1")
+    if isinstance(module, nn.LSTMCell):
+        return (name, f"{name}.1")
+    return name
+
+
+def _owners(model: nn.Module) -> dict[int, str]:
+    """Each parameter's first owner (by id): the module that registered it first."""
+    owners: dict[int, str] = {}
+    for path, module in model.named_modules(remove_duplicate=False):
+        for p in module.parameters(recurse=False):
+            owners.setdefault(id(p), path)
+    return owners
 
 
 def _last_step(rnn: nn.Module) -> Any:
     return (slice(None), -1) if rnn.batch_first else -1
-
-
-def _reads_previous(reads: list[tuple[int, str] | None], calls: list[Call], path: str) -> str:
-    """What a call reads of the call before it (output | last), which must be all it reads."""
-    before = f"the output of {calls[-1].path}" if calls else "the first input"
-    read = reads[0] if len(reads) == 1 else None
-    if read is None or read[0] != (len(calls) - 1 if calls else -1):
-        raise _NotAChain(f"{path} does not read {before} alone")
-    if read[1] in ("out", "sequence"):
-        return "output"
-    if read[1] == "last" and calls:
-        return "last"
-    raise _NotAChain(f"{path} reads {read[1]} of {before}")
 
 
 def _hooked(model: nn.Module, examples: list[torch.Tensor]) -> tuple[list[Any], Any]:
@@ -165,24 +240,24 @@ def _hooked(model: nn.Module, examples: list[torch.Tensor]) -> tuple[list[Any], 
     return seen, returned
 
 
-def _chain(seen: list[Any], previous: Any, returned: Any) -> list[Call]:
-    """The chain of calls hooks saw, each reading the output before it; _NotAChain else."""
+def _chain(seen: list[Any], previous: Any, returned: Any) -> Flow:
+    """The chain of calls hooks saw, each reading the output before it; _Unread else."""
     calls: list[Call] = []
     for path, module, args, out in seen:
         if any(c.path == path for c in calls):
-            raise _NotAChain(f"{path} is called more than once")
+            raise _Unread(f"calls {path} more than once")
         given = args[0] if args else None
         take = _which(previous, given, calls[-1].module if calls else None)
         if take is None:
             before = f"the output of {calls[-1].path}" if calls else "the first input"
-            raise _NotAChain(f"{path} does not read {before}")
+            raise _Unread(f"calls {path} on something other than {before}")
         if calls:
             calls[-1] = calls[-1]._replace(take=take)
         calls.append(Call(path, module, "output"))
         previous = out
     if returned is not previous:
-        raise _NotAChain("it returns more than the last module's output")
-    return calls
+        raise _Unread("returns more than the last module's output")
+    return Flow(["x"], [_layer(call, {}) for call in calls], [])
 
 
 def _which(previous: Any, given: Any, module: nn.Module | None) -> str | None:
@@ -201,27 +276,35 @@ def _is_rnn(module: nn.Module) -> bool:
     return isinstance(module, nn.RNNBase)
 
 
-def _spec_text(
-    model: nn.Module, calls: list[Call], inputs: Sequence[Input], source: str, how: str, why: str
-) -> str:
-    layers = [_layer(call) for call in calls]
-    rnn = next((c.module for c in calls if _is_rnn(c.module)), None)
+def _spec_text(model: nn.Module, flow: Flow, inputs: Sequence[Input], note: str) -> str:
+    """The spec: one input as `input:`, several by forward's argument names."""
+    rnn = next((m for m in model.modules() if _is_rnn(m)), None)
     batch_first = bool(getattr(rnn, "batch_first", True))
-    shape, dtype = inputs[0]
-    dims = list(shape[1:]) if batch_first else [shape[0], *shape[2:]]
-    model_input: dict[str, Any] = {"shape": dims}
-    if dtype != "float32":
-        model_input["dtype"] = dtype
-    titles = {"title": type(model).__name__, "subtitle": f"structure from {how}"}
-    return spec_yaml(
-        f"imported from {source}: structure from {how}{why}", titles, model_input, layers
+    given = {}
+    for name, (shape, dtype) in zip(flow.inputs, inputs, strict=False):
+        dims = list(shape[1:]) if batch_first else [shape[0], *shape[2:]]
+        given[name] = {"shape": dims} | ({"dtype": dtype} if dtype != "float32" else {})
+    named = len(given) > 1 or any(
+        name in args.get("inputs", ())
+        for layer in flow.layers
+        for args in layer.values()
+        if isinstance(args, dict)
     )
+    spec: dict[str, Any] = {"inputs": given} if named else {"input": next(iter(given.values()))}
+    spec["layers"] = flow.layers
+    if flow.outputs:
+        spec["outputs"] = flow.outputs
+    how = note.split(": structure from ", 1)[1].split(": ", 1)[0]
+    titles = {"title": type(model).__name__, "subtitle": f"structure from {how}"}
+    return spec_yaml(note, titles, spec)
 
 
-def _layer(call: Call) -> dict[str, Any]:
+def _layer(call: Call, owners: dict[int, str]) -> dict[str, Any]:
+    """The module as a spec item, named by its path; a weight another module registered
+    first is tied to it."""
     cls = type(call.module).__name__
-    if cls not in tc.MODULES or not isinstance(call.module, getattr(nn, cls)):
-        raise _NotAChain(f"{call.path} is {cls}, which is not in the PyTorch dialect")
+    if cls not in tc.MODULES or not isinstance(call.module, getattr(nn, cls, ())):
+        raise _Unread(f"calls {call.path}, a {cls}, which is not in the PyTorch dialect")
     args: dict[str, Any] = {}
     for key, arg in tc.MODULES[cls].items():
         value = getattr(call.module, key)
@@ -231,6 +314,11 @@ def _layer(call: Call) -> dict[str, Any]:
             value = value[0]  # LayerNorm's normalized_shape
         if arg.required or value != arg.default:
             args[key] = value
+    args["name"] = call.path  # parameters named as named_parameters() names them
+    weight = getattr(call.module, "weight", None)
+    owner = owners.get(id(weight), call.path) if isinstance(weight, nn.Parameter) else call.path
+    if owner != call.path:
+        args["tie_weight"] = owner
     layer: dict[str, Any] = {cls: args}
     if call.take != "output":
         layer["take"] = call.take
@@ -244,12 +332,23 @@ def _check(shaped: ShapedModel, model: nn.Module, outputs: Any, source: str) -> 
         raise SpecError(
             source,
             f"the spec counts {shaped.total_params:,} parameters, the module holds {held:,}",
-            "expected each module's parameters its own (no weights shared with another)",
+            "expected what the module holds (please report this model)",
         )
-    ours, real = shaped.layers[-1].output_shape, tuple(outputs.shape)
-    if len(ours) != len(real) or any(o not in (None, r) for o, r in zip(ours, real, strict=True)):
+    real = [tuple(t.shape) for t in _tensors(outputs)]
+    ours = [tuple(s) for s in output_shapes(shaped)]
+    if len(ours) != len(real) or not all(
+        len(o) == len(r) and all(a in (None, b) for a, b in zip(o, r, strict=True))
+        for o, r in zip(ours, real, strict=True)
+    ):
         raise SpecError(
             source,
-            f"the spec gives {format_shape(ours)}, forward returned {real}",
+            f"the spec gives {', '.join(map(format_shape, ours))}, forward returned "
+            f"{', '.join(map(str, real))}",
             "expected the shapes PyTorch computes (please report this model)",
         )
+
+
+def _tensors(value: Any) -> list[torch.Tensor]:
+    if isinstance(value, (tuple, list)):
+        return [t for v in value for t in _tensors(v)]
+    return [value]
