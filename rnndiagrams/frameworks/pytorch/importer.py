@@ -184,7 +184,22 @@ def spec_yaml(note: str, titles: dict[str, str], model: dict[str, Any]) -> str:
     else:
         lines.append(f"  input: {yaml_dump(model['input'], flow=True)}")
     lines.append("  layers:")
-    lines += [f"    - {yaml_dump(layer, flow=True)}" for layer in model["layers"]]
+    lines += _items(model["layers"], "    ")
     if "outputs" in model:
         lines.append(f"  outputs: {yaml_dump(model['outputs'], flow=True)}")
     return "\n".join(lines) + "\n"
+
+
+def _items(layers: list[dict[str, Any]], indent: str) -> list[str]:
+    """One module per line; a loop's settings and its body's modules each on their own."""
+    lines = []
+    for layer in layers:
+        if "loop" not in layer:
+            lines.append(f"{indent}- {yaml_dump(layer, flow=True)}")
+            continue
+        lines.append(f"{indent}- loop:")
+        body = dict(layer["loop"])
+        inner = body.pop("layers")
+        lines += [f"{indent}    {yaml_dump({k: v}, flow=True)[1:-1]}" for k, v in body.items()]
+        lines += [f"{indent}    layers:", *_items(inner, indent + "      ")]
+    return lines

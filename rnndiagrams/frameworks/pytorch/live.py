@@ -11,6 +11,7 @@ The notice says which was used and why. Names are the modules' dotted paths.
 
 from __future__ import annotations
 
+import inspect
 import operator
 from collections.abc import Sequence
 from typing import Any, NamedTuple
@@ -59,7 +60,7 @@ def import_module(
             "no example input for a PyTorch module",
             "expected --input SHAPE[:DTYPE] (batch first), one per argument of forward",
         )
-    examples = [torch.zeros(shape, dtype=getattr(torch, dtype)) for shape, dtype in inputs]
+    examples = _examples(inputs)
     model.eval()
     try:
         graph: fx.Graph | None = fx.symbolic_trace(model).graph
@@ -79,7 +80,8 @@ def import_module(
             ) from None
     try:
         walk = _Walk(model)
-        flow = walk.flow(graph, len(examples)) if graph else _chain(seen, examples[0], outputs)
+        names = list(inspect.signature(model.forward).parameters)[: len(examples)]
+        flow = walk.flow(graph, len(examples)) if graph else _run(seen, examples, outputs, names)
     except _Unread as e:
         raise SpecError(
             source,
@@ -90,6 +92,18 @@ def import_module(
     shaped = shape_model(validate(parse_doc(text, type(model).__name__)))
     _check(shaped, model, outputs, source)
     return text, shaped, f"structure from {how}{why}; modules in forward's order"
+
+
+def _examples(inputs: Sequence[Input]) -> list[torch.Tensor]:
+    """Example inputs: token ids 0 (valid for any Embedding), features drawn from a fixed
+    seed, so that a step read from an input or an output is told apart by its values."""
+    generator = torch.Generator().manual_seed(0)
+    return [
+        torch.zeros(shape, dtype=getattr(torch, dtype))
+        if dtype.startswith("int")
+        else torch.randn(shape, generator=generator, dtype=getattr(torch, dtype))
+        for shape, dtype in inputs
+    ]
 
 
 def _first_line(e: BaseException) -> str:
@@ -240,7 +254,62 @@ def _hooked(model: nn.Module, examples: list[torch.Tensor]) -> tuple[list[Any], 
     return seen, returned
 
 
-def _chain(seen: list[Any], previous: Any, returned: Any) -> Flow:
+def _run(seen: list[Any], examples: list[torch.Tensor], returned: Any, names: list[str]) -> Flow:
+    """The calls hooks saw: a chain, or a loop over the first input's steps whose body is a
+    chain of modules (cells keeping their state from step to step)."""
+    paths = [path for path, *_ in seen]
+    size = next(
+        (
+            k
+            for k in range(1, len(paths))
+            if len(paths) % k == 0 and paths == paths[:k] * (len(paths) // k)
+        ),
+        len(paths),
+    )
+    if size == len(paths):
+        return _chain(seen, examples[0], returned, names)
+    steps = [seen[i : i + size] for i in range(0, len(seen), size)]
+    x, owners = examples[0], {}
+    loop: dict[str, Any] = {"over": names[0]}
+    for t, step in enumerate(steps):
+        given = step[0][2][0]
+        if t < x.shape[1]:
+            if not (given.shape == x[:, t].shape and torch.equal(given, x[:, t])):
+                raise _Unread(f"calls {step[0][0]} on something other than {names[0]}[:, t]")
+        else:
+            source = next((c[0] for c in steps[t - 1] if c[3] is given), None)
+            if source is None or loop.setdefault("feedback", source) != source:
+                raise _Unread(f"calls {step[0][0]} at step {t} on no output of the step before")
+        for j, (path, module, args, _) in enumerate(step):
+            if j and args[0] is not step[j - 1][3]:
+                raise _Unread(f"calls {path} on something other than {step[j - 1][0]}'s output")
+            if isinstance(module, (nn.RNNCellBase, nn.RNNBase)):
+                _state(path, args[1:], steps[t - 1][j][3] if t else None)
+            elif len(args) > 1:
+                raise _Unread(f"calls {path} with {len(args)} arguments")
+    if len(steps) > x.shape[1]:
+        loop["future"] = len(steps) - x.shape[1]
+    outs = [step[-1][3] for step in steps]
+    if not (isinstance(returned, torch.Tensor) and torch.equal(returned, torch.stack(outs, 1))):
+        raise _Unread(f"returns something other than torch.stack of {steps[0][-1][0]}'s outputs")
+    loop |= {"join": "stack", "name": "steps"}
+    loop["layers"] = [_layer(Call(path, module, "output"), owners) for path, module, *_ in steps[0]]
+    return Flow(names, [{"loop": loop}], [])
+
+
+def _state(path: str, given: tuple[Any, ...], before: Any) -> None:
+    """A cell's state must be its own output of the step before (zeros at the first step)."""
+    state = _tensors(given)
+    expected = _tensors(before) if before is not None else []
+    if before is None and all(not bool(t.any()) for t in state):
+        return
+    if len(state) != len(expected) or any(
+        a is not b for a, b in zip(state, expected, strict=False)
+    ):
+        raise _Unread(f"calls {path} with a state other than its own of the step before")
+
+
+def _chain(seen: list[Any], previous: Any, returned: Any, names: list[str]) -> Flow:
     """The chain of calls hooks saw, each reading the output before it; _Unread else."""
     calls: list[Call] = []
     for path, module, args, out in seen:
@@ -257,7 +326,7 @@ def _chain(seen: list[Any], previous: Any, returned: Any) -> Flow:
         previous = out
     if returned is not previous:
         raise _Unread("returns more than the last module's output")
-    return Flow(["x"], [_layer(call, {}) for call in calls], [])
+    return Flow(names, [_layer(call, {}) for call in calls], [])
 
 
 def _which(previous: Any, given: Any, module: nn.Module | None) -> str | None:
@@ -284,12 +353,7 @@ def _spec_text(model: nn.Module, flow: Flow, inputs: Sequence[Input], note: str)
     for name, (shape, dtype) in zip(flow.inputs, inputs, strict=False):
         dims = list(shape[1:]) if batch_first else [shape[0], *shape[2:]]
         given[name] = {"shape": dims} | ({"dtype": dtype} if dtype != "float32" else {})
-    named = len(given) > 1 or any(
-        name in args.get("inputs", ())
-        for layer in flow.layers
-        for args in layer.values()
-        if isinstance(args, dict)
-    )
+    named = len(given) > 1 or any(_mentions(layer, name) for layer in flow.layers for name in given)
     spec: dict[str, Any] = {"inputs": given} if named else {"input": next(iter(given.values()))}
     spec["layers"] = flow.layers
     if flow.outputs:
@@ -297,6 +361,17 @@ def _spec_text(model: nn.Module, flow: Flow, inputs: Sequence[Input], note: str)
     how = note.split(": structure from ", 1)[1].split(": ", 1)[0]
     titles = {"title": type(model).__name__, "subtitle": f"structure from {how}"}
     return spec_yaml(note, titles, spec)
+
+
+def _mentions(item: Any, name: str) -> bool:
+    """Whether a layer item reads `name` (in its `inputs:`, or a loop's `over:`)."""
+    if isinstance(item, dict):
+        return (
+            name in item.get("inputs", ())
+            or item.get("over") == name
+            or any(_mentions(v, name) for v in item.values())
+        )
+    return isinstance(item, list) and any(_mentions(v, name) for v in item)
 
 
 def _layer(call: Call, owners: dict[int, str]) -> dict[str, Any]:
