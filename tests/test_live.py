@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -315,3 +316,12 @@ def test_a_tied_weight_is_counted_once_and_loads_back():
     namespace: dict[str, Any] = {}
     exec(framework("pytorch").code_text(shaped), namespace)
     namespace["model"].load_state_dict(original.state_dict())
+
+
+@pytest.mark.parametrize("name", ["torch_gru_classifier", "torch_lstm_projections", "imdb_bilstm"])
+def test_check_and_the_figure_count_layers_the_same_way(name, capsys):
+    path = str(ROOT / "specs" / f"{name}.yaml")
+    assert main(["check", path]) == 0
+    checked = re.search(r"ok: (\d+) layers", capsys.readouterr().out)
+    drawn = re.search(r"(\d+) layers: ", rnndiagrams.figure(path, "unrolled").svg)
+    assert checked and drawn and checked[1] == drawn[1]

@@ -81,7 +81,11 @@ def import_module(
     try:
         walk = _Walk(model)
         names = list(inspect.signature(model.forward).parameters)[: len(examples)]
-        flow = walk.flow(graph, len(examples)) if graph else _run(seen, examples, outputs, names)
+        flow = (
+            walk.flow(graph, len(examples))
+            if graph
+            else _run(seen, examples, outputs, names, walk.owners)
+        )
     except _Unread as e:
         raise SpecError(
             source,
@@ -254,7 +258,13 @@ def _hooked(model: nn.Module, examples: list[torch.Tensor]) -> tuple[list[Any], 
     return seen, returned
 
 
-def _run(seen: list[Any], examples: list[torch.Tensor], returned: Any, names: list[str]) -> Flow:
+def _run(
+    seen: list[Any],
+    examples: list[torch.Tensor],
+    returned: Any,
+    names: list[str],
+    owners: dict[int, str],
+) -> Flow:
     """The calls hooks saw: a chain, or a loop over the first input's steps whose body is a
     chain of modules (cells keeping their state from step to step)."""
     paths = [path for path, *_ in seen]
@@ -267,9 +277,9 @@ def _run(seen: list[Any], examples: list[torch.Tensor], returned: Any, names: li
         len(paths),
     )
     if size == len(paths):
-        return _chain(seen, examples[0], returned, names)
+        return _chain(seen, examples[0], returned, names, owners)
     steps = [seen[i : i + size] for i in range(0, len(seen), size)]
-    x, owners = examples[0], {}
+    x = examples[0]
     loop: dict[str, Any] = {"over": names[0]}
     for t, step in enumerate(steps):
         given = step[0][2][0]
@@ -309,7 +319,9 @@ def _state(path: str, given: tuple[Any, ...], before: Any) -> None:
         raise _Unread(f"calls {path} with a state other than its own of the step before")
 
 
-def _chain(seen: list[Any], previous: Any, returned: Any, names: list[str]) -> Flow:
+def _chain(
+    seen: list[Any], previous: Any, returned: Any, names: list[str], owners: dict[int, str]
+) -> Flow:
     """The chain of calls hooks saw, each reading the output before it; _Unread else."""
     calls: list[Call] = []
     for path, module, args, out in seen:
@@ -326,7 +338,7 @@ def _chain(seen: list[Any], previous: Any, returned: Any, names: list[str]) -> F
         previous = out
     if returned is not previous:
         raise _Unread("returns more than the last module's output")
-    return Flow(names, [_layer(call, {}) for call in calls], [])
+    return Flow(names, [_layer(call, owners) for call in calls], [])
 
 
 def _which(previous: Any, given: Any, module: nn.Module | None) -> str | None:
