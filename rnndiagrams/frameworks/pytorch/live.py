@@ -26,14 +26,16 @@ from ...specification.validate import validate
 from ...specification.yamldoc import parse_doc
 from .. import Input
 from . import catalog as tc
+from . import trace
 from .importer import spec_yaml
 from .modules import output_shapes
+from .trace import Unread
 
 
 class Call(NamedTuple):
     path: str  # the module's dotted path in the model (`encoder.rnn`)
     module: nn.Module
-    take: str  # what the next call reads of an RNN module's output: output | last
+    take: str = "output"  # what the next call reads of an RNN module's output: output | last
 
 
 class Flow(NamedTuple):
@@ -43,10 +45,6 @@ class Flow(NamedTuple):
     inputs: list[str]
     layers: list[dict[str, Any]]
     outputs: list[str]
-
-
-class _Unread(Exception):
-    """What the import cannot say of forward yet, in words."""
 
 
 def import_module(
@@ -69,9 +67,10 @@ def import_module(
         graph = None
         how = "forward hooks on one run (torch.fx could not trace forward)"
         why = f": {_first_line(e)}"
+    owners = _owners(model)
     with torch.no_grad():
         try:
-            seen, outputs = _hooked(model, examples)
+            events, outputs = trace.record(model, trace.units(model, _vocabulary), examples)
         except Exception as e:  # the user's forward refused these inputs
             raise SpecError(
                 source,
@@ -79,14 +78,13 @@ def import_module(
                 "expected inputs of the shapes and dtypes forward takes",
             ) from None
     try:
-        walk = _Walk(model)
-        names = list(inspect.signature(model.forward).parameters)[: len(examples)]
-        flow = (
-            walk.flow(graph, len(examples))
-            if graph
-            else _run(seen, examples, outputs, names, walk.owners)
-        )
-    except _Unread as e:
+        if graph is not None:
+            flow = _Walk(model, owners).flow(graph, len(examples))
+        else:
+            names = list(inspect.signature(model.forward).parameters)[: len(examples)]
+            fold = trace.Fold(events, examples, names, lambda p, m: _layer(Call(p, m), owners))
+            flow = Flow(names, *fold.flow(outputs))
+    except Unread as e:
         raise SpecError(
             source,
             f"forward {e} (read by {how}{why})",
@@ -120,9 +118,9 @@ Value = Any  # what a node of fx's graph holds: a spec reference (str) or a tupl
 class _Walk:
     """fx's graph of forward, node by node, into spec layers that name what they read."""
 
-    def __init__(self, model: nn.Module) -> None:
+    def __init__(self, model: nn.Module, owners: dict[int, str]) -> None:
         self.modules = dict(model.named_modules())
-        self.owners = _owners(model)
+        self.owners = owners
         self.layers: list[dict[str, Any]] = []
         self.items: dict[str, dict[str, Any]] = {}  # a module's name -> its layer item
         self.values: dict[fx.Node, Value] = {}
@@ -144,27 +142,27 @@ class _Walk:
             elif node.op == "output":
                 outputs = _flat(self._read(node.args[0]))
             else:
-                raise _Unread(f"applies {node.op} {_op_name(node)}, which the import does not read")
+                raise Unread(f"applies {node.op} {_op_name(node)}, which the import does not read")
         return Flow(inputs, self.layers, [] if outputs == [self.previous] else outputs)
 
     def _read(self, arg: Any) -> Value:
         if isinstance(arg, fx.Node):
             if arg not in self.values:
-                raise _Unread(f"reads {arg.name}, which no module made")
+                raise Unread(f"reads {arg.name}, which no module made")
             return self.values[arg]
         if isinstance(arg, (tuple, list)):
             return tuple(self._read(a) for a in arg)
-        raise _Unread(f"passes {arg!r} to a module")
+        raise Unread(f"passes {arg!r} to a module")
 
     def _module(self, node: fx.Node, inputs: list[str]) -> None:
         path = str(node.target)
         module = self.modules[path]
         if node.kwargs:
-            raise _Unread(f"calls {path} with keywords {', '.join(node.kwargs)}")
+            raise Unread(f"calls {path} with keywords {', '.join(node.kwargs)}")
         reads = [self._read(a) for a in node.args]
         data, states = reads[:1], _flat(tuple(reads[1:]))
         if not data or not isinstance(data[0], str):
-            raise _Unread(f"calls {path} with no tensor")
+            raise Unread(f"calls {path} with no tensor")
         called = self.calls.get(path, 0)
         self.calls[path] = called + 1
         name = path if not called else f"{path}_call{called + 1}"
@@ -199,11 +197,11 @@ class _Walk:
             and index == _last_step(module)
         ):
             if not isinstance(source, fx.Node) or len(source.users) != 1:
-                raise _Unread(f"reads both {value}'s output and its last step")
+                raise Unread(f"reads both {value}'s output and its last step")
             item["take"] = "last"
             self.values[node] = value
             return
-        raise _Unread(f"indexes {value} with {index!r}, which the import does not read")
+        raise Unread(f"indexes {value} with {index!r}, which the import does not read")
 
 
 def _op_name(node: fx.Node) -> str:
@@ -239,120 +237,6 @@ def _last_step(rnn: nn.Module) -> Any:
     return (slice(None), -1) if rnn.batch_first else -1
 
 
-def _hooked(model: nn.Module, examples: list[torch.Tensor]) -> tuple[list[Any], Any]:
-    """One real run with forward hooks on every leaf module: (path, module, args, output) of
-    each call in order, and what forward returned."""
-    seen: list[tuple[str, nn.Module, Any, Any]] = []
-    handles = [
-        module.register_forward_hook(
-            lambda m, args, out, path=path: seen.append((path, m, args, out))
-        )
-        for path, module in model.named_modules()
-        if path and (not list(module.children()) or _is_rnn(module))
-    ]
-    try:
-        returned = model(*examples)
-    finally:
-        for handle in handles:
-            handle.remove()
-    return seen, returned
-
-
-def _run(
-    seen: list[Any],
-    examples: list[torch.Tensor],
-    returned: Any,
-    names: list[str],
-    owners: dict[int, str],
-) -> Flow:
-    """The calls hooks saw: a chain, or a loop over the first input's steps whose body is a
-    chain of modules (cells keeping their state from step to step)."""
-    paths = [path for path, *_ in seen]
-    size = next(
-        (
-            k
-            for k in range(1, len(paths))
-            if len(paths) % k == 0 and paths == paths[:k] * (len(paths) // k)
-        ),
-        len(paths),
-    )
-    if size == len(paths):
-        return _chain(seen, examples[0], returned, names, owners)
-    steps = [seen[i : i + size] for i in range(0, len(seen), size)]
-    x = examples[0]
-    loop: dict[str, Any] = {"over": names[0]}
-    for t, step in enumerate(steps):
-        given = step[0][2][0]
-        if t < x.shape[1]:
-            if not (given.shape == x[:, t].shape and torch.equal(given, x[:, t])):
-                raise _Unread(f"calls {step[0][0]} on something other than {names[0]}[:, t]")
-        else:
-            source = next((c[0] for c in steps[t - 1] if c[3] is given), None)
-            if source is None or loop.setdefault("feedback", source) != source:
-                raise _Unread(f"calls {step[0][0]} at step {t} on no output of the step before")
-        for j, (path, module, args, _) in enumerate(step):
-            if j and args[0] is not step[j - 1][3]:
-                raise _Unread(f"calls {path} on something other than {step[j - 1][0]}'s output")
-            if isinstance(module, (nn.RNNCellBase, nn.RNNBase)):
-                _state(path, args[1:], steps[t - 1][j][3] if t else None)
-            elif len(args) > 1:
-                raise _Unread(f"calls {path} with {len(args)} arguments")
-    if len(steps) > x.shape[1]:
-        loop["future"] = len(steps) - x.shape[1]
-    outs = [step[-1][3] for step in steps]
-    if not (isinstance(returned, torch.Tensor) and torch.equal(returned, torch.stack(outs, 1))):
-        raise _Unread(f"returns something other than torch.stack of {steps[0][-1][0]}'s outputs")
-    loop |= {"join": "stack", "name": "steps"}
-    loop["layers"] = [_layer(Call(path, module, "output"), owners) for path, module, *_ in steps[0]]
-    return Flow(names, [{"loop": loop}], [])
-
-
-def _state(path: str, given: tuple[Any, ...], before: Any) -> None:
-    """A cell's state must be its own output of the step before (zeros at the first step)."""
-    state = _tensors(given)
-    expected = _tensors(before) if before is not None else []
-    if before is None and all(not bool(t.any()) for t in state):
-        return
-    if len(state) != len(expected) or any(
-        a is not b for a, b in zip(state, expected, strict=False)
-    ):
-        raise _Unread(f"calls {path} with a state other than its own of the step before")
-
-
-def _chain(
-    seen: list[Any], previous: Any, returned: Any, names: list[str], owners: dict[int, str]
-) -> Flow:
-    """The chain of calls hooks saw, each reading the output before it; _Unread else."""
-    calls: list[Call] = []
-    for path, module, args, out in seen:
-        if any(c.path == path for c in calls):
-            raise _Unread(f"calls {path} more than once")
-        given = args[0] if args else None
-        take = _which(previous, given, calls[-1].module if calls else None)
-        if take is None:
-            before = f"the output of {calls[-1].path}" if calls else "the first input"
-            raise _Unread(f"calls {path} on something other than {before}")
-        if calls:
-            calls[-1] = calls[-1]._replace(take=take)
-        calls.append(Call(path, module, "output"))
-        previous = out
-    if returned is not previous:
-        raise _Unread("returns more than the last module's output")
-    return Flow(names, [_layer(call, owners) for call in calls], [])
-
-
-def _which(previous: Any, given: Any, module: nn.Module | None) -> str | None:
-    """How `given` was taken from the previous call's output: output | last | None (not)."""
-    out = previous[0] if isinstance(previous, tuple) else previous
-    if given is out:
-        return "output"
-    if module is not None and _is_rnn(module) and isinstance(given, torch.Tensor):
-        last = out[_last_step(module)]  # the RNN's last step, compared by value
-        if given.shape == last.shape and torch.equal(given, last):
-            return "last"
-    return None
-
-
 def _is_rnn(module: nn.Module) -> bool:
     return isinstance(module, nn.RNNBase)
 
@@ -386,12 +270,20 @@ def _mentions(item: Any, name: str) -> bool:
     return isinstance(item, list) and any(_mentions(v, name) for v in item)
 
 
+def _vocabulary(module: nn.Module) -> bool:
+    """Whether a module outside torch.nn is a word of the dialect (read as one call)."""
+    return trace.attention_size(module) is not None
+
+
 def _layer(call: Call, owners: dict[int, str]) -> dict[str, Any]:
     """The module as a spec item, named by its path; a weight another module registered
     first is tied to it."""
+    size = trace.attention_size(call.module)
+    if size is not None:
+        return {"BahdanauAttention": {"hidden_size": size, "name": call.path}}
     cls = type(call.module).__name__
     if cls not in tc.MODULES or not isinstance(call.module, getattr(nn, cls, ())):
-        raise _Unread(f"calls {call.path}, a {cls}, which is not in the PyTorch dialect")
+        raise Unread(f"calls {call.path}, a {cls}, which is not in the PyTorch dialect")
     args: dict[str, Any] = {}
     for key, arg in tc.MODULES[cls].items():
         value = getattr(call.module, key)
