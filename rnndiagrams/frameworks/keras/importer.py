@@ -16,10 +16,11 @@ from typing import Any
 from ...errors import SpecError
 from ...inputs import open_regular, read_bytes, read_zip_member
 from ...printable import printable
-from ...quoting import comment, yaml_dump
+from ...quoting import yaml_dump
 from ...shapes import ShapedModel, shape_model
 from ...specification.catalog import DTYPES, MAX_NAME_CHARS, MAX_TITLE_CHARS
 from ...specification.validate import validate
+from ...specification.writing import spec_text
 from ...specification.yamldoc import MAX_BYTES, MAX_NUMBER_CHARS, parse_doc
 from . import catalog
 
@@ -512,22 +513,12 @@ def import_config(
 
 def to_yaml(spec: dict[str, Any], source: str) -> str:
     """Specs as people write them: one input and one layer per line, in flow style."""
-    out = [comment(f"imported from {source} by `rnndiagrams import`")]
-    out += [yaml_dump({key: spec[key]}) for key in ("title", "subtitle")]
     model = spec["model"]
-    out.append("model:")
-    if "inputs" in model:
-        out.append("  inputs:")
-        out += [f"    {_flow({name: value})[1:-1]}" for name, value in model["inputs"].items()]
-    else:
-        out.append(f"  input: {_flow(model['input'])}")
-    out.append("  layers:")
-    out += [
+    layers = [
         f"    - {cls}: {_flow(args)}" for layer in model["layers"] for cls, args in layer.items()
     ]
-    if "outputs" in model:
-        out.append(f"  outputs: {yaml_dump(model['outputs'], flow=True)}")
-    return "\n".join(out) + "\n"
+    head = {key: spec[key] for key in ("title", "subtitle")}
+    return spec_text(f"imported from {source} by `rnndiagrams import`", head, model, layers)
 
 
 def _flow(value: dict[str, Any]) -> str:

@@ -15,9 +15,10 @@ import warnings
 from typing import Any
 
 from ...errors import SpecError
-from ...quoting import comment, yaml_dump
+from ...quoting import yaml_dump
 from ...shapes import shape_model
 from ...specification.validate import validate
+from ...specification.writing import spec_text
 from ...specification.yamldoc import parse_doc
 from . import catalog as tc
 
@@ -170,24 +171,10 @@ _FIRST_LAYER_LINE = 6  # in the YAML spec_yaml writes with no titles
 
 
 def spec_yaml(note: str, titles: dict[str, str], model: dict[str, Any]) -> str:
-    """A spec as people write it: the note as a comment, its title and subtitle, one input
-    and one module per line."""
-    lines = [
-        comment(note),
-        *(yaml_dump({key: text}) for key, text in titles.items()),
-        "framework: pytorch",
-        "model:",
-    ]
-    if "inputs" in model:
-        lines.append("  inputs:")
-        lines += [f"    {yaml_dump({k: v}, flow=True)[1:-1]}" for k, v in model["inputs"].items()]
-    else:
-        lines.append(f"  input: {yaml_dump(model['input'], flow=True)}")
-    lines.append("  layers:")
-    lines += _items(model["layers"], "    ")
-    if "outputs" in model:
-        lines.append(f"  outputs: {yaml_dump(model['outputs'], flow=True)}")
-    return "\n".join(lines) + "\n"
+    """A PyTorch spec as people write it: the note as a comment, its title and subtitle,
+    one input and one module per line."""
+    head = {**titles, "framework": "pytorch"}
+    return spec_text(note, head, model, _items(model["layers"], "    "))
 
 
 def _items(layers: list[dict[str, Any]], indent: str) -> list[str]:
