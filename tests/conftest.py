@@ -62,6 +62,20 @@ def write_spec(tmp_path):
     return write
 
 
+def check_is_one_located_line(text: str, token: str, message: str, write_spec, capsys) -> None:
+    """`check` of the spec `text` fails with one line that stands at `token` (its first
+    occurrence) and starts with `message`; never a traceback."""
+    from rnndiagrams.cli import main
+
+    at = text.index(token)
+    where = f"{text.count(chr(10), 0, at) + 1}:{at - text.rfind(chr(10), 0, at)}"
+    spec = write_spec(text)
+    assert main(["check", str(spec)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert err.startswith(f"{spec}:{where}: {message}"), err
+
+
 def pytest_addoption(parser):
     parser.addoption(
         "--update-golden", action="store_true", help="rewrite tests/golden/ from the current code"

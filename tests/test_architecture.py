@@ -160,8 +160,9 @@ def test_every_layer_class_has_a_role():
     from rnndiagrams.frameworks.pytorch import catalog as torch
     from rnndiagrams.shapes.shaped import ROLES
 
-    for classes, roles in ((keras.LAYERS, keras.ROLES), (torch.MODULES, torch.ROLES)):
-        assert set(roles) == set(classes)
+    torch_classes = {*torch.MODULES, *torch.FUNCTIONS, *torch.LOOP_PARTS}
+    for classes, roles in ((set(keras.LAYERS), keras.ROLES), (torch_classes, torch.ROLES)):
+        assert set(roles) == classes
         assert set(roles.values()) <= set(ROLES)
 
 
@@ -195,6 +196,7 @@ def test_every_layer_names_what_it_reads():
     from conftest import ROOT
 
     from rnndiagrams import load, shape_model
+    from rnndiagrams.specification.graph import sources
 
     for path in sorted((ROOT / "specs").glob("*.yaml")):
         model = shape_model(load(str(path)))
@@ -202,7 +204,7 @@ def test_every_layer_names_what_it_reads():
         if model.spec.graph:
             given = {i.name for i in model.spec.inputs} | set(names[1:])
             for layer in model.layers:
-                refs = (layer.spec.reads or ()) + layer.spec.initial_state
+                refs = sources(layer.spec)  # in its step: a step before orders nothing
                 assert layer.reads == tuple(dict.fromkeys(r.source for r in refs)), path.name
                 assert set(layer.reads) <= given - {layer.name}, path.name
             continue

@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
+import yaml
 
 import rnndiagrams
 from rnndiagrams.frameworks.pytorch.modules import (
@@ -16,6 +18,7 @@ from rnndiagrams.frameworks.pytorch.modules import (
     named_parameters,
     output_shapes,
 )
+from rnndiagrams.specification.jsonschema import schema_text
 
 HERE = Path(__file__).parent
 CASES = {
@@ -42,3 +45,21 @@ def test_torch_case_numbers(name: str) -> None:
     assert [list(s) for s in output_shapes(model)] == oracle["outputs"]
     steps = {k: v for k, v in loop_steps(model).items() if v is not None}
     assert call_order(model, steps) == oracle["call_order"]
+
+
+ALL = sorted(SPECS.glob("*.yaml")) + sorted((HERE / "torch_specs").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.stem)
+def test_torch_graph_specs_satisfy_the_schema_and_verify(path: Path) -> None:
+    jsonschema.validate(yaml.safe_load(path.read_text()), json.loads(schema_text()))
+    rnndiagrams.verify(rnndiagrams.shape_model(rnndiagrams.load(str(path)), "pytorch"))
+
+
+def test_the_schema_refuses_a_loop_without_its_layers() -> None:
+    bad = {
+        "framework": "pytorch",
+        "model": {"input": {"shape": [3, 1]}, "layers": [{"loop": {"over": "input"}}]},
+    }
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, json.loads(schema_text()))

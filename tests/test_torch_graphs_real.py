@@ -87,3 +87,28 @@ def test_a_tied_weight_is_one_parameter_counted_once() -> None:
     assert [list(t.shape) for t in (out, h, c)] == [
         [3 if d is None else d for d in shape] for shape in output_shapes(model)
     ]
+
+
+TORCH_GALLERY = [
+    p
+    for p in sorted((HERE.parent / "specs").glob("*.yaml"))
+    if rnndiagrams.load(str(p)).graph and rnndiagrams.load(str(p)).framework == "pytorch"
+]
+
+
+@pytest.mark.parametrize("path", TORCH_GALLERY, ids=lambda p: p.stem)
+def test_gallery_torch_graphs_run_in_real_pytorch(path: Path) -> None:
+    """The gallery's PyTorch graphs: the exported module has the engine's parameters and
+    returns the engine's shapes (the batch 3)."""
+    model = rnndiagrams.shape_model(rnndiagrams.load(str(path)), "pytorch")
+    exported = _exported(path).eval()
+    assert [(n, tuple(p.shape)) for n, p in exported.named_parameters()] == named_parameters(model)
+    args = [
+        torch.randint(0, 100, (3, *i.shape)) if i.dtype == "int64" else torch.randn(3, *i.shape)
+        for i in model.spec.inputs
+    ]
+    with torch.no_grad():
+        got = _flat(exported(*args))
+    assert [list(t.shape) for t in got] == [
+        [3 if d is None else d for d in shape] for shape in output_shapes(model)
+    ]

@@ -60,6 +60,9 @@ class Framework(Protocol):
     def summary_text(self, model: ShapedModel) -> str:
         """Its own model summary (Keras's table, torchinfo's)."""
 
+    def summary_facts(self, model: ShapedModel) -> dict[str, Any]:
+        """What its own summary lists beyond the layers, for `summary --format json`."""
+
     def explain_text(self, spec: Spec) -> str:
         """Every shape and count, derived step by step."""
 

@@ -175,15 +175,19 @@ def dot_source(scene: Scene, theme: Theme) -> str:
     for edge in scene.edges:
         attrs = {"color": theme.edges[edge.role], "fontcolor": theme.edge_text[edge.role]}
         past = _passes_a_node(pos[edge.src], pos[edge.dst], taken) and scene.flow == "up"
-        against = pos[edge.dst][1] < pos[edge.src][1]
+        # a backward edge is laid out from its dst to its src
+        first, second = (edge.dst, edge.src) if edge.backward else (edge.src, edge.dst)
+        against = pos[second][1] < pos[first][1]
         if edge.label:
             # a label on an edge past a node bends it around a label node (which also pushes
             # the row's own edges aside), on an edge against the rows it spreads every row;
             # an xlabel does neither. Within a row a label is kept: dot widens that gap alone
             # to fit it, and reserves no room for an xlabel there
-            attrs["xlabel" if past or against else "label"] = labels.label(
-                edge.label, edge_size, indent="&#160;"
-            )
+            # back up the rows (what a loop reads from the step before): beside the node it
+            # reaches, since dot's frames leave a long edge's own label outside
+            upward = edge.backward and pos[edge.src][1] != pos[edge.dst][1]
+            key = "headlabel" if upward else "xlabel" if past or against else "label"
+            attrs[key] = labels.label(edge.label, edge_size, indent="&#160;")
         if past:  # out of the right side, into the bottom: every column routed alike
             attrs.update(tailport="e", headport="s")
         if pos[edge.src][0] == pos[edge.dst][0] and not past and edge.src != edge.dst:

@@ -391,7 +391,12 @@ class Layout:
         start, end, rad = route
         flat = abs(end[1] - start[1]) < 1
         spots = []
-        for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
+        edge = self.scene.edges[index]
+        # an edge into a framed group: its label near its source, clear of the frame's title
+        entering = any(
+            edge.dst in g.nodes and edge.src not in g.nodes for g in self.scene.groups if g.label
+        )
+        for t in (0.25, 0.35, 0.5) if entering else (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
             x, y = on_arc(start, end, rad, t)
             spots += (
                 [(x, y + h / 2 + 2), (x, y - h / 2 - 3)]

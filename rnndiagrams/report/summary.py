@@ -54,6 +54,7 @@ def summary_json(model: ShapedModel, notation: str | None = None) -> dict[str, A
         "trainable_params": model.total_params - model.non_trainable_params,
         "non_trainable_params": model.non_trainable_params,
     }
+    out |= framework(model.spec.framework).summary_facts(model)
     if model.spec.graph:
         out["inputs"] = [
             {"name": i.name, "shape": [None, *i.shape], "dtype": i.dtype} for i in model.spec.inputs

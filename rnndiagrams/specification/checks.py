@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, cast
 
 from .catalog import INT64_MAX, MAX_NAME_CHARS, Arg
+from .model import LayerSpec
 from .yamldoc import Doc, Path
 
 _NUMBER_RANGES = {
@@ -237,3 +238,14 @@ def describe(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
     return type(value).__name__
+
+
+def unique_names(doc: Doc, layers: Iterable[LayerSpec], why: str) -> None:
+    """No two layers with one name (`why`: who refuses it)."""
+    seen: set[str] = set()
+    for layer in layers:
+        if layer.name in seen:
+            raise doc.error(
+                layer.path, f"two layers are named {layer.name!r}", f"expected unique names ({why})"
+            )
+        seen.add(layer.name)

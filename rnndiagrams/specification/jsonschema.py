@@ -183,7 +183,7 @@ def build_schema() -> dict[str, Any]:
                     "inputs": {
                         "type": "object",
                         "minProperties": 1,
-                        "description": "a graph's named inputs (Keras), name -> {shape, dtype}",
+                        "description": "a graph's named inputs, name -> {shape, dtype}",
                         "additionalProperties": _input_schema(named=False),
                     },
                     "layers": {"type": "array", "minItems": 1},

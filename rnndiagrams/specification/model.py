@@ -51,7 +51,7 @@ class LayerSpec:
     reads: tuple[Ref, ...] | None = None
     initial_state: tuple[Ref, ...] = ()  # a recurrent layer's starting states (`initial_state:`)
     loop: str | None = None  # the loop whose body it is in (run once per step)
-    module: str | None = None  # a second call of a module: the module it calls again
+    calls: str | None = None  # a second call of a module: the module it calls again
 
     @property
     def cell(self) -> str | None:

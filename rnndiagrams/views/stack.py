@@ -97,8 +97,17 @@ def _graph(model: ShapedModel) -> Scene:
     spec = model.spec
     layers = order(spec.doc, spec.layers)
     row = {i.name: 0 for i in spec.inputs}
+    by_name = {layer.name: layer for layer in layers}
     for layer_spec in layers:
-        row[layer_spec.name] = 1 + max((row[r.source] for r in sources(layer_spec)), default=0)
+        reads = sources(layer_spec)
+        # a loop's first layer a row lower: what enters the loop's frame keeps its label
+        # above the frame's title
+        enters = layer_spec.loop is not None and all(
+            r.source not in by_name or by_name[r.source].loop != layer_spec.loop for r in reads
+        )
+        row[layer_spec.name] = (
+            1 + (enters and bool(reads)) + max((row[r.source] for r in reads), default=0)
+        )
     # how far down each node's column is kept: to the row of the layer that reads it first
     keep = {
         reads[0].source: row[layer_spec.name]
@@ -156,10 +165,9 @@ def _graph(model: ShapedModel) -> Scene:
             edges.append(Edge(source, layer.name, tuple(lines), role, style))
         # what it reads from the step before (a loop's): dashed, back up the figure
         for ref in (r for r in layer_spec.reads or () if r.previous):
+            # its shape is the one it has at t: on the source's node or edges
             state = _state_name(shaped[ref.source], ref.index) if ref.index else ""
-            shape = format_shape(outputs[ref.source][ref.index])
-            text = f"{state} at t-1" if state else "at t-1"
-            line = ((words(text, small=True),), (words(shape, small=True),))
+            line = ((words(f"{state} at t-1" if state else "at t-1", small=True),),)
             edges.append(Edge(ref.source, layer.name, line, "recurrent", "dashed", backward=True))
     loops = dict.fromkeys(layer.loop for layer in layers if layer.loop is not None)
     groups = tuple(

@@ -69,6 +69,10 @@ def summary_text(model: ShapedModel) -> str:
     return table_text(model)
 
 
+def summary_facts(model: ShapedModel) -> dict[str, Any]:
+    return {}  # the layers say it all
+
+
 def explain_text(spec: Spec) -> str:
     from .explain import explain_text
 

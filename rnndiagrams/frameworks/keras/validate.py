@@ -6,7 +6,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from ...specification.catalog import Arg
-from ...specification.checks import check_arg, check_name, check_table, describe, did_you_mean
+from ...specification.checks import (
+    check_arg,
+    check_name,
+    check_table,
+    describe,
+    did_you_mean,
+    unique_names,
+)
 from ...specification.model import LayerSpec, Ref
 from ...specification.yamldoc import Doc, Path
 from .. import elsewhere
@@ -25,15 +32,7 @@ def keras_layers(doc: Doc, value: Any) -> tuple[LayerSpec, ...]:
     layers = tuple(
         _layer(doc, path + (i,), item, counters, catalog.LAYERS) for i, item in enumerate(value)
     )
-    seen: dict[str, LayerSpec] = {}
-    for layer in layers:
-        if layer.name in seen:
-            raise doc.error(
-                layer.path,
-                f"two layers are named {layer.name!r}",
-                "expected unique names (Keras refuses duplicates)",
-            )
-        seen[layer.name] = layer
+    unique_names(doc, layers, "Keras refuses duplicates")
     return layers
 
 

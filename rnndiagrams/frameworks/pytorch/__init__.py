@@ -67,6 +67,21 @@ def summary_text(model: ShapedModel) -> str:
     return torchinfo_text(model)
 
 
+def summary_facts(model: ShapedModel) -> dict[str, Any]:
+    """named_parameters() as PyTorch lists them, and, when every loop's length is known,
+    the modules in the order forward() calls them."""
+    from .modules import call_order, loop_steps, named_parameters
+
+    facts: dict[str, Any] = {
+        "named_parameters": [[name, list(shape)] for name, shape in named_parameters(model)]
+    }
+    steps = loop_steps(model)
+    known = {name: n for name, n in steps.items() if n is not None}
+    if len(known) == len(steps):
+        facts["call_order"] = call_order(model, known)
+    return facts
+
+
 def explain_text(spec: Spec) -> str:
     from .explain import torch_explain_text
 
@@ -74,7 +89,7 @@ def explain_text(spec: Spec) -> str:
 
 
 def code_text(model: ShapedModel) -> str:
-    if model.spec.graph or any(m.spec.module or "." in m.name for m in model.layers):
+    if model.spec.graph or any(m.spec.calls or "." in m.name for m in model.layers):
         from .code_graph import torch_graph_code
 
         return torch_graph_code(model)

@@ -81,6 +81,8 @@ FUNCTIONS: dict[str, dict[str, Arg]] = {
 # reads, and for cells and RNN modules its initial state; a Linear may share a weight
 CALL_ARGS = {"name": Arg("name"), "inputs": Arg("refs"), "initial_state": Arg("refs")}
 TIE = {"tie_weight": Arg("name")}
+# a loop in the model's layers: its step (`x[:, t]`) and itself (every step's output, joined)
+LOOP_PARTS = ("step", "loop")
 # `loop:` (ours): a body of layers run once per time step, as a hand-written for loop
 LOOP_ARGS = {
     "layers": Arg("layers", required=True),

@@ -10,36 +10,106 @@ from typing import cast
 
 from ...shapes import ShapedLayer, ShapedModel, Weight
 from ...shapes.shaped import Shape, format_shape
-from .catalog import module_call
+from .catalog import CELLS, MODULES, STEP_CELLS, module_call
 
 
 def torch_explain_text(model: ShapedModel) -> str:
     spec = model.spec
+
+    def layout_of(dims: tuple[int | None, ...]) -> Shape:
+        return (None, *dims) if model.time_axis == 1 else (dims[0], None, *dims[1:])
+
     layout = (
         "batch_first: true, (batch, L, ...)"
         if model.time_axis == 1
         else "batch_first: false, (L, batch, ...)"
     )
-    out = [
-        spec.display_name,
-        f"input: {format_shape(model.input_shape)} {spec.input_dtype} ({layout})",
-        "",
+    inputs = [
+        f"input{' ' + i.name if spec.graph else ''}: {format_shape(layout_of(i.shape))} {i.dtype}"
+        for i in spec.inputs
     ]
-    previous = "the input"
+    inputs[0] += f" ({layout})"
+    out = [spec.display_name, *inputs, ""]
+    names = {i.name for i in spec.inputs}
     for layer in model.layers:
-        out.append(
-            f"{layer.name} = nn.{module_call(layer.spec)}: {format_shape(layer.input_shape)} "
-            f"from {previous} -> {format_shape(layer.output_shape)}"
+        sources = (
+            ", ".join(
+                "the input"
+                if name == "input" and not spec.graph
+                else f"the input {name!r}"
+                if name in names
+                else repr(name)
+                for name in layer.reads
+            )
+            or "the step before"
         )
-        lines = _rnn(model, layer) if layer.cell else _plain(layer)
+        prefix = "nn." if layer.cls in MODULES and layer.cls != "BahdanauAttention" else ""
+        out.append(
+            f"{layer.name} = {prefix}{module_call(layer.spec)}: {format_shape(layer.input_shape)} "
+            f"from {sources} -> {format_shape(layer.output_shape)}"
+        )
+        lines = _rnn(model, layer) if layer.cls in CELLS else _what(layer)
+        lines += _where(layer)
         out += ["  " + line for line in lines]
         out.append(f"  parameters: {_arithmetic(layer)}")
         out.append("")
-        previous = repr(layer.name)
     out.append(
         f"total: {model.total_params:,} parameters (sum(p.numel() for p in model.parameters()))"
     )
     return "\n".join(out) + "\n"
+
+
+def _what(layer: ShapedLayer) -> list[str]:
+    """What a module or a graph's function does."""
+    a, spec = layer.spec.args, layer.spec
+    if spec.calls is not None:
+        lines = [f"the module {spec.calls} called again: its parameters, counted once"]
+    elif layer.cls in STEP_CELLS:
+        lines = [
+            f"one step of the cell: h_t ({a['hidden_size']},) from x_t ({a['input_size']},) "
+            f"and its own h_t-1" + (" and c_t-1" if layer.cell == "LSTM" else "")
+        ]
+    elif layer.cls == "BahdanauAttention":
+        lines = [
+            "scores = Va(tanh(Wa(query) + Ua(keys))), one per key step; weights = "
+            f"softmax over them {format_shape(layer.state_outputs[0])} (output 1); "
+            "context = bmm(weights, keys) (output 0)"
+        ]
+    elif layer.cls == "step":
+        lines = [f"{a['over']} one step at a time, for each step of the loop {spec.loop}"]
+        if a["future"]:
+            lines.append(
+                f"then {a['future']} steps more, each reading {a['feedback']} of the step before"
+            )
+    elif layer.cls == "loop":
+        lines = [layer.about.replace("\n", "; "), f"each step's {layer.reads[0]} joined"]
+    else:
+        lines = _plain(layer)
+    return lines
+
+
+def _where(layer: ShapedLayer) -> list[str]:
+    """A graph's layer: its tied weight, the loop it runs in, what it reads from the step
+    before and the states it starts from."""
+    a, spec = layer.spec.args, layer.spec
+    lines = []
+    if a.get("tie_weight") is not None:
+        lines.append(f"weight is {a['tie_weight']}.weight (tied): counted once, there")
+    if spec.loop is not None and layer.cls != "step":
+        lines.append(f"runs at every step of the loop {spec.loop}")
+    for ref in (r for r in spec.reads or () if r.previous and layer.cls != "step"):
+        lines.append(
+            f"reads {ref.source}.{ref.index} of the step before (at step 0, "
+            f"{ref.source}'s initial state)"
+        )
+    if spec.initial_state:
+        names = ", ".join(
+            f"{r.source}.{r.index}" if r.index else r.source for r in spec.initial_state
+        )
+        lines.append(
+            f"starts from {names}" + (" at step 0, then from its own state" if spec.loop else "")
+        )
+    return lines
 
 
 def _plain(layer: ShapedLayer) -> list[str]:

@@ -149,7 +149,8 @@ class TorchGraph:
         (collected,) = reads
         over = self.outputs[step.name][0]
         if step.args["feedback"] is not None:
-            back = self.outputs[step.reads[1].source][step.reads[1].index]  # type: ignore[index]
+            fed = (step.reads or ())[1]
+            back = self.outputs[fed.source][fed.index]
             if back.shape != over.shape or back.dtype != over.dtype:
                 raise self.spec.error(
                     step.path + ("loop", "feedback"),
@@ -190,7 +191,7 @@ class TorchGraph:
             outputs: tuple[Shape, ...] = (h, h) if layer.cell == "LSTM" else (h,)
             finals = outputs
         else:
-            finals = (shaped.h_n,) + ((shaped.c_n,) if shaped.c_n else ())  # type: ignore[assignment]
+            finals = tuple(s for s in (shaped.h_n, shaped.c_n) if s is not None)
             outputs = (shaped.output_shape, *finals)
         if states:
             names = ("h_0", "c_0")[: state_count(layer)]
@@ -289,9 +290,7 @@ class TorchGraph:
         total = None if None in sizes else sum(d for d in sizes if d is not None)
         return shapes[0][:dim] + (total,) + shapes[0][dim + 1 :]
 
-    def _count(
-        self, layer: LayerSpec, shapes: tuple[Shape, ...], n: int
-    ) -> tuple[Shape, ...]:
+    def _count(self, layer: LayerSpec, shapes: tuple[Shape, ...], n: int) -> tuple[Shape, ...]:
         if len(shapes) != n:
             raise self.fail(
                 layer, f"reads {len(shapes)} tensors", f"expected {n} in `inputs: [...]`"

@@ -4,7 +4,7 @@ registered, submodules under their parent, a tied weight once), the modules in t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from ...shapes.shaped import Shape, ShapedLayer, ShapedModel
 from ...specification.graph import order
@@ -14,7 +14,7 @@ from .catalog import MODULES
 
 def modules(model: ShapedModel) -> list[ShapedLayer]:
     """Every module (not a function, not a second call), in spec order."""
-    return [m for m in model.layers if m.cls in MODULES and m.spec.module is None]
+    return [m for m in model.layers if m.cls in MODULES and m.spec.calls is None]
 
 
 def registration_order(names: list[str]) -> list[str]:
@@ -54,10 +54,10 @@ def _calls(layer: LayerSpec) -> list[str]:
         return [f"{layer.name}.{part}" for part in ("Wa", "Ua", "Va")]
     if layer.cls not in MODULES:
         return []
-    return [layer.module or layer.name]
+    return [layer.calls or layer.name]
 
 
-def call_order(model: ShapedModel, steps: dict[str, int]) -> list[str]:
+def call_order(model: ShapedModel, steps: Mapping[str, int]) -> list[str]:
     """Each module call of one forward(), a loop's body repeated for each of its `steps`
     (by loop name; its length when the spec leaves it open)."""
     spec = model.spec

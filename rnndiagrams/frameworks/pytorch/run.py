@@ -147,7 +147,11 @@ def _direction(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     U = cast(np.ndarray, _get(arrays, "U", d, k))
     h = start[0] if start else np.zeros((seq.shape[0], U.shape[1]))
-    c = (start[1] if start else np.zeros((seq.shape[0], U.shape[0] // 4))) if layer.cell == "LSTM" else None
+    c = (
+        (start[1] if start else np.zeros((seq.shape[0], U.shape[0] // 4)))
+        if layer.cell == "LSTM"
+        else None
+    )
     steps = range(seq.shape[1] - 1, -1, -1) if d == "backward" else range(seq.shape[1])
     outs: list[np.ndarray | None] = [None] * seq.shape[1]
     for t in steps:
@@ -170,7 +174,9 @@ def cell_step(
     cell = layer.cell
     W, U = cast(np.ndarray, _get(arrays, "W", d, k)), cast(np.ndarray, _get(arrays, "U", d, k))
     zero = np.zeros(W.shape[0])
-    b_W, b_U = (zero if b is None else b for b in (_get(arrays, "b_W", d, k), _get(arrays, "b_U", d, k)))
+    b_W, b_U = (
+        zero if b is None else b for b in (_get(arrays, "b_W", d, k), _get(arrays, "b_U", d, k))
+    )
     gi, gh = x @ W.T + b_W, h @ U.T + b_U
     if cell == "SimpleRNN":
         relu = layer.spec.args.get("nonlinearity") == "relu"

@@ -33,9 +33,7 @@ class _Run:
         self.shaped = {layer.name: layer for layer in model.layers}
         self.arrays: dict[str, dict[Weight, np.ndarray]] = {}
         for layer in model.layers:
-            self.arrays[layer.name] = {
-                w: rng.standard_normal(w.shape) * 0.3 for w in layer.weights
-            }
+            self.arrays[layer.name] = {w: rng.standard_normal(w.shape) * 0.3 for w in layer.weights}
         self.values: Values = {}
         self.states: dict[str, tuple[np.ndarray, ...]] = {}  # a body's module: its state
 
@@ -70,7 +68,7 @@ class _Run:
 
     def _weights(self, layer: LayerSpec) -> dict[Weight, np.ndarray]:
         """Its own weights, a called module's, and a tied Linear's weight from its module."""
-        arrays = dict(self.arrays[layer.module or layer.name])
+        arrays = dict(self.arrays[layer.calls or layer.name])
         tied = layer.args.get("tie_weight") if layer.cls == "Linear" else None
         if tied is not None:
             theirs = next(iter(self.arrays[tied].values()))  # an Embedding's or Linear's weight
@@ -103,7 +101,7 @@ class _Run:
                 else tuple(self.values[r.source, r.index] for r in layer.initial_state)
             )
             if layer.cls in STEP_CELLS:  # one step
-                h = start[0] if start else np.zeros((xs[0].shape[0], shaped.output_shape[-1]))
+                h = start[0] if start else np.zeros((xs[0].shape[0], layer.args["hidden_size"]))
                 c = (start[1] if start else np.zeros_like(h)) if layer.cell == "LSTM" else None
                 h, c = cell_step(self.model, shaped, arrays, xs[0], h, c)
                 outputs = (h,) if c is None else (h, c)
@@ -134,7 +132,13 @@ class _Run:
             else:
                 value = self.values[reads[1].source, reads[1].index]
             self.values[step.name, 0] = value
-            expect(self.model, self.shaped[step.name], "step", value.shape, self.shaped[step.name].output_shape)
+            expect(
+                self.model,
+                self.shaped[step.name],
+                "step",
+                value.shape,
+                self.shaped[step.name].output_shape,
+            )
             starts = {}
             for layer in layers:
                 if layer.cls in STATEFUL:
@@ -147,7 +151,13 @@ class _Run:
             kept.append(self.values[collected.source, collected.index])
         join = np.stack if loop.args["join"] == "stack" else np.concatenate
         y = join(kept, axis=loop.args["dim"])
-        expect(self.model, self.shaped[loop.name], "output", y.shape, self.shaped[loop.name].output_shape)
+        expect(
+            self.model,
+            self.shaped[loop.name],
+            "output",
+            y.shape,
+            self.shaped[loop.name].output_shape,
+        )
         self.values[loop.name, 0] = y
 
 

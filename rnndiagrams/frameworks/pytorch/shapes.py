@@ -40,7 +40,7 @@ def shape_torch(spec: Spec, convention: str | None = None) -> ShapedModel:
 
     def rule(layer: LayerSpec, s: Shape, dtype: str, src: str) -> ShapedLayer:
         shaped = _module(spec, layer, s, dtype, src, batch_first)
-        return dataclasses.replace(shaped, weights=()) if layer.module else shaped  # shared
+        return dataclasses.replace(shaped, weights=()) if layer.calls else shaped  # shared
 
     if spec.graph:
         rules = TorchGraph(spec, batch_first, rule)
@@ -171,7 +171,10 @@ def _cell(spec: Spec, layer: LayerSpec, shape: Shape, dtype: str, source: str) -
             Weight("b_W", "bias", (rows,), None, gates, layered=False),
             Weight("b_U", "bias", (rows,), None, gates, layered=False),
         ]
-    step = [StepTensor("x_t", (a["input_size"],), "input at step t"), StepTensor("h_t", (hidden,), "state and output")]
+    step = [
+        StepTensor("x_t", (a["input_size"],), "input at step t"),
+        StepTensor("h_t", (hidden,), "state and output"),
+    ]
     if cell == "LSTM":
         step.append(StepTensor("c_t", (hidden,), "cell state"))
     return ShapedLayer(layer, shape, (None, hidden), dtype, tuple(weights), tuple(step))

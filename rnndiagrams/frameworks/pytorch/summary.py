@@ -27,9 +27,10 @@ def _row(name: str, shape: str, params: str) -> str:
 def torchinfo_text(model: ShapedModel) -> str:
     rule = "=" * sum(WIDTHS)
     last = model.layers[-1]
+    named = model.spec.graph or any(m.spec.calls or "." in m.name for m in model.layers)
     rows = [
         rule,
-        _row("Layer (type:depth-idx)", "Output Shape", "Param #"),
+        _row(f"Layer (type{' (var_name)' if named else ''}:depth-idx)", "Output Shape", "Param #"),
         rule,
         _row(class_name(model.spec), _shape(last.output_shape), "--"),
     ]
@@ -37,7 +38,7 @@ def torchinfo_text(model: ShapedModel) -> str:
         returned = layer.sequence_output or layer.output_shape
         rows.append(
             _row(
-                f"├─{layer.cls}: 1-{i}",
+                f"├─{layer.cls}{f' ({layer.name})' if named else ''}: 1-{i}",
                 _shape(returned),
                 f"{layer.params:,}" if layer.params else "--",
             )

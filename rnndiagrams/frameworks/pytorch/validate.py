@@ -20,6 +20,7 @@ from ...specification.checks import (
     check_table,
     describe,
     did_you_mean,
+    unique_names,
 )
 from ...specification.graph import PREVIOUS
 from ...specification.model import LayerSpec, Ref
@@ -62,7 +63,7 @@ def torch_layers(doc: Doc, value: Any) -> tuple[LayerSpec, ...]:
     for i, item in enumerate(value):
         layers += _item(doc, path + (i,), item, counters, layers, None)
     _names(doc, layers)
-    _one_batch_first(doc, layers)
+    _one_batch_first(doc, tuple(layers))
     return tuple(layers)
 
 
@@ -97,7 +98,9 @@ def _auto_name(cls: str, counters: dict[str, int]) -> str:
 
 def _refs(given: Any, path: Path, suffix: str = "") -> tuple[Ref, ...] | None:
     return (
-        None if given is None else tuple(Ref(r + suffix, 0, path + (i,)) for i, r in enumerate(given))
+        None
+        if given is None
+        else tuple(Ref(r + suffix, 0, path + (i,)) for i, r in enumerate(given))
     )
 
 
@@ -117,9 +120,9 @@ def _loop(
             f"expected loop keys: {', '.join(tc.LOOP_ARGS)}",
         ),
         lambda key: (f"the loop has no {key!r}", f"expected `{key}:`"),
-        lambda where, key, arg, value: value
-        if key == "layers"
-        else _check(doc, where, key, arg, value),
+        lambda where, key, arg, value: (
+            value if key == "layers" else _check(doc, where, key, arg, value)
+        ),
     )
     name = args.pop("name") or _auto_name("loop", counters)
     body_given = args.pop("layers")
@@ -164,9 +167,7 @@ def _loop(
     return body + [joined]
 
 
-def _call(
-    doc: Doc, path: Path, given: Any, done: list[LayerSpec], loop: str | None
-) -> LayerSpec:
+def _call(doc: Doc, path: Path, given: Any, done: list[LayerSpec], loop: str | None) -> LayerSpec:
     args = check_table(
         doc,
         path,
@@ -181,7 +182,7 @@ def _call(
         lambda key: ("the call names no module", "expected `module:` naming a module above"),
         lambda where, key, arg, value: _check(doc, where, key, arg, value),
     )
-    modules = {m.name: m for m in done if m.cls in tc.MODULES and m.module is None}
+    modules = {m.name: m for m in done if m.cls in tc.MODULES and m.calls is None}
     target = modules.get(args["module"])
     if target is None:
         raise doc.error(
@@ -190,7 +191,7 @@ def _call(
             f"{did_you_mean(args['module'], modules)}",
             f"expected one of {', '.join(map(repr, modules)) or 'the modules above it'}",
         )
-    calls = 1 + sum(1 for m in done if m.module == target.name)
+    calls = 1 + sum(1 for m in done if m.calls == target.name)
     return dataclasses.replace(
         target,
         name=args["name"] or f"{target.name}_call{calls + 1}",
@@ -198,7 +199,7 @@ def _call(
         reads=_refs(args["inputs"], path + ("inputs",)),
         initial_state=(),
         loop=loop,
-        module=target.name,
+        calls=target.name,
     )
 
 
@@ -267,16 +268,8 @@ def _module(
 def _names(doc: Doc, layers: list[LayerSpec]) -> None:
     """Names unique; a module's name not also the path of another module's submodule
     (`encoder` and `encoder.rnn` cannot both be modules); a tied weight's module exists."""
-    seen: dict[str, LayerSpec] = {}
-    for layer in layers:
-        if layer.name in seen:
-            raise doc.error(
-                layer.path,
-                f"two layers are named {layer.name!r}",
-                "expected unique names (one attribute per module)",
-            )
-        seen[layer.name] = layer
-    modules = {m.name: m for m in layers if m.cls in tc.MODULES and m.module is None}
+    unique_names(doc, layers, "one attribute per module")
+    modules = {m.name: m for m in layers if m.cls in tc.MODULES and m.calls is None}
     for name, module in modules.items():
         parts = name.split(".")
         for k in range(1, len(parts)):
