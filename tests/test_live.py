@@ -18,6 +18,7 @@ from conftest import ROOT
 
 import rnndiagrams
 from rnndiagrams.cli import main
+from rnndiagrams.errors import SpecError
 from rnndiagrams.frameworks import framework
 from rnndiagrams.frameworks.pytorch.modules import (
     call_order,
@@ -136,7 +137,7 @@ class Last(nn.Module):
 
 @pytest.mark.parametrize(
     ("module", "inputs", "how"),
-    [(Tagger, [((3, 7), "int64")], "torch.fx"), (Last, [(9, 3, 8)], "forward hooks")],
+    [(Tagger, [((3, 7), "int64")], "torch.fx"), (Last, [(9, 3, 8)], "the calls of one run")],
 )
 def test_torch_modules_import_in_forward_order_with_pytorchs_numbers(module, inputs, how):
     model = module()
@@ -318,3 +319,73 @@ def test_check_and_the_figure_count_layers_the_same_way(name, capsys):
     checked = re.search(r"ok: (\d+) layers", capsys.readouterr().out)
     drawn = re.search(r"(\d+) layers: ", rnndiagrams.figure(path, "unrolled").svg)
     assert checked and drawn and checked[1] == drawn[1]
+
+
+class Relu(nn.Module):
+    """A loop with a function the dialect has no word for, between two cells."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.a = nn.RNNCell(2, 4)
+        self.b = nn.RNNCell(4, 4)
+
+    def forward(self, x):
+        h, g, out = x.new_zeros(x.size(0), 4), x.new_zeros(x.size(0), 4), []
+        for t in range(x.size(1)):
+            h = self.a(x[:, t], h)
+            g = self.b(torch.relu(h), g)
+            out.append(g)
+        return torch.stack(out, 1)
+
+
+class NotAttention(nn.Module):
+    """Wa, Ua and Va as the tutorial's attention has them, computing something else."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.Wa, self.Ua, self.Va = nn.Linear(4, 4), nn.Linear(4, 4), nn.Linear(4, 1)
+
+    def forward(self, query, keys):
+        weights = torch.sigmoid(self.Va(self.Wa(query) * self.Ua(keys))).transpose(1, 2)
+        return torch.bmm(weights, keys), weights
+
+
+class Attends(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.rnn = nn.GRU(4, 4, batch_first=True)
+        self.attention = NotAttention()
+
+    def forward(self, x):
+        keys, hidden = self.rnn(x)
+        return self.attention(hidden.permute(1, 0, 2), keys)[0]
+
+
+class Both(nn.Module):
+    """An RNN's whole output and its last step, both read: no `take` says that."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rnn = nn.GRU(3, 4, batch_first=True)
+        self.fc = nn.Linear(4, 2)
+
+    def forward(self, x):
+        out, _ = self.rnn(x)
+        if x.size(1) > 100:
+            return out
+        return self.fc(out[:, -1]) + self.fc(out).mean(1)
+
+
+@pytest.mark.parametrize(
+    ("module", "inputs", "message"),
+    [
+        (Relu, [(2, 5, 2)], "forward applies relu, which the import does not read"),
+        (Attends, [(2, 5, 4)], "calls attention, which does not compute BahdanauAttention"),
+        (Both, [(2, 5, 3)], "forward applies mean, which the import does not read"),
+    ],
+)
+def test_what_a_recorded_run_cannot_say_is_one_line(module, inputs, message):
+    with pytest.raises(SpecError) as caught:
+        rnndiagrams.summary(module(), inputs=inputs)
+    text = str(caught.value)
+    assert text.startswith(f"{module.__name__}: ") and message in text and "\n" not in text

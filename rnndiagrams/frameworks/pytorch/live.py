@@ -2,11 +2,11 @@
 
 torch.fx first: `forward` traced symbolically, with every `torch.nn` module (the RNN
 modules among them) as a leaf, gives the data flow exactly: which output each call reads,
-`out, _ = rnn(x)`, `out[:, -1]`. Python control flow that depends on the inputs (a loop
-over time steps, `if t < x.size(1)`) defeats tracing; then one real run with forward hooks
-on every leaf module records the calls in first-call order, and each call's input is
-followed by identity to the output it is (or, after an RNN, compared with `out[:, -1]`).
-The notice says which was used and why. Names are the modules' dotted paths.
+`out, (h, c) = rnn(x)`, `out[:, -1]`, a module called again, what forward returns. Python
+control flow that depends on the inputs (a loop over time steps, `if t < x.size(1)`)
+defeats tracing; then one real run is recorded (`trace.py`) and its repeated steps folded
+into a loop. The subtitle says which was used, the spec's first line why. Names are the
+modules' dotted paths; the spec's count and output shapes are checked against the module.
 """
 
 from __future__ import annotations
@@ -60,13 +60,6 @@ def import_module(
         )
     examples = _examples(inputs)
     model.eval()
-    try:
-        graph: fx.Graph | None = fx.symbolic_trace(model).graph
-        how, why = "torch.fx", ""
-    except Exception as e:  # fx refuses control flow that depends on the inputs
-        graph = None
-        how = "forward hooks on one run (torch.fx could not trace forward)"
-        why = f": {_first_line(e)}"
     owners = _owners(model)
     with torch.no_grad():
         try:
@@ -77,19 +70,24 @@ def import_module(
                 f"forward raised {type(e).__name__}: {_first_line(e)}",
                 "expected inputs of the shapes and dtypes forward takes",
             ) from None
+    how = "torch.fx"
     try:
-        if graph is not None:
-            flow = _Walk(model, owners).flow(graph, len(examples))
-        else:
-            names = list(inspect.signature(model.forward).parameters)[: len(examples)]
+        flow = _Walk(model, owners).flow(fx.symbolic_trace(model).graph, len(examples))
+        why = ""
+    except Exception as e:  # control flow on the inputs, or a function fx's graph holds
+        how = "the calls of one run (torch.fx could not read forward)"
+        why = f": {_first_line(e)}"
+        names = list(inspect.signature(model.forward).parameters)[: len(examples)]
+        try:
             fold = trace.Fold(events, examples, names, lambda p, m: _layer(Call(p, m), owners))
             flow = Flow(names, *fold.flow(outputs))
-    except Unread as e:
-        raise SpecError(
-            source,
-            f"forward {e} (read by {how}{why})",
-            "expected modules, states and tied weights (loops are read by neither yet)",
-        ) from None
+        except Unread as unread:
+            raise SpecError(
+                source,
+                f"forward {unread} (read from {how}{why})",
+                "expected torch.nn modules, the functions cat, stack, add, mul, bmm and "
+                "permute, and loops over the steps of an input",
+            ) from None
     text = _spec_text(model, flow, inputs, f"imported from {source}: structure from {how}{why}")
     shaped = shape_model(validate(parse_doc(text, type(model).__name__)))
     _check(shaped, model, outputs, source)
