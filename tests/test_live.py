@@ -389,3 +389,18 @@ def test_what_a_recorded_run_cannot_say_is_one_line(module, inputs, message):
         rnndiagrams.summary(module(), inputs=inputs)
     text = str(caught.value)
     assert text.startswith(f"{module.__name__}: ") and message in text and "\n" not in text
+
+
+def test_every_gallery_model_imports_back_from_the_live_model_its_code_builds():
+    """`rnndiagrams code` of each gallery spec, built in real Keras or PyTorch and imported
+    back as a live model, gives the spec's modules and count (bench/live_gallery.py)."""
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "live_gallery.py"), str(ROOT / "specs")],
+        capture_output=True,
+        text=True,
+        env=KERAS_ENV,
+        timeout=600,
+    )
+    count = len(list((ROOT / "specs").glob("*.yaml")))
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert f"{count} of {count} gallery models import back" in proc.stdout

@@ -197,6 +197,7 @@ class Fold:
             id(x): Source("input", i) for i, x in enumerate(examples)
         }
         self.calls: list[Event] = []
+        self.reads: list[tuple[list[Source], list[Source]]] = []  # per call: data, states
         for event in events:
             if not is_known(event):
                 raise Unread(f"applies {event.name}, which the import does not read")
@@ -205,7 +206,12 @@ class Fold:
                 raise Unread(f"calls {event.name}, which does not compute BahdanauAttention")
             if is_zeros(event):
                 made = Source("zeros", -1)
-            if made is None:
+            if made is None:  # what it reads, before its outputs are known (Dropout in eval
+                # mode returns its very input)
+                reads, states = self._reads(event)
+                self.reads.append(
+                    ([self.source(t) for t in reads], [self.source(t) for t in states])
+                )
                 made = Source("call", len(self.calls))
                 self.calls.append(event)
             for part, tensor in enumerate(flat(event.out)):
@@ -264,7 +270,7 @@ class Fold:
         joined = self.calls[after] if after < len(self.calls) else None
         if joined is None or joined.name not in ("cat", "stack"):
             raise Unread("returns something other than torch.stack or torch.cat of the steps")
-        collected = [self.source(t) for t in flat(joined.args[0])]
+        collected = self.reads[after][0]
         position = {s.origin - first - i * size for i, s in enumerate(collected)}
         dim = joined.kwargs.get("dim", joined.args[1] if len(joined.args) > 1 else 0)
         if len(collected) != count or len(position) != 1 or dim != 1:
@@ -310,10 +316,9 @@ class Fold:
         layer before) and the state it starts from."""
         for index in indices:
             event = self.calls[index]
-            reads, states = self._reads(event)
-            data = [self._name(self.source(t), None) for t in reads]
+            reads, state = self.reads[index]
+            data = [self._name(src, None) for src in reads]
             given: dict[str, Any] = {"inputs": data} if data != [previous] else {}
-            state = [self.source(t) for t in states]
             if state and not all(s.kind == "zeros" for s in state):
                 given["initial_state"] = [self._name(s, None) for s in state]
             previous = self._named(index, event)
@@ -386,15 +391,13 @@ class Fold:
         for j in range(size):
             index = first + s * size + j
             event = self.calls[index]
-            reads, states = self._reads(event)
-            sources = [self.source(t) for t in reads]
+            sources, state = self.reads[index]
             stepped += [src for src in sources if src.kind == "step"]
             data.append([self._name(src, s, first, size) for src in sources])
-            state = [self.source(t) for t in states]
             if s == 0:
                 zeros = all(x.kind == "zeros" for x in state)
                 starts.append([] if zeros else [self._name(x, None) for x in state])
-            elif states and state != [
+            elif state and state != [
                 Source("call", index - size, p) for p in _state_parts(event.module)
             ]:
                 raise Unread(f"{event.name} starts step {s} from a state other than its own")
@@ -405,7 +408,7 @@ class Fold:
         if event.kwargs and event.module is not None:
             raise Unread(f"calls {event.name} with keywords {', '.join(event.kwargs)}")
         if event.module is not None and isinstance(event.module, (nn.RNNBase, nn.RNNCellBase)):
-            return [event.args[0]], flat(event.args[1:])
+            return [event.args[0]], [t for t in flat(event.args[1:]) if t is not None]
         if event.module is not None:
             return list(event.args), []
         if event.name in ("cat", "stack"):
