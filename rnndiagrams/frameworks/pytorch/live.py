@@ -76,7 +76,7 @@ def import_module(
         why = ""
     except Exception as e:  # control flow on the inputs, or a function fx's graph holds
         how = "the calls of one run (torch.fx could not read forward)"
-        why = f": {_first_line(e)}"
+        why = f": its graph {e}" if isinstance(e, Unread) else f": {_first_line(e)}"
         names = list(inspect.signature(model.forward).parameters)[: len(examples)]
         try:
             fold = trace.Fold(events, examples, names, lambda p, m: _layer(Call(p, m), owners))
@@ -89,7 +89,10 @@ def import_module(
                 "permute, and loops over the steps of an input",
             ) from None
     text = _spec_text(model, flow, inputs, f"imported from {source}: structure from {how}{why}")
-    shaped = shape_model(validate(parse_doc(text, type(model).__name__)))
+    try:
+        shaped = shape_model(validate(parse_doc(text, type(model).__name__)))
+    except SpecError as e:  # what forward does, said in words the dialect refuses
+        raise SpecError(source, f"the spec read from forward: {e.problem}", e.expected) from None
     _check(shaped, model, outputs, source)
     return text, shaped, f"structure from {how}{why}; modules in forward's order"
 
@@ -141,6 +144,8 @@ class _Walk:
                 outputs = _flat(self._read(node.args[0]))
             else:
                 raise Unread(f"applies {node.op} {_op_name(node)}, which the import does not read")
+        if not self.layers:
+            raise Unread("calls no module")
         return Flow(inputs, self.layers, [] if outputs == [self.previous] else outputs)
 
     def _read(self, arg: Any) -> Value:
@@ -276,6 +281,11 @@ def _vocabulary(module: nn.Module) -> bool:
 def _layer(call: Call, owners: dict[int, str]) -> dict[str, Any]:
     """The module as a spec item, named by its path; a weight another module registered
     first is tied to it."""
+    if not all(part.isidentifier() for part in call.path.split(".")):
+        raise Unread(
+            f"calls {call.path}, a name the spec cannot give (nn.Sequential numbers its "
+            "modules; an attribute per module names them)"
+        )
     size = trace.attention_size(call.module)
     if size is not None:
         return {"BahdanauAttention": {"hidden_size": size, "name": call.path}}

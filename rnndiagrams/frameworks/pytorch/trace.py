@@ -192,6 +192,7 @@ class Fold:
         self, events: list[Event], examples: list[torch.Tensor], names: list[str], layer_of: Any
     ) -> None:
         self.names = names
+        self.inputs = examples
         self.layer_of = layer_of  # (path, module) -> a spec item
         self.sources: dict[int, Source] = {
             id(x): Source("input", i) for i, x in enumerate(examples)
@@ -257,6 +258,8 @@ class Fold:
 
     def flow(self, returned: Any) -> tuple[list[dict[str, Any]], list[str]]:
         """The layers, and what forward returns by spec references."""
+        if not self.calls:
+            raise Unread("calls no module")
         found = steps(self.calls)
         before = found.before if found else len(self.calls)
         # the first layer names what it reads unless the model has one input
@@ -341,6 +344,9 @@ class Fold:
         if keepdim:
             loop["keepdim"] = True
         length = sum(1 for step in reads if step[2])
+        steps_in = self.inputs[index].shape[1]
+        if length != steps_in:
+            raise Unread(f"loops over {length} of the {steps_in} steps of {self.names[index]}")
         canonical = reads[1][0]
         for s, (data, _, _) in enumerate(reads[2:], start=2):
             if s >= length:  # past the input: the first call reads the step before's output
@@ -480,6 +486,7 @@ def function_args(event: Event) -> dict[str, Any]:
     if name == "permute":
         dims = event.args[1:] if len(event.args) > 2 else event.args[1]
         return {"dims": list(dims)}
-    if name in ("add", "mul", "bmm") and not event.kwargs:
+    tensors = [a for a in event.args if isinstance(a, torch.Tensor)]
+    if name in ("add", "mul", "bmm") and not event.kwargs and len(tensors) == len(event.args) == 2:
         return {}
     raise Unread(f"applies {event.name} with {event.args[1:]!r}, which the import does not read")
