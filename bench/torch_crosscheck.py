@@ -79,7 +79,7 @@ def _numpy_vs_torch(model, module, x) -> float:
         child = getattr(module, layer.name)
         params = dict(child.named_parameters())
         arrays = {w: params[w.name("pytorch")].detach().numpy() for w in layer.weights}
-        ours = torch_verify._module(model, layer, arrays, ours)
+        ours = torch_verify.run_module(model, layer, arrays, ours)
         with torch.no_grad():
             theirs = child(theirs)
         if isinstance(theirs, tuple):  # an RNN module: (output, h_n) or (output, (h_n, c_n))

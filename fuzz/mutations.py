@@ -108,7 +108,8 @@ _NAMES = re.compile(r"\bname: ([\w.]+)|^    (\w+): \{shape", re.M)
 def _rewire(text: str, rng: random.Random) -> str | None:
     """A graph's wiring (inputs:, initial_state:, outputs:) changed as a user might get it
     wrong: a reference to another layer (a cycle, a layer read twice, one left unread), to an
-    output it lacks, or to no layer; a reference dropped or doubled. None for a chain."""
+    output it lacks, or to no layer, or to the step before; a reference dropped or doubled.
+    None for a chain."""
     lists = list(_REFS.finditer(text))
     if not lists:
         return None
@@ -116,9 +117,11 @@ def _rewire(text: str, rng: random.Random) -> str | None:
     found = rng.choice(lists)
     refs = [r.strip() for r in found[2].split(",") if r.strip()]
     i = rng.randrange(len(refs) + 1)
-    op = rng.choice(("other", "index", "unknown", "drop", "double"))
+    op = rng.choice(("other", "index", "unknown", "drop", "double", "previous"))
     if op == "other":
         refs[i : i + 1] = [rng.choice(names)]
+    elif op == "previous":  # the step before, inside a loop or not, of a state or not
+        refs[i : i + 1] = [f"{rng.choice(names)}{rng.choice(('', '.1', '.2'))}@t-1"]
     elif op == "index":
         refs[i : i + 1] = [f"{rng.choice(names)}.{rng.choice((0, 1, 2, 3, 4, 5, 99))}"]
     elif op == "unknown":

@@ -63,3 +63,39 @@ def test_the_schema_refuses_a_loop_without_its_layers() -> None:
     }
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, json.loads(schema_text()))
+
+
+def test_a_loop_of_millions_of_steps_is_verified_on_a_reduced_copy(write_spec, capsys) -> None:
+    """verify counts a loop's steps (its body runs in Python once per step), so a huge
+    `future` runs as a reduced copy, at once, rather than for minutes."""
+    text = (
+        (SPECS / "graph_torch_007_cells.yaml").read_text().replace("future: 20", "future: 3000000")
+    )
+    model = rnndiagrams.shape_model(rnndiagrams.load(str(write_spec(text))), "pytorch")
+    assert loop_steps(model) == {"steps": 3_000_010}
+    note = rnndiagrams.verify(model)
+    assert note is not None and "scaled down" in note
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_summary_and_explain_of_each_case(name: str, capsys) -> None:
+    """`summary --format json` lists named_parameters and the call order as PyTorch does;
+    `explain` ends with the oracle's total, and its torchinfo table names every module."""
+    from rnndiagrams.cli import main
+
+    oracle, path = CASES[name], str(SPECS / f"{name}.yaml")
+    assert main(["summary", path, "--format", "json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert got["named_parameters"] == oracle["weights"]
+    assert got["call_order"] == oracle["call_order"]
+    assert got["total_params"] == oracle["total_params"]
+    assert main(["explain", path]) == 0
+    text = capsys.readouterr().out
+    assert text.rstrip().endswith(
+        f"total: {oracle['total_params']:,} parameters (sum(p.numel() for p in model.parameters()))"
+    )
+    assert main(["summary", path]) == 0
+    table = capsys.readouterr().out
+    for module in dict.fromkeys(oracle["call_order"]):
+        owner = module.rsplit(".", 1)[0] if module.startswith("attention.") else module
+        assert f"({owner})" in table

@@ -10,12 +10,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import torch
 
 import rnndiagrams
 from rnndiagrams.frameworks import framework
-from rnndiagrams.frameworks.pytorch.modules import named_parameters, output_shapes
+from rnndiagrams.frameworks.pytorch.modules import modules, named_parameters, output_shapes
+from rnndiagrams.frameworks.pytorch.run_graph import GraphRun
 
 HERE = Path(__file__).parent
 CASES = {
@@ -91,24 +93,63 @@ def test_a_tied_weight_is_one_parameter_counted_once() -> None:
 
 TORCH_GALLERY = [
     p
-    for p in sorted((HERE.parent / "specs").glob("*.yaml"))
+    for p in [
+        *sorted((HERE.parent / "specs").glob("*.yaml")),
+        *(HERE / "torch_specs").glob("*.yaml"),
+    ]
     if rnndiagrams.load(str(p)).graph and rnndiagrams.load(str(p)).framework == "pytorch"
 ]
 
 
 @pytest.mark.parametrize("path", TORCH_GALLERY, ids=lambda p: p.stem)
 def test_gallery_torch_graphs_run_in_real_pytorch(path: Path) -> None:
-    """The gallery's PyTorch graphs: the exported module has the engine's parameters and
-    returns the engine's shapes (the batch 3)."""
+    """The gallery's PyTorch graphs and ours: the exported module has the engine's
+    parameters and returns the engine's shapes (the batch 3)."""
     model = rnndiagrams.shape_model(rnndiagrams.load(str(path)), "pytorch")
     exported = _exported(path).eval()
     assert [(n, tuple(p.shape)) for n, p in exported.named_parameters()] == named_parameters(model)
-    args = [
-        torch.randint(0, 100, (3, *i.shape)) if i.dtype == "int64" else torch.randn(3, *i.shape)
+    sizes = [  # in the model's layout: the batch first, or second after the steps
+        (3, *i.shape) if model.time_axis == 1 else (i.shape[0], 3, *i.shape[1:])
         for i in model.spec.inputs
+    ]
+    args = [
+        torch.randint(0, 100, size) if i.dtype == "int64" else torch.randn(size)
+        for i, size in zip(model.spec.inputs, sizes, strict=True)
     ]
     with torch.no_grad():
         got = _flat(exported(*args))
     assert [list(t.shape) for t in got] == [
         [3 if d is None else d for d in shape] for shape in output_shapes(model)
     ]
+
+
+GRAPHS = [
+    p
+    for folder in ("torch_graphs", "torch_specs")
+    for p in sorted((HERE / folder).glob("*.yaml"))
+    if rnndiagrams.load(str(p)).graph
+]
+
+
+@pytest.mark.parametrize("path", GRAPHS, ids=lambda p: p.stem)
+def test_verify_equations_give_pytorch_numbers(path: Path) -> None:
+    """verify's numpy run of each graph case (the 3 chains are bench/torch_crosscheck.py's
+    kind) and of our other PyTorch graphs, given the exported module's weights, computes
+    what PyTorch computes on the same inputs: cells, states handed over, loops with
+    feedback, attention, every function, a tied weight."""
+    model = rnndiagrams.shape_model(rnndiagrams.load(str(path)), "pytorch")
+    torch.manual_seed(1)
+    exported = _exported(path).eval()
+    params = {n: p.detach().double().numpy() for n, p in exported.named_parameters()}
+    run = GraphRun(model, np.random.default_rng(0))
+    for module in modules(model):
+        for w in module.weights:
+            run.arrays[module.name][w] = params[f"{module.name}.{w.name('pytorch')}"]
+    run.run()
+    args = [torch.from_numpy(run.values[i.name, 0]) for i in model.spec.inputs]
+    with torch.no_grad():
+        got = _flat(exported.double()(*args))
+    want = [run.values[ref.source, ref.index] for ref in model.spec.outputs]
+    assert len(got) == len(want)
+    for mine, theirs in zip(want, got, strict=True):
+        assert np.allclose(mine, theirs.numpy(), atol=1e-8)

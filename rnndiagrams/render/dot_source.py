@@ -184,7 +184,7 @@ def dot_source(scene: Scene, theme: Theme) -> str:
             # an xlabel does neither. Within a row a label is kept: dot widens that gap alone
             # to fit it, and reserves no room for an xlabel there
             # back up the rows (what a loop reads from the step before): beside the node it
-            # reaches, since dot's frames leave a long edge's own label outside
+            # comes from, since dot's frames leave a long edge's own label outside
             upward = edge.backward and pos[edge.src][1] != pos[edge.dst][1]
             key = "headlabel" if upward else "xlabel" if past or against else "label"
             attrs[key] = labels.label(edge.label, edge_size, indent="&#160;")

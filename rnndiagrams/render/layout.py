@@ -276,12 +276,12 @@ class Layout:
             for i in range(1, steps) if r else ():
                 x, y = on_arc(*cast(Route, r), i / steps)  # r is not None in this loop
                 self.line_index.add(Box(x, y, 0.0, 0.0), (x, y))
-        for i, route in enumerate(self.routes):
-            if i in self.edge_blocks:
-                self.label_at[i] = self._label_rect(i, route)
         self.group_labels = {
             g.id: self.m.block(g.label, style.FONT_SIZE, theme.text) for g in scene.groups
         }
+        for i, route in enumerate(self.routes):
+            if i in self.edge_blocks:
+                self.label_at[i] = self._label_rect(i, route)
         self.frames = [self._frame(g) for g in scene.groups if g.label]
         self._fit()
 
@@ -392,11 +392,14 @@ class Layout:
         flat = abs(end[1] - start[1]) < 1
         spots = []
         edge = self.scene.edges[index]
-        # an edge into a framed group: its label near its source, clear of the frame's title
-        entering = any(
-            edge.dst in g.nodes and edge.src not in g.nodes for g in self.scene.groups if g.label
-        )
-        for t in (0.25, 0.35, 0.5) if entering else (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
+        # an edge into a framed group: its label near its source, clear of the band the
+        # frame's title will take above the group's nodes, and not across the frame's sides
+        frames = [
+            self._tentative_frame(g)
+            for g in self.scene.groups
+            if g.label and edge.dst in g.nodes and edge.src not in g.nodes
+        ]
+        for t in (0.25, 0.35, 0.5) if frames else (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
             x, y = on_arc(start, end, rad, t)
             spots += (
                 [(x, y + h / 2 + 2), (x, y - h / 2 - 3)]
@@ -423,7 +426,8 @@ class Layout:
         rects += [Box(x, y, w, h) for x, y in further]
         for rect in rects:
             if (
-                not any(overlap(rect, box) for _, box in self.node_index.near(rect))
+                not any(overlap(rect, band) or _straddles(rect, box) for box, band in frames)
+                and not any(overlap(rect, box) for _, box in self.node_index.near(rect))
                 and not any(overlap(rect, other) for _, other in self.label_index.near(rect))
                 and not any(rect.contains(*p, pad=-1) for p, _ in self.line_index.near(rect))
             ):
@@ -434,14 +438,32 @@ class Layout:
         self.label_index.add(rect, rect)
         return rect
 
+    def _tentative_frame(self, group: Group) -> tuple[Box, Box]:
+        """A group's frame as its nodes alone make it, and the band its title takes above
+        them (before any label is placed; the labels of its own edges may widen it)."""
+        parts = [self.boxes[n] for n in group.nodes]
+        left = min(b.x - b.w / 2 for b in parts) - 10.0
+        right = max(b.x + b.w / 2 for b in parts) + 10.0
+        bottom = min(b.y - b.h / 2 for b in parts) - 10.0
+        top = max(b.y + b.h / 2 for b in parts) + 10.0
+        height = self.group_labels[group.id].height + 4
+        frame = Box(
+            (left + right) / 2, (bottom + top + height) / 2, right - left, top + height - bottom
+        )
+        return frame, Box((left + right) / 2, top + height / 2, right - left, height)
+
     def _frame(self, group: Group) -> Box:
-        """A group's frame: its nodes, their self-loops and the labels of its own edges."""
+        """A group's frame: its nodes, their self-loops, and the labels and curves of its
+        own edges."""
         inside = set(group.nodes)
         parts = [self.boxes[n] for n in group.nodes]
         for i, e in enumerate(self.scene.edges):
             if e.src in inside and e.dst in inside:
                 if i in self.label_at:
                     parts.append(self.label_at[i])
+                route = self.routes[i]
+                if route is not None and route[2]:  # a curve bulges out of the boxes
+                    parts += [Box(*on_arc(*route, k / 8), 3.0, 3.0) for k in range(1, 8)]
                 if e.src == e.dst:
                     a = self.boxes[e.src]
                     parts.append(Box(a.x + a.w / 2 + LOOP / 2, a.y, LOOP, a.h))
@@ -495,3 +517,12 @@ class Layout:
         self.height = (
             (top - bottom) + HEAD_GAP + self.header.height + self.legend.height + 2 * MARGIN
         )
+
+
+def _straddles(rect: Box, frame: Box) -> bool:
+    """Whether a label lies across a frame's line: partly inside it, partly out."""
+    inside = (
+        abs(rect.x - frame.x) <= (frame.w - rect.w) / 2
+        and abs(rect.y - frame.y) <= (frame.h - rect.h) / 2
+    )
+    return overlap(rect, frame) and not inside

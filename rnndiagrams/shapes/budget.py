@@ -30,15 +30,22 @@ def cost(model: ShapedModel) -> tuple[int, int]:
     def size(shape: Shape) -> int:
         return prod(FREE_STEPS if d is None else d for d in shape[1:]) * BATCH
 
-    elements = size(model.input_shape)
+    elements = sum(size((None, *i.shape)) for i in model.spec.inputs) or size(model.input_shape)
     steps = 0
+    loops = {  # a loop's body runs once per step, in Python
+        layer.name: FREE_STEPS if layer.loop_steps is None else layer.loop_steps
+        for layer in model.layers
+        if any(other.spec.loop == layer.name for other in model.layers)
+    }
     for layer in model.layers:
+        repeat = loops.get(layer.spec.loop or "", 1)
         elements += sum(w.size for w in layer.weights) + 2 * size(layer.output_shape)
+        steps += repeat if layer.spec.loop else 0
         if layer.recurrence is not None:
-            length = model.steps
+            length = layer.input_shape[model.time_axis]
             rec = layer.recurrence  # a pass per stacked layer and direction
             runs = len(rec.directions) * rec.layers
-            steps += (FREE_STEPS if length is None else length) * runs
+            steps += (FREE_STEPS if length is None else length) * runs * repeat
             elements += size(layer.input_shape[:2] + (rec.units,)) * 2
     return elements, steps
 
@@ -65,9 +72,13 @@ def reduced(spec: Spec, limit: int) -> Spec:
             wrapped=None if spec_layer.wrapped is None else layer(spec_layer.wrapped),
         )
 
+    def shape(dims: tuple[int | None, ...]) -> tuple[int | None, ...]:
+        return cast(tuple[int | None, ...], tuple(small(d) for d in dims))
+
     return dataclasses.replace(
         spec,
-        input_shape=cast(tuple[int | None, ...], tuple(small(d) for d in spec.input_shape)),
+        input_shape=shape(spec.input_shape),
+        inputs=tuple(dataclasses.replace(i, shape=shape(i.shape)) for i in spec.inputs),
         layers=tuple(layer(x) for x in spec.layers),
     )
 
@@ -77,7 +88,8 @@ def _is_size(value: object) -> TypeGuard[int]:
 
 
 def _ints(spec: Spec) -> list[int]:
-    values = [d for d in spec.input_shape if _is_size(d)]
+    values = [d for i in spec.inputs for d in i.shape if _is_size(d)]
+    values += [d for d in spec.input_shape if _is_size(d)]
     stack = list(spec.layers)
     while stack:
         layer = stack.pop()

@@ -105,6 +105,9 @@ class ShapedLayer:
     # the ops that make its padding mask, as a summary lists them: (name, class, output
     # shape, what each reads), e.g. Keras's not_equal of mask_zero
     mask_ops: tuple[tuple[str, str, Shape, tuple[tuple[str, int], ...]], ...] = ()
+    # a loop (the layer that joins its body's outputs): how many steps the body runs
+    # (None: as many as an open length)
+    loop_steps: int | None = None
 
     @property
     def name(self) -> str:

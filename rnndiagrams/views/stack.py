@@ -76,16 +76,27 @@ def _role(layer: ShapedLayer) -> str:
     )
 
 
-def _label(model: ShapedModel, layer: ShapedLayer) -> Label:
+def _label(model: ShapedModel, layer: ShapedLayer, wrap: bool = False) -> Label:
     return (
         (words(f"{layer.name}"),),
-        (words(labels.layer_call(layer), small=True),),
+        *((words(line, small=True),) for line in _call_lines(labels.layer_call(layer), wrap)),
         (words(labels.params(layer, model.convention), small=True),),
     ) + tuple(
         (words(f"{final} {format_shape(shape)}", small=True),)
         for final, shape in (("h_n", layer.h_n), ("c_n", layer.c_n))
         if shape is not None
     )
+
+
+WRAP_CHARS = 40  # a longer call in a graph's node takes two lines: its columns stay narrow
+
+
+def _call_lines(call: str, wrap: bool) -> tuple[str, ...]:
+    """The call, or (wrapped) its text up to the argument that passes the middle, then the rest."""
+    if not wrap or len(call) <= WRAP_CHARS:
+        return (call,)
+    cut = call.find(", ", len(call) // 2 - 8)
+    return (call,) if cut < 0 else (call[: cut + 1], call[cut + 2 :])
 
 
 def _graph(model: ShapedModel) -> Scene:
@@ -137,7 +148,7 @@ def _graph(model: ShapedModel) -> Scene:
         layer = shaped[layer_spec.name]
         reads = sources(layer_spec)
         place(layer.name, cell[reads[0].source][0] if reads else 0, row[layer.name])
-        label = _label(model, layer)
+        label = _label(model, layer, wrap=True)
         for ref in (r for r in spec.outputs if r.source == layer.name):  # no node of their own
             state = _state_name(layer, ref.index) if ref.index else ""
             shape = format_shape(layer.outputs[ref.index])
@@ -170,10 +181,11 @@ def _graph(model: ShapedModel) -> Scene:
             line = ((words(f"{state} at t-1" if state else "at t-1", small=True),),)
             edges.append(Edge(ref.source, layer.name, line, "recurrent", "dashed", backward=True))
     loops = dict.fromkeys(layer.loop for layer in layers if layer.loop is not None)
+    # a frame per loop, its body and its step
     groups = tuple(
         Group(
             f"loop-{k}",
-            tuple((words(line, small=True),) for line in (shaped[name].about or name).split("\n")),
+            ((words(f"loop {name}", small=True),),),  # short: clear of the edges entering
             tuple(layer.name for layer in layers if layer.loop == name),
         )
         for k, name in enumerate(loops)

@@ -215,12 +215,14 @@ def module_call(layer: LayerSpec) -> str:
             f"LayerNorm(({a['normalized_shape']},), eps={a['eps']}, "
             f"elementwise_affine={affine}, bias={affine and a['bias']})"
         )
+    if cls == "permute":  # a tensor's method
+        return f".permute({', '.join(map(str, a['dims']))})"
     if cls in FUNCTIONS:
-        given = ", ".join(f"{k}={list(v) if isinstance(v, tuple) else v}" for k, v in a.items())
-        return f"torch.{cls}({given})"
+        return f"torch.{cls}({', '.join(f'{k}={v}' for k, v in a.items())})"
     if cls == "step":
         index = "t:t+1" if a["keepdim"] else "t"
-        return f"{a['over']}[{':, ' * a['dim']}{index}]"
+        then = f"; {a['future']} more: {a['feedback']} at t-1" if a["future"] else ""
+        return f"{a['over']}[{':, ' * a['dim']}{index}]{then}"
     if cls == "loop":
         return f"torch.{a['join']}(outputs, {a['dim']})"
     if cls == "BahdanauAttention":

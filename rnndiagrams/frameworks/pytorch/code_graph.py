@@ -105,7 +105,8 @@ class _Writer:
         kind = f"prev{ref.index}" if ref.previous else str(ref.index) if ref.index else ""
         return self.var(ref.source, kind)
 
-    def state(self, layer: LayerSpec, given: list[str]) -> str:
+    @staticmethod
+    def state(given: list[str]) -> str:
         """A module's state argument: h, or (h, c)."""
         return given[0] if len(given) == 1 else f"({', '.join(given)})"
 
@@ -135,15 +136,15 @@ class _Writer:
             return [f"{indent}{out} = {module}({reads[0]}){shape}"]
         carried = self.var(layer.name, "state")
         states = [self.tensor(r) for r in layer.initial_state]
-        start = carried if layer.loop is not None else self.state(layer, states) if states else ""
+        start = carried if layer.loop is not None else self.state(states) if states else ""
         call = f"{module}({', '.join([reads[0]] + ([start] if start else []))})"
         finals = [self.var(layer.name, str(k)) for k in range(1, state_count(layer) + 1)]
         if layer.cls in STEP_CELLS:  # h, or h and c; the state is both
             names = [out] + finals[1:]
             lines = [f"{indent}{', '.join(names)} = {call}{shape}"]
-            state = self.state(layer, names)
+            state = self.state(names)
         else:
-            state = self.state(layer, finals)
+            state = self.state(finals)
             sequence = format_shape(shaped.sequence_output or shaped.output_shape)
             lines = [f"{indent}{out}, {state} = {call}  # {sequence}"]
             if layer.take == "last":
@@ -164,7 +165,7 @@ class _Writer:
         for layer in body:
             if layer.cls in STATEFUL:
                 given = [self.tensor(r) for r in layer.initial_state]
-                start = self.state(layer, given) if given else "None"
+                start = self.state(given) if given else "None"
                 lines.append(f"        {self.var(layer.name, 'state')} = {start}")
         future = f" + {a['future']}" if a["future"] else ""
         lines.append(f"        for t in range({length}{future}):")

@@ -82,7 +82,7 @@ def _what(layer: ShapedLayer) -> list[str]:
                 f"then {a['future']} steps more, each reading {a['feedback']} of the step before"
             )
     elif layer.cls == "loop":
-        lines = [layer.about.replace("\n", "; "), f"each step's {layer.reads[0]} joined"]
+        lines = [layer.about, f"each step's {layer.reads[0]} joined"]
     else:
         lines = _plain(layer)
     return lines

@@ -175,12 +175,12 @@ class TorchGraph:
             joined = None if steps is None or size is None else steps * size
             out = shape[:dim] + (joined,) + shape[dim + 1 :]
         a = step.args
+        length = f"every step of {a['over']}" if steps is None else f"{steps - a['future']}"
         about = f"loop {layer.name}: " + (
-            f"every step of {a['over']}" if steps is None else f"{steps} steps"
+            f"{length} + {a['future']} steps" if a["future"] else f"{length} steps"
         )
-        if a["future"]:  # a line of its own: a frame's title stays narrow
-            about += f"\nthe last {a['future']}: {a['feedback']} at t-1"
-        return ShapedLayer(layer, shape, out, "float32", (), about=about), (out,)
+        shaped = ShapedLayer(layer, shape, out, "float32", (), about=about, loop_steps=steps)
+        return shaped, (out,)
 
     def _stateful(
         self, layer: LayerSpec, shaped: ShapedLayer, states: tuple[Tensor, ...]

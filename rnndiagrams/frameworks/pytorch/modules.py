@@ -75,13 +75,7 @@ def call_order(model: ShapedModel, steps: Mapping[str, int]) -> list[str]:
 def loop_steps(model: ShapedModel) -> dict[str, int | None]:
     """How many steps each loop runs, by loop name: its `over`'s length and the future
     steps (None: an open length)."""
-    out = {}
-    for layer in model.layers:
-        if layer.cls == "step":
-            a = layer.spec.args
-            length = layer.input_shape[a["dim"]]
-            out[str(layer.spec.loop)] = None if length is None else length + a["future"]
-    return out
+    return {layer.name: layer.loop_steps for layer in model.layers if layer.cls == "loop"}
 
 
 def output_shapes(model: ShapedModel) -> list[Shape]:

@@ -49,7 +49,7 @@ def verify_torch(model: ShapedModel, seed: int = 0) -> None:
         x = rng.standard_normal(shape)
     for layer in model.layers:
         arrays = {w: rng.standard_normal(w.shape) * 0.3 for w in layer.weights}
-        x = _module(model, layer, arrays, x)
+        x = run_module(model, layer, arrays, x)
         expect(model, layer, "output", x.shape, layer.output_shape)
 
 
@@ -62,7 +62,7 @@ def _get(
     return None
 
 
-def _module(
+def run_module(
     model: ShapedModel, layer: ShapedLayer, arrays: dict[Weight, np.ndarray], x: np.ndarray
 ) -> np.ndarray:
     cls, a = layer.cls, layer.spec.args

@@ -17,16 +17,17 @@ from ...specification.graph import order
 from ...specification.model import LayerSpec, Ref
 from .catalog import STEP_CELLS
 from .graph_shapes import STATEFUL, state_index
-from .run import _module, cell_step, run_rnn, softmax
-
-Values = dict[tuple[str, int], np.ndarray]
+from .run import cell_step, run_module, run_rnn, softmax
 
 
 def verify_torch_graph(model: ShapedModel, seed: int = 0) -> None:
-    _Run(model, np.random.default_rng(seed)).run()
+    GraphRun(model, np.random.default_rng(seed)).run()
 
 
-class _Run:
+class GraphRun:
+    """One run: random weights of the computed shapes in `arrays` (by layer; a test may put
+    a real module's in before `run`), every tensor in `values` after it."""
+
     def __init__(self, model: ShapedModel, rng: np.random.Generator) -> None:
         self.model = model
         self.rng = rng
@@ -34,7 +35,7 @@ class _Run:
         self.arrays: dict[str, dict[Weight, np.ndarray]] = {}
         for layer in model.layers:
             self.arrays[layer.name] = {w: rng.standard_normal(w.shape) * 0.3 for w in layer.weights}
-        self.values: Values = {}
+        self.values: dict[tuple[str, int], np.ndarray] = {}
         self.states: dict[str, tuple[np.ndarray, ...]] = {}  # a body's module: its state
 
     def run(self) -> None:
@@ -111,7 +112,7 @@ class _Run:
                 outputs = (out, *state)
             self.states[layer.name] = state
         else:
-            outputs = (_module(self.model, shaped, arrays, xs[0]),)
+            outputs = (run_module(self.model, shaped, arrays, xs[0]),)
         for k, (y, shape) in enumerate(zip(outputs, shaped.outputs, strict=True)):
             expect(self.model, shaped, f"output {k}", y.shape, shape)
             self.values[layer.name, k] = y

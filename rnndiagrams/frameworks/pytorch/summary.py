@@ -11,6 +11,7 @@ from __future__ import annotations
 from ...shapes import ShapedModel
 from ...shapes.shaped import Shape
 from .catalog import class_name
+from .validate import auto_name
 
 WIDTHS = (40, 25, 25)  # torchinfo's default column widths (each cell then one space)
 
@@ -27,7 +28,11 @@ def _row(name: str, shape: str, params: str) -> str:
 def torchinfo_text(model: ShapedModel) -> str:
     rule = "=" * sum(WIDTHS)
     last = model.layers[-1]
-    named = model.spec.graph or any(m.spec.calls or "." in m.name for m in model.layers)
+    # torchinfo's var_names column, when the spec names its modules (a chain can)
+    named = model.spec.graph
+    if not named:
+        counters: dict[str, int] = {}
+        named = [auto_name(m.cls, counters) for m in model.layers] != [m.name for m in model.layers]
     rows = [
         rule,
         _row(f"Layer (type{' (var_name)' if named else ''}:depth-idx)", "Output Shape", "Param #"),

@@ -89,7 +89,7 @@ def _item(
     return [_module(doc, path, item, counters, loop)]
 
 
-def _auto_name(cls: str, counters: dict[str, int]) -> str:
+def auto_name(cls: str, counters: dict[str, int]) -> str:
     prefix = tc.AUTO_NAME[cls]
     n = counters.get(prefix, 0)
     counters[prefix] = n + 1
@@ -124,7 +124,7 @@ def _loop(
             value if key == "layers" else _check(doc, where, key, arg, value)
         ),
     )
-    name = args.pop("name") or _auto_name("loop", counters)
+    name = args.pop("name") or auto_name("loop", counters)
     body_given = args.pop("layers")
     if not isinstance(body_given, list) or not body_given:
         raise doc.error(
@@ -249,7 +249,7 @@ def _module(
     elif cls in tc.CELLS:
         take = "output"
     args = _args(doc, path + (cls,), cls, item[cls])
-    name = args.pop("name") or _auto_name(cls, counters)
+    name = args.pop("name") or auto_name(cls, counters)
     reads = _refs(args.pop("inputs"), path + (cls, "inputs"))
     states = _refs(args.pop("initial_state", None), path + (cls, "initial_state"))
     return LayerSpec(
