@@ -179,7 +179,7 @@ class _Walk:
             item: dict[str, Any] = {"call": {"module": path, "name": name, **given}}
         else:
             item = _layer(Call(path, module, "output"), self.owners)
-            item[type(module).__name__].update(given)
+            next(iter(item.values())).update(given)
             self.items[name] = item
         self.layers.append(item)
         self.previous = name
