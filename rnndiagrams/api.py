@@ -15,20 +15,26 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from .errors import SpecError
+from .frameworks import Input, owner
 from .render.files import atomic_write
 from .render.svg_clean import scope_ids
 from .specification import catalog
+from .specification.catalog import DTYPES
 from .specification.checks import did_you_mean
 from .specification.model import Spec, ViewSpec
 from .specification.options import views_and_render
 from .specification.sources import SpecSource, spec_from
-from .specification.yamldoc import Doc
+from .specification.validate import validate
+from .specification.yamldoc import Doc, parse_doc
 
 MIME = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}
+# an example input of a live model: a shape, or a shape and its dtype
+InputSize = Sequence[int] | tuple[Sequence[int], str]
 _DISPLAYS = itertools.count(1)  # each displayed copy of a figure gets its own id prefix
 
 
@@ -128,9 +134,10 @@ class Summary:
 
 
 def figure(
-    spec: SpecSource,
+    spec: SpecSource | object,
     view: str | None = None,
     *,
+    inputs: Sequence[InputSize] = (),
     backend: str | None = None,
     theme: str | None = None,
     dpi: int | None = None,
@@ -139,13 +146,14 @@ def figure(
     target: str | None = None,
     **options: Any,
 ) -> Figure:
-    """One figure of a spec (a path, YAML text, a dict or a Spec).
+    """One figure of a spec (a path, YAML text, a dict or a Spec) or of a live model (a
+    `keras.Model`, or an `nn.Module` run on `inputs`: shapes, or (shape, dtype) pairs).
 
     `view` is a view name of the spec or any view kind (default: the spec's first view);
     keyword options such as steps=4, head="hide", layer="lstm" are that view's options;
     backend, theme, dpi, text, formats and target (column, slide) override the spec's
     `render:`, as CLI flags do."""
-    loaded = spec_from(spec)
+    loaded = _load(spec, inputs, "figure")
     given = {"backends": [backend] if backend else None, "theme": theme, "dpi": dpi}
     given |= {"text": text, "formats": list(formats) if formats is not None else None}
     given |= {"target": target}
@@ -162,9 +170,12 @@ def figure(
     return Figure(dataclasses.replace(loaded, views=(chosen,)), chosen, resolved)
 
 
-def summary(spec: SpecSource, convention: str | None = None) -> Summary:
-    """The summary table of a spec, in its own convention unless `convention` is given."""
-    loaded = spec_from(spec)
+def summary(
+    spec: SpecSource | object, convention: str | None = None, *, inputs: Sequence[InputSize] = ()
+) -> Summary:
+    """The summary table of a spec or a live model (as `figure` takes them), in its own
+    convention unless `convention` is given."""
+    loaded = _load(spec, inputs, "summary")
     if convention is not None and convention not in catalog.CONVENTIONS:
         raise SpecError(
             f"summary(convention={convention!r})",
@@ -172,6 +183,48 @@ def summary(spec: SpecSource, convention: str | None = None) -> Summary:
             f"expected one of {', '.join(catalog.CONVENTIONS)}",
         )
     return Summary(loaded, convention)
+
+
+def _load(source: SpecSource | object, inputs: Sequence[InputSize], caller: str) -> Spec:
+    """A spec from any source, or from a live model of a framework (imported as
+    `rnndiagrams import` would, so the same checks apply)."""
+    if isinstance(source, (str, os.PathLike, dict, Spec)):
+        if inputs:
+            raise SpecError(
+                f"{caller}(inputs=...)",
+                "inputs given with a spec",
+                "expected them for a live model",
+            )
+        return spec_from(source)
+    fw = owner(source)
+    if fw is None:
+        raise SpecError(
+            caller,
+            f"a spec given as {type(source).__name__}",
+            "expected a file path, YAML text, a dict, a Spec, a keras.Model or an nn.Module",
+        )
+    name = type(source).__name__
+    sizes = [input_size(size, f"{caller}(inputs=...)[{i}]") for i, size in enumerate(inputs)]
+    text, model, _ = fw.import_object(source, sizes, name, (name, "the class's name"))
+    return model.spec if model else validate(parse_doc(text, f"<{name}>"))
+
+
+def input_size(size: InputSize, where: str) -> Input:
+    """(13, 20) or ((13, 20), "int64"): an example input's shape and dtype (float32 unless
+    given), as torchinfo's input_size and dtypes say them."""
+    if len(size) == 2 and isinstance(size[1], str):
+        shape, dtype = size[0], size[1]
+    else:
+        shape, dtype = size, "float32"
+    if (
+        not isinstance(shape, (tuple, list))
+        or not shape
+        or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in shape)
+    ):
+        raise SpecError(where, f"the shape {shape!r}", "expected positive integers, batch first")
+    if dtype not in DTYPES:
+        raise SpecError(where, f"the dtype {dtype!r}", f"expected one of {', '.join(DTYPES)}")
+    return tuple(shape), dtype
 
 
 def _base_view(spec: Spec, view: str | None) -> ViewSpec:

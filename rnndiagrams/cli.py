@@ -101,14 +101,7 @@ def _render(args: argparse.Namespace) -> int:
         "target": args.target,
     }
     views = tuple(args.view or ())
-    for spec in specs:
-        for name in views:
-            if name not in {v.name for v in spec.views}:
-                raise SpecError(
-                    spec.doc.at(("views",)),
-                    f"--view {name!r} is not a view of this spec",
-                    f"expected one of {', '.join(v.name for v in spec.views)}",
-                )
+    specs = [_with_views(spec, views) for spec in specs]
     # every figure of every spec is drawn before the first file is written
     draw = partial(render_figures, overrides=overrides, views=views)
     if args.jobs > 1 and len(specs) > 1:
@@ -143,6 +136,29 @@ def _render(args: argparse.Namespace) -> int:
     return 0
 
 
+def _with_views(spec: Spec, names: tuple[str, ...]) -> Spec:
+    """The spec with a view of default options for each view kind asked that it does not
+    list (`--view cell`); a name that is neither a view of the spec nor a kind is an error."""
+    import dataclasses
+
+    from .api import figure
+    from .specification.catalog import VIEWS
+
+    added = []
+    for name in dict.fromkeys(names):
+        if name in {v.name for v in spec.views}:
+            continue
+        if name not in VIEWS:
+            raise SpecError(
+                spec.doc.at(("views",)),
+                f"--view {name!r} is not a view of this spec",
+                f"expected one of {', '.join(v.name for v in spec.views)} "
+                f"or a view kind ({', '.join(VIEWS)})",
+            )
+        added.append(figure(spec, name).view)
+    return dataclasses.replace(spec, views=spec.views + tuple(added)) if added else spec
+
+
 def _one_folder_each(specs: list[Spec], paths: list[str], target: Path) -> None:
     """Refuse two specs that would write one folder (a/net.yaml and b/net.yaml both own
     out/net/, and the second's stale-figure cleanup would delete the first's figures)."""
@@ -158,15 +174,25 @@ def _one_folder_each(specs: list[Spec], paths: list[str], target: Path) -> None:
 
 def _import(args: argparse.Namespace) -> int:
     """A saved Keras model (a .keras zip or to_json() JSON), or the text of PyTorch's
-    print(model): the file's first bytes tell which."""
+    print(model): the file's first bytes tell which. Or FILE.py:NAME, a live model built by
+    running the user's file."""
     from pathlib import Path
 
     from . import load, shape_model
     from .frameworks import claim
     from .render.files import atomic_write
     from .report.summary import summary_text
+    from .usercode import is_target, load_target
 
-    text, model, notice = claim(args.model).import_file(args.model, args.steps)
+    if is_target(args.model):
+        live, fw = load_target(args.model)
+        stem = Path(args.model.rsplit(":", 1)[0]).stem
+        inputs = args.input or []
+        text, model, notice = fw.import_object(live, inputs, args.model, (stem, "the file's name"))
+    elif args.input:
+        raise UsageError("--input is for FILE.py:NAME (a live PyTorch module)")
+    else:
+        text, model, notice = claim(args.model).import_file(args.model, args.steps)
     if args.output is None:
         _say(text, end="")
     else:
@@ -241,6 +267,19 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def _input(text: str) -> tuple[tuple[int, ...], str]:
+    from .specification.catalog import DTYPES
+
+    shape, _, dtype = text.partition(":")
+    dims = shape.split(",")
+    if not all(d.isdigit() and int(d) > 0 for d in dims) or (dtype or "float32") not in DTYPES:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not SHAPE[:DTYPE]: positive sizes, batch first, then one of "
+            f"{', '.join(DTYPES)} (13,20:int64)"
+        )
+    return tuple(int(d) for d in dims), dtype or "float32"
+
+
 def _port(text: str) -> int:
     if not text.isdigit() or int(text) > 65535:
         raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535)")
@@ -307,12 +346,22 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(
         "import",
         _import,
-        "write the spec of a saved Keras model (.keras or to_json() JSON) "
-        "or of PyTorch's print(model) text",
+        "write the spec of a saved Keras model (.keras or to_json() JSON), "
+        "of PyTorch's print(model) text (modules in registration order), or of a live "
+        "keras.Model or nn.Module named FILE.py:NAME (a class, an instance or a "
+        "zero-argument factory); FILE.py:NAME RUNS the code in FILE.py",
     )
     p.add_argument("model", metavar="MODEL")
     p.add_argument("-o", "--output", help="the spec file to write (default: print it)")
-    p.add_argument("--steps", type=_positive, help="PyTorch: the input's length (default: any)")
+    p.add_argument("--steps", type=_positive, help="print(model) text: the input's length")
+    p.add_argument(
+        "--input",
+        action="append",
+        type=_input,
+        metavar="SHAPE[:DTYPE]",
+        help="FILE.py:NAME of PyTorch: an example input, batch first (13,20:int64; "
+        "default dtype float32); one per argument of forward, in order",
+    )
     p = command("code", _code, "print Keras 3 or PyTorch code that builds the spec's model")
     p.add_argument("spec", metavar="SPEC")
     command("schema", _schema, "print the JSON Schema of the spec format")

@@ -57,7 +57,7 @@ def _graphs(tmp) -> list:
     paths = []
     for model in sorted((ROOT / "tests" / "oracle" / "graphs" / "keras").glob("*.json")):
         path = tmp / f"{model.stem}.yaml"
-        text, _ = import_keras(str(model))
+        text, _, _ = import_keras(str(model))
         views = "views: [stack]\nrender: {backends: [graphviz, matplotlib], text: editable}\n"
         path.write_text(text + views, encoding="utf-8")
         paths.append(path)

@@ -12,13 +12,15 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, cast
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from ..shapes.shaped import ShapedLayer, ShapedModel
     from ..shapes.weights import Weight
     from ..specification.catalog import Arg
     from ..specification.model import LayerSpec, Spec
     from ..specification.yamldoc import Doc
+
+Input = tuple[tuple[int, ...], str]  # an example input a live model is run on: shape, dtype
 
 NAMES = ("keras", "pytorch")  # the first is a spec's default; importers are asked in this order
 
@@ -73,6 +75,17 @@ class Framework(Protocol):
     def import_file(self, path: str, steps: int | None) -> Imported:
         """A model file read into a spec."""
 
+    def owns(self, obj: object) -> bool:
+        """Whether `obj` is a live model of this framework (asked of its class, so the
+        framework itself is not imported to answer)."""
+
+    def import_object(
+        self, obj: object, inputs: Sequence[Input], source: str, stem: tuple[str, str]
+    ) -> Imported:
+        """A live model read into a spec: `inputs`, (shape, dtype) each, when the model does
+        not record them; `source` names it in errors; `stem`, a name and what it is (`the
+        file's name`), titles it when the model has no name of its own."""
+
 
 def framework(name: str) -> Framework:
     """The framework called `name` (one of NAMES), loaded on first use."""
@@ -101,3 +114,13 @@ def claim(path: str) -> Framework:
     except SpecError:
         head = None  # the claiming reader reports the file's problem
     return next(fw for fw in map(framework, NAMES) if fw.sniff(path, head))
+
+
+def owner(obj: object) -> Framework | None:
+    """The framework whose live model `obj` is (None: no framework's)."""
+    return next((fw for fw in map(framework, NAMES) if fw.owns(obj)), None)
+
+
+def from_module(obj: object, *frameworks: str) -> bool:
+    """Whether `obj`'s class or a base class comes from one of these top-level packages."""
+    return any(c.__module__.split(".")[0] in frameworks for c in type(obj).__mro__)

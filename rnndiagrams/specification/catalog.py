@@ -35,7 +35,7 @@ class Arg:
 
 _FILE_NAME = Arg("file_name")  # a view name, which names a file
 
-TOP_LEVEL = ("title", "framework", "model", "notation", "convention", "views", "render")
+TOP_LEVEL = ("title", "subtitle", "framework", "model", "notation", "convention", "views", "render")
 MODEL_KEYS = ("input", "inputs", "layers", "outputs")
 INPUT_KEYS = ("shape", "dtype", "name")
 

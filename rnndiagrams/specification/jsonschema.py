@@ -169,6 +169,7 @@ def build_schema() -> dict[str, Any]:
         "additionalProperties": False,
         "properties": {
             "title": {"type": "string", "maxLength": catalog.MAX_TITLE_CHARS},
+            "subtitle": {"type": "string", "maxLength": catalog.MAX_TITLE_CHARS},
             "framework": {"enum": list(NAMES), "default": NAMES[0]},
             "notation": {"enum": list(catalog.NOTATIONS), "default": "seed"},
             "convention": {"enum": list(catalog.CONVENTIONS), "default": "keras"},

@@ -71,6 +71,7 @@ class ViewSpec:
 class Spec:
     doc: Doc = field(repr=False, compare=False)
     title: str | None
+    subtitle: str | None  # a line under the title (an import says where the title came from)
     input_shape: tuple[int | None, ...]
     input_dtype: str
     layers: tuple[LayerSpec, ...]

@@ -33,13 +33,14 @@ def validate(doc: Doc) -> Spec:
             (), f"the document is {describe(data)}", "expected a mapping with a `model:` key"
         )
     check_keys(doc, (), data, catalog.TOP_LEVEL, required=("model",), what="top-level key")
-    title = data.get("title")
-    if title is not None and (not isinstance(title, str) or len(title) > catalog.MAX_TITLE_CHARS):
-        raise doc.error(
-            ("title",),
-            f"title is {describe(title)}",
-            f"expected text of at most {catalog.MAX_TITLE_CHARS} characters",
-        )
+    for key in ("title", "subtitle"):
+        text = data.get(key)
+        if text is not None and (not isinstance(text, str) or len(text) > catalog.MAX_TITLE_CHARS):
+            raise doc.error(
+                (key,),
+                f"{key} is {describe(text)}",
+                f"expected text of at most {catalog.MAX_TITLE_CHARS} characters",
+            )
     model = data["model"]
     if not isinstance(model, dict):
         raise doc.error(
@@ -64,7 +65,8 @@ def validate(doc: Doc) -> Spec:
     views, render = views_and_render(doc, data, layers, graph)
     return Spec(
         doc=doc,
-        title=title,
+        title=data.get("title"),
+        subtitle=data.get("subtitle"),
         input_shape=inputs[0].shape,
         input_dtype=inputs[0].dtype,
         layers=layers,

@@ -89,8 +89,10 @@ def chain(layers: list[ShapedLayer], convention: str) -> Line:
     """`SimpleRNN(64) → Dense(10, softmax): 6,858 params (Keras)`: the drawn layers in one line
     (counted when a chain of calls would not fit one)."""
     calls = " → ".join(layer_call(layer) for layer in layers)
-    if len(calls) > 64:
-        calls = f"{len(layers)} layers"
+    if len(calls) > 64:  # counted as `check` counts them: a module's drawn rows are one layer,
+        # and the modules a grid leaves out (Dropout) are layers too
+        modules = len({layer.part_of or layer.name for layer in layers})
+        calls = f"{modules + sum(len(layer.left_out) for layer in layers)} layers"
     total = count(
         sum(layer.params for layer in layers),
         convention,

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from ..scene import Line
+from ..scene import Line, words
 from ..shapes import ShapedLayer, ShapedModel
 from ..specification.model import ViewSpec
 
@@ -55,9 +55,12 @@ def figure_name(model: ShapedModel, what: str, head_hidden: bool = False) -> str
 
 def header(model: ShapedModel, short: Sequence[Line], full: Sequence[Line]) -> tuple[Line, ...]:
     """The lines under the title, as `render: {legend: short|full|none}` asks: short is at
-    most two lines (the weights already sit on the edges), full lists every weight."""
+    most two lines (the weights already sit on the edges), full lists every weight; the
+    spec's subtitle, when it has one, first."""
     mode = model.spec.render.get("legend", "short")
-    return {"short": tuple(short)[:2], "full": tuple(full), "none": ()}[mode]
+    lines = {"short": tuple(short)[:2], "full": tuple(full), "none": ()}[mode]
+    subtitle = model.spec.subtitle
+    return ((words(subtitle, small=True),), *lines) if subtitle else lines
 
 
 def select(model: ShapedModel, view: ViewSpec) -> Section:

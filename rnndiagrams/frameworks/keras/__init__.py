@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .. import Imported
+from .. import Imported, Input, from_module
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from ...shapes.shaped import ShapedLayer, ShapedModel
     from ...shapes.weights import Weight
     from ...specification.catalog import Arg
@@ -94,5 +96,23 @@ def sniff(path: str, head: bytes | None) -> bool:
 def import_file(path: str, steps: int | None) -> Imported:
     from .importer import import_keras
 
-    text, model = import_keras(path)  # nothing is written unless the spec loads
-    return Imported(text, model)
+    return Imported(*import_keras(path))  # nothing is written unless the spec loads
+
+
+def owns(obj: object) -> bool:
+    return from_module(obj, "keras", "tf_keras") and hasattr(obj, "to_json")
+
+
+def import_object(
+    obj: object, inputs: Sequence[Input], source: str, stem: tuple[str, str]
+) -> Imported:
+    from ...errors import SpecError
+    from .importer import import_live
+
+    if inputs:
+        raise SpecError(
+            source,
+            f"{len(inputs)} input shapes given for a Keras model",
+            "expected none: a built keras.Model records its inputs",
+        )
+    return Imported(*import_live(obj, source, stem))

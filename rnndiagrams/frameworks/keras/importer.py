@@ -15,10 +15,12 @@ from typing import Any
 
 from ...errors import SpecError
 from ...inputs import open_regular, read_bytes, read_zip_member
-from ...quoting import comment, yaml_dump
+from ...printable import printable
+from ...quoting import yaml_dump
 from ...shapes import ShapedModel, shape_model
-from ...specification.catalog import DTYPES, MAX_NAME_CHARS
+from ...specification.catalog import DTYPES, MAX_NAME_CHARS, MAX_TITLE_CHARS
 from ...specification.validate import validate
+from ...specification.writing import spec_text
 from ...specification.yamldoc import MAX_BYTES, MAX_NUMBER_CHARS, parse_doc
 from . import catalog
 
@@ -76,6 +78,12 @@ def read_config(path: str) -> tuple[dict[str, Any], str, str]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise SpecError(f"{where}:1:1", "neither a zip nor UTF-8 JSON", EXPECTED) from None
+    return parse_config(text, where), text, where
+
+
+def parse_config(text: str, where: str) -> dict[str, Any]:
+    """The model config in `text` (the JSON of `model.to_json()`), bounded and checked to be
+    a Sequential or Functional model's; errors are located in `where`."""
     _check_bounds(text, where)
     try:
         data = json.loads(text)
@@ -95,7 +103,7 @@ def read_config(path: str) -> tuple[dict[str, Any], str, str]:
             "expected class_name Sequential or Functional with config.layers "
             "(the JSON of model.to_json())",
         )
-    return data, text, where
+    return data
 
 
 def _check_bounds(text: str, where: str) -> None:
@@ -127,10 +135,25 @@ def _line_col(text: str, at: int) -> str:
     return f"{line}:{at - line_start + 1}"
 
 
+# The names Keras gives a model that was given none: `sequential`, `functional_1`, `model_2`
+_DEFAULT_NAME = re.compile(r"(sequential|functional|model)(_\d+)?")
+
+
 class _Importer:
-    def __init__(self, text: str, where: str) -> None:
-        self.text, self.where = text, where
+    def __init__(self, text: str, where: str, stem: str, stem_is: str) -> None:
+        self.text, self.where, self.stem, self.stem_is = text, where, stem, stem_is
         self.masks_read: dict[str, list[str]] = {}  # layer -> the mask ops its call was given
+        self.notices: list[str] = []  # what the spec assumed beyond the file, for the user
+
+    def titles(self, config: dict[str, Any]) -> dict[str, str]:
+        """The model's own name as the title, unless Keras chose it (`sequential`): then the
+        file's stem (`stem_is` says what it is). The subtitle says which."""
+        name = config.get("name")
+        if isinstance(name, str) and name and not _DEFAULT_NAME.fullmatch(name):
+            return {"title": name, "subtitle": "titled with the model's name"}
+        default = f" ({name!r} is Keras's default)" if isinstance(name, str) and name else ""
+        stem = printable(self.stem)[:MAX_TITLE_CHARS]
+        return {"title": stem, "subtitle": f"titled with {self.stem_is}{default}"}
 
     def error(self, name: str | None, problem: str, expected: str) -> SpecError:
         """A SpecError at the line:col of the layer's `"name": ...` in the JSON text."""
@@ -162,9 +185,13 @@ class _Importer:
             if entry.get("class_name") == "InputLayer":
                 continue
             layers.append(self.layer(entry, tuple(catalog.LAYERS)))
-        spec: dict[str, Any] = {}
-        if isinstance(config.get("name"), str):
-            spec["title"] = config["name"]
+        if layers and "Embedding" in layers[0] and dtype.startswith("float"):
+            # a Sequential built by fit() records its input as float32; Embedding casts to int
+            self.notices.append(
+                f"the input is recorded as {dtype}; Embedding reads it as int32 token ids"
+            )
+            dtype = "int32"
+        spec: dict[str, Any] = self.titles(config)
         input_spec: dict[str, Any] = {"shape": shape}
         if dtype != "float32":
             input_spec["dtype"] = dtype
@@ -219,9 +246,7 @@ class _Importer:
             layers.append(layer)
             previous = name
         outputs = [self._reference(str(previous), t, masks) for t in _tensors(config)]
-        spec: dict[str, Any] = {}
-        if isinstance(config.get("name"), str):
-            spec["title"] = config["name"]
+        spec: dict[str, Any] = self.titles(config)
         spec["model"] = {"inputs": inputs, "layers": layers}
         if outputs != [previous]:  # other than the last layer's output
             spec["model"]["outputs"] = outputs
@@ -429,13 +454,39 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def import_keras(path: str) -> tuple[str, ShapedModel]:
-    """Spec YAML text for the Keras model saved at `path`, and its shaped model: the text
-    loads as any spec would. A SpecError, located at the layer in the model file, otherwise."""
+def import_keras(path: str) -> tuple[str, ShapedModel, str | None]:
+    """Spec YAML text for the Keras model saved at `path`, its shaped model, and a line
+    about what was assumed (None: nothing): the text loads as any spec would. A SpecError,
+    located at the layer in the model file, otherwise."""
     data, text, where = read_config(path)
-    importer = _Importer(text, where)
+    stem = os.path.splitext(os.path.basename(path))[0]
+    return import_config(data, text, where, (stem, "the file's name"), os.path.basename(path))
+
+
+def import_live(
+    model: Any, source: str, stem: tuple[str, str]
+) -> tuple[str, ShapedModel, str | None]:
+    """The same for a live `keras.Model`, read through its `to_json()`: the checks of a
+    saved file apply. `source` names it in errors; `stem` (a name, and what it is) titles
+    it when Keras named the model."""
+    try:
+        text = model.to_json()
+    except Exception as e:  # a subclassed model without get_config, an unbuilt model
+        raise SpecError(
+            source,
+            f"Keras cannot write this model's config ({type(e).__name__}: {e})",
+            "expected a Sequential or Functional keras.Model",
+        ) from None
+    where = f"{source} (its to_json())"
+    return import_config(parse_config(text, where), text, where, stem, source)
+
+
+def import_config(
+    data: dict[str, Any], text: str, where: str, stem: tuple[str, str], source: str
+) -> tuple[str, ShapedModel, str | None]:
+    importer = _Importer(text, where, *stem)
     spec = importer.model(data)
-    yaml_text = to_yaml(spec, os.path.basename(path))
+    yaml_text = to_yaml(spec, source)
     try:
         model = shape_model(validate(parse_doc(yaml_text, "<imported>")))
     except SpecError as e:
@@ -457,28 +508,17 @@ def import_keras(path: str) -> tuple[str, ShapedModel]:
                 f"in the file, which rnndiagrams would name {ours}",
                 "expected masked Embeddings in the order Keras created them (not drawn yet)",
             )
-    return yaml_text, model
+    return yaml_text, model, "; ".join(importer.notices) or None
 
 
 def to_yaml(spec: dict[str, Any], source: str) -> str:
     """Specs as people write them: one input and one layer per line, in flow style."""
-    out = [comment(f"imported from {source} by `rnndiagrams import`")]
-    if "title" in spec:
-        out.append(yaml_dump({"title": spec["title"]}))
     model = spec["model"]
-    out.append("model:")
-    if "inputs" in model:
-        out.append("  inputs:")
-        out += [f"    {_flow({name: value})[1:-1]}" for name, value in model["inputs"].items()]
-    else:
-        out.append(f"  input: {_flow(model['input'])}")
-    out.append("  layers:")
-    out += [
+    layers = [
         f"    - {cls}: {_flow(args)}" for layer in model["layers"] for cls, args in layer.items()
     ]
-    if "outputs" in model:
-        out.append(f"  outputs: {yaml_dump(model['outputs'], flow=True)}")
-    return "\n".join(out) + "\n"
+    head = {key: spec[key] for key in ("title", "subtitle")}
+    return spec_text(f"imported from {source} by `rnndiagrams import`", head, model, layers)
 
 
 def _flow(value: dict[str, Any]) -> str:

@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .. import Imported
+from .. import Imported, Input, from_module
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from ...shapes.shaped import ShapedLayer, ShapedModel
     from ...shapes.weights import Weight
     from ...specification.catalog import Arg
@@ -111,3 +113,16 @@ def import_file(path: str, steps: int | None) -> Imported:
     source = read_text(path, MAX_PRINT_BYTES, "expected the text of print(model)")
     text, notice = import_print(source, path, steps)
     return Imported(text, notice=notice)
+
+
+def owns(obj: object) -> bool:
+    return from_module(obj, "torch") and hasattr(obj, "named_modules")
+
+
+def import_object(
+    obj: object, inputs: Sequence[Input], source: str, stem: tuple[str, str]
+) -> Imported:
+    """A live nn.Module, run on example inputs; titled by its class (a module has no name)."""
+    from .live import import_module
+
+    return Imported(*import_module(obj, inputs, source))  # type: ignore[arg-type]

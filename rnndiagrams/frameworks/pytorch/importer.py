@@ -15,9 +15,10 @@ import warnings
 from typing import Any
 
 from ...errors import SpecError
-from ...quoting import comment, yaml_dump
+from ...quoting import yaml_dump
 from ...shapes import shape_model
 from ...specification.validate import validate
+from ...specification.writing import spec_text
 from ...specification.yamldoc import parse_doc
 from . import catalog as tc
 
@@ -71,7 +72,9 @@ def import_print(text: str, name: str, steps: int | None = None) -> tuple[str, s
                 "expected an Embedding, RNN, LSTM, GRU, Linear or LayerNorm",
             )
         model_input = {"shape": [steps, features]}
-    text_out = _yaml(name, model_input, layers)
+    text_out = spec_yaml(
+        f"imported from {name}: {NOTICE}", {}, {"input": model_input, "layers": layers}
+    )
     try:
         shape_model(validate(parse_doc(text_out, f"{name} (imported)")))
     except SpecError as e:  # located at the module's line in the text, not in the YAML
@@ -164,16 +167,26 @@ def _arguments(text: str, cls: str, where: str) -> tuple[list[Any], dict[str | N
     return positional, keywords
 
 
-_FIRST_LAYER_LINE = 6  # in the YAML _yaml writes
+_FIRST_LAYER_LINE = 6  # in the YAML spec_yaml writes with no titles
 
 
-def _yaml(name: str, model_input: dict[str, Any], layers: list[dict[str, Any]]) -> str:
-    lines = [
-        comment(f"imported from {name}: {NOTICE}"),
-        "framework: pytorch",
-        "model:",
-        f"  input: {yaml_dump(model_input, flow=True)}",
-        "  layers:",
-    ]
-    lines += [f"    - {yaml_dump(layer, flow=True)}" for layer in layers]
-    return "\n".join(lines) + "\n"
+def spec_yaml(note: str, titles: dict[str, str], model: dict[str, Any]) -> str:
+    """A PyTorch spec as people write it: the note as a comment, its title and subtitle,
+    one input and one module per line."""
+    head = {**titles, "framework": "pytorch"}
+    return spec_text(note, head, model, _items(model["layers"], "    "))
+
+
+def _items(layers: list[dict[str, Any]], indent: str) -> list[str]:
+    """One module per line; a loop's settings and its body's modules each on their own."""
+    lines = []
+    for layer in layers:
+        if "loop" not in layer:
+            lines.append(f"{indent}- {yaml_dump(layer, flow=True)}")
+            continue
+        lines.append(f"{indent}- loop:")
+        body = dict(layer["loop"])
+        inner = body.pop("layers")
+        lines += [f"{indent}    {yaml_dump({k: v}, flow=True)[1:-1]}" for k, v in body.items()]
+        lines += [f"{indent}    layers:", *_items(inner, indent + "      ")]
+    return lines
