@@ -92,7 +92,7 @@ def drawable(model: ShapedModel, view: ViewSpec) -> tuple[ShapedModel, ViewSpec]
     for m in layers:
         if m.cell:
             drawn += _unstack(m, tuple(skipped))
-        elif m.cls in ("Embedding", "Linear"):
+        elif m.cls in ("Embedding", "Linear", "LazyLinear"):
             drawn.append(_plain(m, tuple(skipped)))
         else:
             params = f" ({m.params:,} params)" if m.params else ""
