@@ -18,7 +18,11 @@ import pytest
 from rnndiagrams.cli import main
 from rnndiagrams.errors import SpecError
 from rnndiagrams.frameworks.pytorch.importer import import_print
-from rnndiagrams.frameworks.pytorch.modules import named_parameters, output_shapes
+from rnndiagrams.frameworks.pytorch.modules import (
+    named_buffers,
+    named_parameters,
+    output_shapes,
+)
 from rnndiagrams.frameworks.pytorch.run import run_module
 from rnndiagrams.shapes import ShapedModel, shape_model
 from rnndiagrams.specification.validate import validate
@@ -69,7 +73,7 @@ class Norm(nn.Module):
 class Channels(nn.Module):
     def __init__(self):
         super().__init__()
-        self.bn = nn.BatchNorm1d(3, bias=False)
+        self.bn = nn.BatchNorm1d(3, momentum=None, bias=False)
         self.plain = nn.BatchNorm1d(3, affine=False, track_running_stats=False)
         self.flat = nn.Flatten(1, 2)
         self.fc = nn.Linear(30, 2)
@@ -141,6 +145,7 @@ def test_live_import_code_and_numbers_equal_real_pytorchs(name, models, capsys, 
     theirs = [(n, tuple(p.shape)) for n, p in original.named_parameters()]
     assert named_parameters(model) == theirs
     assert model.total_params == sum(p.numel() for p in original.parameters())
+    assert named_buffers(model) == [(n, tuple(b.shape)) for n, b in original.named_buffers()]
     (ours,) = output_shapes(model)
     assert len(ours) == real.dim() and all(
         o in (None, r) for o, r in zip(ours, real.shape, strict=True)

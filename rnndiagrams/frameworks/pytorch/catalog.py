@@ -53,7 +53,7 @@ MODULES: dict[str, dict[str, Arg]] = {
     "BatchNorm1d": {
         "num_features": _POS,
         "eps": Arg("posfloat", 1e-5),
-        "momentum": Arg("prob", 0.1),
+        "momentum": Arg("prob", 0.1, nullable=True),  # None: a cumulative average
         "affine": _BOOL_T,
         "track_running_stats": _BOOL_T,
         "bias": _BOOL_T,  # keyword-only; with affine
@@ -91,6 +91,9 @@ PARAMETER_FREE = (
     "Softmax",
     "LogSoftmax",
 )
+# Buffers a module registers (not parameters; in its state_dict): running statistics
+STATISTICS = ("running_mean", "running_var", "num_batches_tracked")
+
 # the input ranks (batch included) PyTorch 2.13 runs, fewest and most (Dropout2d warns on
 # all but 4D, and refuses only 1D)
 RANKS = {"Dropout1d": (2, 3), "Dropout2d": (2, 8), "BatchNorm1d": (2, 3)}
