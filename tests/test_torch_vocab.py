@@ -25,6 +25,7 @@ from rnndiagrams.frameworks.pytorch.modules import (
 )
 from rnndiagrams.frameworks.pytorch.run import run_module
 from rnndiagrams.shapes import ShapedModel, shape_model
+from rnndiagrams.specification.model import ViewSpec
 from rnndiagrams.specification.validate import validate
 from rnndiagrams.specification.yamldoc import parse_doc
 
@@ -260,3 +261,16 @@ def test_bad_arguments_and_shapes_are_one_located_line(name, tmp_path, capsys):
     err = capsys.readouterr().err
     line = 4 + len(layers)
     assert err.startswith(f"{path}:{line}:") and message in err and err.count("\n") == 1, err
+
+
+def test_the_time_grid_ends_where_flatten_joins_the_steps(models, tmp_path, capsys, monkeypatch):
+    """After Flatten of a sequence the Linear reads every step at once: no step's o_t."""
+    folder, _ = models
+    monkeypatch.chdir(folder)
+    assert main(["import", "vocab_models.py:FlatDrop", "--input", "2,5:int64", "-o", "f.yaml"]) == 0
+    capsys.readouterr()
+    model = _shaped((folder / "f.yaml").read_text(), "f")
+    view = ViewSpec("unrolled", "unrolled", {"layer": None}, ())
+    assert model.unstack is not None
+    drawn, _ = model.unstack(model, view)
+    assert [m.name for m in drawn.layers] == ["emb", "rnn"]  # drop is a note on rnn's input
