@@ -70,11 +70,14 @@ def summary_text(model: ShapedModel) -> str:
 def summary_facts(model: ShapedModel) -> dict[str, Any]:
     """named_parameters() as PyTorch lists them, and, when every loop's length is known,
     the modules in the order forward() calls them."""
-    from .modules import call_order, loop_steps, named_parameters
+    from .modules import call_order, loop_steps, named_buffers, named_parameters
 
     facts: dict[str, Any] = {
         "named_parameters": [[name, list(shape)] for name, shape in named_parameters(model)]
     }
+    buffers = named_buffers(model)
+    if buffers:  # non-trainable state, not parameters: listed apart, not counted
+        facts["named_buffers"] = [[name, list(shape)] for name, shape in buffers]
     steps = loop_steps(model)
     known = {name: n for name, n in steps.items() if n is not None}
     if len(known) == len(steps):

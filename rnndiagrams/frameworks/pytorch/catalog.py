@@ -44,6 +44,20 @@ MODULES: dict[str, dict[str, Arg]] = {
     "GRU": dict(_RNN),
     "Linear": {"in_features": _POS, "out_features": _POS, "bias": _BOOL_T},
     "Dropout": {"p": Arg("prob", 0.5)},
+    "Dropout1d": {"p": Arg("prob", 0.5)},
+    "Dropout2d": {"p": Arg("prob", 0.5)},
+    # in_features is read from the input, as PyTorch infers it at the first call
+    "LazyLinear": {"out_features": _POS, "bias": _BOOL_T},
+    "Flatten": {"start_dim": Arg("axis", 1), "end_dim": Arg("axis", -1)},
+    # (N, C) or (N, C, L): normalizes each of C channels; its running statistics are buffers
+    "BatchNorm1d": {
+        "num_features": _POS,
+        "eps": Arg("posfloat", 1e-5),
+        "momentum": Arg("prob", 0.1, nullable=True),  # None: a cumulative average
+        "affine": _BOOL_T,
+        "track_running_stats": _BOOL_T,
+        "bias": _BOOL_T,  # keyword-only; with affine
+    },
     "LayerNorm": {
         "normalized_shape": Arg("posint", required=True),
         "eps": Arg("posfloat", 1e-5),
@@ -66,7 +80,23 @@ MODULES: dict[str, dict[str, Arg]] = {
 }
 
 # modules that keep the shape and have no parameters
-PARAMETER_FREE = ("Dropout", "Identity", "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax")
+PARAMETER_FREE = (
+    "Dropout",
+    "Dropout1d",
+    "Dropout2d",
+    "Identity",
+    "ReLU",
+    "Tanh",
+    "Sigmoid",
+    "Softmax",
+    "LogSoftmax",
+)
+# Buffers a module registers (not parameters; in its state_dict): running statistics
+STATISTICS = ("running_mean", "running_var", "num_batches_tracked")
+
+# the input ranks (batch included) PyTorch 2.13 runs, fewest and most (Dropout2d warns on
+# all but 4D, and refuses only 1D)
+RANKS = {"Dropout1d": (2, 3), "Dropout2d": (2, 8), "BatchNorm1d": (2, 3)}
 
 # Functions of tensors in a forward(): no parameters, not modules (not in the call order)
 FUNCTIONS: dict[str, dict[str, Arg]] = {
@@ -112,6 +142,11 @@ POSITIONAL = {
     "GRU": (_RNN_POSITIONAL + " device dtype", 2),
     "Linear": ("in_features out_features bias device dtype", 2),
     "Dropout": ("p inplace", 1),
+    "Dropout1d": ("p inplace", 1),
+    "Dropout2d": ("p inplace", 1),
+    "LazyLinear": ("out_features bias device dtype", 0),
+    "Flatten": ("start_dim end_dim", 0),
+    "BatchNorm1d": ("num_features eps momentum affine track_running_stats device dtype", 1),
     "LayerNorm": ("normalized_shape eps elementwise_affine bias device dtype", 1),
     "RNNCell": ("input_size hidden_size bias nonlinearity device dtype", 2),
     "LSTMCell": ("input_size hidden_size bias device dtype", 2),
@@ -132,6 +167,11 @@ ROLES = {
     "GRU": "recurrent",
     "Linear": "head",
     "Dropout": "step",
+    "Dropout1d": "step",
+    "Dropout2d": "step",
+    "LazyLinear": "head",
+    "Flatten": "step",
+    "BatchNorm1d": "step",
     "LayerNorm": "step",
     "RNNCell": "recurrent",
     "LSTMCell": "recurrent",
@@ -162,6 +202,11 @@ AUTO_NAME = {
     "GRU": "gru",
     "Linear": "linear",
     "Dropout": "dropout",
+    "Dropout1d": "dropout1d",
+    "Dropout2d": "dropout2d",
+    "LazyLinear": "linear",
+    "Flatten": "flatten",
+    "BatchNorm1d": "batch_norm",
     "LayerNorm": "layer_norm",
     "RNNCell": "rnn_cell",
     "LSTMCell": "lstm_cell",
@@ -207,8 +252,14 @@ def module_call(layer: LayerSpec) -> str:
         return f"Embedding({a['num_embeddings']}, {a['embedding_dim']}{pad})"
     if cls == "Linear":
         return f"Linear(in_features={a['in_features']}, out_features={a['out_features']}, bias={a['bias']})"
-    if cls == "Dropout":
-        return f"Dropout(p={a['p']}, inplace=False)"
+    if cls in ("Dropout", "Dropout1d", "Dropout2d"):
+        return f"{cls}(p={a['p']}, inplace=False)"
+    if cls == "BatchNorm1d":
+        return (
+            f"BatchNorm1d({a['num_features']}, eps={a['eps']}, momentum={a['momentum']}, "
+            f"affine={a['affine']}, bias={a['affine'] and a['bias']}, "
+            f"track_running_stats={a['track_running_stats']})"
+        )
     if cls == "LayerNorm":
         affine = a["elementwise_affine"]
         return (

@@ -4,7 +4,8 @@ An `nn.LSTM(num_layers=k, bidirectional=True)` is one module but k stacked layer
 two directions, the next layer reading both: exactly the grid the views already draw for
 stacked (Bidirectional) layers. So a PyTorch model is unstacked into one drawn layer per
 module layer, with that layer's weights (`weight_ih_l1`...), step tensors and, on the last,
-the module's `h_n`/`c_n`; Dropout and LayerNorm keep shapes and are left out of the grid.
+the module's `h_n`/`c_n`; Dropout and LayerNorm keep shapes and are left out of the grid;
+the grid ends where a module joins the steps (Flatten of a sequence).
 The stack view draws the modules themselves.
 """
 
@@ -92,8 +93,10 @@ def drawable(model: ShapedModel, view: ViewSpec) -> tuple[ShapedModel, ViewSpec]
     for m in layers:
         if m.cell:
             drawn += _unstack(m, tuple(skipped))
-        elif m.cls in ("Embedding", "Linear"):
+        elif m.cls in ("Embedding", "Linear", "LazyLinear"):
             drawn.append(_plain(m, tuple(skipped)))
+        elif len(m.input_shape) == 3 and not m.per_step:
+            break  # it joins the steps (nn.Flatten): no step of the grid reads what follows
         else:
             params = f" ({m.params:,} params)" if m.params else ""
             skipped.append((m.name, module_call(m.spec) + params))

@@ -119,6 +119,30 @@ def _plain(layer: ShapedLayer) -> list[str]:
             f"x_t = one token's embedding, a row of weight: ({a['embedding_dim']},); "
             f"embedding_dim = {a['embedding_dim']}"
         ]
+    if layer.cls == "LazyLinear":
+        return [
+            f"in_features inferred at the first call: {layer.input_shape[-1]}; then a Linear, "
+            f"y = x W^T + b, {a['out_features']} features out"
+        ]
+    if layer.cls == "Flatten":
+        return [
+            f"flattens dims {a['start_dim']} to {a['end_dim']} into one: "
+            f"{format_shape(layer.input_shape)} -> {format_shape(layer.output_shape)}; no parameters"
+        ]
+    if layer.cls == "BatchNorm1d":
+        stats = (
+            f"running_mean and running_var ({a['num_features']},) are buffers, not parameters "
+            "(non-trainable), used in eval mode"
+            if a["track_running_stats"]
+            else "no running statistics: the batch's own, in eval mode too"
+        )
+        return [
+            f"normalises each of the {a['num_features']} channels at dim 1 over the batch"
+            + (" and L" if len(layer.input_shape) == 3 else ""),
+            stats,
+        ]
+    if layer.cls in ("Dropout1d", "Dropout2d"):
+        return [f"zeroes whole channels with probability {a['p']} while training; no parameters"]
     if layer.cls == "Linear":
         where = "at every step" if layer.step else "once, on what the previous module passes on"
         return [f"y = x W^T + b {where}: {a['in_features']} features in, {a['out_features']} out"]

@@ -28,6 +28,8 @@ _LEAF = re.compile(
 _OPEN = re.compile(r"^\s*(?:\([^)]*\):\s*)?[A-Za-z_]\w*\($")
 # repr arguments with no effect on shapes or parameters
 _IGNORED = {"inplace": False, "device": None, "dtype": None, "proj_size": 0}
+# a LazyLinear before its first call prints in_features=0: not known yet, read from its input
+_UNSET = {"LazyLinear": {"in_features": 0}}
 MAX_ARGS_CHARS = 500  # print(model) writes under 200; ast's parser needs memory per nesting level
 
 NOTICE = (
@@ -57,21 +59,24 @@ def import_print(text: str, name: str, steps: int | None = None) -> tuple[str, s
     if first_cls == "Embedding":
         model_input: dict[str, Any] = {"shape": [steps], "dtype": "int64"}
     else:
-        # Dropout keeps the features: the first module with a size tells them
+        # Dropout keeps the features: the first module with a size tells them, and where
+        # they are: last, or at dim 1 for BatchNorm1d's (N, C) and (N, C, L)
         sizes = [
-            args.get(key)
+            (key, args[key])
             for layer in layers
             for args in layer.values()
-            for key in ("input_size", "in_features", "normalized_shape")
+            for key in ("input_size", "in_features", "normalized_shape", "num_features")
+            if args.get(key) is not None
         ]
-        features = next((size for size in sizes if size is not None), None)
-        if features is None:
+        if not sizes:
             raise SpecError(
                 f"{name}:1:1",
                 "no module tells the input's features",
-                "expected an Embedding, RNN, LSTM, GRU, Linear or LayerNorm",
+                "expected an Embedding, RNN, LSTM, GRU, Linear, LayerNorm or BatchNorm1d",
             )
-        model_input = {"shape": [steps, features]}
+        key, features = sizes[0]
+        channels_first = [features] if steps is None else [features, steps]
+        model_input = {"shape": channels_first if key == "num_features" else [steps, features]}
     text_out = spec_yaml(
         f"imported from {name}: {NOTICE}", {}, {"input": model_input, "layers": layers}
     )
@@ -129,8 +134,9 @@ def _module(match: re.Match[str], name: str, number: int) -> dict[str, dict[str,
         args["normalized_shape"] = shape[0]
     table = tc.MODULES[cls]
     out = {}
+    ignored = {**_IGNORED, **_UNSET.get(cls, {})}
     for key, value in args.items():
-        if key in _IGNORED and value == _IGNORED[key]:
+        if key in ignored and value == ignored[key]:
             continue
         if key not in table:
             raise SpecError(

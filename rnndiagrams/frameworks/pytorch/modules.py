@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping
 from ...shapes.shaped import Shape, ShapedLayer, ShapedModel
 from ...specification.graph import order
 from ...specification.model import LayerSpec
-from .catalog import MODULES
+from .catalog import MODULES, STATISTICS
 
 
 def modules(model: ShapedModel) -> list[ShapedLayer]:
@@ -44,6 +44,18 @@ def named_parameters(model: ShapedModel) -> list[tuple[str, tuple[int, ...]]]:
         (f"{name}.{w.name('pytorch')}", w.shape)
         for name in registration_order(list(by_name))
         for w in by_name[name].weights
+    ]
+
+
+def named_buffers(model: ShapedModel) -> list[tuple[str, tuple[int, ...]]]:
+    """`[(name, shape)]` as `model.named_buffers()` gives them: BatchNorm1d's running
+    statistics (not parameters, not counted; in the state_dict)."""
+    by_name = {m.name: m.spec for m in modules(model)}
+    return [
+        (f"{name}.{buffer}", () if buffer == "num_batches_tracked" else (a["num_features"],))
+        for name in registration_order(list(by_name))
+        if by_name[name].cls == "BatchNorm1d" and (a := by_name[name].args)["track_running_stats"]
+        for buffer in STATISTICS
     ]
 
 

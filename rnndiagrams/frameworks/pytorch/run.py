@@ -68,11 +68,15 @@ def run_module(
     cls, a = layer.cls, layer.spec.args
     if cls == "Embedding":
         return cast(np.ndarray, cast(np.ndarray, _get(arrays, "E"))[x])
-    if cls in ("Dropout", "Identity"):
+    if cls in ("Dropout", "Dropout1d", "Dropout2d", "Identity"):
         return x  # eval mode; training only scales kept values
+    if cls == "Flatten":
+        return x.reshape(_flat_shape(x.shape, a["start_dim"], a["end_dim"]))
+    if cls == "BatchNorm1d":
+        return _batch_norm(arrays, x, a)
     if cls in ACTIVATIONS:
         return ACTIVATIONS[cls](x, a.get("dim"))
-    if cls == "Linear":
+    if cls in ("Linear", "LazyLinear"):
         c = _get(arrays, "c")
         return cast(np.ndarray, x @ cast(np.ndarray, _get(arrays, "V")).T + (0 if c is None else c))
     if cls == "LayerNorm":
@@ -81,6 +85,29 @@ def run_module(
         gamma, beta = _get(arrays, "gamma"), _get(arrays, "beta")
         return cast(np.ndarray, y * (1 if gamma is None else gamma) + (0 if beta is None else beta))
     return _rnn_module(model, layer, arrays, x)
+
+
+def _flat_shape(shape: tuple[int, ...], start: int, end: int) -> tuple[int, ...]:
+    start, end = start % len(shape), end % len(shape)
+    return shape[:start] + (int(np.prod(shape[start : end + 1])),) + shape[end + 1 :]
+
+
+def _batch_norm(arrays: dict[Weight, np.ndarray], x: np.ndarray, a: dict[str, Any]) -> np.ndarray:
+    """Eval mode, over the channels at dim 1: a fresh module's running statistics (mean 0,
+    variance 1), or without them the batch's own (per channel, over N and L)."""
+    axes = (0,) if x.ndim == 2 else (0, 2)
+    shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+    if a["track_running_stats"]:
+        mean, var = np.zeros(shape), np.ones(shape)
+    else:
+        mean, var = x.mean(axes, keepdims=True), x.var(axes, keepdims=True)
+    y = (x - mean) / np.sqrt(var + a["eps"])
+    gamma, beta = _get(arrays, "gamma"), _get(arrays, "beta")
+    if gamma is not None:
+        y = y * gamma.reshape(shape)
+    if beta is not None:
+        y = y + beta.reshape(shape)
+    return cast(np.ndarray, y)
 
 
 def _rnn_module(

@@ -34,6 +34,8 @@ def _arg(arg: Arg, keras_arg_schema: Callable[[Arg], dict[str, Any]]) -> dict[st
     if arg.kind not in extra:
         return keras_arg_schema(arg)
     schema = dict(extra[arg.kind])
+    if arg.nullable and arg.kind != "index":
+        schema["type"] = [schema["type"], "null"]
     if arg.default is not None:
         schema["default"] = arg.default
     return schema

@@ -9,6 +9,7 @@ listed in `named_parameters()` order: per layer, per direction, `weight_ih`, `we
 from __future__ import annotations
 
 import dataclasses
+from typing import cast
 
 from ...shapes.shaped import (
     GATE_COUNT,
@@ -23,7 +24,7 @@ from ...shapes.shaped import (
 )
 from ...shapes.weights import GATES, Weight
 from ...specification.model import LayerSpec, Spec
-from .catalog import CELLS, PARAMETER_FREE, STEP_CELLS, facts
+from .catalog import CELLS, PARAMETER_FREE, RANKS, STEP_CELLS, facts
 from .drawing import drawable
 from .graph_shapes import TorchGraph
 
@@ -88,6 +89,14 @@ def _module(
             f"{where} needs float features, but {gives} (token ids)",
             "expected an Embedding before it",
         )
+    if cls in RANKS and not RANKS[cls][0] <= len(shape) <= RANKS[cls][1]:
+        low, high = RANKS[cls]
+        ranks = f"{low}D or {high}D" if high == low + 1 else f"{low}D to {high}D"
+        raise spec.error(
+            layer.path,
+            f"{where} takes a {ranks} input, as PyTorch checks, but {gives}",
+            f"expected a {ranks} input",
+        )
     if cls in PARAMETER_FREE:
         if "dim" in a and not -len(shape) <= a["dim"] < len(shape):
             raise spec.error(
@@ -115,6 +124,15 @@ def _module(
             tuple(weights),
             step if len(shape) == 3 else (),
         )
+    if cls == "LazyLinear":  # in_features is what it reads, as PyTorch infers it
+        weights = [Weight("V", "head", (a["out_features"], _known(shape)))]
+        if a["bias"]:
+            weights.append(Weight("c", "bias", (a["out_features"],)))
+        return ShapedLayer(layer, shape, shape[:-1] + (a["out_features"],), dtype, tuple(weights))
+    if cls == "Flatten":
+        return ShapedLayer(layer, shape, _flatten(spec, layer, shape, gives), dtype, ())
+    if cls == "BatchNorm1d":
+        return _batch_norm(spec, layer, shape, dtype, gives)
     if cls == "LayerNorm":
         _size(spec, layer, "normalized_shape", shape, source)
         n = a["normalized_shape"]
@@ -125,6 +143,54 @@ def _module(
                 weights.append(Weight("beta", "bias", (n,)))
         return ShapedLayer(layer, shape, shape, dtype, tuple(weights))
     return _rnn(spec, layer, shape, dtype, source, batch_first)
+
+
+def _known(shape: Shape) -> int:
+    """The features of a shape, the last axis (always known: the input gives them)."""
+    return cast(int, shape[-1])
+
+
+def _flatten(spec: Spec, layer: LayerSpec, shape: Shape, gives: str) -> Shape:
+    """nn.Flatten's shape: the axes from start_dim to end_dim as one (None if any is)."""
+    a, rank = layer.args, len(shape)
+    for key in ("start_dim", "end_dim"):
+        if not -rank <= a[key] < rank:
+            raise spec.error(
+                layer.path + (layer.cls, key),
+                f"{key} is {a[key]}, but {gives}",
+                f"expected a dim from {-rank} to {rank - 1}",
+            )
+    start, end = a["start_dim"] % rank, a["end_dim"] % rank
+    if start > end:
+        raise spec.error(
+            layer.path + (layer.cls, "start_dim"),
+            f"start_dim {a['start_dim']} comes after end_dim {a['end_dim']} on {gives}",
+            "expected start_dim at or before end_dim, as PyTorch's flatten()",
+        )
+    merged: int | None = 1
+    for d in shape[start : end + 1]:
+        merged = None if merged is None or d is None else merged * d
+    return shape[:start] + (merged,) + shape[end + 1 :]
+
+
+def _batch_norm(spec: Spec, layer: LayerSpec, shape: Shape, dtype: str, gives: str) -> ShapedLayer:
+    """nn.BatchNorm1d: (N, C) or (N, C, L), C == num_features; weight and bias (C,) when
+    affine (bias unless bias=False). running_mean and running_var are buffers, not parameters: not counted."""
+    a = layer.args
+    channels = shape[1]
+    n = a["num_features"]
+    if channels != n:
+        what = "the batch (or an open length)" if channels is None else f"{channels} channels"
+        raise spec.error(
+            layer.path + (layer.cls, "num_features"),
+            f"num_features is {n}, but dim 1 of {gives} is {what}",
+            "expected the channels at dim 1 (N, C) or (N, C, L), "
+            "C == num_features, as PyTorch checks (permute a sequence to (N, C, L))",
+        )
+    weights = [Weight("gamma", "scale", (n,))] if a["affine"] else []
+    if a["affine"] and a["bias"]:
+        weights.append(Weight("beta", "bias", (n,)))
+    return ShapedLayer(layer, shape, shape, dtype, tuple(weights))
 
 
 def _tied(spec: Spec, layer: LayerSpec, shape: tuple[int, ...]) -> None:

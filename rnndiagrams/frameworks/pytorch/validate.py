@@ -330,6 +330,8 @@ def _args(doc: Doc, apath: Path, cls: str, given: Any) -> dict[str, Any]:
 def _check(doc: Doc, path: Path, key: str, arg: Arg, value: Any) -> Any:
     """The argument kinds PyTorch has and Keras specs do not; the rest as for Keras."""
     number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if value is None and arg.nullable:
+        return None
     if arg.kind == "prob":
         if not number or not 0 <= value <= 1:
             shown = value if number else describe(value)
