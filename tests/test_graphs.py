@@ -517,3 +517,22 @@ def test_masks_into_a_merge_keras_was_not_measured_on_are_refused(write_spec, ca
     assert main(["check", str(write_spec(text.replace("embedding_2]", "dec]")))]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Dot 'dot' reads tensors that carry padding masks" in err, err
+
+
+def test_a_recurrent_layer_after_a_merge_with_open_features_is_one_located_line(
+    write_spec, capsys
+):
+    """make fuzz seed 30861: an input of shape [null] joined to a sequence left the GRU's
+    kernel unsized, and the verify budget multiplied by None (a traceback)."""
+    text = (
+        "model:\n"
+        "  inputs:\n"
+        "    sequence: {shape: [50, 3]}\n"
+        "    context: {shape: [null]}\n"
+        "  layers:\n"
+        "    - RepeatVector: {n: 50, inputs: [context]}\n"
+        "    - Concatenate: {inputs: [sequence, repeat_vector]}\n"
+        "    - GRU: {units: 32}\n"
+    )
+    message = "GRU 'gru' needs a known last dimension, but 'concatenate' gives (None, 50, None)"
+    check_is_one_located_line(text, "GRU: {units: 32}", message, write_spec, capsys)

@@ -290,8 +290,14 @@ def _shape_layer(
             f"{format_shape(shape)}",
             fix,
         )
+    if shape[-1] is None:  # a graph's merge of an input whose features are open
+        raise spec.error(
+            layer.path,
+            f"{where} needs a known last dimension, but {source} gives {format_shape(shape)}",
+            "give every input its feature size",
+        )
     rnn = layer.inner or layer
-    units, in_dim = rnn.args["units"], cast(int, shape[-1])  # validated: features are known
+    units, in_dim = rnn.args["units"], shape[-1]
     directions = ("forward", "backward") if layer.inner else (None,)
     weights = tuple(w for d in directions for w in _cell_weights(rnn, in_dim, convention, d))
     width = units * 2 if layer.inner and layer.args["merge_mode"] == "concat" else units
