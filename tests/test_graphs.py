@@ -519,9 +519,7 @@ def test_masks_into_a_merge_keras_was_not_measured_on_are_refused(write_spec, ca
     assert err.count("\n") == 1 and "Dot 'dot' reads tensors that carry padding masks" in err, err
 
 
-def test_a_recurrent_layer_after_a_merge_with_open_features_is_one_located_line(
-    write_spec, capsys
-):
+def test_a_recurrent_layer_after_a_merge_with_open_features_is_one_located_line(write_spec, capsys):
     """make fuzz seed 30861: an input of shape [null] joined to a sequence left the GRU's
     kernel unsized, and the verify budget multiplied by None (a traceback)."""
     text = (
