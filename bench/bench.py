@@ -2,10 +2,10 @@
 
 1. One figure from a fresh process (issue 21's table): `rnndiagrams render` of the seed
    sentiment spec to SVG with each backend, against the floor (raw `dot -Tsvg` on the same DOT
-   sources plus Python start-up), `import yaml, graphviz`, and the peers (Keras `plot_model`,
-   torchview `draw_graph`) when their venv exists (BENCH_PEERS_PYTHON, default .venv-peers;
-   never installed into the project's venv). Renders run with RNNDIAGRAMS_NO_CACHE=1: the
-   work itself, not the figure cache (timed on its own row).
+   sources plus Python start-up), `import yaml` (the one library a Graphviz render imports),
+   and the peers (Keras `plot_model`, torchview `draw_graph`) when their venv exists
+   (BENCH_PEERS_PYTHON, default .venv-peers; never installed into the project's venv).
+   Renders run with RNNDIAGRAMS_NO_CACHE=1: the work itself, not the figure cache (timed on its own row).
 2. Import time of each command (`-X importtime`, the sum of every module's own time).
 3. The gallery: `make diagrams`' work from a clean output/ and an empty cache, and a no-op
    `make diagrams`.
@@ -128,9 +128,7 @@ def one_figure(out: str, before: Path | None) -> None:
     fns: dict[str, Callable[[], object]] = {
         "python -c pass": lambda: run(sys.executable, "-c", "pass"),
         f"raw dot -Tsvg x{len(sources)}": lambda: [run("dot", "-Tsvg", stdin=s) for s in sources],
-        'python -c "import yaml, graphviz"': lambda: run(
-            sys.executable, "-c", "import yaml, graphviz"
-        ),
+        'python -c "import yaml"': lambda: run(sys.executable, "-c", "import yaml"),
         "figure cache hit (graphviz)": lambda: run(
             *render, "--backend", "graphviz", env=dict(os.environ)
         ),

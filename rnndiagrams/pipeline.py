@@ -16,7 +16,6 @@ from .errors import RenderError
 from .render.backends import BACKENDS
 from .render.cache import figure_file, read, store
 from .render.files import STEP, figure_path, remove_stale_temps, stale_figures, write_together
-from .render.frames import builds
 from .render.svg_clean import clean_svg, figure_prefix
 from .scene import Scene
 from .shapes import shape_model
@@ -95,6 +94,8 @@ def _steps(
 ) -> list[tuple[ViewSpec, bytes]]:
     """One figure per time step of each time-grid view, when frames are asked: its view
     named `<view>-step<k>`."""
+    from .render.frames import builds  # only a build needs its steps
+
     out = []
     for view, scene in chosen:
         if not _builds(backend, view, options):

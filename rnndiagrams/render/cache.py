@@ -79,7 +79,7 @@ def code_hash() -> str:
     return digest((p.relative_to(PACKAGE).as_posix(), p.read_bytes()) for p in files)
 
 
-def _stamp(path: Path) -> tuple[str, int, int] | None:
+def stamp(path: Path) -> tuple[str, int, int] | None:
     try:
         st = path.stat()
     except OSError:
@@ -91,7 +91,7 @@ def _folders(root: Path) -> list[tuple[str, int, int] | None]:
     """A folder tree's folders: adding, removing or replacing a file changes its folder's time."""
     if not root.is_dir():
         return []
-    return [_stamp(Path(d)) for d, _, _ in sorted(os.walk(root))]
+    return [stamp(Path(d)) for d, _, _ in sorted(os.walk(root))]
 
 
 @cache
@@ -102,16 +102,16 @@ def environment() -> str:
     data = Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share")
     dot = shutil.which("dot")
     stamps: list[Any] = [sys.version, [os.environ.get(v) for v in _VARIABLES]]
-    stamps += [_stamp(Path(p)) for p in sys.path if p]  # an install or removal changes its folder
-    stamps += [_stamp(Path(os.path.realpath(dot))) if dot else None]
-    stamps += [_stamp(Path("/var/lib/dpkg/status")), _stamp(Path("matplotlibrc"))]
+    stamps += [stamp(Path(p)) for p in sys.path if p]  # an install or removal changes its folder
+    stamps += [stamp(Path(os.path.realpath(dot))) if dot else None]
+    stamps += [stamp(Path("/var/lib/dpkg/status")), stamp(Path("matplotlibrc"))]
     rc_files = [
         config / "matplotlib",
         os.environ.get("MPLCONFIGDIR"),
         os.environ.get("MATPLOTLIBRC"),
     ]
     for rc in (Path(p) for p in rc_files if p):
-        stamps += [_stamp(rc), _stamp(rc / "matplotlibrc")]
+        stamps += [stamp(rc), stamp(rc / "matplotlibrc")]
     for root in ("/etc/fonts", "/usr/share/fonts", "/usr/local/share/fonts"):
         stamps += _folders(Path(root))
     for root in (config / "fontconfig", data / "fonts", home / ".fonts"):

@@ -2,6 +2,8 @@
 
 One `dot` process per figure, side by side: one process rendering a batch of graphs let one
 graph's layout vary with the others (about 1 render in 30 differed); alone, each is stable.
+Each starts as soon as its DOT source is written, and each output is post-processed while the
+later ones still run.
 Every run gets TZ=UTC and the C.UTF-8 locale, so nothing depends on the user's settings.
 
 Post-processing, each for a reason:
@@ -23,7 +25,8 @@ import os
 import re
 import shutil
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import Iterable
 from typing import Any
 
 from ..errors import RenderError
@@ -44,34 +47,54 @@ _RUN_PAIR = re.compile(
 )
 _PDF_DATE = re.compile(rb"/CreationDate \(D:(\d{14})Z\)")
 _ENV = {**os.environ, "TZ": "UTC", "LC_ALL": "C.UTF-8"}
+AT_ONCE = 4  # `dot` processes running at one time
 
 
 def draw_scenes(scenes: list[Scene], fmt: str, options: dict[str, Any]) -> list[bytes]:
-    """The Graphviz backend: each scene as DOT, laid out and drawn by one batch of `dot` runs."""
-    return run_dot(
-        [dot_source(scene, THEMES[options["theme"]]) for scene in scenes], fmt, options["dpi"]
-    )
+    """The Graphviz backend: each scene as DOT, laid out and drawn by its own `dot` run."""
+    theme = THEMES[options["theme"]]
+    return run_dot((dot_source(scene, theme) for scene in scenes), fmt, options["dpi"])
 
 
-def run_dot(sources: list[str], fmt: str, dpi: int) -> list[bytes]:
+def run_dot(sources: Iterable[str], fmt: str, dpi: int) -> list[bytes]:
     """Render DOT sources to svg, png or pdf bytes (dpi applies to png only), one `dot` each."""
     if shutil.which("dot") is None:
         raise RenderError(
             "the Graphviz `dot` executable is not installed; run `make setup` "
             "(or: apt-get install graphviz fonts-nanum)"
         )
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        datas = list(pool.map(lambda src: _dot(src, fmt, dpi), sources))
+    command = ["dot", f"-T{fmt}"] + ([f"-Gdpi={dpi}"] if fmt == "png" else [])
+    slots = threading.BoundedSemaphore(AT_ONCE)
+    runs = [_Dot(command, source, slots) for source in sources]  # each starts as it is made
     finish = {"svg": fix_svg, "pdf": fix_pdf, "png": opaque_png}[fmt]
-    return [finish(d) for d in datas]
+    return [finish(run.output()) for run in runs]
 
 
-def _dot(source: str, fmt: str, dpi: int) -> bytes:
-    args = ["dot", f"-T{fmt}"] + ([f"-Gdpi={dpi}"] if fmt == "png" else [])
-    proc = subprocess.run(args, input=source.encode("utf-8"), capture_output=True, env=_ENV)
-    if proc.returncode != 0:
-        raise RenderError(f"dot failed: {proc.stderr.decode('utf-8', 'replace').strip()}")
-    return proc.stdout
+class _Dot(threading.Thread):
+    """One `dot` run in a thread of its own, started at once; `output` waits for it."""
+
+    def __init__(self, command: list[str], source: str, slots: threading.BoundedSemaphore) -> None:
+        super().__init__(daemon=True)
+        self.command, self.source, self.slots = command, source.encode("utf-8"), slots
+        self.done: subprocess.CompletedProcess[bytes] | OSError | None = None
+        self.start()
+
+    def run(self) -> None:
+        with self.slots:
+            try:
+                self.done = subprocess.run(
+                    self.command, input=self.source, capture_output=True, env=_ENV
+                )
+            except OSError as e:  # `dot` removed since it was found, or no process left
+                self.done = e
+
+    def output(self) -> bytes:
+        self.join()
+        if isinstance(self.done, OSError) or self.done is None:
+            raise RenderError(f"dot could not run: {self.done}")
+        if self.done.returncode != 0:
+            raise RenderError(f"dot failed: {self.done.stderr.decode('utf-8', 'replace').strip()}")
+        return self.done.stdout
 
 
 def fix_svg(data: bytes) -> bytes:
