@@ -27,11 +27,13 @@ import shutil
 import subprocess
 import threading
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from ..errors import RenderError
 from ..scene import Scene
 from ..style import THEMES
+from .background import Background
 from .dot_source import PANGO_SMALLER, dot_source
 from .reproducible import pdf_date
 from .svg_fonts import embed_fonts
@@ -65,36 +67,17 @@ def run_dot(sources: Iterable[str], fmt: str, dpi: int) -> list[bytes]:
         )
     command = ["dot", f"-T{fmt}"] + ([f"-Gdpi={dpi}"] if fmt == "png" else [])
     slots = threading.BoundedSemaphore(AT_ONCE)
-    runs = [_Dot(command, source, slots) for source in sources]  # each starts as it is made
+    runs = [Background(partial(_dot, command, source, slots)) for source in sources]
     finish = {"svg": fix_svg, "pdf": fix_pdf, "png": opaque_png}[fmt]
-    return [finish(run.output()) for run in runs]
+    return [finish(run.result()) for run in runs]
 
 
-class _Dot(threading.Thread):
-    """One `dot` run in a thread of its own, started at once; `output` waits for it."""
-
-    def __init__(self, command: list[str], source: str, slots: threading.BoundedSemaphore) -> None:
-        super().__init__(daemon=True)
-        self.command, self.source, self.slots = command, source.encode("utf-8"), slots
-        self.done: subprocess.CompletedProcess[bytes] | OSError | None = None
-        self.start()
-
-    def run(self) -> None:
-        with self.slots:
-            try:
-                self.done = subprocess.run(
-                    self.command, input=self.source, capture_output=True, env=_ENV
-                )
-            except OSError as e:  # `dot` removed since it was found, or no process left
-                self.done = e
-
-    def output(self) -> bytes:
-        self.join()
-        if isinstance(self.done, OSError) or self.done is None:
-            raise RenderError(f"dot could not run: {self.done}")
-        if self.done.returncode != 0:
-            raise RenderError(f"dot failed: {self.done.stderr.decode('utf-8', 'replace').strip()}")
-        return self.done.stdout
+def _dot(command: list[str], source: str, slots: threading.BoundedSemaphore) -> bytes:
+    with slots:
+        proc = subprocess.run(command, input=source.encode("utf-8"), capture_output=True, env=_ENV)
+    if proc.returncode != 0:
+        raise RenderError(f"dot failed: {proc.stderr.decode('utf-8', 'replace').strip()}")
+    return proc.stdout
 
 
 def fix_svg(data: bytes) -> bytes:
