@@ -207,13 +207,15 @@ def gallery(before: Path | None) -> None:
                         shutil.copytree(mpl_cache / kept, cache / kept)
                 env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
                 render = [sys.executable, "-m", "rnndiagrams", "render", "-o", tmp]
-                if now:  # what the Makefile runs
-                    run(*render, "-j", str(os.cpu_count() or 1), *specs, cwd=tree, env=env)
+                page = f"{tmp}/index.html"
+                if now:  # what the Makefile runs: one process, a worker per core
+                    jobs = str(os.cpu_count() or 1)
+                    run(*render, "-j", jobs, "--gallery", page, *specs, cwd=tree, env=env)
                 else:  # one process per spec, then the page
                     for spec in specs:
                         run(*render, spec, cwd=tree, env=env)
-                run(sys.executable, "-m", "rnndiagrams", "gallery", "specs", "-o",
-                    f"{tmp}/index.html", cwd=tree, env=env)  # fmt: skip
+                    run(sys.executable, "-m", "rnndiagrams", "gallery", "specs", "-o", page,
+                        cwd=tree, env=env)  # fmt: skip
 
         fns[f"{label}make diagrams, clean output/, cold"] = cold
     t = medians(fns, n=3)

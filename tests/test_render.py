@@ -291,3 +291,19 @@ def test_any_layer_name_is_one_dot_node(tmp_path):
     text = ["".join(t.itertext()) for t in svg.iter(f"{SVG}text")]
     for name in ("in:put", 'enc:s "q" \\ end\\', "node", "<b>x<b>"):
         assert name in text
+
+
+def test_render_writes_the_gallery_page_of_what_it_drew(tmp_path, capsys):
+    """`make diagrams` is one process: `render --gallery` writes the page `gallery` writes,
+    byte for byte, from the figures it just drew."""
+    specs = [str(ROOT / "specs" / f"{name}.yaml") for name in ("gru", "seed_sentiment")]
+    page = tmp_path / "out" / "index.html"
+    assert (
+        main(["render", "-j", "2", "-o", str(tmp_path / "out"), "--gallery", str(page), *specs])
+        == 0
+    )
+    assert main(["gallery", *specs, "-o", str(tmp_path / "alone.html")]) == 0
+    assert page.read_bytes() == (tmp_path / "alone.html").read_bytes()
+    assert "seed_sentiment/unrolled.graphviz.svg" in capsys.readouterr().out
+    assert main(["render", specs[0], "-o", str(tmp_path / "one.svg"), "--gallery", str(page)]) == 1
+    assert capsys.readouterr().err.count("\n") == 1
