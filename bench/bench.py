@@ -51,6 +51,9 @@ model:
 views: [{{unrolled: {{steps: {steps}}}}}]
 """
 DEPTHS = (50, 100, 200, 500)
+MPL_IMPORT = (
+    "import matplotlib.figure, matplotlib.backends.backend_svg, matplotlib.backends.backend_agg"
+)
 PEERS = {  # the seed model, drawn by each peer with its shapes
     "Keras plot_model(show_shapes=True)": """
 import keras
@@ -129,6 +132,8 @@ def one_figure(out: str, before: Path | None) -> None:
         "python -c pass": lambda: run(sys.executable, "-c", "pass"),
         f"raw dot -Tsvg x{len(sources)}": lambda: [run("dot", "-Tsvg", stdin=s) for s in sources],
         'python -c "import yaml"': lambda: run(sys.executable, "-c", "import yaml"),
+        # what the matplotlib backend imports before drawing anything: its floor
+        "python -c <matplotlib's figure, SVG, Agg>": lambda: run(sys.executable, "-c", MPL_IMPORT),
         "figure cache hit (graphviz)": lambda: run(
             *render, "--backend", "graphviz", env=dict(os.environ)
         ),
@@ -161,6 +166,9 @@ def one_figure(out: str, before: Path | None) -> None:
               f"{gv[1] / floor[1]:.2f} CPU (target <= 1.7)")  # fmt: skip
         print(f"  {label}matplotlib / graphviz = {mpl[0] / gv[0]:.2f} wall, "
               f"{mpl[1] / gv[1]:.2f} CPU (target <= 2)")  # fmt: skip
+        mpl_import = t["python -c <matplotlib's figure, SVG, Agg>"]
+        print(f"  {label}matplotlib's import alone / graphviz = {mpl_import[0] / gv[0]:.2f} wall, "
+              f"{mpl_import[1] / gv[1]:.2f} CPU")  # fmt: skip
         for name in PEERS if peers.exists() else ():
             print(f"  {label}{name} / graphviz = {t[name][0] / gv[0]:.1f}x wall (target >= 20)")
 
