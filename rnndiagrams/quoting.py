@@ -1,4 +1,4 @@
-"""One quoting function per language we write user text into: Python code, YAML and LaTeX.
+"""One quoting function per language we write user text into: Python code, YAML, LaTeX, DOT.
 
 Names, titles and file names can hold anything a file system or a framework allows. Written
 raw, a newline ends a comment and starts a live line (of code or of YAML keys), and a bidi
@@ -99,9 +99,10 @@ _DOT_KEYWORDS = {"node", "edge", "graph", "digraph", "subgraph", "strict"}
 
 
 def dot_id(text: str) -> str:
-    """A DOT name or attribute value that reads as `text`: bare when it is a DOT identifier
-    or number, else quoted, with `"` and `\\` escaped (DOT reads `\\"` as a quote, and a
-    final backslash would swallow the closing one). A `:` stays inside the name, never a port."""
+    """A DOT name or attribute value for `text`: bare when it is a DOT identifier or number,
+    else quoted, `"` escaped and `\\` doubled (DOT reads `\\"` as a quote, and a final
+    backslash would swallow the closing one; it keeps `\\\\` as written, so distinct texts
+    stay distinct names). A `:` stays inside the name, never a port."""
     if _DOT_ID.fullmatch(text) and text.lower() not in _DOT_KEYWORDS:
         return text
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
