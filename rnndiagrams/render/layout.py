@@ -276,6 +276,11 @@ class Layout:
             for i in range(1, steps) if r else ():
                 x, y = on_arc(*cast(Route, r), i / steps)  # r is not None in this loop
                 self.line_index.add(Box(x, y, 0.0, 0.0), (x, y))
+        # the nodes' left and right edges, once: every label spot is weighed against them
+        self.span = (
+            min(b.x - b.w / 2 for b in self.boxes.values()),
+            max(b.x + b.w / 2 for b in self.boxes.values()),
+        )
         for i, route in enumerate(self.routes):
             if i in self.edge_blocks:
                 self.label_at[i] = self._label_rect(i, route)
@@ -401,8 +406,7 @@ class Layout:
         rects = [Box(x, y, w, h) for x, y in spots]
         first = rects[0]
         # spots that widen the figure least first (a label beside the last column's curve)
-        left = min(b.x - b.w / 2 for b in self.boxes.values())
-        right = max(b.x + b.w / 2 for b in self.boxes.values())
+        left, right = self.span
         rects.sort(key=lambda r: max(0.0, r.x + r.w / 2 - right, left - r.x + r.w / 2))
         # where every spot beside the edge is taken (edges converging on one node), spots
         # further out and on the edge's line itself, tried only then
