@@ -157,7 +157,7 @@ def test_every_keras_graph_of_the_oracle_unrolls(tmp_path):
     from rnndiagrams.frameworks.keras.importer import import_keras
 
     for model in sorted((ROOT / "tests" / "oracle" / "graphs" / "keras").glob("*.json")):
-        text, _ = import_keras(str(model))
+        text, _, _ = import_keras(str(model))
         path = tmp_path / f"{model.stem}.yaml"
         path.write_text(text + "views: [unrolled]\n", encoding="utf-8")
         spec = load(str(path))
