@@ -7,8 +7,8 @@
    (BENCH_PEERS_PYTHON, default .venv-peers; never installed into the project's venv).
    Renders run with RNNDIAGRAMS_NO_CACHE=1: the work itself, not the figure cache (timed on its own row).
 2. Import time of each command (`-X importtime`, the sum of every module's own time).
-3. The gallery: `make diagrams`' work from a clean output/ and an empty cache, and a no-op
-   `make diagrams`.
+3. The gallery: `make diagrams`' work (column and slide figures, the page) from a clean
+   output/ and an empty cache, and a no-op `make diagrams`.
 4. One `dot` per figure against one `dot` for a batch of figures (the price of determinism).
 5. The unrolled view at T=4 and at T=1,000,000 (fresh-process render, and scene+DOT in-process).
 6. Depth: 50, 100, 200 and 500 stacked layers (stack, folded and unrolled views), one fresh
@@ -216,9 +216,11 @@ def gallery(before: Path | None) -> None:
                 env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
                 render = [sys.executable, "-m", "rnndiagrams", "render", "-o", tmp]
                 page = f"{tmp}/index.html"
-                if now:  # what the Makefile runs: one process, a worker per core
+                if now:  # what the Makefile runs: one process, a worker per core, and the
+                    # slide figures' one
                     jobs = str(os.cpu_count() or 1)
                     run(*render, "-j", jobs, "--gallery", page, *specs, cwd=tree, env=env)
+                    run(*render, "-j", jobs, "--target", "slide", *specs, cwd=tree, env=env)
                 else:  # one process per spec, then the page
                     for spec in specs:
                         run(*render, spec, cwd=tree, env=env)
@@ -227,7 +229,8 @@ def gallery(before: Path | None) -> None:
 
         fns[f"{label}make diagrams, clean output/, cold"] = cold
     t = medians(fns, n=3)
-    print(f"Gallery: {len(specs)} specs, every figure and output/index.html (median of 3)")
+    print(f"Gallery: {len(specs)} specs, every figure (column and slide) and output/index.html"
+          " (median of 3; before: column figures only)")  # fmt: skip
     for name, value in t.items():
         row(name, value)
     if before:
