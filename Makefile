@@ -18,10 +18,8 @@ TEX_STAMP := $(VENV)/.tex
 
 .PHONY: setup setup-test system browsers tex diagrams gallery slides test lint bench bench-watch fuzz measure determinism schema golden clean
 
-# Only specs whose file, or the package's code, changed since their last render are redrawn.
 SPECS := $(wildcard specs/*.yaml)
 PACKAGE_FILES := $(shell find rnndiagrams -name '*.py' -o -name '*.json' | sort)
-DIAGRAMS_STAMP := output/.stamps/diagrams
 NPROC := $(shell nproc 2>/dev/null || echo 1)
 
 setup: system $(STAMP) $(VENV)/.compiled
@@ -87,23 +85,19 @@ diagrams: setup output/index.html
 
 # One self-contained page with every spec, its tables and figures (linked from the README).
 gallery: output/index.html
-# The page's figures come from the figure cache the render just filled.
-output/index.html: $(DIAGRAMS_STAMP)
-	$(BIN)/rnndiagrams gallery specs -o $@
-	@touch $@  # an unchanged page is not rewritten; its time says it is up to date
+# One `render` of every spec, one worker a core, that also writes the page from the figures it
+# drew: a spec whose file and the package's code did not change is answered by the figure
+# cache, and an unchanged figure or page is not rewritten. Then the same figures laid out for
+# a 16:9 slide, beside them as <view>.slide.<backend>.svg.
+output/index.html: $(SPECS) $(PACKAGE_FILES) $(STAMP)
+	$(BIN)/rnndiagrams render -j $(NPROC) -o output --gallery $@ $(sort $(SPECS))
+	$(BIN)/rnndiagrams render -j $(NPROC) --target slide -o output $(sort $(SPECS))
+	@touch $@  # its time says the page, and so every figure, is up to date
 
 # The gallery's story as one Beamer deck with builds; it needs TeX (the `tex` rule's packages).
 slides: setup tex output/slides.pdf
 output/slides.pdf: $(SPECS) $(PACKAGE_FILES) $(STAMP)
 	$(BIN)/rnndiagrams slides specs -o $@
-
-# One `render` for the changed specs (all of them when the code changed), one worker a core;
-# then the same figures laid out for a 16:9 slide, beside them as <view>.slide.<backend>.svg.
-CHANGED_SPECS = $(if $(filter-out $(SPECS),$?),$(SPECS),$?)
-$(DIAGRAMS_STAMP): $(SPECS) $(PACKAGE_FILES) $(STAMP)
-	$(BIN)/rnndiagrams render -j $(NPROC) -o output $(CHANGED_SPECS)
-	$(BIN)/rnndiagrams render -j $(NPROC) --target slide -o output $(CHANGED_SPECS)
-	@mkdir -p $(@D) && touch $@
 
 # Lint, format check and type check first: CI and a new user get the same verdict.
 lint: setup-test

@@ -2,13 +2,13 @@
 
 1. One figure from a fresh process (issue 21's table): `rnndiagrams render` of the seed
    sentiment spec to SVG with each backend, against the floor (raw `dot -Tsvg` on the same DOT
-   sources plus Python start-up), `import yaml, graphviz`, and the peers (Keras `plot_model`,
-   torchview `draw_graph`) when their venv exists (BENCH_PEERS_PYTHON, default .venv-peers;
-   never installed into the project's venv). Renders run with RNNDIAGRAMS_NO_CACHE=1: the
-   work itself, not the figure cache (timed on its own row).
+   sources plus Python start-up), `import yaml` (the one library a Graphviz render imports),
+   and the peers (Keras `plot_model`, torchview `draw_graph`) when their venv exists
+   (BENCH_PEERS_PYTHON, default .venv-peers; never installed into the project's venv).
+   Renders run with RNNDIAGRAMS_NO_CACHE=1: the work itself, not the figure cache (timed on its own row).
 2. Import time of each command (`-X importtime`, the sum of every module's own time).
-3. The gallery: `make diagrams`' work from a clean output/ and an empty cache, and a no-op
-   `make diagrams`.
+3. The gallery: `make diagrams`' work (column and slide figures, the page) from a clean
+   output/ and an empty cache, and a no-op `make diagrams`.
 4. One `dot` per figure against one `dot` for a batch of figures (the price of determinism).
 5. The unrolled view at T=4 and at T=1,000,000 (fresh-process render, and scene+DOT in-process).
 6. Depth: 50, 100, 200 and 500 stacked layers (stack, folded and unrolled views), one fresh
@@ -51,6 +51,9 @@ model:
 views: [{{unrolled: {{steps: {steps}}}}}]
 """
 DEPTHS = (50, 100, 200, 500)
+MPL_IMPORT = (
+    "import matplotlib.figure, matplotlib.backends.backend_svg, matplotlib.backends.backend_agg"
+)
 PEERS = {  # the seed model, drawn by each peer with its shapes
     "Keras plot_model(show_shapes=True)": """
 import keras
@@ -128,9 +131,9 @@ def one_figure(out: str, before: Path | None) -> None:
     fns: dict[str, Callable[[], object]] = {
         "python -c pass": lambda: run(sys.executable, "-c", "pass"),
         f"raw dot -Tsvg x{len(sources)}": lambda: [run("dot", "-Tsvg", stdin=s) for s in sources],
-        'python -c "import yaml, graphviz"': lambda: run(
-            sys.executable, "-c", "import yaml, graphviz"
-        ),
+        'python -c "import yaml"': lambda: run(sys.executable, "-c", "import yaml"),
+        # what the matplotlib backend imports before drawing anything: its floor
+        "python -c <matplotlib's figure, SVG, Agg>": lambda: run(sys.executable, "-c", MPL_IMPORT),
         "figure cache hit (graphviz)": lambda: run(
             *render, "--backend", "graphviz", env=dict(os.environ)
         ),
@@ -163,6 +166,9 @@ def one_figure(out: str, before: Path | None) -> None:
               f"{gv[1] / floor[1]:.2f} CPU (target <= 1.7)")  # fmt: skip
         print(f"  {label}matplotlib / graphviz = {mpl[0] / gv[0]:.2f} wall, "
               f"{mpl[1] / gv[1]:.2f} CPU (target <= 2)")  # fmt: skip
+        mpl_import = t["python -c <matplotlib's figure, SVG, Agg>"]
+        print(f"  {label}matplotlib's import alone / graphviz = {mpl_import[0] / gv[0]:.2f} wall, "
+              f"{mpl_import[1] / gv[1]:.2f} CPU")  # fmt: skip
         for name in PEERS if peers.exists() else ():
             print(f"  {label}{name} / graphviz = {t[name][0] / gv[0]:.1f}x wall (target >= 20)")
 
@@ -209,17 +215,22 @@ def gallery(before: Path | None) -> None:
                         shutil.copytree(mpl_cache / kept, cache / kept)
                 env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
                 render = [sys.executable, "-m", "rnndiagrams", "render", "-o", tmp]
-                if now:  # what the Makefile runs
-                    run(*render, "-j", str(os.cpu_count() or 1), *specs, cwd=tree, env=env)
+                page = f"{tmp}/index.html"
+                if now:  # what the Makefile runs: one process, a worker per core, and the
+                    # slide figures' one
+                    jobs = str(os.cpu_count() or 1)
+                    run(*render, "-j", jobs, "--gallery", page, *specs, cwd=tree, env=env)
+                    run(*render, "-j", jobs, "--target", "slide", *specs, cwd=tree, env=env)
                 else:  # one process per spec, then the page
                     for spec in specs:
                         run(*render, spec, cwd=tree, env=env)
-                run(sys.executable, "-m", "rnndiagrams", "gallery", "specs", "-o",
-                    f"{tmp}/index.html", cwd=tree, env=env)  # fmt: skip
+                    run(sys.executable, "-m", "rnndiagrams", "gallery", "specs", "-o", page,
+                        cwd=tree, env=env)  # fmt: skip
 
         fns[f"{label}make diagrams, clean output/, cold"] = cold
     t = medians(fns, n=3)
-    print(f"Gallery: {len(specs)} specs, every figure and output/index.html (median of 3)")
+    print(f"Gallery: {len(specs)} specs, every figure (column and slide) and output/index.html"
+          " (median of 3; before: column figures only)")  # fmt: skip
     for name, value in t.items():
         row(name, value)
     if before:

@@ -2,7 +2,7 @@
 
 Runs `rnndiagrams watch` on a spec, opens it in headless Chromium, saves the spec N times
 (changing its units) and times each save until the page shows the new version with every
-image loaded. Prints every run and the median. The time includes the file poll (<= 50 ms),
+image loaded. Prints every run and the median. The time includes the file poll (<= 20 ms),
 the render, the server-sent event, the page's fetch and the images' load.
 """
 

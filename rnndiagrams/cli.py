@@ -18,6 +18,7 @@ from .specification.catalog import BACKENDS, CONVENTIONS, FORMATS, TARGETS, THEM
 from .specification.starters import starter_names
 
 if TYPE_CHECKING:
+    from .pipeline import Figure
     from .specification.model import Spec
 
 Command = Callable[[argparse.Namespace], int]  # a subcommand: its parsed arguments -> exit status
@@ -83,13 +84,20 @@ def _explain(args: argparse.Namespace) -> int:
 def _render(args: argparse.Namespace) -> int:
     from functools import partial
 
-    from . import load
+    from .pages.content import read_spec_text
     from .pipeline import render_figures, write_figures
     from .render.files import atomic_write, remove_stale_temps
+    from .specification.validate import validate
+    from .specification.yamldoc import parse_doc
 
     target = Path(args.output)
     single = target.suffix.lstrip(".") in FORMATS
-    specs = [load(path) for path in args.specs]
+    if single and args.gallery:
+        raise UsageError(f"--gallery writes a page of every figure; give -o a folder, not {target}")
+    if args.gallery and args.target:
+        raise UsageError("--gallery writes the page of the specs' own figures; drop --target")
+    texts = [read_spec_text(path) for path in args.specs]  # each read once: figures and page
+    specs = [validate(parse_doc(text, path)) for text, path in zip(texts, args.specs, strict=True)]
     if not single:
         _one_folder_each(specs, args.specs, target)
     overrides = {
@@ -133,6 +141,8 @@ def _render(args: argparse.Namespace) -> int:
     for spec, figures in rendered:
         for path, changed in write_figures(spec, figures, target):
             _say(f"{path}{'' if changed else ' (unchanged)'}")
+    if args.gallery:
+        _write_gallery(Path(args.gallery), args.specs, texts, rendered)
     return 0
 
 
@@ -157,6 +167,27 @@ def _with_views(spec: Spec, names: tuple[str, ...]) -> Spec:
             )
         added.append(figure(spec, name).view)
     return dataclasses.replace(spec, views=spec.views + tuple(added)) if added else spec
+
+
+def _write_gallery(
+    page: Path, paths: list[str], texts: list[str], rendered: list[tuple[Spec, list[Figure]]]
+) -> None:
+    """The gallery page of what was just drawn (`rnndiagrams gallery`'s page, in one process
+    with the render: no spec is read, shaped or drawn again)."""
+    from .pages.content import drawn_content
+    from .pages.gallery import anchors, page_html
+    from .render.files import atomic_write
+
+    contents = [
+        drawn_content(spec, text, figures)
+        for text, (spec, figures) in zip(texts, rendered, strict=True)
+    ]
+    entries = [
+        (anchor, file, content)
+        for (anchor, file), content in zip(anchors([Path(p) for p in paths]), contents, strict=True)
+    ]
+    changed = atomic_write(page, page_html(entries).encode("utf-8"))
+    _say(f"{page}{'' if changed else ' (unchanged)'}")
 
 
 def _one_folder_each(specs: list[Spec], paths: list[str], target: Path) -> None:
@@ -342,6 +373,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "-j", "--jobs", type=_positive, default=1, help="specs drawn at once (default: 1)"
+    )
+    p.add_argument(
+        "--gallery",
+        metavar="PAGE",
+        help="also write the gallery page of these specs and their SVG figures (as `gallery`)",
     )
     p = command(
         "import",

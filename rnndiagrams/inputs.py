@@ -9,17 +9,17 @@ Every failure is one SpecError located at the file.
 
 from __future__ import annotations
 
-import bz2
-import lzma
 import os
 import stat
 import struct
-import zipfile
 import zlib
 from collections.abc import Callable
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from .errors import SpecError
+
+if TYPE_CHECKING:
+    import zipfile
 
 CHUNK = 1 << 16
 MAX_ZIP_ENTRIES = 10_000  # a .keras file has three; 1M entries took 431 MB in zipfile
@@ -92,7 +92,10 @@ def file_kind(mode: int) -> str | None:
 
 def read_zip_member(path: str, member: str, limit: int, expected: str) -> bytes | None:
     """The member's bytes (None when the zip has no such member), inflated as a stream that
-    stops past `limit`. The zip's directory is bounded before zipfile reads it."""
+    stops past `limit`. The zip's directory is bounded before zipfile reads it. (zipfile,
+    bz2 and lzma are imported here, by the only reader that needs them: not by a spec's.)"""
+    import zipfile
+
     where = f"{path}:1:1"
     with open_regular(path, expected) as f:
         try:
@@ -153,6 +156,8 @@ _METHODS = {0: "stored", 8: "deflate", 12: "bzip2", 14: "lzma"}
 def _inflate(f: BinaryIO, info: zipfile.ZipInfo, limit: int, where: str, expected: str) -> bytes:
     """Decompress one member ourselves: zipfile inflates bzip2 and lzma without bound, and
     trusts the size the zip declares."""
+    import lzma
+
     if info.flag_bits & 0x1:
         raise SpecError(where, "an encrypted zip member", expected)
     method = _METHODS.get(info.compress_type)
@@ -196,6 +201,9 @@ Step = Callable[[bytes, int], bytes]
 def _decompressor(method: str, f: BinaryIO, where: str, expected: str) -> Step:
     """A function (chunk, room) -> at most `room` more output bytes per call's input,
     draining what the decompressor holds back before taking more input."""
+    import bz2
+    import lzma
+
     if method == "stored":
         return lambda chunk, room: chunk
     if method == "deflate":
@@ -230,6 +238,8 @@ def _decompressor(method: str, f: BinaryIO, where: str, expected: str) -> Step:
 
 def _lzma_filter(props: bytes) -> dict[str, int]:
     """LZMA1 properties as a zip's lzma member header gives them (APPNOTE 5.8.8)."""
+    import lzma
+
     if len(props) != 5 or props[0] >= 9 * 5 * 5:
         raise ValueError("bad lzma properties")
     pb, rest = divmod(props[0], 45)

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from .errors import RenderError
 from .render.backends import BACKENDS
+from .render.background import Background
 from .render.cache import figure_file, read, store
 from .render.files import (
     STEP,
@@ -23,7 +25,6 @@ from .render.files import (
     targeted,
     write_together,
 )
-from .render.frames import builds
 from .render.svg_clean import clean_svg, figure_prefix
 from .scene import Scene
 from .shapes import shape_model
@@ -54,29 +55,43 @@ def render_figures(
     command line."""
     options = {**spec.render, **{k: v for k, v in (overrides or {}).items() if v}}
     chosen = [(v, s) for v, s in scenes(spec, options["target"]) if not views or v.name in views]
-    figures, target = [], options["target"]
     if options.get("frames") and not any(BACKENDS[b].builds for b in options["backends"]):
         builders = " and ".join(name for name, b in BACKENDS.items() if b.builds)
         raise RenderError(f"frames (step-by-step builds) are drawn by the {builders} backends")
-    for backend in options["backends"]:
-        for fmt in _formats(backend, options):
-            datas = _draw(backend, fmt, options, chosen)
-            drawn = [(view, data) for (view, _), data in zip(chosen, datas, strict=True)]
-            figures += [
-                Figure(
-                    view,
-                    backend,
-                    fmt,
-                    data
-                    if fmt != "svg"
-                    else clean_svg(
-                        data, figure_prefix(spec.stem, targeted(view.name, target), backend)
-                    ),
-                    target,
-                )
-                for view, data in drawn + _steps(backend, fmt, options, chosen)
-            ]
-    return figures
+    jobs = [(b, fmt) for b in options["backends"] for fmt in _formats(b, options)]
+    # a backend that waits on processes of its own (`dot`) draws in a thread meanwhile
+    aside = {
+        job: Background(partial(_figures, spec, *job, options, chosen))
+        for job in jobs
+        if BACKENDS[job[0]].aside
+    }
+    here = {job: _figures(spec, *job, options, chosen) for job in jobs if job not in aside}
+    return [f for job in jobs for f in (aside[job].result() if job in aside else here[job])]
+
+
+def _figures(
+    spec: Spec,
+    backend: str,
+    fmt: str,
+    options: dict[str, Any],
+    chosen: list[tuple[ViewSpec, Scene]],
+) -> list[Figure]:
+    """The figures of one backend and format: every chosen view, and each build's steps."""
+    target = options["target"]
+    datas = _draw(backend, fmt, options, chosen)
+    drawn = [(view, data) for (view, _), data in zip(chosen, datas, strict=True)]
+    return [
+        Figure(
+            view,
+            backend,
+            fmt,
+            data
+            if fmt != "svg"
+            else clean_svg(data, figure_prefix(spec.stem, targeted(view.name, target), backend)),
+            target,
+        )
+        for view, data in drawn + _steps(backend, fmt, options, chosen)
+    ]
 
 
 def _builds(backend: str, view: ViewSpec, options: dict[str, Any]) -> bool:
@@ -106,6 +121,8 @@ def _steps(
 ) -> list[tuple[ViewSpec, bytes]]:
     """One figure per time step of each time-grid view, when frames are asked: its view
     named `<view>-step<k>`."""
+    from .render.frames import builds  # only a build needs its steps
+
     out = []
     for view, scene in chosen:
         if not _builds(backend, view, options):

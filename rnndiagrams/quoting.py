@@ -1,15 +1,16 @@
-"""One quoting function per language we write user text into: Python code, YAML and LaTeX.
+"""One quoting function per language we write user text into: Python code, YAML, LaTeX, DOT.
 
 Names, titles and file names can hold anything a file system or a framework allows. Written
 raw, a newline ends a comment and starts a live line (of code or of YAML keys), and a bidi
 control (U+202E) makes a reader see other code than the interpreter runs (Trojan Source).
 In LaTeX the ten specials (`# $ % & ~ _ ^ \\ { }`) would run as commands.
 Every such text goes through these functions; HTML goes through `html.escape`, DOT labels
-through `render.dot_source.escape`.
+through `render.dot_source.escape`, DOT names and values through `dot_id`.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -91,3 +92,17 @@ def latex_text(text: str) -> str:
     broken (a name's `--` or `'` stays as written), unprintable
     characters as visible escapes (a newline would end a paragraph; a bidi control reorder)."""
     return "".join(_LATEX_SPECIALS.get(c, c) for c in escape(text))
+
+
+_DOT_ID = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*|-?(\.[0-9]+|[0-9]+(\.[0-9]*)?)")
+_DOT_KEYWORDS = {"node", "edge", "graph", "digraph", "subgraph", "strict"}
+
+
+def dot_id(text: str) -> str:
+    """A DOT name or attribute value for `text`: bare when it is a DOT identifier or number,
+    else quoted, `"` escaped and `\\` doubled (DOT reads `\\"` as a quote, and a final
+    backslash would swallow the closing one; it keeps `\\\\` as written, so distinct texts
+    stay distinct names). A `:` stays inside the name, never a port."""
+    if _DOT_ID.fullmatch(text) and text.lower() not in _DOT_KEYWORDS:
+        return text
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -3,7 +3,6 @@ as safe as `check`: one located line, bounded work, and no half-replaced set of 
 
 import enum
 import os
-import tempfile
 import threading
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from rnndiagrams.errors import SpecError
 from rnndiagrams.pages import content as content_module
 from rnndiagrams.pages import watch as watch_module
 from rnndiagrams.pages.watch import Preview
+from rnndiagrams.render import files
 from rnndiagrams.render.files import TEMP_PREFIX
 
 SPEC = """\
@@ -72,17 +72,17 @@ def test_a_full_disk_names_the_path_and_replaces_no_figure(tmp_path, capsys, mon
     capsys.readouterr()
 
     calls = []
-    real_mkstemp = tempfile.mkstemp
+    real_create = files._create_temp
 
-    def second_on_a_full_disk(*args, **kwargs):
-        fd, name = real_mkstemp(*args, **kwargs)
+    def second_on_a_full_disk(path):
+        fd, name = real_create(path)
         calls.append(name)
         if len(calls) == 2:  # the second figure's bytes go to a device that is always full
             os.close(fd)
             fd = os.open("/dev/full", os.O_WRONLY)
         return fd, name
 
-    monkeypatch.setattr(tempfile, "mkstemp", second_on_a_full_disk)
+    monkeypatch.setattr(files, "_create_temp", second_on_a_full_disk)
     assert main(["render", str(spec), "-o", str(out)]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1

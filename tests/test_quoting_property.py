@@ -16,6 +16,7 @@ import tempfile
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
+import pytest
 import yaml
 from conftest import ORACLE_DIR
 from hypothesis import HealthCheck, given, settings
@@ -23,6 +24,7 @@ from hypothesis import strategies as st
 
 from rnndiagrams.cli import main
 from rnndiagrams.printable import printable
+from rnndiagrams.quoting import dot_id
 from rnndiagrams.specification.validate import load
 
 MARK = "PWNED"
@@ -220,3 +222,23 @@ def test_imported_yaml_reads_back_with_only_its_own_keys(tmp_path, stem, title, 
             data["title"] == title if own else data["subtitle"].startswith("titled with the file")
         )
     assert load(str(out)).layers
+
+
+NAME_TEXT = st.lists(
+    st.sampled_from([*'abc:"\\<>&;{}[]=-. Ω한', "node", "<b>"]), min_size=1, max_size=8
+).map("".join)
+
+
+@pytest.mark.needs_dot
+@settings(max_examples=40, deadline=None)
+@given(st.lists(NAME_TEXT, min_size=2, max_size=4, unique=True))
+def test_any_names_are_that_many_dot_nodes(names):
+    """`quoting.dot_id`: distinct texts are distinct DOT nodes, whatever they hold (a `:` no
+    port, a final backslash no unterminated string, `node` no keyword, `<b>` no HTML)."""
+    edges = "".join(f"{dot_id(a)} -> {dot_id(b)}\n" for a, b in itertools.pairwise(names))
+    out = subprocess.run(
+        ["dot", "-Tjson"], input=f"digraph g {{\n{edges}}}\n", capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    graph = json.loads(out.stdout)
+    assert len(graph["objects"]) == len(names) and len(graph["edges"]) == len(names) - 1

@@ -263,3 +263,53 @@ def test_a_figure_does_not_depend_on_the_others_drawn_with_it(tmp_path):
     assert main(["render", str(SENTIMENT), "-o", str(together), "--backend", "graphviz"]) == 0
     name = "seed_sentiment/unrolled.graphviz.svg"
     assert (alone / name).read_bytes() == (together / name).read_bytes()
+
+
+ODD_NAMES = """\
+title: odd names
+model:
+  inputs:
+    'in:put': {shape: [null, 8]}
+  layers:
+    - LSTM: {units: 4, name: 'enc:s "q" \\ end\\', inputs: ['in:put']}
+    - Dense: {units: 2, name: node}
+    - Dense: {units: 2, name: '<b>x<b>'}
+views: [stack]
+"""
+
+
+def test_any_layer_name_is_one_dot_node(tmp_path):
+    """A name is a DOT name whatever it holds: a `:` is no port (the `graphviz` package made
+    `in:put` node `in`, port `put`), a final backslash no unterminated string, `node` no
+    keyword and `<b>` no HTML."""
+    spec = tmp_path / "odd.yaml"
+    spec.write_text(ODD_NAMES)
+    assert main(["render", str(spec), "-o", str(tmp_path), "--backend", "graphviz"]) == 0
+    svg = ET.parse(tmp_path / "odd" / "stack.graphviz.svg").getroot()
+    nodes = [g for g in svg.iter(f"{SVG}g") if g.get("class") == "node"]
+    edges = [g for g in svg.iter(f"{SVG}g") if g.get("class") == "edge"]
+    assert len(nodes) == 4 and len(edges) == 3  # the input and three layers, one chain
+    text = ["".join(t.itertext()) for t in svg.iter(f"{SVG}text")]
+    for name in ("in:put", 'enc:s "q" \\ end\\', "node", "<b>x<b>"):
+        assert name in text
+
+
+def test_render_writes_the_gallery_page_of_what_it_drew(tmp_path, capsys):
+    """`make diagrams` is one process: `render --gallery` writes the page `gallery` writes,
+    byte for byte, from the figures it just drew."""
+    specs = [str(ROOT / "specs" / f"{name}.yaml") for name in ("gru", "seed_sentiment")]
+    page = tmp_path / "out" / "index.html"
+    assert (
+        main(["render", "-j", "2", "-o", str(tmp_path / "out"), "--gallery", str(page), *specs])
+        == 0
+    )
+    assert main(["gallery", *specs, "-o", str(tmp_path / "alone.html")]) == 0
+    assert page.read_bytes() == (tmp_path / "alone.html").read_bytes()
+    assert "seed_sentiment/unrolled.graphviz.svg" in capsys.readouterr().out
+    assert main(["render", specs[0], "-o", str(tmp_path / "one.svg"), "--gallery", str(page)]) == 1
+    assert capsys.readouterr().err.count("\n") == 1
+    # the page is of the specs' own figures: slide figures are refused, in one line
+    slide = ["render", specs[0], "--target", "slide", "-o", str(tmp_path / "s"), "--gallery"]
+    assert main([*slide, str(tmp_path / "s.html")]) == 1
+    assert capsys.readouterr().err.count("\n") == 1
+    assert not (tmp_path / "s.html").exists()

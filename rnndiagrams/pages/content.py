@@ -7,8 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import markup
+
+if TYPE_CHECKING:
+    from ..pipeline import Figure
+    from ..specification.model import Spec
 
 
 @dataclass(frozen=True)
@@ -36,21 +41,29 @@ def text_content(text: str, name: str, backends: tuple[str, ...] = ()) -> SpecCo
     """The content of one version of a spec: title, source, tables and figures all come from
     `text`, so a save during the render cannot mix two versions."""
     from ..pipeline import render_figures
-    from ..render.files import figure_path
-    from ..report.summary import summary_html
-    from ..shapes import shape_model
     from ..specification.validate import validate
     from ..specification.yamldoc import parse_doc
 
     spec = validate(parse_doc(text, name))
-    tables = tuple(summary_html(shape_model(spec, c)) for c in spec.conventions)
-    figures = render_figures(spec, {"formats": ("svg",), "backends": backends})
+    return drawn_content(
+        spec, text, render_figures(spec, {"formats": ("svg",), "backends": backends})
+    )
+
+
+def drawn_content(spec: Spec, text: str, figures: list[Figure]) -> SpecContent:
+    """The content of a spec (read from `text`) whose figures are drawn: its SVG ones."""
+    from ..render.files import figure_path
+    from ..report.summary import summary_html
+    from ..shapes import shape_model
+
     return SpecContent(
         title=spec.display_name,
         source=text,
-        tables=tables,
+        tables=tuple(summary_html(shape_model(spec, c)) for c in spec.conventions),
         figures=tuple(
-            (figure_path(Path(), "", f.view.name, f.backend, "svg").name, f.data) for f in figures
+            (figure_path(Path(), "", f.view.name, f.backend, "svg").name, f.data)
+            for f in figures
+            if f.fmt == "svg"
         ),
     )
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..errors import SpecError
 from . import markup
-from .content import section, spec_content
+from .content import SpecContent, section, spec_content
 
 
 def spec_files(paths: list[str]) -> list[Path]:
@@ -27,9 +27,16 @@ def spec_files(paths: list[str]) -> list[Path]:
     return files
 
 
-def gallery_html(paths: list[str], title: str = "rnndiagrams gallery") -> str:
+TITLE = "rnndiagrams gallery"
+
+
+def gallery_html(paths: list[str], title: str = TITLE) -> str:
     files = spec_files(paths)
-    entries = [(anchor, path, spec_content(path)) for anchor, path in _anchors(files)]
+    return page_html([(a, path, spec_content(path)) for a, path in anchors(files)], title)
+
+
+def page_html(entries: list[tuple[str, Path, SpecContent]], title: str = TITLE) -> str:
+    """The page of (section id, spec file, content) entries, in their order."""
     links = "".join(
         f'<li><a href="#{escape(anchor)}">{escape(content.title)}</a></li>'
         for anchor, _, content in entries
@@ -48,7 +55,7 @@ def gallery_html(paths: list[str], title: str = "rnndiagrams gallery") -> str:
     return markup.document(title, intro + "\n" + "\n".join(sections))
 
 
-def _anchors(files: list[Path]) -> list[tuple[str, Path]]:
+def anchors(files: list[Path]) -> list[tuple[str, Path]]:
     """Each spec's section id: its stem, numbered when two folders hold the same name."""
     seen: dict[str, int] = {}
     out = []

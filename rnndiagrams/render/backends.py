@@ -22,6 +22,8 @@ class Backend:
     module: str  # the module under render/ whose draw_scenes draws
     formats: tuple[str, ...]  # the formats it writes
     builds: bool = False  # draws step-by-step builds (options `frames`, `build`)
+    # draws in processes of its own: its figures are made in a thread, beside another backend's
+    aside: bool = False
 
     def load(self) -> Any:
         """The backend's module, imported on first use (workers forked later share it)."""
@@ -32,7 +34,7 @@ class Backend:
 
 
 BACKENDS = {
-    "graphviz": Backend("graphviz_run", ("svg", "png", "pdf")),
+    "graphviz": Backend("graphviz_run", ("svg", "png", "pdf"), aside=True),
     "matplotlib": Backend("mpl_draw", ("svg", "png", "pdf"), builds=True),
     "scene": Backend("scene_json", ("json",)),
     # PDF is lualatex's: declared only where it is installed

@@ -8,6 +8,12 @@ folders, matplotlib's and fontconfig's configuration. Each is hashed by content 
 (modification time, size), so any change to one is a new key and a new drawing: the cache
 never answers with bytes the inputs would no longer give. RNNDIAGRAMS_NO_CACHE=1 turns the
 figure cache off (to time the work itself, or to test it).
+
+Each folder of the cache is bounded (`BOUNDS`: files and bytes). A read touches its file, so
+file times say when each was last used. When a process first stores into a folder that was
+last pruned over PRUNE_EVERY seconds ago, the least recently used files past either bound go
+(a scan of thousands of files is not repeated by every render). No figure's bytes depend on
+what the cache holds.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import hashlib
 import os
 import shutil
 import sys
+import time
 from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
@@ -47,10 +54,26 @@ def digest(parts: Iterable[object]) -> str:
     return h.hexdigest()
 
 
+# folder of the cache -> (most files, most bytes) it keeps
+BOUNDS = {
+    "figures": (5_000, 256 << 20),
+    "fonts": (2_000, 32 << 20),
+    "fontconfig": (200, 16 << 20),
+}
+PRUNE_EVERY = 3600  # seconds
+_pruned: set[Path] = set()  # the folders this process has looked at
+
+
 def read(path: Path | None) -> bytes | None:
-    """The cached bytes, or None (no entry, no cache)."""
+    """The cached bytes, or None (no entry, no cache). A hit makes the file the most
+    recently used."""
     with contextlib.suppress(OSError):
-        return path.read_bytes() if path else None
+        if path is None:
+            return None
+        data = path.read_bytes()
+        with contextlib.suppress(OSError):  # a read-only cache still answers
+            os.utime(path)
+        return data
     return None
 
 
@@ -59,11 +82,52 @@ def store(path: Path | None, data: bytes) -> bytes:
     nothing is kept where the cache folder is not writable."""
     with contextlib.suppress(OSError):
         if path:
+            _prune_once(path)
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
             tmp.write_bytes(data)
             os.replace(tmp, path)
     return data
+
+
+def _prune_once(path: Path) -> None:
+    """Prune the cache folder `path` is stored into, at most once per process and once per
+    PRUNE_EVERY seconds (its `.pruned` file's time says when it last was)."""
+    root = cache_dir()
+    if not path.is_relative_to(root) or len(path.relative_to(root).parts) < 2:
+        return
+    folder = root / path.relative_to(root).parts[0]
+    if folder.name not in BOUNDS or folder in _pruned:
+        return
+    _pruned.add(folder)
+    marker = folder / ".pruned"
+    try:
+        if time.time() - marker.stat().st_mtime < PRUNE_EVERY:
+            return
+    except FileNotFoundError:
+        pass
+    folder.mkdir(parents=True, exist_ok=True)
+    marker.touch()
+    prune(folder, *BOUNDS[folder.name])
+
+
+def prune(folder: Path, most_files: int, most_bytes: int) -> None:
+    """Remove the least recently used files of `folder` (its subfolders included) past
+    `most_files` files or `most_bytes` bytes. A file another process removes first is
+    simply gone; temporary files being written are left alone."""
+    found = []  # (last use, path, size), for every cached file
+    for where, _, names in os.walk(folder):
+        for name in names:
+            if not name.startswith("."):
+                with contextlib.suppress(OSError):
+                    st = os.stat(os.path.join(where, name))
+                    found.append((st.st_mtime_ns, os.path.join(where, name), st.st_size))
+    kept = total = 0
+    for _, file, size in sorted(found, reverse=True):  # newest first; ties by name
+        kept, total = kept + 1, total + size
+        if kept > most_files or total > most_bytes:
+            with contextlib.suppress(OSError):
+                os.unlink(file)
 
 
 def cached(path: Path, make: Callable[[], bytes]) -> bytes:
@@ -79,7 +143,7 @@ def code_hash() -> str:
     return digest((p.relative_to(PACKAGE).as_posix(), p.read_bytes()) for p in files)
 
 
-def _stamp(path: Path) -> tuple[str, int, int] | None:
+def stamp(path: Path) -> tuple[str, int, int] | None:
     try:
         st = path.stat()
     except OSError:
@@ -91,7 +155,7 @@ def _folders(root: Path) -> list[tuple[str, int, int] | None]:
     """A folder tree's folders: adding, removing or replacing a file changes its folder's time."""
     if not root.is_dir():
         return []
-    return [_stamp(Path(d)) for d, _, _ in sorted(os.walk(root))]
+    return [stamp(Path(d)) for d, _, _ in sorted(os.walk(root))]
 
 
 @cache
@@ -102,16 +166,16 @@ def environment() -> str:
     data = Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share")
     dot = shutil.which("dot")
     stamps: list[Any] = [sys.version, [os.environ.get(v) for v in _VARIABLES]]
-    stamps += [_stamp(Path(p)) for p in sys.path if p]  # an install or removal changes its folder
-    stamps += [_stamp(Path(os.path.realpath(dot))) if dot else None]
-    stamps += [_stamp(Path("/var/lib/dpkg/status")), _stamp(Path("matplotlibrc"))]
+    stamps += [stamp(Path(p)) for p in sys.path if p]  # an install or removal changes its folder
+    stamps += [stamp(Path(os.path.realpath(dot))) if dot else None]
+    stamps += [stamp(Path("/var/lib/dpkg/status")), stamp(Path("matplotlibrc"))]
     rc_files = [
         config / "matplotlib",
         os.environ.get("MPLCONFIGDIR"),
         os.environ.get("MATPLOTLIBRC"),
     ]
     for rc in (Path(p) for p in rc_files if p):
-        stamps += [_stamp(rc), _stamp(rc / "matplotlibrc")]
+        stamps += [stamp(rc), stamp(rc / "matplotlibrc")]
     for root in ("/etc/fonts", "/usr/share/fonts", "/usr/local/share/fonts"):
         stamps += _folders(Path(root))
     for root in (config / "fontconfig", data / "fonts", home / ".fonts"):

@@ -1,16 +1,16 @@
-"""Scene -> DOT source, via the `graphviz` package. Builds text only; running `dot` is
-graphviz_run's job, so the source can be golden-tested without the executable."""
+"""Scene -> DOT source. Builds text only; running `dot` is graphviz_run's job, so the
+source can be golden-tested without the executable."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from html import escape as _escape
 from itertools import pairwise
-from typing import cast
-
-import graphviz
 
 from .. import style
+from ..quoting import dot_id
 from ..scene import Label, Line, Node, Run, Scene
 from ..style import Theme
 
@@ -50,6 +50,54 @@ def _deep(line: Line) -> bool:
     """Whether a line holds a glyph reaching a quarter em below its baseline: a descender, or
     a subscript (set 0.25 em low, its digits touch the line under it)."""
     return any(DESCENDERS & set(run.text) or run.sub for run in line)
+
+
+class Html(str):
+    """An HTML-like DOT label, written as is between its `<` `>` (its text escaped already)."""
+
+
+def _value(value: str) -> str:
+    return value if isinstance(value, Html) else dot_id(value)
+
+
+def _attrs(attrs: dict[str, str], first: str = "") -> str:
+    """`name=value` pairs: `first` (when present) before the others, sorted by name (the
+    order of every golden file)."""
+    keys = sorted(attrs, key=lambda k: (k != first, k))
+    return " ".join(f"{dot_id(k)}={_value(attrs[k])}" for k in keys)
+
+
+def _list(attrs: dict[str, str]) -> str:
+    """A node's or edge's attribute list, its label first."""
+    return f" [{_attrs(attrs, first='label')}]" if attrs else ""
+
+
+class Graph:
+    """A DOT digraph or subgraph, statement by statement, one a line, tab-indented."""
+
+    def __init__(self, head: str, defaults: dict[str, dict[str, str]] | None = None) -> None:
+        self.lines = [head]
+        for kind, attrs in (defaults or {}).items():
+            self.lines.append(f"\t{kind} [{_attrs(attrs)}]\n")
+
+    def attr(self, **attrs: str) -> None:
+        self.lines.append(f"\t{_attrs(attrs)}\n")
+
+    def node(self, name: str, **attrs: str) -> None:
+        self.lines.append(f"\t{dot_id(name)}{_list(attrs)}\n")
+
+    def edge(self, src: str, dst: str, **attrs: str) -> None:
+        self.lines.append(f"\t{dot_id(src)} -> {dot_id(dst)}{_list(attrs)}\n")
+
+    @contextmanager
+    def subgraph(self, name: str = "") -> Iterator[Graph]:
+        sub = Graph(f"subgraph {dot_id(name)} {{\n" if name else "{\n")
+        yield sub
+        self.lines += [f"\t{line}" for line in [*sub.lines, "}\n"]]
+
+    @property
+    def source(self) -> str:
+        return "".join(self.lines) + "}\n"
 
 
 SHAPES = {
@@ -118,7 +166,7 @@ class _Labels:
                 + indent
                 + self.line(line)
             )
-        return "<" + "<BR/>".join(lines) + ">"
+        return Html("<" + "<BR/>".join(lines) + ">")
 
     def caption(self, scene: Scene) -> str:
         spacer = f'<TR><TD HEIGHT="{DESCENDER_GAP}"></TD></TR>'
@@ -133,7 +181,9 @@ class _Labels:
             for line in scene.legend
         ]
         rows.append(f'<TR><TD HEIGHT="{HEAD_GAP}"></TD></TR>')  # room between header and body
-        return '<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="1">' + "".join(rows) + "</TABLE>>"
+        return Html(
+            '<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="1">' + "".join(rows) + "</TABLE>>"
+        )
 
 
 def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"{PAD:g}") -> str:
@@ -143,31 +193,32 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
     labels = _Labels(theme, sizes)
     font = {"fontname": style.FONT, "fontsize": f"{sizes.text:g}", "fontcolor": theme.text}
     edge_size = sizes.edge
-    g = graphviz.Digraph(
-        name=scene.name.replace(
-            "&", "&amp;"
-        ),  # dot decodes entities in names, so "&amp;" would lose its escape
-        graph_attr={
-            **font,
-            "rankdir": RANKDIR[scene.flow],
-            "label": labels.caption(scene),
-            "labelloc": "t",
-            "labeljust": "l",
-            "bgcolor": theme.background,
-            # time axes side by side (an encoder's steps beside its decoder's) packed
-            # closer, so the figure keeps its text legible in a 720 px column
-            "nodesep": "0.25" if scene.wide else "0.35",
-            "ranksep": "0.45" if scene.flow != "right" else "0.25",  # a right flow reads as text
-            "newrank": "true",
-            "pad": pad,
-            "forcelabels": "true",
-        },
-        node_attr={**font, "penwidth": "1.3", "margin": "0.12,0.06"},
-        edge_attr={
-            **font,
-            "fontsize": f"{edge_size:g}",
-            "arrowsize": "0.7",
-            "penwidth": "1.2",
+    name = scene.name.replace("&", "&amp;")  # dot decodes entities in names: keep "&amp;"
+    g = Graph(
+        f"digraph {dot_id(name)} {{\n",
+        {
+            "graph": {
+                **font,
+                "rankdir": RANKDIR[scene.flow],
+                "label": labels.caption(scene),
+                "labelloc": "t",
+                "labeljust": "l",
+                "bgcolor": theme.background,
+                # time axes side by side (an encoder's steps beside its decoder's) packed
+                # closer, so the figure keeps its text legible in a 720 px column
+                "nodesep": "0.25" if scene.wide else "0.35",
+                "ranksep": "0.45" if scene.flow != "right" else "0.25",  # a right flow: text
+                "newrank": "true",
+                "pad": pad,
+                "forcelabels": "true",
+            },
+            "node": {**font, "penwidth": "1.3", "margin": "0.12,0.06"},
+            "edge": {
+                **font,
+                "fontsize": f"{edge_size:g}",
+                "arrowsize": "0.7",
+                "penwidth": "1.2",
+            },
         },
     )
     grouped = {n for group in scene.groups for n in group.nodes}
@@ -240,7 +291,7 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
             attrs["dir"] = "back"
         g.edge(src, dst, **attrs)
     _grid_hints(g, scene)
-    return cast(str, g.source)  # graphviz ships no types
+    return g.source
 
 
 def _staggered(label: Label, index: int, converging: list[int]) -> Label:
@@ -259,7 +310,7 @@ def _passes_a_node(a: tuple[int, int], b: tuple[int, int], taken: set[tuple[int,
     return a[0] == b[0] and any((a[0], row) in taken for row in range(low + 1, high))
 
 
-def _node(g: graphviz.Digraph, node: Node, labels: _Labels) -> None:
+def _node(g: Graph, node: Node, labels: _Labels) -> None:
     shape, fill_style = SHAPES[node.shape]
     fill, stroke = labels.theme.roles[node.role]
     attrs = {"shape": shape, "fillcolor": fill, "color": stroke}
@@ -283,7 +334,7 @@ def _node(g: graphviz.Digraph, node: Node, labels: _Labels) -> None:
     g.node(node.id, **attrs)
 
 
-def _grid_hints(g: graphviz.Digraph, scene: Scene) -> None:
+def _grid_hints(g: Graph, scene: Scene) -> None:
     """Turn node grid positions into ranks: one rank per row, ordered left to right by
     invisible edges, and columns kept upright by heavy invisible edges between rows."""
     linked = {
@@ -320,9 +371,7 @@ def _cell(node: Node, flow: str) -> tuple[int, int]:
     return (node.pos[1], node.pos[0]) if flow == "right" else node.pos
 
 
-def _fill_gaps(
-    g: graphviz.Digraph, rows: dict[int, list[Node]], cols: dict[int, list[Node]]
-) -> None:
+def _fill_gaps(g: Graph, rows: dict[int, list[Node]], cols: dict[int, list[Node]]) -> None:
     """An invisible point wherever a column passes through a row that has nodes on both
     sides of it, so the column's nodes (an input feeding a bidirectional pair, and their
     merge) sit between that row's neighbours instead of beside them."""

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import stat
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -74,15 +74,29 @@ def _differs(path: Path, data: bytes) -> bool:
     return not (st.st_size == len(data) and _os_step(path.read_bytes, at=path) == data)
 
 
+_SERIAL = itertools.count()  # temporary names unique within the process (its pid: across)
+
+
+def _create_temp(path: Path) -> tuple[int, str]:
+    """A new file beside `path`, named for this process, created exclusively (never an
+    existing file, nor a link planted under the name): what tempfile.mkstemp does, without
+    importing tempfile and random on every render."""
+    while True:
+        tmp = str(path.parent / f"{TEMP_PREFIX}{os.getpid()}.{next(_SERIAL)}.{path.name}")
+        try:
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+            return os.open(tmp, flags, 0o644), tmp
+        except FileExistsError:  # left by an earlier process that had this pid
+            continue
+
+
 def _write_temp(path: Path, data: bytes) -> str:
     _os_step(path.parent.mkdir, parents=True, exist_ok=True, at=path)
-    fd, tmp = _os_step(
-        tempfile.mkstemp, dir=path.parent, prefix=f"{TEMP_PREFIX}{os.getpid()}.", at=path
-    )
+    fd, tmp = _os_step(_create_temp, path, at=path)
     try:
         with os.fdopen(fd, "wb") as f:  # a full disk may fail the write or the close
             f.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide figures from a web server
+        os.chmod(tmp, 0o644)  # the umask may have narrowed it; a web server must read figures
     except BaseException as e:
         os.unlink(tmp)
         if isinstance(e, OSError):

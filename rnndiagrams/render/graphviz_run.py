@@ -2,6 +2,8 @@
 
 One `dot` process per figure, side by side: one process rendering a batch of graphs let one
 graph's layout vary with the others (about 1 render in 30 differed); alone, each is stable.
+Each starts as soon as its DOT source is written, and each output is post-processed while the
+later ones still run.
 Every run gets TZ=UTC and the C.UTF-8 locale, so nothing depends on the user's settings.
 
 Post-processing, each for a reason:
@@ -23,12 +25,15 @@ import os
 import re
 import shutil
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from ..errors import RenderError
 from ..scene import Scene
 from ..style import ASPECT, THEMES
+from .background import Background
 from .dot_source import PAD, PANGO_SMALLER, dot_source
 from .reproducible import pdf_date
 from .svg_fonts import embed_fonts
@@ -44,16 +49,17 @@ _RUN_PAIR = re.compile(
 )
 _PDF_DATE = re.compile(rb"/CreationDate \(D:(\d{14})Z\)")
 _ENV = {**os.environ, "TZ": "UTC", "LC_ALL": "C.UTF-8"}
+AT_ONCE = 4  # `dot` processes running at one time
 
 
 def draw_scenes(scenes: list[Scene], fmt: str, options: dict[str, Any]) -> list[bytes]:
-    """The Graphviz backend: each scene as DOT, laid out and drawn by one batch of `dot` runs.
+    """The Graphviz backend: each scene as DOT, laid out and drawn by its own `dot` run.
     A target with an aspect (a slide) is laid out twice: the second time padded out to it."""
     theme, target = THEMES[options["theme"]], options.get("target", "column")
-    sources = [dot_source(scene, theme, target) for scene in scenes]
+    sources = (dot_source(scene, theme, target) for scene in scenes)
     if target in ASPECT:
         pads = [_pad(svg, ASPECT[target]) for svg in run_dot(sources, "svg", options["dpi"])]
-        sources = [dot_source(s, theme, target, pad) for s, pad in zip(scenes, pads, strict=True)]
+        sources = (dot_source(s, theme, target, pad) for s, pad in zip(scenes, pads, strict=True))
     return run_dot(sources, fmt, options["dpi"])
 
 
@@ -71,22 +77,23 @@ def _pad(svg: bytes, aspect: tuple[float, float]) -> str:
     return f"{PAD + (wide - width) / 144:.3f},{PAD + (tall - height) / 144:.3f}"
 
 
-def run_dot(sources: list[str], fmt: str, dpi: int) -> list[bytes]:
+def run_dot(sources: Iterable[str], fmt: str, dpi: int) -> list[bytes]:
     """Render DOT sources to svg, png or pdf bytes (dpi applies to png only), one `dot` each."""
     if shutil.which("dot") is None:
         raise RenderError(
             "the Graphviz `dot` executable is not installed; run `make setup` "
             "(or: apt-get install graphviz fonts-nanum)"
         )
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        datas = list(pool.map(lambda src: _dot(src, fmt, dpi), sources))
+    command = ["dot", f"-T{fmt}"] + ([f"-Gdpi={dpi}"] if fmt == "png" else [])
+    slots = threading.BoundedSemaphore(AT_ONCE)
+    runs = [Background(partial(_dot, command, source, slots)) for source in sources]
     finish = {"svg": fix_svg, "pdf": fix_pdf, "png": opaque_png}[fmt]
-    return [finish(d) for d in datas]
+    return [finish(run.result()) for run in runs]
 
 
-def _dot(source: str, fmt: str, dpi: int) -> bytes:
-    args = ["dot", f"-T{fmt}"] + ([f"-Gdpi={dpi}"] if fmt == "png" else [])
-    proc = subprocess.run(args, input=source.encode("utf-8"), capture_output=True, env=_ENV)
+def _dot(command: list[str], source: str, slots: threading.BoundedSemaphore) -> bytes:
+    with slots:
+        proc = subprocess.run(command, input=source.encode("utf-8"), capture_output=True, env=_ENV)
     if proc.returncode != 0:
         raise RenderError(f"dot failed: {proc.stderr.decode('utf-8', 'replace').strip()}")
     return proc.stdout

@@ -297,6 +297,11 @@ class Layout:
             for i in range(1, steps) if r else ():
                 x, y = on_arc(*cast(Route, r), i / steps)  # r is not None in this loop
                 self.line_index.add(Box(x, y, 0.0, 0.0), (x, y))
+        # the nodes' left and right edges, once: every label spot is weighed against them
+        self.span = (
+            min(b.x - b.w / 2 for b in self.boxes.values()),
+            max(b.x + b.w / 2 for b in self.boxes.values()),
+        )
         # a self-loop's label has one place, beyond its loop: those first, the others around them
         for i in sorted(self.edge_blocks, key=lambda i: self.routes[i] is not None):
             self.label_at[i] = self._label_rect(i, self.routes[i])
@@ -487,8 +492,7 @@ class Layout:
         rects = [Box(x, y, w, h) for x, y in spots]
         rect = rects[0]
         # spots that widen the figure least first (a label beside the last column's curve)
-        left = min(b.x - b.w / 2 for b in self.boxes.values())
-        right = max(b.x + b.w / 2 for b in self.boxes.values())
+        left, right = self.span
         rects.sort(key=lambda r: max(0.0, r.x + r.w / 2 - right, left - r.x + r.w / 2))
         # where every spot beside the edge is taken (edges converging on one node), spots
         # further out and on the edge's line itself, tried only then

@@ -14,6 +14,7 @@ import base64
 import bisect
 import hashlib
 import html
+import importlib.util
 import io
 import json
 import os
@@ -21,11 +22,12 @@ import re
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
 from .. import style
-from .cache import cache_dir, cached, digest, environment
+from .cache import cache_dir, cached, digest, environment, stamp
 
 # What readers without the embedded faces get: metric-alike Latin fonts first.
 LATIN_FALLBACKS = (style.FONT, "Bitstream Vera Sans", "Verdana", "sans-serif")
@@ -47,7 +49,9 @@ class _Face:
     file: str
     weight: int  # CSS: 700 for fontconfig's demibold and heavier, else 400
     style: str  # normal | italic
-    ranges: tuple[tuple[int, int], ...]  # the code points it covers
+    # the code points it covers: the file's, so not part of what tells faces apart (hashing
+    # them for every character of every run cost more than the rest of the embedding)
+    ranges: tuple[tuple[int, int], ...] = field(compare=False)
 
     def covers(self, ch: str) -> bool:
         i = bisect.bisect_right(self.ranges, (ord(ch), sys.maxunicode)) - 1
@@ -114,13 +118,20 @@ _DROP = ["FFTM", "TSI0", "TSI1", "TSI2", "TSI3", "TSI5", "GSUB", "GPOS", "GDEF"]
 @cache
 def _woff(path: str, chars: frozenset[int]) -> bytes:
     """The subset, from the user's cache when an earlier render made it (subsetting costs
-    about 0.03-0.1 s of CPU a face); the bytes are the same either way."""
-    import fontTools
-
+    about 0.03-0.1 s of CPU a face); the bytes are the same either way. The installed
+    fontTools is part of the key by its files' stamps, so it is imported only to subset."""
     stat = os.stat(path)
-    key = repr((path, stat.st_size, stat.st_mtime_ns, fontTools.version, _SUBSET_OPTIONS, _DROP))
+    key = repr((path, stat.st_size, stat.st_mtime_ns, _font_tools(), _SUBSET_OPTIONS, _DROP))
     name = hashlib.sha256((key + repr(sorted(chars))).encode()).hexdigest()
     return cached(cache_dir() / "fonts" / f"{name}.woff", lambda: _subset(path, chars))
+
+
+@cache
+def _font_tools() -> object:
+    """The installed fontTools, found without importing it: a new version is new files."""
+    found = importlib.util.find_spec("fontTools")
+    origin = Path(found.origin) if found and found.origin else None
+    return origin and (stamp(origin), stamp(origin.parent))
 
 
 def _subset(path: str, chars: frozenset[int]) -> bytes:

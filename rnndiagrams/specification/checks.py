@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, cast
@@ -211,6 +210,8 @@ def check_table(
 
 
 def did_you_mean(word: str, options: Iterable[str]) -> str:
+    import difflib  # only when a word is wrong
+
     close = difflib.get_close_matches(str(word), list(options), n=1, cutoff=0.6)
     if not close:
         close = [o for o in options if o.lower() == str(word).lower()]

@@ -8,28 +8,23 @@ is moved, shared or committed, and whichever way the package is installed."""
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 from ..errors import SpecError
 
 SCHEMA = Path(__file__).resolve().parents[1] / "data" / "spec.schema.json"
+STARTERS = SCHEMA.parent / "starters"
 SCHEMA_NAME = "rnndiagrams.schema.json"  # the copy beside a spec that `new` writes
 SCHEMA_LINE = f"# yaml-language-server: $schema=./{SCHEMA_NAME}\n"
 
 
 def starter_names() -> tuple[str, ...]:
-    folder = resources.files("rnndiagrams") / "data" / "starters"
-    return tuple(
-        sorted(p.name[: -len(".yaml")] for p in folder.iterdir() if p.name.endswith(".yaml"))
-    )
+    return tuple(sorted(p.name[: -len(".yaml")] for p in STARTERS.glob("*.yaml")))
 
 
 def starter_text(name: str) -> str:
     """The starter `name` as `new` writes it."""
-    body = (resources.files("rnndiagrams") / "data" / "starters" / f"{name}.yaml").read_text(
-        encoding="utf-8"
-    )
+    body = (STARTERS / f"{name}.yaml").read_text(encoding="utf-8")
     return SCHEMA_LINE + body
 
 
