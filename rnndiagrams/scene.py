@@ -72,6 +72,9 @@ class Edge:
     # runs against the flow (right to left, backward in time; an output fed back down to
     # the next step's input): laid out with the flow, its arrow reversed
     backward: bool = False
+    # the label names the edge where it arrives (a weight among edges converging on one
+    # node, each read beside its own arrowhead), not midway
+    at_head: bool = False
 
 
 @dataclass(frozen=True)

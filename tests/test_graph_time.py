@@ -3,6 +3,8 @@ conditioning, residual adds, teacher forcing and free running; and the layout fi
 came with them (edges meeting one side of a node, labels clear of lines, Graphviz labels of
 converging edges)."""
 
+import re
+
 import pytest
 from conftest import ROOT
 
@@ -203,3 +205,16 @@ def test_graphviz_sets_converging_labels_a_line_apart():
     # which line of its label holds the text: a different one for each
     at = [next(k for k, part in enumerate(line.split("<BR/>")) if "(None" in part) for line in into]
     assert sorted(at) == [0, 1, 2]
+
+
+def test_attention_weights_are_read_beside_their_own_arrowheads():
+    """Graphviz set each alpha midway, where a passing curve could seem to own it
+    (attention_bahdanau: alpha_{0,39} lay on the curve into a_{T-1}); a head label stays
+    beside the arrowhead of its own edge."""
+    for name in ("attention_luong", "attention_bahdanau"):
+        scene, _ = _scene(name)
+        weights = [e for e in scene.edges if e.label and plain_text(e.label).startswith("α")]
+        assert len(weights) == 2 and all(e.at_head for e in weights), name
+        dot = dot_source(scene, THEMES["light"])
+        assert dot.count("headlabel=<&#160;<I>α") == 2
+        assert not re.search("(?<!head)label=<&#160;<I>α", dot)

@@ -272,9 +272,12 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
             # back up the rows (what a loop reads from the step before): beside the node it
             # comes from, since dot's frames leave a long edge's own label outside
             upward = edge.backward and pos[edge.src][1] != pos[edge.dst][1]
-            key = "headlabel" if upward else "xlabel" if past or against else "label"
+            key = (
+                "headlabel" if upward or edge.at_head else "xlabel" if past or against else "label"
+            )
+            staggered = converging.get(edge.dst, []) if not edge.at_head else []
             attrs[key] = labels.label(
-                _staggered(edge.label, i, converging.get(edge.dst, [])), edge_size, indent="&#160;"
+                _staggered(edge.label, i, staggered), edge_size, indent="&#160;"
             )
         if past:  # out of the right side, into the bottom: every column routed alike
             attrs.update(tailport="e", headport="s")

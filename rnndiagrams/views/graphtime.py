@@ -381,7 +381,7 @@ class _Figure:
                 if value.cols[s] is not None:
                     # named into the first query step only, as a weight is on its first step
                     alpha = ((sym("α", f"{cols[c]},{value.cols[s]}"),),) if c == 0 else ()
-                    self.edges.append(Edge(nid, dst, alpha, "merge"))
+                    self.edges.append(Edge(nid, dst, alpha, "merge", at_head=True))
         layer = cast(ShapedLayer, into.layer)
         steps = "None" if value.steps is None else f"{value.steps:,}"
         s = value.letter.lower()
