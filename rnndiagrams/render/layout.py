@@ -390,6 +390,14 @@ class Layout:
             self._bend(e, *ends[i]) if e.src != e.dst else 0.0
             for i, e in enumerate(self.scene.edges)
         ]
+        # a curve along a column leaves on the side it bulges to, not where the straight line
+        # would have (a skip edge from a box's top centre cut the corner of the box above)
+        for i, edge in enumerate(self.scene.edges):
+            a, b = self.boxes[edge.src], self.boxes[edge.dst]
+            if bends[i] and abs(a.x - b.x) < 1:
+                centres = (a.x, a.y), (b.x, b.y)
+                ends[i][0] = a.clip(*on_arc(*centres, bends[i], 0.2))
+                bends[i] = self._bend(edge, *ends[i])
         sides: dict[tuple[str, str], list[tuple[float, int, int]]] = {}
         for i, edge in enumerate(self.scene.edges):
             if edge.src == edge.dst:
