@@ -434,13 +434,12 @@ class Layout:
 
         def crossings(rad: float) -> int:
             """How many of the curve's sample points fall inside another node."""
+            points = [on_arc(start, end, rad, i / 20) for i in range(1, 20)]
             return sum(
                 1
-                for i in range(1, 20)
-                for nid, box in self.node_index.at(*on_arc(start, end, rad, i / 20))
-                if nid not in ends
-                and box.contains(*on_arc(start, end, rad, i / 20))
-                and self.nodes[nid].role != "ellipsis"
+                for x, y in points
+                for nid, box in self.node_index.at(x, y)
+                if nid not in ends and box.contains(x, y) and self.nodes[nid].role != "ellipsis"
             )
 
         # an edge along a column bends right, as every other column's does (bidirectional

@@ -251,14 +251,20 @@ def _shape_layer(
             dtype,
             (Weight("E", "embedding", (a["input_dim"], a["output_dim"])),),
         )
-    if layer.cls == "Dense":
+
+    def known_features(expected: str) -> int:
+        """The input's last dimension, which sizes the weights: known, or a located error."""
         if shape[-1] is None:
             raise spec.error(
                 layer.path,
                 f"{where} needs a known last dimension, but {source} gives {format_shape(shape)}",
-                "expected an Embedding or a recurrent layer before it",
+                expected,
             )
-        units, in_dim = layer.args["units"], shape[-1]
+        return shape[-1]
+
+    if layer.cls == "Dense":
+        units = layer.args["units"]
+        in_dim = known_features("expected an Embedding or a recurrent layer before it")
         weights = [Weight("V", "head", (units, in_dim))]
         if layer.args["use_bias"]:
             weights.append(Weight("c", "bias", (units,)))
@@ -290,14 +296,9 @@ def _shape_layer(
             f"{format_shape(shape)}",
             fix,
         )
-    if shape[-1] is None:  # a graph's merge of an input whose features are open
-        raise spec.error(
-            layer.path,
-            f"{where} needs a known last dimension, but {source} gives {format_shape(shape)}",
-            "give every input its feature size",
-        )
     rnn = layer.inner or layer
-    units, in_dim = rnn.args["units"], shape[-1]
+    units = rnn.args["units"]
+    in_dim = known_features("give every input its feature size")  # a merge of open features
     directions = ("forward", "backward") if layer.inner else (None,)
     weights = tuple(w for d in directions for w in _cell_weights(rnn, in_dim, convention, d))
     width = units * 2 if layer.inner and layer.args["merge_mode"] == "concat" else units
