@@ -23,7 +23,12 @@ views: [stack, unrolled]
 @contextmanager
 def watching(*specs: Path, timeout: float = 60) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     """The preview's URL and process; stopped with SIGINT (Ctrl-C) on exit."""
-    command = [sys.executable, "-m", "rnndiagrams", "watch", *map(str, specs), "--port", "0"]
+    # Started as a terminal starts it, with Ctrl-C's SIGINT at its default: a background job of a
+    # script (`make test &`) inherits SIGINT ignored, and Python then keeps ignoring it.
+    # -X faulthandler: a process that does not stop is aborted with every thread's stack shown.
+    command = ["env", "--default-signal=INT", sys.executable, "-X", "faulthandler"]
+    command += ["-m", "rnndiagrams", "watch"]
+    command += [*map(str, specs), "--port", "0"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = process.stdout.readline() if process.stdout else ""
@@ -37,8 +42,9 @@ def watching(*specs: Path, timeout: float = 60) -> Iterator[tuple[str, subproces
             try:
                 process.wait(timeout)
             except subprocess.TimeoutExpired:
-                process.kill()
-                raise
+                process.send_signal(signal.SIGABRT)
+                stacks = process.communicate(timeout=30)[1]
+                raise AssertionError(f"watch did not stop on Ctrl-C:\n{stacks}") from None
 
 
 def save(path: Path, text: str) -> float:
