@@ -218,3 +218,77 @@ def test_attention_weights_are_read_beside_their_own_arrowheads():
         dot = dot_source(scene, THEMES["light"])
         assert dot.count("headlabel=<&#160;<I>α") == 2
         assert not re.search("(?<!head)label=<&#160;<I>α", dot)
+
+
+def _torch_graph(name: str):
+    """A PyTorch graph case of the oracle (tests/torch_graphs) with its default views."""
+    spec = load(str(ROOT / "tests" / "torch_graphs" / f"{name}.yaml"))
+    return spec, shape_model(spec)
+
+
+TORCH_GRAPHS = sorted(p.stem for p in (ROOT / "tests" / "torch_graphs").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("name", TORCH_GRAPHS)
+def test_every_torch_graph_draws_its_default_views(name):
+    """Without `views:`, a graph with a loop over steps is drawn as its stack, any other also
+    unrolled; every scene's edges join its own nodes."""
+    spec, model = _torch_graph(name)
+    looped = any(layer.loop for layer in spec.layers)
+    kinds = [v.kind for v in spec.views]
+    assert kinds == ["stack"] if looped else "unrolled" in kinds
+    for _, scene in scenes(spec):
+        ids = {n.id for n in scene.nodes}
+        assert len(ids) == len(scene.nodes) and all({e.src, e.dst} <= ids for e in scene.edges)
+
+
+def test_a_stacked_module_hands_its_states_over_layer_by_layer():
+    """An encoder LSTM(num_layers=k) starting a decoder LSTM(num_layers=k): k rows each, and
+    layer n's final step starts the decoder's layer n, on its row (h_n[n], c_n[n])."""
+    name = next(n for n in TORCH_GRAPHS if "seq2seq" in n and _layers(n) > 1)
+    spec, model = _torch_graph(name)
+    k = _layers(name)
+    scene = dict((v.name, s) for v, s in scenes(spec))["unrolled"]
+    nodes = {n.id: n for n in scene.nodes}
+    handed = [e for e in scene.edges if plain_text(e.label) == "h_0\nc_0"]
+    assert len(handed) == k
+    assert all(nodes[e.src].pos[1] == nodes[e.dst].pos[1] for e in handed)
+    assert len({nodes[e.src].pos[1] for e in handed}) == k
+    from rnndiagrams.frameworks.pytorch.modules import named_parameters
+
+    recurrent = {n.rpartition(".")[2] for n, _ in named_parameters(model) if "weight_hh" in n}
+    assert len(recurrent) == k  # each layer's own recurrent weight names its row
+    assert all(any(w in plain_text(e.label) for e in scene.edges) for w in recurrent)
+
+
+def test_a_returned_state_leaves_from_each_layers_final_step():
+    """A word language model returns (output, h_n): h_n leaves the figure from the last step
+    of each of its k layers, not from every step."""
+    name = next(n for n in TORCH_GRAPHS if "wordlm" in n and _layers(n) > 1)
+    spec, _ = _torch_graph(name)
+    scene = dict((v.name, s) for v, s in scenes(spec))["unrolled"]
+    nodes = {n.id: n for n in scene.nodes}
+    exits = {n.id for n in scene.nodes if n.role == "exit"}
+    from_states = [
+        nodes[e.src] for e in scene.edges if e.dst in exits and nodes[e.src].role == "state"
+    ]
+    last = max(n.pos[0] for n in scene.nodes if n.role == "state")
+    assert len(from_states) == _layers(name) and all(n.pos[0] == last for n in from_states)
+
+
+def _layers(name: str) -> int:
+    spec = load(str(ROOT / "tests" / "torch_graphs" / f"{name}.yaml"))
+    return max((int(x.args.get("num_layers", 1)) for x in spec.layers if x.cell), default=1)
+
+
+def test_a_loop_over_steps_has_no_unrolled_view_yet(write_spec, capsys):
+    text = (ROOT / "specs" / "torch_cell_loop.yaml").read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^views:.*$", "views: [stack, unrolled]", text)
+    path = write_spec(text)
+    line = text.splitlines().index("views: [stack, unrolled]") + 1
+    assert main(["render", str(path), "-o", str(path.parent / "out")]) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        f"{path}:{line}:16: the unrolled view of a loop written over steps (`loop:`) is not "
+        "drawn yet; expected the stack view, which frames the loop\n"
+    )

@@ -16,16 +16,21 @@ def views_and_render(
     # without a recurrent layer (a Conv1D classifier, say) only the layer stack can be drawn;
     # a graph is drawn as its layer graph and unrolled; the other views draw a chain
     recurrent = any(layer.cell for layer in layers)
+    looped = any(layer.loop for layer in layers)
     default = (
-        ("stack",) if not recurrent else catalog.GRAPH_VIEWS if graph else catalog.DEFAULT_VIEWS
+        ("stack",)
+        if not recurrent or looped
+        else catalog.GRAPH_VIEWS
+        if graph
+        else catalog.DEFAULT_VIEWS
     )
     views = _views(doc, data.get("views", list(default)), layers)
     for view in views:
-        _fits(doc, view, graph, recurrent)
+        _fits(doc, view, graph, recurrent, looped)
     return views, _render(doc, data.get("render", {}))
 
 
-def _fits(doc: Doc, view: ViewSpec, graph: bool, recurrent: bool) -> None:
+def _fits(doc: Doc, view: ViewSpec, graph: bool, recurrent: bool, looped: bool) -> None:
     """A located error for a view or option this kind of model has not (a graph's views
     through time are the unrolled one so far; `feed` is a graph's)."""
     if graph and view.kind not in catalog.GRAPH_VIEWS:
@@ -33,6 +38,12 @@ def _fits(doc: Doc, view: ViewSpec, graph: bool, recurrent: bool) -> None:
             view.path,
             f"the {view.kind} view draws a chain of layers, and this model is a graph",
             f"expected one of {', '.join(catalog.GRAPH_VIEWS)}, which draw a graph",
+        )
+    if looped and view.kind != "stack":
+        raise doc.error(
+            view.path,
+            f"the {view.kind} view of a loop written over steps (`loop:`) is not drawn yet",
+            "expected the stack view, which frames the loop",
         )
     if graph and view.kind == "unrolled" and not recurrent:
         raise doc.error(

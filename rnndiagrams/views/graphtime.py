@@ -436,6 +436,8 @@ class _Figure:
 
     def _returned(self, ref: Ref) -> list[str]:
         src = self.drawn[ref.source]
+        if ref.index and src.finals:  # a state: where its final step holds it
+            return self._sources(ref)
         return [src.node] if src.node else src.ids
 
     def _feed(self) -> None:

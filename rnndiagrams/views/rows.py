@@ -67,14 +67,19 @@ class Rows(Grid):
         """An arrow out of the figure from every node the model returns (faded ones are only
         computed), so what leaves the network is drawn, not just named in the legend."""
         nodes = {n.id: n for n in self.nodes}
+        taken = {n.pos for n in self.nodes}
         r = self.next_row
         self.next_row += 1
         for nid in dict.fromkeys(top):
             node = nodes[nid]
             if node.role == "ellipsis" or node.emphasis == "faded":
                 continue
-            exit_id = f"out{node.pos[0]}"
-            self.nodes.append(Node(exit_id, (), "exit", "exit", (node.pos[0], r)))
+            (c, row), at = node.pos, (node.pos[0], r)
+            if at in taken and (c + 1, row) not in taken:
+                at = (c + 1, row)  # a second output of its step (a final state) leaves sideways
+            exit_id = f"out{at[0]}" + (f"r{at[1]}" if at[1] != r else "")
+            taken.add(at)
+            self.nodes.append(Node(exit_id, (), "exit", "exit", at))
             self.edges.append(Edge(nid, exit_id, (), "output"))
 
     def _recurrent(self, layer: ShapedLayer, prev: list[str], sup: str) -> list[str]:

@@ -17,7 +17,7 @@ from typing import Any, cast
 
 from ...shapes import ShapedLayer, ShapedModel
 from ...shapes.shaped import Recurrence, Shape
-from ...specification.model import LayerSpec, ViewSpec
+from ...specification.model import LayerSpec, Ref, ViewSpec
 from .catalog import module_call
 
 
@@ -78,6 +78,8 @@ def _finals(module: LayerSpec, index: int) -> tuple[tuple[str | None, str], ...]
 
 def drawable(model: ShapedModel, view: ViewSpec) -> tuple[ShapedModel, ViewSpec]:
     """The model unstacked for the recurrent views; a view's `layer:` keeps that module only."""
+    if model.spec.graph:
+        return _graph_drawable(model), view
     name = view.options.get("layer")
     layers = list(model.layers)
     if name is not None:
@@ -103,6 +105,48 @@ def drawable(model: ShapedModel, view: ViewSpec) -> tuple[ShapedModel, ViewSpec]
             continue
         skipped = []
     return dataclasses.replace(model, layers=tuple(drawn), unstack=None), view  # drawn once
+
+
+def _graph_drawable(model: ShapedModel) -> ShapedModel:
+    """A graph with each stacked module (`num_layers: k`) as k layers, the next reading the
+    one before, and every other module as it is: what read the module reads its last layer,
+    and a module started from another's states (`initial_state: [encoder.1]`) starts each
+    layer from that module's same layer, as `h_n` hands them over layer by layer."""
+    split = {m.name: _unstack(m, ()) for m in model.layers if m.cell and _stacked(m.spec) > 1}
+
+    def ref(r: Ref, layer: int = -1) -> Ref:
+        if r.source not in split:
+            return r
+        drawn = split[r.source]
+        at = layer if r.index and 0 <= layer < len(drawn) else len(drawn) - 1
+        return dataclasses.replace(r, source=drawn[at].name)
+
+    def rewired(m: ShapedLayer, drawn: ShapedLayer, n: int) -> ShapedLayer:
+        """`drawn` (layer `n` of module `m`, or `m` itself) reading what it reads in the graph."""
+        reads = None if m.spec.reads is None else tuple(ref(r) for r in m.spec.reads)
+        if n:
+            reads = (Ref(split[m.name][n - 1].name, 0, m.spec.path),)
+        states = tuple(ref(r, n) for r in m.spec.initial_state)
+        spec = dataclasses.replace(drawn.spec, reads=reads, initial_state=states)
+        return dataclasses.replace(drawn, spec=spec, reads=tuple(r.source for r in reads or ()))
+
+    layers = [
+        rewired(m, drawn, n) for m in model.layers for n, drawn in enumerate(split.get(m.name, [m]))
+    ]
+    spec = dataclasses.replace(
+        model.spec,
+        layers=tuple(x.spec for x in layers),
+        outputs=tuple(  # a returned state (h_n) is every layer's final one
+            ref(r, n)
+            for r in model.spec.outputs
+            for n in (range(len(split[r.source])) if r.index and r.source in split else [-1])
+        ),
+    )
+    return dataclasses.replace(model, spec=spec, layers=tuple(layers), unstack=None)
+
+
+def _stacked(spec: LayerSpec) -> int:
+    return int(spec.args.get("num_layers", 1))
 
 
 def _plain(m: ShapedLayer, before: tuple[tuple[str, str], ...]) -> ShapedLayer:
