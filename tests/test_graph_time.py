@@ -292,3 +292,24 @@ def test_a_loop_over_steps_has_no_unrolled_view_yet(write_spec, capsys):
         f"{path}:{line}:16: the unrolled view of a loop written over steps (`loop:`) is not "
         "drawn yet; expected the stack view, which frames the loop\n"
     )
+
+
+def test_self_attention_feeds_every_step_from_every_step(write_spec):
+    """MultiHeadAttention reading one sequence as query and value: each drawn step's context
+    reads every drawn step, its own included, by one edge each (not one step to one step)."""
+    path = write_spec(
+        "model:\n  inputs:\n    tokens: {shape: [40], dtype: int32}\n  layers:\n"
+        "    - Embedding: {input_dim: 500, output_dim: 8, inputs: [tokens]}\n"
+        "    - LSTM: {units: 8, return_sequences: true, name: lstm}\n"
+        "    - MultiHeadAttention: {num_heads: 2, key_dim: 4, name: mha, inputs: [lstm, lstm]}\n"
+        "    - GlobalAveragePooling1D: {}\n"
+        "views: [unrolled]\n"
+    )
+    spec = load(str(path))
+    ((_, scene),) = scenes(spec)
+    contexts = [n for n in scene.nodes if plain_text(n.label).startswith("a_")]
+    states = [n for n in scene.nodes if n.role == "state"]
+    assert len(contexts) == len(states) > 1
+    pairs = [(e.src, e.dst) for e in scene.edges if e.dst in {n.id for n in contexts}]
+    assert sorted(pairs) == sorted((h.id, a.id) for h in states for a in contexts)
+    assert "α_{t,s}-weighted sum over the 40 steps of s" in plain_text(scene.legend)

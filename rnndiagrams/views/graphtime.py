@@ -347,7 +347,15 @@ class _Figure:
 
         ids = grid.row(make)
         self.drawn[name] = Drawn(grid.next_row - 1, axis, ids, layer=layer)
-        for k, ref in enumerate(spec.reads or ()):
+        reads = spec.reads or ()
+        # attention's values (and keys) reach every query step; where the query is one of them
+        # (self-attention), their edges include the query's own step
+        values = {r.source for r in reads[1:]} if layer.role == "attention" else set()
+        done: set[str] = set()
+        for k, ref in enumerate(reads):
+            if (k == 0 and ref.source in values) or (k and ref.source in done):
+                continue
+            done.add(ref.source)
             self._read(ref, self.drawn[name], layer, first=k == 0)
 
     def _read(self, ref: Ref, into: Drawn, layer: ShapedLayer, first: bool) -> None:
@@ -360,10 +368,10 @@ class _Figure:
             if first and layer.role in ("embedding", "head", "step-head")
             else ()
         )
-        if src.axis == into.axis and not src.node:
-            grid.connect(src.ids, into.ids, lambda c: weight, "input" if weight else "flow")
-        elif layer.role == "attention" and src.axis is not None and not src.node:
+        if layer.role == "attention" and not first and src.axis is not None and not src.node:
             self._attend(src, into, cols)
+        elif src.axis == into.axis and not src.node:
+            grid.connect(src.ids, into.ids, lambda c: weight, "input" if weight else "flow")
         else:  # a vector into every step: a copy each
             for c, dst in enumerate(into.ids):
                 if cols[c] is not None:
@@ -384,7 +392,7 @@ class _Figure:
                     self.edges.append(Edge(nid, dst, alpha, "merge", at_head=True))
         layer = cast(ShapedLayer, into.layer)
         steps = "None" if value.steps is None else f"{value.steps:,}"
-        s = value.letter.lower()
+        s = "s" if src.axis == into.axis else value.letter.lower()  # self-attention: t over s
         self.key.append(
             (
                 sym("a"),
