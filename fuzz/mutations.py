@@ -34,8 +34,12 @@ INSERTED_CHARS = (
 
 
 def base_specs() -> list[str]:
-    """The committed specs: every real feature of the format, as users write it."""
-    return [p.read_text(encoding="utf-8") for p in sorted((ROOT / "specs").glob("*.yaml"))]
+    """The committed specs and the PyTorch graph cases: every real feature of the format
+    (loops, cells, functions too), as users write it."""
+    paths = sorted((ROOT / "specs").glob("*.yaml")) + sorted(
+        (ROOT / "tests" / "torch_graphs").glob("*.yaml")
+    )
+    return [p.read_text(encoding="utf-8") for p in paths]
 
 
 def _scalar_spans(text: str) -> list[tuple[int, int]]:
@@ -57,7 +61,12 @@ def mutate(text: str, rng: random.Random) -> bytes:
     """One to three mutations of a spec's text, returned as the bytes written to disk."""
     raw: bytes | None = None
     for _ in range(rng.randint(1, 3)):
-        kind = rng.choice(("value", "value", "value", "insert", "delete", "line", "bytes", "ref"))
+        kind = rng.choice(
+            ("value", "value", "value", "insert", "delete", "line", "bytes", "ref", "views")
+        )
+        if kind == "views":
+            text = _reviewed(text, rng)
+            continue
         if kind == "ref":
             rewired = _rewire(text, rng)
             if rewired is not None:
@@ -131,6 +140,24 @@ def _rewire(text: str, rng: random.Random) -> str | None:
     else:
         refs.insert(i, refs[0] if refs else rng.choice(names))
     return text[: found.start(2)] + ", ".join(refs) + text[found.end(2) :]
+
+
+_VIEWS_KEY = re.compile(r"^views:.*\n(?:[ -].*\n)*", re.M)
+VIEW_OPTIONS = (
+    "steps: 3", "steps: 1", "steps: 1000000000", "head: hide", "head: show", "feed: teacher",
+    "feed: free", "layer: lstm", "layer: nope", "name: other", "steps: null",
+)  # fmt: skip
+
+
+def _reviewed(text: str, rng: random.Random) -> str:
+    """Other views than the spec asks for, any of them with an option, or none (the
+    defaults): a view that a model of this kind lacks must be one located line too."""
+    from rnndiagrams.specification.catalog import VIEWS
+
+    kinds = rng.sample(sorted(VIEWS), rng.randint(1, 3))
+    items = [k if rng.random() < 0.6 else f"{{{k}: {{{rng.choice(VIEW_OPTIONS)}}}}}" for k in kinds]
+    line = f"views: [{', '.join(items)}]\n" if rng.random() < 0.8 else ""
+    return _VIEWS_KEY.sub("", text).rstrip("\n") + "\n" + line
 
 
 def _parses(text: str) -> bool:
