@@ -208,7 +208,6 @@ class Measure:
                 colour = self.theme.muted if run.small else color
                 if text:
                     x += 0.0 if text.startswith(" ") else _kern(slanted, run.italic)
-                    x += self.sizes.kern * run_size if run.italic and pieces else 0.0
                     w = self.width(text, run_size, math, weight)
                     pieces.append(Piece(text, run_size, colour, x, w, weight))
                     x += w
@@ -216,15 +215,15 @@ class Measure:
                     slanted = (run.text, run_size) if run.italic else None
                 if run.sub:
                     x += _kern(slanted, False)
-                    sub, sub_size = f"${_math(run.sub)}$", max(run_size * SCRIPT, self.sizes.small)
+                    sub, sub_size = f"${_math(run.sub)}$", max(run_size * SCRIPT, self.sizes.sub)
                     w = self.width(sub, sub_size, True, weight)
                     pieces.append(Piece(sub, sub_size, colour, x, w, weight, -DROP * run_size))
                     x += w
                     slanted = (run.sub, sub_size)
                 if run.sup:
-                    x += _kern(slanted, False) + (self.sizes.kern * size if run.sub else 0.0)
+                    x += _kern(slanted, False)
                     sup = run.sup.replace("$", r"\$")
-                    sup_size = max(run_size * SCRIPT, self.sizes.script)
+                    sup_size = run_size * SCRIPT
                     w = self.width(sup, sup_size, False, weight)
                     rise = run_size * RISE
                     pieces.append(Piece(sup, sup_size, colour, x, w, weight, rise))
