@@ -34,7 +34,6 @@ UNDER_BAR = {
     "attention_luong/stack",
     "attention_luong/unrolled",
     "captioning_conditioned/unrolled",
-    "context_every_step/unrolled",
     "conv_lstm_forecaster/unrolled",
     "imdb_bilstm/unrolled",
     "lstm_autoencoder/unrolled",
