@@ -35,6 +35,9 @@ class Sizes:
     row_gap: float = 46.0  # between the rows of a grid (vertical edges carry their labels beside)
     title: bool = True  # the figure draws its title (a slide's is in the slide's title band)
     line: float = 1.28  # line height, in font sizes
+    # room under a line whose descenders (`_`, `g`) would touch the next line's ascenders, in
+    # points: a slide's next line is as large as the text, not small, and needs more
+    descender: float = 2.0
 
 
 # A slide is read from across a room: its text (labels, shapes, edge labels, legend) is one
@@ -43,7 +46,7 @@ class Sizes:
 # closer, and its title is the slide's.
 TARGETS = {
     "column": Sizes(FONT_SIZE, SMALL_SIZE, LEGEND_SIZE, SMALL_SIZE + 2, SMALL_SIZE),
-    "slide": Sizes(14.0, 14.0, 14.0, 14.0, SMALL_SIZE, row_gap=30.0, title=False),
+    "slide": Sizes(14.0, 14.0, 14.0, 14.0, SMALL_SIZE, row_gap=30.0, title=False, descender=3.0),
 }
 # a target's canvas, width / height: a slide's 1200 x 600 px area asks 1.5-2.2; aimed a little
 # inside, so a canvas rounded to whole points stays within

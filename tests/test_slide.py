@@ -243,3 +243,19 @@ def test_no_text_of_a_slide_figure_overlaps_or_leaves_it(measured):
     slides = [f for n, f in measured.items() if ".slide." in n]
     assert not {f["name"]: c for f in slides if (c := fp.ink_clashes(f) + fp.same_line_overlaps(f))}
     assert not {f["name"]: o for f in slides if (o := fp.outside(f))}
+
+
+def test_a_slide_line_under_an_underscore_keeps_clear_of_it():
+    """Graphviz: `source_tokens` over `(None, None) int32`, both 14 pt on a slide: the next
+    line's ascenders (a parenthesis reaches 0.76 em) stand 2 pt clear of the underscore (its
+    foot 0.24 em under the baseline); dot advanced the line by 15.6 pt, touching (Firefox)."""
+    spec = load(str(ROOT / "specs" / "encoder_decoder.yaml"))
+    svg = next(
+        f.data.decode()
+        for f in render_figures(spec, {"target": "slide", "backends": ("graphviz",)})
+        if f.view.name == "stack"
+    )
+    node = svg[svg.index("<title>source_tokens</title>") :]
+    baselines = [float(y) for y in re.findall(r'<text [^>]*y="([-\d.]+)"', node)[:3]]
+    assert baselines[1] == baselines[2]  # the strut, then the line itself
+    assert baselines[1] - baselines[0] >= (0.24 + 0.76) * 14 + 2

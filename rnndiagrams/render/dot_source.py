@@ -41,7 +41,6 @@ def escape(text: str) -> str:
     return _COLLAPSIBLE.sub(lambda m: "&#160;" * len(m.group()), _escape(text))
 
 
-DESCENDER_GAP = 2  # points of space under a line whose descenders would touch the next
 DESCENDERS = set("_gjpqy")
 
 
@@ -148,19 +147,23 @@ class _Labels:
             return ""
         size = self.sizes.text if size is None else size
         # dot advances each line by its largest font only, so a descender of the line above
-        # (`_`, `g`) would touch its ascenders: a hair space in a larger font holds it down
+        # (`_`, `g`) would touch its ascenders: a hair space in a larger font holds it down;
+        # where small text is as large as the label's (a slide's), under every line, so its
+        # lines are spaced alike
+        even = self.sizes.small >= size
         lines = [indent + self.line(label[0])]
         for above, line in pairwise(label):
-            strut = max(size if not r.small else self.sizes.small for r in above) + DESCENDER_GAP
+            strut = max(size if not r.small else self.sizes.small for r in above)
+            strut += self.sizes.descender
             lines.append(
-                (f'<FONT POINT-SIZE="{strut:g}">&#8202;</FONT>' if _deep(above) else "")
+                (f'<FONT POINT-SIZE="{strut:g}">&#8202;</FONT>' if even or _deep(above) else "")
                 + indent
                 + self.line(line)
             )
         return Html("<" + "<BR/>".join(lines) + ">")
 
     def caption(self, scene: Scene) -> str:
-        spacer = f'<TR><TD HEIGHT="{DESCENDER_GAP}"></TD></TR>'
+        spacer = f'<TR><TD HEIGHT="{self.sizes.descender:g}"></TD></TR>'
         rows = [
             f'<TR><TD ALIGN="LEFT"><B>{self.line(line)}</B></TD></TR>'
             + (spacer if _deep(line) else "")
