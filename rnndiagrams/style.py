@@ -28,24 +28,25 @@ class Sizes:
     """A target's type, in points: what a figure is laid out for (a page's column, a slide)."""
 
     text: float  # node labels, group titles, the title
-    small: float  # secondary text: shapes, counts; and the smallest subscript
+    small: float  # secondary text: shapes, counts
     legend: float  # the header under the title
     edge: float  # edge labels
-    script: float  # the smallest superscript (0: 70 % of its run, mathtext's own ratio)
+    sub: float  # the smallest subscript (a superscript is 70 % of its run, mathtext's ratio)
     row_gap: float = 46.0  # between the rows of a grid (vertical edges carry their labels beside)
     title: bool = True  # the figure draws its title (a slide's is in the slide's title band)
-    line: float = 1.28  # line height, in font sizes (a slide's same-size lines need more)
-    # room (in ems) before a symbol that follows other text, and between a subscript and a
-    # superscript: scripts as large as the text (a slide's) would touch their neighbours
-    kern: float = 0.0
+    line: float = 1.28  # line height, in font sizes
+    # room under a line whose descenders (`_`, `g`) would touch the next line's ascenders, in
+    # points: a slide's next line is as large as the text, not small, and needs more
+    descender: float = 2.0
 
 
-# A slide is read from across a room: all its text (every run, scripts too) is one size, so a
-# figure fitted into a slide's 1200 x 600 px keeps it >= 18 px; its rows are closer, and its
-# title is the slide's.
+# A slide is read from across a room: its text (labels, shapes, edge labels, legend) is one
+# size, its scripts 10/14 of it (~70 %, as typeset math sets them), so a figure fitted into a
+# slide's 1200 x 600 px keeps its text >= 18 px and its scripts at that ratio; its rows are
+# closer, and its title is the slide's.
 TARGETS = {
-    "column": Sizes(FONT_SIZE, SMALL_SIZE, LEGEND_SIZE, SMALL_SIZE + 2, 0.0),
-    "slide": Sizes(14.0, 14.0, 14.0, 14.0, 14.0, row_gap=30.0, title=False, line=1.36, kern=0.1),
+    "column": Sizes(FONT_SIZE, SMALL_SIZE, LEGEND_SIZE, SMALL_SIZE + 2, SMALL_SIZE),
+    "slide": Sizes(14.0, 14.0, 14.0, 14.0, SMALL_SIZE, row_gap=30.0, title=False, descender=3.0),
 }
 # a target's canvas, width / height: a slide's 1200 x 600 px area asks 1.5-2.2; aimed a little
 # inside, so a canvas rounded to whole points stays within

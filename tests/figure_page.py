@@ -226,10 +226,24 @@ def aspect(fig: dict) -> float:
 
 
 SLIDE_AREA = (1200, 600)  # a 1280 x 720 slide less its title band (issue 19)
+# A slide sets its text in one size and its sub- and superscripts at 10/14 of it: a run set
+# under SCRIPT_SPLIT of its figure's largest text is a script (tests/test_slide.py checks that
+# a slide figure has those two sizes only).
+SCRIPT_SPLIT = 0.85
 
 
-def slide_text_px(fig: dict) -> float:
-    """The smallest text once the figure is fitted into a slide's figure area, whichever of
-    its sides limits it (text scales with the figure)."""
-    fit = min(SLIDE_AREA[0] / fig["width"], SLIDE_AREA[1] / fig["height"])
-    return smallest_text_px(fig) * fit
+def slide_fit(fig: dict) -> float:
+    """The scale that fits the figure into a slide's figure area, whichever side limits it."""
+    return min(SLIDE_AREA[0] / fig["width"], SLIDE_AREA[1] / fig["height"])
+
+
+def slide_base_and_script_px(fig: dict) -> tuple[float, float]:
+    """The smallest text that is not a script, and the smallest script (inf: none), once the
+    figure is fitted into a slide's figure area (text scales with the figure). Runs of spaces
+    (dot's struts holding lines apart, in a larger font) are no text; glyphs drawn as paths
+    (chars -1) are."""
+    sizes = [r["px"] for r in fig["runs"] if r["chars"] < 0 or r["text"].strip()]
+    split = SCRIPT_SPLIT * max(sizes, default=0.0)
+    base = min((px for px in sizes if px >= split), default=float("inf"))
+    script = min((px for px in sizes if px < split), default=float("inf"))
+    return base * slide_fit(fig), script * slide_fit(fig)

@@ -15,11 +15,15 @@ from rnndiagrams.cli import main
 from rnndiagrams.errors import SpecError
 from rnndiagrams.pipeline import render_figures, scenes, write_figures
 from rnndiagrams.render.dot_source import dot_source
+from rnndiagrams.render.layout import SCRIPT
 from rnndiagrams.scene import Scene
 from rnndiagrams.specification import catalog
 
 SEED = ROOT / "specs" / "seed_sentiment.yaml"
 SLIDE_BAR = 18.0  # px, the smallest text once fitted into the slide's 1200 x 600 area
+# its sub- and superscripts at typeset math's ratio of it (LaTeX's \scriptstyle, mathtext's):
+# a script is read with its symbol, at 12.6 px as 18 pt slide text's scripts are in any deck
+SCRIPT_BAR = SLIDE_BAR * SCRIPT
 ASPECT_BAR = (1.5, 2.2)
 # Figures not yet at the bar (deep or bidirectional grids taller than a slide holds at 18 px;
 # graphs whose edges into the next band take the width; the projected cell, too wide): the
@@ -30,17 +34,12 @@ UNDER_BAR = {
     "attention_luong/stack",
     "attention_luong/unrolled",
     "captioning_conditioned/unrolled",
-    "context_every_step/unrolled",
     "conv_lstm_forecaster/unrolled",
-    "encoder_decoder/unrolled",
     "imdb_bilstm/unrolled",
     "lstm_autoencoder/unrolled",
     "residual_rnn/unrolled",
-    "teacher_forcing/free-running",
-    "teacher_forcing/teacher-forcing",
     "torch_cell_loop/stack",
     "torch_lstm_projections/cell",
-    "torch_lstm_projections/unrolled",
     "torch_lstm_tagger/folded",
     "torch_lstm_tagger/unrolled",
     "torch_seq2seq_attention/stack",
@@ -73,7 +72,7 @@ def test_a_slide_figure_is_written_beside_the_column_one_and_neither_is_stale(tm
     assert names == sorted(p.name for p, _ in column + slide)
 
 
-def test_a_slide_figure_sets_every_text_in_one_size_and_leaves_its_title_to_the_slide():
+def test_a_slide_figure_sets_its_text_in_one_size_and_leaves_its_title_to_the_slide():
     spec = load(str(SEED))
     drawn = {
         target: [f for f in render_figures(spec, {"target": target}) if f.view.name == "stack"]
@@ -83,6 +82,21 @@ def test_a_slide_figure_sets_every_text_in_one_size_and_leaves_its_title_to_the_
     assert _sizes(slide) == {14.0}
     assert len(_sizes(column)) > 1
     assert column.count("감성") > slide.count("감성") == 2  # the <title> and its comment
+
+
+def test_a_slide_sets_scripts_smaller_than_their_symbol_as_typeset_math_does():
+    """x_{T-1} must not read as "x T - 1": its scripts at 10/14 of the text (pango sets them
+    a whole point), every other run at the text's size; the browser bar measures the two
+    apart (figure_page.SCRIPT_SPLIT lies between)."""
+    spec = load(str(ROOT / "specs" / "stacked.yaml"))
+    slide = next(
+        f.data.decode()
+        for f in render_figures(spec, {"target": "slide", "backends": ("graphviz",)})
+        if f.view.name == "unrolled"
+    )
+    assert _sizes(slide) == {14.0, 10.0}
+    assert SCRIPT < 10.0 / 14.0 < fp.SCRIPT_SPLIT
+    assert re.search(r'font-size="10.00"[^>]*>\(1\)</text>', slide)  # h_0^(1)'s superscript
 
 
 def _sizes(svg: str) -> set[float]:
@@ -168,7 +182,7 @@ def test_tikz_draws_the_matplotlib_layout_at_the_slide_type():
     assert (width, height) == pytest.approx(tuple(float(v) for v in view.groups()), abs=0.01)
     assert ASPECT_BAR[0] <= width / height <= ASPECT_BAR[1]
     assert r"\fontsize{14bp}" in tex and "{16bp}" not in tex
-    assert r"$h_{\textstyle 0}$" in tex  # scripts as large as the text, as the layout set them
+    assert r"$h_{0}$" in tex  # scripts at LaTeX's script size, as the layout set them
 
 
 @pytest.fixture(scope="module")
@@ -199,23 +213,26 @@ def test_every_slide_figure_fits_the_slide_s_aspect(measured):
 @pytest.mark.needs_browser
 @pytest.mark.needs_dot
 def test_slide_text_is_never_smaller_than_the_column_figure_s_on_a_slide(measured):
+    """Text but scripts (a column's smallest is its 10 pt shapes and scripts alike, a slide's
+    its 10/14 scripts: those the bar measures)."""
     worse = {
-        n: (round(fp.slide_text_px(f), 1), round(fp.slide_text_px(measured[col]), 1))
+        n: (round(fp.slide_base_and_script_px(f)[0], 1), round(base, 1))
         for n, f in measured.items()
         if ".slide." in n
-        and fp.slide_text_px(f)
-        < fp.slide_text_px(measured[col := n.replace(".slide.", ".column.")])
+        and fp.slide_base_and_script_px(f)[0]
+        < (base := fp.slide_base_and_script_px(measured[n.replace(".slide.", ".column.")])[0])
     }
     assert not worse
 
 
 @pytest.mark.needs_browser
 @pytest.mark.needs_dot
-def test_slide_text_reaches_18_px_but_for_the_figures_listed_under_the_bar(measured):
+def test_slide_text_reaches_18_px_its_scripts_their_ratio_but_for_the_figures_listed(measured):
     under: dict[str, list[str]] = {}
     for n, f in measured.items():
-        if ".slide." in n and fp.slide_text_px(f) < SLIDE_BAR:
-            under.setdefault(n.split(".")[0], []).append(f"{fp.slide_text_px(f):.1f}")
+        base, script = fp.slide_base_and_script_px(f)
+        if ".slide." in n and (base < SLIDE_BAR or script < SCRIPT_BAR):
+            under.setdefault(n.split(".")[0], []).append(f"{base:.1f}/{script:.1f}")
     assert set(under) <= UNDER_BAR, {k: v for k, v in under.items() if k not in UNDER_BAR}
     assert set(under) >= UNDER_BAR, f"at the bar now, take off UNDER_BAR: {UNDER_BAR - set(under)}"
 
@@ -226,3 +243,19 @@ def test_no_text_of_a_slide_figure_overlaps_or_leaves_it(measured):
     slides = [f for n, f in measured.items() if ".slide." in n]
     assert not {f["name"]: c for f in slides if (c := fp.ink_clashes(f) + fp.same_line_overlaps(f))}
     assert not {f["name"]: o for f in slides if (o := fp.outside(f))}
+
+
+def test_a_slide_line_under_an_underscore_keeps_clear_of_it():
+    """Graphviz: `source_tokens` over `(None, None) int32`, both 14 pt on a slide: the next
+    line's ascenders (a parenthesis reaches 0.76 em) stand 2 pt clear of the underscore (its
+    foot 0.24 em under the baseline); dot advanced the line by 15.6 pt, touching (Firefox)."""
+    spec = load(str(ROOT / "specs" / "encoder_decoder.yaml"))
+    svg = next(
+        f.data.decode()
+        for f in render_figures(spec, {"target": "slide", "backends": ("graphviz",)})
+        if f.view.name == "stack"
+    )
+    node = svg[svg.index("<title>source_tokens</title>") :]
+    baselines = [float(y) for y in re.findall(r'<text [^>]*y="([-\d.]+)"', node)[:3]]
+    assert baselines[1] == baselines[2]  # the strut, then the line itself
+    assert baselines[1] - baselines[0] >= (0.24 + 0.76) * 14 + 2

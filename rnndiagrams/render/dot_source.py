@@ -41,8 +41,6 @@ def escape(text: str) -> str:
     return _COLLAPSIBLE.sub(lambda m: "&#160;" * len(m.group()), _escape(text))
 
 
-DESCENDER_GAP = 2  # points of space under a line whose descenders would touch the next
-SUP_RISE = 0.08  # how far an unshrunk superscript reaches above its line, in its size
 DESCENDERS = set("_gjpqy")
 
 
@@ -114,7 +112,7 @@ class _Labels:
 
     def __init__(self, theme: Theme, sizes: style.Sizes) -> None:
         self.theme, self.sizes = theme, sizes
-        self.script = f"{sizes.small * PANGO_SMALLER:g}"
+        self.script = f"{sizes.sub * PANGO_SMALLER:g}"
 
     def run(self, run: Run, after: Run | None = None) -> str:
         """One run; `after` is the run that follows it on its line."""
@@ -129,12 +127,7 @@ class _Labels:
         if run.sub:  # h_t^(2): HTML labels cannot stack the two, and the subscript matters more
             # set side by side, the superscript starts where the subscript's advance ends: the
             # room its last glyph reaches past that (`f`'s hook) keeps the two apart
-            # room: scripts as large as the text (a slide's) take a thin space between them
-            gap = (
-                ("&#8201;" if self.sizes.kern else _italic_correction(run.sub, None))
-                if run.sup
-                else ""
-            )
+            gap = _italic_correction(run.sub, None) if run.sup else ""
             text += f'<SUB><FONT POINT-SIZE="{self.script}">{escape(run.sub)}{gap}</FONT></SUB>'
         if run.sup:
             text += f'<SUP><FONT POINT-SIZE="{self.script}">{escape(run.sup)}</FONT></SUP>'
@@ -154,22 +147,23 @@ class _Labels:
             return ""
         size = self.sizes.text if size is None else size
         # dot advances each line by its largest font only, so a descender of the line above
-        # (`_`, `g`) would touch its ascenders: a hair space in a larger font holds it down
-        # so would a superscript that a target sets unshrunk (a slide's), reaching above its line
+        # (`_`, `g`) would touch its ascenders: a hair space in a larger font holds it down;
+        # where small text is as large as the label's (a slide's), under every line, so its
+        # lines are spaced alike
+        even = self.sizes.small >= size
         lines = [indent + self.line(label[0])]
         for above, line in pairwise(label):
-            high = self.sizes.script > 0 and any(r.sup for r in line)
-            strut = max(size if not r.small else self.sizes.small for r in above) + DESCENDER_GAP
-            strut += self.sizes.script * SUP_RISE if high else 0.0
+            strut = max(size if not r.small else self.sizes.small for r in above)
+            strut += self.sizes.descender
             lines.append(
-                (f'<FONT POINT-SIZE="{strut:g}">&#8202;</FONT>' if _deep(above) or high else "")
+                (f'<FONT POINT-SIZE="{strut:g}">&#8202;</FONT>' if even or _deep(above) else "")
                 + indent
                 + self.line(line)
             )
         return Html("<" + "<BR/>".join(lines) + ">")
 
     def caption(self, scene: Scene) -> str:
-        spacer = f'<TR><TD HEIGHT="{DESCENDER_GAP}"></TD></TR>'
+        spacer = f'<TR><TD HEIGHT="{self.sizes.descender:g}"></TD></TR>'
         rows = [
             f'<TR><TD ALIGN="LEFT"><B>{self.line(line)}</B></TD></TR>'
             + (spacer if _deep(line) else "")

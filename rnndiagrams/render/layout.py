@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any, cast
 
 import matplotlib
@@ -208,7 +209,6 @@ class Measure:
                 colour = self.theme.muted if run.small else color
                 if text:
                     x += 0.0 if text.startswith(" ") else _kern(slanted, run.italic)
-                    x += self.sizes.kern * run_size if run.italic and pieces else 0.0
                     w = self.width(text, run_size, math, weight)
                     pieces.append(Piece(text, run_size, colour, x, w, weight))
                     x += w
@@ -216,15 +216,15 @@ class Measure:
                     slanted = (run.text, run_size) if run.italic else None
                 if run.sub:
                     x += _kern(slanted, False)
-                    sub, sub_size = f"${_math(run.sub)}$", max(run_size * SCRIPT, self.sizes.small)
+                    sub, sub_size = f"${_math(run.sub)}$", max(run_size * SCRIPT, self.sizes.sub)
                     w = self.width(sub, sub_size, True, weight)
                     pieces.append(Piece(sub, sub_size, colour, x, w, weight, -DROP * run_size))
                     x += w
                     slanted = (run.sub, sub_size)
                 if run.sup:
-                    x += _kern(slanted, False) + (self.sizes.kern * size if run.sub else 0.0)
+                    x += _kern(slanted, False)
                     sup = run.sup.replace("$", r"\$")
-                    sup_size = max(run_size * SCRIPT, self.sizes.script)
+                    sup_size = run_size * SCRIPT
                     w = self.width(sup, sup_size, False, weight)
                     rise = run_size * RISE
                     pieces.append(Piece(sup, sup_size, colour, x, w, weight, rise))
@@ -357,6 +357,14 @@ class Layout:
         # is taller than the rows' gap, and would lie across the boxes beside its edge)
         gap = dict.fromkeys(rows, self.sizes.row_gap)
         order = {r: k for k, r in enumerate(rows)}
+        # and the labels of the edges along a row, set above their line, reach into the gap
+        # above it: an edge's label beside it there stands above them
+        rise = dict.fromkeys(rows, 0.0)
+        for i, e in enumerate(scene.edges):
+            along = e.src != e.dst and row_of[e.src] == row_of[e.dst]
+            if i in self.edge_blocks and not across and along:
+                reach = self.edge_blocks[i].height + 2 - row_h[row_of[e.src]] / 2
+                rise[row_of[e.src]] = max(rise[row_of[e.src]], reach)
         for i, e in enumerate(scene.edges):
             if i in self.edge_blocks and not across:
                 a, b = sorted((order[row_of[e.src]], order[row_of[e.dst]]))
@@ -367,12 +375,15 @@ class Layout:
                     if g.label and e.dst in g.nodes and e.src not in g.nodes
                 )
                 if b == a + 1:
-                    need = self.edge_blocks[i].height + LABEL_ROOM + band
+                    need = self.edge_blocks[i].height + LABEL_ROOM + band + rise[rows[a]]
                     gap[rows[a]] = max(gap[rows[a]], need)
         ys, y = {}, 0.0
         for r in rows:
             ys[r] = y + row_h[r] / 2
             y += row_h[r] + gap[r]
+        # the middle of each gap between two rows: where an edge's label beside it, crossing
+        # the gap, clears the boxes of both rows
+        self.gap_middles = [ys[r] + (row_h[r] + gap[r]) / 2 for r in rows[:-1]]
         self.boxes = {
             n.id: Box(xs[col_of[n.id]], ys[row_of[n.id]] + below[n.id] / 2, *sizes[n.id])
             for n in scene.nodes
@@ -513,6 +524,13 @@ class Layout:
                 (x, y - h / 2 - 4),
             ]
         rects += [Box(x, y, w, h) for x, y in further]
+        if not flat:  # last, beside it in the middle of each gap between rows it crosses:
+            # a curve's spots at fractions of its length may all reach into a box
+            rects += [
+                Box(x + side * (5 + lean + w / 2), y, w, h)
+                for x, y, lean in self._crossing_gaps(start, end, rad, h)
+                for side in (1, -1)
+            ]
         # the first spot that covers nothing and keeps clear of every line; where none
         # does, the one that covers least (frames' lines and title bands first, then nodes,
         # then labels, then lines)
@@ -531,6 +549,21 @@ class Layout:
         self.placed.append(rect)
         self.label_index.add(rect, rect)
         return rect
+
+    def _crossing_gaps(
+        self, start: Point, end: Point, rad: float, h: float
+    ) -> list[tuple[float, float, float]]:
+        """Where a route crosses the middle of a gap between rows: x, y and how far a label
+        of height `h` beside it must stand off for its corners to clear the line."""
+        found = []
+        samples = [on_arc(start, end, rad, k / 64) for k in range(65)]
+        for middle in self.gap_middles:
+            for (x0, y0), (x1, y1) in pairwise(samples):
+                if min(y0, y1) <= middle < max(y0, y1):
+                    x = x0 + (x1 - x0) * (middle - y0) / (y1 - y0)
+                    found.append((x, middle, min(abs(x1 - x0) / abs(y1 - y0), 3.0) * h / 2))
+                    break
+        return found
 
     def _tentative_frame(self, group: Group) -> tuple[Box, Box]:
         """A group's frame as its nodes alone make it, and the band its title takes above

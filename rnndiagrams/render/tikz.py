@@ -93,19 +93,17 @@ def _math(text: str) -> str:
     return "".join(out)
 
 
-def run_tex(run: Run, full_scripts: bool = False) -> str:
+def run_tex(run: Run) -> str:
     """One run of a label: a symbol as math with its scripts, words as quoted text (Unicode
-    math signs in them as math), shapes and counts small and muted. `full_scripts` sets the
-    scripts in the text's size (`\\textstyle`), as the layout measured them for a slide."""
+    math signs in them as math), shapes and counts small and muted."""
     if run.italic or run.sub or run.sup:
         base = _math(run.text)
         if run.italic and len(run.text) > 1 and run.text.isascii() and run.text.isalpha():
             base = rf"\mathit{{{base}}}"  # a multi-letter name, not a product of letters
         elif not run.italic and base:
             base = rf"\mathrm{{{base}}}"
-        full = r"\textstyle " if full_scripts else ""
-        sub = f"_{{{full}{_math(run.sub)}}}" if run.sub else ""
-        sup = f"^{{{full}{_math(run.sup)}}}" if run.sup else ""
+        sub = f"_{{{_math(run.sub)}}}" if run.sub else ""
+        sup = f"^{{{_math(run.sup)}}}" if run.sup else ""
         tex = f"${base}{sub}{sup}$"
     else:
         tex = "".join(
@@ -119,9 +117,9 @@ def run_tex(run: Run, full_scripts: bool = False) -> str:
     return " " * (len(tex) - len(inner)) + rf"\rnnsmall{{{inner}}}"
 
 
-def label_tex(label: Label, full_scripts: bool = False) -> str:
+def label_tex(label: Label) -> str:
     """A label's lines, joined by TikZ's line break."""
-    return r"\\".join("".join(run_tex(run, full_scripts) for run in line) or "{}" for line in label)
+    return r"\\".join("".join(run_tex(run) for run in line) or "{}" for line in label)
 
 
 def needs_cjk(scene: Scene) -> bool:
@@ -166,8 +164,7 @@ class Picture:
         the font size and line height the layout measured, in the colour named."""
         opts = [rf"font=\rnnfont{{{_n(size)}}}", f"text={colour}", "inner sep=0pt"]
         opts += ["anchor=north west", "align=left"] if corner else ["align=center"]
-        full = self.layout.sizes.script > 0  # a target whose scripts are not shrunk (a slide)
-        text = label_tex(label, full)
+        text = label_tex(label)
         return rf"\node[{', '.join(opts)}] at ({_n(x)},{_n(y)}) {{{text}}};"
 
     def lines(self) -> list[str]:

@@ -26,7 +26,7 @@ _BUILDERS: dict[str, tuple[str, dict[str, Any]]] = {
 # anew take `target`; in those whose boxes hold a symbol or weight over its shape, the two
 # share a line (labels.joined).
 _TARGETED = ("stack", "cell")
-_JOINED = ("timegrid", "equivalence", "cell")
+_JOINED = ("timegrid", "equivalence", "cell", "graphtime")
 
 
 def build_scene(model: ShapedModel, view: ViewSpec, target: str = "column") -> Scene:
