@@ -101,12 +101,12 @@ def _fc_match(family: str, bold: bool, italic: bool) -> bytes:
     return json.dumps(face).encode()
 
 
-def _fallback_family() -> str | None:
-    """The first installed Hangul fallback (the one pango falls back to for Hangul here)."""
-    for family in style.FONT_FALLBACKS:
-        if _face(family, False, False):
-            return family
-    return None
+@cache
+def families() -> tuple[str, ...]:
+    """The families a character is looked for in, in order: the main font, then the first
+    installed Hangul fallback (the one pango falls back to for Hangul here)."""
+    fallback = next((f for f in style.FONT_FALLBACKS if _face(f, False, False)), None)
+    return (style.FONT, fallback) if fallback else (style.FONT,)
 
 
 # No OpenType layout: its closure is most of the subsetting time, and every run with a
@@ -168,11 +168,10 @@ def _runs(svg: bytes) -> list[tuple[bool, bool, str]]:
 
 def embed_fonts(svg: bytes) -> bytes:
     """Embed the faces the figure's text was measured with; set every run's font list."""
-    families = [style.FONT] + [f for f in (_fallback_family(),) if f]
     chars: dict[tuple[str, _Face], set[int]] = {}  # (family, face) -> code points
     for bold, italic, text in _runs(svg):
         for ch in set(text):
-            for family in families:
+            for family in families():
                 face = _face(family, bold, italic)
                 if face and face.covers(ch):
                     chars.setdefault((family, face), set()).add(ord(ch))
