@@ -425,6 +425,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from .render.backends import command_line
+
+    command_line()
     args = build_parser().parse_args(argv)
     try:
         return cast(Command, args.func)(args)

@@ -180,3 +180,24 @@ def test_yaml_reader_gets_its_character_class_named_not_spanned():
     theirs = re.compile(pyyaml.PYYAML_NON_PRINTABLE, re.UNICODE)  # a key of its own: compiled
     assert theirs.pattern == pyyaml.PYYAML_NON_PRINTABLE
     assert theirs.findall(every) == re.findall(pyyaml.NON_PRINTABLE, every)
+
+
+def test_the_command_skips_matplotlib_set_docstrings_a_library_keeps_them(tmp_path):
+    """matplotlib's `set` docstrings (a third of its import) are not built in the command's
+    own process; a program that imports rnndiagrams keeps them."""
+    docs = "from matplotlib.patches import Circle; print('Supported properties' in (Circle.set.__doc__ or ''))"
+    command = (
+        "from rnndiagrams.cli import main; "
+        f"main(['render', {str(SEED)!r}, '-o', {str(tmp_path)!r}, '--backend', 'matplotlib']); "
+        + docs
+    )
+    library = (
+        "import rnndiagrams; "
+        f"rnndiagrams.figure(rnndiagrams.load({str(SEED)!r}), 'stack', backend='matplotlib').svg; "
+        + docs
+    )
+    said = [
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        for code in (command, library)
+    ]
+    assert [s.stdout.splitlines()[-1] for s in said] == ["False", "True"]
