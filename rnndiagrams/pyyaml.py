@@ -3,9 +3,10 @@
 PyYAML's reader compiles, on import, a character class of what YAML allows, written as the
 complement of ranges that span all of Unicode (`[^...\\U00010000-\\U0010ffff]`). `re` builds
 such a class code point by code point: 57M instructions (7 ms), a tenth of all a Graphviz
-render's process runs. The same class written as the few code points it holds compiles in microseconds, and
-`re`'s cache of compiled patterns hands it to PyYAML when PyYAML asks for its pattern. Where
-`re` keeps no such cache (another Python), PyYAML compiles its own: only slower.
+render's process runs. The same class written as the few code points it holds compiles in
+microseconds, and `re`'s cache of compiled patterns hands it to PyYAML when PyYAML asks for
+its pattern. Where `re` keeps no such cache (another Python), PyYAML compiles its own: only
+slower.
 """
 
 from __future__ import annotations
