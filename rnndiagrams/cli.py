@@ -84,11 +84,10 @@ def _explain(args: argparse.Namespace) -> int:
 def _render(args: argparse.Namespace) -> int:
     from functools import partial
 
-    from .pages.content import read_spec_text
     from .pipeline import render_figures, write_figures
     from .render.files import atomic_write, remove_stale_temps
     from .specification.validate import validate
-    from .specification.yamldoc import parse_doc
+    from .specification.yamldoc import parse_doc, read_spec_text
 
     target = Path(args.output)
     single = target.suffix.lstrip(".") in FORMATS
@@ -426,6 +425,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from .render.backends import command_line
+
+    command_line()
     args = build_parser().parse_args(argv)
     try:
         return cast(Command, args.func)(args)

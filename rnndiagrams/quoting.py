@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import yaml
+from .pyyaml import yaml
 
 
 def unprintable(char: str) -> bool:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import io
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import ROOT
@@ -74,3 +76,31 @@ def test_font_cache_gives_the_bytes_a_fresh_subset_gives(tmp_path, monkeypatch):
     svg_fonts._woff.cache_clear()
     warm = [f.data for f in render_figures(spec, overrides, ("folded",))]
     assert cold == warm and b"@font-face" in cold[0]
+
+
+def test_matplotlib_figures_do_not_depend_on_its_font_list_cache(tmp_path):
+    """matplotlib picks a font by name from a font list it caches (MPLCONFIGDIR). Whether that
+    list names the system's DejaVu Sans (fonts-dejavu-core, other glyph ids) before matplotlib's
+    own, or leaves its own out, the figure keeps the committed bytes."""
+    import matplotlib
+    from matplotlib import font_manager
+
+    own = Path(matplotlib.get_data_path(), "fonts", "ttf")
+    manager = font_manager.fontManager
+    system = [f for f in manager.ttflist if "DejaVu" in f.name and Path(f.fname).parent != own]
+    if not system:
+        pytest.skip("no system DejaVu font to compete with matplotlib's own")
+    rest = [f for f in manager.ttflist if "DejaVu" not in f.name]
+    listed = copy.copy(manager)
+    listed.ttflist = system + rest
+    config = tmp_path / "mplconfig"
+    config.mkdir()
+    font_manager.json_dump(listed, config / f"fontlist-v{manager._version}.json")
+    out = tmp_path / "out"
+    subprocess.run(
+        [sys.executable, "-m", "rnndiagrams", "render", str(ROOT / "specs" / "bidirectional.yaml"),
+         "-o", str(out), "--view", "folded", "--backend", "matplotlib"],
+        check=True, capture_output=True, env={**os.environ, "MPLCONFIGDIR": str(config)},
+    )  # fmt: skip
+    committed = ROOT / "output" / "bidirectional" / "folded.matplotlib.svg"
+    assert (out / "bidirectional" / "folded.matplotlib.svg").read_bytes() == committed.read_bytes()

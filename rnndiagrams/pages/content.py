@@ -26,15 +26,9 @@ class SpecContent:
 
 def spec_content(path: str | Path, backends: tuple[str, ...] = ()) -> SpecContent:
     """Load, shape and draw a spec; raises SpecError (located) when it is broken."""
+    from ..specification.yamldoc import read_spec_text
+
     return text_content(read_spec_text(path), str(path), backends)
-
-
-def read_spec_text(path: str | Path) -> str:
-    """The spec file's text, read once through the shared bounded reader."""
-    from ..inputs import read_text
-    from ..specification.yamldoc import MAX_BYTES
-
-    return read_text(path, MAX_BYTES, "expected a YAML spec file")
 
 
 def text_content(text: str, name: str, backends: tuple[str, ...] = ()) -> SpecContent:

@@ -21,8 +21,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import RenderError, SpecError
+from ..specification.yamldoc import read_spec_text
 from . import markup
-from .content import SpecContent, read_spec_text, section, text_content
+from .content import SpecContent, section, text_content
 
 POLL_SECONDS = 0.02  # a stat() a poll is cheap; a save waits 10 ms for it on average (25 at 0.05)
 KEEPALIVE_SECONDS = 15.0

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import pairwise
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import matplotlib
@@ -49,8 +50,29 @@ LABEL_ROOM = 8.0  # above and below an edge label, in the gap between two rows
 FRAME_PAD = 10.0  # between a group's frame and its nodes
 
 
+@cache
+def _own_fonts_first() -> None:
+    """matplotlib's own font files (DejaVu Sans, its mathtext's DejaVu and STIX) in its font
+    list, ahead of any installed font of the same name. A name is resolved to the first best
+    match of that list, which matplotlib caches on disk (MPLCONFIGDIR): a list that named the
+    system's fonts-dejavu-core first drew other glyph ids, so other bytes. Naming the files
+    in each FontProperties would not do: a file given drops the font fallback (Hangul), and
+    mathtext looks its fonts up by name."""
+    manager = font_manager.fontManager
+    own = Path(matplotlib.get_data_path(), "fonts", "ttf")
+    listed = {Path(f.fname) for f in manager.ttflist}
+    for path in sorted(own.glob("*.ttf")):
+        if path not in listed:
+            manager.addfont(path)
+    order = sorted(manager.ttflist, key=lambda f: Path(f.fname).parent != own)
+    if order != manager.ttflist:
+        manager.ttflist[:] = order
+        cast(Any, manager)._findfont_cached.cache_clear()  # as addfont does
+
+
 def _font_families() -> list[str]:
     """The main font plus the installed fallbacks (a missing one would only warn)."""
+    _own_fonts_first()
     names = {f.name for f in font_manager.fontManager.ttflist}
     if not any(n in names for n in style.FONT_FALLBACKS) and shutil.which("fc-match"):
         for family in style.FONT_FALLBACKS:

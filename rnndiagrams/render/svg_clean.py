@@ -39,15 +39,22 @@ def scope_ids(svg: bytes, prefix: str) -> bytes:
     """Prefix every id and every reference to one (in tags and in `#id` style rules); name
     the root <svg> `prefix` unless it has an id already. Scoping twice (a file's figure shown
     twice in one notebook) stays valid: each pass renames all."""
-    ids = {m.group(1) for tag in _TAG.findall(svg) for m in _ID.finditer(tag)}
+    ids = {m.group(1) for tag in _TAG.findall(svg) if b'id="' in tag for m in _ID.finditer(tag)}
     p = prefix.encode()
+    renamed_id = b'id="' + p.replace(b"\\", b"\\\\") + b'-\\1"'  # a template: no call per id
 
     def rename(name: bytes) -> bytes:
         return p + b"-" + name if name in ids else name
 
     def tag(m: re.Match[bytes]) -> bytes:
-        text = _ID.sub(lambda i: b'id="' + p + b"-" + i.group(1) + b'"', m.group(0))
-        return _REF.sub(lambda r: r.group(1) + rename(r.group(2)), text)
+        """The tag with its id and references renamed; most tags of a deep figure have
+        neither, and are passed by a substring test, not two regex passes."""
+        text = m.group(0)
+        if b'id="' in text:
+            text = _ID.sub(renamed_id, text)
+        if b"#" in text:
+            text = _REF.sub(lambda r: r.group(1) + rename(r.group(2)), text)
+        return text
 
     def style(m: re.Match[bytes]) -> bytes:
         rules = _STYLE_REF.sub(lambda r: b"#" + rename(r.group(1)), m.group(2))

@@ -21,7 +21,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -49,13 +48,18 @@ class _Face:
     file: str
     weight: int  # CSS: 700 for fontconfig's demibold and heavier, else 400
     style: str  # normal | italic
-    # the code points it covers: the file's, so not part of what tells faces apart (hashing
-    # them for every character of every run cost more than the rest of the embedding)
-    ranges: tuple[tuple[int, int], ...] = field(compare=False)
+    # the code points it covers, the bounds of its ranges in order (first, last, first,
+    # ...): the file's, so not part of what tells faces apart (hashing them for every
+    # character of every run cost more than the rest of the embedding); a flat list, as the
+    # cache holds it, since making a pair of each of a face's 1,500 ranges cost more than
+    # reading the face
+    bounds: list[int] = field(compare=False)
 
     def covers(self, ch: str) -> bool:
-        i = bisect.bisect_right(self.ranges, (ord(ch), sys.maxunicode)) - 1
-        return i >= 0 and self.ranges[i][0] <= ord(ch) <= self.ranges[i][1]
+        """Inside a range (after its first bound, before its last) or on one of its bounds."""
+        code = ord(ch)
+        i = bisect.bisect_right(self.bounds, code)
+        return i % 2 == 1 or (i > 0 and self.bounds[i - 1] == code)
 
 
 @cache
@@ -65,15 +69,18 @@ def _face(family: str, bold: bool, italic: bool) -> _Face | None:
     on disk under the hash of the font and fontconfig folders it depends on."""
     if shutil.which("fc-match") is None:
         return None
-    key = digest((environment(), family, bold, italic))
+    key = digest((environment(), family, bold, italic, _FACE_FORMAT))
     found = json.loads(
         cached(cache_dir() / "fontconfig" / f"{key}.json", lambda: _fc_match(family, bold, italic))
     )
-    return _Face(found[0], found[1], found[2], tuple(tuple(r) for r in found[3])) if found else None
+    return _Face(*found) if found else None
+
+
+_FACE_FORMAT = 2  # of the cached JSON: its ranges as flat bounds
 
 
 def _fc_match(family: str, bold: bool, italic: bool) -> bytes:
-    """fc-match's face as JSON [file, weight, style, ranges], or null."""
+    """fc-match's face as JSON [file, weight, style, bounds], or null."""
     pattern = f"{family}:weight={200 if bold else 80}:slant={100 if italic else 0}"
     out = subprocess.run(
         ["fc-match", "-f", "%{family}\n%{file}\n%{weight}\n%{slant}\n%{charset}", pattern],
@@ -89,16 +96,17 @@ def _fc_match(family: str, bold: bool, italic: bool) -> bytes:
     ranges = sorted(
         (int(a, 16), int(b or a, 16)) for a, _, b in (r.partition("-") for r in out[4].split())
     )
-    face = [out[1], 700 if weight >= 180 else 400, "italic" if slant else "normal", ranges]
+    bounds = [bound for pair in ranges for bound in pair]
+    face = [out[1], 700 if weight >= 180 else 400, "italic" if slant else "normal", bounds]
     return json.dumps(face).encode()
 
 
-def _fallback_family() -> str | None:
-    """The first installed Hangul fallback (the one pango falls back to for Hangul here)."""
-    for family in style.FONT_FALLBACKS:
-        if _face(family, False, False):
-            return family
-    return None
+@cache
+def families() -> tuple[str, ...]:
+    """The families a character is looked for in, in order: the main font, then the first
+    installed Hangul fallback (the one pango falls back to for Hangul here)."""
+    fallback = next((f for f in style.FONT_FALLBACKS if _face(f, False, False)), None)
+    return (style.FONT, fallback) if fallback else (style.FONT,)
 
 
 # No OpenType layout: its closure is most of the subsetting time, and every run with a
@@ -160,11 +168,10 @@ def _runs(svg: bytes) -> list[tuple[bool, bool, str]]:
 
 def embed_fonts(svg: bytes) -> bytes:
     """Embed the faces the figure's text was measured with; set every run's font list."""
-    families = [style.FONT] + [f for f in (_fallback_family(),) if f]
     chars: dict[tuple[str, _Face], set[int]] = {}  # (family, face) -> code points
     for bold, italic, text in _runs(svg):
         for ch in set(text):
-            for family in families:
+            for family in families():
                 face = _face(family, bold, italic)
                 if face and face.covers(ch):
                     chars.setdefault((family, face), set()).add(ord(ch))

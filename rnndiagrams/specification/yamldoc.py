@@ -11,11 +11,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from ..errors import SpecError
 from ..inputs import read_text
 from ..printable import BIDI_CONTROLS
+from ..pyyaml import yaml
 
 MAX_BYTES = 1_000_000
 MAX_NODES = 20_000
@@ -71,7 +70,12 @@ class Doc:
 def read_doc(path: str | os.PathLike[str]) -> Doc:
     """Read and parse one spec file through the shared reader; every failure is located."""
     name = os.fspath(path)
-    return parse_doc(read_text(name, MAX_BYTES, "expected a YAML spec file"), name)
+    return parse_doc(read_spec_text(name), name)
+
+
+def read_spec_text(path: str | os.PathLike[str]) -> str:
+    """The spec file's text, read once through the shared bounded reader."""
+    return read_text(path, MAX_BYTES, "expected a YAML spec file")
 
 
 def parse_doc(text: str, name: str = "<string>") -> Doc:
