@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .pyyaml import yaml
+import yaml
 
 
 def unprintable(char: str) -> bool:

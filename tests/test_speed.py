@@ -166,22 +166,6 @@ def test_the_cache_keeps_the_most_recently_used_files_within_its_bounds(tmp_path
     assert sorted(p.name for p in folder.rglob("*.svg")) == ["new.svg", "newer.svg", "newest.svg"]
 
 
-def test_yaml_reader_gets_its_character_class_named_not_spanned():
-    """PyYAML still writes the pattern we hand it (else the speed-up is silently gone), and
-    ours matches exactly the code points PyYAML's matches."""
-    import re
-
-    import yaml.reader
-
-    from rnndiagrams import pyyaml
-
-    assert yaml.reader.Reader.NON_PRINTABLE.pattern == pyyaml.NON_PRINTABLE
-    every = "".join(map(chr, range(sys.maxunicode + 1)))
-    theirs = re.compile(pyyaml.PYYAML_NON_PRINTABLE, re.UNICODE)  # a key of its own: compiled
-    assert theirs.pattern == pyyaml.PYYAML_NON_PRINTABLE
-    assert theirs.findall(every) == re.findall(pyyaml.NON_PRINTABLE, every)
-
-
 def test_the_command_skips_matplotlib_set_docstrings_a_library_keeps_them(tmp_path):
     """matplotlib's `set` docstrings (a third of its import) are not built in the command's
     own process; a program that imports rnndiagrams keeps them."""

@@ -11,10 +11,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+import yaml
+
 from ..errors import SpecError
 from ..inputs import read_text
 from ..printable import BIDI_CONTROLS
-from ..pyyaml import yaml
 
 MAX_BYTES = 1_000_000
 MAX_NODES = 20_000
