@@ -218,3 +218,41 @@ def test_attention_weights_are_read_beside_their_own_arrowheads():
         dot = dot_source(scene, THEMES["light"])
         assert dot.count("headlabel=<&#160;<I>α") == 2
         assert not re.search("(?<!head)label=<&#160;<I>α", dot)
+
+
+@pytest.mark.parametrize("name", ["encoder_decoder", "attention_luong", "attention_bahdanau"])
+def test_the_decoders_steps_have_their_own_symbols(name):
+    """Goodfellow fig. 10.12, d2l: the decoder reads y (embedded as e), not the encoder's w, x."""
+    scene, _ = _scene(name)
+    symbol = {n.id: plain_text(n.label).split("_")[0] for n in scene.nodes if n.role == "input"}
+    (handover_or_first,) = _by_text(scene, "h_0^{(2)}")
+    encoder = {
+        s
+        for n in scene.nodes
+        if n.id in symbol and n.pos[0] < handover_or_first.pos[0]
+        for s in symbol[n.id]
+    }
+    decoder = {
+        s
+        for n in scene.nodes
+        if n.id in symbol and n.pos[0] >= handover_or_first.pos[0]
+        for s in symbol[n.id]
+    }
+    assert encoder == {"w", "x"} and decoder == {"y", "e"}
+    assert "y target_tokens" in plain_text(scene.legend) and "e target_embedding" in plain_text(
+        scene.legend
+    )
+
+
+@pytest.mark.parametrize("name", ["captioning_conditioned", "encoder_decoder"])
+def test_no_symbol_names_two_weights(name):
+    """captioning_conditioned's V named the init Dense layers' kernels and the output's; the
+    two embeddings of a seq2seq shared E: each weight now has a symbol of its own."""
+    scene, _ = _scene(name)
+    named: dict[str, set[str]] = {}
+    for edge in scene.edges:
+        runs = [r for line in edge.label for r in line]
+        shapes = [r.text.strip() for r in runs if r.small and r.text.strip().startswith("(")]
+        if runs and runs[0].italic and shapes:  # a weight: its symbol, then its shape
+            named.setdefault(plain_text(((runs[0],),)), set()).add(shapes[0])
+    assert named and all(len(shapes) == 1 for shapes in named.values()), named
