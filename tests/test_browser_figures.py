@@ -133,7 +133,6 @@ LINES_THROUGH_TEXT_IN_COLUMNS = {
     "imdb_bilstm/unrolled.graphviz.svg",
     "residual_rnn/unrolled.graphviz.svg",
     "teacher_forcing/free-running.graphviz.svg",
-    "teacher_forcing/free-running.matplotlib.svg",
     "torch_lstm_tagger/unrolled.graphviz.svg",
     "graph_keras_027_residual/stack.matplotlib.svg",
 }

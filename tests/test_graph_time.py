@@ -239,9 +239,6 @@ def test_the_decoders_steps_have_their_own_symbols(name):
         for s in symbol[n.id]
     }
     assert encoder == {"w", "x"} and decoder == {"y", "e"}
-    assert "y target_tokens" in plain_text(scene.legend) and "e target_embedding" in plain_text(
-        scene.legend
-    )
 
 
 @pytest.mark.parametrize("name", ["captioning_conditioned", "encoder_decoder"])

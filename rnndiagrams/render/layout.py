@@ -444,6 +444,32 @@ class Layout:
                 x, y = ends[i][k]
                 ends[i][k] = (x + shift, y) if side in ("top", "bottom") else (x, y + shift)
                 moved.add(i)
+        # an edge back against the flow (a loop's edge to the step before, an output fed back)
+        # that would leave or land where another edge ends moves aside, toward its other end
+        at: dict[str, list[Point]] = {}
+        for i, edge in enumerate(self.scene.edges):
+            if edge.src != edge.dst and not edge.backward:
+                at.setdefault(edge.src, []).append(ends[i][0])
+                at.setdefault(edge.dst, []).append(ends[i][1])
+        for i, edge in enumerate(self.scene.edges):
+            if not edge.backward or edge.src == edge.dst:
+                continue
+            for k, (nid, other) in enumerate(((edge.src, edge.dst), (edge.dst, edge.src))):
+                (x, y), (ox, oy) = ends[i][k], ends[i][1 - k]
+                near = [p for p in at.get(nid, ()) if math.dist((x, y), p) < SPREAD]
+                if near:
+                    (px, py), box, far = near[0], self.boxes[nid], self.boxes[other]
+                    # a straight edge (a row's, a column's) moves its other end alike
+                    if _side(box, (x, y)) in ("top", "bottom"):
+                        dx = _within(px + math.copysign(SPREAD, ox - px), box.x, box.w) - x
+                        ox = _within(ox + dx, far.x, far.w) if abs(ox - x) < 1 else ox
+                        x += dx
+                    else:
+                        dy = _within(py + math.copysign(SPREAD, oy - py), box.y, box.h) - y
+                        oy = _within(oy + dy, far.y, far.h) if abs(oy - y) < 1 else oy
+                        y += dy
+                    ends[i][k], ends[i][1 - k] = (x, y), (ox, oy)
+                    moved.add(i)
         return [
             None
             if edge.src == edge.dst
@@ -638,6 +664,11 @@ class Layout:
             else ((r[0][0] + dx, r[0][1] + dy), (r[1][0] + dx, r[1][1] + dy), r[2])
             for r in self.routes
         ]
+
+
+def _within(v: float, centre: float, length: float) -> float:
+    """`v` kept on a side of `length` centred at `centre`."""
+    return min(max(v, centre - length / 2), centre + length / 2)
 
 
 def _straddles(rect: Box, frame: Box) -> bool:

@@ -262,8 +262,6 @@ class _Figure:
         step = shape[1:] if len(shape) == 2 else None
         tokens, vectors, _ = _symbols(axis)
         symbol = vectors if step is not None else tokens
-        if axis:  # the first axis's symbols are the chain's; another's are named in the key
-            self.key.append((sym(symbol), words(f" {name}")))
         row = self._place(self._columns(axis), 0)
         grid.next_row = row
         ids = grid.row(lambda c, sub: (labels.tensor(symbol, sub, step), "input", "solid"))
@@ -365,8 +363,8 @@ class _Figure:
         step = layer.output_shape[-1:]
         symbol = _symbols(axis)[2] if layer.role == "embedding" else SYMBOLS.get(layer.role)
         name = spec.name
-        if symbol and layer.role != "attention" and (axis or layer.role != "embedding"):
-            self.key.append((sym(symbol), words(f" {name}")))  # attention says more
+        if symbol and layer.role not in ("embedding", "attention"):  # attention says more
+            self.key.append((sym(symbol), words(f" {name}")))
 
         def make(c: int, sub: str) -> tuple[Label, str, str]:
             if symbol:
