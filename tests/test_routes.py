@@ -92,3 +92,28 @@ def test_an_edge_back_against_the_flow_ends_clear_of_the_other_edges_ends():
         for e in s.edges
     )
     assert not close, close
+
+
+def test_arrowheads_either_side_of_a_corner_stand_apart():
+    """captioning_conditioned's h and c arrows met at caption_rnn's corner, one on its side,
+    one on its top (review): the one on the top now moves in along it."""
+    close = []
+    for path in sorted((ROOT / "specs").glob("*.yaml")):
+        for view, scene in scenes(load(str(path))):
+            with layout.measuring(False, scene.name):
+                placed = layout.Layout(scene, THEMES["light"])
+            heads: dict[str, list[tuple[float, float]]] = {}
+            for edge, route in zip(scene.edges, placed.routes, strict=True):
+                if route is not None:
+                    heads.setdefault(edge.dst, []).append(route[1])
+            circles = {n.id for n in scene.nodes if n.shape == "circle"}  # meet at the centre
+            for nid, points in heads.items():
+                box = placed.boxes[nid]
+                if nid in circles:
+                    continue
+                for i, a in enumerate(points):
+                    for b in points[i + 1 :]:
+                        apart = layout._side(box, a) != layout._side(box, b)
+                        if apart and math.dist(a, b) < layout.SPREAD - 0.5:
+                            close.append(f"{path.stem}:{view.name}:{nid}")
+    assert not close, close

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import combinations
 from typing import TYPE_CHECKING, Any, cast
 
 import matplotlib
@@ -443,6 +444,26 @@ class Layout:
                 shift = (j - (len(meeting) - 1) / 2) * step
                 x, y = ends[i][k]
                 ends[i][k] = (x + shift, y) if side in ("top", "bottom") else (x, y + shift)
+                moved.add(i)
+        # two arrowheads landing either side of a corner (a state's h on the side, its c on the
+        # top) would nearly meet: the one on the top or bottom moves in along it
+        heads: dict[str, list[int]] = {}
+        for i, edge in enumerate(self.scene.edges):
+            if edge.src != edge.dst and self.nodes[edge.dst].shape != "circle":
+                heads.setdefault(edge.dst, []).append(i)
+        for nid, landing in heads.items():
+            box = self.boxes[nid]
+            for a, b in combinations(landing, 2):
+                (pa, pb), flat = (ends[a][1], ends[b][1]), ("top", "bottom")
+                if _side(box, pa) == _side(box, pb) or math.dist(pa, pb) >= SPREAD:
+                    continue
+                i = a if _side(box, pa) in flat else b
+                x, y = ends[i][1]
+                if _side(box, (x, y)) in flat:
+                    x = _within(x + math.copysign(SPREAD, box.x - x), box.x, box.w)
+                else:
+                    y = _within(y + math.copysign(SPREAD, box.y - y), box.y, box.h)
+                ends[i][1] = (x, y)
                 moved.add(i)
         # an edge back against the flow (a loop's edge to the step before, an output fed back)
         # that would leave or land where another edge ends moves aside, toward its other end
