@@ -13,21 +13,33 @@ from .yamldoc import Doc, Path
 def views_and_render(
     doc: Doc, data: dict[str, Any], layers: tuple[LayerSpec, ...], graph: bool = False
 ) -> tuple[tuple[ViewSpec, ...], dict[str, Any]]:
-    # without a recurrent layer (a Conv1D classifier, say) only the layer stack can be drawn;
-    # a graph is drawn as its layer graph and unrolled; the other views draw a chain
-    recurrent = any(layer.cell for layer in layers)
+    # without a recurrent layer (a Conv1D classifier, say) only the layer stack can be drawn,
+    # and so far for a loop over steps; a graph is drawn as its layer graph and unrolled; the
+    # other views draw a chain
+    recurrent, looped = any(x.cell for x in layers), any(x.loop for x in layers)
     default = (
-        ("stack",) if not recurrent else catalog.GRAPH_VIEWS if graph else catalog.DEFAULT_VIEWS
+        ("stack",)
+        if not recurrent or looped
+        else catalog.GRAPH_VIEWS
+        if graph
+        else catalog.DEFAULT_VIEWS
     )
     views = _views(doc, data.get("views", list(default)), layers)
     for view in views:
-        _fits(doc, view, graph, recurrent)
+        _fits(doc, view, graph, recurrent, looped)
     return views, _render(doc, data.get("render", {}))
 
 
-def _fits(doc: Doc, view: ViewSpec, graph: bool, recurrent: bool) -> None:
+def _fits(doc: Doc, view: ViewSpec, graph: bool, recurrent: bool, looped: bool) -> None:
     """A located error for a view or option this kind of model has not (a graph's views
-    through time are the unrolled one so far; `feed` is a graph's)."""
+    through time are the unrolled one so far, and not yet for a loop over steps; `feed` is
+    a graph's)."""
+    if looped and view.kind == "unrolled":
+        raise doc.error(
+            view.path,
+            "the unrolled view does not draw a loop over steps (`loop:`) yet",
+            "expected the stack view, which draws the loop framed with its step-before edges",
+        )
     if graph and view.kind not in catalog.GRAPH_VIEWS:
         raise doc.error(
             view.path,
