@@ -253,3 +253,36 @@ def test_no_symbol_names_two_weights(name):
         if runs and runs[0].italic and shapes:  # a weight: its symbol, then its shape
             named.setdefault(plain_text(((runs[0],),)), set()).add(shapes[0])
     assert named and all(len(shapes) == 1 for shapes in named.values()), named
+
+
+BIDIRECTIONAL_DECODER = """model:
+  inputs:
+    vec: {shape: [32]}
+    seq: {shape: [10, 8]}
+  layers:
+    - Dense: {units: 16, name: h_f, inputs: [vec]}
+    - Dense: {units: 16, name: c_f, inputs: [vec]}
+    - Dense: {units: 16, name: h_b, inputs: [vec]}
+    - Dense: {units: 16, name: c_b, inputs: [vec]}
+    - Bidirectional: {layer: {LSTM: {units: 16, return_sequences: true}}, name: rnn,
+                      inputs: [seq], initial_state: [h_f, c_f, h_b, c_b]}
+views: [unrolled]
+"""
+
+
+def test_a_bidirectional_layers_initial_states_start_both_its_rows(tmp_path):
+    """The second half of `initial_state` starts the backward row at its first step, the
+    last one (it went to the forward row's first step with the first half)."""
+    path = tmp_path / "bidirectional_decoder.yaml"
+    path.write_text(BIDIRECTIONAL_DECODER, encoding="utf-8")
+    ((_, scene),) = scenes(load(str(path)))
+    nodes = {n.id: n for n in scene.nodes}
+    makers = {"h_f", "c_f", "h_b", "c_b"}  # the Dense layers that make the states
+    name = {nid: plain_text(n.label).split("\n")[0] for nid, n in nodes.items()}
+    into = {name[e.src]: name[e.dst] for e in scene.edges if name[e.src] in makers}
+    assert into == {
+        "h_f": "h_0^{(1)→}",
+        "c_f": "h_0^{(1)→}",
+        "h_b": "h_9^{(1)←}",
+        "c_b": "h_9^{(1)←}",
+    }, into

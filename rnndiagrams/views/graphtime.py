@@ -451,15 +451,25 @@ class _Figure:
         self._states(spec, layer, start, axis)
 
     def _states(self, spec: LayerSpec, layer: ShapedLayer, row: int, axis: int) -> None:
-        """Initial states: one edge from each state's maker into the first step's state,
-        named for the states it starts (`h_0`, `c_0`; their shapes are the step's)."""
-        first = next(n.id for n in self.nodes if n.pos == (self.axes[axis].offset, row))
-        names: dict[str, list[str]] = {}
+        """Initial states: one edge from each state's maker into the first step of the
+        direction it starts (a bidirectional layer's second half starts its backward row, at
+        the last step), named for the states it starts (`h_0`, `c_0`; their shapes are the
+        step's)."""
+        rec = cast(Recurrence, layer.recurrence)
+        per = 2 if rec.cell == "LSTM" else 1
+        at = {n.pos: n.id for n in self.nodes}
+        columns = self._columns(axis)
+        names: dict[tuple[str, str], list[Run]] = {}
         for k, ref in enumerate(spec.initial_state, start=1):
             (nid,) = self._sources(ref)
-            names.setdefault(nid, []).append(_state(layer, k))
-        for nid, states in names.items():  # one state a line: a narrow gap between the axes
-            self.edges.append(Edge(nid, first, tuple((sym(n, "0"),) for n in states), "recurrent"))
+            d = (k - 1) // per
+            direction = rec.directions[d]
+            back = (direction == "backward") != rec.backwards
+            first = at[(columns[-1] if back else columns[0], row + d)]
+            arrow = labels.ARROWS[direction] if len(rec.directions) == 2 else ""
+            names.setdefault((nid, first), []).append(sym(_state(layer, k), "0", arrow))
+        for (nid, first), states in names.items():  # one a line: a narrow gap between axes
+            self.edges.append(Edge(nid, first, tuple((n,) for n in states), "recurrent"))
 
     def _returned(self, ref: Ref) -> list[str]:
         src = self.drawn[ref.source]
