@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 COLUMN_PX = 720
+LINE_SLACK_PX = 0.5  # a line may graze a text's ink box by this much (antialiasing)
 _PROLOG = re.compile(r"<\?xml[^>]*>|<!DOCTYPE[^>]*>|<!--.*?-->", re.S)
 
 # Per figure: text runs (page px boxes, font px, collapsed characters), style rules, ids.
@@ -82,19 +83,58 @@ for (const {svg, fig, natural} of out) {
     return {left: Math.min(...xs), right: Math.max(...xs), top: Math.min(...ys), bottom: Math.max(...ys)};
   };
   const scaleOf = el => { const m = el.getScreenCTM(); return Math.hypot(m.a, m.b); };
+  // The edge a text run labels, if any: Graphviz groups an edge's line, arrowhead and label
+  // in one <g class="edge">; matplotlib tags them `rnnedge<i>-line` and `rnnedge<i>-label-<k>`.
+  const edgeOf = el => {
+    const g = el.closest('g.edge');
+    if (g) return g.id;
+    const m = /^(.*-rnnedge\d+)-label-\d+$/.exec((el.closest('g[id*="-rnnedge"]') || {}).id || '');
+    return m ? m[1] : null;
+  };
+  const edges = [...svg.querySelectorAll('g.edge')].map(g => ({
+      key: g.id, name: (g.querySelector('title') || g).textContent.trim(),
+      shapes: [...g.querySelectorAll('path, polygon')]}))
+    .concat([...svg.querySelectorAll('g[id$="-line"]')]
+      .filter(g => /-rnnedge\d+-line$/.test(g.id))
+      .map(g => ({key: g.id.replace(/-line$/, ''), name: g.id.replace(/^.*-(rnnedge\d+)-line$/, '$1'),
+                  shapes: [...g.querySelectorAll('path')]})));
+  // Each edge's drawn lines (shaft, arrowhead outline) sampled about every page px
+  for (const e of edges) {
+    e.points = [];
+    for (const s of e.shapes) {
+      const m = s.getScreenCTM(), len = s.getTotalLength();
+      const step = 1 / Math.max(Math.hypot(m.a, m.b), 1e-6);
+      for (let d = 0; d <= len; d += step) {
+        const p = s.getPointAtLength(d).matrixTransform(m);
+        e.points.push([p.x - frame.left, p.y - frame.top]);
+      }
+    }
+  }
   for (const t of svg.querySelectorAll('text')) {  // tspans are measured with their <text>
     if (!t.textContent.length) continue;
     const collapsible = collapses(t);
     const px = Math.min(...leaves(t).map(l => parseFloat(getComputedStyle(l).fontSize) * scaleOf(l)));
     runs.push({text: leaves(t).map(l => l.textContent).join(''), px,
                box: (c => c && box(c))(cells(t)), ink: (c => c && box(c))(ink(t)), bbox: box(t.getBoundingClientRect()),
-               collapsible, chars: t.getNumberOfChars()});
+               collapsible, chars: t.getNumberOfChars(), edge: edgeOf(t)});
   }
-  for (const g of svg.querySelectorAll('g[id*="text_"] > g[transform*="scale"]')) {
+  const glyphs = 'g[id*="text_"] > g[transform*="scale"], g[id*="-rnnedge"] > g[transform*="scale"]';
+  for (const g of svg.querySelectorAll(glyphs)) {
     const comment = [...g.parentNode.childNodes].find(n => n.nodeType === 8);
     const r = box(g.getBoundingClientRect());
     runs.push({text: comment ? comment.data.trim() : '', px: scaleOf(g) * 100,
-               box: r, ink: r, bbox: r, collapsible: false, chars: -1});
+               box: r, ink: r, bbox: r, collapsible: false, chars: -1, edge: edgeOf(g)});
+  }
+  // lines through text: an edge's sampled points inside the ink of a run it does not label
+  const crossings = [];
+  for (const r of runs) {
+    if (!r.ink) continue;
+    for (const e of edges) {
+      if (e.key === r.edge) continue;
+      const inside = e.points.filter(([x, y]) => x > r.ink.left + %(slack)s && x < r.ink.right - %(slack)s
+                                              && y > r.ink.top + %(slack)s && y < r.ink.bottom - %(slack)s);
+      if (inside.length) crossings.push({edge: e.name, text: r.text, points: inside.length});
+    }
   }
   const styles = [];
   for (const s of svg.querySelectorAll('style')) {
@@ -116,17 +156,25 @@ for (const {svg, fig, natural} of out) {
       if (!target || !svg.contains(target)) broken.push(attr.value);
     }
   }
-  results.push({name: fig.dataset.name, broken, natural, width: frame.width, height: frame.height,
+  results.push({name: fig.dataset.name, broken, crossings, edges: edges.length, natural,
+                width: frame.width, height: frame.height,
                 runs, styles, ids: [...svg.querySelectorAll('[id]')].map(e => e.id).concat(svg.id ? [svg.id] : [])});
 }
 return results;
 """
 
 
+def _inline(svg: str) -> str:
+    """The SVG without its prolog (XML declaration, doctype, comments before the root); the
+    comments inside stay: matplotlib's name the text its glyph outlines draw."""
+    start = svg.find("<svg")
+    return _PROLOG.sub("", svg[:start]) + svg[start:]
+
+
 def page_html(figures: dict[str, str]) -> str:
     """One page holding every figure inline, as a blog post with several figures would."""
     parts = [
-        f'<section class="fig" data-name="{name}">{_PROLOG.sub("", svg)}</section>'
+        f'<section class="fig" data-name="{name}">{_inline(svg)}</section>'
         for name, svg in figures.items()
     ]
     return (
@@ -140,7 +188,7 @@ def measure(browser, figures: dict[str, str], tmp: Path) -> list[dict]:
     page = tmp / "figures.html"
     page.write_text(page_html(figures), encoding="utf-8")
     browser.get(page.as_uri())
-    return browser.execute_script(_MEASURE_JS % {"column": COLUMN_PX})
+    return browser.execute_script(_MEASURE_JS % {"column": COLUMN_PX, "slack": LINE_SLACK_PX})
 
 
 def same_line_overlaps(
@@ -176,6 +224,12 @@ def ink_clashes(fig: dict, tolerance: float = 0.5) -> list[tuple[str, str, float
             if dx > tolerance and dy > tolerance:
                 found.append((a["text"], b["text"], round(min(dx, dy), 2)))
     return found
+
+
+def lines_through_text(fig: dict) -> list[tuple[str, str]]:
+    """(edge, text) pairs: an edge's line or arrowhead running through the ink of a text run
+    that is not that edge's own label (a curve through a shape, a line across a weight)."""
+    return sorted({(c["edge"], c["text"]) for c in fig["crossings"]})
 
 
 def outside(fig: dict, tolerance: float = 0.5) -> list[str]:

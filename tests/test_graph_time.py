@@ -281,19 +281,6 @@ def _layers(name: str) -> int:
     return max((int(x.args.get("num_layers", 1)) for x in spec.layers if x.cell), default=1)
 
 
-def test_a_loop_over_steps_has_no_unrolled_view_yet(write_spec, capsys):
-    text = (ROOT / "specs" / "torch_cell_loop.yaml").read_text(encoding="utf-8")
-    text = re.sub(r"(?m)^views:.*$", "views: [stack, unrolled]", text)
-    path = write_spec(text)
-    line = text.splitlines().index("views: [stack, unrolled]") + 1
-    assert main(["render", str(path), "-o", str(path.parent / "out")]) == 1
-    err = capsys.readouterr().err
-    assert err == (
-        f"{path}:{line}:16: the unrolled view of a loop written over steps (`loop:`) is not "
-        "drawn yet; expected the stack view, which frames the loop\n"
-    )
-
-
 def test_self_attention_feeds_every_step_from_every_step(write_spec):
     """MultiHeadAttention reading one sequence as query and value: each drawn step's context
     reads every drawn step, its own included, by one edge each (not one step to one step)."""
@@ -313,3 +300,71 @@ def test_self_attention_feeds_every_step_from_every_step(write_spec):
     pairs = [(e.src, e.dst) for e in scene.edges if e.dst in {n.id for n in contexts}]
     assert sorted(pairs) == sorted((h.id, a.id) for h in states for a in contexts)
     assert "α_{t,s}-weighted sum over the 40 steps of s" in plain_text(scene.legend)
+
+
+@pytest.mark.parametrize("name", ["encoder_decoder", "attention_luong", "attention_bahdanau"])
+def test_the_decoders_steps_have_their_own_symbols(name):
+    """Goodfellow fig. 10.12, d2l: the decoder reads y (embedded as e), not the encoder's w, x."""
+    scene, _ = _scene(name)
+    symbol = {n.id: plain_text(n.label).split("_")[0] for n in scene.nodes if n.role == "input"}
+    (handover_or_first,) = _by_text(scene, "h_0^{(2)}")
+    encoder = {
+        s
+        for n in scene.nodes
+        if n.id in symbol and n.pos[0] < handover_or_first.pos[0]
+        for s in symbol[n.id]
+    }
+    decoder = {
+        s
+        for n in scene.nodes
+        if n.id in symbol and n.pos[0] >= handover_or_first.pos[0]
+        for s in symbol[n.id]
+    }
+    assert encoder == {"w", "x"} and decoder == {"y", "e"}
+
+
+@pytest.mark.parametrize("name", ["captioning_conditioned", "encoder_decoder"])
+def test_no_symbol_names_two_weights(name):
+    """captioning_conditioned's V named the init Dense layers' kernels and the output's; the
+    two embeddings of a seq2seq shared E: each weight now has a symbol of its own."""
+    scene, _ = _scene(name)
+    named: dict[str, set[str]] = {}
+    for edge in scene.edges:
+        runs = [r for line in edge.label for r in line]
+        shapes = [r.text.strip() for r in runs if r.small and r.text.strip().startswith("(")]
+        if runs and runs[0].italic and shapes:  # a weight: its symbol, then its shape
+            named.setdefault(plain_text(((runs[0],),)), set()).add(shapes[0])
+    assert named and all(len(shapes) == 1 for shapes in named.values()), named
+
+
+BIDIRECTIONAL_DECODER = """model:
+  inputs:
+    vec: {shape: [32]}
+    seq: {shape: [10, 8]}
+  layers:
+    - Dense: {units: 16, name: h_f, inputs: [vec]}
+    - Dense: {units: 16, name: c_f, inputs: [vec]}
+    - Dense: {units: 16, name: h_b, inputs: [vec]}
+    - Dense: {units: 16, name: c_b, inputs: [vec]}
+    - Bidirectional: {layer: {LSTM: {units: 16, return_sequences: true}}, name: rnn,
+                      inputs: [seq], initial_state: [h_f, c_f, h_b, c_b]}
+views: [unrolled]
+"""
+
+
+def test_a_bidirectional_layers_initial_states_start_both_its_rows(tmp_path):
+    """The second half of `initial_state` starts the backward row at its first step, the
+    last one (it went to the forward row's first step with the first half)."""
+    path = tmp_path / "bidirectional_decoder.yaml"
+    path.write_text(BIDIRECTIONAL_DECODER, encoding="utf-8")
+    ((_, scene),) = scenes(load(str(path)))
+    nodes = {n.id: n for n in scene.nodes}
+    makers = {"h_f", "c_f", "h_b", "c_b"}  # the Dense layers that make the states
+    name = {nid: plain_text(n.label).split("\n")[0] for nid, n in nodes.items()}
+    into = {name[e.src]: name[e.dst] for e in scene.edges if name[e.src] in makers}
+    assert into == {
+        "h_f": "h_0^{(1)→}",
+        "c_f": "h_0^{(1)→}",
+        "h_b": "h_9^{(1)←}",
+        "c_b": "h_9^{(1)←}",
+    }, into

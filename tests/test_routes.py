@@ -1,6 +1,8 @@
 """No edge of a gallery figure runs through a box that is not one of its ends (matplotlib's
 layout, which TikZ shares): a curve along a column leaves on the side it bulges to."""
 
+import math
+
 import pytest
 from conftest import ROOT
 
@@ -61,3 +63,57 @@ def test_a_curve_along_a_column_leaves_on_the_side_it_bulges_to():
     assert curved
     for edge, (start, _, _) in curved:
         assert abs(start[0] - placed.boxes[edge.src].x) > 1, edge
+
+
+def test_an_edge_back_against_the_flow_ends_clear_of_the_other_edges_ends():
+    """The step-before edge of torch_seq2seq_attention's loop left decoder.gru from where
+    input_gru's arrowhead lands, the cell loop's landed where steps_t's edge leaves, and the
+    free-running feedback left o_0 where V's arrowhead lands (review): each now ends aside."""
+    close = []
+    for path in sorted((ROOT / "specs").glob("*.yaml")):
+        for view, scene in scenes(load(str(path))):
+            with layout.measuring(False, scene.name):
+                placed = layout.Layout(scene, THEMES["light"])
+            ends: dict[str, list[tuple[int, tuple[float, float]]]] = {}
+            for i, (edge, route) in enumerate(zip(scene.edges, placed.routes, strict=True)):
+                if route is not None:
+                    ends.setdefault(edge.src, []).append((i, route[0]))
+                    ends.setdefault(edge.dst, []).append((i, route[1]))
+            for i, edge in enumerate(scene.edges):
+                for nid in (edge.src, edge.dst) if edge.backward else ():
+                    mine = [p for j, p in ends.get(nid, ()) if j == i]
+                    others = [p for j, p in ends.get(nid, ()) if j != i]
+                    if any(math.dist(a, b) < layout.SPREAD - 0.5 for a in mine for b in others):
+                        close.append(f"{path.stem}:{view.name}:{edge.src}->{edge.dst}")
+    assert any(
+        e.backward
+        for p in ("torch_cell_loop", "teacher_forcing")
+        for _, s in scenes(load(str(ROOT / "specs" / f"{p}.yaml")))
+        for e in s.edges
+    )
+    assert not close, close
+
+
+def test_arrowheads_either_side_of_a_corner_stand_apart():
+    """captioning_conditioned's h and c arrows met at caption_rnn's corner, one on its side,
+    one on its top (review): the one on the top now moves in along it."""
+    close = []
+    for path in sorted((ROOT / "specs").glob("*.yaml")):
+        for view, scene in scenes(load(str(path))):
+            with layout.measuring(False, scene.name):
+                placed = layout.Layout(scene, THEMES["light"])
+            heads: dict[str, list[tuple[float, float]]] = {}
+            for edge, route in zip(scene.edges, placed.routes, strict=True):
+                if route is not None:
+                    heads.setdefault(edge.dst, []).append(route[1])
+            circles = {n.id for n in scene.nodes if n.shape == "circle"}  # meet at the centre
+            for nid, points in heads.items():
+                box = placed.boxes[nid]
+                if nid in circles:
+                    continue
+                for i, a in enumerate(points):
+                    for b in points[i + 1 :]:
+                        apart = layout._side(box, a) != layout._side(box, b)
+                        if apart and math.dist(a, b) < layout.SPREAD - 0.5:
+                            close.append(f"{path.stem}:{view.name}:{nid}")
+    assert not close, close

@@ -137,6 +137,11 @@ CASES = [
         "LSTMCell 'cell' reads one step (batch, input_size), but 'steps_t' output 0 gives "
         "(None, 1, 1)",
     ),
+    (  # the time views of a loop over cells were a traceback (KeyError)
+        LOOP + "views: [stack, unrolled]\n",
+        "unrolled]",
+        "the unrolled view of a loop written over steps (`loop:`) is not drawn yet",
+    ),
 ]
 
 

@@ -16,6 +16,7 @@ from ..style import Theme
 
 HEAD_GAP = 10  # points of space under the legend
 PAD = 0.2  # inches of room around the drawing
+CURVE_INDENT = 5  # spaces before a label in a gap that a curve along a column passes
 # a flow to the right reads like text: its rows are lines, laid top to bottom, one rank each
 RANKDIR = {"up": "BT", "down": "TB", "right": "TB"}
 
@@ -244,9 +245,20 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
     for dst, edges in list(converging.items()):
         if all(pos[scene.edges[i].src][0] == pos[dst][0] for i in edges):
             del converging[dst]  # one column: the labels stand one above the other already
+    # the rows an edge past a node passes, out of its column's right side: the label of a
+    # row's edge across that gap stands further in, clear of the curve beside its node
+    skirted = {
+        (pos[e.src][0], row)
+        for e in scene.edges
+        if scene.flow == "up" and _passes_a_node(pos[e.src], pos[e.dst], taken)
+        for row in range(min(pos[e.src][1], pos[e.dst][1]) + 1, max(pos[e.src][1], pos[e.dst][1]))
+    }
     for i, edge in enumerate(scene.edges):
         attrs = {"color": theme.edges[edge.role], "fontcolor": theme.edge_text[edge.role]}
         past = _passes_a_node(pos[edge.src], pos[edge.dst], taken) and scene.flow == "up"
+        beside_curve = (
+            pos[edge.src][1] == pos[edge.dst][1] and min(pos[edge.src], pos[edge.dst]) in skirted
+        )
         # a backward edge is laid out from its dst to its src, its arrow drawn back; against
         # the rows; or, in a flow to the right, from the end of a line to the next line's start
         # (a chain wrapped on a slide), which would pull the lines into a stair. A flow down
@@ -271,7 +283,9 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
             )
             staggered = converging.get(edge.dst, []) if not edge.at_head else []
             attrs[key] = labels.label(
-                _staggered(edge.label, i, staggered), edge_size, indent="&#160;"
+                _staggered(edge.label, i, staggered),
+                edge_size,
+                indent="&#160;" * (CURVE_INDENT if beside_curve else 1),
             )
         if past:  # out of the right side, into the bottom: every column routed alike
             attrs.update(tailport="e", headport="s")

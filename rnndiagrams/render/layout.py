@@ -14,11 +14,12 @@ import math
 import re
 import shutil
 import subprocess
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from itertools import pairwise
+from itertools import combinations, pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -46,8 +47,12 @@ HEAD_GAP = 18.0  # between the legend and the figure body
 EXIT = 1.0  # the point an output arrow leaves the figure at
 SPREAD = 16.0  # at most this far apart, edges that meet one side of a node
 LABEL_CLEAR = 1.5  # between an edge label and any line
+LABEL_MARGIN = 10.0  # a column's gap: its widest label and this much room, half each side
 LABEL_ROOM = 8.0  # above and below an edge label, in the gap between two rows
 FRAME_PAD = 10.0  # between a group's frame and its nodes
+# how far a curve along a column reaches out of it, per point of its height (its least bend,
+# 0.3 of the chord, bulges a quadratic curve by half that)
+SKIP_BULGE = 0.15
 
 
 @cache
@@ -359,20 +364,6 @@ class Layout:
                 col_w[col_of[n.id]], w, self.blocks[n.id].width if n.extent else 0
             )
             row_h[row_of[n.id]] = max(row_h[row_of[n.id]], h + below[n.id])
-        extra = dict.fromkeys(col_w, GAP_X if not scene.wide else WIDE_GAP_X)
-        for i, e in enumerate(scene.edges):
-            if i in self.edge_blocks:
-                need = self.edge_blocks[i].width + 10 + (LOOP if e.src == e.dst else 0)
-                # the gap right of the edge's left end: a backward edge's label stands
-                # left of where it starts
-                left = min(col_of[e.src], col_of[e.dst])
-                extra[left] = max(extra[left], need)
-        xs, x, line = {}, 0.0, None
-        for c, w in col_w.items():
-            if c[0] != line:
-                x, line = 0.0, c[0]
-            xs[c] = x + w / 2
-            x += w + extra[c]
         # rows go up with the data, or down (layer graphs, and the lines of a flow to the right)
         rows = list(row_h) if scene.flow == "up" else list(reversed(row_h))
         # a gap holds the labels of the edges crossing it (on a slide a two-line weight label
@@ -406,6 +397,38 @@ class Layout:
         # the middle of each gap between two rows: where an edge's label beside it, crossing
         # the gap, clears the boxes of both rows
         self.gap_middles = [ys[r] + (row_h[r] + gap[r]) / 2 for r in rows[:-1]]
+        extra = dict.fromkeys(col_w, GAP_X if not scene.wide else WIDE_GAP_X)
+        # the labels standing in each column's gap: (height of their edge, room they need)
+        labels: dict[tuple[int, int], list[tuple[float, float]]] = {c: [] for c in col_w}
+        for i, e in enumerate(scene.edges):
+            if i in self.edge_blocks:
+                need = self.edge_blocks[i].width + LABEL_MARGIN + (LOOP if e.src == e.dst else 0)
+                # the gap right of the edge's left end: a backward edge's label stands
+                # left of where it starts
+                left = min(col_of[e.src], col_of[e.dst])
+                labels[left].append((ys[row_of[e.src]], need))
+                extra[left] = max(extra[left], need)
+        # an edge along a column past one of its nodes (a skip edge) curves out into the gap
+        # on its right: where a label in that gap stands beside the rows it passes, the gap
+        # holds both, side by side
+        heights: dict[tuple[int, int], list[float]] = {}  # each column's node heights, sorted
+        for n in sorted(scene.nodes, key=lambda n: ys[row_of[n.id]]):
+            heights.setdefault(col_of[n.id], []).append(ys[row_of[n.id]])
+        for e in scene.edges:
+            c, (a, b) = col_of[e.src], sorted((ys[row_of[e.src]], ys[row_of[e.dst]]))
+            if c == col_of[e.dst] and bisect_left(heights[c], b) - bisect_right(heights[c], a):
+                beside = [need for y, need in labels[c] if a < y < b]
+                # it leaves and enters at its ends' sides, which a wider column holds in
+                ends = max(sizes[e.src][0], sizes[e.dst][0]) / 2
+                out = ends + SKIP_BULGE * (b - a) - col_w[c] / 2
+                if beside:  # the curve takes the place of the label's margin on its side
+                    extra[c] = max(extra[c], max(beside) - LABEL_MARGIN / 2 + max(out, 0.0))
+        xs, x, line = {}, 0.0, None
+        for c, w in col_w.items():
+            if c[0] != line:
+                x, line = 0.0, c[0]
+            xs[c] = x + w / 2
+            x += w + extra[c]
         self.boxes = {
             n.id: Box(xs[col_of[n.id]], ys[row_of[n.id]] + below[n.id] / 2, *sizes[n.id])
             for n in scene.nodes
@@ -454,6 +477,52 @@ class Layout:
                 x, y = ends[i][k]
                 ends[i][k] = (x + shift, y) if side in ("top", "bottom") else (x, y + shift)
                 moved.add(i)
+        # two arrowheads landing either side of a corner (a state's h on the side, its c on the
+        # top) would nearly meet: the one on the top or bottom moves in along it
+        heads: dict[str, list[int]] = {}
+        for i, edge in enumerate(self.scene.edges):
+            if edge.src != edge.dst and self.nodes[edge.dst].shape != "circle":
+                heads.setdefault(edge.dst, []).append(i)
+        for nid, landing in heads.items():
+            box = self.boxes[nid]
+            for a, b in combinations(landing, 2):
+                (pa, pb), flat = (ends[a][1], ends[b][1]), ("top", "bottom")
+                if _side(box, pa) == _side(box, pb) or math.dist(pa, pb) >= SPREAD:
+                    continue
+                i = a if _side(box, pa) in flat else b
+                x, y = ends[i][1]
+                if _side(box, (x, y)) in flat:
+                    x = _within(x + math.copysign(SPREAD, box.x - x), box.x, box.w)
+                else:
+                    y = _within(y + math.copysign(SPREAD, box.y - y), box.y, box.h)
+                ends[i][1] = (x, y)
+                moved.add(i)
+        # an edge back against the flow (a loop's edge to the step before, an output fed back)
+        # that would leave or land where another edge ends moves aside, toward its other end
+        at: dict[str, list[Point]] = {}
+        for i, edge in enumerate(self.scene.edges):
+            if edge.src != edge.dst and not edge.backward:
+                at.setdefault(edge.src, []).append(ends[i][0])
+                at.setdefault(edge.dst, []).append(ends[i][1])
+        for i, edge in enumerate(self.scene.edges):
+            if not edge.backward or edge.src == edge.dst:
+                continue
+            for k, (nid, other) in enumerate(((edge.src, edge.dst), (edge.dst, edge.src))):
+                (x, y), (ox, oy) = ends[i][k], ends[i][1 - k]
+                near = [p for p in at.get(nid, ()) if math.dist((x, y), p) < SPREAD]
+                if near:
+                    (px, py), box, far = near[0], self.boxes[nid], self.boxes[other]
+                    # a straight edge (a row's, a column's) moves its other end alike
+                    if _side(box, (x, y)) in ("top", "bottom"):
+                        dx = _within(px + math.copysign(SPREAD, ox - px), box.x, box.w) - x
+                        ox = _within(ox + dx, far.x, far.w) if abs(ox - x) < 1 else ox
+                        x += dx
+                    else:
+                        dy = _within(py + math.copysign(SPREAD, oy - py), box.y, box.h) - y
+                        oy = _within(oy + dy, far.y, far.h) if abs(oy - y) < 1 else oy
+                        y += dy
+                    ends[i][k], ends[i][1 - k] = (x, y), (ox, oy)
+                    moved.add(i)
         return [
             None
             if edge.src == edge.dst
@@ -670,6 +739,11 @@ class Layout:
             else ((r[0][0] + dx, r[0][1] + dy), (r[1][0] + dx, r[1][1] + dy), r[2])
             for r in self.routes
         ]
+
+
+def _within(v: float, centre: float, length: float) -> float:
+    """`v` kept on a side of `length` centred at `centre`."""
+    return min(max(v, centre - length / 2), centre + length / 2)
 
 
 def _straddles(rect: Box, frame: Box) -> bool:

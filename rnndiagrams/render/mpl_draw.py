@@ -201,6 +201,12 @@ class _Drawing(Layout):
         self.serial += 1
         return f"{self.gids[key]}-{self.serial}"
 
+    def _edge_gid(self, index: int, part: str) -> str:
+        """The gid of an edge's `part` (`line`, `label`): its build's when animated, else
+        `rnnedge<index>-<part>`, so a reader (the browser tests) tells an edge's own label
+        from other text, as Graphviz's `<g class="edge">` holds both."""
+        return self._gid(str(index)) or f"rnnedge{index}-{part}"
+
     def _node(self, ax: Axes, node: Node) -> None:
         if node.shape == "exit":
             return
@@ -243,7 +249,7 @@ class _Drawing(Layout):
             shrinkA=0,
             shrinkB=0,
             mutation_scale=1,
-            gid=self._gid(str(index)),
+            gid=self._edge_gid(index, "line"),
         )
         if route is None:  # self-loop on the node's right side
             r = a.x + a.w / 2
@@ -270,5 +276,5 @@ class _Drawing(Layout):
                 rect.x - rect.w / 2,
                 rect.y + rect.h / 2,
                 "left",
-                self._gid(str(index)),
+                self._edge_gid(index, "label"),
             )

@@ -37,6 +37,10 @@ from .rows import Rows
 from .section import Section, figure_name, header
 
 SYMBOLS = {"embedding": "x", "head": "o", "step-head": "o", "attention": "a"}
+# A second time axis (a decoder's) names its own steps, as Goodfellow fig. 10.12, Sutskever
+# et al. and d2l do: it reads y (its target tokens, or any sequence), embedded as e; the
+# first axis keeps w (token ids) and x. Per axis: token ids, a sequence of vectors, embedded.
+AXIS_SYMBOLS = (("w", "x", "x"), ("y", "y", "e"))
 LETTERS = "NOPQRST"  # the step counts of the axes, the last one's T
 
 
@@ -111,6 +115,7 @@ class _Figure:
         self.faded = False
         # the rows a symbol names, for the line under the title: `h(1) encoder, a context`
         self.key: list[Line] = []
+        self.sharing = self._sharing()
 
     # -- which axis each sequence is on -------------------------------------------------
     def _axes(self) -> list[Axis]:
@@ -255,7 +260,8 @@ class _Figure:
         axis = self.axis_of[name]
         grid = self.steps[axis]
         step = shape[1:] if len(shape) == 2 else None
-        symbol = "x" if step is not None else "w"
+        tokens, vectors, _ = _symbols(axis)
+        symbol = vectors if step is not None else tokens
         row = self._place(self._columns(axis), 0)
         grid.next_row = row
         ids = grid.row(lambda c, sub: (labels.tensor(symbol, sub, step), "input", "solid"))
@@ -306,8 +312,29 @@ class _Figure:
         ]
 
     def _weight(self, layer: ShapedLayer) -> Label:
-        key = {"embedding": "E"}.get(layer.role, "V")
-        return self.steps[0].weight_label(layer, key)
+        """The weight of a layer that is not recurrent (E, V); where several layers' weights
+        would take one symbol (two embeddings' E, the V of an output and of the Dense layers
+        that make initial states), each is numbered: E_1, E_2."""
+        label = self.steps[0].weight_label(layer, _weight_key(layer))
+        sharing = self.sharing.get(layer.name)
+        if not label or sharing is None:
+            return label
+        (first, *rest), *lines = label
+        return ((dataclasses.replace(first, sub=str(sharing)), *rest), *lines)
+
+    def _sharing(self) -> dict[str, int]:
+        """The layers whose weight's symbol another layer's has too, each with its number
+        among them (in the spec's order); math notations only (framework names say more)."""
+        if self.spec.notation not in labels.MATH_NOTATIONS:
+            return {}
+        named: dict[str, list[str]] = {}
+        for layer in self.model.layers:
+            weight = [w for w in layer.weights if w.key == _weight_key(layer)]
+            if not layer.cell and weight:
+                run = labels.weight_name(weight[0], self.spec.notation)
+                if not run.sub:
+                    named.setdefault(run.text, []).append(layer.name)
+        return {n: k for names in named.values() if len(names) > 1 for k, n in enumerate(names, 1)}
 
     def _layer(self, spec: LayerSpec, layer: ShapedLayer, sup: str) -> None:
         reads = [self.drawn[r.source] for r in (spec.reads or ()) + spec.initial_state]
@@ -334,7 +361,7 @@ class _Figure:
         grid = self.steps[axis]
         grid.next_row = self._place(self._columns(axis), row)
         step = layer.output_shape[-1:]
-        symbol = SYMBOLS.get(layer.role)
+        symbol = _symbols(axis)[2] if layer.role == "embedding" else SYMBOLS.get(layer.role)
         name = spec.name
         if symbol and layer.role not in ("embedding", "attention"):  # attention says more
             self.key.append((sym(symbol), words(f" {name}")))
@@ -432,15 +459,25 @@ class _Figure:
         self._states(spec, layer, start, axis)
 
     def _states(self, spec: LayerSpec, layer: ShapedLayer, row: int, axis: int) -> None:
-        """Initial states: one edge from each state's maker into the first step's state,
-        named for the states it starts (`h_0`, `c_0`; their shapes are the step's)."""
-        first = next(n.id for n in self.nodes if n.pos == (self.axes[axis].offset, row))
-        names: dict[str, list[str]] = {}
+        """Initial states: one edge from each state's maker into the first step of the
+        direction it starts (a bidirectional layer's second half starts its backward row, at
+        the last step), named for the states it starts (`h_0`, `c_0`; their shapes are the
+        step's)."""
+        rec = cast(Recurrence, layer.recurrence)
+        per = 2 if rec.cell == "LSTM" else 1
+        at = {n.pos: n.id for n in self.nodes}
+        columns = self._columns(axis)
+        names: dict[tuple[str, str], list[Run]] = {}
         for k, ref in enumerate(spec.initial_state, start=1):
             (nid,) = self._sources(ref)
-            names.setdefault(nid, []).append(_state(layer, k))
-        for nid, states in names.items():  # one state a line: a narrow gap between the axes
-            self.edges.append(Edge(nid, first, tuple((sym(n, "0"),) for n in states), "recurrent"))
+            d = (k - 1) // per
+            direction = rec.directions[d]
+            back = (direction == "backward") != rec.backwards
+            first = at[(columns[-1] if back else columns[0], row + d)]
+            arrow = labels.ARROWS[direction] if len(rec.directions) == 2 else ""
+            names.setdefault((nid, first), []).append(sym(_state(layer, k), "0", arrow))
+        for (nid, first), states in names.items():  # one a line: a narrow gap between axes
+            self.edges.append(Edge(nid, first, tuple((n,) for n in states), "recurrent"))
 
     def _returned(self, ref: Ref) -> list[str]:
         src = self.drawn[ref.source]
@@ -489,6 +526,15 @@ class _Figure:
             self.nodes[i] = dataclasses.replace(self.nodes[i], label=label)
             if feed == "free" and c:  # from the step before, or from `...`
                 self.edges.append(Edge(out.ids[c - 1], nid, (), "output", "dashed", backward=True))
+
+
+def _weight_key(layer: ShapedLayer) -> str:
+    return {"embedding": "E"}.get(layer.role, "V")
+
+
+def _symbols(axis: int) -> tuple[str, str, str]:
+    """The symbols of axis `axis`'s inputs: token ids, vectors, and their embedding."""
+    return AXIS_SYMBOLS[min(axis, len(AXIS_SYMBOLS) - 1)]
 
 
 def _previous(sub: str) -> str:
