@@ -259,3 +259,24 @@ def test_a_slide_line_under_an_underscore_keeps_clear_of_it():
     baselines = [float(y) for y in re.findall(r'<text [^>]*y="([-\d.]+)"', node)[:3]]
     assert baselines[1] == baselines[2]  # the strut, then the line itself
     assert baselines[1] - baselines[0] >= (0.24 + 0.76) * 14 + 2
+
+
+def test_a_tall_grid_runs_what_follows_its_last_step_beside_it_on_a_slide():
+    """imdb_bilstm's pooling, Dropout and Dense, three rows up its last column in a column
+    figure, stand right of the last step's concat on a slide, in its row, with a step column
+    fewer; a short grid (seed_sentiment: one Dense) keeps its column of rows."""
+    rows = {}
+    for stem in ("imdb_bilstm", "seed_sentiment"):
+        spec = load(str(ROOT / "specs" / f"{stem}.yaml"))
+        for target in ("column", "slide"):
+            scene = next(s for v, s in scenes(spec, target) if v.name == "unrolled")
+            rows[stem, target] = 1 + max(n.pos[1] for n in scene.nodes)
+            steps = {n.pos[0] for n in scene.nodes if n.pos[1] == 0}  # the inputs' row
+            chain = [n for n in scene.nodes if n.pos[0] > max(steps)]
+            if (stem, target) == ("imdb_bilstm", "slide"):
+                assert len(steps) == 3 and {n.role for n in chain} == {"merge", "output", "exit"}
+                assert len({n.pos[1] for n in chain if n.role != "exit"}) == 1
+            else:
+                assert len(steps) == 4 and not chain
+    assert rows["imdb_bilstm", "column"] - rows["imdb_bilstm", "slide"] == 3
+    assert rows["seed_sentiment", "column"] == rows["seed_sentiment", "slide"]
