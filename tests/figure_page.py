@@ -96,6 +96,15 @@ for (const {svg, fig, natural} of out) {
     runs.push({text: comment ? comment.data.trim() : '', px: scaleOf(g) * 100,
                box: r, ink: r, bbox: r, collapsible: false, chars: -1});
   }
+  // Graphviz's edges (a <path> in a g.edge): a point every 2 user units along each, on the page
+  const lines = [];
+  for (const path of svg.querySelectorAll('g.edge > path')) {
+    const m = path.getScreenCTM(), length = path.getTotalLength(), n = Math.ceil(length / 2);
+    for (let i = 0; i <= n; i++) {
+      const q = path.getPointAtLength(i * length / n), p = new DOMPoint(q.x, q.y).matrixTransform(m);
+      lines.push([p.x - frame.left, p.y - frame.top]);
+    }
+  }
   const styles = [];
   for (const s of svg.querySelectorAll('style')) {
     for (const rule of s.sheet.cssRules) {
@@ -117,7 +126,8 @@ for (const {svg, fig, natural} of out) {
     }
   }
   results.push({name: fig.dataset.name, broken, natural, width: frame.width, height: frame.height,
-                runs, styles, ids: [...svg.querySelectorAll('[id]')].map(e => e.id).concat(svg.id ? [svg.id] : [])});
+                runs, lines, styles,
+                ids: [...svg.querySelectorAll('[id]')].map(e => e.id).concat(svg.id ? [svg.id] : [])});
 }
 return results;
 """
@@ -175,6 +185,24 @@ def ink_clashes(fig: dict, tolerance: float = 0.5) -> list[tuple[str, str, float
             dy = min(ab["bottom"], bb["bottom"]) - max(ab["top"], bb["top"])
             if dx > tolerance and dy > tolerance:
                 found.append((a["text"], b["text"], round(min(dx, dy), 2)))
+    return found
+
+
+def labels_on_lines(fig: dict, depth: float = 0.25) -> list[str]:
+    """Text runs a line of the figure (Graphviz's edges: `lines`) runs through: deeper into
+    the run's ink box than `depth` of its height (a slanted line passing a label cuts the
+    corner of its box, clear of its glyphs, a px or two in)."""
+    found = []
+    for r in fig["runs"]:
+        ink = r.get("ink")
+        if not ink:
+            continue
+        inside = (
+            min(x - ink["left"], ink["right"] - x, y - ink["top"], ink["bottom"] - y)
+            for x, y in fig["lines"]
+        )
+        if max(inside, default=0.0) > depth * (ink["bottom"] - ink["top"]):
+            found.append(r["text"])
     return found
 
 

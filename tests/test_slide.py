@@ -14,6 +14,7 @@ from rnndiagrams import figure, load, style
 from rnndiagrams.cli import main
 from rnndiagrams.errors import SpecError
 from rnndiagrams.pipeline import render_figures, scenes, write_figures
+from rnndiagrams.render import layout
 from rnndiagrams.render.dot_source import dot_source
 from rnndiagrams.render.layout import SCRIPT
 from rnndiagrams.scene import Scene
@@ -243,6 +244,66 @@ def test_no_text_of_a_slide_figure_overlaps_or_leaves_it(measured):
     slides = [f for n, f in measured.items() if ".slide." in n]
     assert not {f["name"]: c for f in slides if (c := fp.ink_clashes(f) + fp.same_line_overlaps(f))}
     assert not {f["name"]: o for f in slides if (o := fp.outside(f))}
+
+
+# Slide figures with an edge label a line runs through (Graphviz, measured in the browser; the
+# matplotlib layout, which TikZ draws, from its own routes): the lists may only shrink.
+ON_A_LINE = {
+    "graphviz": {
+        "attention_bahdanau/unrolled",
+        "bidirectional/unrolled",
+        "captioning_conditioned/unrolled",
+        "imdb_bilstm/unrolled",
+        "residual_rnn/unrolled",
+        "teacher_forcing/free-running",
+        "torch_lstm_projections/cell",
+        "torch_lstm_tagger/unrolled",
+    },
+    "matplotlib": {
+        "attention_luong/unrolled",
+        "bidirectional/unrolled",
+        "residual_rnn/unrolled",
+        "torch_lstm_tagger/folded",
+        "torch_seq2seq_attention/stack",
+    },
+}
+
+
+@pytest.mark.needs_browser
+@pytest.mark.needs_dot
+def test_no_line_of_a_graphviz_slide_figure_runs_through_an_edge_label(measured):
+    """A chain's edge into its next line (seed_sentiment's `(None, 1)`) kept its label as an
+    xlabel, which dot set on that slanted line; every stack's labels now stand clear."""
+    found = {
+        n.split(".")[0]
+        for n, f in measured.items()
+        if n.endswith(".slide.graphviz") and fp.labels_on_lines(f)
+    }
+    assert found <= ON_A_LINE["graphviz"], found - ON_A_LINE["graphviz"]
+    assert found == ON_A_LINE["graphviz"], f"take off ON_A_LINE: {ON_A_LINE['graphviz'] - found}"
+    column = measured["seed_sentiment/stack.column.graphviz"]
+    assert column["lines"] and not fp.labels_on_lines(column)
+
+
+def test_no_route_of_a_matplotlib_slide_figure_runs_through_an_edge_label():
+    """A label as large as the text beside a shallow line reached into it (encoder_decoder
+    stack's `(None, None, 64)`, crossed by the state's curve): such a label may stand above or
+    below the line too."""
+    found = set()
+    for path in sorted((ROOT / "specs").glob("*.yaml")):
+        for view, scene in scenes(load(str(path)), "slide"):
+            with layout.measuring(False, scene.name):
+                placed = layout.Layout(scene, style.THEMES["light"], "slide")
+            if any(
+                rect.contains(*layout.on_arc(*route, k / 100), pad=-1.0)
+                for rect in placed.label_at.values()
+                for route in placed.routes
+                if route is not None
+                for k in range(1, 100)
+            ):
+                found.add(f"{path.stem}/{view.name}")
+    assert found <= ON_A_LINE["matplotlib"], found - ON_A_LINE["matplotlib"]
+    assert found == ON_A_LINE["matplotlib"], f"take off: {ON_A_LINE['matplotlib'] - found}"
 
 
 def test_a_slide_line_under_an_underscore_keeps_clear_of_it():

@@ -512,6 +512,15 @@ class Layout:
         # spots that widen the figure least first (a label beside the last column's curve)
         left, right = self.span
         rects.sort(key=lambda r: max(0.0, r.x + r.w / 2 - right, left - r.x + r.w / 2))
+        if not flat and self.sizes.edge == self.sizes.text:
+            # a label as large as the text (a slide's) beside a shallow line reaches into it:
+            # above and below it too, as far off as the line climbs over half the label
+            rects += [
+                Box(x, y + side * (h / 2 + 3 + climb * w / 2), w, h)
+                for x, y, climb in self._along(start, end, rad)
+                if climb < 1
+                for side in (1, -1)
+            ]
         # where every spot beside the edge is taken (edges converging on one node), spots
         # further out and on the edge's line itself, tried only then
         further = []
@@ -549,6 +558,17 @@ class Layout:
         self.placed.append(rect)
         self.label_index.add(rect, rect)
         return rect
+
+    def _along(self, start: Point, end: Point, rad: float) -> list[tuple[float, float, float]]:
+        """Points along a route, the middle first, with how steeply it climbs there."""
+        found = []
+        for t in (0.5, 0.4, 0.6, 0.3, 0.7):
+            (x0, y0), (x1, y1) = (
+                on_arc(start, end, rad, t - 0.01),
+                on_arc(start, end, rad, t + 0.01),
+            )
+            found.append((*on_arc(start, end, rad, t), abs(y1 - y0) / max(abs(x1 - x0), 1e-9)))
+        return found
 
     def _crossing_gaps(
         self, start: Point, end: Point, rad: float, h: float
