@@ -98,15 +98,19 @@ for (const {svg, fig, natural} of out) {
       .filter(g => /-rnnedge\d+-line$/.test(g.id))
       .map(g => ({key: g.id.replace(/-line$/, ''), name: g.id.replace(/^.*-(rnnedge\d+)-line$/, '$1'),
                   shapes: [...g.querySelectorAll('path')]})));
-  // Each edge's drawn lines (shaft, arrowhead outline) sampled about every page px
+  // Each edge's drawn lines (shaft, arrowhead outline) sampled about every page px; `lines`:
+  // the points of Graphviz's shafts (the <path> of a g.edge)
+  const lines = [];
   for (const e of edges) {
     e.points = [];
     for (const s of e.shapes) {
       const m = s.getScreenCTM(), len = s.getTotalLength();
       const step = 1 / Math.max(Math.hypot(m.a, m.b), 1e-6);
+      const shaft = s.tagName === 'path' && s.parentNode.matches('g.edge');
       for (let d = 0; d <= len; d += step) {
         const p = s.getPointAtLength(d).matrixTransform(m);
         e.points.push([p.x - frame.left, p.y - frame.top]);
+        if (shaft) lines.push([p.x - frame.left, p.y - frame.top]);
       }
     }
   }
@@ -157,8 +161,8 @@ for (const {svg, fig, natural} of out) {
     }
   }
   results.push({name: fig.dataset.name, broken, crossings, edges: edges.length, natural,
-                width: frame.width, height: frame.height,
-                runs, styles, ids: [...svg.querySelectorAll('[id]')].map(e => e.id).concat(svg.id ? [svg.id] : [])});
+                width: frame.width, height: frame.height, runs, lines, styles,
+                ids: [...svg.querySelectorAll('[id]')].map(e => e.id).concat(svg.id ? [svg.id] : [])});
 }
 return results;
 """
@@ -230,6 +234,24 @@ def lines_through_text(fig: dict) -> list[tuple[str, str]]:
     """(edge, text) pairs: an edge's line or arrowhead running through the ink of a text run
     that is not that edge's own label (a curve through a shape, a line across a weight)."""
     return sorted({(c["edge"], c["text"]) for c in fig["crossings"]})
+
+
+def labels_on_lines(fig: dict, depth: float = 0.25) -> list[str]:
+    """Text runs a line of the figure (Graphviz's edges: `lines`) runs through: deeper into
+    the run's ink box than `depth` of its height (a slanted line passing a label cuts the
+    corner of its box, clear of its glyphs, a px or two in)."""
+    found = []
+    for r in fig["runs"]:
+        ink = r.get("ink")
+        if not ink:
+            continue
+        inside = (
+            min(x - ink["left"], ink["right"] - x, y - ink["top"], ink["bottom"] - y)
+            for x, y in fig["lines"]
+        )
+        if max(inside, default=0.0) > depth * (ink["bottom"] - ink["top"]):
+            found.append(r["text"])
+    return found
 
 
 def outside(fig: dict, tolerance: float = 0.5) -> list[str]:

@@ -14,7 +14,9 @@ from rnndiagrams import figure, load, style
 from rnndiagrams.cli import main
 from rnndiagrams.errors import SpecError
 from rnndiagrams.pipeline import render_figures, scenes, write_figures
+from rnndiagrams.render import layout
 from rnndiagrams.render.dot_source import dot_source
+from rnndiagrams.render.geometry import Box
 from rnndiagrams.render.layout import SCRIPT
 from rnndiagrams.scene import Scene
 from rnndiagrams.specification import catalog
@@ -245,6 +247,76 @@ def test_no_text_of_a_slide_figure_overlaps_or_leaves_it(measured):
     assert not {f["name"]: o for f in slides if (o := fp.outside(f))}
 
 
+# Slide figures with an edge label a line runs through (Graphviz, measured in the browser; the
+# matplotlib layout, which TikZ draws, from its own routes): the lists may only shrink.
+ON_A_LINE = {
+    "graphviz": {
+        "attention_bahdanau/unrolled",
+        "bidirectional/unrolled",
+        "captioning_conditioned/unrolled",
+        "imdb_bilstm/unrolled",
+        "residual_rnn/unrolled",
+        "teacher_forcing/free-running",
+        "torch_lstm_projections/cell",
+        "torch_lstm_tagger/unrolled",
+    },
+    "matplotlib": {
+        "attention_luong/unrolled",
+        "bidirectional/unrolled",
+        "torch_seq2seq_attention/stack",
+    },
+}
+
+
+@pytest.mark.needs_browser
+@pytest.mark.needs_dot
+def test_no_line_of_a_graphviz_slide_figure_runs_through_an_edge_label(measured):
+    """A chain's edge into its next line (seed_sentiment's `(None, 1)`) kept its label as an
+    xlabel, which dot set on that slanted line; every stack's labels now stand clear."""
+    found = {
+        n.split(".")[0]
+        for n, f in measured.items()
+        if n.endswith(".slide.graphviz") and fp.labels_on_lines(f)
+    }
+    assert found <= ON_A_LINE["graphviz"], found - ON_A_LINE["graphviz"]
+    assert found == ON_A_LINE["graphviz"], f"take off ON_A_LINE: {ON_A_LINE['graphviz'] - found}"
+    column = measured["seed_sentiment/stack.column.graphviz"]
+    assert column["lines"] and not fp.labels_on_lines(column)
+
+
+def test_no_route_of_a_matplotlib_slide_figure_runs_through_an_edge_label():
+    """A label as large as the text beside a shallow line, or between lines, that one ran
+    through (encoder_decoder stack's `(None, None, 64)`, crossed by the state's curve) stands
+    above or below the line. Through: deeper into the label than a quarter of its height, as
+    the browser measures Graphviz's (a line passing a label may cut its rectangle's corner)."""
+    found = set()
+    for path in sorted((ROOT / "specs").glob("*.yaml")):
+        for view, scene in scenes(load(str(path)), "slide"):
+            with layout.measuring(False, scene.name):
+                placed = layout.Layout(scene, style.THEMES["light"], "slide")
+            points = [
+                layout.on_arc(*route, k / 100)
+                for route in placed.routes
+                if route is not None
+                for k in range(1, 100)
+            ]
+            if any(_depth(rect, points) > rect.h / 4 for rect in placed.label_at.values()):
+                found.add(f"{path.stem}/{view.name}")
+    assert found <= ON_A_LINE["matplotlib"], found - ON_A_LINE["matplotlib"]
+    assert found == ON_A_LINE["matplotlib"], f"take off: {ON_A_LINE['matplotlib'] - found}"
+
+
+def _depth(rect: Box, points: list[tuple[float, float]]) -> float:
+    """How far the deepest of `points` lies inside `rect` (negative: none inside)."""
+    left, right, bottom, top = (
+        rect.x - rect.w / 2,
+        rect.x + rect.w / 2,
+        rect.y - rect.h / 2,
+        rect.y + rect.h / 2,
+    )
+    return max((min(x - left, right - x, y - bottom, top - y) for x, y in points), default=-1.0)
+
+
 def test_a_slide_line_under_an_underscore_keeps_clear_of_it():
     """Graphviz: `source_tokens` over `(None, None) int32`, both 14 pt on a slide: the next
     line's ascenders (a parenthesis reaches 0.76 em) stand 2 pt clear of the underscore (its
@@ -259,3 +331,24 @@ def test_a_slide_line_under_an_underscore_keeps_clear_of_it():
     baselines = [float(y) for y in re.findall(r'<text [^>]*y="([-\d.]+)"', node)[:3]]
     assert baselines[1] == baselines[2]  # the strut, then the line itself
     assert baselines[1] - baselines[0] >= (0.24 + 0.76) * 14 + 2
+
+
+def test_a_tall_grid_runs_what_follows_its_last_step_beside_it_on_a_slide():
+    """imdb_bilstm's pooling, Dropout and Dense, three rows up its last column in a column
+    figure, stand right of the last step's concat on a slide, in its row, with a step column
+    fewer; a short grid (seed_sentiment: one Dense) keeps its column of rows."""
+    rows = {}
+    for stem in ("imdb_bilstm", "seed_sentiment"):
+        spec = load(str(ROOT / "specs" / f"{stem}.yaml"))
+        for target in ("column", "slide"):
+            scene = next(s for v, s in scenes(spec, target) if v.name == "unrolled")
+            rows[stem, target] = 1 + max(n.pos[1] for n in scene.nodes)
+            steps = {n.pos[0] for n in scene.nodes if n.pos[1] == 0}  # the inputs' row
+            chain = [n for n in scene.nodes if n.pos[0] > max(steps)]
+            if (stem, target) == ("imdb_bilstm", "slide"):
+                assert len(steps) == 3 and {n.role for n in chain} == {"merge", "output", "exit"}
+                assert len({n.pos[1] for n in chain if n.role != "exit"}) == 1
+            else:
+                assert len(steps) == 4 and not chain
+    assert rows["imdb_bilstm", "column"] - rows["imdb_bilstm", "slide"] == 3
+    assert rows["seed_sentiment", "column"] == rows["seed_sentiment", "slide"]

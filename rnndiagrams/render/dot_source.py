@@ -266,21 +266,20 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
         # band's top row down to the row it leaves, its arrow drawn back, as ranks have it
         first, second = (edge.dst, edge.src) if edge.backward else (edge.src, edge.dst)
         banded = scene.flow == "down" and not edge.backward and pos[edge.dst][1] < pos[edge.src][1]
-        against = not banded and (
-            pos[second][1] < pos[first][1]
-            or (scene.flow == "right" and pos[edge.dst][1] != pos[edge.src][1])
-        )
+        wraps = scene.flow == "right" and pos[edge.dst][1] != pos[edge.src][1]
+        against = not banded and (pos[second][1] < pos[first][1] or wraps)
         if edge.label:
             # a label on an edge past a node bends it around a label node (which also pushes
             # the row's own edges aside), on an edge against the rows it spreads every row;
             # an xlabel does neither. Within a row a label is kept: dot widens that gap alone
             # to fit it, and reserves no room for an xlabel there
             # back up the rows (what a loop reads from the step before): beside the node it
-            # comes from, since dot's frames leave a long edge's own label outside
+            # comes from, since dot's frames leave a long edge's own label outside. An edge
+            # into a chain's next line keeps its label: dot sets an xlabel on that slanted
+            # line, and a label beside it, in the room between the lines
             upward = edge.backward and pos[edge.src][1] != pos[edge.dst][1]
-            key = (
-                "headlabel" if upward or edge.at_head else "xlabel" if past or against else "label"
-            )
+            beside = (past or against) and not wraps
+            key = "headlabel" if upward or edge.at_head else "xlabel" if beside else "label"
             staggered = converging.get(edge.dst, []) if not edge.at_head else []
             attrs[key] = labels.label(
                 _staggered(edge.label, i, staggered),

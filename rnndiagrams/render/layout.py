@@ -48,6 +48,7 @@ EXIT = 1.0  # the point an output arrow leaves the figure at
 SPREAD = 16.0  # at most this far apart, edges that meet one side of a node
 LABEL_CLEAR = 1.5  # between an edge label and any line
 LABEL_MARGIN = 10.0  # a column's gap: its widest label and this much room, half each side
+LABEL_GAP = 8.0  # at least this far, side by side, from another label (a label set anew)
 LABEL_ROOM = 8.0  # above and below an edge label, in the gap between two rows
 FRAME_PAD = 10.0  # between a group's frame and its nodes
 # how far a curve along a column reaches out of it, per point of its height (its least bend,
@@ -627,19 +628,56 @@ class Layout:
         # then labels, then lines)
         best: tuple[float, ...] | None = None
         for spot in rects:
-            cost = (
-                sum(overlap(spot, band) or _straddles(spot, box) for box, band in frames),
-                sum(overlap(spot, box) for _, box in self.node_index.near(spot)),
-                sum(overlap(spot, other) for _, other in self.label_index.near(spot)),
-                sum(spot.contains(*p, pad=LABEL_CLEAR) for p, _ in self.line_index.near(spot)),
-            )
+            cost = self._cost(spot, frames)
             if best is None or cost < best:
                 best, rect = cost, spot
             if not any(cost):
                 break
+        if not flat and self.sizes.edge == self.sizes.text and self._through(rect):
+            # a label as large as the text (a slide's) beside a shallow line, or between
+            # lines, that one runs through (not past a corner): above or below the line too,
+            # as far off as it climbs over half the label, and not run on from another label
+            for x, y, climb in self._along(start, end, rad):
+                for side in (1, -1) if climb < 1 else ():
+                    spot = Box(x, y + side * (h / 2 + 3 + climb * w / 2), w, h)
+                    wide = Box(x, spot.y, w + 2 * LABEL_GAP, h)
+                    if any(overlap(wide, other) for _, other in self.label_index.near(wide)):
+                        continue
+                    if (cost := self._cost(spot, frames)) < cast(tuple[float, ...], best):
+                        best, rect = cost, spot
         self.placed.append(rect)
         self.label_index.add(rect, rect)
         return rect
+
+    def _cost(self, spot: Box, frames: list[tuple[Box, Box]]) -> tuple[float, ...]:
+        """What a label at `spot` covers: frames' lines and title bands, nodes, labels, lines."""
+        return (
+            sum(overlap(spot, band) or _straddles(spot, box) for box, band in frames),
+            sum(overlap(spot, box) for _, box in self.node_index.near(spot)),
+            sum(overlap(spot, other) for _, other in self.label_index.near(spot)),
+            sum(spot.contains(*p, pad=LABEL_CLEAR) for p, _ in self.line_index.near(spot)),
+        )
+
+    def _through(self, rect: Box) -> bool:
+        """Whether a line runs through a label's rectangle, deeper than a quarter of its height
+        (a slanted line passing it cuts a corner clear of its glyphs)."""
+        left, right = rect.x - rect.w / 2, rect.x + rect.w / 2
+        bottom, top = rect.y - rect.h / 2, rect.y + rect.h / 2
+        return any(
+            min(x - left, right - x, y - bottom, top - y) > rect.h / 4
+            for (x, y), _ in self.line_index.near(rect)
+        )
+
+    def _along(self, start: Point, end: Point, rad: float) -> list[tuple[float, float, float]]:
+        """Points along a route, the middle first, with how steeply it climbs there."""
+        found = []
+        for t in (0.5, 0.4, 0.6, 0.3, 0.7):
+            (x0, y0), (x1, y1) = (
+                on_arc(start, end, rad, t - 0.01),
+                on_arc(start, end, rad, t + 0.01),
+            )
+            found.append((*on_arc(start, end, rad, t), abs(y1 - y0) / max(abs(x1 - x0), 1e-9)))
+        return found
 
     def _crossing_gaps(
         self, start: Point, end: Point, rad: float, h: float

@@ -25,7 +25,7 @@ _BUILDERS: dict[str, tuple[str, dict[str, Any]]] = {
 # For a target other than a page's column (a slide, short of height): the views laid out
 # anew take `target`; in those whose boxes hold a symbol or weight over its shape, the two
 # share a line (labels.joined).
-_TARGETED = ("stack", "cell")
+_TARGETED = ("stack", "cell", "timegrid")
 _JOINED = ("timegrid", "equivalence", "cell", "graphtime")
 
 

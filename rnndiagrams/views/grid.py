@@ -52,8 +52,13 @@ class Grid:
         cols: list[str | None],
         folded: bool,
         shapes: bool = True,
+        beside: bool = False,
     ) -> None:
         self.model, self.section, self.cols, self.folded = model, section, cols, folded
+        # on a slide, short of height: what follows the last step alone (global pooling, the
+        # layers after it) runs right of it along its row, not up a column of rows
+        self.beside = beside
+        self.chain = 0  # nodes that follow the last step alone (single(..., after=...))
         self.shapes = shapes  # weight shapes on the edges (folded only: one edge per weight)
         self.notation = model.spec.notation
         self.nodes: list[Node] = []
@@ -114,11 +119,25 @@ class Grid:
     def sup(self, k: int) -> str:
         return f"({k})" if self.many else ""
 
-    def single(self, label: Label, role: str, col: int) -> str:
-        """A row holding one node, above the given column (many-to-one outputs)."""
-        r = self.next_row
-        self.next_row += 1
-        col += int(self.side)
+    def tall(self) -> bool:
+        """Whether the built grid, its chain moved beside its last step, would still have at
+        least as many rows as columns: a cell is about as wide as two rows are tall, so such a
+        grid is at most a slide's 2:1, and moving more of its rows only trades height for width."""
+        rows = 1 + max(n.pos[1] for n in self.nodes)
+        cols = 1 + max(n.pos[0] for n in self.nodes)
+        return self.chain > 0 and rows - self.chain >= cols + self.chain
+
+    def single(self, label: Label, role: str, col: int, after: str | None = None) -> str:
+        """A row holding one node, above the given column (many-to-one outputs); or, in a
+        grid whose chain runs `beside`, the node right of `after` in its row."""
+        self.chain += after is not None
+        if self.beside and after is not None:
+            c, r = next(n.pos for n in self.nodes if n.id == after)
+            col = c + 1
+        else:
+            r = self.next_row
+            self.next_row += 1
+            col += int(self.side)
         nid = f"r{r}c{col}"
         self.nodes.append(Node(nid, label, role, "round", (col, r)))
         return nid

@@ -229,7 +229,7 @@ class Rows(Grid):
             label = labels.tensor(
                 "y", "", layer.output_shape[1:], sup, note=labels.layer_call(layer)
             )
-            nid = self.single(label, "output", last)
+            nid = self.single(label, "output", last, src)
             label = self.weight_label(layer, "V", sup=sup) + labels.input_notes(layer)
             self.edges.append(Edge(src, nid, label, "head"))
             src = nid

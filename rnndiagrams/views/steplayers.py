@@ -75,7 +75,7 @@ def fan_out(grid: Grid, src: str, dst: list[str]) -> None:
 def pooled(grid: Grid, layer: ShapedLayer, prev: list[str]) -> list[str]:
     """Global pooling or Flatten: one node fed by every step's output (many-to-one)."""
     label = ((words(layer.about),),) + layer_label(layer, layer.output_shape[1:])
-    nid = grid.single(label, "merge", len(grid.cols) - 1)
+    nid = grid.single(label, "merge", len(grid.cols) - 1, prev[-1])
     for c, src in enumerate(prev):
         if grid.cols[c] is not None:
             grid.edges.append(Edge(src, nid, (), "merge"))

@@ -11,9 +11,17 @@ from .rows import Rows, section_legend
 from .section import figure_name, select
 
 
-def build(model: ShapedModel, view: ViewSpec, folded: bool, compact: bool = False) -> Scene:
+def build(
+    model: ShapedModel,
+    view: ViewSpec,
+    folded: bool,
+    compact: bool = False,
+    target: str = "column",
+) -> Scene:
     """`compact` (for a figure that sets this one beside another): weight names without their
-    shapes, and three step columns instead of four."""
+    shapes, and three step columns instead of four. On a slide (`target`), short of height,
+    an unrolled grid taller than wide runs what follows its last step alone right of it
+    (Grid.beside; folded, the loop's label stands there; an encoder's runs into its decoder)."""
     section = select(model, view)
     if folded:
         cols: list[str | None] = ["t"]
@@ -23,11 +31,19 @@ def build(model: ShapedModel, view: ViewSpec, folded: bool, compact: bool = Fals
         steps = steps if steps is not None else section.rows[0].input_shape[model.time_axis]
         cols = columns(steps, MAX_COLUMNS - compact)
         what = f"unrolled over {'T' if steps is None else f'{steps:,}'} steps"
-    grid = Rows(model, section, cols, folded, folded and not compact)
+    shapes = folded and not compact
+    grid = Rows(model, section, cols, folded, shapes)
     decoder = seq2seq.decoder_start(model, view, section)
     if decoder is not None:
         return seq2seq.build(model, view, grid, decoder)
     grid.build()
+    if target != "column" and not folded and grid.tall():
+        # the chain takes the width a step column had: one fewer, and with no pair of steps
+        # drawn, the recurrent weight named on the first edge into `...`
+        cols = columns(steps, len(cols) - 1) if len(cols) > 3 else cols
+        grid = Rows(model, section, cols, folded, shapes, beside=True)
+        grid.name_elided = None in cols[:2]
+        grid.build()
     faded = any(n.emphasis == "faded" for n in grid.nodes)
     return Scene(
         name=figure_name(model, what, section.head_hidden),
