@@ -262,7 +262,6 @@ ON_A_LINE = {
     },
     "matplotlib": {
         "attention_luong/unrolled",
-        "bidirectional/unrolled",
         "torch_seq2seq_attention/stack",
     },
 }
