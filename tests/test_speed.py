@@ -142,6 +142,23 @@ def test_workers_write_what_one_process_writes(tmp_path):
     )
 
 
+def test_a_forked_worker_holds_no_font_of_its_parent():
+    """The parses and the measuring renderer a process shares hold FT2Font objects, which read
+    their file through an offset a forked child shares with its parent and its siblings: two
+    `render -j` workers reading glyphs at once read each other's bytes. A child starts
+    without them, as matplotlib's own font cache does."""
+    from rnndiagrams.render import layout
+
+    layout.Measure(style.THEMES["light"]).width("$h_{t-1}^{(1)}$", 11.0, True)
+    assert layout._renderer.cache_info().currsize == 1
+    assert layout.MATHTEXT_PARSES is None or layout.MATHTEXT_PARSES.cache_info().currsize
+    pid = os.fork()
+    if pid == 0:  # the child: no font objects of the parent's left
+        shared = layout.MATHTEXT_PARSES.cache_info().currsize if layout.MATHTEXT_PARSES else 0
+        os._exit(int(layout._renderer.cache_info().currsize + shared != 0))
+    assert os.waitpid(pid, 0)[1] == 0
+
+
 def test_the_cache_keeps_the_most_recently_used_files_within_its_bounds(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.setattr(cache, "BOUNDS", {"figures": (3, 1_000)})
@@ -185,3 +202,22 @@ def test_the_command_skips_matplotlib_set_docstrings_a_library_keeps_them(tmp_pa
         for code in (command, library)
     ]
     assert [s.stdout.splitlines()[-1] for s in said] == ["False", "True"]
+
+
+def test_one_thread_at_a_time_draws_with_matplotlib(monkeypatch):
+    """`watch` renders each changed spec in a thread of its own: the backends that lay out
+    with matplotlib (its fonts, the shared parses) draw holding one lock; Graphviz's do not
+    wait for it."""
+    import types
+
+    from rnndiagrams.render import backends
+
+    held = []
+    fake = types.SimpleNamespace(draw_scenes=lambda *a: held.append(backends._MATPLOTLIB.locked()))
+    monkeypatch.setattr(backends, "import_module", lambda name: fake)
+    for measures in (True, False):
+        Backend("fake", ("svg",), measures=measures).draw([], "svg", {})
+    assert held == [True, False] and not backends._MATPLOTLIB.locked()
+    assert [b.measures for b in backends.BACKENDS.values()] == [
+        name in ("matplotlib", "tikz") for name in backends.BACKENDS
+    ]

@@ -9,6 +9,7 @@ build (Beamer overlays, an animated SVG)."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from importlib import import_module
 from shutil import which
@@ -33,7 +34,16 @@ class Backend:
         return import_module(f"{__package__}.{self.module}")
 
     def draw(self, scenes: list[Scene], fmt: str, options: dict[str, Any]) -> list[bytes]:
-        return cast(list[bytes], self.load().draw_scenes(scenes, fmt, options))
+        if not self.measures:
+            return cast(list[bytes], self.load().draw_scenes(scenes, fmt, options))
+        with _MATPLOTLIB:
+            return cast(list[bytes], self.load().draw_scenes(scenes, fmt, options))
+
+
+# matplotlib is not thread-safe, nor are the parses and the renderer layout.py shares across
+# figures: one thread of a process draws with them at a time (watch renders each changed spec
+# in a thread of its own)
+_MATPLOTLIB = threading.Lock()
 
 
 _command_line = False  # this process is the `rnndiagrams` command's own

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import re
 import shutil
 import subprocess
@@ -206,6 +207,19 @@ _METRIC_RC: tuple[RcKeyType, ...] = (
 def _renderer() -> Any:
     """One 72 dpi renderer measures the text of every figure of the process."""
     return FigureCanvasAgg(Figure(dpi=72)).get_renderer()  # type: ignore[no-untyped-call]  # matplotlib leaves get_renderer unannotated
+
+
+def _forget_fonts() -> None:
+    """In a forked child (`render -j`), as matplotlib empties its own font cache there: a
+    parse and the renderer hold FT2Font objects, which read their font file through a file
+    offset the child shares with its parent and siblings, so two workers reading glyphs at
+    once read each other's bytes (FreeType: "invalid outline")."""
+    _renderer.cache_clear()
+    if MATHTEXT_PARSES is not None:
+        MATHTEXT_PARSES.cache_clear()
+
+
+os.register_at_fork(after_in_child=_forget_fonts)
 
 
 @cache
