@@ -700,7 +700,13 @@ class Layout:
         of height `h` beside it must stand off for its corners to clear the line."""
         found = []
         samples = [on_arc(start, end, rad, k / 64) for k in range(65)]
-        for middle in self.gap_middles:
+        ys = [y for _, y in samples]
+        # the gaps (in row order, so by height) within the route's heights: a deep stack has
+        # hundreds, a route crosses a few
+        within = slice(
+            bisect_left(self.gap_middles, min(ys)), bisect_right(self.gap_middles, max(ys))
+        )
+        for middle in self.gap_middles[within]:
             for (x0, y0), (x1, y1) in pairwise(samples):
                 if min(y0, y1) <= middle < max(y0, y1):
                     x = x0 + (x1 - x0) * (middle - y0) / (y1 - y0)
