@@ -11,7 +11,7 @@ import dataclasses
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .errors import RenderError
 from .render.backends import BACKENDS
@@ -32,9 +32,6 @@ from .specification.catalog import TIME_GRID_VIEWS
 from .specification.model import Spec, ViewSpec
 from .views import build_scene
 
-if TYPE_CHECKING:
-    from concurrent.futures import Executor  # a render without one does not import it
-
 
 @dataclass(frozen=True)
 class Figure:
@@ -52,15 +49,10 @@ def scenes(spec: Spec, target: str = "column") -> list[tuple[ViewSpec, Scene]]:
 
 
 def render_figures(
-    spec: Spec,
-    overrides: dict[str, Any] | None = None,
-    views: tuple[str, ...] = (),
-    away: Executor | None = None,
+    spec: Spec, overrides: dict[str, Any] | None = None, views: tuple[str, ...] = ()
 ) -> list[Figure]:
     """Draw every (view, backend, format) of the spec's `render:`, with `overrides` from the
-    command line. Given `away` (a process pool: another core), the backends that draw in
-    Python (matplotlib) draw there, beside `dot`'s post-processing here, instead of taking
-    turns with it for this process's one interpreter lock."""
+    command line."""
     options = {**spec.render, **{k: v for k, v in (overrides or {}).items() if v}}
     chosen = [(v, s) for v, s in scenes(spec, options["target"]) if not views or v.name in views]
     if options.get("frames") and not any(BACKENDS[b].builds for b in options["backends"]):
@@ -73,27 +65,8 @@ def render_figures(
         for job in jobs
         if BACKENDS[job[0]].aside
     }
-    elsewhere = {
-        job: away.submit(_figures, spec, *job, options, chosen)
-        for job in jobs
-        if away and job not in aside
-    }
-    here = {
-        job: _figures(spec, *job, options, chosen)
-        for job in jobs
-        if job not in aside and job not in elsewhere
-    }
-    return [
-        f
-        for job in jobs
-        for f in (
-            aside[job].result()
-            if job in aside
-            else elsewhere[job].result()
-            if job in elsewhere
-            else here[job]
-        )
-    ]
+    here = {job: _figures(spec, *job, options, chosen) for job in jobs if job not in aside}
+    return [f for job in jobs for f in (aside[job].result() if job in aside else here[job])]
 
 
 def _figures(

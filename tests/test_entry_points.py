@@ -162,9 +162,9 @@ def test_watch_shows_one_version_even_when_saved_mid_render(tmp_path, monkeypatc
     path.write_text(SPEC.format(title="first", units=4))
     real = content_module.text_content
 
-    def saved_during_render(text, name, backends=(), away=None):
+    def saved_during_render(text, name, backends=()):
         path.write_text(SPEC.format(title="second", units=6))  # the user saves again
-        return real(text, name, backends, away)
+        return real(text, name, backends)
 
     monkeypatch.setattr(watch_module, "text_content", saved_during_render)
     preview = Preview([str(path)], ("graphviz",))
@@ -183,10 +183,10 @@ def test_watch_a_slow_spec_does_not_hold_back_another(tmp_path, monkeypatch):
     release = threading.Event()
     real = content_module.text_content
 
-    def stuck_on_slow(text, name, backends=(), away=None):
+    def stuck_on_slow(text, name, backends=()):
         if name == str(slow):
             release.wait(60)
-        return real(text, name, backends, away)
+        return real(text, name, backends)
 
     monkeypatch.setattr(watch_module, "text_content", stuck_on_slow)
     preview = Preview([str(slow), str(fast)], ("graphviz",))

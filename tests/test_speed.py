@@ -130,33 +130,6 @@ def test_matplotlib_parses_and_measures_each_symbol_once_per_process(monkeypatch
 
 
 @pytest.mark.needs_dot
-def test_figures_drawn_in_a_second_process_are_the_ones_drawn_here(monkeypatch):
-    """`watch` draws matplotlib's figures in another process (a core of their own): the
-    same figures, in the same order, and only the in-process backend's go there."""
-    from concurrent.futures import ProcessPoolExecutor
-    from multiprocessing import get_context
-
-    monkeypatch.setenv("RNNDIAGRAMS_NO_CACHE", "1")
-    spec = load(SEED)
-    both = {"backends": ("matplotlib", "graphviz"), "formats": ("svg",)}
-    sent: list[str] = []
-
-    class Away(ProcessPoolExecutor):
-        def submit(self, fn, /, *args, **kwargs):
-            sent.append(args[1])  # _figures(spec, backend, ...)
-            return super().submit(fn, *args, **kwargs)
-
-    with Away(1, get_context("fork")) as away:
-        there = render_figures(spec, both, away=away)
-    here = render_figures(spec, both)
-    assert sent == ["matplotlib"]
-    assert [(f.view.name, f.backend, f.data) for f in there] == [
-        (f.view.name, f.backend, f.data) for f in here
-    ]
-    assert [f.backend for f in here] == ["matplotlib"] * 3 + ["graphviz"] * 3
-
-
-@pytest.mark.needs_dot
 def test_workers_write_what_one_process_writes(tmp_path):
     specs = [str(ROOT / "specs" / name) for name in ("seed_sentiment.yaml", "gru.yaml")]
     for jobs in ("1", "2"):

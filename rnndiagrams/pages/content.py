@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING
 from . import markup
 
 if TYPE_CHECKING:
-    from concurrent.futures import Executor
-
     from ..pipeline import Figure
     from ..specification.model import Spec
 
@@ -33,18 +31,17 @@ def spec_content(path: str | Path, backends: tuple[str, ...] = ()) -> SpecConten
     return text_content(read_spec_text(path), str(path), backends)
 
 
-def text_content(
-    text: str, name: str, backends: tuple[str, ...] = (), away: Executor | None = None
-) -> SpecContent:
+def text_content(text: str, name: str, backends: tuple[str, ...] = ()) -> SpecContent:
     """The content of one version of a spec: title, source, tables and figures all come from
-    `text`, so a save during the render cannot mix two versions. `away`: as render_figures."""
+    `text`, so a save during the render cannot mix two versions."""
     from ..pipeline import render_figures
     from ..specification.validate import validate
     from ..specification.yamldoc import parse_doc
 
     spec = validate(parse_doc(text, name))
-    figures = render_figures(spec, {"formats": ("svg",), "backends": backends}, away=away)
-    return drawn_content(spec, text, figures)
+    return drawn_content(
+        spec, text, render_figures(spec, {"formats": ("svg",), "backends": backends})
+    )
 
 
 def drawn_content(spec: Spec, text: str, figures: list[Figure]) -> SpecContent:

@@ -9,11 +9,9 @@ in-memory table, never file names, so no path can reach a file.
 
 from __future__ import annotations
 
-import signal
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from html import escape
 from http import HTTPStatus
@@ -60,7 +58,6 @@ class Preview:
     def __init__(self, paths: list[str], backends: tuple[str, ...] = ()) -> None:
         self.specs = [Watched(Path(p)) for p in paths]
         self.backends = backends
-        self.away: Executor | None = None  # the process matplotlib draws in (render_figures)
         self.version = 0  # bumped by every change the page must show
         self.stopping = False
         self.figures: dict[str, bytes] = {}  # URL path -> SVG bytes: all that is served
@@ -89,8 +86,7 @@ class Preview:
         text = ""
         try:
             text = read_spec_text(watched.path)
-            content = text_content(text, str(watched.path), self.backends, self.away)
-            error = None
+            content, error = text_content(text, str(watched.path), self.backends), None
         except SpecError as e:
             content, error = None, str(e) + _excerpt(text, e.where)
         except RenderError as e:
@@ -220,21 +216,6 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
 
-def _second_core() -> Executor:
-    """A process for the figures drawn in Python (matplotlib), beside `dot`'s post-processing
-    here: each has a core and an interpreter lock of its own. Forked now, after the first
-    render warmed this process (imports, font caches) and before the poll threads start;
-    Ctrl-C is the watch's to handle, not the worker's."""
-    from concurrent.futures import ProcessPoolExecutor
-    from multiprocessing import get_context
-
-    pool = ProcessPoolExecutor(
-        1, get_context("fork"), initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN)
-    )
-    pool.submit(int).result()  # the fork happens here, while no other thread runs
-    return pool
-
-
 def watch(paths: list[str], port: int = 8000, backends: tuple[str, ...] = ()) -> None:
     """Serve the preview until Ctrl-C; prints the URL once it is listening."""
     preview = Preview(paths, backends)
@@ -244,7 +225,6 @@ def watch(paths: list[str], port: int = 8000, backends: tuple[str, ...] = ()) ->
         raise OSError(e.errno, e.strerror, f"127.0.0.1:{port}") from None
     try:  # Ctrl-C from here on, even during the first render, stops cleanly
         preview.refresh()  # the first page has figures
-        preview.away = _second_core()
         for index in range(len(paths)):
             threading.Thread(
                 target=preview.poll, args=(index,), name=f"rnndiagrams-watch-{index}", daemon=True
@@ -257,6 +237,4 @@ def watch(paths: list[str], port: int = 8000, backends: tuple[str, ...] = ()) ->
     finally:
         preview.stop()
         server.server_close()
-        if preview.away:
-            preview.away.shutdown(cancel_futures=True)
     print("rnndiagrams watch: stopped", flush=True)
