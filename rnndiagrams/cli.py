@@ -148,15 +148,16 @@ def _render(args: argparse.Namespace) -> int:
 def _with_views(spec: Spec, names: tuple[str, ...]) -> Spec:
     """The spec with a view of default options for each view kind asked that it does not
     list (`--view cell`); a name that is neither a view of the spec nor a kind is an error."""
+    missing = [n for n in dict.fromkeys(names) if n not in {v.name for v in spec.views}]
+    if not missing:  # the common case: nothing to add, so the notebook API is not imported
+        return spec
     import dataclasses
 
     from .api import figure
     from .specification.catalog import VIEWS
 
     added = []
-    for name in dict.fromkeys(names):
-        if name in {v.name for v in spec.views}:
-            continue
+    for name in missing:
         if name not in VIEWS:
             raise SpecError(
                 spec.doc.at(("views",)),
@@ -165,7 +166,7 @@ def _with_views(spec: Spec, names: tuple[str, ...]) -> Spec:
                 f"or a view kind ({', '.join(VIEWS)})",
             )
         added.append(figure(spec, name).view)
-    return dataclasses.replace(spec, views=spec.views + tuple(added)) if added else spec
+    return dataclasses.replace(spec, views=spec.views + tuple(added))
 
 
 def _write_gallery(
@@ -316,33 +317,23 @@ def _port(text: str) -> int:
     return int(text)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="rnndiagrams", description=" ".join(__doc__.split("\n\n")[0].split())
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    def command(name: str, func: Command, help: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help, description=help)
-        p.set_defaults(func=func)
-        return p
-
-    p = command("check", _check, "validate specs and verify every shape by a numpy forward pass")
+def _check_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("specs", nargs="+", metavar="SPEC")
-    p = command(
-        "summary", _summary, "layer table with output shapes and parameter counts, like Keras"
-    )
+
+
+def _summary_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("spec", metavar="SPEC")
     p.add_argument(
         "--convention", choices=CONVENTIONS, help="parameter counting (default: the spec's)"
     )
     p.add_argument("--format", choices=("text", "json"), default="text")
-    p = command(
-        "explain", _explain, "the glossary of names, weights and parameter arithmetic for a spec"
-    )
+
+
+def _spec_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("spec", metavar="SPEC")
-    p = command("render", _render, "draw the views of specs into SVG, PNG or PDF files")
+
+
+def _render_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("specs", nargs="+", metavar="SPEC")
     p.add_argument(
         "-o",
@@ -378,14 +369,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PAGE",
         help="also write the gallery page of these specs and their SVG figures (as `gallery`)",
     )
-    p = command(
-        "import",
-        _import,
-        "write the spec of a saved Keras model (.keras or to_json() JSON), "
-        "of PyTorch's print(model) text (modules in registration order), or of a live "
-        "keras.Model or nn.Module named FILE.py:NAME (a class, an instance or a "
-        "zero-argument factory); FILE.py:NAME RUNS the code in FILE.py",
-    )
+
+
+def _import_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", metavar="MODEL")
     p.add_argument("-o", "--output", help="the spec file to write (default: print it)")
     p.add_argument("--steps", type=_positive, help="print(model) text: the input's length")
@@ -397,30 +383,102 @@ def build_parser() -> argparse.ArgumentParser:
         help="FILE.py:NAME of PyTorch: an example input, batch first (13,20:int64; "
         "default dtype float32); one per argument of forward, in order",
     )
-    p = command("code", _code, "print Keras 3 or PyTorch code that builds the spec's model")
-    p.add_argument("spec", metavar="SPEC")
-    command("schema", _schema, "print the JSON Schema of the spec format")
-    p = command("gallery", _gallery, "one self-contained HTML page with every spec and figure")
+
+
+def _no_args(p: argparse.ArgumentParser) -> None:
+    """`schema` takes no arguments."""
+
+
+def _gallery_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("specs", nargs="+", metavar="SPEC_OR_FOLDER")
     p.add_argument("-o", "--output", default="output/index.html", help="the HTML file to write")
-    p = command(
-        "slides", _slides, "one Beamer deck of the gallery's story, with builds (needs lualatex)"
-    )
+
+
+def _slides_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("specs", metavar="SPEC_FOLDER", help="the folder of the gallery's specs")
     p.add_argument("-o", "--output", default="output/slides.pdf", help="the PDF to write")
-    p = command(
-        "new", _new, "write a commented starter spec NAME.yaml to edit, and the schema beside it"
-    )
+
+
+def _new_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("name", metavar="NAME")
     p.add_argument(
         "--from", dest="starter", default="seed", choices=starter_names(), help="the starting model"
     )
-    p = command("watch", _watch, "live preview in the browser: figures re-render on save")
+
+
+def _watch_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("specs", nargs="+", metavar="SPEC")
     p.add_argument("--port", type=_port, default=8000, help="port on 127.0.0.1 (0: any free port)")
     p.add_argument(
         "--backend", action="append", choices=BACKENDS, help="overrides the spec's render.backends"
     )
+
+
+Arguments = Callable[[argparse.ArgumentParser], None]  # adds a command's arguments to its parser
+# name -> (what runs it, its one-line help, its arguments), in the order `--help` lists them
+COMMANDS: dict[str, tuple[Command, str, Arguments]] = {
+    "check": (
+        _check,
+        "validate specs and verify every shape by a numpy forward pass",
+        _check_args,
+    ),
+    "summary": (
+        _summary,
+        "layer table with output shapes and parameter counts, like Keras",
+        _summary_args,
+    ),
+    "explain": (
+        _explain,
+        "the glossary of names, weights and parameter arithmetic for a spec",
+        _spec_arg,
+    ),
+    "render": (_render, "draw the views of specs into SVG, PNG or PDF files", _render_args),
+    "import": (
+        _import,
+        "write the spec of a saved Keras model (.keras or to_json() JSON), "
+        "of PyTorch's print(model) text (modules in registration order), or of a live "
+        "keras.Model or nn.Module named FILE.py:NAME (a class, an instance or a "
+        "zero-argument factory); FILE.py:NAME RUNS the code in FILE.py",
+        _import_args,
+    ),
+    "code": (_code, "print Keras 3 or PyTorch code that builds the spec's model", _spec_arg),
+    "schema": (_schema, "print the JSON Schema of the spec format", _no_args),
+    "gallery": (
+        _gallery,
+        "one self-contained HTML page with every spec and figure",
+        _gallery_args,
+    ),
+    "slides": (
+        _slides,
+        "one Beamer deck of the gallery's story, with builds (needs lualatex)",
+        _slides_args,
+    ),
+    "new": (
+        _new,
+        "write a commented starter spec NAME.yaml to edit, and the schema beside it",
+        _new_args,
+    ),
+    "watch": (_watch, "live preview in the browser: figures re-render on save", _watch_args),
+}
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser of the command line `argv` (default: this process's). Only the command it
+    names gets a parser (each costs 2M instructions, mostly gettext looking for translations
+    of argparse's own words: 9 % of a Graphviz render, for commands that do not run); a
+    command line that names none (`--help`, a typo) gets every command's, to list them."""
+    parser = argparse.ArgumentParser(
+        prog="rnndiagrams", description=" ".join(__doc__.split("\n\n")[0].split())
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    words = [a for a in (sys.argv[1:] if argv is None else argv) if not a.startswith("-")]
+    asked = words[0] if words and words[0] in COMMANDS else None
+    for name, (func, help, arguments) in COMMANDS.items():
+        if asked in (None, name):
+            p = sub.add_parser(name, help=help, description=help)
+            p.set_defaults(func=func)
+            arguments(p)
     return parser
 
 
@@ -428,7 +486,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .render.backends import command_line
 
     command_line()
-    args = build_parser().parse_args(argv)
+    args = build_parser(argv).parse_args(argv)
     try:
         return cast(Command, args.func)(args)
     except (SpecError, RenderError, UsageError) as e:

@@ -121,12 +121,13 @@ def _steps(
 ) -> list[tuple[ViewSpec, bytes]]:
     """One figure per time step of each time-grid view, when frames are asked: its view
     named `<view>-step<k>`."""
+    built = [(view, scene) for view, scene in chosen if _builds(backend, view, options)]
+    if not built:
+        return []
     from .render.frames import builds  # only a build needs its steps
 
     out = []
-    for view, scene in chosen:
-        if not _builds(backend, view, options):
-            continue
+    for view, scene in built:
         for k in range(len(builds(scene))):
             (data,) = _cached_draw([scene], backend, fmt, {**options, "frames": True, "build": k})
             out.append((dataclasses.replace(view, name=f"{view.name}{STEP}{k}"), data))

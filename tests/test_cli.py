@@ -148,6 +148,20 @@ def test_help_opens_with_a_whole_sentence_and_version_has_one_source(capsys):
     assert capsys.readouterr().out == f"rnndiagrams {rnndiagrams.__version__}\n"
 
 
+def test_help_lists_every_command_and_a_command_line_builds_only_its_own():
+    """A parser per command is most of argparse's start-up: a command line that names one
+    builds that one; one that names none (`--help`, a typo) lists them all."""
+    from rnndiagrams.cli import COMMANDS, build_parser
+
+    listed = build_parser(["--help"]).format_help()
+    assert all(f"    {name} " in listed for name in COMMANDS)
+    one = build_parser(["render", "spec.yaml", "-o", "out"])
+    assert [name for name in COMMANDS if f"    {name} " in one.format_help()] == ["render"]
+    assert one.parse_args(["render", "spec.yaml", "-o", "out"]).output == "out"
+    with pytest.raises(SystemExit):
+        build_parser(["rendr"]).parse_args(["rendr"])
+
+
 def test_explain_of_a_class_without_a_sentence_says_its_call_and_shape(write_spec):
     """A class new to the catalogue gets a true generic line, not another class's sentence."""
     from rnndiagrams.frameworks.keras.explain import _feedforward_note

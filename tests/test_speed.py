@@ -99,6 +99,10 @@ def test_a_graphviz_render_imports_neither_numpy_nor_matplotlib(tmp_path):
         "zipfile",  # the spec reader does not need the .keras reader's zip
         "difflib",  # a "did you mean" is for a bad spec only
     }
+    assert not modules & {
+        "rnndiagrams.api",  # the notebook API: only for a --view the spec lacks
+        "rnndiagrams.render.frames",  # step-by-step builds: only with --frames
+    }
 
 
 def test_matplotlib_parses_and_measures_each_symbol_once_per_process(monkeypatch):

@@ -19,7 +19,6 @@ what the cache holds.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import shutil
 import sys
@@ -48,6 +47,10 @@ def cache_dir() -> Path:
 
 
 def digest(parts: Iterable[object]) -> str:
+    # imported here: loading OpenSSL is 3 ms, and a render without the figure cache needs it
+    # only for the fonts, after its `dot` runs have started
+    import hashlib
+
     h = hashlib.sha256()
     for part in parts:
         h.update(repr(part).encode("utf-8") + b"\0")
