@@ -261,6 +261,23 @@ def test_a_stacked_module_hands_its_states_over_layer_by_layer():
     assert all(any(w in plain_text(e.label) for e in scene.edges) for w in recurrent)
 
 
+def test_a_stacked_modules_rows_leave_their_names_to_the_key():
+    """The key under the title names each row's layer (`h^(2) encoder.rnn.l1`), so a stacked
+    module's final boxes say only where h_n and c_n hold their states, one a line under c
+    and its shape (not `= h_n[1], c_n[1] of encoder.rnn` beside `c (512,)`), and a framework's
+    weight names carry no `^(k)` (their `_l1` and their row say it): narrow columns."""
+    scene, _ = _scene("torch_seq2seq_stacked")
+    key = plain_text((scene.legend[-1],))
+    assert "h^{(2)} encoder.rnn.l1" in key and "h^{(4)} decoder.rnn.l1" in key
+    finals = [plain_text(n.label) for n in scene.nodes if "h_n[" in plain_text(n.label)]
+    assert sorted(f.partition("\n= ")[2] for f in finals) == [
+        f"h_n[{i}],\nc_n[{i}]" for i in (0, 0, 1, 1)
+    ]
+    assert all(f.split("\n")[2].startswith("c_") and f.split("\n")[3] == "(512,)" for f in finals)
+    weights = [r for e in scene.edges for line in e.label for r in line if "weight_" in r.text]
+    assert len(weights) == 8 and not any(r.sup for r in weights)
+
+
 def test_a_returned_state_leaves_from_each_layers_final_step():
     """A word language model returns (output, h_n): h_n leaves the figure from the last step
     of each of its k layers, not from every step."""

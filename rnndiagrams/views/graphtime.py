@@ -80,8 +80,13 @@ class Steps(Rows):
         super().__init__(model, section, axis.cols, False)
         (self.nodes, self.edges), self.offset, self.many = shared, axis.offset, True
         # narrow columns: each weight named on its axis's first step, its shape under its
-        # name; U named on an edge into or out of `...` when no two steps sit side by side
-        self.once, self.line, self.name_elided = True, 0, None in axis.cols[:2]
+        # name, a box's final states one a line; U named on an edge into or out of `...` when
+        # no two steps sit side by side
+        self.once, self.line, self.narrow = True, 0, True
+        self.name_elided = None in axis.cols[:2]
+        # the key under the title names each row's layer: a framework's weight names
+        # (`weight_hh_l1`) need no `^(k)` to say it, nor a final state `of encoder.rnn`
+        self.named, self.keyed = self.notation not in labels.MATH_NOTATIONS, True
 
     def row(self, make: MakeStep, shift: int | None = None, row: int | None = None) -> list[str]:
         return super().row(make, self.offset + (shift or 0), row)
