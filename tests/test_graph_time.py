@@ -118,6 +118,18 @@ def test_teacher_forcing_and_free_running_are_two_figures_of_one_spec():
     assert not [e for e in teacher.edges if nodes[e.dst].pos[1] == 0 and e.src in nodes]
 
 
+def test_free_running_names_the_recurrent_weight_in_a_gap_no_feedback_edge_crosses():
+    """o_0 -> y_0 runs down through the gap between steps 0 and 1 (and `...` -> y_{T-2} through
+    the last): U is named on the edge h_1 -> `...` instead, so no feedback edge crosses its
+    name (teacher forcing, with no such edges, names it between steps 0 and 1)."""
+    for view, gap in (("free-running", 1), ("teacher-forcing", 0)):
+        scene, _ = _scene("teacher_forcing", view)
+        nodes = {n.id: n for n in scene.nodes}
+        named = [e for e in scene.edges if e.role == "recurrent" and e.label]
+        assert [min(nodes[e.src].pos[0], nodes[e.dst].pos[0]) for e in named] == [gap]
+        assert plain_text(named[0].label).startswith("U^{(1)}")
+
+
 @pytest.mark.parametrize(
     ("spec", "message"),
     [

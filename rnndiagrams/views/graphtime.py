@@ -531,6 +531,39 @@ class _Figure:
             self.nodes[i] = dataclasses.replace(self.nodes[i], label=label)
             if feed == "free" and c:  # from the step before, or from `...`
                 self.edges.append(Edge(out.ids[c - 1], nid, (), "output", "dashed", backward=True))
+        if feed == "free":
+            fed = [(out.ids[c - 1], nid) for c, nid in enumerate(target.ids) if c and axis.cols[c]]
+            self._name_clear_of(fed)
+
+    def _name_clear_of(self, diagonals: list[tuple[str, str]]) -> None:
+        """An edge from one step's column to the next one's runs across the gap between them
+        through every row: a weight named on a row's edge across that gap would lie under it,
+        so it is named on the row's first edge across a gap no such edge takes (when any)."""
+        pos = {n.id: n.pos for n in self.nodes}
+
+        def gap(src: str, dst: str) -> int:
+            return min(pos[src][0], pos[dst][0])
+
+        taken = {gap(a, b) for a, b in diagonals}
+        along = [
+            i for i, e in enumerate(self.edges) if e.src != e.dst and pos[e.src][1] == pos[e.dst][1]
+        ]
+        for i in along:
+            edge = self.edges[i]
+            if not edge.label or gap(edge.src, edge.dst) not in taken:
+                continue
+            row = pos[edge.src][1]
+            free = [
+                k
+                for k in along
+                if pos[self.edges[k].src][1] == row
+                and self.edges[k].role == edge.role
+                and not self.edges[k].label
+                and gap(self.edges[k].src, self.edges[k].dst) not in taken
+            ]
+            if free:
+                self.edges[free[0]] = dataclasses.replace(self.edges[free[0]], label=edge.label)
+                self.edges[i] = dataclasses.replace(edge, label=())
 
 
 def _weight_key(layer: ShapedLayer) -> str:
