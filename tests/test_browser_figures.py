@@ -134,7 +134,6 @@ LINES_THROUGH_TEXT_ON_SLIDES = {
 LINES_THROUGH_TEXT_IN_COLUMNS = {
     "attention_bahdanau/unrolled.graphviz.svg",
     "torch_lstm_tagger/unrolled.graphviz.svg",
-    "graph_keras_027_residual/stack.matplotlib.svg",
 }
 
 

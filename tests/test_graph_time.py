@@ -10,6 +10,7 @@ from conftest import ROOT
 
 from rnndiagrams import load, shape_model
 from rnndiagrams.cli import main
+from rnndiagrams.frameworks.keras.importer import import_keras
 from rnndiagrams.pipeline import scenes
 from rnndiagrams.render import layout
 from rnndiagrams.render.dot_source import dot_source
@@ -205,6 +206,28 @@ def test_labels_stay_clear_of_every_line():
                     continue
                 points = [layout.on_arc(*route, k / 50) for k in range(1, 50)]
                 assert not any(rect.contains(x, y, pad=0) for x, y in points), (name, i, j)
+
+
+def test_a_label_leaves_room_on_its_right_for_text_a_browser_sets_wider(tmp_path):
+    """A browser draws editable text up to 5 % wider than matplotlib's hinted measure, and
+    rightwards (a label's lines are set from its left): a residual graph's skip label
+    `(None, 20, 8)`, placed left of the straight edge beside it, touched that edge."""
+    (model,) = (ROOT / "tests" / "oracle" / "graphs" / "keras").glob("*027_residual.json")
+    text, _, _ = import_keras(str(model))
+    path = tmp_path / "residual.yaml"
+    path.write_text(text + "views: [stack]\n", encoding="utf-8")
+    (scene,) = [s for _, s in scenes(load(str(path)))]
+    with layout.measuring(True, scene.name):
+        placed = layout.Layout(scene, THEMES["light"])
+    for i, rect in placed.label_at.items():
+        right = rect.x + rect.w / 2 + rect.w * layout.TEXT_SLACK
+        inked = layout.Box(
+            (rect.x - rect.w / 2 + right) / 2, rect.y, right - rect.x + rect.w / 2, rect.h
+        )
+        for j, route in enumerate(placed.routes):
+            if route is not None and j != i:
+                points = [layout.on_arc(*route, k / 50) for k in range(1, 50)]
+                assert not any(inked.contains(x, y, pad=0) for x, y in points), (i, j)
 
 
 def test_graphviz_sets_converging_labels_a_line_apart():
