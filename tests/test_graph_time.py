@@ -10,6 +10,7 @@ from conftest import ROOT
 
 from rnndiagrams import load, shape_model
 from rnndiagrams.cli import main
+from rnndiagrams.frameworks.keras.importer import import_keras
 from rnndiagrams.pipeline import scenes
 from rnndiagrams.render import layout
 from rnndiagrams.render.dot_source import dot_source
@@ -118,6 +119,18 @@ def test_teacher_forcing_and_free_running_are_two_figures_of_one_spec():
     assert not [e for e in teacher.edges if nodes[e.dst].pos[1] == 0 and e.src in nodes]
 
 
+def test_free_running_names_the_recurrent_weight_in_a_gap_no_feedback_edge_crosses():
+    """o_0 -> y_0 runs down through the gap between steps 0 and 1 (and `...` -> y_{T-2} through
+    the last): U is named on the edge h_1 -> `...` instead, so no feedback edge crosses its
+    name (teacher forcing, with no such edges, names it between steps 0 and 1)."""
+    for view, gap in (("free-running", 1), ("teacher-forcing", 0)):
+        scene, _ = _scene("teacher_forcing", view)
+        nodes = {n.id: n for n in scene.nodes}
+        named = [e for e in scene.edges if e.role == "recurrent" and e.label]
+        assert [min(nodes[e.src].pos[0], nodes[e.dst].pos[0]) for e in named] == [gap]
+        assert plain_text(named[0].label).startswith("U^{(1)}")
+
+
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
@@ -195,6 +208,28 @@ def test_labels_stay_clear_of_every_line():
                 assert not any(rect.contains(x, y, pad=0) for x, y in points), (name, i, j)
 
 
+def test_a_label_leaves_room_on_its_right_for_text_a_browser_sets_wider(tmp_path):
+    """A browser draws editable text up to 5 % wider than matplotlib's hinted measure, and
+    rightwards (a label's lines are set from its left): a residual graph's skip label
+    `(None, 20, 8)`, placed left of the straight edge beside it, touched that edge."""
+    (model,) = (ROOT / "tests" / "oracle" / "graphs" / "keras").glob("*027_residual.json")
+    text, _, _ = import_keras(str(model))
+    path = tmp_path / "residual.yaml"
+    path.write_text(text + "views: [stack]\n", encoding="utf-8")
+    (scene,) = [s for _, s in scenes(load(str(path)))]
+    with layout.measuring(True, scene.name):
+        placed = layout.Layout(scene, THEMES["light"])
+    for i, rect in placed.label_at.items():
+        right = rect.x + rect.w / 2 + rect.w * layout.TEXT_SLACK
+        inked = layout.Box(
+            (rect.x - rect.w / 2 + right) / 2, rect.y, right - rect.x + rect.w / 2, rect.h
+        )
+        for j, route in enumerate(placed.routes):
+            if route is not None and j != i:
+                points = [layout.on_arc(*route, k / 50) for k in range(1, 50)]
+                assert not any(inked.contains(x, y, pad=0) for x, y in points), (i, j)
+
+
 def test_graphviz_sets_converging_labels_a_line_apart():
     """Two labelled edges into one node from other columns: their labels stand in one rank,
     so each gets a blank line above or below and they no longer read as one line."""
@@ -259,6 +294,23 @@ def test_a_stacked_module_hands_its_states_over_layer_by_layer():
     recurrent = {n.rpartition(".")[2] for n, _ in named_parameters(model) if "weight_hh" in n}
     assert len(recurrent) == k  # each layer's own recurrent weight names its row
     assert all(any(w in plain_text(e.label) for e in scene.edges) for w in recurrent)
+
+
+def test_a_stacked_modules_rows_leave_their_names_to_the_key():
+    """The key under the title names each row's layer (`h^(2) encoder.rnn.l1`), so a stacked
+    module's final boxes say only where h_n and c_n hold their states, one a line under c
+    and its shape (not `= h_n[1], c_n[1] of encoder.rnn` beside `c (512,)`), and a framework's
+    weight names carry no `^(k)` (their `_l1` and their row say it): narrow columns."""
+    scene, _ = _scene("torch_seq2seq_stacked")
+    key = plain_text((scene.legend[-1],))
+    assert "h^{(2)} encoder.rnn.l1" in key and "h^{(4)} decoder.rnn.l1" in key
+    finals = [plain_text(n.label) for n in scene.nodes if "h_n[" in plain_text(n.label)]
+    assert sorted(f.partition("\n= ")[2] for f in finals) == [
+        f"h_n[{i}],\nc_n[{i}]" for i in (0, 0, 1, 1)
+    ]
+    assert all(f.split("\n")[2].startswith("c_") and f.split("\n")[3] == "(512,)" for f in finals)
+    weights = [r for e in scene.edges for line in e.label for r in line if "weight_" in r.text]
+    assert len(weights) == 8 and not any(r.sup for r in weights)
 
 
 def test_a_returned_state_leaves_from_each_layers_final_step():

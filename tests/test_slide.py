@@ -45,6 +45,10 @@ UNDER_BAR = {
     "torch_lstm_tagger/folded",
     "torch_lstm_tagger/unrolled",
     "torch_seq2seq_attention/stack",
+    # two stacked modules: the grid's four recurrent rows, each box with its final states, in
+    # a slide's height; the stack's encoder and decoder bands side by side in its width
+    "torch_seq2seq_stacked/stack",
+    "torch_seq2seq_stacked/unrolled",
 }
 
 

@@ -108,9 +108,13 @@ def test_gallery_torch_graphs_run_in_real_pytorch(path: Path) -> None:
     model = rnndiagrams.shape_model(rnndiagrams.load(str(path)), "pytorch")
     exported = _exported(path).eval()
     assert [(n, tuple(p.shape)) for n, p in exported.named_parameters()] == named_parameters(model)
-    sizes = [  # in the model's layout: the batch first, or second after the steps
-        (3, *i.shape) if model.time_axis == 1 else (i.shape[0], 3, *i.shape[1:])
-        for i in model.spec.inputs
+    sizes = [  # in the model's layout: the batch first, or second after the steps; a length
+        # left open (`shape: [null]`) is 3 steps, as the batch, so every None below is 3
+        tuple(3 if d is None else d for d in shape)
+        for shape in (
+            (3, *i.shape) if model.time_axis == 1 else (i.shape[0], 3, *i.shape[1:])
+            for i in model.spec.inputs
+        )
     ]
     args = [
         torch.randint(0, 100, size) if i.dtype == "int64" else torch.randn(size)

@@ -48,6 +48,10 @@ HEAD_GAP = 18.0  # between the legend and the figure body
 EXIT = 1.0  # the point an output arrow leaves the figure at
 SPREAD = 16.0  # at most this far apart, edges that meet one side of a node
 LABEL_CLEAR = 1.5  # between an edge label and any line
+# and its right side (its lines are set from the left) as far again as a browser may set
+# editable text wider than measured here: hinted at 72 dpi, `(None, 20, 8)` measures 63 pt
+# and a browser draws it 66 pt wide
+TEXT_SLACK = 0.05
 LABEL_MARGIN = 10.0  # a column's gap: its widest label and this much room, half each side
 LABEL_GAP = 8.0  # at least this far, side by side, from another label (a label set anew)
 LABEL_ROOM = 8.0  # above and below an edge label, in the gap between two rows
@@ -664,12 +668,14 @@ class Layout:
         return rect
 
     def _cost(self, spot: Box, frames: list[tuple[Box, Box]]) -> tuple[float, ...]:
-        """What a label at `spot` covers: frames' lines and title bands, nodes, labels, lines."""
+        """What a label at `spot` covers: frames' lines and title bands, nodes, labels, lines
+        (those by the ink a browser may set wider, TEXT_SLACK)."""
+        inked = Box(spot.x + spot.w * TEXT_SLACK / 2, spot.y, spot.w * (1 + TEXT_SLACK), spot.h)
         return (
             sum(overlap(spot, band) or _straddles(spot, box) for box, band in frames),
             sum(overlap(spot, box) for _, box in self.node_index.near(spot)),
             sum(overlap(spot, other) for _, other in self.label_index.near(spot)),
-            sum(spot.contains(*p, pad=LABEL_CLEAR) for p, _ in self.line_index.near(spot)),
+            sum(inked.contains(*p, pad=LABEL_CLEAR) for p, _ in self.line_index.near(inked)),
         )
 
     def _through(self, rect: Box) -> bool:

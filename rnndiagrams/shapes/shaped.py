@@ -67,8 +67,8 @@ class Recurrence:
     # one vector out of two directions: both halves from the last position (PyTorch's
     # out[:, -1]), rather than each direction's final state (Keras)
     last_position: bool = False
-    # (direction, where its final state sits among the states returned: `h_n[3], c_n[3]`)
-    finals: tuple[tuple[str | None, str], ...] = ()
+    # (direction, where its final states sit among the states returned: `h_n[3]`, `c_n[3]`)
+    finals: tuple[tuple[str | None, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -80,8 +80,13 @@ class Steps(Rows):
         super().__init__(model, section, axis.cols, False)
         (self.nodes, self.edges), self.offset, self.many = shared, axis.offset, True
         # narrow columns: each weight named on its axis's first step, its shape under its
-        # name; U named on an edge into or out of `...` when no two steps sit side by side
-        self.once, self.line, self.name_elided = True, 0, None in axis.cols[:2]
+        # name, a box's final states one a line; U named on an edge into or out of `...` when
+        # no two steps sit side by side
+        self.once, self.line, self.narrow = True, 0, True
+        self.name_elided = None in axis.cols[:2]
+        # the key under the title names each row's layer: a framework's weight names
+        # (`weight_hh_l1`) need no `^(k)` to say it, nor a final state `of encoder.rnn`
+        self.named, self.keyed = self.notation not in labels.MATH_NOTATIONS, True
 
     def row(self, make: MakeStep, shift: int | None = None, row: int | None = None) -> list[str]:
         return super().row(make, self.offset + (shift or 0), row)
@@ -526,6 +531,39 @@ class _Figure:
             self.nodes[i] = dataclasses.replace(self.nodes[i], label=label)
             if feed == "free" and c:  # from the step before, or from `...`
                 self.edges.append(Edge(out.ids[c - 1], nid, (), "output", "dashed", backward=True))
+        if feed == "free":
+            fed = [(out.ids[c - 1], nid) for c, nid in enumerate(target.ids) if c and axis.cols[c]]
+            self._name_clear_of(fed)
+
+    def _name_clear_of(self, diagonals: list[tuple[str, str]]) -> None:
+        """An edge from one step's column to the next one's runs across the gap between them
+        through every row: a weight named on a row's edge across that gap would lie under it,
+        so it is named on the row's first edge across a gap no such edge takes (when any)."""
+        pos = {n.id: n.pos for n in self.nodes}
+
+        def gap(src: str, dst: str) -> int:
+            return min(pos[src][0], pos[dst][0])
+
+        taken = {gap(a, b) for a, b in diagonals}
+        along = [
+            i for i, e in enumerate(self.edges) if e.src != e.dst and pos[e.src][1] == pos[e.dst][1]
+        ]
+        for i in along:
+            edge = self.edges[i]
+            if not edge.label or gap(edge.src, edge.dst) not in taken:
+                continue
+            row = pos[edge.src][1]
+            free = [
+                k
+                for k in along
+                if pos[self.edges[k].src][1] == row
+                and self.edges[k].role == edge.role
+                and not self.edges[k].label
+                and gap(self.edges[k].src, self.edges[k].dst) not in taken
+            ]
+            if free:
+                self.edges[free[0]] = dataclasses.replace(self.edges[free[0]], label=edge.label)
+                self.edges[i] = dataclasses.replace(edge, label=())
 
 
 def _weight_key(layer: ShapedLayer) -> str:

@@ -105,19 +105,16 @@ class Rows(Grid):
                 final: int = final,
             ) -> tuple[Label, str, str]:
                 label = labels.tensor("h", sub, layer.step_tensor("h_t", d).shape, sup + arrow)
+                # PyTorch: the final state's place in the module's h_n (and c_n)
+                note = self._final_state(layer, d) if c == final and not self.folded else ()
                 if rec.cell == "LSTM":
-                    label += (
-                        (
-                            sym("c", sub, sup + arrow),
-                            words(
-                                " " + format_shape(layer.step_tensor("c_t", d).shape), small=True
-                            ),
-                        ),
-                    )
-                if c == final and not self.folded:
-                    # PyTorch: its place in the module's h_n (and c_n)
-                    note = self._final_state(layer, d)
-                    label += ((words(note, small=True),),) if note else ()
+                    # c's shape beside it; under it in a narrow column's box that names its
+                    # final states one a line, as short as the h lines above
+                    shape = layer.step_tensor("c_t", d).shape
+                    cell = labels.tensor("c", sub, shape, sup + arrow)
+                    beside = ((*cell[0], words(" " + format_shape(shape), small=True)),)
+                    label += cell if self.narrow and note else beside
+                label += note
                 faded = not layer.per_step and c != returned and not self.folded
                 return label, "state", "faded" if faded else "solid"
 
@@ -170,16 +167,21 @@ class Rows(Grid):
             return outs[None][0]
         return self._merge(layer, outs, sup)
 
-    def _final_state(self, layer: ShapedLayer, direction: str | None) -> str:
+    def _final_state(self, layer: ShapedLayer, direction: str | None) -> Label:
         """`= h_n[3], c_n[3]`: where the drawn layer's final state sits among the states its
-        layer returns, `of lstm` when parts of several layers are drawn; empty for a layer
+        layer returns, `of lstm` when parts of several layers are drawn and no key names each
+        row's layer; each state on a line of its own in narrow columns; nothing for a layer
         drawn whole."""
         finals = dict(cast(Recurrence, layer.recurrence).finals)
         if direction not in finals:
-            return ""
+            return ()
         owners = {x.part_of for x in self.section.recurrent if x.part_of}
-        owner = f" of {layer.part_of}" if len(owners) > 1 else ""
-        return f"= {finals[direction]}{owner}"
+        owner = f" of {layer.part_of}" if len(owners) > 1 and not self.keyed else ""
+        *rest, last = finals[direction]
+        lines = [f"{part}," for part in rest] + [last + owner]
+        lines[0] = f"= {lines[0]}"
+        lines = lines if self.narrow else [" ".join(lines)]
+        return tuple((words(line, small=True),) for line in lines)
 
     def _merge(
         self, layer: ShapedLayer, outs: dict[str | None, tuple[list[str], int]], sup: str

@@ -65,14 +65,14 @@ def _drawn(layer: ShapedLayer, spec: DrawnSpec, **changes: Any) -> ShapedLayer:
     )
 
 
-def _finals(module: LayerSpec, index: int) -> tuple[tuple[str | None, str], ...]:
-    """`h_n[3], c_n[3]`: where each direction of the module's layer `index` leaves its final
-    state (h_n's index is layer * D + direction)."""
+def _finals(module: LayerSpec, index: int) -> tuple[tuple[str | None, tuple[str, ...]], ...]:
+    """`h_n[3]`, `c_n[3]`: where each direction of the module's layer `index` leaves its final
+    states (h_n's index is layer * D + direction)."""
     directions = ("forward", "backward") if module.args["bidirectional"] else (None,)
     out = []
     for d in directions:
         i = index * len(directions) + (d == "backward")
-        out.append((d, f"h_n[{i}]" + (f", c_n[{i}]" if module.cls == "LSTM" else "")))
+        out.append((d, (f"h_n[{i}]",) + ((f"c_n[{i}]",) if module.cls == "LSTM" else ())))
     return tuple(out)
 
 
