@@ -260,7 +260,6 @@ ON_A_LINE = {
         "captioning_conditioned/unrolled",
         "imdb_bilstm/unrolled",
         "residual_rnn/unrolled",
-        "teacher_forcing/free-running",
         "torch_lstm_projections/cell",
         "torch_lstm_tagger/unrolled",
     },

@@ -652,6 +652,7 @@ class Layout:
             if not any(cost):
                 break
         if not flat and self.sizes.edge == self.sizes.text and self._through(rect):
+            best = self._cost(rect, frames, 0.0)  # slide labels: by their boxes alone
             # a label as large as the text (a slide's) beside a shallow line, or between
             # lines, that one runs through (not past a corner): above or below the line too,
             # as far off as it climbs over half the label, and not run on from another label
@@ -661,16 +662,18 @@ class Layout:
                     wide = Box(x, spot.y, w + 2 * LABEL_GAP, h)
                     if any(overlap(wide, other) for _, other in self.label_index.near(wide)):
                         continue
-                    if (cost := self._cost(spot, frames)) < cast(tuple[float, ...], best):
+                    if (cost := self._cost(spot, frames, 0.0)) < best:
                         best, rect = cost, spot
         self.placed.append(rect)
         self.label_index.add(rect, rect)
         return rect
 
-    def _cost(self, spot: Box, frames: list[tuple[Box, Box]]) -> tuple[float, ...]:
+    def _cost(
+        self, spot: Box, frames: list[tuple[Box, Box]], slack: float = TEXT_SLACK
+    ) -> tuple[float, ...]:
         """What a label at `spot` covers: frames' lines and title bands, nodes, labels, lines
-        (those by the ink a browser may set wider, TEXT_SLACK)."""
-        inked = Box(spot.x + spot.w * TEXT_SLACK / 2, spot.y, spot.w * (1 + TEXT_SLACK), spot.h)
+        (those by the ink a browser may set `slack` wider)."""
+        inked = Box(spot.x + spot.w * slack / 2, spot.y, spot.w * (1 + slack), spot.h)
         return (
             sum(overlap(spot, band) or _straddles(spot, box) for box, band in frames),
             sum(overlap(spot, box) for _, box in self.node_index.near(spot)),
