@@ -10,6 +10,7 @@ build (Beamer overlays, an animated SVG)."""
 from __future__ import annotations
 
 import threading
+from contextlib import nullcontext
 from dataclasses import dataclass
 from importlib import import_module
 from shutil import which
@@ -34,9 +35,7 @@ class Backend:
         return import_module(f"{__package__}.{self.module}")
 
     def draw(self, scenes: list[Scene], fmt: str, options: dict[str, Any]) -> list[bytes]:
-        if not self.measures:
-            return cast(list[bytes], self.load().draw_scenes(scenes, fmt, options))
-        with _MATPLOTLIB:
+        with _MATPLOTLIB if self.measures else nullcontext():
             return cast(list[bytes], self.load().draw_scenes(scenes, fmt, options))
 
 

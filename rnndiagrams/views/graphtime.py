@@ -479,8 +479,9 @@ class _Figure:
             direction = rec.directions[d]
             back = (direction == "backward") != rec.backwards
             first = at[(columns[-1] if back else columns[0], row + d)]
-            arrow = labels.ARROWS[direction] if len(rec.directions) == 2 else ""
-            names.setdefault((nid, first), []).append(sym(_state(layer, k), "0", arrow))
+            names.setdefault((nid, first), []).append(
+                sym(_state(layer, k), "0", labels.ARROWS[direction])
+            )
         for (nid, first), states in names.items():  # one a line: a narrow gap between axes
             self.edges.append(Edge(nid, first, tuple((n,) for n in states), "recurrent"))
 

@@ -132,7 +132,8 @@ class Grid:
     def single(self, label: Label, role: str, col: int, after: str | None = None) -> str:
         """A row holding one node, above the given column (many-to-one outputs); or, in a
         grid whose chain runs `beside`, the node right of `after` in its row."""
-        self.chain += after is not None
+        if after is not None:
+            self.chain += 1
         if self.beside and after is not None:
             c, r = next(n.pos for n in self.nodes if n.id == after)
             col = c + 1
