@@ -22,6 +22,8 @@ from browser import chromium  # noqa: E402
 def main() -> None:
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "output"
     files = sorted(folder.rglob("*.svg"))
+    if not files:
+        sys.exit(f"{folder}: no SVG figures to measure; expected a folder `make diagrams` wrote")
     figures = {p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8") for p in files}
     with chromium() as browser, tempfile.TemporaryDirectory() as tmp:
         figs = fp.measure(browser, figures, Path(tmp))
