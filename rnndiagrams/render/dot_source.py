@@ -188,6 +188,9 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
     font = {"fontname": style.FONT, "fontsize": f"{sizes.text:g}", "fontcolor": theme.text}
     edge_size = sizes.edge
     name = scene.name.replace("&", "&amp;")  # dot decodes entities in names: keep "&amp;"
+    pos = {node.id: _cell(node, scene.flow) for node in scene.nodes}
+    taken = set(pos.values())
+    lanes = _Lanes(scene, pos, taken)
     g = Graph(
         f"digraph {dot_id(name)} {{\n",
         {
@@ -199,8 +202,9 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
                 "labeljust": "l",
                 "bgcolor": theme.background,
                 # time axes side by side (an encoder's steps beside its decoder's) packed
-                # closer, so the figure keeps its text legible in a 720 px column
-                "nodesep": "0.25" if scene.wide else "0.35",
+                # closer, so the figure keeps its text legible in a 720 px column; closer
+                # still with lanes (a gap a lane is in holds a curve between two labels)
+                "nodesep": "0.2" if lanes.nodes else "0.25" if scene.wide else "0.35",
                 "ranksep": "0.45" if scene.flow != "right" else "0.25",  # a right flow: text
                 "newrank": "true",
                 "pad": pad,
@@ -233,8 +237,6 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
     for node in scene.nodes:
         if node.id not in grouped:
             _node(g, node, labels)
-    pos = {node.id: _cell(node, scene.flow) for node in scene.nodes}
-    taken = set(pos.values())
     # labels of edges converging on one node from other columns stand side by side in the
     # rank between, and would read as one line: each is set a line lower than the one before
     converging: dict[str, list[int]] = {}
@@ -244,7 +246,6 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
     for dst, edges in list(converging.items()):
         if all(pos[scene.edges[i].src][0] == pos[dst][0] for i in edges):
             del converging[dst]  # one column: the labels stand one above the other already
-    lanes = _Lanes(scene, pos, taken)
     linked: set[frozenset[str]] = set()
     for i, edge in enumerate(scene.edges):
         attrs = {"color": theme.edges[edge.role], "fontcolor": theme.edge_text[edge.role]}
