@@ -16,7 +16,7 @@ from rnndiagrams.frameworks.keras.importer import import_keras
 from rnndiagrams.pipeline import scenes
 from rnndiagrams.render import layout
 from rnndiagrams.render.dot_source import dot_source
-from rnndiagrams.scene import plain_text
+from rnndiagrams.scene import Edge, Node, Run, Scene, plain_text
 from rnndiagrams.shapes.shaped import format_shape
 from rnndiagrams.style import THEMES
 from rnndiagrams.views import build_scene
@@ -327,6 +327,28 @@ def test_an_edge_past_a_node_crosses_the_rows_edges_clear_of_their_labels(name):
                     other_tail,
                     other_head,
                 )
+
+
+def test_a_lane_is_named_apart_from_every_node():
+    """A lane's point is a node of the DOT source: a layer of that name (a user may call a
+    layer anything) keeps its own node."""
+    run = (Run("x"),)
+    nodes = (
+        Node("a", (run,), "input", pos=(0, 0)),
+        Node("lane_2_1", (run,), "state", pos=(0, 1)),
+        Node("next", (run,), "state", pos=(1, 1)),
+        Node("c", (run,), "output", pos=(0, 2)),
+    )
+    edges = (
+        Edge("a", "lane_2_1"),
+        Edge("lane_2_1", "next", label=((Run("U"),),)),
+        Edge("a", "c"),
+        Edge("lane_2_1", "c"),
+    )
+    source = dot_source(Scene("lanes", (), "up", nodes, edges), THEMES["light"])
+    assert "\ta -> lane_2_1_ [" in source and "\tlane_2_1_ -> c [" in source
+    assert "\tlane_2_1 -> lane_2_1_ [" in source  # the row's edge, through the lane
+    assert "\tlane_2_1_ -> next [label=<&#160;U>" in source  # its label beyond it
 
 
 def _torch_graph(name: str):

@@ -262,14 +262,15 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
         if edge.label:
             # a label on an edge against the rows spreads every row; an xlabel does not.
             # Within a row a label is kept: dot widens that gap alone to fit it, and reserves
-            # no room for an xlabel there. An edge past a node keeps it too, on its piece out of
-            # its source, in the lane beside the column
+            # no room for an xlabel there; so does an edge past a node, on its piece out of its
+            # source, which dot sets beside that piece (an xlabel of the whole edge it set on
+            # either side of the column, away from its curve).
             # back up the rows (what a loop reads from the step before): beside the node it
             # comes from, since dot's frames leave a long edge's own label outside. An edge
             # into a chain's next line keeps its label: dot sets an xlabel on that slanted
             # line, and a label beside it, in the room between the lines
             upward = edge.backward and pos[edge.src][1] != pos[edge.dst][1]
-            beside = against and not wraps and side is None
+            beside = against and not wraps
             key = "headlabel" if upward or edge.at_head else "xlabel" if beside else "label"
             staggered = converging.get(edge.dst, []) if not edge.at_head else []
             attrs[key] = labels.label(
@@ -357,7 +358,7 @@ class _Lanes:
             rows = [r for r in range(spans[i][0] + 1, spans[i][1]) if (col, r, side) in along]
             if pos[scene.edges[i].src][1] > pos[scene.edges[i].dst][1]:
                 rows.reverse()
-            self.via[i] = [f"lane_{i}_{r}" for r in rows]
+            self.via[i] = [_fresh(f"lane_{i}_{r}", pos) for r in rows]
             for r, lane in zip(rows, self.via[i], strict=True):
                 self.row[lane] = r
                 beside.setdefault((col, r, side), []).append(lane)
@@ -404,6 +405,14 @@ class _Lanes:
             if a in self.nodes:
                 piece.update(tailclip="false", **({} if flat else {"tailport": "n" if up else "s"}))
             g.edge(a, b, **piece)
+
+
+def _fresh(name: str, taken: dict[str, tuple[int, int]]) -> str:
+    """`name`, or with underscores after it until no node of `taken` has it (a layer may be
+    called anything)."""
+    while name in taken:
+        name += "_"
+    return name
 
 
 def _passes_a_node(a: tuple[int, int], b: tuple[int, int], taken: set[tuple[int, int]]) -> bool:
