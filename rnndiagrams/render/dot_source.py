@@ -11,7 +11,7 @@ from itertools import pairwise
 
 from .. import style
 from ..quoting import dot_id
-from ..scene import Label, Line, Node, Run, Scene
+from ..scene import Label, Line, Node, Run, Scene, sides_past_nodes
 from ..style import Theme
 
 HEAD_GAP = 10  # points of space under the legend
@@ -189,8 +189,7 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
     edge_size = sizes.edge
     name = scene.name.replace("&", "&amp;")  # dot decodes entities in names: keep "&amp;"
     pos = {node.id: _cell(node, scene.flow) for node in scene.nodes}
-    taken = set(pos.values())
-    lanes = _Lanes(scene, pos, taken)
+    lanes = _Lanes(scene, pos)
     g = Graph(
         f"digraph {dot_id(name)} {{\n",
         {
@@ -312,17 +311,13 @@ def _staggered(label: Label, index: int, converging: list[int]) -> Label:
 
 class _Lanes:
     """Where the edges past a node run (a flow up: along a column, past the node of a row they
-    skip, as `x_t` into the backward row past the forward one). An edge keeps to the right of
-    its column, but where an edge there spans rows it spans too (the other would cross it):
-    the left; it leaves its source from that side. Where it passes a node with an edge along
-    the row out of that side, it runs through an invisible point of that row beside the node
-    (its lane), and so does the row's edge, its label beyond the lane: dot can neither take
-    the curve round the other side nor through that label."""
+    skip), each on the side of its column the scene gives it (`sides_past_nodes`), which it
+    leaves its source by. Where it passes a node with an edge along the row out of that side,
+    it runs through an invisible point of that row beside the node (its lane), and so does
+    the row's edge, its label beyond the lane: dot can neither take the curve round the
+    other side nor through that label."""
 
-    def __init__(
-        self, scene: Scene, pos: dict[str, tuple[int, int]], taken: set[tuple[int, int]]
-    ) -> None:
-        self.side: dict[int, int] = {}  # edge index -> +1 right, -1 left
+    def __init__(self, scene: Scene, pos: dict[str, tuple[int, int]]) -> None:
         self.via: dict[int, list[str]] = {}  # edge index -> its lanes, from its source
         self.labelled: dict[int, int] = {}  # edge index -> the piece that holds its label
         self.rows: dict[int, list[tuple[float, str]]] = {}  # row -> (place, lane)
@@ -338,23 +333,13 @@ class _Lanes:
             for a, b, row in flat.values()
             for c, other in ((a, b), (b, a))
         }
-        past = [
-            i
-            for i, e in enumerate(scene.edges)
-            if scene.flow == "up" and _passes_a_node(pos[e.src], pos[e.dst], taken)
-        ]
-        spans = {i: sorted((pos[scene.edges[i].src][1], pos[scene.edges[i].dst][1])) for i in past}
+        self.side = sides_past_nodes(scene)
+        spans = {
+            i: sorted((pos[scene.edges[i].src][1], pos[scene.edges[i].dst][1])) for i in self.side
+        }
         beside: dict[tuple[int, int, int], list[str]] = {}  # (column, row, side) -> lanes
-        for i in sorted(past, key=lambda i: (pos[scene.edges[i].src][0], spans[i], i)):
+        for i, side in self.side.items():
             col = pos[scene.edges[i].src][0]
-            crossed = {
-                self.side[j]
-                for j in self.side
-                if pos[scene.edges[j].src][0] == col
-                and max(spans[i][0], spans[j][0]) < min(spans[i][1], spans[j][1])
-            }
-            side = 1 if 1 not in crossed or -1 in crossed else -1
-            self.side[i] = side
             rows = [r for r in range(spans[i][0] + 1, spans[i][1]) if (col, r, side) in along]
             if pos[scene.edges[i].src][1] > pos[scene.edges[i].dst][1]:
                 rows.reverse()
@@ -407,18 +392,12 @@ class _Lanes:
             g.edge(a, b, **piece)
 
 
-def _fresh(name: str, taken: dict[str, tuple[int, int]]) -> str:
-    """`name`, or with underscores after it until no node of `taken` has it (a layer may be
+def _fresh(name: str, nodes: dict[str, tuple[int, int]]) -> str:
+    """`name`, or with underscores after it until no node of `nodes` has it (a layer may be
     called anything)."""
-    while name in taken:
+    while name in nodes:
         name += "_"
     return name
-
-
-def _passes_a_node(a: tuple[int, int], b: tuple[int, int], taken: set[tuple[int, int]]) -> bool:
-    """Whether an edge along one column skips a row that has a node in that column."""
-    low, high = sorted((a[1], b[1]))
-    return a[0] == b[0] and any((a[0], row) in taken for row in range(low + 1, high))
 
 
 def _node(g: Graph, node: Node, labels: _Labels) -> None:
