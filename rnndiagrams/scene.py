@@ -116,3 +116,37 @@ def wrap(text: str, width: int) -> list[str]:
         else:
             lines.append(word)
     return lines or [""]
+
+
+def sides_past_nodes(scene: Scene) -> dict[int, int]:
+    """By edge index, the side of its column each edge along a column past one of that
+    column's nodes keeps in a flow up (`x_t` into the backward row past the forward one,
+    `h_t->` into `y_t` past the backward one, a residual skip): +1 the right, but -1 the left
+    where an edge already on the right spans rows it spans too (the two would cross). Edges
+    are placed column by column, lower spans first."""
+    if scene.flow != "up":
+        return {}
+    at = {n.id: n.pos for n in scene.nodes}
+    taken = set(at.values())
+    spans = {
+        i: (min(at[e.src][1], at[e.dst][1]), max(at[e.src][1], at[e.dst][1]))
+        for i, e in enumerate(scene.edges)
+        if passes_a_node(at[e.src], at[e.dst], taken)
+    }
+    sides: dict[int, int] = {}
+    for i in sorted(spans, key=lambda i: (at[scene.edges[i].src][0], spans[i], i)):
+        col, (low, high) = at[scene.edges[i].src][0], spans[i]
+        crossed = {
+            side
+            for j, side in sides.items()
+            if at[scene.edges[j].src][0] == col and max(low, spans[j][0]) < min(high, spans[j][1])
+        }
+        sides[i] = 1 if 1 not in crossed or -1 in crossed else -1
+    return sides
+
+
+def passes_a_node(a: tuple[int, int], b: tuple[int, int], taken: set[tuple[int, int]]) -> bool:
+    """Whether an edge from grid cell `a` to `b` runs along one column and skips a row that
+    has a node (a cell of `taken`) in that column."""
+    low, high = sorted((a[1], b[1]))
+    return a[0] == b[0] and any((a[0], row) in taken for row in range(low + 1, high))

@@ -3,7 +3,9 @@ conditioning, residual adds, teacher forcing and free running; and the layout fi
 came with them (edges meeting one side of a node, labels clear of lines, Graphviz labels of
 converging edges)."""
 
+import json
 import re
+import subprocess
 
 import pytest
 from conftest import ROOT
@@ -14,7 +16,7 @@ from rnndiagrams.frameworks.keras.importer import import_keras
 from rnndiagrams.pipeline import scenes
 from rnndiagrams.render import layout
 from rnndiagrams.render.dot_source import dot_source
-from rnndiagrams.scene import plain_text
+from rnndiagrams.scene import Edge, Node, Run, Scene, plain_text
 from rnndiagrams.shapes.shaped import format_shape
 from rnndiagrams.style import THEMES
 from rnndiagrams.views import build_scene
@@ -253,6 +255,100 @@ def test_attention_weights_are_read_beside_their_own_arrowheads():
         dot = dot_source(scene, THEMES["light"])
         assert dot.count("headlabel=<&#160;<I>α") == 2
         assert not re.search("(?<!head)label=<&#160;<I>α", dot)
+
+
+def _laid_out(scene) -> dict:
+    """The scene as dot lays it out (`-Tjson`): its objects by name, each edge's curve
+    points (every piece of a Bezier path) and its text runs as boxes (left, right, low, high)."""
+    out = subprocess.run(
+        ["dot", "-Tjson"], input=dot_source(scene, THEMES["light"]).encode(), capture_output=True
+    )
+    drawn = json.loads(out.stdout)
+    names = {o["_gvid"]: o["name"] for o in drawn["objects"]}
+    edges = []
+    for edge in drawn.get("edges", []):
+        curves = [op["points"] for op in edge.get("_draw_", []) if op["op"] == "b"]
+        runs, size = [], 0.0
+        for op in edge.get("_ldraw_", []) + edge.get("_tldraw_", []) + edge.get("_hldraw_", []):
+            if op["op"] == "F":
+                size = op["size"]
+            elif op["op"] == "T" and op["text"].strip():
+                (x, y), w = op["pt"], op["width"]
+                left = {"l": x, "c": x - w / 2, "r": x - w}[op["align"]]
+                runs.append((left, left + w, y - 0.2 * size, y + 0.7 * size))
+        edges.append((names[edge["tail"]], names[edge["head"]], curves, runs))
+    return {"objects": {o["name"]: o for o in drawn["objects"]}, "edges": edges}
+
+
+def _on_curve(points: list[list[float]], t: float) -> tuple[float, float]:
+    """The point at `t` on a cubic Bezier segment."""
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = points
+    a, b, c, d = (1 - t) ** 3, 3 * t * (1 - t) ** 2, 3 * t * t * (1 - t), t**3
+    return (a * x0 + b * x1 + c * x2 + d * x3, a * y0 + b * y1 + c * y2 + d * y3)
+
+
+@pytest.mark.needs_dot
+@pytest.mark.parametrize(
+    "name", ["bidirectional", "attention_bahdanau", "residual_rnn", "torch_lstm_tagger"]
+)
+def test_an_edge_past_a_node_crosses_the_rows_edges_clear_of_their_labels(name):
+    """dot took the curve from x_t into the backward row round either side of the forward
+    node, through that row's `U` label, and the curve from h_t-> to y_t through the backward
+    row's: an edge past a node keeps to one side, through a lane beside the node it passes,
+    which that row's edge runs through too, its label beyond. The pieces meet upright."""
+    scene, _ = _scene(name)
+    drawn = _laid_out(scene)
+    lanes = {n: o for n, o in drawn["objects"].items() if n.startswith("lane_")}
+    assert lanes
+    for lane, obj in lanes.items():
+        x, y = (float(v) for v in obj["pos"].split(","))
+        pieces = [
+            curves[0][:2] if tail == lane else curves[-1][::-1][:2]
+            for tail, head, curves, _ in drawn["edges"]
+            if lane in (tail, head) and curves
+        ]
+        assert len(pieces) == 4, lane  # the curve and the row's edge, each in and out
+        for (end_x, end_y), (next_x, next_y) in pieces:
+            assert abs(end_x - x) <= 1.01 and abs(end_y - y) <= 1.01, lane
+            assert abs(next_x - end_x) < 0.01 or abs(next_y - end_y) < 0.01, lane
+    runs = [(tail, head, run) for tail, head, _, rs in drawn["edges"] for run in rs]
+    for tail, head, curves, _ in drawn["edges"]:
+        points = [
+            _on_curve(curve[k : k + 4], t / 20)
+            for curve in curves
+            for k in range(0, len(curve) - 3, 3)
+            for t in range(21)
+        ]
+        for other_tail, other_head, (left, right, low, high) in runs:
+            if (other_tail, other_head) != (tail, head):
+                assert not [p for p in points if left < p[0] < right and low < p[1] < high], (
+                    tail,
+                    head,
+                    other_tail,
+                    other_head,
+                )
+
+
+def test_a_lane_is_named_apart_from_every_node():
+    """A lane's point is a node of the DOT source: a layer of that name (a user may call a
+    layer anything) keeps its own node."""
+    run = (Run("x"),)
+    nodes = (
+        Node("a", (run,), "input", pos=(0, 0)),
+        Node("lane_2_1", (run,), "state", pos=(0, 1)),
+        Node("next", (run,), "state", pos=(1, 1)),
+        Node("c", (run,), "output", pos=(0, 2)),
+    )
+    edges = (
+        Edge("a", "lane_2_1"),
+        Edge("lane_2_1", "next", label=((Run("U"),),)),
+        Edge("a", "c"),
+        Edge("lane_2_1", "c"),
+    )
+    source = dot_source(Scene("lanes", (), "up", nodes, edges), THEMES["light"])
+    assert "\ta -> lane_2_1_ [" in source and "\tlane_2_1_ -> c [" in source
+    assert "\tlane_2_1 -> lane_2_1_ [" in source  # the row's edge, through the lane
+    assert "\tlane_2_1_ -> next [label=<&#160;U>" in source  # its label beyond it
 
 
 def _torch_graph(name: str):

@@ -255,13 +255,7 @@ def test_no_text_of_a_slide_figure_overlaps_or_leaves_it(measured):
 # matplotlib layout, which TikZ draws, from its own routes): the lists may only shrink.
 ON_A_LINE = {
     "graphviz": {
-        "attention_bahdanau/unrolled",
-        "bidirectional/unrolled",
-        "captioning_conditioned/unrolled",
-        "imdb_bilstm/unrolled",
-        "residual_rnn/unrolled",
         "torch_lstm_projections/cell",
-        "torch_lstm_tagger/unrolled",
     },
     "matplotlib": {
         "attention_luong/unrolled",

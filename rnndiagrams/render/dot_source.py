@@ -11,12 +11,11 @@ from itertools import pairwise
 
 from .. import style
 from ..quoting import dot_id
-from ..scene import Label, Line, Node, Run, Scene
+from ..scene import Label, Line, Node, Run, Scene, sides_past_nodes
 from ..style import Theme
 
 HEAD_GAP = 10  # points of space under the legend
 PAD = 0.2  # inches of room around the drawing
-CURVE_INDENT = 5  # spaces before a label in a gap that a curve along a column passes
 # a flow to the right reads like text: its rows are lines, laid top to bottom, one rank each
 RANKDIR = {"up": "BT", "down": "TB", "right": "TB"}
 
@@ -189,6 +188,8 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
     font = {"fontname": style.FONT, "fontsize": f"{sizes.text:g}", "fontcolor": theme.text}
     edge_size = sizes.edge
     name = scene.name.replace("&", "&amp;")  # dot decodes entities in names: keep "&amp;"
+    pos = {node.id: _cell(node, scene.flow) for node in scene.nodes}
+    lanes = _Lanes(scene, pos)
     g = Graph(
         f"digraph {dot_id(name)} {{\n",
         {
@@ -200,8 +201,9 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
                 "labeljust": "l",
                 "bgcolor": theme.background,
                 # time axes side by side (an encoder's steps beside its decoder's) packed
-                # closer, so the figure keeps its text legible in a 720 px column
-                "nodesep": "0.25" if scene.wide else "0.35",
+                # closer, so the figure keeps its text legible in a 720 px column; closer
+                # still with lanes (a gap a lane is in holds a curve between two labels)
+                "nodesep": "0.2" if lanes.nodes else "0.25" if scene.wide else "0.35",
                 "ranksep": "0.45" if scene.flow != "right" else "0.25",  # a right flow: text
                 "newrank": "true",
                 "pad": pad,
@@ -234,8 +236,6 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
     for node in scene.nodes:
         if node.id not in grouped:
             _node(g, node, labels)
-    pos = {node.id: _cell(node, scene.flow) for node in scene.nodes}
-    taken = set(pos.values())
     # labels of edges converging on one node from other columns stand side by side in the
     # rank between, and would read as one line: each is set a line lower than the one before
     converging: dict[str, list[int]] = {}
@@ -245,20 +245,10 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
     for dst, edges in list(converging.items()):
         if all(pos[scene.edges[i].src][0] == pos[dst][0] for i in edges):
             del converging[dst]  # one column: the labels stand one above the other already
-    # the rows an edge past a node passes, out of its column's right side: the label of a
-    # row's edge across that gap stands further in, clear of the curve beside its node
-    skirted = {
-        (pos[e.src][0], row)
-        for e in scene.edges
-        if scene.flow == "up" and _passes_a_node(pos[e.src], pos[e.dst], taken)
-        for row in range(min(pos[e.src][1], pos[e.dst][1]) + 1, max(pos[e.src][1], pos[e.dst][1]))
-    }
+    linked: set[frozenset[str]] = set()
     for i, edge in enumerate(scene.edges):
         attrs = {"color": theme.edges[edge.role], "fontcolor": theme.edge_text[edge.role]}
-        past = _passes_a_node(pos[edge.src], pos[edge.dst], taken) and scene.flow == "up"
-        beside_curve = (
-            pos[edge.src][1] == pos[edge.dst][1] and min(pos[edge.src], pos[edge.dst]) in skirted
-        )
+        side = lanes.side.get(i)
         # a backward edge is laid out from its dst to its src, its arrow drawn back; against
         # the rows; or, in a flow to the right, from the end of a line to the next line's start
         # (a chain wrapped on a slide), which would pull the lines into a stair. A flow down
@@ -269,38 +259,43 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
         wraps = scene.flow == "right" and pos[edge.dst][1] != pos[edge.src][1]
         against = not banded and (pos[second][1] < pos[first][1] or wraps)
         if edge.label:
-            # a label on an edge past a node bends it around a label node (which also pushes
-            # the row's own edges aside), on an edge against the rows it spreads every row;
-            # an xlabel does neither. Within a row a label is kept: dot widens that gap alone
-            # to fit it, and reserves no room for an xlabel there
+            # a label on an edge against the rows spreads every row; an xlabel does not.
+            # Within a row a label is kept: dot widens that gap alone to fit it, and reserves
+            # no room for an xlabel there; so does an edge past a node, on its piece out of its
+            # source, which dot sets beside that piece (an xlabel of the whole edge it set on
+            # either side of the column, away from its curve).
             # back up the rows (what a loop reads from the step before): beside the node it
             # comes from, since dot's frames leave a long edge's own label outside. An edge
             # into a chain's next line keeps its label: dot sets an xlabel on that slanted
             # line, and a label beside it, in the room between the lines
             upward = edge.backward and pos[edge.src][1] != pos[edge.dst][1]
-            beside = (past or against) and not wraps
+            beside = against and not wraps
             key = "headlabel" if upward or edge.at_head else "xlabel" if beside else "label"
             staggered = converging.get(edge.dst, []) if not edge.at_head else []
             attrs[key] = labels.label(
                 _staggered(edge.label, i, staggered),
                 edge_size,
-                indent="&#160;" * (CURVE_INDENT if beside_curve else 1),
+                indent="&#160;",
             )
-        if past:  # out of the right side, into the bottom: every column routed alike
-            attrs.update(tailport="e", headport="s")
-        if pos[edge.src][0] == pos[edge.dst][0] and not past and edge.src != edge.dst:
+        if side is not None:  # out of the lane's side of its source, into the bottom
+            attrs.update(tailport="e" if side > 0 else "w", headport="s")
+        if pos[edge.src][0] == pos[edge.dst][0] and side is None and edge.src != edge.dst:
             attrs["weight"] = "10"  # along a column: as upright as the hidden column edges
         if edge.style == "dashed":
             attrs["style"] = "dashed"
         if against:  # runs against the rows (a cell's tanh branch): no say in ranks or places
             attrs["constraint"] = "false"
-        src, dst = edge.src, edge.dst
+        points = [edge.src, *lanes.via.get(i, ()), edge.dst]
         if edge.backward or banded:  # keep the row's left-to-right order (or the ranks' top
             # to bottom): lay out forward, draw the arrow back
-            src, dst = dst, src
+            points.reverse()
             attrs["dir"] = "back"
-        g.edge(src, dst, **attrs)
-    _grid_hints(g, scene)
+        for a, b in pairwise(points):
+            linked.add(frozenset((a, b)))
+        lanes.draw(g, points, attrs, lanes.labelled.get(i, 0), reverse=edge.backward or banded)
+    for lane in lanes.nodes:
+        g.node(lane, shape="point", width="0", style="invis", label="")
+    _grid_hints(g, scene, lanes.rows, linked)
     return g.source
 
 
@@ -314,10 +309,95 @@ def _staggered(label: Label, index: int, converging: list[int]) -> Label:
     return blank * k + label + blank * (len(converging) - 1 - k)
 
 
-def _passes_a_node(a: tuple[int, int], b: tuple[int, int], taken: set[tuple[int, int]]) -> bool:
-    """Whether an edge along one column skips a row that has a node in that column."""
-    low, high = sorted((a[1], b[1]))
-    return a[0] == b[0] and any((a[0], row) in taken for row in range(low + 1, high))
+class _Lanes:
+    """Where the edges past a node run (a flow up: along a column, past the node of a row they
+    skip), each on the side of its column the scene gives it (`sides_past_nodes`), which it
+    leaves its source by. Where it passes a node with an edge along the row out of that side,
+    it runs through an invisible point of that row beside the node (its lane), and so does
+    the row's edge, its label beyond the lane: dot can neither take the curve round the
+    other side nor through that label."""
+
+    def __init__(self, scene: Scene, pos: dict[str, tuple[int, int]]) -> None:
+        self.via: dict[int, list[str]] = {}  # edge index -> its lanes, from its source
+        self.labelled: dict[int, int] = {}  # edge index -> the piece that holds its label
+        self.rows: dict[int, list[tuple[float, str]]] = {}  # row -> (place, lane)
+        self.row = {node: row for node, (_, row) in pos.items()}  # and every lane's
+        self.nodes: list[str] = []
+        flat = {  # edge index -> its ends' columns, along a row
+            i: (pos[e.src][0], pos[e.dst][0], pos[e.src][1])
+            for i, e in enumerate(scene.edges)
+            if pos[e.src][1] == pos[e.dst][1] and pos[e.src][0] != pos[e.dst][0]
+        }
+        along = {  # (column, row, side): a node with an edge along its row out of that side
+            (c, row, 1 if other > c else -1)
+            for a, b, row in flat.values()
+            for c, other in ((a, b), (b, a))
+        }
+        self.side = sides_past_nodes(scene)
+        spans = {
+            i: sorted((pos[scene.edges[i].src][1], pos[scene.edges[i].dst][1])) for i in self.side
+        }
+        beside: dict[tuple[int, int, int], list[str]] = {}  # (column, row, side) -> lanes
+        for i, side in self.side.items():
+            col = pos[scene.edges[i].src][0]
+            rows = [r for r in range(spans[i][0] + 1, spans[i][1]) if (col, r, side) in along]
+            if pos[scene.edges[i].src][1] > pos[scene.edges[i].dst][1]:
+                rows.reverse()
+            self.via[i] = [_fresh(f"lane_{i}_{r}", pos) for r in rows]
+            for r, lane in zip(rows, self.via[i], strict=True):
+                self.row[lane] = r
+                beside.setdefault((col, r, side), []).append(lane)
+        for (col, row, side), lanes in beside.items():
+            self.nodes += lanes
+            self.rows.setdefault(row, []).extend(
+                (col + side * (k + 1) / (2 * len(lanes) + 2), lane) for k, lane in enumerate(lanes)
+            )
+        for i, (a, b, row) in flat.items():
+            step = 1 if b > a else -1
+            out = beside.get((a, row, step), [])
+            into = beside.get((b, row, -step), [])[::-1]
+            if out or into:
+                self.via[i] = out + into
+                self.labelled[i] = len(out)
+
+    def draw(
+        self, g: Graph, points: list[str], attrs: dict[str, str], label: int, reverse: bool
+    ) -> None:
+        """An edge laid out through `points` (its lanes between its ends), one DOT edge a
+        piece: its ports at its ends, its arrowhead on the piece into its destination, its
+        label (but a head's) on piece `label` counted from its source (`reverse`: laid out
+        from its destination). Pieces meet at a lane's centre (dot stops each a point short
+        of it, a gap the row's line across it covers), those along the column upright, so the
+        curve runs on through it."""
+        last = len(points) - 2
+        at = last - label if reverse else label
+        for k, (a, b) in enumerate(pairwise(points)):
+            piece = dict(attrs)
+            if k:
+                piece.pop("tailport", None)
+            if k < last:
+                piece.pop("headport", None)
+                piece.pop("headlabel", None)
+            if k != at:
+                piece.pop("label", None)
+                piece.pop("xlabel", None)
+            if k != (0 if reverse else last):
+                piece["dir"] = "none"
+            # into and out of a lane at its centre: along the column, upright
+            up, flat = self.row[b] > self.row[a], self.row[a] == self.row[b]
+            if b in self.nodes:
+                piece.update(headclip="false", **({} if flat else {"headport": "s" if up else "n"}))
+            if a in self.nodes:
+                piece.update(tailclip="false", **({} if flat else {"tailport": "n" if up else "s"}))
+            g.edge(a, b, **piece)
+
+
+def _fresh(name: str, nodes: dict[str, tuple[int, int]]) -> str:
+    """`name`, or with underscores after it until no node of `nodes` has it (a layer may be
+    called anything)."""
+    while name in nodes:
+        name += "_"
+    return name
 
 
 def _node(g: Graph, node: Node, labels: _Labels) -> None:
@@ -344,12 +424,13 @@ def _node(g: Graph, node: Node, labels: _Labels) -> None:
     g.node(node.id, **attrs)
 
 
-def _grid_hints(g: Graph, scene: Scene) -> None:
-    """Turn node grid positions into ranks: one rank per row, ordered left to right by
-    invisible edges, and columns kept upright by heavy invisible edges between rows."""
-    linked = {
-        frozenset((e.src, e.dst)) for e in scene.edges
-    }  # a second, hidden edge would bend the real one
+def _grid_hints(
+    g: Graph, scene: Scene, lanes: dict[int, list[tuple[float, str]]], linked: set[frozenset[str]]
+) -> None:
+    """Turn node grid positions into ranks: one rank per row (with its `lanes`, each at its
+    place), ordered left to right by invisible edges, and columns kept upright by heavy
+    invisible edges between rows. No hidden edge doubles a `linked` pair (it would bend the
+    real one)."""
     rows: dict[int, list[Node]] = {}
     cols: dict[int, list[Node]] = {}
     for node in scene.nodes:
@@ -360,15 +441,17 @@ def _grid_hints(g: Graph, scene: Scene) -> None:
     if not lines:
         _fill_gaps(g, rows, cols)
     aligned = not lines or bool(scene.edges)  # a chain's lines (a slide's stack) do
-    for _, members in sorted(rows.items()):
-        members.sort(key=lambda n: _cell(n, scene.flow)[0])
+    for row, members in sorted(rows.items()):
+        placed = sorted(
+            [(float(_cell(n, scene.flow)[0]), n.id) for n in members] + lanes.get(row, [])
+        )
         with g.subgraph() as same:
             same.attr(rank="same")
-            for node in members:
-                same.node(node.id)
-            for a, b in pairwise(members):
-                if frozenset((a.id, b.id)) not in linked:
-                    same.edge(a.id, b.id, style="invis")
+            for _, node in placed:
+                same.node(node)
+            for (_, a), (_, b) in pairwise(placed):
+                if frozenset((a, b)) not in linked:
+                    same.edge(a, b, style="invis")
     for _, members in sorted(cols.items()):
         members.sort(key=lambda n: _cell(n, scene.flow)[1])
         for a, b in pairwise(members):
