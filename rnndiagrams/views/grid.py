@@ -53,8 +53,10 @@ class Grid:
         folded: bool,
         shapes: bool = True,
         beside: bool = False,
+        slide: bool = False,
     ) -> None:
         self.model, self.section, self.cols, self.folded = model, section, cols, folded
+        self.slide = slide  # laid out for a slide (a target other than a page's column)
         # on a slide, short of height: what follows the last step alone (global pooling, the
         # layers after it) runs right of it along its row, not up a column of rows
         self.beside = beside

@@ -32,16 +32,17 @@ def build(
         cols = columns(steps, MAX_COLUMNS - compact)
         what = f"unrolled over {'T' if steps is None else f'{steps:,}'} steps"
     shapes = folded and not compact
-    grid = Rows(model, section, cols, folded, shapes)
+    slide = target != "column"
+    grid = Rows(model, section, cols, folded, shapes, slide=slide)
     decoder = seq2seq.decoder_start(model, view, section)
     if decoder is not None:
         return seq2seq.build(model, view, grid, decoder)
     grid.build()
-    if target != "column" and not folded and grid.tall():
+    if slide and not folded and grid.tall():
         # the chain takes the width a step column had: one fewer, and with no pair of steps
         # drawn, the recurrent weight named on the first edge into `...`
         cols = columns(steps, len(cols) - 1) if len(cols) > 3 else cols
-        grid = Rows(model, section, cols, folded, shapes, beside=True)
+        grid = Rows(model, section, cols, folded, shapes, beside=True, slide=slide)
         grid.name_elided = None in cols[:2]
         grid.build()
     faded = any(n.emphasis == "faded" for n in grid.nodes)
