@@ -50,6 +50,8 @@ def build(model: ShapedModel, view: ViewSpec, encoder: Rows, start: int) -> Scen
     decoder.first = len(encoder.section.recurrent)
     encoder.many = decoder.many = True
     encoder.named = decoder.named = False  # two modules' weight names repeat `_l0`
+    if aside:  # with no pair of steps drawn, U named on the first edge into `...`
+        encoder.name_elided, decoder.name_elided = (None in g.cols[:2] for g in (encoder, decoder))
     encoder.build()
     decoder.build()
     # the encoder's output goes on to the RepeatVector, not out of the figure
@@ -65,7 +67,9 @@ def build(model: ShapedModel, view: ViewSpec, encoder: Rows, start: int) -> Scen
     nodes = list(encoder.nodes)
     for n in decoder.nodes:
         label = n.label
-        if n.pos[1] == 0 and n.role == "input":  # the decoder's x_t: the repeated vector
+        # the decoder's x_t: the repeated vector, said on every step; beside the encoder (a
+        # slide, whose width its steps' columns take) by the legend's RepeatVector line alone
+        if n.pos[1] == 0 and n.role == "input" and not aside:
             label = n.label + ((words("a copy (RepeatVector)", small=True),),)
         pos = (n.pos[0] + shift[0], n.pos[1] + shift[1])
         nodes.append(dataclasses.replace(n, id="d" + n.id, label=label, pos=pos))
