@@ -395,3 +395,6 @@ def test_an_encoder_s_decoder_stands_right_of_it_on_its_rows_on_a_slide():
     copies = [n.id for n in decoder if n.pos[1] == 0 and n.role == "input"]
     fed = {e.dst for e in slide.edges if e.role == "flow" and e.dst in copies}
     assert len(copies) == 2 and fed == set(copies)
+    # no two steps side by side: each grid's U is named on its first edge into `...`
+    named = [e.label[0][0].text for e in slide.edges if e.role == "recurrent" and e.label]
+    assert named == ["U", "U"]
