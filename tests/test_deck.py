@@ -36,7 +36,9 @@ def test_the_committed_deck_is_current_and_has_every_slide():
     pages = 1  # the title
     for slide in STORY:
         (stem, view), *_ = slide.figures
-        scene = dict((v.name, s) for v, s in scenes(load(str(SPECS / f"{stem}.yaml"))))[view]
+        # the deck draws the slide figures (an encoder's decoder beside it: its own steps)
+        drawn = scenes(load(str(SPECS / f"{stem}.yaml")), "slide")
+        scene = dict((v.name, s) for v, s in drawn)[view]
         pages += len(frames.builds(scene)) if slide.build else 1
     info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True)
     assert re.search(rb"Pages:\s+(\d+)", info.stdout).group(1) == str(pages).encode()

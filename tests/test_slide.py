@@ -36,9 +36,7 @@ UNDER_BAR = {
     "attention_luong/stack",
     "attention_luong/unrolled",
     "captioning_conditioned/unrolled",
-    "conv_lstm_forecaster/unrolled",
     "imdb_bilstm/unrolled",
-    "lstm_autoencoder/unrolled",
     "residual_rnn/unrolled",
     "torch_cell_loop/stack",
     "torch_lstm_projections/cell",
@@ -348,3 +346,49 @@ def test_a_tall_grid_runs_what_follows_its_last_step_beside_it_on_a_slide():
                 assert len(steps) == 4 and not chain
     assert rows["imdb_bilstm", "column"] - rows["imdb_bilstm", "slide"] == 3
     assert rows["seed_sentiment", "column"] == rows["seed_sentiment", "slide"]
+
+
+def test_a_window_layer_on_a_slide_sets_t_s_change_beside_its_call_and_the_shape_under_it():
+    """conv_lstm_forecaster's Conv1D and MaxPooling1D: four lines each in a column figure
+    (call, window, T, shape), two on a slide, whose height is what it is short of."""
+    spec = load(str(ROOT / "specs" / "conv_lstm_forecaster.yaml"))
+    boxes = {}
+    for target in ("column", "slide"):
+        scene = next(s for v, s in scenes(spec, target) if v.name == "unrolled")
+        boxes[target] = [
+            ["".join(r.text for r in line) for line in n.label]
+            for n in scene.nodes
+            if n.role == "layer"
+        ]
+    assert [len(label) for label in boxes["column"]] == [4, 4]
+    assert boxes["slide"] == [
+        [
+            "Conv1D(32, 3, padding=causal, activation=relu) T: 48 → 48",
+            "window of 3 steps, stride 1, causal; (None, 48, 32)",
+        ],
+        ["MaxPooling1D() T: 48 → 24", "window of 2 steps, stride 2, valid; (None, 24, 32)"],
+    ]
+
+
+def test_an_encoder_s_decoder_stands_right_of_it_on_its_rows_on_a_slide():
+    """lstm_autoencoder: the decoder above the encoder in a column figure (six rows), right of
+    it on a slide (four), each grid a step column fewer (0, ..., 29); every node and edge is
+    kept, and the encoder's last state still feeds each drawn copy of the RepeatVector."""
+    spec = load(str(ROOT / "specs" / "lstm_autoencoder.yaml"))
+    column, slide = (
+        next(s for v, s in scenes(spec, target) if v.name == "unrolled")
+        for target in ("column", "slide")
+    )
+    rows = {t: 1 + max(n.pos[1] for n in s.nodes) for t, s in (("c", column), ("s", slide))}
+    assert rows == {"c": 6, "s": 4}
+    encoder = [n for n in slide.nodes if not n.id.startswith("d")]
+    decoder = [n for n in slide.nodes if n.id.startswith("d")]
+    assert max(n.pos[0] for n in encoder) < min(n.pos[0] for n in decoder)
+    assert len({n.pos[0] for n in encoder}) == len({n.pos[0] for n in decoder}) == 3
+    assert {n.pos[1] for n in decoder} == set(range(4))
+    copies = [n.id for n in decoder if n.pos[1] == 0 and n.role == "input"]
+    fed = {e.dst for e in slide.edges if e.role == "flow" and e.dst in copies}
+    assert len(copies) == 2 and fed == set(copies)
+    # no two steps side by side: each grid's U is named on its first edge into `...`
+    named = [e.label[0][0].text for e in slide.edges if e.role == "recurrent" and e.label]
+    assert named == ["U", "U"]

@@ -566,11 +566,16 @@ class Layout:
         # an edge along a column bends right, as every other column's does (bidirectional
         # inputs all pass their forward cell on the same side)
         along = abs(end[0] - start[0]) < 1
+        # a slide's rows are closer: an edge across a row's gap (an encoder's state fanned out
+        # to the decoder's steps beside it) may clear its nodes only by a shallow curve, the
+        # shallowest first
+        close = self.sizes.row_gap < style.TARGETS["column"].row_gap
+        shallow: tuple[float, ...] = (-0.02, 0.02, -0.05, 0.05) if close else ()
         # wider bends last: a graph's skip edge passes a whole node of its column
-        rads = (
+        rads: tuple[float, ...] = (
             (0.0, 0.3, 0.45, 0.6, 0.9, 1.2, 1.6)
             if along
-            else (0.0, -0.3, 0.3, -0.6, 0.6, -0.9, 0.9, -1.2, 1.2)
+            else (0.0, *shallow, -0.3, 0.3, -0.6, 0.6, -0.9, 0.9, -1.2, 1.2)
         )
         # the first that crosses nothing; where every one does, the one that crosses least
         best = (math.inf, 0.0)

@@ -53,8 +53,10 @@ class Grid:
         folded: bool,
         shapes: bool = True,
         beside: bool = False,
+        slide: bool = False,
     ) -> None:
         self.model, self.section, self.cols, self.folded = model, section, cols, folded
+        self.slide = slide  # laid out for a slide (a target other than a page's column)
         # on a slide, short of height: what follows the last step alone (global pooling, the
         # layers after it) runs right of it along its row, not up a column of rows
         self.beside = beside
@@ -72,10 +74,11 @@ class Grid:
         # a framework's long weight names, repeated on every step, would set the columns apart
         # by their width: unrolled, each is named on the first step only
         self.once = not folded and self.notation not in labels.MATH_NOTATIONS
-        # a weight's name and shape on one line until LONG_LINE characters, and no recurrent
-        # weight on an edge into or out of `...` (some pair of steps shows it; without one,
-        # the first such edge the recurrence runs along names it)
-        self.line, self.name_elided = labels.LONG_LINE, False
+        # a weight's name and shape on one line until LONG_LINE characters (a slide's
+        # SLIDE_GRID_LINE), and no recurrent weight on an edge into or out of `...` (some pair
+        # of steps shows it; without one, the first such edge the recurrence runs along names it)
+        self.line = labels.SLIDE_GRID_LINE if slide else labels.LONG_LINE
+        self.name_elided = False
         # folded, a Bidirectional layer's two cells sit side by side (columns 0 and 2), each
         # with its own loop, and everything else in the middle column between them
         self.side = folded and any(two_way(layer) for layer in section.recurrent)

@@ -16,6 +16,9 @@ LONG_LINE = 18  # characters of a weight's name and shape set on one line
 # on a slide, short of height: a bias block (`bias_ih_l0[f] (64,)`) takes one line, about as
 # wide as its box's other lines; a matrix's block (`weight_hh_l0[f]`, `(64, 64)`) still two
 SLIDE_LONG_LINE = 19
+# a time grid on a slide: a weight's name and shape on one line up to this (a folded grid's
+# `weight_ih_l0_reverse (256, 32)`), as the grid's nodes set a symbol and its shape
+SLIDE_GRID_LINE = 40
 
 
 def tensor(symbol: str, sub: str, shape: Shape | None, sup: str = "", note: str = "") -> Label:

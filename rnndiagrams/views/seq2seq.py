@@ -4,7 +4,8 @@ n steps fed a copy of the encoder's last output.
 
 Two time grids, built by timegrid's own builder, one above the other (side by side, they
 would be twice a column's width): the decoder's node ids get a prefix, its rows start above
-the encoder's output.
+the encoder's output. A slide is short of height and not of width: there the decoder stands
+right of the encoder, on its rows, each grid with a step column fewer.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from ..shapes import ShapedLayer, ShapedModel
 from ..shapes.shaped import format_shape
 from ..specification.model import ViewSpec
 from . import labels, steplayers
-from .grid import columns
+from .grid import MAX_COLUMNS, columns
 from .rows import Rows, section_legend
 from .section import PER_STEP, Section, figure_name, section_at
 
@@ -42,11 +43,15 @@ def build(model: ShapedModel, view: ViewSpec, encoder: Rows, start: int) -> Scen
     repeat = next(x for x in reversed(model.layers[:start]) if x.role == "repeat")
     section = section_at(model, view, start)
     steps = view.options.get("steps")
-    cols = ["t"] if encoder.folded else columns(steps if steps else repeat.output_shape[1])
+    aside = encoder.slide and not encoder.folded  # a slide: the decoder right of the encoder
+    most = MAX_COLUMNS - aside
+    cols = ["t"] if encoder.folded else columns(steps or repeat.output_shape[1], most)
     decoder = Rows(model, section, cast(list[str | None], cols), encoder.folded)
     decoder.first = len(encoder.section.recurrent)
     encoder.many = decoder.many = True
     encoder.named = decoder.named = False  # two modules' weight names repeat `_l0`
+    if aside:  # with no pair of steps drawn, U named on the first edge into `...`
+        encoder.name_elided, decoder.name_elided = (None in g.cols[:2] for g in (encoder, decoder))
     encoder.build()
     decoder.build()
     # the encoder's output goes on to the RepeatVector, not out of the figure
@@ -56,11 +61,15 @@ def build(model: ShapedModel, view: ViewSpec, encoder: Rows, start: int) -> Scen
     top = max(n.pos[1] for n in encoder.nodes)
     returned = [n for n in encoder.nodes if n.pos[1] == top and n.emphasis == "solid"]
     source = [n for n in returned if n.role != "ellipsis"][-1]  # what the encoder returns
-    shift = (0, top + 1)  # the decoder above the encoder: a column's width, not two
+    # the decoder above the encoder: a column's width, not two; on a slide, short of height,
+    # right of it on its rows
+    shift = (1 + max(n.pos[0] for n in encoder.nodes), 0) if aside else (0, top + 1)
     nodes = list(encoder.nodes)
     for n in decoder.nodes:
         label = n.label
-        if n.pos[1] == 0 and n.role == "input":  # the decoder's x_t: the repeated vector
+        # the decoder's x_t: the repeated vector, said on every step; beside the encoder (a
+        # slide, whose width its steps' columns take) by the legend's RepeatVector line alone
+        if n.pos[1] == 0 and n.role == "input" and not aside:
             label = n.label + ((words("a copy (RepeatVector)", small=True),),)
         pos = (n.pos[0] + shift[0], n.pos[1] + shift[1])
         nodes.append(dataclasses.replace(n, id="d" + n.id, label=label, pos=pos))

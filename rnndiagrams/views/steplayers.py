@@ -55,13 +55,17 @@ def windows(grid: Grid) -> str | None:
         col,
     )
     for layer in chain:
-        notes = ()
-        if layer.role == "window":
-            notes = (
-                layer.about,
-                f"T: {_steps(layer.input_shape[1])} → {_steps(layer.output_shape[1])}",
+        change = f"T: {_steps(layer.input_shape[1])} → {_steps(layer.output_shape[1])}"
+        if layer.role != "window":
+            label = layer_label(layer, layer.output_shape)
+        elif grid.slide:  # short of height: T's change beside the call, the shape under it
+            label = (
+                (words(labels.layer_call(layer)), words(f" {change}", small=True)),
+                (words(f"{layer.about}; {format_shape(layer.output_shape)}", small=True),),
             )
-        nid = grid.single(layer_label(layer, layer.output_shape, *notes), "layer", col)
+        else:
+            label = layer_label(layer, layer.output_shape, layer.about, change)
+        nid = grid.single(label, "layer", col)
         grid.edges.append(Edge(top, nid, (), "flow"))
         top = nid
     return top

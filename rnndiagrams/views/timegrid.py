@@ -23,25 +23,27 @@ def build(
     an unrolled grid taller than wide runs what follows its last step alone right of it
     (Grid.beside; folded, the loop's label stands there; an encoder's runs into its decoder)."""
     section = select(model, view)
+    decoder = seq2seq.decoder_start(model, view, section)
+    slide = target != "column"
     if folded:
         cols: list[str | None] = ["t"]
         what = "folded in time"
     else:
         steps = view.options.get("steps")
         steps = steps if steps is not None else section.rows[0].input_shape[model.time_axis]
-        cols = columns(steps, MAX_COLUMNS - compact)
+        # on a slide an encoder and its decoder stand side by side, a step column fewer each
+        cols = columns(steps, MAX_COLUMNS - compact - (slide and decoder is not None))
         what = f"unrolled over {'T' if steps is None else f'{steps:,}'} steps"
     shapes = folded and not compact
-    grid = Rows(model, section, cols, folded, shapes)
-    decoder = seq2seq.decoder_start(model, view, section)
+    grid = Rows(model, section, cols, folded, shapes, slide=slide)
     if decoder is not None:
         return seq2seq.build(model, view, grid, decoder)
     grid.build()
-    if target != "column" and not folded and grid.tall():
+    if slide and not folded and grid.tall():
         # the chain takes the width a step column had: one fewer, and with no pair of steps
         # drawn, the recurrent weight named on the first edge into `...`
         cols = columns(steps, len(cols) - 1) if len(cols) > 3 else cols
-        grid = Rows(model, section, cols, folded, shapes, beside=True)
+        grid = Rows(model, section, cols, folded, shapes, beside=True, slide=slide)
         grid.name_elided = None in cols[:2]
         grid.build()
     faded = any(n.emphasis == "faded" for n in grid.nodes)
