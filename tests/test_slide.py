@@ -40,7 +40,6 @@ UNDER_BAR = {
     "imdb_bilstm/unrolled",
     "lstm_autoencoder/unrolled",
     "residual_rnn/unrolled",
-    "torch_cell_loop/stack",
     "torch_lstm_projections/cell",
     "torch_lstm_tagger/folded",
     "torch_lstm_tagger/unrolled",
@@ -130,6 +129,37 @@ def test_a_tall_graph_is_set_in_bands_side_by_side_its_edges_down_the_ranks():
     assert len(up) == 2  # lstm_1 and lstm_2 into the residual Add, atop the second band
     source = dot_source(slide, style.THEMES["light"], "slide")
     assert source.count("dir=back") == len(up) and "constraint=false" not in source
+
+
+def test_a_loop_s_rows_are_cut_into_bands_inside_its_frame():
+    """A loop's frame is one rectangle: only its rows are cut into bands side by side, level
+    with each other, and no node outside the loop lands inside the frame's cells; what the
+    loop returns (torch_cell_loop's `steps`) stands beside its last band when that is nearer
+    twice as wide as tall, what it reads (`wave`) above the first."""
+    for stem, rows in (("torch_cell_loop", {"c": 7, "s": 4}), ("torch_seq2seq_attention", None)):
+        spec = load(str(ROOT / "specs" / f"{stem}.yaml"))
+        column, slide = (
+            next(s for v, s in scenes(spec, target) if v.kind == "stack")
+            for target in ("column", "slide")
+        )
+        assert slide.edges == column.edges and slide.groups == column.groups
+        (frame,) = slide.groups
+        inside = [n.pos for n in slide.nodes if n.id in frame.nodes]
+        columns = {x for x, _ in inside}
+        top, bottom = min(y for _, y in inside), max(y for _, y in inside)
+        assert len(columns) > len({n.pos[0] for n in column.nodes if n.id in frame.nodes})
+        assert not [
+            n.id
+            for n in slide.nodes
+            if n.id not in frame.nodes
+            and min(columns) <= n.pos[0] <= max(columns)
+            and top <= n.pos[1] <= bottom
+        ]
+        depth = {t: 1 + max(n.pos[1] for n in s.nodes) for t, s in (("c", column), ("s", slide))}
+        assert depth["s"] < depth["c"]
+        if rows is not None:
+            assert depth == rows
+            assert _pos(slide, "steps")[1] == bottom > _pos(slide, "wave")[1]
 
 
 def _pos(scene: Scene, node_id: str) -> tuple[int, int]:
@@ -265,7 +295,6 @@ ON_A_LINE = {
     },
     "matplotlib": {
         "attention_luong/unrolled",
-        "torch_seq2seq_attention/stack",
     },
 }
 

@@ -22,9 +22,7 @@ def build(model: ShapedModel, view: ViewSpec, target: str = "column") -> Scene:
         return scene
     nodes = tuple(dataclasses.replace(n, label=_wrapped(n.label)) for n in scene.nodes)
     if model.spec.graph:  # set left to right, its columns' lines would be wider still
-        # a loop's frame holds its rows together: cut into bands, its nodes and edges would
-        # cross the frame's lines
-        return dataclasses.replace(scene, nodes=nodes if scene.groups else _banded(nodes))
+        return dataclasses.replace(scene, nodes=_banded(nodes, scene.groups))
     per = math.ceil(len(nodes) / _lines(len(nodes)))
     nodes = tuple(dataclasses.replace(n, pos=divmod(i, per)) for i, n in enumerate(nodes))
     return dataclasses.replace(scene, flow="right", nodes=nodes)
@@ -54,16 +52,46 @@ def _lines(count: int) -> int:
     return max(1, round(math.sqrt(2 * count)))
 
 
-def _banded(nodes: tuple[Node, ...]) -> tuple[Node, ...]:
+def _banded(nodes: tuple[Node, ...], groups: tuple[Group, ...]) -> tuple[Node, ...]:
     """A graph's rows cut into bands of consecutive rows, each band to the right of the one
     before (a page's two columns of text): a graph of R rows and C columns in B bands is about
     C B boxes wide (a box and the shape beside it some three rows' height wide, a row and its
-    gap some one and a half) by R / B rows tall, twice as wide as tall at B = sqrt(R / C)."""
+    gap some one and a half) by R / B rows tall, twice as wide as tall at B = sqrt(R / C).
+    With a loop's frame, only the frame's rows are cut, each band of them level with the
+    first: the rows above stay above the first band, those below go under the last or, when
+    that is nearer twice as wide as tall, start a band of their own level with the frame's
+    last row; so the frame stays one rectangle over its own nodes (else no row is cut)."""
     cols = 1 + max(n.pos[0] for n in nodes)
     rows = 1 + max(n.pos[1] for n in nodes)
-    per = math.ceil(rows / max(1, round(math.sqrt(rows / cols))))
-    return tuple(
-        dataclasses.replace(n, pos=(n.pos[0] + n.pos[1] // per * cols, n.pos[1] % per))
+    framed = {name for group in groups for name in group.nodes}
+    spans = [n.pos[1] for n in nodes if n.id in framed] or [0, rows - 1]
+    first, last = min(spans), max(spans)
+    bands = max(1, round(math.sqrt((last - first + 1) / cols)))
+    per = math.ceil((last - first + 1) / bands)
+    after = rows - 1 - last
+    # in the units above: wide C B, tall in rows; beside, a band more and no rows under
+    beside = max(cols * (bands + 1), first + per - 1 + max(1, after)) < max(
+        cols * bands, first + per + after
+    )
+
+    def cell(column: int, row: int) -> tuple[int, int]:
+        if row < first:
+            return column, row
+        if row > last:
+            return column + (bands - 1 + beside) * cols, row - last + first + per - 1 - beside
+        band, inside = divmod(row - first, per)
+        return column + band * cols, first + inside
+
+    banded = tuple(dataclasses.replace(n, pos=cell(*n.pos)) for n in nodes)
+    return banded if all(_framed_alone(banded, g) for g in groups) else nodes
+
+
+def _framed_alone(nodes: tuple[Node, ...], group: Group) -> bool:
+    """Whether the rectangle of cells around a group's nodes holds no other node."""
+    inside = [n.pos for n in nodes if n.id in group.nodes]
+    (left, right), (top, bottom) = ((min(v), max(v)) for v in zip(*inside, strict=True))
+    return all(
+        n.id in group.nodes or not (left <= n.pos[0] <= right and top <= n.pos[1] <= bottom)
         for n in nodes
     )
 
