@@ -162,6 +162,24 @@ def test_a_loop_s_rows_are_cut_into_bands_inside_its_frame():
             assert _pos(slide, "steps")[1] == bottom > _pos(slide, "wave")[1]
 
 
+def test_a_slide_s_layer_boxes_name_the_convention_once_and_share_a_line_of_final_states():
+    """The convention is the total's (`total: 14,018,416 params (PyTorch)`), not every box's;
+    h_n and c_n of one shape are one line; a column keeps both, and the numbers are equal."""
+    spec = load(str(ROOT / "specs" / "torch_seq2seq_stacked.yaml"))
+    text = {}
+    for target in ("column", "slide"):
+        scene = next(s for v, s in scenes(spec, target) if v.kind == "stack")
+        node = next(n for n in scene.nodes if n.id == "encoder.rnn")
+        text[target] = ["".join(r.text for r in line) for line in node.label]
+    assert "3,678,208 params (PyTorch)" in text["column"] and "3,678,208 params" in text["slide"]
+    assert [t for t in text["column"] if t.startswith(("h_n", "c_n"))] == [
+        "h_n (2, None, 512)",
+        "c_n (2, None, 512)",
+    ]
+    assert [t for t in text["slide"] if "_n" in t] == ["h_n, c_n (2, None, 512)"]
+    assert not [t for t in text["slide"] if "PyTorch" in t]
+
+
 def _pos(scene: Scene, node_id: str) -> tuple[int, int]:
     return next(n.pos for n in scene.nodes if n.id == node_id)
 

@@ -17,7 +17,8 @@ from .section import figure_name, header
 def build(model: ShapedModel, view: ViewSpec, target: str = "column") -> Scene:
     """The stack runs down a column; on a slide, a chain runs left to right, in lines, and a
     graph's rows (but a loop's) are cut into bands set side by side."""
-    scene = _graph(model) if model.spec.graph else _chain(model)
+    slide = target != "column"
+    scene = _graph(model, slide) if model.spec.graph else _chain(model, slide)
     if target == "column":
         return scene
     nodes = tuple(dataclasses.replace(n, label=_wrapped(n.label)) for n in scene.nodes)
@@ -96,7 +97,7 @@ def _framed_alone(nodes: tuple[Node, ...], group: Group) -> bool:
     )
 
 
-def _chain(model: ShapedModel) -> Scene:
+def _chain(model: ShapedModel, slide: bool) -> Scene:
     spec = model.spec
     nodes = [
         Node(
@@ -112,7 +113,9 @@ def _chain(model: ShapedModel) -> Scene:
     ]
     edges = []
     for i, layer in enumerate(model.layers, start=1):
-        nodes.append(Node(f"layer{i}", _label(model, layer), _role(layer), "box", (0, i)))
+        nodes.append(
+            Node(f"layer{i}", _label(model, layer, slide=slide), _role(layer), "box", (0, i))
+        )
         edges.append(
             Edge(
                 nodes[-2].id, nodes[-1].id, ((words(format_shape(layer.input_shape), small=True),),)
@@ -159,15 +162,28 @@ def _role(layer: ShapedLayer) -> str:
     )
 
 
-def _label(model: ShapedModel, layer: ShapedLayer, wrap: bool = False) -> Label:
-    return (
-        (words(f"{layer.name}"),),
-        *((words(line, small=True),) for line in _call_lines(labels.layer_call(layer), wrap)),
-        (words(labels.params(layer, model.convention), small=True),),
-    ) + tuple(
-        (words(f"{final} {format_shape(shape)}", small=True),)
+def _label(
+    model: ShapedModel, layer: ShapedLayer, graph: bool = False, slide: bool = False
+) -> Label:
+    """A layer's name, call, parameters and final states; a slide names the convention once,
+    in its total, and final states of one shape on one line (`h_n, c_n (2, None, 512)`)."""
+    convention = None if slide else model.convention
+    finals = {
+        final: format_shape(shape)
         for final, shape in (("h_n", layer.h_n), ("c_n", layer.c_n))
         if shape is not None
+    }
+    shapes = set(finals.values())
+    states = (
+        [f"{', '.join(finals)} {shapes.pop()}"]
+        if slide and len(shapes) == 1
+        else [f"{final} {shape}" for final, shape in finals.items()]
+    )
+    return (
+        (words(f"{layer.name}"),),
+        *((words(line, small=True),) for line in _call_lines(labels.layer_call(layer), graph)),
+        (words(labels.params(layer, convention), small=True),),
+        *((words(line, small=True),) for line in states),
     )
 
 
@@ -182,7 +198,7 @@ def _call_lines(call: str, wrap: bool) -> tuple[str, ...]:
     return (call,) if cut < 0 else (call[: cut + 1], call[cut + 2 :])
 
 
-def _graph(model: ShapedModel) -> Scene:
+def _graph(model: ShapedModel, slide: bool) -> Scene:
     """A graph's layers as a DAG, as Keras plot_model draws a Functional model: inputs on
     top, a layer the model returns saying so (no output node, which keeps deep graphs
     within the aspect bar), each layer one row below the lowest it reads, in the column of its first input when
@@ -231,7 +247,7 @@ def _graph(model: ShapedModel) -> Scene:
         layer = shaped[layer_spec.name]
         reads = sources(layer_spec)
         place(layer.name, cell[reads[0].source][0] if reads else 0, row[layer.name])
-        label = _label(model, layer, wrap=True)
+        label = _label(model, layer, graph=True, slide=slide)
         for ref in (r for r in spec.outputs if r.source == layer.name):  # no node of their own
             state = _state_name(layer, ref.index) if ref.index else ""
             shape = format_shape(layer.outputs[ref.index])
