@@ -134,8 +134,9 @@ def test_a_tall_graph_is_set_in_bands_side_by_side_its_edges_down_the_ranks():
 def test_a_loop_s_rows_are_cut_into_bands_inside_its_frame():
     """A loop's frame is one rectangle: only its rows are cut into bands side by side, level
     with each other, and no node outside the loop lands inside the frame's cells; what the
-    loop returns (torch_cell_loop's `steps`) stands beside its last band when that is nearer
-    twice as wide as tall, what it reads (`wave`) above the first."""
+    loop returns (torch_cell_loop's `steps`) stands beside its last band, level with the
+    loop's last layer, when that is nearer twice as wide as tall (the bands then run down and
+    back up, a ring), what it reads (`wave`) above the first."""
     for stem, rows in (("torch_cell_loop", {"c": 7, "s": 4}), ("torch_seq2seq_attention", None)):
         spec = load(str(ROOT / "specs" / f"{stem}.yaml"))
         column, slide = (
@@ -157,9 +158,16 @@ def test_a_loop_s_rows_are_cut_into_bands_inside_its_frame():
         ]
         depth = {t: 1 + max(n.pos[1] for n in s.nodes) for t, s in (("c", column), ("s", slide))}
         assert depth["s"] < depth["c"]
-        if rows is not None:
+        if rows is not None:  # the loop's two bands, down then back up: a ring, no diagonal
             assert depth == rows
-            assert _pos(slide, "steps")[1] == bottom > _pos(slide, "wave")[1]
+            ring = [e for e in slide.edges if {e.src, e.dst} <= set(frame.nodes)]
+            assert len(ring) == 4 and all(
+                _pos(slide, e.src)[0] == _pos(slide, e.dst)[0]
+                or _pos(slide, e.src)[1] == _pos(slide, e.dst)[1]
+                for e in ring
+            )
+            assert _pos(slide, "steps")[1] == _pos(slide, "linear")[1] > _pos(slide, "wave")[1]
+            assert _pos(slide, "steps")[0] > max(columns)
 
 
 def test_a_slide_s_layer_boxes_name_the_convention_once_and_share_a_line_of_final_states():
@@ -308,7 +316,6 @@ ON_A_LINE = {
         "captioning_conditioned/unrolled",
         "imdb_bilstm/unrolled",
         "residual_rnn/unrolled",
-        "torch_lstm_projections/cell",
         "torch_lstm_tagger/unrolled",
     },
     "matplotlib": {

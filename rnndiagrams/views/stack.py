@@ -75,13 +75,20 @@ def _banded(nodes: tuple[Node, ...], groups: tuple[Group, ...]) -> tuple[Node, .
         cols * bands, first + per + after
     )
 
+    # beside, the loop's bands run down and back up in turn, so the step closes a ring whose
+    # edges cross none of the others, and what follows leaves level with its last row
+    turn = beside and bands % 2 == 0
+
     def cell(column: int, row: int) -> tuple[int, int]:
         if row < first:
             return column, row
         if row > last:
-            return column + (bands - 1 + beside) * cols, row - last + first + per - 1 - beside
+            rise = (per - 1) * turn
+            return column + (
+                bands - 1 + beside
+            ) * cols, row - last + first + per - 1 - beside - rise
         band, inside = divmod(row - first, per)
-        return column + band * cols, first + inside
+        return column + band * cols, first + (per - 1 - inside if beside and band % 2 else inside)
 
     banded = tuple(dataclasses.replace(n, pos=cell(*n.pos)) for n in nodes)
     return banded if all(_framed_alone(banded, g) for g in groups) else nodes
