@@ -60,38 +60,43 @@ def _banded(nodes: tuple[Node, ...], groups: tuple[Group, ...]) -> tuple[Node, .
     gap some one and a half) by R / B rows tall, twice as wide as tall at B = sqrt(R / C).
     With a loop's frame, only the frame's rows are cut, each band of them level with the
     first: the rows above stay above the first band, those below go under the last or, when
-    that is nearer twice as wide as tall, start a band of their own level with the frame's
-    last row; so the frame stays one rectangle over its own nodes (else no row is cut)."""
+    that is nearer twice as wide as tall, start a band of their own level with the loop's
+    last layer; so the frame stays one rectangle over its own nodes (else no row is cut)."""
     cols = 1 + max(n.pos[0] for n in nodes)
-    rows = 1 + max(n.pos[1] for n in nodes)
+    rows = _depth(nodes)
     framed = {name for group in groups for name in group.nodes}
     spans = [n.pos[1] for n in nodes if n.id in framed] or [0, rows - 1]
     first, last = min(spans), max(spans)
     bands = max(1, round(math.sqrt((last - first + 1) / cols)))
     per = math.ceil((last - first + 1) / bands)
-    after = rows - 1 - last
-    # in the units above: wide C B, tall in rows; beside, a band more and no rows under
-    beside = max(cols * (bands + 1), first + per - 1 + max(1, after)) < max(
-        cols * bands, first + per + after
+
+    def banded(beside: bool) -> tuple[Node, ...]:
+        """Beside, the loop's bands run down and back up in turn, so the step closes a ring
+        whose edges cross none of the others, and what follows starts level with its last
+        row; else what follows stands under the frame."""
+
+        def cell(column: int, row: int) -> tuple[int, int]:
+            if row < first:
+                return column, row
+            band, inside = divmod(min(row, last) - first, per)
+            inside = per - 1 - inside if beside and band % 2 else inside
+            if row > last:  # under the frame, or from the level of the loop's last row
+                band, inside = band + beside, (inside if beside else per) + row - last - 1
+            return column + band * cols, first + inside
+
+        return tuple(dataclasses.replace(n, pos=cell(*n.pos)) for n in nodes)
+
+    # in the units above: wide C B (beside, a band more), tall in rows
+    under, beside = banded(False), banded(True)
+    wider = last < rows - 1 and max(cols * (bands + 1), _depth(beside)) < max(
+        cols * bands, _depth(under)
     )
+    chosen = beside if wider else under
+    return chosen if all(_framed_alone(chosen, g) for g in groups) else nodes
 
-    # beside, the loop's bands run down and back up in turn, so the step closes a ring whose
-    # edges cross none of the others, and what follows leaves level with its last row
-    turn = beside and bands % 2 == 0
 
-    def cell(column: int, row: int) -> tuple[int, int]:
-        if row < first:
-            return column, row
-        if row > last:
-            rise = (per - 1) * turn
-            return column + (
-                bands - 1 + beside
-            ) * cols, row - last + first + per - 1 - beside - rise
-        band, inside = divmod(row - first, per)
-        return column + band * cols, first + (per - 1 - inside if beside and band % 2 else inside)
-
-    banded = tuple(dataclasses.replace(n, pos=cell(*n.pos)) for n in nodes)
-    return banded if all(_framed_alone(banded, g) for g in groups) else nodes
+def _depth(nodes: tuple[Node, ...]) -> int:
+    return 1 + max(n.pos[1] for n in nodes)
 
 
 def _framed_alone(nodes: tuple[Node, ...], group: Group) -> bool:
