@@ -188,6 +188,23 @@ def test_a_slide_s_layer_boxes_name_the_convention_once_and_share_a_line_of_fina
     assert not [t for t in text["slide"] if "PyTorch" in t]
 
 
+def test_a_slide_cell_s_weight_box_keeps_its_shape_under_a_long_name():
+    """PyTorch's projection (`weight_hr_l0`, `(32, 128)`) stands beside h_t and c_t: on a
+    slide its shape stays under its name, as narrow as they are, while h_t, c_t and a gate's
+    symbol share a line with their shapes."""
+    spec = load(str(ROOT / "specs" / "torch_lstm_projections.yaml"))
+    lines = {}
+    for target in ("column", "slide"):
+        scene = next(s for v, s in scenes(spec, target) if v.kind == "cell")
+        lines[target] = {
+            n.id: ["".join(r.text for r in line) for line in n.label] for n in scene.nodes
+        }
+    assert lines["slide"]["proj"] == lines["column"]["proj"] == ["weight_hr_l0", "(32, 128)"]
+    assert len(lines["column"]["h"]) == len(lines["column"]["c"]) == 2
+    assert len(lines["slide"]["h"]) == len(lines["slide"]["c"]) == 1
+    assert len(lines["slide"]["f"]) < len(lines["column"]["f"])
+
+
 def _pos(scene: Scene, node_id: str) -> tuple[int, int]:
     return next(n.pos for n in scene.nodes if n.id == node_id)
 

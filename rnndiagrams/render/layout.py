@@ -616,7 +616,9 @@ class Layout:
             for g in self.scene.groups
             if g.label and (edge.dst in g.nodes) != (edge.src in g.nodes)
         ]
-        into = any(edge.dst in g.nodes and edge.src not in g.nodes for g in self.scene.groups)
+        into = any(
+            g.label and edge.dst in g.nodes and edge.src not in g.nodes for g in self.scene.groups
+        )
         for t in (0.25, 0.35, 0.5) if frames and into else (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
             x, y = on_arc(start, end, rad, t)
             # beside a slanted line, its corners need room too: half the label's height

@@ -16,7 +16,7 @@ from .section import figure_name, header
 
 def build(model: ShapedModel, view: ViewSpec, target: str = "column") -> Scene:
     """The stack runs down a column; on a slide, a chain runs left to right, in lines, and a
-    graph's rows (but a loop's) are cut into bands set side by side."""
+    graph's rows are cut into bands set side by side (a loop's inside its frame)."""
     slide = target != "column"
     scene = _graph(model, slide) if model.spec.graph else _chain(model, slide)
     if target == "column":
