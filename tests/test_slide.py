@@ -38,7 +38,6 @@ UNDER_BAR = {
     "captioning_conditioned/unrolled",
     "imdb_bilstm/unrolled",
     "residual_rnn/unrolled",
-    "torch_cell_loop/stack",
     "torch_lstm_projections/cell",
     "torch_lstm_tagger/folded",
     "torch_lstm_tagger/unrolled",
@@ -128,6 +127,80 @@ def test_a_tall_graph_is_set_in_bands_side_by_side_its_edges_down_the_ranks():
     assert len(up) == 2  # lstm_1 and lstm_2 into the residual Add, atop the second band
     source = dot_source(slide, style.THEMES["light"], "slide")
     assert source.count("dir=back") == len(up) and "constraint=false" not in source
+
+
+def test_a_loop_s_rows_are_cut_into_bands_inside_its_frame():
+    """A loop's frame is one rectangle: only its rows are cut into bands side by side, level
+    with each other, and no node outside the loop lands inside the frame's cells; what the
+    loop returns (torch_cell_loop's `steps`) stands beside its last band, level with the
+    loop's last layer, when that is nearer twice as wide as tall (the bands then run down and
+    back up, a ring), what it reads (`wave`) above the first."""
+    for stem, rows in (("torch_cell_loop", {"c": 7, "s": 4}), ("torch_seq2seq_attention", None)):
+        spec = load(str(ROOT / "specs" / f"{stem}.yaml"))
+        column, slide = (
+            next(s for v, s in scenes(spec, target) if v.kind == "stack")
+            for target in ("column", "slide")
+        )
+        assert slide.edges == column.edges and slide.groups == column.groups
+        (frame,) = slide.groups
+        inside = [n.pos for n in slide.nodes if n.id in frame.nodes]
+        columns = {x for x, _ in inside}
+        top, bottom = min(y for _, y in inside), max(y for _, y in inside)
+        assert len(columns) > len({n.pos[0] for n in column.nodes if n.id in frame.nodes})
+        assert not [
+            n.id
+            for n in slide.nodes
+            if n.id not in frame.nodes
+            and min(columns) <= n.pos[0] <= max(columns)
+            and top <= n.pos[1] <= bottom
+        ]
+        depth = {t: 1 + max(n.pos[1] for n in s.nodes) for t, s in (("c", column), ("s", slide))}
+        assert depth["s"] < depth["c"]
+        if rows is not None:  # the loop's two bands, down then back up: a ring, no diagonal
+            assert depth == rows
+            ring = [e for e in slide.edges if {e.src, e.dst} <= set(frame.nodes)]
+            assert len(ring) == 4 and all(
+                _pos(slide, e.src)[0] == _pos(slide, e.dst)[0]
+                or _pos(slide, e.src)[1] == _pos(slide, e.dst)[1]
+                for e in ring
+            )
+            assert _pos(slide, "steps")[1] == _pos(slide, "linear")[1] > _pos(slide, "wave")[1]
+            assert _pos(slide, "steps")[0] > max(columns)
+
+
+def test_a_slide_s_layer_boxes_name_the_convention_once_and_share_a_line_of_final_states():
+    """The convention is the total's (`total: 14,018,416 params (PyTorch)`), not every box's;
+    h_n and c_n of one shape are one line; a column keeps both, and the numbers are equal."""
+    spec = load(str(ROOT / "specs" / "torch_seq2seq_stacked.yaml"))
+    text = {}
+    for target in ("column", "slide"):
+        scene = next(s for v, s in scenes(spec, target) if v.kind == "stack")
+        node = next(n for n in scene.nodes if n.id == "encoder.rnn")
+        text[target] = ["".join(r.text for r in line) for line in node.label]
+    assert "3,678,208 params (PyTorch)" in text["column"] and "3,678,208 params" in text["slide"]
+    assert [t for t in text["column"] if t.startswith(("h_n", "c_n"))] == [
+        "h_n (2, None, 512)",
+        "c_n (2, None, 512)",
+    ]
+    assert [t for t in text["slide"] if "_n" in t] == ["h_n, c_n (2, None, 512)"]
+    assert not [t for t in text["slide"] if "PyTorch" in t]
+
+
+def test_a_slide_cell_s_weight_box_keeps_its_shape_under_a_long_name():
+    """PyTorch's projection (`weight_hr_l0`, `(32, 128)`) stands beside h_t and c_t: on a
+    slide its shape stays under its name, as narrow as they are, while h_t, c_t and a gate's
+    symbol share a line with their shapes."""
+    spec = load(str(ROOT / "specs" / "torch_lstm_projections.yaml"))
+    lines = {}
+    for target in ("column", "slide"):
+        scene = next(s for v, s in scenes(spec, target) if v.kind == "cell")
+        lines[target] = {
+            n.id: ["".join(r.text for r in line) for line in n.label] for n in scene.nodes
+        }
+    assert lines["slide"]["proj"] == lines["column"]["proj"] == ["weight_hr_l0", "(32, 128)"]
+    assert len(lines["column"]["h"]) == len(lines["column"]["c"]) == 2
+    assert len(lines["slide"]["h"]) == len(lines["slide"]["c"]) == 1
+    assert len(lines["slide"]["f"]) < len(lines["column"]["f"])
 
 
 def _pos(scene: Scene, node_id: str) -> tuple[int, int]:
@@ -252,12 +325,9 @@ def test_no_text_of_a_slide_figure_overlaps_or_leaves_it(measured):
 # Slide figures with an edge label a line runs through (Graphviz, measured in the browser; the
 # matplotlib layout, which TikZ draws, from its own routes): the lists may only shrink.
 ON_A_LINE = {
-    "graphviz": {
-        "torch_lstm_projections/cell",
-    },
+    "graphviz": set(),
     "matplotlib": {
         "attention_luong/unrolled",
-        "torch_seq2seq_attention/stack",
     },
 }
 

@@ -422,6 +422,18 @@ class Layout:
         for i, e in enumerate(scene.edges):
             if i in self.edge_blocks:
                 need = self.edge_blocks[i].width + LABEL_MARGIN + (LOOP if e.src == e.dst else 0)
+                # a row's edge out of a frame or into one: its label, centred on the edge,
+                # clear of the frame's side (the frame's pad on both sides of it)
+                if row_of[e.src] == row_of[e.dst]:
+                    need += (
+                        2
+                        * FRAME_PAD
+                        * sum(
+                            (e.src in g.nodes) != (e.dst in g.nodes)
+                            for g in scene.groups
+                            if g.label
+                        )
+                    )
                 # the gap right of the edge's left end: a backward edge's label stands
                 # left of where it starts
                 left = min(col_of[e.src], col_of[e.dst])
@@ -603,12 +615,16 @@ class Layout:
         edge = self.scene.edges[index]
         # an edge into a framed group: its label near its source, clear of the band the
         # frame's title will take above the group's nodes, and not across the frame's sides
+        # (nor is an edge's out of one: a loop's output leaving its frame on a slide)
         frames = [
             self._tentative_frame(g)
             for g in self.scene.groups
-            if g.label and edge.dst in g.nodes and edge.src not in g.nodes
+            if g.label and (edge.dst in g.nodes) != (edge.src in g.nodes)
         ]
-        for t in (0.25, 0.35, 0.5) if frames else (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
+        into = any(
+            g.label and edge.dst in g.nodes and edge.src not in g.nodes for g in self.scene.groups
+        )
+        for t in (0.25, 0.35, 0.5) if frames and into else (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
             x, y = on_arc(start, end, rad, t)
             # beside a slanted line, its corners need room too: half the label's height
             # times the line's run over rise

@@ -7,10 +7,11 @@ state runs along the top, pointwise operations sit where the paths meet.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import cast
 
 from ..scene import Edge, Label, Line, Node, Run, Scene, sym, words
-from ..shapes import ShapedLayer, ShapedModel
+from ..shapes import ShapedLayer, ShapedModel, Weight
 from ..shapes.shaped import Recurrence, format_shape
 from ..specification.model import ViewSpec
 from . import labels
@@ -38,6 +39,11 @@ class _Cell:
     ) -> str:
         self.nodes.append(Node(nid, label, role, shape, pos))
         return nid
+
+    def weight(self, nid: str, weight: Weight, pos: tuple[int, int]) -> str:
+        """A weight's own box: its name and shape, or the shape under a long name."""
+        label = labels.stacked(labels.weight(weight, self.notation), self.long_line)
+        return self.node(nid, label, "weight", pos, "box")
 
     def op(self, nid: str, text: str, pos: tuple[int, int]) -> str:
         return self.node(nid, ((words(text),),), "op", pos, "circle")
@@ -98,12 +104,8 @@ class _Cell:
         self.node(
             "x", labels.tensor("x", "t", self.layer.step_tensor("x_t").shape), "input", (2, 0)
         )
-        self.node(
-            "U", labels.stacked(labels.weight(w["U"], self.notation)), "weight", (0, 1), "box"
-        )
-        self.node(
-            "W", labels.stacked(labels.weight(w["W"], self.notation)), "weight", (2, 1), "box"
-        )
+        self.weight("U", w["U"], (0, 1))
+        self.weight("W", w["W"], (2, 1))
         self.op("sum", "+", (1, 2))
         self.node("act", ((words(self.act(self.rec.activation)),),), "gate", (1, 3), "box")
         self.node("h", self.vector("h", "t"), "state", (1, 4))
@@ -114,13 +116,7 @@ class _Cell:
         self.edge("W", "sum", "input", shape)
         for key in ("b", "b_W", "b_U"):
             if key in w:
-                self.node(
-                    key,
-                    labels.stacked(labels.weight(w[key], self.notation)),
-                    "weight",
-                    (2 if key != "b_U" else 0, 2),
-                    "box",
-                )
+                self.weight(key, w[key], (2 if key != "b_U" else 0, 2))
                 self.edge(key, "sum")
         self.edge("sum", "act")
         self.edge("act", "h", "head")
@@ -162,13 +158,7 @@ class _Cell:
             self.edge("read", "h", "head")
             return
         # PyTorch's proj_size: h_t = W_hr (o_t ⊙ tanh c_t), (units,) -> (proj_size,)
-        self.node(
-            "proj",
-            labels.stacked(labels.weight(projection, self.notation)),
-            "weight",
-            (5, 1),
-            "box",
-        )
+        self.weight("proj", projection, (5, 1))
         self.edge("read", "proj", "head", ((words(format_shape((self.units,)), small=True),),))
         self.edge("proj", "h", "head")
 
@@ -261,7 +251,9 @@ def _formula(cls: str, act: str, projected: bool = False) -> Line:
 
 def build(model: ShapedModel, view: ViewSpec, target: str = "column") -> Scene:
     """On a slide (`target`), short of height, a gate's shorter weight blocks keep name and
-    shape on one line (labels.SLIDE_LONG_LINE)."""
+    shape on one line (labels.SLIDE_LONG_LINE), and a symbol its shape (labels.joined); a
+    weight's own box, as wide as its column's states when its shape stands under its long name
+    (PyTorch's weight_hr_l0 beside h_t and c_t), keeps it there."""
     layer = model.layers[first_recurrent(model, view)]
     cell = _Cell(model, layer, labels.LONG_LINE if target == "column" else labels.SLIDE_LONG_LINE)
     {"SimpleRNN": cell.simple_rnn, "LSTM": cell.lstm, "GRU": cell.gru}[cast(str, layer.cell)]()
@@ -280,6 +272,11 @@ def build(model: ShapedModel, view: ViewSpec, target: str = "column") -> Scene:
         name=title,
         legend=header(model, (formula, short), (formula, *full)),
         flow="up",
-        nodes=tuple(cell.nodes),
+        nodes=tuple(
+            n
+            if target == "column" or n.role == "weight"
+            else replace(n, label=labels.joined(n.label))
+            for n in cell.nodes
+        ),
         edges=tuple(cell.edges),
     )

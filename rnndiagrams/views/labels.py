@@ -79,12 +79,14 @@ def input_notes(layer: ShapedLayer) -> Label:
     return ((words(", ".join(layer.notes), small=True),),) if layer.notes else ()
 
 
-def count(params: int, convention: str, non_trainable: int = 0) -> str:
-    frozen = f", {non_trainable:,} non-trainable" if non_trainable else ""
-    return f"{params:,} params ({CONVENTION_NAMES[convention]}{frozen})"
+def count(params: int, convention: str | None, non_trainable: int = 0) -> str:
+    """`6,208 params (Keras)`; without the convention (None) where the figure names it once."""
+    notes = [CONVENTION_NAMES[convention]] if convention else []
+    notes += [f"{non_trainable:,} non-trainable"] if non_trainable else []
+    return f"{params:,} params" + (f" ({', '.join(notes)})" if notes else "")
 
 
-def params(layer: ShapedLayer, convention: str) -> str:
+def params(layer: ShapedLayer, convention: str | None) -> str:
     return count(layer.params, convention, layer.non_trainable)
 
 

@@ -16,15 +16,14 @@ from .section import figure_name, header
 
 def build(model: ShapedModel, view: ViewSpec, target: str = "column") -> Scene:
     """The stack runs down a column; on a slide, a chain runs left to right, in lines, and a
-    graph's rows (but a loop's) are cut into bands set side by side."""
-    scene = _graph(model) if model.spec.graph else _chain(model)
+    graph's rows are cut into bands set side by side (a loop's inside its frame)."""
+    slide = target != "column"
+    scene = _graph(model, slide) if model.spec.graph else _chain(model, slide)
     if target == "column":
         return scene
     nodes = tuple(dataclasses.replace(n, label=_wrapped(n.label)) for n in scene.nodes)
     if model.spec.graph:  # set left to right, its columns' lines would be wider still
-        # a loop's frame holds its rows together: cut into bands, its nodes and edges would
-        # cross the frame's lines
-        return dataclasses.replace(scene, nodes=nodes if scene.groups else _banded(nodes))
+        return dataclasses.replace(scene, nodes=_banded(nodes, scene.groups))
     per = math.ceil(len(nodes) / _lines(len(nodes)))
     nodes = tuple(dataclasses.replace(n, pos=divmod(i, per)) for i, n in enumerate(nodes))
     return dataclasses.replace(scene, flow="right", nodes=nodes)
@@ -54,21 +53,63 @@ def _lines(count: int) -> int:
     return max(1, round(math.sqrt(2 * count)))
 
 
-def _banded(nodes: tuple[Node, ...]) -> tuple[Node, ...]:
+def _banded(nodes: tuple[Node, ...], groups: tuple[Group, ...]) -> tuple[Node, ...]:
     """A graph's rows cut into bands of consecutive rows, each band to the right of the one
     before (a page's two columns of text): a graph of R rows and C columns in B bands is about
     C B boxes wide (a box and the shape beside it some three rows' height wide, a row and its
-    gap some one and a half) by R / B rows tall, twice as wide as tall at B = sqrt(R / C)."""
+    gap some one and a half) by R / B rows tall, twice as wide as tall at B = sqrt(R / C).
+    With a loop's frame, only the frame's rows are cut, each band of them level with the
+    first: the rows above stay above the first band, those below go under the last or, when
+    that is nearer twice as wide as tall, start a band of their own level with the loop's
+    last layer; so the frame stays one rectangle over its own nodes (else no row is cut)."""
     cols = 1 + max(n.pos[0] for n in nodes)
-    rows = 1 + max(n.pos[1] for n in nodes)
-    per = math.ceil(rows / max(1, round(math.sqrt(rows / cols))))
-    return tuple(
-        dataclasses.replace(n, pos=(n.pos[0] + n.pos[1] // per * cols, n.pos[1] % per))
+    rows = _depth(nodes)
+    framed = {name for group in groups for name in group.nodes}
+    spans = [n.pos[1] for n in nodes if n.id in framed] or [0, rows - 1]
+    first, last = min(spans), max(spans)
+    bands = max(1, round(math.sqrt((last - first + 1) / cols)))
+    per = math.ceil((last - first + 1) / bands)
+
+    def banded(beside: bool) -> tuple[Node, ...]:
+        """Beside, the loop's bands run down and back up in turn, so the step closes a ring
+        whose edges cross none of the others, and what follows starts level with its last
+        row; else what follows stands under the frame."""
+
+        def cell(column: int, row: int) -> tuple[int, int]:
+            if row < first:
+                return column, row
+            band, inside = divmod(min(row, last) - first, per)
+            inside = per - 1 - inside if beside and band % 2 else inside
+            if row > last:  # under the frame, or from the level of the loop's last row
+                band, inside = band + beside, (inside if beside else per) + row - last - 1
+            return column + band * cols, first + inside
+
+        return tuple(dataclasses.replace(n, pos=cell(*n.pos)) for n in nodes)
+
+    # in the units above: wide C B (beside, a band more), tall in rows
+    under, beside = banded(False), banded(True)
+    wider = last < rows - 1 and max(cols * (bands + 1), _depth(beside)) < max(
+        cols * bands, _depth(under)
+    )
+    chosen = beside if wider else under
+    return chosen if all(_framed_alone(chosen, g) for g in groups) else nodes
+
+
+def _depth(nodes: tuple[Node, ...]) -> int:
+    return 1 + max(n.pos[1] for n in nodes)
+
+
+def _framed_alone(nodes: tuple[Node, ...], group: Group) -> bool:
+    """Whether the rectangle of cells around a group's nodes holds no other node."""
+    inside = [n.pos for n in nodes if n.id in group.nodes]
+    (left, right), (top, bottom) = ((min(v), max(v)) for v in zip(*inside, strict=True))
+    return all(
+        n.id in group.nodes or not (left <= n.pos[0] <= right and top <= n.pos[1] <= bottom)
         for n in nodes
     )
 
 
-def _chain(model: ShapedModel) -> Scene:
+def _chain(model: ShapedModel, slide: bool) -> Scene:
     spec = model.spec
     nodes = [
         Node(
@@ -84,7 +125,9 @@ def _chain(model: ShapedModel) -> Scene:
     ]
     edges = []
     for i, layer in enumerate(model.layers, start=1):
-        nodes.append(Node(f"layer{i}", _label(model, layer), _role(layer), "box", (0, i)))
+        nodes.append(
+            Node(f"layer{i}", _label(model, layer, slide=slide), _role(layer), "box", (0, i))
+        )
         edges.append(
             Edge(
                 nodes[-2].id, nodes[-1].id, ((words(format_shape(layer.input_shape), small=True),),)
@@ -131,15 +174,28 @@ def _role(layer: ShapedLayer) -> str:
     )
 
 
-def _label(model: ShapedModel, layer: ShapedLayer, wrap: bool = False) -> Label:
-    return (
-        (words(f"{layer.name}"),),
-        *((words(line, small=True),) for line in _call_lines(labels.layer_call(layer), wrap)),
-        (words(labels.params(layer, model.convention), small=True),),
-    ) + tuple(
-        (words(f"{final} {format_shape(shape)}", small=True),)
+def _label(
+    model: ShapedModel, layer: ShapedLayer, graph: bool = False, slide: bool = False
+) -> Label:
+    """A layer's name, call, parameters and final states; a slide names the convention once,
+    in its total, and final states of one shape on one line (`h_n, c_n (2, None, 512)`)."""
+    convention = None if slide else model.convention
+    finals = {
+        final: format_shape(shape)
         for final, shape in (("h_n", layer.h_n), ("c_n", layer.c_n))
         if shape is not None
+    }
+    shapes = set(finals.values())
+    states = (
+        [f"{', '.join(finals)} {shapes.pop()}"]
+        if slide and len(shapes) == 1
+        else [f"{final} {shape}" for final, shape in finals.items()]
+    )
+    return (
+        (words(f"{layer.name}"),),
+        *((words(line, small=True),) for line in _call_lines(labels.layer_call(layer), graph)),
+        (words(labels.params(layer, convention), small=True),),
+        *((words(line, small=True),) for line in states),
     )
 
 
@@ -154,7 +210,7 @@ def _call_lines(call: str, wrap: bool) -> tuple[str, ...]:
     return (call,) if cut < 0 else (call[: cut + 1], call[cut + 2 :])
 
 
-def _graph(model: ShapedModel) -> Scene:
+def _graph(model: ShapedModel, slide: bool) -> Scene:
     """A graph's layers as a DAG, as Keras plot_model draws a Functional model: inputs on
     top, a layer the model returns saying so (no output node, which keeps deep graphs
     within the aspect bar), each layer one row below the lowest it reads, in the column of its first input when
@@ -203,7 +259,7 @@ def _graph(model: ShapedModel) -> Scene:
         layer = shaped[layer_spec.name]
         reads = sources(layer_spec)
         place(layer.name, cell[reads[0].source][0] if reads else 0, row[layer.name])
-        label = _label(model, layer, wrap=True)
+        label = _label(model, layer, graph=True, slide=slide)
         for ref in (r for r in spec.outputs if r.source == layer.name):  # no node of their own
             state = _state_name(layer, ref.index) if ref.index else ""
             shape = format_shape(layer.outputs[ref.index])
