@@ -62,6 +62,7 @@ BOUNDS = {
     "figures": (5_000, 256 << 20),
     "fonts": (2_000, 32 << 20),
     "fontconfig": (200, 16 << 20),
+    "specs": (2_000, 32 << 20),  # parsed specs (specification/yamldoc.py)
 }
 PRUNE_EVERY = 3600  # seconds
 _pruned: set[Path] = set()  # the folders this process has looked at
