@@ -1,6 +1,6 @@
 """A disk cache of bytes addressed by the hash of everything they are made from.
 
-Figures and font subsets are deterministic functions of their inputs, so a file named by the
+Figures, font subsets and parsed specs are deterministic functions of their inputs, so a file named by the
 hash of those inputs can stand in for the work. A figure's inputs are its scene, backend,
 format and options, the package's code (every file's content), and the environment the tools
 read: installed Python packages, the `dot` binary and system packages, font and fontconfig
