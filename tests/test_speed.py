@@ -1,5 +1,6 @@
 """Work a render does not repeat (issue 21): a figure is drawn once per content."""
 
+import gc
 import os
 import subprocess
 import sys
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rnndiagrams import load, style
+from rnndiagrams import cli, load, style
 from rnndiagrams.errors import SpecError
 from rnndiagrams.pipeline import render_figures
 from rnndiagrams.render import cache, svg_fonts
@@ -297,3 +298,23 @@ def test_a_spec_that_fails_to_parse_is_not_kept(tmp_path, monkeypatch):
         with pytest.raises(SpecError, match=r"^bad\.yaml:3:1: YAML syntax error"):
             yamldoc.parse_doc("model:\n  - [\n", "bad.yaml")
     assert not (tmp_path / "rnndiagrams" / "specs").exists()
+
+
+def test_the_command_sets_the_garbage_collector_a_library_keeps_its_own():
+    """The command's process collects less often and leaves its objects uncollected at exit;
+    a program that calls `main` keeps Python's settings."""
+    probe = "import gc, sys; from rnndiagrams import cli; sys.argv = ['rnndiagrams', 'schema']; "
+    said = [
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                probe + call + "; print(gc.get_threshold()[0], gc.get_freeze_count() > 0)",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.splitlines()[-1]
+        for call in ("cli.command()", "cli.main()")
+    ]
+    assert said == [f"{cli.GC_YOUNGEST} True", f"{gc.get_threshold()[0]} False"]
