@@ -8,12 +8,17 @@ rnndiagrams.figure(spec, view="unrolled")     # displays in Jupyter; .svg, .png(
 rnndiagrams.summary(spec)                     # the layer table, as text or HTML
 """
 
-from typing import Any
+from __future__ import annotations
 
-from .errors import SpecError
-from .shapes import ShapedModel, shape_model
-from .specification.model import Spec
-from .specification.validate import load
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .api import Figure, Summary, figure, summary
+    from .errors import SpecError
+    from .shapes import ShapedModel, shape_model
+    from .specification.model import Spec
+    from .specification.validate import load
 
 
 def verify(model: ShapedModel, seed: int = 0) -> str | None:
@@ -26,15 +31,38 @@ def verify(model: ShapedModel, seed: int = 0) -> str | None:
     return verify_within_budget(model, seed)
 
 
-def __getattr__(name: str) -> Any:
-    """The notebook API loads on first use, so `import rnndiagrams` stays light."""
-    if name in _API:
-        from . import api
+# name -> the module that defines it. Each loads on first use, so `import rnndiagrams` (and
+# with it every command, which lives in rnndiagrams.cli) imports only what it needs: `schema`
+# needs no shape engine, and a render from the parsed-spec cache no YAML parser.
+_LAZY = {
+    "SpecError": ".errors",
+    "ShapedModel": ".shapes",
+    "shape_model": ".shapes",
+    "Spec": ".specification.model",
+    "load": ".specification.validate",
+    "figure": ".api",
+    "summary": ".api",
+    "Figure": ".api",
+    "Summary": ".api",
+}
 
-        return getattr(api, name)
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name], __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-_API = ("figure", "summary", "Figure", "Summary")
-__all__ = ["Spec", "SpecError", "ShapedModel", "load", "shape_model", "verify", *_API]
+__all__ = [
+    "Spec",
+    "SpecError",
+    "ShapedModel",
+    "load",
+    "shape_model",
+    "verify",
+    "figure",
+    "summary",
+    "Figure",
+    "Summary",
+]
 __version__ = "0.1.0"

@@ -35,6 +35,8 @@ from .views import build_scene
 
 @dataclass(frozen=True)
 class Figure:
+    """One drawn figure: a view's bytes in one backend and format."""
+
     view: ViewSpec
     backend: str
     fmt: str

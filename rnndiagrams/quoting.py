@@ -13,8 +13,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import yaml
-
 
 def unprintable(char: str) -> bool:
     """Characters a reader cannot see as themselves: C0/C1 controls, line and paragraph
@@ -47,6 +45,8 @@ def comment(text: str) -> str:
 def yaml_dump(value: Any, *, flow: bool = False) -> str:
     """YAML for plain data (no trailing newline). Unicode stays readable unless some string
     holds an unprintable character: then every non-ASCII character is escaped."""
+    import yaml  # a figure drawn from a cached spec never writes YAML, nor reads it
+
     return yaml.safe_dump(
         value,
         default_flow_style=flow,

@@ -14,6 +14,8 @@ TITLE_CHARS = 56  # about 460 pt of 14 pt bold Latin: a title never sets the fig
 
 @dataclass(frozen=True)
 class Run:
+    """A run of label text: a symbol with its sub- and superscript, or plain text."""
+
     text: str
     sub: str = ""
     sup: str = ""
@@ -50,6 +52,8 @@ def plain_text(label: Label) -> str:
 
 @dataclass(frozen=True)
 class Node:
+    """A box, circle or text of the figure: a tensor, cell, weight or layer."""
+
     id: str
     label: Label
     role: str  # input | state | output | cell | layer | merge | ellipsis | operator | exit
@@ -64,6 +68,8 @@ class Node:
 
 @dataclass(frozen=True)
 class Edge:
+    """An arrow from one node to another, with its label."""
+
     src: str
     dst: str
     label: Label = ()
@@ -88,6 +94,8 @@ class Group:
 
 @dataclass(frozen=True)
 class Scene:
+    """One figure, backend-neutral: what a view draws and a renderer lays out."""
+
     name: str  # the figure's title: drawn on top, and the SVG <title>
     legend: tuple[Line, ...]
     flow: str  # up | down | right: the direction data moves

@@ -65,6 +65,8 @@ OKABE_ITO = {
 
 @dataclass(frozen=True)
 class Theme:
+    """The colours of a figure: background, text, and each role's fill and stroke."""
+
     background: str
     text: str
     muted: str

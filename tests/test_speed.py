@@ -1,5 +1,6 @@
 """Work a render does not repeat (issue 21): a figure is drawn once per content."""
 
+import gc
 import os
 import subprocess
 import sys
@@ -7,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from rnndiagrams import load, style
+from rnndiagrams import cli, load, style
+from rnndiagrams.errors import SpecError
 from rnndiagrams.pipeline import render_figures
 from rnndiagrams.render import cache, svg_fonts
 from rnndiagrams.render.backends import Backend
@@ -225,3 +227,94 @@ def test_one_thread_at_a_time_draws_with_matplotlib(monkeypatch):
     assert [b.measures for b in backends.BACKENDS.values()] == [
         name in ("matplotlib", "tikz") for name in backends.BACKENDS
     ]
+
+
+@pytest.mark.needs_dot
+def test_a_render_from_the_parsed_spec_cache_imports_no_yaml_and_draws_the_same(tmp_path):
+    """The first render parses the spec and keeps it; the next process reads it back and
+    writes the same bytes without importing PyYAML."""
+    code = (
+        "import sys; from rnndiagrams.cli import main; "
+        "main(['render', sys.argv[1], '-o', sys.argv[2], '--backend', 'graphviz']); "
+        "print('yaml' in sys.modules)"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    said = [
+        subprocess.run(
+            [sys.executable, "-c", code, str(SEED), str(tmp_path / out)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=env,
+        ).stdout.splitlines()[-1]
+        for out in ("cold", "warm")
+    ]
+    assert said == ["True", "False"]
+    assert len(list((tmp_path / "cache" / "rnndiagrams" / "specs").glob("*.json"))) == 1
+    cold = sorted((tmp_path / "cold").rglob("*.svg"))
+    assert len(cold) == 3
+    for file in cold:
+        assert (tmp_path / "warm" / file.relative_to(tmp_path / "cold")).read_bytes() == (
+            file.read_bytes()
+        )
+
+
+UNFIT_ENTRIES = {
+    "not JSON": b"\x00\xff{",
+    "not an entry": b"[1, 2]",
+    "a key missing": b'{"data": {}, "marks": []}',
+    "a control character": b'{"data": {"title": "a\\u0007b"}, "marks": [], "key_marks": []}',
+    "too many values": b'{"data": [' + b"0," * 20_001 + b'0], "marks": [], "key_marks": []}',
+    "a bidi control in a key": b'{"data": {"\\u202e": 1}, "marks": [], "key_marks": []}',
+    "too deep": b'{"data": ' + b"[" * 100 + b"]" * 100 + b', "marks": [], "key_marks": []}',
+    "a bad mark": b'{"data": {}, "marks": [[["a"], 0, 1]], "key_marks": []}',
+    "a path of a float": b'{"data": {}, "marks": [[[1.5], 1, 1]], "key_marks": []}',
+    "a non-string key": b'{"data": {}, "marks": [], "key_marks": [[[null], 1, 1]]}',
+}
+
+
+@pytest.mark.parametrize("raw", UNFIT_ENTRIES.values(), ids=UNFIT_ENTRIES.keys())
+def test_an_unfit_parsed_spec_entry_is_parsed_again(raw, tmp_path, monkeypatch):
+    """A corrupt or hostile cache entry is ignored: the text is parsed again and the entry
+    rewritten with what the parse gave."""
+    from rnndiagrams.specification import yamldoc
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    text = SEED.read_text()
+    parsed = yamldoc.parse_doc(text, "seed.yaml")
+    (entry,) = (tmp_path / "rnndiagrams" / "specs").glob("*.json")
+    assert yamldoc.parse_doc(text, "seed.yaml") == parsed  # from the entry
+    entry.write_bytes(raw)
+    assert yamldoc.parse_doc(text, "seed.yaml") == parsed
+    assert yamldoc.parse_doc(text, "other.yaml").name == "other.yaml"
+    assert entry.read_bytes() != raw
+
+
+def test_a_spec_that_fails_to_parse_is_not_kept(tmp_path, monkeypatch):
+    from rnndiagrams.specification import yamldoc
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    for _ in range(2):
+        with pytest.raises(SpecError, match=r"^bad\.yaml:3:1: YAML syntax error"):
+            yamldoc.parse_doc("model:\n  - [\n", "bad.yaml")
+    assert not (tmp_path / "rnndiagrams" / "specs").exists()
+
+
+def test_the_command_sets_the_garbage_collector_a_library_keeps_its_own():
+    """The command's process collects less often and leaves its objects uncollected at exit;
+    a program that calls `main` keeps Python's settings."""
+    probe = "import gc, sys; from rnndiagrams import cli; sys.argv = ['rnndiagrams', 'schema']; "
+    said = [
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                probe + call + "; print(gc.get_threshold()[0], gc.get_freeze_count() > 0)",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.splitlines()[-1]
+        for call in ("cli.command()", "cli.main()")
+    ]
+    assert said == [f"{cli.GC_YOUNGEST} True", f"{gc.get_threshold()[0]} False"]

@@ -21,6 +21,8 @@ from ..scene import Scene
 
 @dataclass(frozen=True)
 class Backend:
+    """A backend's row: its module, the formats it writes and how it draws."""
+
     module: str  # the module under render/ whose draw_scenes draws
     formats: tuple[str, ...]  # the formats it writes
     builds: bool = False  # draws step-by-step builds (options `frames`, `build`)

@@ -1,6 +1,6 @@
 """A disk cache of bytes addressed by the hash of everything they are made from.
 
-Figures and font subsets are deterministic functions of their inputs, so a file named by the
+Figures, font subsets and parsed specs are deterministic functions of their inputs, so a file named by the
 hash of those inputs can stand in for the work. A figure's inputs are its scene, backend,
 format and options, the package's code (every file's content), and the environment the tools
 read: installed Python packages, the `dot` binary and system packages, font and fontconfig
@@ -62,6 +62,7 @@ BOUNDS = {
     "figures": (5_000, 256 << 20),
     "fonts": (2_000, 32 << 20),
     "fontconfig": (200, 16 << 20),
+    "specs": (2_000, 32 << 20),  # parsed specs (specification/yamldoc.py)
 }
 PRUNE_EVERY = 3600  # seconds
 _pruned: set[Path] = set()  # the folders this process has looked at

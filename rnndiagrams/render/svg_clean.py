@@ -23,6 +23,7 @@ _ROOT_TAG = re.compile(rb"<svg\b[^>]*>")
 _STYLE = re.compile(rb"(<style[^>]*>)(.*?)(</style>)", re.S)
 _STYLE_REF = re.compile(rb"#([A-Za-z_][\w-]*)")
 _STAR_STYLE = re.compile(rb'\s*<style type="text/css">\*\{([^}]*)\}</style>')
+_STAR = b'<style type="text/css">*{'
 _EMPTY_DEFS = re.compile(rb"\s*<defs>\s*</defs>")
 _NOT_NAME = re.compile(r"[^A-Za-z0-9_-]+")
 _PLAIN_TEXT = re.compile(rb"(<text\b[^>]*>)([^<]+)(</text>)")
@@ -52,7 +53,7 @@ def scope_ids(svg: bytes, prefix: str) -> bytes:
         text = m.group(0)
         if b'id="' in text:
             text = _ID.sub(renamed_id, text)
-        if b"#" in text:
+        if b'href="#' in text or b"url(#" in text:  # not every `#`: most are colours
             text = _REF.sub(lambda r: r.group(1) + rename(r.group(2)), text)
         return text
 
@@ -69,7 +70,8 @@ def scope_ids(svg: bytes, prefix: str) -> bytes:
 
 def inline_page_styles(svg: bytes) -> bytes:
     """Turn a universal `*{...}` style rule into inherited attributes of the root <svg>."""
-    m = _STAR_STYLE.search(svg)
+    # the search's leading \s* is tried at every byte of a figure that has no such rule
+    m = _STAR_STYLE.search(svg) if _STAR in svg else None
     if not m:
         return svg
     attrs = b"".join(

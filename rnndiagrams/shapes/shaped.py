@@ -23,6 +23,8 @@ GATE_COUNT = {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}
 
 @dataclass(frozen=True)
 class StepTensor:
+    """A tensor of one time step of a recurrent layer (x_t, h_t, c_t...)."""
+
     symbol: str  # x_t, h_t, c_t, y_t, o_t
     shape: tuple[int, ...]
     meaning: str
@@ -73,6 +75,8 @@ class Recurrence:
 
 @dataclass(frozen=True)
 class ShapedLayer:
+    """A layer with the shapes the engine computed: input, output, weights, steps."""
+
     spec: LayerSpec
     input_shape: Shape
     output_shape: Shape
@@ -157,6 +161,8 @@ class ShapedLayer:
 
 @dataclass(frozen=True)
 class ShapedModel:
+    """A spec's model shaped under one convention: every layer's shapes and weights."""
+
     spec: Spec
     convention: str
     input_shape: Shape

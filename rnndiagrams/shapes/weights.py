@@ -65,6 +65,8 @@ GATES = {
 
 @dataclass(frozen=True)
 class Weight:
+    """One weight of a layer: its role and its shape as the math writes it."""
+
     key: str  # notation-independent identity: W, U, b, b_W, b_U, V, c, E, K, gamma, beta...
     role: str  # input | recurrent | bias | head | embedding | kernel | scale | shift | statistic
     shape: tuple[int, ...]  # math orientation

@@ -22,6 +22,8 @@ MAX_TITLE_CHARS = 300
 
 @dataclass(frozen=True)
 class Arg:
+    """One argument of a layer class: its kind of value, default and limits."""
+
     kind: (
         str  # posint | bool | choice | rate | number | nonneg | positive | name | file_name |
         # layer | axis | axes | refs

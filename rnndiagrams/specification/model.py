@@ -37,6 +37,8 @@ class InputSpec:
 
 @dataclass(frozen=True)
 class LayerSpec:
+    """One layer of a spec, validated: its class and arguments in its framework's words."""
+
     cls: str
     name: str
     args: dict[str, Any]  # every argument in its framework's words, defaults filled in
@@ -61,6 +63,8 @@ class LayerSpec:
 
 @dataclass(frozen=True)
 class ViewSpec:
+    """One view a spec asks for, validated: its kind, file name and options."""
+
     kind: str  # stack | folded | unrolled | equivalence
     name: str  # file stem in output/<spec>/
     options: dict[str, Any]  # every option, defaults filled in
@@ -69,6 +73,8 @@ class ViewSpec:
 
 @dataclass(frozen=True)
 class Spec:
+    """A validated spec: the model, its views and how they are rendered."""
+
     doc: Doc = field(repr=False, compare=False)
     title: str | None
     subtitle: str | None  # a line under the title (an import says where the title came from)

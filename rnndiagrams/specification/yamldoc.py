@@ -2,20 +2,34 @@
 
 PyYAML's loaders drop positions, keep the last of duplicate keys and expand aliases without
 bound; specs need the opposite on all three, so we compose nodes and build values ourselves.
+
+A parsed document is kept in the user's cache under the hash of its text and of what parsing
+it depends on (this module, the printable rules, PyYAML's files, Python), so the next process
+that reads the same text does not import or run PyYAML (a third of a Graphviz render's start-up).
+An entry is read back only if it holds what a parse can give: plain values within the limits,
+printable text and located paths; anything else is ignored and the text parsed again. A text
+that fails to parse is not kept: its error is found again.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import sys
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
-
-import yaml
+from functools import cache
+from importlib.util import find_spec
+from pathlib import Path as File
+from typing import TYPE_CHECKING, Any
 
 from ..errors import SpecError
 from ..inputs import read_text
 from ..printable import BIDI_CONTROLS
+from ..render.cache import cache_dir, digest, read, stamp, store
+
+if TYPE_CHECKING:
+    import yaml
 
 MAX_BYTES = 1_000_000
 MAX_NODES = 20_000
@@ -84,6 +98,92 @@ def parse_doc(text: str, name: str = "<string>") -> Doc:
         raise SpecError(
             f"{name}:1:1", f"spec is {len(text):,} characters", f"expected at most {MAX_BYTES:,}"
         )
+    file = cache_dir() / "specs" / f"{digest((_parser_hash(), text))}.json"
+    doc = _cached(read(file), name)
+    if doc is None:
+        doc = _parse(text, name)
+        store(file, _entry(doc))
+    return doc
+
+
+_FORMAT = 1  # of a cached entry: {"data": ..., "marks": [[path, line, col]...], "key_marks": ...}
+
+
+@cache
+def _parser_hash() -> str:
+    """What a parse depends on besides the text: this module and the printable rules by
+    content, PyYAML by its files' stamps (found without importing it), Python's version."""
+    here = File(__file__).resolve()
+    code = [file.read_bytes() for file in (here, here.parents[1] / "printable.py")]
+    found = find_spec("yaml")
+    origin = File(found.origin) if found and found.origin else None
+    yaml_files = origin and (stamp(origin), stamp(origin.parent))
+    return digest((_FORMAT, sys.version, code, yaml_files))
+
+
+def _entry(doc: Doc) -> bytes:
+    def marks(found: dict[Path, tuple[int, int]]) -> list[list[Any]]:
+        return [[list(path), line, col] for path, (line, col) in found.items()]
+
+    entry = {"data": doc.data, "marks": marks(doc.marks), "key_marks": marks(doc.key_marks)}
+    return json.dumps(entry, ensure_ascii=False).encode("utf-8")
+
+
+class _Unfit(Exception):
+    """A cached entry that holds what no parse gives."""
+
+
+def _cached(raw: bytes | None, name: str) -> Doc | None:
+    """The document a cache entry holds, or None when there is none or it is unfit."""
+    if raw is None:
+        return None
+    try:
+        entry = json.loads(raw)
+        count = [0]
+        return Doc(
+            name,
+            _plain(entry["data"], 0, count),
+            _marks(entry["marks"]),
+            _marks(entry["key_marks"]),
+        )
+    except (ValueError, TypeError, KeyError, RecursionError, _Unfit):
+        return None
+
+
+def _plain(value: Any, depth: int, count: list[int]) -> Any:
+    """`value` when a parse could have built it, else _Unfit."""
+    count[0] += 1
+    if count[0] > MAX_NODES or depth > MAX_DEPTH:
+        raise _Unfit
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _plain(key, depth + 1, count)
+            _plain(item, depth + 1, count)
+    elif isinstance(value, list):
+        for item in value:
+            _plain(item, depth + 1, count)
+    elif isinstance(value, str):
+        if text_problem(value):
+            raise _Unfit
+    elif value is not None and not isinstance(value, (int, float)):  # bool is an int
+        raise _Unfit
+    return value
+
+
+def _marks(rows: Any) -> dict[Path, tuple[int, int]]:
+    out: dict[Path, tuple[int, int]] = {}
+    for path, line, col in rows:
+        if not all(isinstance(p, (str, int)) for p in path):
+            raise _Unfit
+        if not (isinstance(line, int) and isinstance(col, int) and line > 0 and col > 0):
+            raise _Unfit
+        out[tuple(path)] = (line, col)
+    return out
+
+
+def _parse(text: str, name: str) -> Doc:
+    import yaml
+
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as e:
@@ -147,6 +247,8 @@ def text_problem(value: str) -> str | None:
 
 class _Builder:
     def __init__(self, doc: Doc) -> None:
+        import yaml
+
         self.doc = doc
         self.count = 0
         self.scalars = yaml.SafeLoader("")
@@ -155,6 +257,8 @@ class _Builder:
         return f"{self.doc.name}:{node.start_mark.line + 1}:{node.start_mark.column + 1}"
 
     def build(self, node: yaml.Node, path: Path, depth: int) -> Any:
+        import yaml
+
         self.count += 1
         if self.count > MAX_NODES:
             raise SpecError(
@@ -180,6 +284,8 @@ class _Builder:
         )
 
     def _scalar(self, node: yaml.ScalarNode) -> Any:
+        import yaml
+
         kind = node.tag.rsplit(":", 1)[-1]
         if kind in ("int", "float") and len(node.value) > MAX_NUMBER_CHARS:
             raise SpecError(
