@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, cast
@@ -492,11 +493,33 @@ def command() -> int:
     # them: 10 % of a Graphviz render's instructions went to walking the modules it imports.
     # The command makes few cycles, and lets them wait longer.
     gc.set_threshold(GC_YOUNGEST)
+    if not sys.warnoptions:  # `-W` and PYTHONWARNINGS still rule
+        warnings.showwarning = _say_warning
     status = main()
     # What is left is freed as the process exits; the collections Python runs at exit walked
     # every object of every module again (5 % of a Graphviz render).
     gc.freeze()
     return status
+
+
+def _say_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """A library's warning (matplotlib: a glyph missing from the fonts) as one line of the
+    command's own, each once: what it says, not which line of the library's code said it
+    (Python's "once" filter forgets what it said whenever a library sets filters)."""
+    text = f"rnndiagrams: warning: {message}"
+    if text not in _WARNED:
+        _WARNED.add(text)
+        _error(text)
+
+
+_WARNED: set[str] = set()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

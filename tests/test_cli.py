@@ -180,3 +180,20 @@ def test_explain_of_a_class_without_a_sentence_says_its_call_and_shape(write_spe
 
     assert novel("dropout") == "Novel(): shape unchanged"
     assert novel("dense") == f"Novel(): shape -> {format_shape(model.layer('dense').output_shape)}"
+
+
+def test_a_library_warning_is_one_line_of_the_command_said_once(tmp_path):
+    """matplotlib warns of a glyph its fonts lack at every text it measures and draws (8
+    times, each with a line of its own code); the command says it once, as one line."""
+    spec = yaml.safe_load(SEED.read_text())
+    spec["title"] = "A smile \N{SLIGHTLY SMILING FACE} in the title"
+    path = tmp_path / "smile.yaml"
+    path.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    argv = ["render", str(path), "-o", str(tmp_path / "out"), "--backend", "matplotlib"]
+    done = subprocess.run(
+        [sys.executable, "-m", "rnndiagrams", *argv], capture_output=True, text=True, check=True
+    )
+    (line,) = done.stderr.splitlines()
+    assert line.startswith(
+        "rnndiagrams: warning: Glyph 128578 (\\N{SLIGHTLY SMILING FACE}) missing from font(s) "
+    )
