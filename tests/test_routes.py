@@ -1,6 +1,7 @@
 """No edge of a gallery figure runs through a box that is not one of its ends (matplotlib's
 layout, which TikZ shares): a curve along a column leaves on the side it bulges to."""
 
+import itertools
 import math
 
 import pytest
@@ -9,6 +10,7 @@ from conftest import ROOT
 from rnndiagrams import load
 from rnndiagrams.pipeline import scenes
 from rnndiagrams.render import layout
+from rnndiagrams.scene import sides_past_nodes
 from rnndiagrams.style import THEMES
 
 # Slide figures whose curves still cross a box (spec:view): the list may only shrink.
@@ -117,3 +119,57 @@ def test_arrowheads_either_side_of_a_corner_stand_apart():
                         if apart and math.dist(a, b) < layout.SPREAD - 0.5:
                             close.append(f"{path.stem}:{view.name}:{nid}")
     assert not close, close
+
+
+def _cut(p, q, r, s) -> bool:
+    """Whether segment p-q crosses segment r-s (each strictly between the other's ends)."""
+
+    def turn(a, b, c):
+        return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+
+    return turn(r, s, p) * turn(r, s, q) < 0 and turn(p, q, r) * turn(p, q, s) < 0
+
+
+def _curves_crossed(scene, target: str) -> set[tuple[str, str, str]]:
+    """Each edge along a column past a node (`sides_past_nodes`) whose curve crosses another
+    curve along its column, or that bulges to the other side of its column than the layout
+    gives it (the scene's, or the other where that crowds fewer labels). A curve across
+    columns may cut every way up a column: attention_luong's h_0 -> a_T-1 arcs over a_0,
+    between h_0^(2) and its Concatenate."""
+    with layout.measuring(False, scene.name):
+        placed = layout.Layout(scene, THEMES["light"], target)
+    found = set()
+    column = {n.id: n.pos[0] for n in scene.nodes}
+    pieces = {
+        i: list(itertools.pairwise(layout.on_arc(*r, k / 40) for k in range(41)))
+        for i, (e, r) in enumerate(zip(scene.edges, placed.routes, strict=True))
+        if r is not None and r[2] and column[e.src] == column[e.dst]
+    }
+    assert placed.past.keys() == sides_past_nodes(scene).keys()
+    for i, side in placed.past.items():
+        (start, end, _), edge = placed.routes[i], scene.edges[i]
+        bulge = layout.on_arc(*placed.routes[i], 0.5)[0] - (start[0] + end[0]) / 2
+        if bulge * side <= 0:
+            found.add((edge.src, edge.dst, "side"))
+        for j, others in pieces.items():
+            if j != i and any(_cut(*a, *b) for a in pieces[i] for b in others):
+                found.add((edge.src, edge.dst, f"{scene.edges[j].src}->{scene.edges[j].dst}"))
+    return found
+
+
+@pytest.mark.parametrize("target", ["column", "slide"])
+def test_curves_past_a_node_keep_their_side_and_cross_no_curve(target):
+    """A bidirectional grid's two edges past a node (x_t into the backward row, h_t-> into
+    y_t) both bulged right and crossed (imdb_bilstm, torch_lstm_tagger, attention_bahdanau,
+    bidirectional's last column): each now keeps the side of its column the scene gives it,
+    as Graphviz's do, or the other where fewer labels then stand beside it (a pair that
+    meets trades sides), so no two curves along a column cross."""
+    found, sided = {}, set()
+    for path in sorted((ROOT / "specs").glob("*.yaml")):
+        for view, scene in scenes(load(str(path)), target):
+            if -1 in sides_past_nodes(scene).values():
+                sided.add(path.stem)
+            if crossed := _curves_crossed(scene, target):
+                found[f"{path.stem}:{view.name}"] = crossed
+    assert {"imdb_bilstm", "torch_lstm_tagger", "attention_bahdanau"} <= sided
+    assert not found, found

@@ -32,7 +32,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.mathtext import MathTextParser
 
 from .. import style
-from ..scene import Edge, Group, Label, Node, Run, Scene
+from ..scene import Edge, Group, Label, Node, Run, Scene, sides_past_nodes
 from ..style import Theme
 from .geometry import Box, GridIndex, Point, Route, on_arc, overlap
 
@@ -59,6 +59,7 @@ FRAME_PAD = 10.0  # between a group's frame and its nodes
 # how far a curve along a column reaches out of it, per point of its height (its least bend,
 # 0.3 of the chord, bulges a quadratic curve by half that)
 SKIP_BULGE = 0.15
+SKIP_BENDS = (0.3, 0.45, 0.6, 0.9, 1.2, 1.6)  # an edge along a column past a node: the least first
 
 
 @cache
@@ -328,6 +329,9 @@ class Layout:
         self.group_labels = {
             g.id: self.m.block(g.label, sizes.text, theme.text) for g in scene.groups
         }
+        # edge index -> the side of its column an edge past a node keeps: the scene's, but
+        # where the other crowds fewer labels (`_grid`)
+        self.past = sides_past_nodes(scene)
         self._grid()
         # spatial indexes keep layout linear in the number of nodes: each test looks only at
         # what lies in the grid cells it touches
@@ -440,20 +444,66 @@ class Layout:
                 labels[left].append((ys[row_of[e.src]], need))
                 extra[left] = max(extra[left], need)
         # an edge along a column past one of its nodes (a skip edge) curves out into the gap
-        # on its right: where a label in that gap stands beside the rows it passes, the gap
-        # holds both, side by side
+        # on the side of its column it keeps (`past`; the right, where none is given): where a
+        # label in that gap stands beside the rows it passes, the gap holds both, side by side
         heights: dict[tuple[int, int], list[float]] = {}  # each column's node heights, sorted
         for n in sorted(scene.nodes, key=lambda n: ys[row_of[n.id]]):
             heights.setdefault(col_of[n.id], []).append(ys[row_of[n.id]])
-        for e in scene.edges:
+        before = {c: p for p, c in pairwise(col_w) if p[0] == c[0]}  # the column on the left
+        last = {c for c in col_w if c not in before.values()}  # a line's last columns
+
+        def span(i: int) -> tuple[tuple[int, int], float, float]:
+            """Edge `i`'s column and the heights it spans."""
+            e = scene.edges[i]
+            a, b = sorted((ys[row_of[e.src]], ys[row_of[e.dst]]))
+            return col_of[e.src], a, b
+
+        def beside(i: int, side: int) -> list[float]:
+            """The room the labels need that stand in the gap on `side` of edge `i`'s column,
+            beside the rows it spans (none in the figure's margin)."""
+            c, a, b = span(i)
+            into = c if side > 0 else before.get(c)
+            return [need for y, need in labels[into] if a < y < b] if into else []
+
+        def crowds(i: int, side: int, bare: int) -> int:
+            """How many labels edge `i` curving out on `side` stands beside; where it would
+            take the figure's margin, and so widen it, its own label too, and `bare` more."""
+            c = span(i)[0]
+            margin = c not in before if side < 0 else c in last
+            return len(beside(i, side)) + margin * ((i in self.edge_blocks) + bare)
+
+        def meet(i: int, j: int) -> bool:
+            """Whether edges `i` and `j` pass nodes of one column, along the same rows."""
+            (c, a, b), (d, p, q) = span(i), span(j)
+            return c == d and max(a, p) < min(b, q)
+
+        # an edge past a node alone takes the other side of its column where fewer labels
+        # stand beside its curve, or it keeps out of the figure's margin (a last column's
+        # skip edge bulged out of the figure); two that meet, on its two sides, trade sides
+        # where fewer labels then stand beside them (a bidirectional grid's last step: U of
+        # its backward row in the gap on the left)
+        for i in sorted(self.past):
+            side, alone = self.past[i], not any(meet(i, j) for j in self.past if j != i)
+            if alone and crowds(i, -side, 1) < crowds(i, side, 1):
+                self.past[i] = -side
+        for i, j in combinations(sorted(self.past), 2):
+            p, q = self.past[i], self.past[j]
+            now, traded = crowds(i, p, 0) + crowds(j, q, 0), crowds(i, q, 0) + crowds(j, p, 0)
+            if meet(i, j) and p != q and traded < now:
+                self.past[i], self.past[j] = q, p
+        for i, e in enumerate(scene.edges):
             c, (a, b) = col_of[e.src], sorted((ys[row_of[e.src]], ys[row_of[e.dst]]))
             if c == col_of[e.dst] and bisect_left(heights[c], b) - bisect_right(heights[c], a):
-                beside = [need for y, need in labels[c] if a < y < b]
+                side = self.past.get(i, 1)
+                into = c if side > 0 else before.get(c)  # None: the figure's margin
+                beside_it = beside(i, side)
                 # it leaves and enters at its ends' sides, which a wider column holds in
                 ends = max(sizes[e.src][0], sizes[e.dst][0]) / 2
                 out = ends + SKIP_BULGE * (b - a) - col_w[c] / 2
-                if beside:  # the curve takes the place of the label's margin on its side
-                    extra[c] = max(extra[c], max(beside) - LABEL_MARGIN / 2 + max(out, 0.0))
+                if into and beside_it:  # the curve takes the place of the label's margin there
+                    extra[into] = max(
+                        extra[into], max(beside_it) - LABEL_MARGIN / 2 + max(out, 0.0)
+                    )
         xs, x, line = {}, 0.0, None
         for c, w in col_w.items():
             if c[0] != line:
@@ -474,7 +524,7 @@ class Layout:
             a, b = self.boxes[edge.src], self.boxes[edge.dst]
             ends.append([a.clip(b.x, b.y), b.clip(a.x, a.y)])
         bends = [
-            self._bend(e, *ends[i]) if e.src != e.dst else 0.0
+            self._bend(e, *ends[i], side=self.past.get(i)) if e.src != e.dst else 0.0
             for i, e in enumerate(self.scene.edges)
         ]
         # a curve along a column leaves on the side it bulges to, not where the straight line
@@ -484,7 +534,18 @@ class Layout:
             if bends[i] and abs(a.x - b.x) < 1:
                 centres = (a.x, a.y), (b.x, b.y)
                 ends[i][0] = a.clip(*on_arc(*centres, bends[i], 0.2))
-                bends[i] = self._bend(edge, *ends[i])
+                bends[i] = self._bend(edge, *ends[i], side=self.past.get(i))
+            side = self.past.get(i)
+            if side and self._crossings((edge.src, edge.dst), (ends[i][0], ends[i][1], bends[i])):
+                # no bend clears a node it passes, wider than the curve reaches (captioning's
+                # init_h, between image_features and init_c): it leaves and enters at the
+                # corners of its ends on its side, and bends from there
+                up = math.copysign(1.0, b.y - a.y)
+                ends[i] = [
+                    (box.x + side * (box.w / 2 - min(SPREAD, box.w / 4)), box.y + k * box.h / 2)
+                    for box, k in ((a, up), (b, -up))
+                ]
+                bends[i] = self._bend(edge, *ends[i], side=side)
         sides: dict[tuple[str, str], list[tuple[float, int, int]]] = {}
         for i, edge in enumerate(self.scene.edges):
             if edge.src == edge.dst:
@@ -557,23 +618,23 @@ class Layout:
         return [
             None
             if edge.src == edge.dst
-            else (ends[i][0], ends[i][1], self._bend(edge, *ends[i]) if i in moved else bends[i])
+            else (
+                ends[i][0],
+                ends[i][1],
+                self._bend(edge, *ends[i], side=self.past.get(i)) if i in moved else bends[i],
+            )
             for i, edge in enumerate(self.scene.edges)
         ]
 
-    def _bend(self, edge: Edge, start: Point, end: Point) -> float:
-        """0 for a straight edge; a curve when the straight one would cross another node."""
+    def _bend(self, edge: Edge, start: Point, end: Point, *, side: int | None = None) -> float:
+        """0 for a straight edge; a curve when the straight one would cross another node. An
+        edge along a column past one of its nodes curves out to the `side` of its column it
+        keeps (`past`: +1 right, -1 left), so two such edges of one column that span the same
+        rows take opposite sides rather than cross."""
         ends = (edge.src, edge.dst)  # and `…`, which an edge may pass through
 
         def crossings(rad: float) -> int:
-            """How many of the curve's sample points fall inside another node."""
-            points = [on_arc(start, end, rad, i / 20) for i in range(1, 20)]
-            return sum(
-                1
-                for x, y in points
-                for nid, box in self.node_index.at(x, y)
-                if nid not in ends and box.contains(x, y) and self.nodes[nid].role != "ellipsis"
-            )
+            return self._crossings(ends, (start, end, rad))
 
         # an edge along a column bends right, as every other column's does (bidirectional
         # inputs all pass their forward cell on the same side)
@@ -585,10 +646,12 @@ class Layout:
         shallow: tuple[float, ...] = (-0.02, 0.02, -0.05, 0.05) if close else ()
         # wider bends last: a graph's skip edge passes a whole node of its column
         rads: tuple[float, ...] = (
-            (0.0, 0.3, 0.45, 0.6, 0.9, 1.2, 1.6)
+            (0.0, *SKIP_BENDS)
             if along
             else (0.0, *shallow, -0.3, 0.3, -0.6, 0.6, -0.9, 0.9, -1.2, 1.2)
         )
+        if side is not None:  # a positive bend takes an edge up its column to the right
+            rads = tuple(math.copysign(r, side * (end[1] - start[1])) for r in SKIP_BENDS)
         # the first that crosses nothing; where every one does, the one that crosses least
         best = (math.inf, 0.0)
         for rad in rads:
@@ -597,6 +660,16 @@ class Layout:
                 return rad
             best = min(best, (count, rad), key=lambda b: b[0])
         return best[1]
+
+    def _crossings(self, ends: tuple[str, str], route: Route) -> int:
+        """How many of a route's sample points fall inside a node but its `ends`."""
+        points = [on_arc(*route, i / 20) for i in range(1, 20)]
+        return sum(
+            1
+            for x, y in points
+            for nid, box in self.node_index.at(x, y)
+            if nid not in ends and box.contains(x, y) and self.nodes[nid].role != "ellipsis"
+        )
 
     def _label_rect(self, index: int, route: Route | None) -> Box:
         """The first spot along the edge, beside it, where the label covers no node, no other
