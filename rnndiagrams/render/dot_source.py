@@ -190,6 +190,7 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
     name = scene.name.replace("&", "&amp;")  # dot decodes entities in names: keep "&amp;"
     pos = {node.id: _cell(node, scene.flow) for node in scene.nodes}
     lanes = _Lanes(scene, pos)
+    close = sizes.row_gap < style.TARGETS["column"].row_gap  # a slide's
     g = Graph(
         f"digraph {dot_id(name)} {{\n",
         {
@@ -201,9 +202,10 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
                 "labeljust": "l",
                 "bgcolor": theme.background,
                 # time axes side by side (an encoder's steps beside its decoder's) packed
-                # closer, so the figure keeps its text legible in a 720 px column; closer
-                # still with lanes (a gap a lane is in holds a curve between two labels)
-                "nodesep": "0.2" if lanes.nodes else "0.25" if scene.wide else "0.35",
+                # closer, so the figure keeps its text legible in a 720 px column, and a
+                # slide's columns, as its rows are; closer still with lanes (a gap a lane is
+                # in holds a curve between two labels)
+                "nodesep": "0.2" if lanes.nodes else "0.25" if scene.wide or close else "0.35",
                 "ranksep": "0.45" if scene.flow != "right" else "0.25",  # a right flow: text
                 "newrank": "true",
                 "pad": pad,
