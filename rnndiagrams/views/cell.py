@@ -21,9 +21,10 @@ SIGMA = "σ"
 
 
 class _Cell:
-    def __init__(self, model: ShapedModel, layer: ShapedLayer, long_line: int) -> None:
-        """`long_line`: a weight block's name and shape longer than this take two lines."""
-        self.model, self.layer, self.long_line = model, layer, long_line
+    def __init__(self, model: ShapedModel, layer: ShapedLayer, long_line: int, slide: bool) -> None:
+        """`long_line`: a weight block's name and shape longer than this take two lines;
+        `slide`: laid out for a slide, short of width."""
+        self.model, self.layer, self.long_line, self.slide = model, layer, long_line, slide
         self.rec = cast(Recurrence, layer.recurrence)
         self.units = self.rec.units
         self.notation = model.spec.notation
@@ -123,7 +124,9 @@ class _Cell:
 
     def lstm(self) -> None:
         act, rec = self.act(self.rec.activation), self.act(self.rec.gate_activation)
-        self.bus((2, 0))
+        # the inputs under the input gate; on a slide under the candidate's box, the widest
+        # of the four (its activation's name is longer than σ), so they widen no column
+        self.bus((3 if self.slide else 2, 0))
         for nid, gate, symbol, a, col in (
             ("f", "f", "f", rec, 1),
             ("i", "i", "i", rec, 2),
@@ -255,7 +258,8 @@ def build(model: ShapedModel, view: ViewSpec, target: str = "column") -> Scene:
     weight's own box, as wide as its column's states when its shape stands under its long name
     (PyTorch's weight_hr_l0 beside h_t and c_t), keeps it there."""
     layer = model.layers[first_recurrent(model, view)]
-    cell = _Cell(model, layer, labels.LONG_LINE if target == "column" else labels.SLIDE_LONG_LINE)
+    slide = target != "column"
+    cell = _Cell(model, layer, labels.SLIDE_LONG_LINE if slide else labels.LONG_LINE, slide)
     {"SimpleRNN": cell.simple_rnn, "LSTM": cell.lstm, "GRU": cell.gru}[cast(str, layer.cell)]()
     two = len(cell.rec.directions) == 2
     call = cell.rec.one_direction if two else labels.layer_call(layer)
