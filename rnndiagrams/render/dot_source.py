@@ -18,9 +18,6 @@ HEAD_GAP = 10  # points of space under the legend
 PAD = 0.2  # inches of room around the drawing
 # a flow to the right reads like text: its rows are lines, laid top to bottom, one rank each
 RANKDIR = {"up": "BT", "down": "TB", "right": "TB"}
-# a band's point: a dot as wide as the gap dot leaves between the two pieces of an edge that
-# meet in it (each ends a point short of its centre), so the line runs on through it
-POINT = {"shape": "point", "width": "0.028", "penwidth": "0"}
 
 
 def _italic_correction(text: str, after: Run | None) -> str:
@@ -298,12 +295,9 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
         for a, b in pairwise(points):
             linked.add(frozenset((a, b)))
         lanes.draw(g, points, attrs, lanes.labelled.get(i, 0), reverse=edge.backward or banded)
-        for point in (p for p in points if p in lanes.points):
-            # the piece of line between the two that meet in it (dot ends each a point short)
-            g.node(point, label="", **POINT, color=attrs["color"])
     for lane in lanes.nodes:
         g.node(lane, shape="point", width="0", style="invis", label="")
-    _grid_hints(g, scene, lanes.rows, linked, lanes.bends)
+    _grid_hints(g, scene, lanes.rows, linked)
     return g.source
 
 
@@ -367,27 +361,6 @@ class _Lanes:
             if out or into:
                 self.via[i] = out + into
                 self.labelled[i] = len(out)
-        # an edge into a graph's next band (a slide's) across more than a row's gap runs
-        # through a point a row under its destination, where dot sets it, its label on the
-        # piece between, inside that band: dot sets a label in the middle of its piece, and
-        # the middle of the whole edge is the middle row, beside its nodes (their width).
-        # Not an edge inside a loop's frame: a point outside the frame would take it out
-        self.bends: dict[int, list[str]] = {}  # row -> the points in it, placed by dot
-        framed = [set(g.nodes) for g in scene.groups]
-        for i, e in enumerate(scene.edges):
-            row = pos[e.dst][1] + 1
-            inside = any({e.src, e.dst} <= nodes for nodes in framed)
-            if (
-                scene.flow == "down"
-                and e.label
-                and not (e.backward or inside)
-                and pos[e.src][1] > row
-            ):
-                self.via[i] = [_fresh(f"band_{i}", pos)]
-                self.labelled[i] = 1
-                self.row[self.via[i][0]] = row
-                self.bends.setdefault(row, []).extend(self.via[i])
-        self.points = {p for points in self.bends.values() for p in points}
 
     def draw(
         self, g: Graph, points: list[str], attrs: dict[str, str], label: int, reverse: bool
@@ -412,17 +385,12 @@ class _Lanes:
                 piece.pop("xlabel", None)
             if k != (0 if reverse else last):
                 piece["dir"] = "none"
-            # into and out of a lane at its centre: along the column, upright; a band's point
-            # at its centre, as the curve runs
+            # into and out of a lane at its centre: along the column, upright
             up, flat = self.row[b] > self.row[a], self.row[a] == self.row[b]
             if b in self.nodes:
                 piece.update(headclip="false", **({} if flat else {"headport": "s" if up else "n"}))
             if a in self.nodes:
                 piece.update(tailclip="false", **({} if flat else {"tailport": "n" if up else "s"}))
-            if b in self.points:
-                piece["headclip"] = "false"
-            if a in self.points:
-                piece["tailclip"] = "false"
             g.edge(a, b, **piece)
 
 
@@ -459,16 +427,12 @@ def _node(g: Graph, node: Node, labels: _Labels) -> None:
 
 
 def _grid_hints(
-    g: Graph,
-    scene: Scene,
-    lanes: dict[int, list[tuple[float, str]]],
-    linked: set[frozenset[str]],
-    bends: dict[int, list[str]],
+    g: Graph, scene: Scene, lanes: dict[int, list[tuple[float, str]]], linked: set[frozenset[str]]
 ) -> None:
     """Turn node grid positions into ranks: one rank per row (with its `lanes`, each at its
-    place, and its `bends`, which dot places), ordered left to right by invisible edges, and
-    columns kept upright by heavy invisible edges between rows. No hidden edge doubles a
-    `linked` pair (it would bend the real one)."""
+    place), ordered left to right by invisible edges, and columns kept upright by heavy
+    invisible edges between rows. No hidden edge doubles a `linked` pair (it would bend the
+    real one)."""
     rows: dict[int, list[Node]] = {}
     cols: dict[int, list[Node]] = {}
     for node in scene.nodes:
@@ -485,7 +449,7 @@ def _grid_hints(
         )
         with g.subgraph() as same:
             same.attr(rank="same")
-            for node in (*(n for _, n in placed), *bends.get(row, ())):
+            for _, node in placed:
                 same.node(node)
             for (_, a), (_, b) in pairwise(placed):
                 if frozenset((a, b)) not in linked:
