@@ -79,13 +79,19 @@ def test_fontconfig_is_asked_once_per_font_setup(tmp_path, monkeypatch):
 
 @pytest.mark.needs_dot
 def test_a_graphviz_render_imports_neither_numpy_nor_matplotlib(tmp_path):
-    """Start-up is what the command needs: the fresh process renders, then lists its modules."""
+    """Start-up is what the command needs: a fresh process renders, then lists its modules.
+    The figure cache is off, so it draws; the run before it has left its font subsets in the
+    cache, as any render but a machine's first finds them."""
     code = (
         "import sys; from rnndiagrams.cli import main; "
         f"main(['render', {str(SEED)!r}, '-o', {str(tmp_path)!r}, '--backend', 'graphviz']); "
         "print(' '.join(sorted(sys.modules)))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    env = {**os.environ, "RNNDIAGRAMS_NO_CACHE": "1"}
+    for _ in range(2):
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+        )
     modules = set(out.stdout.splitlines()[-1].split())
     assert "rnndiagrams.render.graphviz_run" in modules  # it did render
     assert not {m.split(".")[0] for m in modules} & {
@@ -288,6 +294,38 @@ def test_an_unfit_parsed_spec_entry_is_parsed_again(raw, tmp_path, monkeypatch):
     assert yamldoc.parse_doc(text, "seed.yaml") == parsed
     assert yamldoc.parse_doc(text, "other.yaml").name == "other.yaml"
     assert entry.read_bytes() != raw
+
+
+def _fifo(entry):
+    os.mkfifo(entry)
+
+
+def _device(entry):
+    entry.symlink_to("/dev/zero")
+
+
+@pytest.mark.parametrize("plant", [_fifo, _device], ids=["FIFO", "device"])
+def test_a_cache_entry_no_store_writes_is_passed_over_at_once(plant, tmp_path):
+    """An entry that is a FIFO (opening it would wait for a writer forever) or a device
+    (reading it would not end) is no entry: the spec is parsed again, and the entry replaced
+    by a file of what the parse gave."""
+    code = (
+        "import sys; from rnndiagrams.specification.yamldoc import parse_doc; "
+        "print(parse_doc(open(sys.argv[1]).read(), 'seed.yaml').data['title'])"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+
+    def run() -> str:
+        argv = [sys.executable, "-c", code, str(SEED)]
+        done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60)
+        return done.stdout
+
+    title = run()
+    (entry,) = (tmp_path / "rnndiagrams" / "specs").glob("*.json")
+    entry.unlink()
+    plant(entry)
+    assert run() == title
+    assert entry.is_file() and not entry.is_symlink() and entry.stat().st_size < 1 << 20
 
 
 def test_a_spec_that_fails_to_parse_is_not_kept(tmp_path, monkeypatch):

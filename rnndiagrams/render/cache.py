@@ -69,16 +69,29 @@ _pruned: set[Path] = set()  # the folders this process has looked at
 
 
 def read(path: Path | None) -> bytes | None:
-    """The cached bytes, or None (no entry, no cache). A hit makes the file the most
-    recently used."""
+    """The cached bytes, or None (no entry, no cache, or what no store writes: not a regular
+    file, or more than its folder keeps). A hit makes the file the most recently used."""
     with contextlib.suppress(OSError):
-        if path is None:
+        if path is None or not path.is_file():  # a FIFO would block the open, a device not end
             return None
-        data = path.read_bytes()
+        limit = _most_bytes(path)
+        with path.open("rb") as file:
+            data = file.read(limit + 1)
+        if len(data) > limit:
+            return None
         with contextlib.suppress(OSError):  # a read-only cache still answers
             os.utime(path)
         return data
     return None
+
+
+def _most_bytes(path: Path) -> int:
+    """The bytes the cache's folder holding `path` keeps at most (else the most any keeps)."""
+    try:
+        folder = path.relative_to(cache_dir()).parts[0]
+    except ValueError:
+        folder = ""
+    return BOUNDS[folder][1] if folder in BOUNDS else max(b for _, b in BOUNDS.values())
 
 
 def store(path: Path | None, data: bytes) -> bytes:
