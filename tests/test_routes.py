@@ -1,5 +1,6 @@
-"""No edge of a gallery figure runs through a box that is not one of its ends (matplotlib's
-layout, which TikZ shares): a curve along a column leaves on the side it bulges to."""
+"""No edge of a gallery figure runs through a box, nor back through one of its ends
+(matplotlib's layout, which TikZ shares): a curve along a column leaves on the side it bulges
+to."""
 
 import itertools
 import math
@@ -26,9 +27,13 @@ def _crossings(scene, target: str) -> set[tuple[str, str, str]]:
         for k in range(1, 50) if route is not None else ():
             x, y = layout.on_arc(*route, k / 50)
             for nid, box in placed.boxes.items():
-                if nid in (edge.src, edge.dst) or nodes[nid].role == "ellipsis":
+                # its own ends too: a curve that turns back through the box it leaves (a
+                # cell's inputs to a gate two columns away, through `x_t`); an operator's
+                # inputs meet at its centre
+                own = nid in (edge.src, edge.dst)
+                if nodes[nid].role == "ellipsis" or (own and nodes[nid].shape == "circle"):
                     continue
-                if nodes[nid].shape != "exit" and box.contains(x, y, pad=-1.0):
+                if nodes[nid].shape != "exit" and box.contains(x, y, pad=-2.0 if own else -1.0):
                     crossed.add((edge.src, edge.dst, nid))
     return crossed
 

@@ -531,7 +531,7 @@ class Layout:
         # would have (a skip edge from a box's top centre cut the corner of the box above)
         for i, edge in enumerate(self.scene.edges):
             a, b = self.boxes[edge.src], self.boxes[edge.dst]
-            if bends[i] and abs(a.x - b.x) < 1:
+            if bends[i] and (abs(a.x - b.x) < 1 or self._reenters(a, ends[i], bends[i])):
                 centres = (a.x, a.y), (b.x, b.y)
                 ends[i][0] = a.clip(*on_arc(*centres, bends[i], 0.2))
                 bends[i] = self._bend(edge, *ends[i], side=self.past.get(i))
@@ -625,6 +625,14 @@ class Layout:
             )
             for i, edge in enumerate(self.scene.edges)
         ]
+
+    @staticmethod
+    def _reenters(box: Box, ends: list[Point], rad: float) -> bool:
+        """Whether a curve from `box` turns back through it (a cell's inputs to a gate two
+        columns away, bending under the inputs' own box and its text)."""
+        return any(
+            box.contains(*on_arc(ends[0], ends[1], rad, t), pad=-2.0) for t in (0.04, 0.08, 0.12, 0.2, 0.3)
+        )
 
     def _bend(self, edge: Edge, start: Point, end: Point, *, side: int | None = None) -> float:
         """0 for a straight edge; a curve when the straight one would cross another node. An
