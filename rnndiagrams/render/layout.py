@@ -631,7 +631,8 @@ class Layout:
         """Whether a curve from `box` turns back through it (a cell's inputs to a gate two
         columns away, bending under the inputs' own box and its text)."""
         return any(
-            box.contains(*on_arc(ends[0], ends[1], rad, t), pad=-2.0) for t in (0.04, 0.08, 0.12, 0.2, 0.3)
+            box.contains(*on_arc(ends[0], ends[1], rad, t), pad=-2.0)
+            for t in (0.04, 0.08, 0.12, 0.2, 0.3)
         )
 
     def _bend(self, edge: Edge, start: Point, end: Point, *, side: int | None = None) -> float:
