@@ -487,12 +487,16 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 def command() -> int:
     """The `rnndiagrams` command's own process (its console script, `python -m rnndiagrams`):
-    `main`, with the garbage collector set for a process that ends when the command does.
+    `main`, with the garbage collector set for a process that ends when the command does,
+    matplotlib without the docstrings of its setters, and warnings as lines of the command's.
     A program that calls `main` keeps its own settings."""
+    from .render.backends import command_line
+
     # Python collects its youngest objects every 700 allocations, and every tenth time all of
     # them: 10 % of a Graphviz render's instructions went to walking the modules it imports.
     # The command makes few cycles, and lets them wait longer.
     gc.set_threshold(GC_YOUNGEST)
+    command_line()  # nobody reads matplotlib's docstrings here
     if not sys.warnoptions:  # `-W` and PYTHONWARNINGS still rule
         warnings.showwarning = _say_warning
     status = main()
@@ -523,9 +527,6 @@ _WARNED: set[str] = set()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from .render.backends import command_line
-
-    command_line()
     args = build_parser(argv).parse_args(argv)
     try:
         return cast(Command, args.func)(args)

@@ -13,10 +13,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from .cache import figure_file, read, store
 from .errors import RenderError
 from .render.backends import BACKENDS
 from .render.background import Background
-from .render.cache import figure_file, read, store
 from .render.files import (
     STEP,
     figure_path,

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from rnndiagrams import cli, load, style
+from rnndiagrams import cache, cli, load, style
 from rnndiagrams.errors import SpecError
 from rnndiagrams.pipeline import render_figures
-from rnndiagrams.render import cache, svg_fonts
+from rnndiagrams.render import svg_fonts
 from rnndiagrams.render.backends import Backend
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -199,10 +199,10 @@ def test_the_command_skips_matplotlib_set_docstrings_a_library_keeps_them(tmp_pa
     """matplotlib's `set` docstrings (a third of its import) are not built in the command's
     own process; a program that imports rnndiagrams keeps them."""
     docs = "from matplotlib.patches import Circle; print('Supported properties' in (Circle.set.__doc__ or ''))"
-    command = (
-        "from rnndiagrams.cli import main; "
-        f"main(['render', {str(SEED)!r}, '-o', {str(tmp_path)!r}, '--backend', 'matplotlib']); "
-        + docs
+    command = (  # as its console script runs it
+        "import sys; from rnndiagrams.cli import command; "
+        f"sys.argv = ['rnndiagrams', 'render', {str(SEED)!r}, '-o', {str(tmp_path)!r}, "
+        "'--backend', 'matplotlib']; command(); " + docs
     )
     library = (
         "import rnndiagrams; "

@@ -27,7 +27,7 @@ from functools import cache
 from pathlib import Path
 
 from .. import style
-from .cache import cache_dir, cached, digest, environment, stamp
+from ..cache import cache_dir, cached, digest, environment, stamp
 
 # What readers without the embedded faces get: metric-alike Latin fonts first.
 LATIN_FALLBACKS = (style.FONT, "Bitstream Vera Sans", "Verdana", "sans-serif")

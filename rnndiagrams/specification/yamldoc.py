@@ -23,10 +23,10 @@ from importlib.util import find_spec
 from pathlib import Path as File
 from typing import TYPE_CHECKING, Any
 
+from ..cache import cache_dir, digest, read, stamp, store
 from ..errors import SpecError
 from ..inputs import read_text
 from ..printable import BIDI_CONTROLS
-from ..render.cache import cache_dir, digest, read, stamp, store
 
 if TYPE_CHECKING:
     import yaml

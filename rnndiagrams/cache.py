@@ -1,11 +1,11 @@
 """A disk cache of bytes addressed by the hash of everything they are made from.
 
-Figures, font subsets and parsed specs are deterministic functions of their inputs, so a file named by the
-hash of those inputs can stand in for the work. A figure's inputs are its scene, backend,
-format and options, the package's code (every file's content), and the environment the tools
-read: installed Python packages, the `dot` binary and system packages, font and fontconfig
-folders, matplotlib's and fontconfig's configuration. Each is hashed by content or by
-(modification time, size), so any change to one is a new key and a new drawing: the cache
+Figures, font subsets and parsed specs are deterministic functions of their inputs, so a file
+named by the hash of those inputs can stand in for the work. A figure's inputs are its scene,
+backend, format and options, the package's code (every file's content), and the environment
+the tools read: installed Python packages, the `dot` binary and system packages, font and
+fontconfig folders, matplotlib's and fontconfig's configuration. Each is hashed by content or
+by (modification time, size), so any change to one is a new key and a new drawing: the cache
 never answers with bytes the inputs would no longer give. RNNDIAGRAMS_NO_CACHE=1 turns the
 figure cache off (to time the work itself, or to test it).
 
@@ -28,7 +28,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-PACKAGE = Path(__file__).resolve().parents[1]
+PACKAGE = Path(__file__).resolve().parent
 # Variables a tool reads that can change the bytes (PATH: which `dot`; the date of a PDF).
 _VARIABLES = (
     "PATH",
