@@ -103,6 +103,9 @@ class Scene:
     edges: tuple[Edge, ...]
     groups: tuple[Group, ...] = ()
     wide: bool = False  # time axes side by side: a renderer packs the columns closer
+    # a time grid on a slide, short of height: a renderer sets its rows closer and keeps its
+    # curves between its top and bottom rows
+    short: bool = False
 
     @property
     def title(self) -> Label:

@@ -36,7 +36,6 @@ UNDER_BAR = {
     "attention_luong/stack",
     "attention_luong/unrolled",
     "captioning_conditioned/unrolled",
-    "imdb_bilstm/unrolled",
     "residual_rnn/unrolled",
     "torch_lstm_tagger/folded",
     "torch_lstm_tagger/unrolled",
@@ -398,8 +397,9 @@ def test_a_slide_line_under_an_underscore_keeps_clear_of_it():
 
 def test_a_tall_grid_runs_what_follows_its_last_step_beside_it_on_a_slide():
     """imdb_bilstm's pooling, Dropout and Dense, three rows up its last column in a column
-    figure, stand right of the last step's concat on a slide, in its row, with a step column
-    fewer; a short grid (seed_sentiment: one Dense) keeps its column of rows."""
+    figure, run down one column right of the last step's concat on a slide, from its row,
+    with a step column fewer, and the output leaves Dense sideways; a short grid
+    (seed_sentiment: one Dense) keeps its column of rows."""
     rows = {}
     for stem in ("imdb_bilstm", "seed_sentiment"):
         spec = load(str(ROOT / "specs" / f"{stem}.yaml"))
@@ -410,10 +410,16 @@ def test_a_tall_grid_runs_what_follows_its_last_step_beside_it_on_a_slide():
             chain = [n for n in scene.nodes if n.pos[0] > max(steps)]
             if (stem, target) == ("imdb_bilstm", "slide"):
                 assert len(steps) == 3 and {n.role for n in chain} == {"merge", "output", "exit"}
-                assert len({n.pos[1] for n in chain if n.role != "exit"}) == 1
+                boxes = [n for n in chain if n.role != "exit"]
+                assert len({n.pos[0] for n in boxes}) == 1
+                top = rows[stem, target] - 1  # the concat's row
+                assert sorted(n.pos[1] for n in boxes) == list(range(top - 2, top + 1))
+                (exit_node,) = (n for n in chain if n.role == "exit")
+                assert exit_node.pos == (boxes[-1].pos[0] + 1, boxes[-1].pos[1])
             else:
                 assert len(steps) == 4 and not chain
-    assert rows["imdb_bilstm", "column"] - rows["imdb_bilstm", "slide"] == 3
+    # and the row the output would leave up by
+    assert rows["imdb_bilstm", "column"] - rows["imdb_bilstm", "slide"] == 4
     assert rows["seed_sentiment", "column"] == rows["seed_sentiment", "slide"]
 
 

@@ -191,6 +191,7 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
     pos = {node.id: _cell(node, scene.flow) for node in scene.nodes}
     lanes = _Lanes(scene, pos)
     close = sizes.row_gap < style.TARGETS["column"].row_gap  # a slide's
+    ranksep = "0.25" if scene.flow == "right" or scene.short else "0.45"  # right: text
     g = Graph(
         f"digraph {dot_id(name)} {{\n",
         {
@@ -206,7 +207,7 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
                 # slide's columns, as its rows are; closer still with lanes (a gap a lane is
                 # in holds a curve between two labels)
                 "nodesep": "0.2" if lanes.nodes else "0.25" if scene.wide or close else "0.35",
-                "ranksep": "0.45" if scene.flow != "right" else "0.25",  # a right flow: text
+                "ranksep": ranksep,
                 "newrank": "true",
                 "pad": pad,
                 "forcelabels": "true",
@@ -255,9 +256,16 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
         # the rows; or, in a flow to the right, from the end of a line to the next line's start
         # (a chain wrapped on a slide), which would pull the lines into a stair. A flow down
         # (a graph cut into bands on a slide) lays an edge into the next band out from that
-        # band's top row down to the row it leaves, its arrow drawn back, as ranks have it
+        # band's top row down to the row it leaves, its arrow drawn back, as ranks have it;
+        # so does a flow up an edge down its column (a chain run down beside the last step)
         first, second = (edge.dst, edge.src) if edge.backward else (edge.src, edge.dst)
-        banded = scene.flow == "down" and not edge.backward and pos[edge.dst][1] < pos[edge.src][1]
+        banded = (
+            not edge.backward
+            and pos[edge.dst][1] < pos[edge.src][1]
+            and (
+                scene.flow == "down" or scene.flow == "up" and pos[edge.dst][0] == pos[edge.src][0]
+            )
+        )
         wraps = scene.flow == "right" and pos[edge.dst][1] != pos[edge.src][1]
         against = not banded and (pos[second][1] < pos[first][1] or wraps)
         if edge.label:
@@ -339,6 +347,16 @@ class _Lanes:
         spans = {
             i: sorted((pos[scene.edges[i].src][1], pos[scene.edges[i].dst][1])) for i in self.side
         }
+        # an edge on the right past a row with a box right of it and no edge along the row
+        # between them (a chain run down beside the last step) would be taken round that box's
+        # far side: it keeps the left, where each row it passes has an edge along it out of
+        # that side, whose line crosses its lane there
+        boxes = {pos[n.id] for n in scene.nodes if n.role not in ("ellipsis", "exit")}
+        for i, side in self.side.items():
+            col, passed = pos[scene.edges[i].src][0], range(spans[i][0] + 1, spans[i][1])
+            boxed = any((col + 1, r) in boxes and (col, r, 1) not in along for r in passed)
+            if scene.short and side > 0 and boxed and all((col, r, -1) in along for r in passed):
+                self.side[i] = -1
         beside: dict[tuple[int, int, int], list[str]] = {}  # (column, row, side) -> lanes
         for i, side in self.side.items():
             col = pos[scene.edges[i].src][0]

@@ -339,6 +339,10 @@ class Layout:
         for nid, box in self.boxes.items():
             self.node_index.add(box, nid, pad=2.0)
         self.label_index: GridIndex[Box] = GridIndex()
+        self.rows_span = (  # the bottom and top boxes' outer sides
+            min(b.y - b.h / 2 for b in self.boxes.values()),
+            max(b.y + b.h / 2 for b in self.boxes.values()),
+        )
         self.routes = self._routes()
         self.line_index: GridIndex[Point] = GridIndex()
         for r in self.routes:
@@ -653,6 +657,9 @@ class Layout:
         # shallowest first
         close = self.sizes.row_gap < style.TARGETS["column"].row_gap
         shallow: tuple[float, ...] = (-0.02, 0.02, -0.05, 0.05) if close else ()
+        # a slide's time grid keeps a row's edge past a node (every step's output into the
+        # pooling beside the last) within its rows by a deeper curve under the nodes
+        shallow += (-0.1, 0.1, -0.2, 0.2) if self.scene.short else ()
         # wider bends last: a graph's skip edge passes a whole node of its column
         rads: tuple[float, ...] = (
             (0.0, *SKIP_BENDS)
@@ -661,14 +668,25 @@ class Layout:
         )
         if side is not None:  # a positive bend takes an edge up its column to the right
             rads = tuple(math.copysign(r, side * (end[1] - start[1])) for r in SKIP_BENDS)
-        # the first that crosses nothing; where every one does, the one that crosses least
+        # the first that crosses nothing (short of height: and stays between the bottom and
+        # top boxes, by as far as its ends may move along a side, as a curve past them makes
+        # the figure taller; else the first that crosses nothing); where every one does, the
+        # one that crosses least
         best = (math.inf, 0.0)
+        clear = []
         for rad in rads:
             count = crossings(rad)
-            if not count:
+            if not count and (not self.scene.short or self._within_rows(start, end, rad)):
                 return rad
+            if not count:
+                clear.append(rad)
             best = min(best, (count, rad), key=lambda b: b[0])
-        return best[1]
+        return clear[0] if clear else best[1]
+
+    def _within_rows(self, start: Point, end: Point, rad: float) -> bool:
+        """Whether a curve stays SPREAD within the bottom and top boxes' outer sides."""
+        ys = [on_arc(start, end, rad, t / 10)[1] for t in range(11)]
+        return self.rows_span[0] + SPREAD <= min(ys) and max(ys) <= self.rows_span[1] - SPREAD
 
     def _crossings(self, ends: tuple[str, str], route: Route) -> int:
         """How many of a route's sample points fall inside a node but its `ends`."""

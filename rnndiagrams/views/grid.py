@@ -61,6 +61,7 @@ class Grid:
         # layers after it) runs right of it along its row, not up a column of rows
         self.beside = beside
         self.chain = 0  # nodes that follow the last step alone (single(..., after=...))
+        self.chained: set[str] = set()  # the ids of those placed beside the last step
         self.shapes = shapes  # weight shapes on the edges (folded only: one edge per weight)
         self.notation = model.spec.notation
         self.nodes: list[Node] = []
@@ -134,12 +135,16 @@ class Grid:
 
     def single(self, label: Label, role: str, col: int, after: str | None = None) -> str:
         """A row holding one node, above the given column (many-to-one outputs); or, in a
-        grid whose chain runs `beside`, the node right of `after` in its row."""
+        grid whose chain runs `beside`, the node right of `after` in its row (the chain's
+        first) or under it (the rest)."""
         if after is not None:
             self.chain += 1
         if self.beside and after is not None:
+            # the first right of the last step, the rest down the column it starts: the grid's
+            # width is a step column and the chain's widest box, not the sum of its boxes
             c, r = next(n.pos for n in self.nodes if n.id == after)
-            col = c + 1
+            col, r = (c, r - 1) if after in self.chained and r > 0 else (c + 1, r)
+            self.chained.add(f"r{r}c{col}")
         else:
             r = self.next_row
             self.next_row += 1

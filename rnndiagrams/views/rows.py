@@ -75,8 +75,11 @@ class Rows(Grid):
             if node.role == "ellipsis" or node.emphasis == "faded":
                 continue
             (c, row), at = node.pos, (node.pos[0], r)
-            if at in taken and (c + 1, row) not in taken:
-                at = (c + 1, row)  # a second output of its step (a final state) leaves sideways
+            # a second output of its step (a final state) leaves sideways, as does one with
+            # nodes above it (a chain run down beside the last step)
+            above = any(x == c and y > row for x, y in taken)
+            if (at in taken or above) and (c + 1, row) not in taken:
+                at = (c + 1, row)
             exit_id = f"out{at[0]}" + (f"r{at[1]}" if at[1] != r else "")
             taken.add(at)
             self.nodes.append(Node(exit_id, (), "exit", "exit", at))

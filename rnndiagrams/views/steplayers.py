@@ -29,10 +29,14 @@ def layer_label(layer: ShapedLayer, shape: Shape | None, *notes: str) -> Label:
 
 
 def per_step(grid: Grid, layer: ShapedLayer, prev: list[str]) -> list[str]:
-    """One node per step: the layer applied to that step's vector alone."""
-    label = (
-        (words(labels.layer_call(layer), small=True),),
-        (words(format_shape(layer.output_shape[-1:]), small=True),),
+    """One node per step: the layer applied to that step's vector alone; on a slide, short of
+    height, its call and shape on one line."""
+    call = words(labels.layer_call(layer), small=True)
+    shape = format_shape(layer.output_shape[-1:])
+    label: Label = (
+        ((call, words(f" {shape}", small=True)),)
+        if grid.slide
+        else ((call,), (words(shape, small=True),))
     )
     ids = grid.row(lambda c, sub: (label, "layer", "solid"))
     grid.connect(prev, ids, lambda c: (), "flow")

@@ -20,8 +20,9 @@ def build(
 ) -> Scene:
     """`compact` (for a figure that sets this one beside another): weight names without their
     shapes, and three step columns instead of four. On a slide (`target`), short of height,
-    an unrolled grid taller than wide runs what follows its last step alone right of it
-    (Grid.beside; folded, the loop's label stands there; an encoder's runs into its decoder)."""
+    an unrolled grid taller than wide runs what follows its last step alone down a column
+    right of it (Grid.beside; folded, the loop's label stands there; an encoder's runs into
+    its decoder)."""
     section = select(model, view)
     decoder = seq2seq.decoder_start(model, view, section)
     slide = target != "column"
@@ -53,4 +54,5 @@ def build(
         flow="up",
         nodes=tuple(grid.nodes),
         edges=tuple(grid.edges),
+        short=slide,
     )
