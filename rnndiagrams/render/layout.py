@@ -395,7 +395,8 @@ class Layout:
         rows = list(row_h) if scene.flow == "up" else list(reversed(row_h))
         # a gap holds the labels of the edges crossing it (on a slide a two-line weight label
         # is taller than the rows' gap, and would lie across the boxes beside its edge)
-        gap = dict.fromkeys(rows, self.sizes.row_gap)
+        # (a slide's time grid, short of height, closer still: its gaps hold their labels)
+        gap = dict.fromkeys(rows, self.sizes.row_gap * (0.6 if scene.short else 1.0))
         order = {r: k for k, r in enumerate(rows)}
         # and the labels of the edges along a row, set above their line, reach into the gap
         # above it: an edge's label beside it there stands above them

@@ -58,7 +58,7 @@ class Grid:
         self.model, self.section, self.cols, self.folded = model, section, cols, folded
         self.slide = slide  # laid out for a slide (a target other than a page's column)
         # on a slide, short of height: what follows the last step alone (global pooling, the
-        # layers after it) runs right of it along its row, not up a column of rows
+        # layers after it) runs down a column right of it, not up its own column of rows
         self.beside = beside
         self.chain = 0  # nodes that follow the last step alone (single(..., after=...))
         self.chained: set[str] = set()  # the ids of those placed beside the last step
