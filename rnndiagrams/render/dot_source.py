@@ -205,7 +205,13 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
                 # closer, so the figure keeps its text legible in a 720 px column, and a
                 # slide's columns, as its rows are; closer still with lanes (a gap a lane is
                 # in holds a curve between two labels)
-                "nodesep": "0.2" if lanes.nodes else "0.25" if scene.wide or close else "0.35",
+                "nodesep": "0.2"
+                if lanes.nodes
+                else "0.1"
+                if close and scene.flow == "down"
+                else "0.25"
+                if scene.wide or close
+                else "0.35",
                 "ranksep": "0.45" if scene.flow != "right" else "0.25",  # a right flow: text
                 "newrank": "true",
                 "pad": pad,
