@@ -11,7 +11,7 @@ from itertools import pairwise
 
 from .. import style
 from ..quoting import dot_id
-from ..scene import Label, Line, Node, Run, Scene, sides_past_nodes
+from ..scene import Edge, Label, Line, Node, Run, Scene, sides_past_nodes
 from ..style import Theme
 
 HEAD_GAP = 10  # points of space under the legend
@@ -191,6 +191,13 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
     pos = {node.id: _cell(node, scene.flow) for node in scene.nodes}
     lanes = _Lanes(scene, pos)
     close = sizes.row_gap < style.TARGETS["column"].row_gap  # a slide's
+    # a layer graph on a slide, packed closer; not where an edge back up the rows (a loop's
+    # step) labels its head: dot reserves that label no room, beside its node
+    graph = (
+        close
+        and scene.flow == "down"
+        and not any(e.label and (_upward(e, pos) or e.at_head) for e in scene.edges)
+    )
     g = Graph(
         f"digraph {dot_id(name)} {{\n",
         {
@@ -204,15 +211,18 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
                 # time axes side by side (an encoder's steps beside its decoder's) packed
                 # closer, so the figure keeps its text legible in a 720 px column, and a
                 # slide's columns, as its rows are; closer still with lanes (a gap a lane is
-                # in holds a curve between two labels)
+                # in holds a curve between two labels), and a layer graph's on a slide: its
+                # edge labels are nodes of the ranks between, padded on their own
                 "nodesep": "0.2"
                 if lanes.nodes
                 else "0.1"
-                if close and scene.flow == "down"
+                if graph
                 else "0.25"
                 if scene.wide or close
                 else "0.35",
-                "ranksep": "0.45" if scene.flow != "right" else "0.25",  # a right flow: text
+                # a right flow: lines of text; a layer graph's ranks on a slide: its labels'
+                # ranks between them take room of their own
+                "ranksep": "0.25" if scene.flow == "right" else "0.3" if graph else "0.45",
                 "newrank": "true",
                 "pad": pad,
                 "forcelabels": "true",
@@ -276,7 +286,7 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
             # comes from, since dot's frames leave a long edge's own label outside. An edge
             # into a chain's next line keeps its label: dot sets an xlabel on that slanted
             # line, and a label beside it, in the room between the lines
-            upward = edge.backward and pos[edge.src][1] != pos[edge.dst][1]
+            upward = _upward(edge, pos)
             beside = against and not wraps
             key = "headlabel" if upward or edge.at_head else "xlabel" if beside else "label"
             staggered = converging.get(edge.dst, []) if not edge.at_head else []
@@ -305,6 +315,11 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
         g.node(lane, shape="point", width="0", style="invis", label="")
     _grid_hints(g, scene, lanes.rows, linked)
     return g.source
+
+
+def _upward(edge: Edge, pos: dict[str, tuple[int, int]]) -> bool:
+    """Whether an edge runs back up the rows (what a loop reads from the step before)."""
+    return edge.backward and pos[edge.src][1] != pos[edge.dst][1]
 
 
 def _staggered(label: Label, index: int, converging: list[int]) -> Label:
