@@ -15,6 +15,7 @@ from ..scene import Edge, Label, Line, Node, Run, Scene, sides_past_nodes
 from ..style import Theme
 
 HEAD_GAP = 10  # points of space under the legend
+BLANK: Label = ((Run(" ", small=True),),)  # a blank line that sets a label's text apart
 PAD = 0.2  # inches of room around the drawing
 # a flow to the right reads like text: its rows are lines, laid top to bottom, one rank each
 RANKDIR = {"up": "BT", "down": "TB", "right": "TB"}
@@ -290,8 +291,12 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
             beside = against and not wraps
             key = "headlabel" if upward or edge.at_head else "xlabel" if beside else "label"
             staggered = converging.get(edge.dst, []) if not edge.at_head else []
+            # an edge into a slide graph's next band passes its label's middle, slanted up:
+            # a blank line above the text keeps the line off its first line's corner (but
+            # for labels staggered on a node, set a line apart already)
+            lowered = BLANK if graph and banded and len(staggered) < 2 else ()
             attrs[key] = labels.label(
-                _staggered(edge.label, i, staggered),
+                lowered + _staggered(edge.label, i, staggered),
                 edge_size,
                 indent="&#160;",
             )
@@ -327,9 +332,8 @@ def _staggered(label: Label, index: int, converging: list[int]) -> Label:
     the other labels converging on its node (all as tall, each a line lower)."""
     if len(converging) < 2 or index not in converging:
         return label
-    blank: Label = ((Run(" ", small=True),),)
     k = converging.index(index)
-    return blank * k + label + blank * (len(converging) - 1 - k)
+    return BLANK * k + label + BLANK * (len(converging) - 1 - k)
 
 
 class _Lanes:
