@@ -119,7 +119,6 @@ LINES_THROUGH_TEXT_ON_SLIDES = {
     "attention_bahdanau/unrolled.slide.graphviz.svg",
     "attention_luong/unrolled.slide.graphviz.svg",
     "attention_luong/unrolled.slide.matplotlib.svg",
-    "torch_seq2seq_attention/stack.slide.matplotlib.svg",
 }
 
 

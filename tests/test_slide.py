@@ -16,7 +16,7 @@ from rnndiagrams.errors import SpecError
 from rnndiagrams.pipeline import render_figures, scenes, write_figures
 from rnndiagrams.render import layout
 from rnndiagrams.render.dot_source import dot_source
-from rnndiagrams.render.geometry import Box
+from rnndiagrams.render.geometry import Box, overlap
 from rnndiagrams.render.layout import SCRIPT
 from rnndiagrams.scene import Scene
 from rnndiagrams.specification import catalog
@@ -31,9 +31,7 @@ ASPECT_BAR = (1.5, 2.2)
 # graphs whose edges into the next band take the width): the list may only shrink; a figure
 # leaving it must be taken off.
 UNDER_BAR = {
-    "attention_bahdanau/stack",
     "attention_bahdanau/unrolled",
-    "attention_luong/stack",
     "attention_luong/unrolled",
     "captioning_conditioned/unrolled",
     "residual_rnn/unrolled",
@@ -41,8 +39,7 @@ UNDER_BAR = {
     "torch_lstm_tagger/unrolled",
     "torch_seq2seq_attention/stack",
     # two stacked modules: the grid's four recurrent rows, each box with its final states, in
-    # a slide's height; the stack's encoder and decoder bands side by side in its width
-    "torch_seq2seq_stacked/stack",
+    # a slide's height
     "torch_seq2seq_stacked/unrolled",
 }
 
@@ -125,6 +122,39 @@ def test_a_tall_graph_is_set_in_bands_side_by_side_its_edges_down_the_ranks():
     assert len(up) == 2  # lstm_1 and lstm_2 into the residual Add, atop the second band
     source = dot_source(slide, style.THEMES["light"], "slide")
     assert source.count("dir=back") == len(up) and "constraint=false" not in source
+
+
+def test_a_shorter_last_band_ends_level_with_the_first_beside_what_it_reads():
+    """attention_luong's seven rows in bands of four and three: the second (context, its
+    concatenation, next_token) ends level with the first, so the attention stands a row
+    below the inputs, beside the encoder it reads, and no edge into it climbs three rows."""
+    spec = load(str(ROOT / "specs" / "attention_luong.yaml"))
+    slide = next(s for v, s in scenes(spec, "slide") if v.kind == "stack")
+    rows = {n: _pos(slide, n)[1] for n in ("encoder", "decoder", "context", "next_token")}
+    assert rows == {"encoder": 2, "decoder": 3, "context": 1, "next_token": 3}
+    assert 1 + max(n.pos[1] for n in slide.nodes) == 4
+
+
+def test_a_slide_graph_s_matplotlib_columns_hold_only_the_labels_reaching_past_them():
+    """A label beside an edge along a column (torch_seq2seq_stacked's `(None, None, 256)`
+    into encoder.rnn) needs room only past the column's half; a label across columns, the
+    room between its ends: the gaps are narrower than the label, no label covers a box, and
+    the figure reaches 18 px on a slide (17.3 before)."""
+    spec = load(str(ROOT / "specs" / "torch_seq2seq_stacked.yaml"))
+    scene = next(s for v, s in scenes(spec, "slide") if v.kind == "stack")
+    with layout.measuring(False, scene.name):
+        placed = layout.Layout(scene, style.THEMES["light"], "slide")
+    box = placed.boxes
+    label = next(
+        placed.label_at[i]
+        for i, e in enumerate(scene.edges)
+        if (e.src, e.dst) == ("encoder.embedding", "encoder.rnn")
+    )
+    gap = box["decoder.embedding"].x - box["decoder.embedding"].w / 2
+    gap -= box["encoder.rnn"].x + box["encoder.rnn"].w / 2
+    assert gap < label.w
+    assert not [(i, n) for i, r in placed.label_at.items() for n, b in box.items() if overlap(r, b)]
+    assert 14 * min(1200 / placed.width, 600 / placed.height) >= SLIDE_BAR
 
 
 def test_a_loop_s_rows_are_cut_into_bands_inside_its_frame():
@@ -491,14 +521,17 @@ def test_a_slide_lstm_cell_s_inputs_stand_under_its_widest_gate():
 
 def test_a_slide_s_graphviz_columns_are_closer_as_its_rows_are():
     """dot's nodesep on a slide is a time axis's beside another (0.25 in), not a column's
-    0.35 in: torch_seq2seq_stacked's three columns of layers reach 18 px (17.6 before)."""
-    spec = load(str(ROOT / "specs" / "torch_seq2seq_stacked.yaml"))
+    0.35 in; a layer graph's, whose edge labels are nodes of the ranks between, padded on
+    their own, closer still (0.1 in), its ranks too (0.3 in, not 0.45): attention_luong's
+    stack reaches 18 px (14.8 before, with its last band ending level with the first)."""
+    spec = load(str(ROOT / "specs" / "attention_luong.yaml"))
     source = {
-        target: dot_source(
-            next(s for v, s in scenes(spec, target) if v.kind == "stack"),
-            style.THEMES["light"],
-            target,
-        )
+        (target, view.kind): dot_source(scene, style.THEMES["light"], target)
         for target in ("column", "slide")
+        for view, scene in scenes(spec, target)
     }
-    assert "nodesep=0.35" in source["column"] and "nodesep=0.25" in source["slide"]
+    assert (
+        "nodesep=0.35" in source["column", "stack"] and "ranksep=0.45" in source["column", "stack"]
+    )
+    assert "nodesep=0.1 " in source["slide", "stack"] and "ranksep=0.3" in source["slide", "stack"]
+    assert "nodesep=0.25" in source["slide", "unrolled"]

@@ -11,10 +11,11 @@ from itertools import pairwise
 
 from .. import style
 from ..quoting import dot_id
-from ..scene import Label, Line, Node, Run, Scene, sides_past_nodes
+from ..scene import Edge, Label, Line, Node, Run, Scene, sides_past_nodes
 from ..style import Theme
 
 HEAD_GAP = 10  # points of space under the legend
+BLANK: Label = ((Run(" ", small=True),),)  # a blank line that sets a label's text apart
 PAD = 0.2  # inches of room around the drawing
 # a flow to the right reads like text: its rows are lines, laid top to bottom, one rank each
 RANKDIR = {"up": "BT", "down": "TB", "right": "TB"}
@@ -192,6 +193,13 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
     lanes = _Lanes(scene, pos)
     close = sizes.row_gap < style.TARGETS["column"].row_gap  # a slide's
     ranksep = "0.25" if scene.flow == "right" or scene.short else "0.45"  # right: text
+    # a layer graph on a slide, packed closer; not where an edge back up the rows (a loop's
+    # step) labels its head: dot reserves that label no room, beside its node
+    graph = (
+        close
+        and scene.flow == "down"
+        and not any(e.label and (_upward(e, pos) or e.at_head) for e in scene.edges)
+    )
     g = Graph(
         f"digraph {dot_id(name)} {{\n",
         {
@@ -205,9 +213,18 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
                 # time axes side by side (an encoder's steps beside its decoder's) packed
                 # closer, so the figure keeps its text legible in a 720 px column, and a
                 # slide's columns, as its rows are; closer still with lanes (a gap a lane is
-                # in holds a curve between two labels)
-                "nodesep": "0.2" if lanes.nodes else "0.25" if scene.wide or close else "0.35",
-                "ranksep": ranksep,
+                # in holds a curve between two labels), and a layer graph's on a slide: its
+                # edge labels are nodes of the ranks between, padded on their own
+                "nodesep": "0.2"
+                if lanes.nodes
+                else "0.1"
+                if graph
+                else "0.25"
+                if scene.wide or close
+                else "0.35",
+                # a right flow: lines of text; a layer graph's ranks on a slide: its labels'
+                # ranks between them take room of their own
+                "ranksep": "0.3" if graph else ranksep,
                 "newrank": "true",
                 "pad": pad,
                 "forcelabels": "true",
@@ -278,12 +295,16 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
             # comes from, since dot's frames leave a long edge's own label outside. An edge
             # into a chain's next line keeps its label: dot sets an xlabel on that slanted
             # line, and a label beside it, in the room between the lines
-            upward = edge.backward and pos[edge.src][1] != pos[edge.dst][1]
+            upward = _upward(edge, pos)
             beside = against and not wraps
             key = "headlabel" if upward or edge.at_head else "xlabel" if beside else "label"
             staggered = converging.get(edge.dst, []) if not edge.at_head else []
+            # an edge into a slide graph's next band passes its label's middle, slanted up:
+            # a blank line above the text keeps the line off its first line's corner (but
+            # for labels staggered on a node, set a line apart already)
+            lowered = BLANK if graph and banded and len(staggered) < 2 else ()
             attrs[key] = labels.label(
-                _staggered(edge.label, i, staggered),
+                lowered + _staggered(edge.label, i, staggered),
                 edge_size,
                 indent="&#160;",
             )
@@ -309,14 +330,18 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
     return g.source
 
 
+def _upward(edge: Edge, pos: dict[str, tuple[int, int]]) -> bool:
+    """Whether an edge runs back up the rows (what a loop reads from the step before)."""
+    return edge.backward and pos[edge.src][1] != pos[edge.dst][1]
+
+
 def _staggered(label: Label, index: int, converging: list[int]) -> Label:
     """The label of edge `index`, with blank lines above and below that set it apart from
     the other labels converging on its node (all as tall, each a line lower)."""
     if len(converging) < 2 or index not in converging:
         return label
-    blank: Label = ((Run(" ", small=True),),)
     k = converging.index(index)
-    return blank * k + label + blank * (len(converging) - 1 - k)
+    return BLANK * k + label + BLANK * (len(converging) - 1 - k)
 
 
 class _Lanes:

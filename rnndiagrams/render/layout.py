@@ -55,6 +55,7 @@ TEXT_SLACK = 0.05
 LABEL_MARGIN = 10.0  # a column's gap: its widest label and this much room, half each side
 LABEL_GAP = 8.0  # at least this far, side by side, from another label (a label set anew)
 LABEL_ROOM = 8.0  # above and below an edge label, in the gap between two rows
+LABEL_OFF = 5.0  # between an edge's line and its label beside it
 FRAME_PAD = 10.0  # between a group's frame and its nodes
 # how far a curve along a column reaches out of it, per point of its height (its least bend,
 # 0.3 of the chord, bulges a quadratic curve by half that)
@@ -445,9 +446,10 @@ class Layout:
                     )
                 # the gap right of the edge's left end: a backward edge's label stands
                 # left of where it starts
-                left = min(col_of[e.src], col_of[e.dst])
+                left, right = sorted((col_of[e.src], col_of[e.dst]))
                 labels[left].append((ys[row_of[e.src]], need))
-                extra[left] = max(extra[left], need)
+                for c, room in self._label_room(e, left, right, need, col_w):
+                    extra[c] = max(extra[c], room)
         # an edge along a column past one of its nodes (a skip edge) curves out into the gap
         # on the side of its column it keeps (`past`; the right, where none is given): where a
         # label in that gap stands beside the rows it passes, the gap holds both, side by side
@@ -519,6 +521,31 @@ class Layout:
             n.id: Box(xs[col_of[n.id]], ys[row_of[n.id]] + below[n.id] / 2, *sizes[n.id])
             for n in scene.nodes
         }
+
+    def _label_room(
+        self,
+        edge: Edge,
+        left: tuple[int, int],
+        right: tuple[int, int],
+        need: float,
+        col_w: dict[tuple[int, int], float],
+    ) -> list[tuple[tuple[int, int], float]]:
+        """The gaps (each column's, on its right) an edge's label needs room in, and how much:
+        the gap right of its left end. On a slide, whose rows are close and whose labels
+        are as large as its text, a layer graph packs tighter: a label stands between rows,
+        beside its edge, so along a column it needs room only where it reaches past the
+        column's half (it stands a few points off the line), and across columns the room
+        between its ends is theirs between them and the gaps', shared by those gaps."""
+        if self.sizes.edge != self.sizes.text or self.scene.flow != "down":
+            return [(left, need)]
+        if left == right:
+            if edge.src == edge.dst:
+                return [(left, need)]
+            beyond = need - col_w[left] / 2 + LABEL_OFF
+            return [(c, beyond) for c in col_w if c < left][-1:] + [(left, beyond)]
+        gaps = [c for c in col_w if left <= c < right]
+        inner = sum(col_w[c] for c in gaps[1:])
+        return [(c, (need - inner) / len(gaps)) for c in gaps]
 
     def _routes(self) -> list[Route | None]:
         """Start, end and bend of every edge (None for self-loops). Edges that end on one
@@ -737,7 +764,7 @@ class Layout:
             spots += (
                 [(x, y + h / 2 + 2), (x, y - h / 2 - 3)]
                 if flat
-                else [(x + 5 + lean + w / 2, y), (x - 5 - lean - w / 2, y)]
+                else [(x + LABEL_OFF + lean + w / 2, y), (x - LABEL_OFF - lean - w / 2, y)]
             )
         rects = [Box(x, y, w, h) for x, y in spots]
         rect = rects[0]

@@ -80,6 +80,9 @@ def _banded(nodes: tuple[Node, ...], groups: tuple[Group, ...]) -> tuple[Node, .
                 return column, row
             band, inside = divmod(min(row, last) - first, per)
             inside = per - 1 - inside if beside and band % 2 else inside
+            if not framed and band == bands - 1:  # a shorter last band ends level with the
+                # others, nearer the rows it reads from, which end them
+                inside += per * bands - (last - first + 1)
             if row > last:  # under the frame, or from the level of the loop's last row
                 band, inside = band + beside, (inside if beside else per) + row - last - 1
             return column + band * cols, first + inside
