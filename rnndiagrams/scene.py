@@ -103,6 +103,7 @@ class Scene:
     edges: tuple[Edge, ...]
     groups: tuple[Group, ...] = ()
     wide: bool = False  # time axes side by side: a renderer packs the columns closer
+    packed: bool = False  # rows as close as the labels in their gaps let (a slide's graph)
 
     @property
     def title(self) -> Label:

@@ -206,7 +206,9 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
                 # slide's columns, as its rows are; closer still with lanes (a gap a lane is
                 # in holds a curve between two labels)
                 "nodesep": "0.2" if lanes.nodes else "0.25" if scene.wide or close else "0.35",
-                "ranksep": "0.45" if scene.flow != "right" else "0.25",  # a right flow: text
+                # a right flow: text along the rows; packed rows: a gap that holds an edge's
+                # label takes the label's height anyway
+                "ranksep": "0.25" if scene.flow == "right" else "0.3" if scene.packed else "0.45",
                 "newrank": "true",
                 "pad": pad,
                 "forcelabels": "true",
