@@ -106,6 +106,7 @@ class Scene:
     # a time grid on a slide, short of height: a renderer sets its rows closer and keeps its
     # curves between its top and bottom rows
     short: bool = False
+    packed: bool = False  # rows as close as the labels in their gaps let (a slide's graph)
 
     @property
     def title(self) -> Label:

@@ -33,8 +33,6 @@ ASPECT_BAR = (1.5, 2.2)
 UNDER_BAR = {
     "attention_bahdanau/unrolled",
     "attention_luong/unrolled",
-    "captioning_conditioned/unrolled",
-    "residual_rnn/unrolled",
     "torch_lstm_tagger/folded",
     "torch_lstm_tagger/unrolled",
     "torch_seq2seq_attention/stack",

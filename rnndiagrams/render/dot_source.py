@@ -224,7 +224,7 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
                 else "0.35",
                 # a right flow: lines of text; a layer graph's ranks on a slide: its labels'
                 # ranks between them take room of their own
-                "ranksep": "0.3" if graph else ranksep,
+                "ranksep": "0.3" if graph or scene.packed else ranksep,
                 "newrank": "true",
                 "pad": pad,
                 "forcelabels": "true",

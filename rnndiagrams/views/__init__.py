@@ -24,9 +24,9 @@ _BUILDERS: dict[str, tuple[str, dict[str, Any]]] = {
 
 # For a target other than a page's column (a slide, short of height): the views laid out
 # anew take `target`; in those whose boxes hold a symbol or weight over its shape, the two
-# share a line (labels.joined; the cell joins its own).
-_TARGETED = ("stack", "cell", "timegrid")
-_JOINED = ("timegrid", "equivalence", "graphtime")
+# share a line (labels.joined; the cell and a graph's figure through time join their own).
+_TARGETED = ("stack", "cell", "timegrid", "graphtime")
+_JOINED = ("timegrid", "equivalence")
 
 
 def build_scene(model: ShapedModel, view: ViewSpec, target: str = "column") -> Scene:

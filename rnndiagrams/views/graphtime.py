@@ -23,10 +23,11 @@ before (free running), as Goodfellow et al. figs. 10.4 and 10.6 draw them.
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import cast
 
-from ..scene import Edge, Label, Line, Node, Run, Scene, sym, words
+from ..scene import Edge, Label, Line, Node, Run, Scene, sides_past_nodes, sym, words
 from ..shapes import ShapedLayer, ShapedModel
 from ..shapes.shaped import Recurrence, format_shape
 from ..specification.graph import order
@@ -76,13 +77,17 @@ class Steps(Rows):
         section: Section,
         axis: Axis,
         shared: tuple[list[Node], list[Edge]],
+        slide: bool = False,
+        packed: bool = False,
     ) -> None:
         super().__init__(model, section, axis.cols, False)
         (self.nodes, self.edges), self.offset, self.many = shared, axis.offset, True
         # narrow columns: each weight named on its axis's first step, its shape under its
         # name, a box's final states one a line; U named on an edge into or out of `...` when
-        # no two steps sit side by side
-        self.once, self.line, self.narrow = True, 0, True
+        # no two steps sit side by side. A slide is short of height, not width: a box's final
+        # states on one line, and in packed rows (_Figure.packed) a weight's shape beside its name
+        self.once, self.narrow = True, not slide
+        self.line = labels.SLIDE_GRID_LINE if packed else 0
         self.name_elided = None in axis.cols[:2]
         # the key under the title names each row's layer: a framework's weight names
         # (`weight_hh_l1`) need no `^(k)` to say it, nor a final state `of encoder.rnn`
@@ -90,6 +95,14 @@ class Steps(Rows):
 
     def row(self, make: MakeStep, shift: int | None = None, row: int | None = None) -> list[str]:
         return super().row(make, self.offset + (shift or 0), row)
+
+    def weight_label(
+        self, layer: ShapedLayer, key: str, direction: str | None = None, sup: str = ""
+    ) -> Label:
+        """A recurrent weight along its row, in the gap between two steps that sets a slide's
+        width, keeps a long name's shape under it (`weight_hh_l0`) in packed rows too."""
+        label = super().weight_label(layer, key, direction, sup)
+        return labels.stacked(label[0]) if key == "U" and len(label) == 1 else label
 
     def states(self, layer: ShapedLayer, prev: list[str], sup: str) -> list[str]:
         """A recurrent layer's rows, drawn as in a chain; the ids of its top row."""
@@ -100,24 +113,31 @@ class Steps(Rows):
         self._exits(top)
 
 
-def build(model: ShapedModel, view: ViewSpec) -> Scene:
-    return _Figure(model, view).scene()
+def build(model: ShapedModel, view: ViewSpec, target: str = "column") -> Scene:
+    return _Figure(model, view, target != "column").scene()
 
 
 class _Figure:
-    def __init__(self, model: ShapedModel, view: ViewSpec) -> None:
-        self.model, self.view, self.spec = model, view, model.spec
+    def __init__(self, model: ShapedModel, view: ViewSpec, slide: bool = False) -> None:
+        self.model, self.view, self.spec, self.slide = model, view, model.spec, slide
+        # a slide's rows packed as close as the weights in their gaps let, those one a line;
+        # but attention's: its alpha labels, at the heads of the edges converging on a step,
+        # need the rows' room
+        self.packed = slide and not any(x.role == "attention" for x in model.layers)
         self.order = order(self.spec.doc, self.spec.layers)
         self.shaped = {layer.name: layer for layer in model.layers}
         self.recurrent = tuple(x for x in model.layers if x.cell)
         section = Section(None, self.recurrent, ())
         self.axes = self._axes()
         shared: tuple[list[Node], list[Edge]] = ([], [])
-        self.steps = [Steps(model, section, axis, shared) for axis in self._cols()]
+        self.steps = [
+            Steps(model, section, axis, shared, slide, self.packed) for axis in self._cols()
+        ]
         self.nodes, self.edges = shared
         self.taken: set[tuple[int, int]] = set()
         self.drawn: dict[str, Drawn] = {}
         self.faded = False
+        self.beside: set[str] = set()  # vectors right of the step they read (a slide's)
         # the rows a symbol names, for the line under the title: `h(1) encoder, a context`
         self.key: list[Line] = []
         self.sharing = self._sharing()
@@ -175,9 +195,10 @@ class _Figure:
         return self.shaped[spec.name].role
 
     def _cols(self) -> list[Axis]:
-        side = any(map(self._side, self._names()))
-        most = MAX_COLUMNS if len(self.axes) == 1 else 3
-        offset = int(side)
+        offset = self.sides = self._side_columns()
+        # a side column more than one takes a step column's width (as a grid's chain beside
+        # its last step does on a slide)
+        most = max(3, (MAX_COLUMNS if len(self.axes) == 1 else 3) - max(0, self.sides - 1))
         for k, axis in enumerate(self.axes):
             axis.letter = LETTERS[len(LETTERS) - len(self.axes) + k]
             axis.cols = [
@@ -191,6 +212,20 @@ class _Figure:
     def _length(self, axis: Axis) -> int | None:
         """Its steps, or the view's `steps:` where the spec leaves the length open."""
         return self.view.options.get("steps") if axis.steps is None else axis.steps
+
+    def _side_columns(self) -> int:
+        """The columns left of the steps: one, or none without a vector there; on a slide,
+        short of height, as many as the vectors that would take one row (an image's two
+        initial states side by side, not one above the other)."""
+        depth: dict[str, int] = {}
+        for name in self._names():
+            if self._side(name):
+                layer = self.shaped.get(name)
+                reads = (layer.spec.reads or ()) if layer else ()
+                depth[name] = 1 + max((depth[r.source] for r in reads), default=-1)
+        if not self.slide:
+            return int(bool(depth))
+        return max(Counter(depth.values()).values(), default=0)
 
     def _names(self) -> list[str]:
         return [i.name for i in self.spec.inputs] + [x.name for x in self.spec.layers]
@@ -217,7 +252,12 @@ class _Figure:
         self._feed()
         grid = self.steps[0]
         grid.next_row = max(r for _, r in self.taken) + 1
-        grid.leave([i for ref in self.spec.outputs for i in self._returned(ref)])
+        returned = [i for ref in self.spec.outputs for i in self._returned(ref)]
+        grid.leave([i for i in returned if i not in self.beside])
+        for nid in dict.fromkeys(i for i in returned if i in self.beside):  # on along its row
+            (c, r), out = next(n.pos for n in self.nodes if n.id == nid), f"out{nid}"
+            self.nodes.append(Node(out, (), "exit", "exit", (c + 1, r)))
+            self.edges.append(Edge(nid, out, (), "output"))
         total = labels.chain(list(self.model.layers), self.model.convention)
         key = tuple(r for k, entry in enumerate(self.key) for r in (words(", "),) * bool(k) + entry)
         key += (words("; dashed: computed, not returned"),) if self.faded else ()
@@ -231,14 +271,23 @@ class _Figure:
         ]
         what = {"teacher": ", teacher forcing", "free": ", free running"}
         feed = what.get(self.view.options.get("feed") or "", "")
-        return Scene(
+        scene = Scene(
             name=figure_name(self.model, f"unrolled through time{feed}"),
             legend=header(self.model, short, [*short, *full]),
             flow="up",
-            nodes=tuple(self.nodes),
+            # a slide's symbols and shapes share a line; but side columns set side by side
+            # keep each name over its shape, narrow as they can be
+            nodes=tuple(
+                n
+                if not self.slide or (self.sides > 1 and n.pos[0] < self.sides)
+                else dataclasses.replace(n, label=labels.joined(n.label))
+                for n in self.nodes
+            ),
             edges=tuple(self.edges),
             wide=len(self.axes) > 1,
+            packed=self.packed,
         )
+        return _passed_stacked(scene) if self.packed else scene
 
     def _sup(self, layer: ShapedLayer) -> str:
         return f"({self.recurrent.index(layer) + 1})" if layer.cell else ""
@@ -247,6 +296,12 @@ class _Figure:
         while any((c, row) in self.taken for c in cells):
             row += 1
         self.taken.update((c, row) for c in cells)
+        return row
+
+    def _free(self, column: int, row: int) -> int:
+        """The first row from `row` up with `column` free."""
+        while (column, row) in self.taken:
+            row += 1
         return row
 
     def _columns(self, axis: int) -> list[int]:
@@ -273,27 +328,39 @@ class _Figure:
         self.drawn[name] = Drawn(row, axis, ids)
 
     def _single(self, label: Label, role: str, column: int, row: int) -> tuple[int, str]:
+        """A node at `column` (left of the steps: the first side column free), in `row` or
+        the first row above it free there."""
+        if column < self.sides:
+            row, column = min((self._free(c, row), c) for c in range(self.sides))
         row = self._place([column], row)
         nid = f"r{row}c{column}"
         self.nodes.append(Node(nid, label, role, "round", (column, row)))
         return row, nid
 
     def _vector(self, spec: LayerSpec, layer: ShapedLayer, row: int) -> None:
-        """One node: left of the steps, or above the step whose vector it reads."""
+        """One node: left of the steps, or above the step whose vector it reads; on a slide,
+        short of height, a vector read from the rightmost node alone (a many-to-one layer's
+        last step) right of it in its row, as a grid's chain runs on a slide."""
         column = 0  # left of the steps, unless it reads a step: then above the last
-        where = {n.id: n.pos[0] for n in self.nodes}
+        where = {n.id: n.pos for n in self.nodes}
         for ref in spec.reads or ():
             src = self.drawn[ref.source]
             if src.axis is not None:
                 column = self._columns(src.axis)[-1]
             elif src.node:
-                column = max(column, where[src.node])
+                column = max(column, where[src.node][0])
+        read = [i for ref in spec.reads or () for i in self._sources(ref)]
+        beside = self.slide and len(read) == 1 and column == max(c for c, _ in where.values())
+        if beside:
+            column, row = column + 1, where[read[0]][1]
         label = (
             (words(layer.name),),
             (words(labels.layer_call(layer), small=True),),
             (words(format_shape(layer.output_shape), small=True),),
         )
         placed, nid = self._single(label, _node_role(layer), column, row)
+        if beside:
+            self.beside.add(nid)
         self.drawn[spec.name] = Drawn(placed, node=nid, layer=layer)
         for ref in spec.reads or ():
             for src in self._sources(ref):
@@ -565,6 +632,27 @@ class _Figure:
             if free:
                 self.edges[free[0]] = dataclasses.replace(self.edges[free[0]], label=edge.label)
                 self.edges[i] = dataclasses.replace(edge, label=())
+
+
+def _passed_stacked(scene: Scene) -> Scene:
+    """A slide's weight beside a column, on one line, reaches across the side an edge past a
+    node of that column rises on (a residual skip, `x_t` into the backward row), which would
+    bend round it into the next row's labels: there the weight keeps its shape under it."""
+    at = {n.id: n.pos for n in scene.nodes}
+    passed = {
+        (at[e.src][0], row)
+        for e in (scene.edges[i] for i in sides_past_nodes(scene))
+        for row in range(*sorted((at[e.src][1], at[e.dst][1])))
+    }
+    edges = tuple(
+        dataclasses.replace(e, label=labels.stacked(e.label[0], 0))
+        if len(e.label) == 1
+        and at[e.src][0] == at[e.dst][0]
+        and (at[e.src][0], min(at[e.src][1], at[e.dst][1])) in passed
+        else e
+        for e in scene.edges
+    )
+    return dataclasses.replace(scene, edges=edges)
 
 
 def _weight_key(layer: ShapedLayer) -> str:
