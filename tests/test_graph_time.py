@@ -4,6 +4,7 @@ came with them (edges meeting one side of a node, labels clear of lines, Graphvi
 converging edges)."""
 
 import json
+import math
 import re
 import subprocess
 
@@ -24,9 +25,9 @@ from rnndiagrams.views import build_scene
 SPECS = ROOT / "specs"
 
 
-def _scene(name: str, view: str = "unrolled"):
+def _scene(name: str, view: str = "unrolled", target: str = "column"):
     spec = load(str(SPECS / f"{name}.yaml"))
-    return dict((v.name, s) for v, s in scenes(spec))[view], shape_model(spec)
+    return dict((v.name, s) for v, s in scenes(spec, target))[view], shape_model(spec)
 
 
 def _by_text(scene, text: str):
@@ -257,11 +258,13 @@ def test_attention_weights_are_read_beside_their_own_arrowheads():
         assert not re.search("(?<!head)label=<&#160;<I>α", dot)
 
 
-def _laid_out(scene) -> dict:
+def _laid_out(scene, target: str = "column") -> dict:
     """The scene as dot lays it out (`-Tjson`): its objects by name, each edge's curve
     points (every piece of a Bezier path) and its text runs as boxes (left, right, low, high)."""
     out = subprocess.run(
-        ["dot", "-Tjson"], input=dot_source(scene, THEMES["light"]).encode(), capture_output=True
+        ["dot", "-Tjson"],
+        input=dot_source(scene, THEMES["light"], target).encode(),
+        capture_output=True,
     )
     drawn = json.loads(out.stdout)
     names = {o["_gvid"]: o["name"] for o in drawn["objects"]}
@@ -327,6 +330,44 @@ def test_an_edge_past_a_node_crosses_the_rows_edges_clear_of_their_labels(name):
                     other_tail,
                     other_head,
                 )
+
+
+@pytest.mark.needs_dot
+@pytest.mark.parametrize("target", ["column", "slide"])
+def test_each_label_of_edges_rising_into_one_node_stands_nearest_its_own_line(target):
+    """captioning's h_0 and c_0 edges rise from init_h and init_c (side by side on a slide)
+    into the first step; dot sets each label right of its line, and the h_0 label, set a line
+    lower than the c_0 label, stood beside the c_0 line. The leftmost line's is set highest."""
+    scene, _ = _scene("captioning_conditioned", "unrolled", target)
+    column = {n.id: n.pos[0] for n in scene.nodes}
+    init = {n.id for n in scene.nodes if plain_text(n.label).startswith("init")}
+    (first,) = {e.dst for e in scene.edges if e.src in init}
+    into = [
+        (tail, curves, runs)
+        for tail, head, curves, runs in _laid_out(scene, target)["edges"]
+        if head == first and column[tail] != column[first]
+    ]
+    assert {tail for tail, _, _ in into} == init
+    lines = {
+        tail: [
+            _on_curve(curve[k : k + 4], t / 20)
+            for curve in curves
+            for k in range(0, len(curve) - 3, 3)
+            for t in range(21)
+        ]
+        for tail, curves, _ in into
+    }
+    for tail, _, runs in into:
+        left, right = min(r[0] for r in runs), max(r[1] for r in runs)
+        low, high = min(r[2] for r in runs), max(r[3] for r in runs)
+        gap = {
+            other: min(
+                math.hypot(max(left - x, 0.0, x - right), max(low - y, 0.0, y - high))
+                for x, y in points
+            )
+            for other, points in lines.items()
+        }
+        assert min(gap, key=gap.__getitem__) == tail, (target, gap)
 
 
 def test_a_lane_is_named_apart_from_every_node():

@@ -265,6 +265,9 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
     for dst, edges in list(converging.items()):
         if all(pos[scene.edges[i].src][0] == pos[dst][0] for i in edges):
             del converging[dst]  # one column: the labels stand one above the other already
+        else:  # each label stands right of its line; the one from the leftmost column, set
+            # highest, is where its line has risen nearest to it, before the next line has
+            edges.sort(key=lambda i: pos[scene.edges[i].src][0])
     linked: set[frozenset[str]] = set()
     for i, edge in enumerate(scene.edges):
         attrs = {"color": theme.edges[edge.role], "fontcolor": theme.edge_text[edge.role]}
