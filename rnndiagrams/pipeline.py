@@ -8,10 +8,9 @@ view option or a failing tool leaves output/ as it was. The numpy proof runs in 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .cache import figure_file, read, store
 from .errors import RenderError
@@ -33,8 +32,7 @@ from .specification.model import Spec, ViewSpec
 from .views import build_scene
 
 
-@dataclass(frozen=True)
-class Figure:
+class Figure(NamedTuple):
     """One drawn figure: a view's bytes in one backend and format."""
 
     view: ViewSpec

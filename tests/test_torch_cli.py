@@ -222,5 +222,5 @@ def test_a_module_new_to_the_catalogue_is_written_and_explained_from_its_row(mon
     shaped = shape_model(spec).layers[-1]
     novel = dataclasses.replace(shaped.spec, cls="Novel", args={"k": 3})
     assert catalog.module_call(novel) == "Novel(k=3)"
-    layer = dataclasses.replace(shaped, spec=novel, call=catalog.module_call(novel))
+    layer = shaped._replace(spec=novel, call=catalog.module_call(novel))
     assert _plain(layer) == [f"Novel(k=3): shape -> {format_shape(shaped.output_shape)}"]

@@ -22,7 +22,6 @@ before (free running), as Goodfellow et al. figs. 10.4 and 10.6 draw them.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -325,7 +324,7 @@ class _Figure:
         if not label or sharing is None:
             return label
         (first, *rest), *lines = label
-        return ((dataclasses.replace(first, sub=str(sharing)), *rest), *lines)
+        return ((first._replace(sub=str(sharing)), *rest), *lines)
 
     def _sharing(self) -> dict[str, int]:
         """The layers whose weight's symbol another layer's has too, each with its number
@@ -529,7 +528,7 @@ class _Figure:
                 )
                 label = ((sym("y", back),), source)
             i = nodes[nid]
-            self.nodes[i] = dataclasses.replace(self.nodes[i], label=label)
+            self.nodes[i] = self.nodes[i]._replace(label=label)
             if feed == "free" and c:  # from the step before, or from `...`
                 self.edges.append(Edge(out.ids[c - 1], nid, (), "output", "dashed", backward=True))
         if feed == "free":
@@ -563,8 +562,8 @@ class _Figure:
                 and gap(self.edges[k].src, self.edges[k].dst) not in taken
             ]
             if free:
-                self.edges[free[0]] = dataclasses.replace(self.edges[free[0]], label=edge.label)
-                self.edges[i] = dataclasses.replace(edge, label=())
+                self.edges[free[0]] = self.edges[free[0]]._replace(label=edge.label)
+                self.edges[i] = edge._replace(label=())
 
 
 def _weight_key(layer: ShapedLayer) -> str:

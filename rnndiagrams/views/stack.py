@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
 
 from ..scene import Edge, Group, Label, Line, Node, Run, Scene, words, wrap
@@ -21,12 +20,12 @@ def build(model: ShapedModel, view: ViewSpec, target: str = "column") -> Scene:
     scene = _graph(model, slide) if model.spec.graph else _chain(model, slide)
     if target == "column":
         return scene
-    nodes = tuple(dataclasses.replace(n, label=_wrapped(n.label)) for n in scene.nodes)
+    nodes = tuple(n._replace(label=_wrapped(n.label)) for n in scene.nodes)
     if model.spec.graph:  # set left to right, its columns' lines would be wider still
-        return dataclasses.replace(scene, nodes=_banded(nodes, scene.groups))
+        return scene._replace(nodes=_banded(nodes, scene.groups))
     per = math.ceil(len(nodes) / _lines(len(nodes)))
-    nodes = tuple(dataclasses.replace(n, pos=divmod(i, per)) for i, n in enumerate(nodes))
-    return dataclasses.replace(scene, flow="right", nodes=nodes)
+    nodes = tuple(n._replace(pos=divmod(i, per)) for i, n in enumerate(nodes))
+    return scene._replace(flow="right", nodes=nodes)
 
 
 SLIDE_LINE = 32  # columns: a layer's call longer than this takes more lines on a slide
@@ -84,7 +83,7 @@ def _banded(nodes: tuple[Node, ...], groups: tuple[Group, ...]) -> tuple[Node, .
                 band, inside = band + beside, (inside if beside else per) + row - last - 1
             return column + band * cols, first + inside
 
-        return tuple(dataclasses.replace(n, pos=cell(*n.pos)) for n in nodes)
+        return tuple(n._replace(pos=cell(*n.pos)) for n in nodes)
 
     # in the units above: wide C B (beside, a band more), tall in rows
     under, beside = banded(False), banded(True)

@@ -55,8 +55,7 @@ def _notes(spec: DrawnSpec) -> tuple[str, ...]:
 
 def _drawn(layer: ShapedLayer, spec: DrawnSpec, **changes: Any) -> ShapedLayer:
     """The layer as a drawn one: its spec, its module, its notes and the modules left out."""
-    return dataclasses.replace(
-        layer,
+    return layer._replace(
         spec=spec,
         part_of=cast(LayerSpec, spec.module).name,
         notes=_notes(spec),
@@ -104,7 +103,7 @@ def drawable(model: ShapedModel, view: ViewSpec) -> tuple[ShapedModel, ViewSpec]
             skipped.append((m.name, module_call(m.spec) + params))
             continue
         skipped = []
-    return dataclasses.replace(model, layers=tuple(drawn), unstack=None), view  # drawn once
+    return model._replace(layers=tuple(drawn), unstack=None), view  # drawn once
 
 
 def _graph_drawable(model: ShapedModel) -> ShapedModel:
@@ -128,7 +127,7 @@ def _graph_drawable(model: ShapedModel) -> ShapedModel:
             reads = (Ref(split[m.name][n - 1].name, 0, m.spec.path),)
         states = tuple(ref(r, n) for r in m.spec.initial_state)
         spec = dataclasses.replace(drawn.spec, reads=reads, initial_state=states)
-        return dataclasses.replace(drawn, spec=spec, reads=tuple(r.source for r in reads or ()))
+        return drawn._replace(spec=spec, reads=tuple(r.source for r in reads or ()))
 
     layers = [
         rewired(m, drawn, n) for m in model.layers for n, drawn in enumerate(split.get(m.name, [m]))
@@ -142,7 +141,7 @@ def _graph_drawable(model: ShapedModel) -> ShapedModel:
             for n in (range(len(split[r.source])) if r.index and r.source in split else [-1])
         ),
     )
-    return dataclasses.replace(model, spec=spec, layers=tuple(layers), unstack=None)
+    return model._replace(spec=spec, layers=tuple(layers), unstack=None)
 
 
 def _stacked(spec: LayerSpec) -> int:
@@ -187,13 +186,12 @@ def _unstack(m: ShapedLayer, before: tuple[tuple[str, str], ...]) -> list[Shaped
             m.output_shape if last else sequence,
             "float32",
             tuple(w for w in m.weights if w.layer == n),
-            tuple(dataclasses.replace(t, layer=0) for t in m.step if t.layer == n),
+            tuple(t._replace(layer=0) for t in m.step if t.layer == n),
             sequence_output=sequence,
             h_n=m.h_n if last else None,
             c_n=m.c_n if last else None,
         )
-        recurrence = dataclasses.replace(
-            cast(Recurrence, m.recurrence),
+        recurrence = cast(Recurrence, m.recurrence)._replace(
             sequence=not last or m.spec.take != "last",
             finals=_finals(m.spec, n),
             layers=1,

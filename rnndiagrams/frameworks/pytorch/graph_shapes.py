@@ -11,8 +11,6 @@ state, which at step 0 is the module's initial state.
 
 from __future__ import annotations
 
-import dataclasses
-
 from ...errors import SpecError
 from ...shapes.shaped import LayerRule, Shape, ShapedLayer, Tensor, format_shape
 from ...shapes.weights import Weight
@@ -211,7 +209,7 @@ class TorchGraph:
                         f"{state.source} is {format_shape(state.shape)}",
                         f"expected a state of shape {format_shape(final)}",
                     )
-        return dataclasses.replace(shaped, state_outputs=outputs[1:]), outputs
+        return shaped._replace(state_outputs=outputs[1:]), outputs
 
     def _attention(
         self, layer: LayerSpec, reads: tuple[Tensor, ...]
