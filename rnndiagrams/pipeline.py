@@ -7,7 +7,6 @@ view option or a failing tool leaves output/ as it was. The numpy proof runs in 
 
 from __future__ import annotations
 
-import dataclasses
 from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -130,7 +129,7 @@ def _steps(
     for view, scene in built:
         for k in range(len(builds(scene))):
             (data,) = _cached_draw([scene], backend, fmt, {**options, "frames": True, "build": k})
-            out.append((dataclasses.replace(view, name=f"{view.name}{STEP}{k}"), data))
+            out.append((view._replace(name=f"{view.name}{STEP}{k}"), data))
     return out
 
 

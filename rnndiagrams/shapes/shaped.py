@@ -238,13 +238,13 @@ def graph(
     }
 
     def tensor(ref: Ref) -> Tensor:
-        if (ref.source, ref.index) in tensors:
-            return tensors[ref.source, ref.index]
+        if (ref.source, ref.output) in tensors:
+            return tensors[ref.source, ref.output]
         count = sum(1 for key in tensors if key[0] == ref.source)
         raise spec.error(
             ref.path,
             f"{ref.source!r} has {count} output{'s' if count > 1 else ''}, so it has no "
-            f"output {ref.index}",
+            f"output {ref.output}",
             f"expected {ref.source + '.0'!r} to {ref.source + f'.{count - 1}'!r}"
             if count > 1
             else "expected `return_state: true` on it for its states (name.1, name.2...)",

@@ -147,7 +147,7 @@ class _Figure:
         for spec in self.order:
             layer = self.shaped[spec.name]
             # the sequences it reads (not a state a sequence layer also returns)
-            on = [r.source for r in spec.reads or () if r.source in parent and r.index == 0]
+            on = [r.source for r in spec.reads or () if r.source in parent and r.output == 0]
             if not layer.per_step and layer.role != "repeat":
                 continue  # a vector: a many-to-one layer's, or a projection's
             if layer.role == "repeat":
@@ -303,10 +303,10 @@ class _Figure:
         layer's final state (`encoder.1`: its first direction's), a many-to-one layer's
         returned step, or every drawn step of a sequence (pooling)."""
         src = self.drawn[ref.source]
-        if ref.index and src.finals:
+        if ref.output and src.finals:
             layer = cast(ShapedLayer, src.layer)
             per = 2 if cast(Recurrence, layer.recurrence).cell == "LSTM" else 1
-            return [src.finals[(ref.index - 1) // per]]
+            return [src.finals[(ref.output - 1) // per]]
         if src.node:
             return [src.node]
         return [
@@ -486,7 +486,7 @@ class _Figure:
 
     def _returned(self, ref: Ref) -> list[str]:
         src = self.drawn[ref.source]
-        if ref.index and src.finals:  # a state: where its final step holds it
+        if ref.output and src.finals:  # a state: where its final step holds it
             return self._sources(ref)
         return [src.node] if src.node else src.ids
 

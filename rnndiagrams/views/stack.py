@@ -260,8 +260,8 @@ def _graph(model: ShapedModel, slide: bool) -> Scene:
         place(layer.name, cell[reads[0].source][0] if reads else 0, row[layer.name])
         label = _label(model, layer, graph=True, slide=slide)
         for ref in (r for r in spec.outputs if r.source == layer.name):  # no node of their own
-            state = _state_name(layer, ref.index) if ref.index else ""
-            shape = format_shape(layer.outputs[ref.index])
+            state = _state_name(layer, ref.output) if ref.output else ""
+            shape = format_shape(layer.outputs[ref.output])
             label += (
                 (words(f"output {state} {shape}" if state else f"output {shape}", small=True),),
             )
@@ -272,12 +272,12 @@ def _graph(model: ShapedModel, slide: bool) -> Scene:
         for source in dict.fromkeys(r.source for r in reads):
             lines, state = [], False
             for i, ref in ((i, r) for i, r in enumerate(reads) if r.source == source):
-                shape = format_shape(outputs[ref.source][ref.index])
+                shape = format_shape(outputs[ref.source][ref.output])
                 name = (
                     _state_name(layer, i - first_state + 1)
                     if i >= first_state
-                    else _state_name(shaped[ref.source], ref.index)
-                    if ref.index
+                    else _state_name(shaped[ref.source], ref.output)
+                    if ref.output
                     else ""
                 )
                 state = state or bool(name)
@@ -287,7 +287,7 @@ def _graph(model: ShapedModel, slide: bool) -> Scene:
         # what it reads from the step before (a loop's): dashed, back up the figure
         for ref in (r for r in layer_spec.reads or () if r.previous):
             # its shape is the one it has at t: on the source's node or edges
-            state = _state_name(shaped[ref.source], ref.index) if ref.index else ""
+            state = _state_name(shaped[ref.source], ref.output) if ref.output else ""
             line = ((words(f"{state} at t-1" if state else "at t-1", small=True),),)
             edges.append(Edge(ref.source, layer.name, line, "recurrent", "dashed", backward=True))
     loops = dict.fromkeys(layer.loop for layer in layers if layer.loop is not None)
