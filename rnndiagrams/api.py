@@ -12,7 +12,6 @@ Every user mistake, in the spec or in the arguments, is a SpecError with a locat
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import os
 from collections.abc import Sequence
@@ -162,12 +161,12 @@ def figure(
     view_options = {k: v for k, v in base.options.items() if v is not None} | options
     arguments = {"views": [{base.kind: view_options}], "render": render_given}
     (chosen,), render = views_and_render(
-        _ArgumentsDoc("figure", arguments), arguments, loaded.layers, loaded.graph
+        _ArgumentsDoc("figure", arguments, {}, {}), arguments, loaded.layers, loaded.graph
     )
-    chosen = dataclasses.replace(chosen, name=base.name)
+    chosen = chosen._replace(name=base.name)
     resolved = {**loaded.render, **{k: render[k] for k in render_given}}
     resolved["backends"] = resolved["backends"][:1]
-    return Figure(dataclasses.replace(loaded, views=(chosen,)), chosen, resolved)
+    return Figure(loaded._replace(views=(chosen,)), chosen, resolved)
 
 
 def summary(

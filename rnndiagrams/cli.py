@@ -154,7 +154,6 @@ def _with_views(spec: Spec, names: tuple[str, ...]) -> Spec:
     missing = [n for n in dict.fromkeys(names) if n not in {v.name for v in spec.views}]
     if not missing:  # the common case: nothing to add, so the notebook API is not imported
         return spec
-    import dataclasses
 
     from .api import figure
     from .specification.catalog import VIEWS
@@ -169,7 +168,7 @@ def _with_views(spec: Spec, names: tuple[str, ...]) -> Spec:
                 f"or a view kind ({', '.join(VIEWS)})",
             )
         added.append(figure(spec, name).view)
-    return dataclasses.replace(spec, views=spec.views + tuple(added))
+    return spec._replace(views=spec.views + tuple(added))
 
 
 def _write_gallery(

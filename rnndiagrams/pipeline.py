@@ -7,11 +7,9 @@ view option or a failing tool leaves output/ as it was. The numpy proof runs in 
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .cache import figure_file, read, store
 from .errors import RenderError
@@ -33,8 +31,7 @@ from .specification.model import Spec, ViewSpec
 from .views import build_scene
 
 
-@dataclass(frozen=True)
-class Figure:
+class Figure(NamedTuple):
     """One drawn figure: a view's bytes in one backend and format."""
 
     view: ViewSpec
@@ -132,7 +129,7 @@ def _steps(
     for view, scene in built:
         for k in range(len(builds(scene))):
             (data,) = _cached_draw([scene], backend, fmt, {**options, "frames": True, "build": k})
-            out.append((dataclasses.replace(view, name=f"{view.name}{STEP}{k}"), data))
+            out.append((view._replace(name=f"{view.name}{STEP}{k}"), data))
     return out
 
 

@@ -6,7 +6,7 @@ Palette: Okabe & Ito's colour-blind-safe set, one hue per role (input, state, ou
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 FONT = (
     "DejaVu Sans"  # Latin, Greek, arrows; Hangul falls back to NanumGothic (both from `make setup`)
@@ -23,8 +23,7 @@ SMALL_SIZE = 10
 LEGEND_SIZE = 12  # its mathtext subscripts (70 %) still read at 9 px in a 720 px column
 
 
-@dataclass(frozen=True)
-class Sizes:
+class Sizes(NamedTuple):
     """A target's type, in points: what a figure is laid out for (a page's column, a slide)."""
 
     text: float  # node labels, group titles, the title
@@ -63,8 +62,7 @@ OKABE_ITO = {
 }
 
 
-@dataclass(frozen=True)
-class Theme:
+class Theme(NamedTuple):
     """The colours of a figure: background, text, and each role's fill and stroke."""
 
     background: str

@@ -1,6 +1,5 @@
 """The command line as users call it: summary, explain, check, schema."""
 
-import dataclasses
 import json
 import subprocess
 import sys
@@ -175,8 +174,8 @@ def test_explain_of_a_class_without_a_sentence_says_its_call_and_shape(write_spe
 
     def novel(name: str) -> str:
         shaped = model.layer(name)
-        spec = dataclasses.replace(shaped.spec, cls="Novel")
-        return _feedforward_note(dataclasses.replace(shaped, spec=spec, call="Novel()"))
+        spec = shaped.spec._replace(cls="Novel")
+        return _feedforward_note(shaped._replace(spec=spec, call="Novel()"))
 
     assert novel("dropout") == "Novel(): shape unchanged"
     assert novel("dense") == f"Novel(): shape -> {format_shape(model.layer('dense').output_shape)}"

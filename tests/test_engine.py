@@ -1,7 +1,5 @@
 """The shape engine beyond the oracle: naming rules, notations, and verify catching wrong shapes."""
 
-import dataclasses
-
 import pytest
 
 from rnndiagrams import SpecError, load, shape_model, verify
@@ -34,10 +32,8 @@ def test_seed_numpy_loop_shapes(write_spec):
 def test_verify_catches_a_wrong_weight_shape(write_spec):
     model = _model(write_spec, NUMPY_SEED)
     rnn = model.layers[0]
-    bad_w = dataclasses.replace(rnn.weights[0], shape=(64, 31))
-    bad = dataclasses.replace(
-        model, layers=(dataclasses.replace(rnn, weights=(bad_w,) + rnn.weights[1:]),)
-    )
+    bad_w = rnn.weights[0]._replace(shape=(64, 31))
+    bad = model._replace(layers=(rnn._replace(weights=(bad_w,) + rnn.weights[1:]),))
     with pytest.raises((SpecError, ValueError)):
         verify(bad)
 
@@ -45,7 +41,7 @@ def test_verify_catches_a_wrong_weight_shape(write_spec):
 def test_verify_catches_a_wrong_output_shape(write_spec):
     model = _model(write_spec, NUMPY_SEED)
     rnn = model.layers[0]
-    bad = dataclasses.replace(model, layers=(dataclasses.replace(rnn, output_shape=(None, 6400)),))
+    bad = model._replace(layers=(rnn._replace(output_shape=(None, 6400)),))
     with pytest.raises(
         SpecError,
         match=r"output is \(2, 100, 64\) when executed, but the engine computed \(None, 6400\)",
@@ -58,9 +54,9 @@ def test_verify_catches_a_wrong_step_tensor(write_spec):
         write_spec, "model:\n  input: {shape: [4, 3]}\n  layers:\n    - LSTM: {units: 5}\n"
     )
     lstm = model.layers[0]
-    step = tuple(dataclasses.replace(t, shape=(7,)) if t.symbol == "c_t" else t for t in lstm.step)
+    step = tuple(t._replace(shape=(7,)) if t.symbol == "c_t" else t for t in lstm.step)
     with pytest.raises(SpecError, match="c_t"):
-        verify(dataclasses.replace(model, layers=(dataclasses.replace(lstm, step=step),)))
+        verify(model._replace(layers=(lstm._replace(step=step),)))
 
 
 def test_user_names_and_auto_names(write_spec):

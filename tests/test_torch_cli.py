@@ -210,7 +210,6 @@ def test_code_is_valid_python_whatever_the_file_name_and_title(stem, tmp_path):
 def test_a_module_new_to_the_catalogue_is_written_and_explained_from_its_row(monkeypatch):
     """A module with a catalogue row but no repr or sentence of its own yet gets true generic
     text (not an RNN's repr, not LayerNorm's sentence)."""
-    import dataclasses
 
     from rnndiagrams.frameworks.pytorch import catalog
     from rnndiagrams.frameworks.pytorch.explain import _plain
@@ -220,7 +219,7 @@ def test_a_module_new_to_the_catalogue_is_written_and_explained_from_its_row(mon
     monkeypatch.setitem(catalog.MODULES, "Novel", {"k": Arg("posint", 3)})
     spec = load(str(ROOT / "specs" / "torch_gru_classifier.yaml"))
     shaped = shape_model(spec).layers[-1]
-    novel = dataclasses.replace(shaped.spec, cls="Novel", args={"k": 3})
+    novel = shaped.spec._replace(cls="Novel", args={"k": 3})
     assert catalog.module_call(novel) == "Novel(k=3)"
-    layer = dataclasses.replace(shaped, spec=novel, call=catalog.module_call(novel))
+    layer = shaped._replace(spec=novel, call=catalog.module_call(novel))
     assert _plain(layer) == [f"Novel(k=3): shape -> {format_shape(shaped.output_shape)}"]

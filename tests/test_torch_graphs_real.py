@@ -153,7 +153,7 @@ def test_verify_equations_give_pytorch_numbers(path: Path) -> None:
     args = [torch.from_numpy(run.values[i.name, 0]) for i in model.spec.inputs]
     with torch.no_grad():
         got = _flat(exported.double()(*args))
-    want = [run.values[ref.source, ref.index] for ref in model.spec.outputs]
+    want = [run.values[ref.source, ref.output] for ref in model.spec.outputs]
     assert len(got) == len(want)
     for mine, theirs in zip(want, got, strict=True):
         assert np.allclose(mine, theirs.numpy(), atol=1e-8)

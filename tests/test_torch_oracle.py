@@ -1,7 +1,6 @@
 """Every captured PyTorch case (cases-v2.json, `"framework": "pytorch"`) must match the engine:
 output shapes in PyTorch's layout, h_n, c_n, parameters, and every named parameter."""
 
-import dataclasses
 import json
 from pathlib import Path
 
@@ -60,7 +59,7 @@ def test_verify_catches_a_wrong_final_state_shape(field, tmp_path):
     case = next(c for c in CASES if c["name"] == "torch_017")  # bidirectional LSTM, proj_size
     model = shape_model(oracle_spec(case, tmp_path))
     lstm = model.layers[1]
-    wrong = dataclasses.replace(lstm, **{field: tuple(getattr(lstm, field)[:-1]) + (99,)})
+    wrong = lstm._replace(**{field: tuple(getattr(lstm, field)[:-1]) + (99,)})
     layers = model.layers[:1] + (wrong,) + model.layers[2:]
     with pytest.raises(SpecError, match=f"verify: lstm {field} is"):
-        verify(dataclasses.replace(model, layers=layers))
+        verify(model._replace(layers=layers))

@@ -1,7 +1,5 @@
 """Scenes: what each view draws, with labels taken from the shape engine (no `dot` needed)."""
 
-import dataclasses
-
 import pytest
 from conftest import ROOT
 
@@ -17,7 +15,7 @@ SENTIMENT = ROOT / "specs" / "seed_sentiment.yaml"
 
 def _scene(path, name, convention=None, legend="short"):
     spec = load(str(path))
-    spec = dataclasses.replace(spec, render={**spec.render, "legend": legend})
+    spec = spec._replace(render={**spec.render, "legend": legend})
     view = next(v for v in spec.views if v.name == name)
     return build_scene(shape_model(spec, convention), view), shape_model(spec, convention)
 

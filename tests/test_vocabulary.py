@@ -1,6 +1,5 @@
 """The layers around the recurrent ones (issue 9): validation, verify, summary's counts."""
 
-import dataclasses
 import json
 
 import pytest
@@ -133,9 +132,9 @@ def test_verify_catches_a_wrong_length(cls, write_spec):
     i = next(i for i, layer in enumerate(model.layers) if layer.cls == cls)
     wrong = tuple(d + 1 if d is not None else None for d in model.layers[i].output_shape)
     layers = list(model.layers)
-    layers[i] = dataclasses.replace(layers[i], output_shape=wrong)
+    layers[i] = layers[i]._replace(output_shape=wrong)
     with pytest.raises(SpecError, match="when executed"):
-        verify(dataclasses.replace(model, layers=tuple(layers)))
+        verify(model._replace(layers=tuple(layers)))
 
 
 def test_summary_prints_non_trainable_as_keras_does(write_spec, capsys):

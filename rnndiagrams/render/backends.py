@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import threading
 from contextlib import nullcontext
-from dataclasses import dataclass
 from importlib import import_module
 from shutil import which
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from ..scene import Scene
 
 
-@dataclass(frozen=True)
-class Backend:
+class Backend(NamedTuple):
     """A backend's row: its module, the formats it writes and how it draws."""
 
     module: str  # the module under render/ whose draw_scenes draws

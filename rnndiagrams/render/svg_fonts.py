@@ -22,9 +22,9 @@ import re
 import shutil
 import subprocess
 from array import array
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 from .. import style
 from ..cache import cache_dir, cached, digest, environment, stamp
@@ -42,32 +42,32 @@ def _quote(name: str) -> str:
     return name if name == "sans-serif" else f"'{name}'"
 
 
-@dataclass(frozen=True)
-class _Face:
+class _Face(NamedTuple):
     """A font file as fontconfig describes it: what pango measured with."""
 
     file: str
     weight: int  # CSS: 700 for fontconfig's demibold and heavier, else 400
     style: str  # normal | italic
-    # the code points it covers, the bounds of its ranges in order (first, last, first,
-    # ...): the file's, so not part of what tells faces apart (hashing them for every
-    # character of every run cost more than the rest of the embedding); a flat list, as the
-    # cache holds it, since making a pair of each of a face's 1,500 ranges cost more than
-    # reading the face
-    bounds: list[int] = field(compare=False)
 
-    def covers(self, ch: str) -> bool:
-        """Inside a range (after its first bound, before its last) or on one of its bounds."""
-        code = ord(ch)
-        i = bisect.bisect_right(self.bounds, code)
-        return i % 2 == 1 or (i > 0 and self.bounds[i - 1] == code)
+
+def _covers(bounds: list[int], ch: str) -> bool:
+    """Whether a face with these bounds has `ch`: inside a range (after its first bound,
+    before its last) or on one of its bounds."""
+    code = ord(ch)
+    i = bisect.bisect_right(bounds, code)
+    return i % 2 == 1 or (i > 0 and bounds[i - 1] == code)
 
 
 @cache
-def _face(family: str, bold: bool, italic: bool) -> _Face | None:
+def _face(family: str, bold: bool, italic: bool) -> tuple[_Face, list[int]] | None:
     """The face fontconfig (and so Graphviz's pango) uses for the family and style, if a file
-    of that family is installed. Asked of `fc-match` once per font setup: the answer is kept
-    on disk under the hash of the font and fontconfig folders it depends on."""
+    of that family is installed, and the code points it covers: the bounds of its ranges in
+    order (first, last, first, ...). The bounds are the file's, so not part of what tells
+    faces apart (hashing them for every character of every run cost more than the rest of
+    the embedding); a flat list, as the cache holds it, since making a pair of each of a
+    face's 1,500 ranges cost more than reading the face. Asked of `fc-match` once per font
+    setup: the answer is kept on disk under the hash of the font and fontconfig folders it
+    depends on."""
     if shutil.which("fc-match") is None:
         return None
     key = digest((environment(), family, bold, italic, _FACE_FORMAT))
@@ -77,7 +77,7 @@ def _face(family: str, bold: bool, italic: bool) -> _Face | None:
     if not found:
         return None
     file, weight, slant, bounds = found
-    return _Face(file, weight, slant, array(_BOUND, base64.b64decode(bounds)).tolist())
+    return _Face(file, weight, slant), array(_BOUND, base64.b64decode(bounds)).tolist()
 
 
 # of the cached JSON: its ranges as flat bounds, packed (base64 of 32-bit integers): read as
@@ -181,9 +181,9 @@ def embed_fonts(svg: bytes) -> bytes:
     for bold, italic, text in _runs(svg):
         for ch in set(text):
             for family in families():
-                face = _face(family, bold, italic)
-                if face and face.covers(ch):
-                    chars.setdefault((family, face), set()).add(ord(ch))
+                found = _face(family, bold, italic)
+                if found and _covers(found[1], ch):
+                    chars.setdefault((family, found[0]), set()).add(ord(ch))
                     break
     faces: dict[str, list[tuple[_Face, bytes]]] = {}  # family -> [(face, woff)]
     for (family, face), points in sorted(chars.items(), key=lambda kv: (kv[0][0], kv[0][1].file)):

@@ -59,7 +59,7 @@ def summary_json(model: ShapedModel, notation: str | None = None) -> dict[str, A
         out["inputs"] = [
             {"name": i.name, "shape": [None, *i.shape], "dtype": i.dtype} for i in model.spec.inputs
         ]
-        out["outputs"] = [[ref.source, ref.index] for ref in model.spec.outputs]
+        out["outputs"] = [[ref.source, ref.output] for ref in model.spec.outputs]
     return {**out, "layers": layers}
 
 

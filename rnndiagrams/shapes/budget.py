@@ -8,7 +8,6 @@ layer kinds, wiring and shape rules apply), and that copy runs instead; the call
 
 from __future__ import annotations
 
-import dataclasses
 from math import prod
 from typing import TypeGuard, cast
 
@@ -65,8 +64,7 @@ def reduced(spec: Spec, limit: int) -> Spec:
         return mapping.get(value, value) if _is_size(value) else value
 
     def layer(spec_layer: LayerSpec) -> LayerSpec:
-        return dataclasses.replace(
-            spec_layer,
+        return spec_layer._replace(
             args={k: small(v) for k, v in spec_layer.args.items()},
             inner=None if spec_layer.inner is None else layer(spec_layer.inner),
             wrapped=None if spec_layer.wrapped is None else layer(spec_layer.wrapped),
@@ -75,10 +73,9 @@ def reduced(spec: Spec, limit: int) -> Spec:
     def shape(dims: tuple[int | None, ...]) -> tuple[int | None, ...]:
         return cast(tuple[int | None, ...], tuple(small(d) for d in dims))
 
-    return dataclasses.replace(
-        spec,
+    return spec._replace(
         input_shape=shape(spec.input_shape),
-        inputs=tuple(dataclasses.replace(i, shape=shape(i.shape)) for i in spec.inputs),
+        inputs=tuple(i._replace(shape=shape(i.shape)) for i in spec.inputs),
         layers=tuple(layer(x) for x in spec.layers),
     )
 

@@ -7,10 +7,8 @@ figure and the totals printed by `summary` cannot disagree.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..specification.graph import order, sources
 from ..specification.model import LayerSpec, Ref, Spec, ViewSpec
@@ -21,8 +19,7 @@ Shape = tuple[int | None, ...]  # Keras notation: None for batch and unknown len
 GATE_COUNT = {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}
 
 
-@dataclass(frozen=True)
-class StepTensor:
+class StepTensor(NamedTuple):
     """A tensor of one time step of a recurrent layer (x_t, h_t, c_t...)."""
 
     symbol: str  # x_t, h_t, c_t, y_t, o_t
@@ -49,8 +46,7 @@ ROLES = {
 }
 
 
-@dataclass(frozen=True)
-class Recurrence:
+class Recurrence(NamedTuple):
     """A recurrent layer as a figure draws it, in no framework's vocabulary: its framework's
     shape rules fill it in, so views never read a framework's arguments."""
 
@@ -73,8 +69,7 @@ class Recurrence:
     finals: tuple[tuple[str | None, tuple[str, ...]], ...] = ()
 
 
-@dataclass(frozen=True)
-class ShapedLayer:
+class ShapedLayer(NamedTuple):
     """A layer with the shapes the engine computed: input, output, weights, steps."""
 
     spec: LayerSpec
@@ -159,8 +154,7 @@ class ShapedLayer:
         raise KeyError(symbol)
 
 
-@dataclass(frozen=True)
-class ShapedModel:
+class ShapedModel(NamedTuple):
     """A spec's model shaped under one convention: every layer's shapes and weights."""
 
     spec: Spec
@@ -207,13 +201,12 @@ def chain(
     out = []
     for layer in spec.layers:
         shaped = rule(layer, shape, dtype, source)
-        out.append(dataclasses.replace(shaped, reads=(reads,), **facts(layer)))
+        out.append(shaped._replace(reads=(reads,), **facts(layer)))
         shape, dtype, source, reads = shaped.output_shape, "float32", repr(layer.name), layer.name
     return tuple(out)
 
 
-@dataclass(frozen=True)
-class Tensor:
+class Tensor(NamedTuple):
     """One tensor of a graph, as a layer that reads it sees it."""
 
     shape: Shape
@@ -245,13 +238,13 @@ def graph(
     }
 
     def tensor(ref: Ref) -> Tensor:
-        if (ref.source, ref.index) in tensors:
-            return tensors[ref.source, ref.index]
+        if (ref.source, ref.output) in tensors:
+            return tensors[ref.source, ref.output]
         count = sum(1 for key in tensors if key[0] == ref.source)
         raise spec.error(
             ref.path,
             f"{ref.source!r} has {count} output{'s' if count > 1 else ''}, so it has no "
-            f"output {ref.index}",
+            f"output {ref.output}",
             f"expected {ref.source + '.0'!r} to {ref.source + f'.{count - 1}'!r}"
             if count > 1
             else "expected `return_state: true` on it for its states (name.1, name.2...)",
@@ -263,8 +256,7 @@ def graph(
         result, outputs = rule(layer, reads, tuple(map(tensor, layer.initial_state)))
         for k, out in enumerate(outputs):
             tensors[layer.name, k] = out
-        shaped[layer.name] = dataclasses.replace(
-            result,
+        shaped[layer.name] = result._replace(
             reads=tuple(dict.fromkeys(r.source for r in sources(layer))),
             **facts(layer),
         )

@@ -6,7 +6,7 @@ A Weight stores one orientation, the math one (rows = outputs, as in the seed's
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # key -> name under each notation (see DESIGN.md's notation table)
 NAMES: dict[str, dict[str, str]] = {
@@ -63,8 +63,7 @@ GATES = {
 }
 
 
-@dataclass(frozen=True)
-class Weight:
+class Weight(NamedTuple):
     """One weight of a layer: its role and its shape as the math writes it."""
 
     key: str  # notation-independent identity: W, U, b, b_W, b_U, V, c, E, K, gamma, beta...

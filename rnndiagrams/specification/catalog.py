@@ -6,8 +6,7 @@ so a new option is one line here. Layer classes are each framework's (`framework
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 NOTATIONS = ("seed", "goodfellow", "keras", "pytorch")
 CONVENTIONS = ("keras", "pytorch")
@@ -20,8 +19,7 @@ MAX_NAME_CHARS = 200  # a layer name; Keras sets no limit, but a figure must hol
 MAX_TITLE_CHARS = 300
 
 
-@dataclass(frozen=True)
-class Arg:
+class Arg(NamedTuple):
     """One argument of a layer class: its kind of value, default and limits."""
 
     kind: (

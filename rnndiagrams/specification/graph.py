@@ -8,7 +8,6 @@ reachable; `block.1.0` then names its main output explicitly.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 
 from .checks import did_you_mean
@@ -53,7 +52,7 @@ def resolve(
         else:
             reads = tuple(_resolve(doc, r, names, layer.loop) for r in layer.reads)
         states = tuple(_resolve(doc, r, names) for r in layer.initial_state)
-        out.append(dataclasses.replace(layer, reads=reads, initial_state=states))
+        out.append(layer._replace(reads=reads, initial_state=states))
     resolved = tuple(out)
     order(doc, resolved)  # refuses a cycle
     named = tuple(_resolve(doc, r, names) for r in outputs)
@@ -69,8 +68,8 @@ def _resolve(doc: Doc, ref: Ref, names: list[str], loop: str | None = None) -> R
                 f"{ref.source!r} reads a step before, outside a loop",
                 f"expected {PREVIOUS} only in the layers of a loop",
             )
-        base = Ref(ref.source[: -len(PREVIOUS)], ref.index, ref.path)
-        return dataclasses.replace(_resolve(doc, base, names), previous=True)
+        base = Ref(ref.source[: -len(PREVIOUS)], ref.output, ref.path)
+        return (_resolve(doc, base, names))._replace(previous=True)
     if ref.source in names:
         return ref
     indexed = _INDEXED.fullmatch(ref.source)

@@ -1,10 +1,11 @@
-"""The validated spec: what the shape engine and the views read. No YAML here."""
+"""The validated spec: what the shape engine and the views read. No YAML here.
+
+Its records are named tuples, as the scene's are (see scene.py)."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..errors import SpecError
 from ..printable import printable
@@ -12,21 +13,19 @@ from .catalog import CONVENTIONS
 from .yamldoc import Doc, Path
 
 
-@dataclass(frozen=True)
-class Ref:
+class Ref(NamedTuple):
     """One tensor a layer reads: the layer or model input that makes it, and which of its
     outputs (0 the main one; 1, 2... the states a layer with return_state also returns)."""
 
     source: str
-    index: int
+    output: int  # `index` would hide the tuple's method
     path: Path  # where the reference stands in the spec, for errors
     # `name@t-1` inside a loop: the value from the step before (a state: the one the step
     # starts from), which orders nothing, so it closes no cycle
     previous: bool = False
 
 
-@dataclass(frozen=True)
-class InputSpec:
+class InputSpec(NamedTuple):
     """One model input: a graph's are named (`model.inputs`), a chain's one is `input`."""
 
     name: str
@@ -35,8 +34,7 @@ class InputSpec:
     path: Path
 
 
-@dataclass(frozen=True)
-class LayerSpec:
+class LayerSpec(NamedTuple):
     """One layer of a spec, validated: its class and arguments in its framework's words."""
 
     cls: str
@@ -61,8 +59,7 @@ class LayerSpec:
         return self.inner.cell if self.inner is not None else self.runs
 
 
-@dataclass(frozen=True)
-class ViewSpec:
+class ViewSpec(NamedTuple):
     """One view a spec asks for, validated: its kind, file name and options."""
 
     kind: str  # stack | folded | unrolled | equivalence
@@ -71,11 +68,10 @@ class ViewSpec:
     path: Path
 
 
-@dataclass(frozen=True)
-class Spec:
+class Spec(NamedTuple):
     """A validated spec: the model, its views and how they are rendered."""
 
-    doc: Doc = field(repr=False, compare=False)
+    doc: Doc
     title: str | None
     subtitle: str | None  # a line under the title (an import says where the title came from)
     input_shape: tuple[int | None, ...]
@@ -83,8 +79,8 @@ class Spec:
     layers: tuple[LayerSpec, ...]
     notation: str
     convention: str
-    views: tuple[ViewSpec, ...] = ()
-    render: dict[str, Any] = field(default_factory=dict)
+    views: tuple[ViewSpec, ...]
+    render: dict[str, Any]
     framework: str = "keras"  # keras | pytorch: the layers' vocabulary and tensor layout
     # the parameter counts this spec has, its framework's (a PyTorch module has no Keras count)
     conventions: tuple[str, ...] = CONVENTIONS

@@ -17,11 +17,10 @@ import json
 import os
 import sys
 import unicodedata
-from dataclasses import dataclass, field
 from functools import cache
 from importlib.util import find_spec
 from pathlib import Path as File
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..cache import cache_dir, digest, read, stamp, store
 from ..errors import SpecError
@@ -50,14 +49,13 @@ _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MAP_TAG = "tag:yaml.org,2002:map"
 
 
-@dataclass
-class Doc:
+class Doc(NamedTuple):
     """Plain data (dicts, lists, scalars) plus where each value and key stood in the file."""
 
     name: str
     data: Any
-    marks: dict[Path, tuple[int, int]] = field(default_factory=dict)
-    key_marks: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    marks: dict[Path, tuple[int, int]]
+    key_marks: dict[Path, tuple[int, int]]
 
     def at(self, path: Path) -> str:
         """`file:line:col` of the value at `path`, or of its nearest located ancestor."""
@@ -213,9 +211,8 @@ def _parse(text: str, name: str) -> Doc:
         raise SpecError(
             f"{name}:1:1", "the file is empty", "expected a mapping with a `model:` key"
         )
-    doc = Doc(name, None)
-    doc.data = _Builder(doc).build(node, (), 0)
-    return doc
+    doc = Doc(name, None, {}, {})  # the builder fills in its marks
+    return doc._replace(data=_Builder(doc).build(node, (), 0))
 
 
 def _line_col(text: str, index: int) -> tuple[int, int]:

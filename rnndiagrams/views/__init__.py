@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from importlib import import_module
 from typing import Any, cast
 
@@ -40,5 +39,5 @@ def build_scene(model: ShapedModel, view: ViewSpec, target: str = "column") -> S
     scene = cast(Scene, import_module(f"{__name__}.{module}").build(model, view, **kwargs))
     if target == "column" or module not in _JOINED:
         return scene
-    nodes = tuple(dataclasses.replace(n, label=joined(n.label)) for n in scene.nodes)
-    return dataclasses.replace(scene, nodes=nodes)
+    nodes = tuple(n._replace(label=joined(n.label)) for n in scene.nodes)
+    return scene._replace(nodes=nodes)

@@ -7,7 +7,6 @@ state runs along the top, pointwise operations sit where the paths meet.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import cast
 
 from ..scene import Edge, Label, Line, Node, Run, Scene, sym, words
@@ -279,7 +278,7 @@ def build(model: ShapedModel, view: ViewSpec, target: str = "column") -> Scene:
         nodes=tuple(
             n
             if target == "column" or n.role == "weight"
-            else replace(n, label=labels.joined(n.label))
+            else n._replace(label=labels.joined(n.label))
             for n in cell.nodes
         ),
         edges=tuple(cell.edges),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from ..scene import Group, Node, Scene, words
 from ..shapes import ShapedModel
 from ..specification.model import ViewSpec
@@ -14,13 +12,10 @@ from .section import figure_name, select
 
 def _prefixed(scene: Scene, prefix: str, shift: int) -> Scene:
     nodes = tuple(
-        dataclasses.replace(n, id=prefix + n.id, pos=(n.pos[0] + shift, n.pos[1]))
-        for n in scene.nodes
+        n._replace(id=prefix + n.id, pos=(n.pos[0] + shift, n.pos[1])) for n in scene.nodes
     )
-    edges = tuple(
-        dataclasses.replace(e, src=prefix + e.src, dst=prefix + e.dst) for e in scene.edges
-    )
-    return dataclasses.replace(scene, nodes=nodes, edges=edges)
+    edges = tuple(e._replace(src=prefix + e.src, dst=prefix + e.dst) for e in scene.edges)
+    return scene._replace(nodes=nodes, edges=edges)
 
 
 def build(model: ShapedModel, view: ViewSpec) -> Scene:

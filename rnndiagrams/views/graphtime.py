@@ -22,7 +22,6 @@ before (free running), as Goodfellow et al. figs. 10.4 and 10.6 draw them.
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import cast
@@ -168,7 +167,7 @@ class _Figure:
         for spec in self.order:
             layer = self.shaped[spec.name]
             # the sequences it reads (not a state a sequence layer also returns)
-            on = [r.source for r in spec.reads or () if r.source in parent and r.index == 0]
+            on = [r.source for r in spec.reads or () if r.source in parent and r.output == 0]
             if not layer.per_step and layer.role != "repeat":
                 continue  # a vector: a many-to-one layer's, or a projection's
             if layer.role == "repeat":
@@ -280,7 +279,7 @@ class _Figure:
             nodes=tuple(
                 n
                 if not self.slide or (self.sides > 1 and n.pos[0] < self.sides)
-                else dataclasses.replace(n, label=labels.joined(n.label))
+                else n._replace(label=labels.joined(n.label))
                 for n in self.nodes
             ),
             edges=tuple(self.edges),
@@ -371,10 +370,10 @@ class _Figure:
         layer's final state (`encoder.1`: its first direction's), a many-to-one layer's
         returned step, or every drawn step of a sequence (pooling)."""
         src = self.drawn[ref.source]
-        if ref.index and src.finals:
+        if ref.output and src.finals:
             layer = cast(ShapedLayer, src.layer)
             per = 2 if cast(Recurrence, layer.recurrence).cell == "LSTM" else 1
-            return [src.finals[(ref.index - 1) // per]]
+            return [src.finals[(ref.output - 1) // per]]
         if src.node:
             return [src.node]
         return [
@@ -392,7 +391,7 @@ class _Figure:
         if not label or sharing is None:
             return label
         (first, *rest), *lines = label
-        return ((dataclasses.replace(first, sub=str(sharing)), *rest), *lines)
+        return ((first._replace(sub=str(sharing)), *rest), *lines)
 
     def _sharing(self) -> dict[str, int]:
         """The layers whose weight's symbol another layer's has too, each with its number
@@ -554,7 +553,7 @@ class _Figure:
 
     def _returned(self, ref: Ref) -> list[str]:
         src = self.drawn[ref.source]
-        if ref.index and src.finals:  # a state: where its final step holds it
+        if ref.output and src.finals:  # a state: where its final step holds it
             return self._sources(ref)
         return [src.node] if src.node else src.ids
 
@@ -596,7 +595,7 @@ class _Figure:
                 )
                 label = ((sym("y", back),), source)
             i = nodes[nid]
-            self.nodes[i] = dataclasses.replace(self.nodes[i], label=label)
+            self.nodes[i] = self.nodes[i]._replace(label=label)
             if feed == "free" and c:  # from the step before, or from `...`
                 self.edges.append(Edge(out.ids[c - 1], nid, (), "output", "dashed", backward=True))
         if feed == "free":
@@ -630,8 +629,8 @@ class _Figure:
                 and gap(self.edges[k].src, self.edges[k].dst) not in taken
             ]
             if free:
-                self.edges[free[0]] = dataclasses.replace(self.edges[free[0]], label=edge.label)
-                self.edges[i] = dataclasses.replace(edge, label=())
+                self.edges[free[0]] = self.edges[free[0]]._replace(label=edge.label)
+                self.edges[i] = edge._replace(label=())
 
 
 def _passed_stacked(scene: Scene) -> Scene:
@@ -645,14 +644,14 @@ def _passed_stacked(scene: Scene) -> Scene:
         for row in range(*sorted((at[e.src][1], at[e.dst][1])))
     }
     edges = tuple(
-        dataclasses.replace(e, label=labels.stacked(e.label[0], 0))
+        e._replace(label=labels.stacked(e.label[0], 0))
         if len(e.label) == 1
         and at[e.src][0] == at[e.dst][0]
         and (at[e.src][0], min(at[e.src][1], at[e.dst][1])) in passed
         else e
         for e in scene.edges
     )
-    return dataclasses.replace(scene, edges=edges)
+    return scene._replace(edges=edges)
 
 
 def _weight_key(layer: ShapedLayer) -> str:

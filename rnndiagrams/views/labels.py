@@ -3,8 +3,6 @@ turn numbers into text, so every figure prints shapes the same way."""
 
 from __future__ import annotations
 
-import dataclasses
-
 from ..scene import Label, Line, Run, sym, words
 from ..shapes import ShapedLayer, Weight
 from ..shapes.shaped import Shape, format_shape
@@ -52,7 +50,7 @@ def stacked(line: Line, long_line: int = LONG_LINE) -> Label:
     are longer than `long_line` (`weight_hh_l0_reverse`): narrower boxes and gaps between them."""
     if len(line) < 2 or sum(len(r.text) + len(r.sub) for r in line) <= long_line:
         return (line,)
-    return (line[:1], tuple(dataclasses.replace(r, text=r.text.lstrip()) for r in line[1:]))
+    return (line[:1], tuple(r._replace(text=r.text.lstrip()) for r in line[1:]))
 
 
 def joined(label: Label) -> Label:
@@ -63,7 +61,7 @@ def joined(label: Label) -> Label:
     for line in label:
         above = out[-1] if out else ()
         if len(line) == 1 and line[0].small and above and not any(r.small for r in above):
-            out[-1] = (*above, dataclasses.replace(line[0], text=" " + line[0].text))
+            out[-1] = (*above, line[0]._replace(text=" " + line[0].text))
         else:
             out.append(line)
     return tuple(out)

@@ -8,7 +8,6 @@ Every box is a tensor of the shape engine, its sides proportional to its dimensi
 
 from __future__ import annotations
 
-import dataclasses
 from typing import cast
 
 from ..scene import Label, Node, Run, Scene, words
@@ -65,7 +64,7 @@ def build(model: ShapedModel, view: ViewSpec) -> Scene:
         """The notation's name, transposed where the notation stores it so (Keras: kernelᵀ)."""
         run = labels.weight_name(weights[key], notation)
         flipped = weights[key].shape_in(notation) != weights[key].shape
-        return dataclasses.replace(run, sup=run.sup + "T") if flipped else run
+        return run._replace(sup=run.sup + "T") if flipped else run
 
     def matrix(key: str, role: str) -> None:
         shape = weights[key].shape  # math orientation: rows = outputs, as in W @ x_t

@@ -4,8 +4,6 @@ them, and the layers fed by the last state only (many-to-one)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import cached_property
 
 from ..scene import Line, words
 from ..shapes import ShapedLayer, ShapedModel
@@ -17,21 +15,27 @@ PER_STEP = ("head", "step-head", "step", "step-only")
 ONCE = ("head", "step")
 
 
-@dataclass(frozen=True)
 class Section:
-    embedding: ShapedLayer | None  # turns token ids into x_t, drawn below the x row
-    rows: tuple[ShapedLayer, ...]  # layers drawn once per time step, in data order
-    tail: tuple[ShapedLayer, ...]  # layers after a many-to-one layer, drawn once
-    # before the first recurrent layer: layers that change T (drawn once each, as windows
-    # over steps, with the Embedding when they follow it), then per-step layers
-    windows: tuple[ShapedLayer, ...] = ()
-    front: tuple[ShapedLayer, ...] = ()
-    pooling: ShapedLayer | None = None  # reads every step's output: many-to-one by pooling
-    head_hidden: bool = False  # `head: hide` left Dense layers out
+    """The layers a recurrent view draws, by where it draws them. A plain class (no
+    dataclass: see scene.py), never changed once made."""
 
-    @cached_property  # asked once per drawn node: deep stacks would make it quadratic
-    def recurrent(self) -> tuple[ShapedLayer, ...]:
-        return tuple(layer for layer in self.rows if layer.cell)
+    def __init__(
+        self,
+        embedding: ShapedLayer | None,  # turns token ids into x_t, drawn below the x row
+        rows: tuple[ShapedLayer, ...],  # layers drawn once per time step, in data order
+        tail: tuple[ShapedLayer, ...],  # layers after a many-to-one layer, drawn once
+        # before the first recurrent layer: layers that change T (drawn once each, as windows
+        # over steps, with the Embedding when they follow it), then per-step layers
+        windows: tuple[ShapedLayer, ...] = (),
+        front: tuple[ShapedLayer, ...] = (),
+        pooling: ShapedLayer | None = None,  # reads every step's output: many-to-one by pooling
+        head_hidden: bool = False,  # `head: hide` left Dense layers out
+    ) -> None:
+        self.embedding, self.rows, self.tail = embedding, rows, tail
+        self.windows, self.front, self.pooling = windows, front, pooling
+        self.head_hidden = head_hidden
+        # asked once per drawn node: found once, as deep stacks would make it quadratic
+        self.recurrent = tuple(layer for layer in rows if layer.cell)
 
 
 def first_recurrent(model: ShapedModel, view: ViewSpec) -> int:

@@ -10,7 +10,6 @@ right of the encoder, on its rows, each grid with a step column fewer.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import cast
 
 from ..scene import Edge, Line, Scene, words
@@ -72,9 +71,9 @@ def build(model: ShapedModel, view: ViewSpec, encoder: Rows, start: int) -> Scen
         if n.pos[1] == 0 and n.role == "input" and not aside:
             label = n.label + ((words("a copy (RepeatVector)", small=True),),)
         pos = (n.pos[0] + shift[0], n.pos[1] + shift[1])
-        nodes.append(dataclasses.replace(n, id="d" + n.id, label=label, pos=pos))
+        nodes.append(n._replace(id="d" + n.id, label=label, pos=pos))
     edges = list(encoder.edges)
-    edges += [dataclasses.replace(e, src="d" + e.src, dst="d" + e.dst) for e in decoder.edges]
+    edges += [e._replace(src="d" + e.src, dst="d" + e.dst) for e in decoder.edges]
     for n in decoder.nodes:
         if n.pos[1] == 0 and n.role == "input":
             edges.append(Edge(source.id, "d" + n.id, (), "flow"))

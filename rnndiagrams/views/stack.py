@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
 
 from ..scene import Edge, Group, Label, Line, Node, Run, Scene, words, wrap
@@ -21,12 +20,12 @@ def build(model: ShapedModel, view: ViewSpec, target: str = "column") -> Scene:
     scene = _graph(model, slide) if model.spec.graph else _chain(model, slide)
     if target == "column":
         return scene
-    nodes = tuple(dataclasses.replace(n, label=_wrapped(n.label)) for n in scene.nodes)
+    nodes = tuple(n._replace(label=_wrapped(n.label)) for n in scene.nodes)
     if model.spec.graph:  # set left to right, its columns' lines would be wider still
-        return dataclasses.replace(scene, nodes=_banded(nodes, scene.groups))
+        return scene._replace(nodes=_banded(nodes, scene.groups))
     per = math.ceil(len(nodes) / _lines(len(nodes)))
-    nodes = tuple(dataclasses.replace(n, pos=divmod(i, per)) for i, n in enumerate(nodes))
-    return dataclasses.replace(scene, flow="right", nodes=nodes)
+    nodes = tuple(n._replace(pos=divmod(i, per)) for i, n in enumerate(nodes))
+    return scene._replace(flow="right", nodes=nodes)
 
 
 SLIDE_LINE = 32  # columns: a layer's call longer than this takes more lines on a slide
@@ -87,7 +86,7 @@ def _banded(nodes: tuple[Node, ...], groups: tuple[Group, ...]) -> tuple[Node, .
                 band, inside = band + beside, (inside if beside else per) + row - last - 1
             return column + band * cols, first + inside
 
-        return tuple(dataclasses.replace(n, pos=cell(*n.pos)) for n in nodes)
+        return tuple(n._replace(pos=cell(*n.pos)) for n in nodes)
 
     # in the units above: wide C B (beside, a band more), tall in rows
     under, beside = banded(False), banded(True)
@@ -264,8 +263,8 @@ def _graph(model: ShapedModel, slide: bool) -> Scene:
         place(layer.name, cell[reads[0].source][0] if reads else 0, row[layer.name])
         label = _label(model, layer, graph=True, slide=slide)
         for ref in (r for r in spec.outputs if r.source == layer.name):  # no node of their own
-            state = _state_name(layer, ref.index) if ref.index else ""
-            shape = format_shape(layer.outputs[ref.index])
+            state = _state_name(layer, ref.output) if ref.output else ""
+            shape = format_shape(layer.outputs[ref.output])
             label += (
                 (words(f"output {state} {shape}" if state else f"output {shape}", small=True),),
             )
@@ -276,12 +275,12 @@ def _graph(model: ShapedModel, slide: bool) -> Scene:
         for source in dict.fromkeys(r.source for r in reads):
             lines, state = [], False
             for i, ref in ((i, r) for i, r in enumerate(reads) if r.source == source):
-                shape = format_shape(outputs[ref.source][ref.index])
+                shape = format_shape(outputs[ref.source][ref.output])
                 name = (
                     _state_name(layer, i - first_state + 1)
                     if i >= first_state
-                    else _state_name(shaped[ref.source], ref.index)
-                    if ref.index
+                    else _state_name(shaped[ref.source], ref.output)
+                    if ref.output
                     else ""
                 )
                 state = state or bool(name)
@@ -291,7 +290,7 @@ def _graph(model: ShapedModel, slide: bool) -> Scene:
         # what it reads from the step before (a loop's): dashed, back up the figure
         for ref in (r for r in layer_spec.reads or () if r.previous):
             # its shape is the one it has at t: on the source's node or edges
-            state = _state_name(shaped[ref.source], ref.index) if ref.index else ""
+            state = _state_name(shaped[ref.source], ref.output) if ref.output else ""
             line = ((words(f"{state} at t-1" if state else "at t-1", small=True),),)
             edges.append(Edge(ref.source, layer.name, line, "recurrent", "dashed", backward=True))
     loops = dict.fromkeys(layer.loop for layer in layers if layer.loop is not None)

@@ -53,7 +53,7 @@ def _functional(spec: Spec) -> str:
     position = {layer.name: i for i, layer in enumerate(spec.layers)}
 
     def tensor(ref: Ref) -> str:
-        return names[ref.source] + (f"[{ref.index}]" if ref.source in several else "")
+        return names[ref.source] + (f"[{ref.output}]" if ref.source in several else "")
 
     for layer in order(spec.doc, spec.layers):
         names[layer.name] = f"x{position[layer.name]}"

@@ -28,7 +28,7 @@ def explain_text(models: dict[str, ShapedModel]) -> str:
     previous = "the input"
     for layer, torch_layer in zip(keras.layers, pytorch.layers, strict=True):
         if spec.graph:
-            reads = [tensors[r.source, r.index] for r in layer.spec.reads or ()]
+            reads = [tensors[r.source, r.output] for r in layer.spec.reads or ()]
             shapes = " and ".join(format_shape(shape) for shape, _ in reads)
             previous = " and ".join(words for _, words in reads)
         else:
@@ -95,7 +95,7 @@ def _states(layer: ShapedLayer, tensors: dict[tuple[str, int], tuple[Shape, str]
     lines = []
     names = [f"{d} {s}" if d else s for d, s in _state_names(layer)]
     if layer.spec.initial_state:
-        given = [tensors[r.source, r.index][1] for r in layer.spec.initial_state]
+        given = [tensors[r.source, r.output][1] for r in layer.spec.initial_state]
         pairs = ", ".join(f"{n} = {g}" for n, g in zip(names, given, strict=True))
         lines.append(f"initial_state: starts from {pairs} (not from zeros)")
     if layer.state_outputs:

@@ -47,7 +47,7 @@ def verify_graph(model: ShapedModel, seed: int = 0) -> None:
     for spec_layer in order(model.spec.doc, model.spec.layers):
         layer = shaped[spec_layer.name]
         arrays = {w: rng.standard_normal(w.shape_in(model.convention)) * 0.1 for w in layer.weights}
-        xs = [values[r.source, r.index] for r in spec_layer.reads or ()]
+        xs = [values[r.source, r.output] for r in spec_layer.reads or ()]
         final: list[np.ndarray] = []
         if layer.cls in MERGES + ATTENTION:
             try:
@@ -60,7 +60,7 @@ def verify_graph(model: ShapedModel, seed: int = 0) -> None:
                     "expected tensors whose open (null) lengths can be equal at run time",
                 ) from None
         else:
-            starts = [values[r.source, r.index] for r in spec_layer.initial_state]
+            starts = [values[r.source, r.output] for r in spec_layer.initial_state]
             y = run_layer(model, layer, arrays, xs[0], rng, starts, final)
         expect(model, layer, "output", y.shape, layer.output_shape)
         values[layer.name, 0] = y

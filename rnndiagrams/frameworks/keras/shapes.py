@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import cast
 
 from ...shapes.shaped import (
@@ -153,7 +152,7 @@ class _Graph:
             )
             for k, shape in enumerate(shaped.outputs)
         )
-        return dataclasses.replace(shaped, inbound=tuple(inbound), mask_ops=made), outputs
+        return shaped._replace(inbound=tuple(inbound), mask_ops=made), outputs
 
     def _merged_mask(
         self, layer: LayerSpec, reads: tuple[Tensor, ...], shape: Shape, fail: Fail

@@ -7,7 +7,6 @@ again and ties weights. Each line carries the shape the engine computed.
 
 from __future__ import annotations
 
-import dataclasses
 import keyword
 
 from ...shapes import ShapedModel
@@ -102,7 +101,7 @@ class _Writer:
 
     def tensor(self, ref: Ref) -> str:
         """The variable of a tensor; of a state from the step before, its copy."""
-        kind = f"prev{ref.index}" if ref.previous else str(ref.index) if ref.index else ""
+        kind = f"prev{ref.output}" if ref.previous else str(ref.output) if ref.output else ""
         return self.var(ref.source, kind)
 
     @staticmethod
@@ -171,14 +170,14 @@ class _Writer:
         lines.append(f"        for t in range({length}{future}):")
         value = f"{over}[{':, ' * a['dim']}{'t:t + 1' if a['keepdim'] else 't'}]"
         if a["future"]:  # the feedback: that layer's output of the step before
-            value += f" if t < {length} else {self.tensor(dataclasses.replace(reads[1], previous=False))}"
+            value += f" if t < {length} else {self.tensor(reads[1]._replace(previous=False))}"
         step_shape = format_shape(self.shaped[step.name].output_shape)
         lines.append(f"            {self.var(step.name)} = {value}  # {step_shape}")
         for layer in body:
             for ref in (r for r in layer.reads or () if r.previous):
                 source = next(m for m in body if m.name == ref.source)
                 held = self.var(source.name, "state")
-                k = state_index(source, ref.index)
+                k = state_index(source, ref.output)
                 lines.append(
                     f"            {self.tensor(ref)} = "
                     + (f"{held}[{k}]" if state_count(source) == 2 else held)

@@ -11,9 +11,7 @@ The stack view draws the modules themselves.
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from ...shapes import ShapedLayer, ShapedModel
 from ...shapes.shaped import Recurrence, Shape
@@ -21,46 +19,44 @@ from ...specification.model import LayerSpec, Ref, ViewSpec
 from .catalog import module_call
 
 
-@dataclass(frozen=True)
-class DrawnSpec(LayerSpec):
-    """One layer of a module as a time grid draws it, remembering its module."""
+class _Part(NamedTuple):
+    """Where a drawn layer comes from: its module and which of the module's num_layers."""
 
-    module: LayerSpec | None = None
-    index: int = 0  # which of the module's num_layers
+    module: LayerSpec
+    layer: int = 0
     # modules the grid leaves out (Dropout, LayerNorm keep shapes) applied to this input:
     # (name, constructor call and parameters)
     before: tuple[tuple[str, str], ...] = ()
 
 
-def call_text(spec: LayerSpec) -> str:
+def call_text(part: _Part) -> str:
     """`LSTM(32, 64, num_layers=2)`, and for one of its layers `... layer 1 of 2`."""
-    module = cast(LayerSpec, spec.module) if isinstance(spec, DrawnSpec) else spec
+    module = part.module
     text = module_call(module)
     layers = module.args.get("num_layers", 1)
-    if isinstance(spec, DrawnSpec) and layers > 1:
-        text += f" layer {spec.index} of {layers}"
-        if spec.index and module.args["dropout"]:
+    if layers > 1:
+        text += f" layer {part.layer} of {layers}"
+        if part.layer and module.args["dropout"]:
             text += f", dropout {module.args['dropout']} on its input"
     return text
 
 
-def _notes(spec: DrawnSpec) -> tuple[str, ...]:
+def _notes(part: _Part) -> tuple[str, ...]:
     """`after layer_norm`, `dropout 0.2`: what reaches this drawn layer's input unseen in the
     grid, modules left out of it or a module's dropout between its layers."""
-    notes = [f"after {name}" for name, _ in spec.before]
-    if spec.index and cast(LayerSpec, spec.module).args["dropout"]:
-        notes.append(f"dropout {cast(LayerSpec, spec.module).args['dropout']}")
+    notes = [f"after {name}" for name, _ in part.before]
+    if part.layer and part.module.args["dropout"]:
+        notes.append(f"dropout {part.module.args['dropout']}")
     return tuple(notes)
 
 
-def _drawn(layer: ShapedLayer, spec: DrawnSpec, **changes: Any) -> ShapedLayer:
+def _drawn(layer: ShapedLayer, spec: LayerSpec, part: _Part, **changes: Any) -> ShapedLayer:
     """The layer as a drawn one: its spec, its module, its notes and the modules left out."""
-    return dataclasses.replace(
-        layer,
+    return layer._replace(
         spec=spec,
-        part_of=cast(LayerSpec, spec.module).name,
-        notes=_notes(spec),
-        left_out=tuple(f"{n}: {call}" for n, call in spec.before),
+        part_of=part.module.name,
+        notes=_notes(part),
+        left_out=tuple(f"{n}: {call}" for n, call in part.before),
         **changes,
     )
 
@@ -87,7 +83,7 @@ def drawable(model: ShapedModel, view: ViewSpec) -> tuple[ShapedModel, ViewSpec]
         end = next((i for i in range(start + 1, len(layers)) if layers[i].cell), len(layers))
         before = layers[start - 1 : start] if start and layers[start - 1].cls == "Embedding" else []
         layers = before + layers[start:end]
-        view = dataclasses.replace(view, options={**view.options, "layer": None})
+        view = view._replace(options={**view.options, "layer": None})
     drawn: list[ShapedLayer] = []
     skipped: list[
         tuple[str, str]
@@ -104,7 +100,7 @@ def drawable(model: ShapedModel, view: ViewSpec) -> tuple[ShapedModel, ViewSpec]
             skipped.append((m.name, module_call(m.spec) + params))
             continue
         skipped = []
-    return dataclasses.replace(model, layers=tuple(drawn), unstack=None), view  # drawn once
+    return model._replace(layers=tuple(drawn), unstack=None), view  # drawn once
 
 
 def _graph_drawable(model: ShapedModel) -> ShapedModel:
@@ -118,8 +114,8 @@ def _graph_drawable(model: ShapedModel) -> ShapedModel:
         if r.source not in split:
             return r
         drawn = split[r.source]
-        at = layer if r.index and 0 <= layer < len(drawn) else len(drawn) - 1
-        return dataclasses.replace(r, source=drawn[at].name)
+        at = layer if r.output and 0 <= layer < len(drawn) else len(drawn) - 1
+        return r._replace(source=drawn[at].name)
 
     def rewired(m: ShapedLayer, drawn: ShapedLayer, n: int) -> ShapedLayer:
         """`drawn` (layer `n` of module `m`, or `m` itself) reading what it reads in the graph."""
@@ -127,22 +123,21 @@ def _graph_drawable(model: ShapedModel) -> ShapedModel:
         if n:
             reads = (Ref(split[m.name][n - 1].name, 0, m.spec.path),)
         states = tuple(ref(r, n) for r in m.spec.initial_state)
-        spec = dataclasses.replace(drawn.spec, reads=reads, initial_state=states)
-        return dataclasses.replace(drawn, spec=spec, reads=tuple(r.source for r in reads or ()))
+        spec = drawn.spec._replace(reads=reads, initial_state=states)
+        return drawn._replace(spec=spec, reads=tuple(r.source for r in reads or ()))
 
     layers = [
         rewired(m, drawn, n) for m in model.layers for n, drawn in enumerate(split.get(m.name, [m]))
     ]
-    spec = dataclasses.replace(
-        model.spec,
+    spec = model.spec._replace(
         layers=tuple(x.spec for x in layers),
         outputs=tuple(  # a returned state (h_n) is every layer's final one
             ref(r, n)
             for r in model.spec.outputs
-            for n in (range(len(split[r.source])) if r.index and r.source in split else [-1])
+            for n in (range(len(split[r.source])) if r.output and r.source in split else [-1])
         ),
     )
-    return dataclasses.replace(model, spec=spec, layers=tuple(layers), unstack=None)
+    return model._replace(spec=spec, layers=tuple(layers), unstack=None)
 
 
 def _stacked(spec: LayerSpec) -> int:
@@ -150,15 +145,8 @@ def _stacked(spec: LayerSpec) -> int:
 
 
 def _plain(m: ShapedLayer, before: tuple[tuple[str, str], ...]) -> ShapedLayer:
-    spec = DrawnSpec(
-        cls=m.cls,
-        name=m.name,
-        args=m.spec.args,
-        path=m.spec.path,
-        module=m.spec,
-        before=before,
-    )
-    return _drawn(m, spec)
+    spec = LayerSpec(cls=m.cls, name=m.name, args=m.spec.args, path=m.spec.path)
+    return _drawn(m, spec, _Part(m.spec, before=before))
 
 
 def _unstack(m: ShapedLayer, before: tuple[tuple[str, str], ...]) -> list[ShapedLayer]:
@@ -166,17 +154,15 @@ def _unstack(m: ShapedLayer, before: tuple[tuple[str, str], ...]) -> list[Shaped
     out = []
     for n in range(k):
         last = n == k - 1
-        rnn = DrawnSpec(
+        rnn = LayerSpec(
             cls=m.cls,
             runs=m.spec.runs,
             name=m.name if k == 1 else f"{m.name}.l{n}",
             args=a,
             path=m.spec.path,
             take=m.spec.take if last else "output",
-            module=m.spec,
-            index=n,
-            before=before if n == 0 else (),
         )
+        part = _Part(m.spec, n, before if n == 0 else ())
         width = m.step_tensor("y_t", None, n).shape if a["bidirectional"] else None
         x_dim = m.step_tensor("x_t", None, n).shape
         out_dim = width or m.step_tensor("h_t", None, n).shape
@@ -187,20 +173,24 @@ def _unstack(m: ShapedLayer, before: tuple[tuple[str, str], ...]) -> list[Shaped
             m.output_shape if last else sequence,
             "float32",
             tuple(w for w in m.weights if w.layer == n),
-            tuple(dataclasses.replace(t, layer=0) for t in m.step if t.layer == n),
+            tuple(t._replace(layer=0) for t in m.step if t.layer == n),
             sequence_output=sequence,
             h_n=m.h_n if last else None,
             c_n=m.c_n if last else None,
         )
-        recurrence = dataclasses.replace(
-            cast(Recurrence, m.recurrence),
+        recurrence = cast(Recurrence, m.recurrence)._replace(
             sequence=not last or m.spec.take != "last",
             finals=_finals(m.spec, n),
             layers=1,
         )
         reads = m.reads if n == 0 else (f"{m.name}.l{n - 1}",)
-        changes = {"recurrence": recurrence, "call": call_text(rnn), "reads": reads, "role": m.role}
-        out.append(_drawn(shaped, rnn, **changes))
+        changes = {
+            "recurrence": recurrence,
+            "call": call_text(part),
+            "reads": reads,
+            "role": m.role,
+        }
+        out.append(_drawn(shaped, rnn, part, **changes))
     return out
 
 

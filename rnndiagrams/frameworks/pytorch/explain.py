@@ -99,12 +99,12 @@ def _where(layer: ShapedLayer) -> list[str]:
         lines.append(f"runs at every step of the loop {spec.loop}")
     for ref in (r for r in spec.reads or () if r.previous and layer.cls != "step"):
         lines.append(
-            f"reads {ref.source}.{ref.index} of the step before (at step 0, "
+            f"reads {ref.source}.{ref.output} of the step before (at step 0, "
             f"{ref.source}'s initial state)"
         )
     if spec.initial_state:
         names = ", ".join(
-            f"{r.source}.{r.index}" if r.index else r.source for r in spec.initial_state
+            f"{r.source}.{r.output}" if r.output else r.source for r in spec.initial_state
         )
         lines.append(
             f"starts from {names}" + (" at step 0, then from its own state" if spec.loop else "")

@@ -11,8 +11,6 @@ state, which at step 0 is the module's initial state.
 
 from __future__ import annotations
 
-import dataclasses
-
 from ...errors import SpecError
 from ...shapes.shaped import LayerRule, Shape, ShapedLayer, Tensor, format_shape
 from ...shapes.weights import Weight
@@ -107,25 +105,25 @@ class TorchGraph:
         state of a cell or RNN module of the body, the one the step starts from."""
         source = self.by_name[ref.source]
         if layer.cls == "step":  # the feedback is checked against the step by the loop
-            return Tensor((), "float32", (ref.source, ref.index), f"{ref.source!r}@t-1")
-        k = state_index(source, ref.index) if source.cls in STATEFUL else None
+            return Tensor((), "float32", (ref.source, ref.output), f"{ref.source!r}@t-1")
+        k = state_index(source, ref.output) if source.cls in STATEFUL else None
         if k is None or k >= len(source.initial_state):
             raise self.spec.error(
                 ref.path,
-                f"{ref.source}.{ref.index}@t-1 is no state that {ref.source!r} starts a step "
+                f"{ref.source}.{ref.output}@t-1 is no state that {ref.source!r} starts a step "
                 "from with an initial_state",
                 f"expected a state output of a cell or RNN module with `initial_state:` "
                 f"({ref.source}.1 for an RNN module's h_n, {ref.source}.0 for a cell's h)",
             )
         start = source.initial_state[k]
-        if (start.source, start.index) not in {t.key for ts in self.outputs.values() for t in ts}:
+        if (start.source, start.output) not in {t.key for ts in self.outputs.values() for t in ts}:
             raise self.spec.error(
                 ref.path,
                 f"{ref.source!r}'s initial state {start.source!r} is computed after this read",
                 "expected the initial state made before the loop",
             )
-        shape = self.outputs[start.source][start.index].shape
-        return Tensor(shape, "float32", (ref.source, ref.index), f"{ref.source!r} at t-1")
+        shape = self.outputs[start.source][start.output].shape
+        return Tensor(shape, "float32", (ref.source, ref.output), f"{ref.source!r} at t-1")
 
     def _step(
         self, layer: LayerSpec, reads: tuple[Tensor, ...]
@@ -150,7 +148,7 @@ class TorchGraph:
         over = self.outputs[step.name][0]
         if step.args["feedback"] is not None:
             fed = (step.reads or ())[1]
-            back = self.outputs[fed.source][fed.index]
+            back = self.outputs[fed.source][fed.output]
             if back.shape != over.shape or back.dtype != over.dtype:
                 raise self.spec.error(
                     step.path + ("loop", "feedback"),
@@ -211,7 +209,7 @@ class TorchGraph:
                         f"{state.source} is {format_shape(state.shape)}",
                         f"expected a state of shape {format_shape(final)}",
                     )
-        return dataclasses.replace(shaped, state_outputs=outputs[1:]), outputs
+        return shaped._replace(state_outputs=outputs[1:]), outputs
 
     def _attention(
         self, layer: LayerSpec, reads: tuple[Tensor, ...]

@@ -94,4 +94,4 @@ def output_shapes(model: ShapedModel) -> list[Shape]:
     """What forward() returns: the last layer's output, or each of `outputs:`."""
     if not model.spec.graph:
         return [model.layers[-1].output_shape]
-    return [model.layer(ref.source).outputs[ref.index] for ref in model.spec.outputs]
+    return [model.layer(ref.source).outputs[ref.output] for ref in model.spec.outputs]

@@ -63,9 +63,9 @@ class GraphRun:
 
     def _read(self, ref: Ref, loop_start: dict[str, tuple[np.ndarray, ...]]) -> np.ndarray:
         if not ref.previous:
-            return self.values[ref.source, ref.index]
+            return self.values[ref.source, ref.output]
         source = self.shaped[ref.source].spec
-        return loop_start[ref.source][cast(int, state_index(source, ref.index))]
+        return loop_start[ref.source][cast(int, state_index(source, ref.output))]
 
     def _weights(self, layer: LayerSpec) -> dict[Weight, np.ndarray]:
         """Its own weights, a called module's, and a tied Linear's weight from its module."""
@@ -99,7 +99,7 @@ class GraphRun:
             start = (
                 self.states[layer.name]
                 if layer.loop is not None and layer.name in self.states
-                else tuple(self.values[r.source, r.index] for r in layer.initial_state)
+                else tuple(self.values[r.source, r.output] for r in layer.initial_state)
             )
             if layer.cls in STEP_CELLS:  # one step
                 h = start[0] if start else np.zeros((xs[0].shape[0], layer.args["hidden_size"]))
@@ -121,7 +121,7 @@ class GraphRun:
         step, *layers = body
         a = step.args
         reads = step.reads or ()
-        over = self.values[reads[0].source, reads[0].index]
+        over = self.values[reads[0].source, reads[0].output]
         length = over.shape[a["dim"]]
         for layer in layers:  # each starts from its initial state, or zeros
             self.states.pop(layer.name, None)
@@ -131,7 +131,7 @@ class GraphRun:
                 index = slice(t, t + 1) if a["keepdim"] else t
                 value = over[(slice(None),) * a["dim"] + (index,)]
             else:
-                value = self.values[reads[1].source, reads[1].index]
+                value = self.values[reads[1].source, reads[1].output]
             self.values[step.name, 0] = value
             expect(
                 self.model,
@@ -144,12 +144,12 @@ class GraphRun:
             for layer in layers:
                 if layer.cls in STATEFUL:
                     starts[layer.name] = self.states.get(layer.name) or tuple(
-                        self.values[r.source, r.index] for r in layer.initial_state
+                        self.values[r.source, r.output] for r in layer.initial_state
                     )
             for layer in layers:
                 self._layer(layer, starts)
             collected = (loop.reads or ())[0]
-            kept.append(self.values[collected.source, collected.index])
+            kept.append(self.values[collected.source, collected.output])
         join = np.stack if loop.args["join"] == "stack" else np.concatenate
         y = join(kept, axis=loop.args["dim"])
         expect(

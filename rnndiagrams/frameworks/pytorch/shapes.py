@@ -8,7 +8,6 @@ listed in `named_parameters()` order: per layer, per direction, `weight_ih`, `we
 
 from __future__ import annotations
 
-import dataclasses
 from typing import cast
 
 from ...shapes.shaped import (
@@ -41,7 +40,7 @@ def shape_torch(spec: Spec, convention: str | None = None) -> ShapedModel:
 
     def rule(layer: LayerSpec, s: Shape, dtype: str, src: str) -> ShapedLayer:
         shaped = _module(spec, layer, s, dtype, src, batch_first)
-        return dataclasses.replace(shaped, weights=()) if layer.calls else shaped  # shared
+        return shaped._replace(weights=()) if layer.calls else shaped  # shared
 
     if spec.graph:
         rules = TorchGraph(spec, batch_first, rule)

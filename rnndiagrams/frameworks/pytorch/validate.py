@@ -8,7 +8,6 @@ RNN module shares one `batch_first`, since the model's tensor layout follows it.
 
 from __future__ import annotations
 
-import dataclasses
 import keyword
 import math
 from typing import Any
@@ -192,8 +191,7 @@ def _call(doc: Doc, path: Path, given: Any, done: list[LayerSpec], loop: str | N
             f"expected one of {', '.join(map(repr, modules)) or 'the modules above it'}",
         )
     calls = 1 + sum(1 for m in done if m.calls == target.name)
-    return dataclasses.replace(
-        target,
+    return target._replace(
         name=args["name"] or f"{target.name}_call{calls + 1}",
         path=path[:-1],
         reads=_refs(args["inputs"], path + ("inputs",)),
