@@ -15,6 +15,7 @@ from watching import PAGE_STATE, SPEC, save, watching
 
 import rnndiagrams
 from rnndiagrams import load, shape_model
+from rnndiagrams.pages.watch import Preview
 from rnndiagrams.shapes.shaped import format_shape
 
 pytestmark = [pytest.mark.needs_browser, pytest.mark.needs_dot]
@@ -147,3 +148,25 @@ def test_backend_flag_chooses_the_figures(tmp_path):
     preview.refresh()
     names = [f"/figures/0/{view.name}.matplotlib.svg" for view in load(str(spec)).views]
     assert sorted(preview.figures) == sorted(names)
+
+
+def test_a_save_that_empties_the_file_first_shows_no_error_between(tmp_path):
+    """Editors save by emptying the file, then writing it: a poll between the two saw an
+    empty spec and flashed its error on the page. An empty file is shown a poll later, if
+    it is still empty then."""
+    spec = tmp_path / "model.yaml"
+    save(spec, SPEC.format(units=8))
+    preview = Preview([str(spec)])
+    preview.refresh()
+    assert preview.specs[0].error is None
+    version = preview.version
+    spec.write_text("")
+    preview.refresh()  # the poll between the truncation and the write
+    assert (preview.version, preview.specs[0].error) == (version, None)
+    save(spec, SPEC.format(units=16))
+    preview.refresh()
+    assert preview.specs[0].error is None and preview.specs[0].renders == 2
+    spec.write_text("")
+    preview.refresh()
+    preview.refresh()  # still empty a poll later: a real empty spec, shown
+    assert preview.specs[0].error and "empty" in preview.specs[0].error

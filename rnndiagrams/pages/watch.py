@@ -47,6 +47,7 @@ class Watched:
     path: Path
     checked: bool = False
     stamp: tuple[int, int] | None = None  # (mtime_ns, size) when last rendered; None: missing
+    emptied: tuple[int, int] | None = None  # the stamp of an emptied file, not yet shown
     renders: int = 0  # good renders so far: the figures' URL version
     content: SpecContent | None = None  # the last good content
     error: str | None = None  # the current located error
@@ -82,7 +83,12 @@ class Preview:
         stamp = _stamp(watched.path)
         if watched.checked and stamp == watched.stamp:
             return
-        watched.checked, watched.stamp = True, stamp
+        # an editor saves by emptying the file, then writing it: an emptied file is shown
+        # only if it is still empty a poll later, not flashed as an error between the two
+        if stamp and not stamp[1] and watched.stamp and watched.emptied != stamp:
+            watched.emptied = stamp
+            return
+        watched.checked, watched.stamp, watched.emptied = True, stamp, None
         text = ""
         try:
             text = read_spec_text(watched.path)
