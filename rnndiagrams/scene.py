@@ -156,6 +156,23 @@ def sides_past_nodes(scene: Scene) -> dict[int, int]:
     return sides
 
 
+def left_loops(scene: Scene) -> frozenset[str]:
+    """Ids of the nodes whose self-loop runs out of their left side, not their right: in a
+    flow up, a node of the grid's first column with an edge to the node right beside it in
+    its row (a folded pair's forward cell into their merge, on a slide), which the loop and
+    its label would cross; left of the first column nothing stands."""
+    if scene.flow != "up":
+        return frozenset()
+    at = {n.id: n.pos for n in scene.nodes}
+    first = min(x for x, _ in at.values())
+    looped = {e.src for e in scene.edges if e.src == e.dst}
+    return frozenset(
+        e.src
+        for e in scene.edges
+        if e.src in looped and at[e.src][0] == first and at[e.dst] == (first + 1, at[e.src][1])
+    )
+
+
 def passes_a_node(a: tuple[int, int], b: tuple[int, int], taken: set[tuple[int, int]]) -> bool:
     """Whether an edge from grid cell `a` to `b` runs along one column and skips a row that
     has a node (a cell of `taken`) in that column."""

@@ -18,7 +18,7 @@ from rnndiagrams.render import layout
 from rnndiagrams.render.dot_source import dot_source
 from rnndiagrams.render.geometry import Box, overlap
 from rnndiagrams.render.layout import SCRIPT
-from rnndiagrams.scene import Scene
+from rnndiagrams.scene import Scene, left_loops
 from rnndiagrams.specification import catalog
 
 SEED = ROOT / "specs" / "seed_sentiment.yaml"
@@ -33,7 +33,6 @@ ASPECT_BAR = (1.5, 2.2)
 UNDER_BAR = {
     "attention_bahdanau/unrolled",
     "attention_luong/unrolled",
-    "torch_lstm_tagger/folded",
     "torch_lstm_tagger/unrolled",
     "torch_seq2seq_attention/stack",
     # two stacked modules: the grid's four recurrent rows, each box with its final states, in
@@ -533,3 +532,33 @@ def test_a_slide_s_graphviz_columns_are_closer_as_its_rows_are():
     )
     assert "nodesep=0.1 " in source["slide", "stack"] and "ranksep=0.3" in source["slide", "stack"]
     assert "nodesep=0.25" in source["slide", "unrolled"]
+
+
+def test_a_folded_pair_on_a_slide_sets_its_merge_between_its_cells_the_forward_loop_outside():
+    """Short of height, a folded bidirectional layer's merge stands in its two cells' row
+    (two rows fewer for the tagger's two layers, which reach 18 px so), and the forward cell's
+    loop, which would cross its edge into the merge, runs out of its left side, where the
+    slide's layouts draw it; in a column the merge keeps its own row and every loop its right."""
+    spec = load(str(ROOT / "specs" / "torch_lstm_tagger.yaml"))
+    for target in ("column", "slide"):
+        scene = next(s for v, s in scenes(spec, target) if v.kind == "folded")
+        at = {n.id: n.pos for n in scene.nodes}
+        merges = [n.id for n in scene.nodes if n.role == "merge"]
+        cells = {e.src for e in scene.edges if e.role == "merge"}
+        assert len(merges) == 2 and len(cells) == 4
+        same = {at[c][1] for c in cells} == {at[m][1] for m in merges}
+        forward = {c for c in cells if at[c][0] == 0}
+        assert same == (target == "slide")
+        assert left_loops(scene) == (forward if target == "slide" else frozenset())
+        if target == "slide":
+            lay = layout.Layout(scene, style.THEMES["light"], "slide")
+            for c in cells:
+                loop = lay.loop_points(c)
+                side = -1 if c in forward else 1
+                assert all(
+                    side * (x - lay.boxes[c].x) >= lay.boxes[c].w / 2 - 1e-6 for x, _ in loop
+                )
+            assert (
+                dot_source(scene, style.THEMES["light"], "slide").count("headport=w tailport=w")
+                == 2
+            )

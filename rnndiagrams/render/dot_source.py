@@ -11,7 +11,7 @@ from itertools import pairwise
 
 from .. import style
 from ..quoting import dot_id
-from ..scene import Edge, Label, Line, Node, Run, Scene, sides_past_nodes
+from ..scene import Edge, Label, Line, Node, Run, Scene, left_loops, sides_past_nodes
 from ..style import Theme
 
 HEAD_GAP = 10  # points of space under the legend
@@ -269,6 +269,7 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
             # highest, is where its line has risen nearest to it, before the next line has
             edges.sort(key=lambda i: pos[scene.edges[i].src][0])
     linked: set[frozenset[str]] = set()
+    left = left_loops(scene)
     for i, edge in enumerate(scene.edges):
         attrs = {"color": theme.edges[edge.role], "fontcolor": theme.edge_text[edge.role]}
         side = lanes.side.get(i)
@@ -287,6 +288,14 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
             )
         )
         wraps = scene.flow == "right" and pos[edge.dst][1] != pos[edge.src][1]
+        # a slide's time grid, within a row, right to left (a folded pair's backward cell into
+        # their merge): dot sets an edge's tail left of its head, so it is laid out the other
+        # way, as a backward edge is
+        leftward = (
+            scene.short
+            and pos[edge.dst][1] == pos[edge.src][1]
+            and pos[edge.dst][0] < pos[edge.src][0]
+        )
         against = not banded and (pos[second][1] < pos[first][1] or wraps)
         if edge.label:
             # a label on an edge against the rows spreads every row; an xlabel does not.
@@ -313,6 +322,8 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
             )
         if side is not None:  # out of the lane's side of its source, into the bottom
             attrs.update(tailport="e" if side > 0 else "w", headport="s")
+        if edge.src == edge.dst and edge.src in left:
+            attrs.update(tailport="w", headport="w")  # dot's loop and label on the left
         if pos[edge.src][0] == pos[edge.dst][0] and side is None and edge.src != edge.dst:
             attrs["weight"] = "10"  # along a column: as upright as the hidden column edges
         if edge.style == "dashed":
@@ -320,13 +331,14 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
         if against:  # runs against the rows (a cell's tanh branch): no say in ranks or places
             attrs["constraint"] = "false"
         points = [edge.src, *lanes.via.get(i, ()), edge.dst]
-        if edge.backward or banded:  # keep the row's left-to-right order (or the ranks' top
-            # to bottom): lay out forward, draw the arrow back
+        flipped = edge.backward or banded or leftward
+        if flipped:  # keep the row's left-to-right order (or the ranks' top to bottom): lay
+            # out forward, draw the arrow back
             points.reverse()
             attrs["dir"] = "back"
         for a, b in pairwise(points):
             linked.add(frozenset((a, b)))
-        lanes.draw(g, points, attrs, lanes.labelled.get(i, 0), reverse=edge.backward or banded)
+        lanes.draw(g, points, attrs, lanes.labelled.get(i, 0), reverse=flipped)
     for lane in lanes.nodes:
         g.node(lane, shape="point", width="0", style="invis", label="")
     _grid_hints(g, scene, lanes.rows, linked)

@@ -32,7 +32,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.mathtext import MathTextParser
 
 from .. import style
-from ..scene import Edge, Group, Label, Node, Run, Scene, sides_past_nodes
+from ..scene import Edge, Group, Label, Node, Run, Scene, left_loops, sides_past_nodes
 from ..style import Theme
 from .geometry import Box, GridIndex, Point, Route, on_arc, overlap
 
@@ -333,6 +333,7 @@ class Layout:
         # edge index -> the side of its column an edge past a node keeps: the scene's, but
         # where the other crowds fewer labels (`_grid`)
         self.past = sides_past_nodes(scene)
+        self.left = left_loops(scene)  # nodes whose self-loop runs out of their left side
         self._grid()
         # spatial indexes keep layout linear in the number of nodes: each test looks only at
         # what lies in the grid cells it touches
@@ -430,7 +431,8 @@ class Layout:
         # the labels standing in each column's gap: (height of their edge, room they need)
         labels: dict[tuple[int, int], list[tuple[float, float]]] = {c: [] for c in col_w}
         for i, e in enumerate(scene.edges):
-            if i in self.edge_blocks:
+            # a loop's label on the left of the first column stands in the margin
+            if i in self.edge_blocks and not (e.src == e.dst and e.src in self.left):
                 need = self.edge_blocks[i].width + LABEL_MARGIN + (LOOP if e.src == e.dst else 0)
                 # a row's edge out of a frame or into one: its label, centred on the edge,
                 # clear of the frame's side (the frame's pad on both sides of it)
@@ -535,7 +537,14 @@ class Layout:
         are as large as its text, a layer graph packs tighter: a label stands between rows,
         beside its edge, so along a column it needs room only where it reaches past the
         column's half (it stands a few points off the line), and across columns the room
-        between its ends is theirs between them and the gaps', shared by those gaps."""
+        between its ends is theirs between them and the gaps', shared by those gaps. A
+        slide's time grid (short) sets a label of an edge to the next row's next column in
+        the gap between those rows, where it may reach over half that column (with no margin
+        there, off the boxes): the gap holds the rest."""
+        if self.scene.short and self.scene.flow == "up" and right[1] == left[1] + 1:
+            rows = {self.nodes[edge.src].pos[1], self.nodes[edge.dst].pos[1]}
+            if len(rows) == 2 and max(rows) - min(rows) == 1:
+                return [(left, need - (col_w[right] + LABEL_MARGIN) / 2)]
         if self.sizes.edge != self.sizes.text or self.scene.flow != "down":
             return [(left, need)]
         if left == right:
@@ -732,8 +741,8 @@ class Layout:
         label = self.edge_blocks[index]
         w, h = label.width, label.height
         if route is None:  # beyond the self-loop
-            a = self.boxes[self.scene.edges[index].src]
-            rect = Box(a.x + a.w / 2 + LOOP + 2 + w / 2, a.y, w, h)
+            a, side = self.loop_box(self.scene.edges[index].src)
+            rect = Box(a.x + side * (a.w / 2 + 2 + w / 2), a.y, w, h)
             self.placed.append(rect)
             self.label_index.add(rect, rect)
             return rect
@@ -886,6 +895,23 @@ class Layout:
         )
         return frame, Box((left + right) / 2, top + height / 2, right - left, height)
 
+    def loop_box(self, nid: str) -> tuple[Box, int]:
+        """The room node `nid`'s self-loop takes beside it, and its side (+1 right, -1 left)."""
+        b, side = self.boxes[nid], -1 if nid in self.left else 1
+        return Box(b.x + side * (b.w / 2 + LOOP / 2), b.y, LOOP, b.h), side
+
+    def loop_points(self, nid: str) -> list[Point]:
+        """The self-loop's cubic (start, two controls, end) out of one side of its node and
+        back, the arrow into the lower end."""
+        b, side = self.boxes[nid], -1 if nid in self.left else 1
+        r = b.x + side * b.w / 2
+        return [
+            (r, b.y + b.h / 4),
+            (r + side * LOOP, b.y + b.h / 2 + 6),
+            (r + side * LOOP, b.y - b.h / 2 - 6),
+            (r, b.y - b.h / 4),
+        ]
+
     def _frame(self, group: Group) -> Box:
         """A group's frame: its nodes, their self-loops, and the labels and curves of its
         own edges."""
@@ -899,8 +925,7 @@ class Layout:
                 if route is not None and route[2]:  # a curve bulges out of the boxes
                     parts += [Box(*on_arc(*route, k / 8), 3.0, 3.0) for k in range(1, 8)]
                 if e.src == e.dst:
-                    a = self.boxes[e.src]
-                    parts.append(Box(a.x + a.w / 2 + LOOP / 2, a.y, LOOP, a.h))
+                    parts.append(self.loop_box(e.src)[0])
         left = min(b.x - b.w / 2 for b in parts) - FRAME_PAD
         right = max(b.x + b.w / 2 for b in parts) + FRAME_PAD
         bottom = min(b.y - b.h / 2 for b in parts) - FRAME_PAD
@@ -918,12 +943,7 @@ class Layout:
             if n.extent
             for b, block in ((self.boxes[n.id], self.blocks[n.id]),)
         ]
-        parts += [
-            Box(b.x + b.w / 2 + LOOP / 2, b.y, LOOP, b.h)
-            for e in self.scene.edges
-            if e.src == e.dst
-            for b in (self.boxes[e.src],)
-        ]
+        parts += [self.loop_box(e.src)[0] for e in self.scene.edges if e.src == e.dst]
         parts += [  # curves bulge out of the boxes' extent (a last column's bent edges)
             Box(*on_arc(r[0], r[1], r[2], i / 8), 3.0, 3.0)
             for r in self.routes

@@ -21,7 +21,7 @@ from ..scene import Edge, Node, Scene
 from ..style import Theme
 from . import frames
 from .geometry import Box, Route
-from .layout import LOOP, MARGIN, Block, Layout, measuring
+from .layout import MARGIN, Block, Layout, measuring
 from .reproducible import source_date
 
 if TYPE_CHECKING:  # the names of rc settings, from matplotlib's stubs: for the type checker only
@@ -239,7 +239,6 @@ class _Drawing(Layout):
             _place(ax, block, box.x, box.y + block.height / 2, gid=self._gid(node.id))
 
     def _edge(self, ax: Axes, edge: Edge, route: Route | None, index: int) -> None:
-        a = self.boxes[edge.src]
         style_kw: dict[str, Any] = dict(
             arrowstyle="-|>,head_length=6,head_width=3",
             color=self.theme.edges[edge.role],
@@ -251,15 +250,9 @@ class _Drawing(Layout):
             mutation_scale=1,
             gid=self._edge_gid(index, "line"),
         )
-        if route is None:  # self-loop on the node's right side
-            r = a.x + a.w / 2
+        if route is None:  # self-loop beside the node
             path = Path(
-                [
-                    (r, a.y + a.h / 4),
-                    (r + LOOP, a.y + a.h / 2 + 6),
-                    (r + LOOP, a.y - a.h / 2 - 6),
-                    (r, a.y - a.h / 4),
-                ],
+                self.loop_points(edge.src),
                 [Path.MOVETO, Path.CURVE4, Path.CURVE4, Path.CURVE4],
             )
             ax.add_artist(FancyArrowPatch(path=path, **style_kw))

@@ -25,8 +25,8 @@ from ..errors import RenderError
 from ..quoting import latex_text
 from ..scene import Label, Run, Scene
 from . import frames
-from .geometry import Box, Route
-from .layout import LOOP, MARGIN, Layout, measuring
+from .geometry import Box, Point, Route
+from .layout import MARGIN, Layout, measuring
 from .reproducible import source_date
 
 # Unicode the views write that LaTeX sets as math (Latin Modern has no glyph for most)
@@ -265,7 +265,8 @@ class Picture:
             ]
             if edge.style == "dashed":
                 opts.append("dashed")
-            out.append(rf"\draw[{', '.join(opts)}] {_path(lay.boxes[edge.src], route)};")
+            path = _path(lay.loop_points(edge.src) if route is None else route)
+            out.append(rf"\draw[{', '.join(opts)}] {path};")
             if i in lay.label_at:
                 rect = lay.label_at[i]
                 colour = self.color(f"rnnlabel{edge.role}", lay.theme.edge_text[edge.role])
@@ -291,17 +292,11 @@ def _rect(box: Box) -> str:
     )
 
 
-def _path(src: Box, route: Route | None) -> str:
-    """An edge's path: the self-loop's cubic on the node's right, or matplotlib's arc3
+def _path(route: Route | list[Point]) -> str:
+    """An edge's path: a self-loop's cubic (Layout.loop_points), or matplotlib's arc3
     quadratic (control point bulging `rad` x chord from the midpoint) as the cubic TikZ draws."""
-    if route is None:
-        r = src.x + src.w / 2
-        points = [
-            (r, src.y + src.h / 4),
-            (r + LOOP, src.y + src.h / 2 + 6),
-            (r + LOOP, src.y - src.h / 2 - 6),
-            (r, src.y - src.h / 4),
-        ]
+    if isinstance(route, list):
+        points = route
     else:
         (x0, y0), (x1, y1), rad = route
         if not rad:

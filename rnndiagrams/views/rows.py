@@ -140,6 +140,9 @@ class Rows(Grid):
                 "input",
             )
             u_label = self.weight_label(layer, "U", d, wsup)
+            if self.side and self.slide and u_label:
+                # a slide's folded pair: the loops' labels, beside the grid, set its width
+                u_label = labels.stacked(u_label[0]) + u_label[1:]
             if self.folded and (rec.cell == "LSTM" or backwards):
                 step = "t+1" if backwards else "t-1"  # a backward loop brings the next step's state
                 state = (sym("h", step),) + (
@@ -193,8 +196,14 @@ class Rows(Grid):
         merge = cast(str, rec.merge)
         width = layer.step_tensor("y_t").shape
         if layer.per_step or self.folded:
+            # a slide's folded pair, short of height: the merge between its two cells, in their
+            # row (the forward cell's loop runs out of its left side, scene.left_loops)
+            row = None
+            if self.side and self.slide:
+                row = next(n.pos[1] for n in self.nodes if n.id == outs["forward"][0][0])
             ids = self.row(
-                lambda c, sub: (labels.tensor("y", sub, width, sup, note=merge), "merge", "solid")
+                lambda c, sub: (labels.tensor("y", sub, width, sup, note=merge), "merge", "solid"),
+                row=row,
             )
             for src, _ in outs.values():
                 self.connect(src, ids, lambda c: (), "merge")
