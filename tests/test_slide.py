@@ -18,7 +18,7 @@ from rnndiagrams.render import layout
 from rnndiagrams.render.dot_source import dot_source
 from rnndiagrams.render.geometry import Box, overlap
 from rnndiagrams.render.layout import SCRIPT
-from rnndiagrams.scene import Scene
+from rnndiagrams.scene import Scene, plain_text
 from rnndiagrams.specification import catalog
 
 SEED = ROOT / "specs" / "seed_sentiment.yaml"
@@ -210,6 +210,19 @@ def test_a_slide_s_layer_boxes_name_the_convention_once_and_share_a_line_of_fina
     ]
     assert [t for t in text["slide"] if "_n" in t] == ["h_n, c_n (2, None, 512)"]
     assert not [t for t in text["slide"] if "PyTorch" in t]
+
+
+def test_a_slide_s_layer_boxes_leave_out_a_count_of_zero_only():
+    """A slide is short of height: a layer without parameters (a Dropout, a cat) takes no
+    `0 params` line; a column's box keeps it, and a layer with parameters keeps its count."""
+    spec = load(str(ROOT / "specs" / "torch_seq2seq_attention.yaml"))
+    text = {}
+    for target in ("column", "slide"):
+        scene = next(s for v, s in scenes(spec, target) if v.kind == "stack")
+        text[target] = {n.id: plain_text(n.label) for n in scene.nodes}
+    assert "0 params (PyTorch)" in text["column"]["decoder.dropout"]
+    assert "params" not in text["slide"]["decoder.dropout"]
+    assert "33,153 params" in text["slide"]["decoder.attention"]
 
 
 def test_a_slide_cell_s_weight_box_keeps_its_shape_under_a_long_name():
