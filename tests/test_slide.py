@@ -4,6 +4,7 @@ Each view laid out for 16:9 with one type size, measured where it is shown: fitt
 
 from __future__ import annotations
 
+import math
 import re
 
 import figure_page as fp
@@ -16,7 +17,7 @@ from rnndiagrams.errors import SpecError
 from rnndiagrams.pipeline import render_figures, scenes, write_figures
 from rnndiagrams.render import layout
 from rnndiagrams.render.dot_source import dot_source
-from rnndiagrams.render.geometry import Box, overlap
+from rnndiagrams.render.geometry import Box, on_arc, overlap
 from rnndiagrams.render.layout import SCRIPT
 from rnndiagrams.scene import Scene, plain_text
 from rnndiagrams.specification import catalog
@@ -546,3 +547,29 @@ def test_a_slide_s_graphviz_columns_are_closer_as_its_rows_are():
     )
     assert "nodesep=0.1 " in source["slide", "stack"] and "ranksep=0.3" in source["slide", "stack"]
     assert "nodesep=0.25" in source["slide", "unrolled"]
+
+
+def test_a_slide_layer_graph_s_handed_over_state_label_stands_nearer_its_own_line():
+    """matplotlib: the seq2seq decoder's `h (1, None, 128)` (the encoder's state handed over)
+    stood against decode_t's vertical edge, nearer it than its own dashed line, reading as
+    its; now every line of an edge meeting its own at no node is LABEL_OFF farther off."""
+    spec = load(str(ROOT / "specs" / "torch_seq2seq_attention.yaml"))
+    scene = next(s for v, s in scenes(spec, "slide") if v.kind == "stack")
+    placed = layout.Layout(scene, style.THEMES["light"], "slide")
+    index = next(
+        i for i, e in enumerate(scene.edges) if (e.src, e.dst) == ("encoder.gru", "decoder.gru")
+    )
+    rect = placed.label_at[index]
+
+    def gap(i: int) -> float:
+        route = placed.routes[i]
+        assert route is not None
+        points = [on_arc(*route, k / 200) for k in range(201)]
+        return min(
+            math.hypot(max(abs(x - rect.x) - rect.w / 2, 0), max(abs(y - rect.y) - rect.h / 2, 0))
+            for x, y in points
+        )
+
+    ends = {"encoder.gru", "decoder.gru"}
+    strangers = [i for i, e in enumerate(scene.edges) if not ends & {e.src, e.dst}]
+    assert min(gap(i) for i in strangers) > gap(index) + layout.LABEL_OFF
