@@ -4,6 +4,7 @@ Each view laid out for 16:9 with one type size, measured where it is shown: fitt
 
 from __future__ import annotations
 
+import math
 import re
 
 import figure_page as fp
@@ -16,9 +17,9 @@ from rnndiagrams.errors import SpecError
 from rnndiagrams.pipeline import render_figures, scenes, write_figures
 from rnndiagrams.render import layout
 from rnndiagrams.render.dot_source import dot_source
-from rnndiagrams.render.geometry import Box, overlap
+from rnndiagrams.render.geometry import Box, on_arc, overlap
 from rnndiagrams.render.layout import SCRIPT
-from rnndiagrams.scene import Scene, left_loops
+from rnndiagrams.scene import Scene, left_loops, plain_text
 from rnndiagrams.specification import catalog
 
 SEED = ROOT / "specs" / "seed_sentiment.yaml"
@@ -209,6 +210,19 @@ def test_a_slide_s_layer_boxes_name_the_convention_once_and_share_a_line_of_fina
     ]
     assert [t for t in text["slide"] if "_n" in t] == ["h_n, c_n (2, None, 512)"]
     assert not [t for t in text["slide"] if "PyTorch" in t]
+
+
+def test_a_slide_s_layer_boxes_leave_out_a_count_of_zero_only():
+    """A slide is short of height: a layer without parameters (a Dropout, a cat) takes no
+    `0 params` line; a column's box keeps it, and a layer with parameters keeps its count."""
+    spec = load(str(ROOT / "specs" / "torch_seq2seq_attention.yaml"))
+    text = {}
+    for target in ("column", "slide"):
+        scene = next(s for v, s in scenes(spec, target) if v.kind == "stack")
+        text[target] = {n.id: plain_text(n.label) for n in scene.nodes}
+    assert "0 params (PyTorch)" in text["column"]["decoder.dropout"]
+    assert "params" not in text["slide"]["decoder.dropout"]
+    assert "33,153 params" in text["slide"]["decoder.attention"]
 
 
 def test_a_slide_cell_s_weight_box_keeps_its_shape_under_a_long_name():
@@ -562,3 +576,29 @@ def test_a_folded_pair_on_a_slide_sets_its_merge_between_its_cells_the_forward_l
                 dot_source(scene, style.THEMES["light"], "slide").count("headport=w tailport=w")
                 == 2
             )
+
+
+def test_a_slide_layer_graph_s_handed_over_state_label_stands_nearer_its_own_line():
+    """matplotlib: the seq2seq decoder's `h (1, None, 128)` (the encoder's state handed over)
+    stood against decode_t's vertical edge, nearer it than its own dashed line, reading as
+    its; now every line of an edge meeting its own at no node is LABEL_OFF farther off."""
+    spec = load(str(ROOT / "specs" / "torch_seq2seq_attention.yaml"))
+    scene = next(s for v, s in scenes(spec, "slide") if v.kind == "stack")
+    placed = layout.Layout(scene, style.THEMES["light"], "slide")
+    index = next(
+        i for i, e in enumerate(scene.edges) if (e.src, e.dst) == ("encoder.gru", "decoder.gru")
+    )
+    rect = placed.label_at[index]
+
+    def gap(i: int) -> float:
+        route = placed.routes[i]
+        assert route is not None
+        points = [on_arc(*route, k / 200) for k in range(201)]
+        return min(
+            math.hypot(max(abs(x - rect.x) - rect.w / 2, 0), max(abs(y - rect.y) - rect.h / 2, 0))
+            for x, y in points
+        )
+
+    ends = {"encoder.gru", "decoder.gru"}
+    strangers = [i for i, e in enumerate(scene.edges) if not ends & {e.src, e.dst}]
+    assert min(gap(i) for i in strangers) > gap(index) + layout.LABEL_OFF

@@ -346,13 +346,13 @@ class Layout:
             max(b.y + b.h / 2 for b in self.boxes.values()),
         )
         self.routes = self._routes()
-        self.line_index: GridIndex[Point] = GridIndex()
-        for r in self.routes:
+        self.line_index: GridIndex[tuple[int, Point]] = GridIndex()  # (edge index, point)
+        for k, r in enumerate(self.routes):
             # a point every few points of the route's length, so no label slips between two
             steps = 12 if r is None else max(12, int(math.dist(r[0], r[1]) * (1 + abs(r[2])) / 4))
             for i in range(1, steps) if r else ():
                 x, y = on_arc(*cast(Route, r), i / steps)  # r is not None in this loop
-                self.line_index.add(Box(x, y, 0.0, 0.0), (x, y))
+                self.line_index.add(Box(x, y, 0.0, 0.0), (k, (x, y)))
         # the nodes' left and right edges, once: every label spot is weighed against them
         self.span = (
             min(b.x - b.w / 2 for b in self.boxes.values()),
@@ -807,7 +807,8 @@ class Layout:
             cost = self._cost(spot, frames)
             if best is None or cost < best:
                 best, rect = cost, spot
-            if not any(cost):
+            if not any(cost) and not self._beside_another(spot, index):
+                rect = spot  # else the first spot that covers nothing, beside another line
                 break
         if not flat and self.sizes.edge == self.sizes.text and self._through(rect):
             best = self._cost(rect, frames, 0.0)  # slide labels: by their boxes alone
@@ -836,8 +837,30 @@ class Layout:
             sum(overlap(spot, band) or _straddles(spot, box) for box, band in frames),
             sum(overlap(spot, box) for _, box in self.node_index.near(spot)),
             sum(overlap(spot, other) for _, other in self.label_index.near(spot)),
-            sum(inked.contains(*p, pad=LABEL_CLEAR) for p, _ in self.line_index.near(inked)),
+            sum(inked.contains(*p, pad=LABEL_CLEAR) for (_, p), _ in self.line_index.near(inked)),
         )
+
+    def _beside_another(self, spot: Box, index: int) -> bool:
+        """Whether the line of an edge that meets edge `index` at no node passes a label at
+        `spot` about as near as the edge's own (within LABEL_OFF more): the label would read as
+        that edge's. Asked of a slide's layer graph, whose labels, as large as its text, stand
+        among long edges."""
+        if self.sizes.edge != self.sizes.text or self.scene.flow != "down":
+            return False
+        ends = {self.scene.edges[index].src, self.scene.edges[index].dst}
+        apart = {k for k, e in enumerate(self.scene.edges) if not ends & {e.src, e.dst}}
+
+        def gap(p: Point) -> float:
+            return math.hypot(
+                max(abs(p[0] - spot.x) - spot.w / 2, 0.0), max(abs(p[1] - spot.y) - spot.h / 2, 0.0)
+            )
+
+        near = self.line_index.near(
+            Box(spot.x, spot.y, spot.w + 8 * LABEL_OFF, spot.h + 8 * LABEL_OFF)
+        )
+        own = min((gap(p) for (k, p), _ in near if k == index), default=math.inf)
+        reach = max(own, LABEL_OFF) + LABEL_OFF
+        return any(gap(p) < reach for (k, p), _ in near if k in apart)
 
     def _through(self, rect: Box) -> bool:
         """Whether a line runs through a label's rectangle, deeper than a quarter of its height
@@ -846,7 +869,7 @@ class Layout:
         bottom, top = rect.y - rect.h / 2, rect.y + rect.h / 2
         return any(
             min(x - left, right - x, y - bottom, top - y) > rect.h / 4
-            for (x, y), _ in self.line_index.near(rect)
+            for (_, (x, y)), _ in self.line_index.near(rect)
         )
 
     def _along(self, start: Point, end: Point, rad: float) -> list[tuple[float, float, float]]:

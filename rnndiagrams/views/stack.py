@@ -180,7 +180,9 @@ def _label(
     model: ShapedModel, layer: ShapedLayer, graph: bool = False, slide: bool = False
 ) -> Label:
     """A layer's name, call, parameters and final states; a slide names the convention once,
-    in its total, and final states of one shape on one line (`h_n, c_n (2, None, 512)`)."""
+    in its total, sets final states of one shape on one line (`h_n, c_n (2, None, 512)`) and
+    leaves out a count of 0 (a Dropout's, a cat's): a box a line shorter, on a slide short of
+    height, and a box without a count reads as none."""
     convention = None if slide else model.convention
     finals = {
         final: format_shape(shape)
@@ -196,7 +198,11 @@ def _label(
     return (
         (words(f"{layer.name}"),),
         *((words(line, small=True),) for line in _call_lines(labels.layer_call(layer), graph)),
-        (words(labels.params(layer, convention), small=True),),
+        *(
+            ((words(labels.params(layer, convention), small=True),),)
+            if layer.params or not slide
+            else ()
+        ),
         *((words(line, small=True),) for line in states),
     )
 
