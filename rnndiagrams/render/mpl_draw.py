@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import matplotlib
 from matplotlib.axes import Axes
@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Rectangle
 from matplotlib.path import Path
+from matplotlib.text import Text
 
 from .. import style
 from ..scene import Edge, Node, Scene
@@ -60,21 +61,27 @@ def _place(
 ) -> None:
     """Draw a block with its top edge at `top`; x is its centre or left edge."""
     y, serial, rc = top, 0, matplotlib.rcParams
+    settings = repr([rc[k] for k in _FONT_RC])
     for pieces, width, height in block.lines:
         y -= height
         left = x - width / 2 if align == "center" else x
         for p in pieces:
             serial += 1
-            ax.text(
+            # what `ax.text` makes, but without the axes' clip box, which text does not use
+            # (`clip_on` is False) and which cost each piece a transform of its own
+            text = Text(
                 left + p.dx,
                 y + height * 0.25 + p.rise,
                 p.text,
-                fontproperties=_font(p.size, p.weight, repr([rc[k] for k in _FONT_RC])),
+                fontproperties=_font(p.size, p.weight, settings),
                 color=p.color,
                 ha="left",
                 va="baseline",
                 gid=gid and f"{gid}-{serial}",  # ids are unique, one a piece
+                transform=ax.transData,
+                clip_on=False,
             )
+            cast(Any, ax)._add_text(text)  # private: absent from matplotlib's stubs
 
 
 # what a FontProperties takes from rc besides the size and weight it is given
