@@ -102,6 +102,17 @@ def _font(size: float, weight: str, settings: str) -> FontProperties:
     return FontProperties(size=size, weight=weight)
 
 
+@cache
+def _canvas() -> tuple[Figure, Axes]:
+    """The figure and axes every drawing of the process paints on, emptied first: a new
+    Axes makes its axis, ticks and spines (never drawn here), a fifth of a small figure's
+    painting."""
+    fig = Figure(dpi=72)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_axis_off()
+    return fig, ax
+
+
 def _band(ax: Axes, box: Box, rounding: float, **style: Any) -> None:
     """A rounded rectangle around a box: a group's frame, a build's highlighted step."""
     ax.add_artist(
@@ -124,12 +135,13 @@ class _Drawing(Layout):
     def save(self, fmt: str, dpi: int, build: int | None = None, animate: bool = False) -> bytes:
         """The figure; with `build`, only that step of its build (and the ones before it), the
         step highlighted; with `animate`, every artist tagged with the step it appears at."""
-        fig = Figure(figsize=(self.width / 72, self.height / 72), dpi=72)
+        fig, ax = _canvas()
+        for artist in [*ax.patches, *ax.texts]:  # the last figure's (every one drawn here)
+            artist.remove()
+        fig.set_size_inches(self.width / 72, self.height / 72)
         fig.patch.set_facecolor(self.theme.background)
-        ax = fig.add_axes((0, 0, 1, 1))
         ax.set_xlim(0, self.width)
         ax.set_ylim(0, self.height)
-        ax.set_axis_off()
         top = self.height - MARGIN
         _place(ax, self.header, MARGIN, top, "left")
         _place(ax, self.legend, MARGIN, top - self.header.height, "left")
