@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import matplotlib
 from matplotlib.axes import Axes
@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Rectangle
 from matplotlib.path import Path
+from matplotlib.text import Text
 
 from .. import style
 from ..scene import Edge, Node, Scene
@@ -60,21 +61,27 @@ def _place(
 ) -> None:
     """Draw a block with its top edge at `top`; x is its centre or left edge."""
     y, serial, rc = top, 0, matplotlib.rcParams
+    settings = repr([rc[k] for k in _FONT_RC])
     for pieces, width, height in block.lines:
         y -= height
         left = x - width / 2 if align == "center" else x
         for p in pieces:
             serial += 1
-            ax.text(
+            # what `ax.text` makes, but without the axes' clip box, which text does not use
+            # (`clip_on` is False) and which cost each piece a transform of its own
+            text = Text(
                 left + p.dx,
                 y + height * 0.25 + p.rise,
                 p.text,
-                fontproperties=_font(p.size, p.weight, repr([rc[k] for k in _FONT_RC])),
+                fontproperties=_font(p.size, p.weight, settings),
                 color=p.color,
                 ha="left",
                 va="baseline",
                 gid=gid and f"{gid}-{serial}",  # ids are unique, one a piece
+                transform=ax.transData,
+                clip_on=False,
             )
+            cast(Any, ax)._add_text(text)  # private: absent from matplotlib's stubs
 
 
 # what a FontProperties takes from rc besides the size and weight it is given
@@ -93,6 +100,17 @@ def _font(size: float, weight: str, settings: str) -> FontProperties:
     copies it): resolving a new FontProperties from rc for every piece cost a fifth of a deep
     figure's drawing."""
     return FontProperties(size=size, weight=weight)
+
+
+@cache
+def _canvas() -> tuple[Figure, Axes]:
+    """The figure and axes every drawing of the process paints on, emptied first: a new
+    Axes makes its axis, ticks and spines (never drawn here), a fifth of a small figure's
+    painting."""
+    fig = Figure(dpi=72)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_axis_off()
+    return fig, ax
 
 
 def _band(ax: Axes, box: Box, rounding: float, **style: Any) -> None:
@@ -117,12 +135,13 @@ class _Drawing(Layout):
     def save(self, fmt: str, dpi: int, build: int | None = None, animate: bool = False) -> bytes:
         """The figure; with `build`, only that step of its build (and the ones before it), the
         step highlighted; with `animate`, every artist tagged with the step it appears at."""
-        fig = Figure(figsize=(self.width / 72, self.height / 72), dpi=72)
+        fig, ax = _canvas()
+        for artist in [*ax.patches, *ax.texts]:  # the last figure's (every one drawn here)
+            artist.remove()
+        fig.set_size_inches(self.width / 72, self.height / 72)
         fig.patch.set_facecolor(self.theme.background)
-        ax = fig.add_axes((0, 0, 1, 1))
         ax.set_xlim(0, self.width)
         ax.set_ylim(0, self.height)
-        ax.set_axis_off()
         top = self.height - MARGIN
         _place(ax, self.header, MARGIN, top, "left")
         _place(ax, self.legend, MARGIN, top - self.header.height, "left")
