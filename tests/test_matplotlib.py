@@ -204,3 +204,23 @@ def test_layout_work_grows_linearly_with_depth(write_spec, monkeypatch):
             layout.Layout(scene, THEMES["light"])
         work.append(calls["n"])
     assert work[0] > 0 and work[1] / work[0] < 2.5, work
+
+
+def test_threads_drawing_at_once_give_the_bytes_one_thread_gives(monkeypatch):
+    """Each drawing empties and reuses a figure; `watch` draws each spec in a thread of its
+    own, so each thread has its own figure, and specs drawn at once come out as drawn alone."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from rnndiagrams.pipeline import render_figures
+
+    specs = [load(str(ROOT / "specs" / f"{n}.yaml")) for n in ("lstm", "gru", "stacked", "gru")]
+    only = {"backends": ("matplotlib",), "formats": ("svg",)}
+    monkeypatch.setenv("RNNDIAGRAMS_NO_CACHE", "1")  # drawn, not read from the figure cache
+
+    def draw(spec):
+        return [f.data for f in render_figures(spec, only)]
+
+    alone = [draw(s) for s in specs]
+    with ThreadPoolExecutor(len(specs)) as pool:
+        for _ in range(3):
+            assert list(pool.map(draw, specs)) == alone

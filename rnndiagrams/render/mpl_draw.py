@@ -6,6 +6,7 @@ box, arrow and text piece is drawn where it says, and the figure saved.
 from __future__ import annotations
 
 import io
+import threading
 from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
@@ -102,15 +103,20 @@ def _font(size: float, weight: str, settings: str) -> FontProperties:
     return FontProperties(size=size, weight=weight)
 
 
-@cache
+_CANVAS = threading.local()
+
+
 def _canvas() -> tuple[Figure, Axes]:
-    """The figure and axes every drawing of the process paints on, emptied first: a new
-    Axes makes its axis, ticks and spines (never drawn here), a fifth of a small figure's
-    painting."""
-    fig = Figure(dpi=72)
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_axis_off()
-    return fig, ax
+    """The figure and axes every drawing of the thread paints on, emptied first: a new Axes
+    makes its axis, ticks and spines (never drawn here), a fifth of a small figure's painting.
+    One a thread: `watch` draws each spec in a thread of its own."""
+    canvas: tuple[Figure, Axes] | None = getattr(_CANVAS, "canvas", None)
+    if canvas is None:
+        fig = Figure(dpi=72)
+        ax = fig.add_axes((0, 0, 1, 1))
+        ax.set_axis_off()
+        canvas = _CANVAS.canvas = (fig, ax)
+    return canvas
 
 
 def _band(ax: Axes, box: Box, rounding: float, **style: Any) -> None:
