@@ -311,6 +311,11 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
                 edge_size,
                 indent="&#160;",
             )
+        if edge.label and edge.at_head and scene.packed:
+            # attention's weights at the heads converging on a context, in a slide's packed
+            # rows: turned further round the head (40 degrees, dot's default -25), off the
+            # line that runs on under them to the next context
+            attrs["labelangle"] = "40"
         if side is not None:  # out of the lane's side of its source, into the bottom
             attrs.update(tailport="e" if side > 0 else "w", headport="s")
         if pos[edge.src][0] == pos[edge.dst][0] and side is None and edge.src != edge.dst:
