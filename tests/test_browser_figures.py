@@ -115,11 +115,7 @@ def test_no_glyphs_touch_across_runs_or_lines(measured):
 
 # Slide figures whose lines still run through a text (spec/view.slide.backend): the slide
 # target's layout is laid out apart from the column's, and this list may only shrink.
-LINES_THROUGH_TEXT_ON_SLIDES = {
-    "attention_bahdanau/unrolled.slide.graphviz.svg",
-    "attention_luong/unrolled.slide.graphviz.svg",
-    "attention_luong/unrolled.slide.matplotlib.svg",
-}
+LINES_THROUGH_TEXT_ON_SLIDES: set[str] = set()
 
 
 def test_no_line_runs_through_a_text_it_does_not_label(measured):

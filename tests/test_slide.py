@@ -365,9 +365,7 @@ def test_no_text_of_a_slide_figure_overlaps_or_leaves_it(measured):
 # matplotlib layout, which TikZ draws, from its own routes): the lists may only shrink.
 ON_A_LINE = {
     "graphviz": set(),
-    "matplotlib": {
-        "attention_luong/unrolled",
-    },
+    "matplotlib": set(),
 }
 
 

@@ -140,10 +140,12 @@ class _Labels:
     def line(self, line: Line) -> str:
         return "".join(self.run(r, after) for r, after in zip(line, (*line[1:], None), strict=True))
 
-    def label(self, label: Label, size: float | None = None, indent: str = "") -> str:
+    def label(
+        self, label: Label, size: float | None = None, indent: str = "", end: str = ""
+    ) -> str:
         """`size`: the font size the label is set in (its edge's; a node's by default);
         `indent` starts every line (an edge label's space, so its text stands beside the
-        line, not on it)."""
+        line, not on it), `end` ends it (a label left of its line's head)."""
         if not label:
             return ""
         size = self.sizes.text if size is None else size
@@ -152,7 +154,7 @@ class _Labels:
         # where small text is as large as the label's (a slide's), under every line, so its
         # lines are spaced alike
         even = self.sizes.small >= size
-        lines = [indent + self.line(label[0])]
+        lines = [indent + self.line(label[0]) + end]
         for above, line in pairwise(label):
             strut = max(size if not r.small else self.sizes.small for r in above)
             strut += self.sizes.descender
@@ -160,6 +162,7 @@ class _Labels:
                 (f'<FONT POINT-SIZE="{strut:g}">&#8202;</FONT>' if even or _deep(above) else "")
                 + indent
                 + self.line(line)
+                + end
             )
         return Html("<" + "<BR/>".join(lines) + ">")
 
@@ -315,10 +318,18 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
             # a blank line above the text keeps the line off its first line's corner (but
             # for labels staggered on a node, set a line apart already)
             lowered = BLANK if graph and banded and len(staggered) < 2 else ()
+            # attention's weights at the heads converging on a context, in a slide's packed
+            # rows: turned further round the head (40 degrees, dot's default -25), off the
+            # line that runs on under them to the next context, and left of their line's
+            # head, their space after them, off the context's box
+            turned = edge.at_head and scene.packed
+            if turned:
+                attrs["labelangle"] = "40"
             attrs[key] = labels.label(
                 lowered + _staggered(edge.label, i, staggered),
                 edge_size,
-                indent="&#160;",
+                indent="" if turned else "&#160;",
+                end="&#160;&#160;" if turned else "",
             )
         if side is not None:  # out of the lane's side of its source, into the bottom
             attrs.update(tailport="e" if side > 0 else "w", headport="s")

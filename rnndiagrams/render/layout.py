@@ -564,6 +564,13 @@ class Layout:
         for edge in self.scene.edges:
             a, b = self.boxes[edge.src], self.boxes[edge.dst]
             ends.append([a.clip(b.x, b.y), b.clip(a.x, a.y)])
+            if edge.at_head and self.scene.packed and self._through_ellipsis(*ends[-1]):
+                # attention's edges converge on a context from across a slide's packed rows,
+                # shallow: one into its side along its row through the `…` beside it enters
+                # its bottom instead (its top, in a flow down), towards its source
+                inset = b.w / 2 - min(SPREAD, b.w / 4)
+                x = min(max(a.x, b.x - inset), b.x + inset)
+                ends[-1][1] = (x, b.y - math.copysign(b.h / 2, b.y - a.y))
         bends = [
             self._bend(e, *ends[i], side=self.past.get(i)) if e.src != e.dst else 0.0
             for i, e in enumerate(self.scene.edges)
@@ -724,6 +731,15 @@ class Layout:
         """Whether a curve stays SPREAD within the bottom and top boxes' outer sides."""
         ys = [on_arc(start, end, rad, t / 10)[1] for t in range(11)]
         return self.rows_span[0] + SPREAD <= min(ys) and max(ys) <= self.rows_span[1] - SPREAD
+
+    def _through_ellipsis(self, start: Point, end: Point) -> bool:
+        """Whether a straight line runs through a `…` (sampled a point apart: it is small)."""
+        steps = max(2, int(math.dist(start, end)))
+        return any(
+            self.nodes[nid].role == "ellipsis" and box.contains(x, y)
+            for x, y in (on_arc(start, end, 0.0, k / steps) for k in range(1, steps))
+            for nid, box in self.node_index.at(x, y)
+        )
 
     def _crossings(self, ends: tuple[str, str], route: Route) -> int:
         """How many of a route's sample points fall inside a node but its `ends`."""

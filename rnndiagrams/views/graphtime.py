@@ -119,10 +119,10 @@ def build(model: ShapedModel, view: ViewSpec, target: str = "column") -> Scene:
 class _Figure:
     def __init__(self, model: ShapedModel, view: ViewSpec, slide: bool = False) -> None:
         self.model, self.view, self.spec, self.slide = model, view, model.spec, slide
-        # a slide's rows packed as close as the weights in their gaps let, those one a line;
-        # but attention's: its alpha labels, at the heads of the edges converging on a step,
-        # need the rows' room
-        self.packed = slide and not any(x.role == "attention" for x in model.layers)
+        # a slide's rows packed as close as the weights in their gaps let, those one a line
+        # (attention's alpha labels, at the heads of the edges converging on a context, are
+        # turned off the lines that pass them by the renderers)
+        self.packed = slide
         self.order = order(self.spec.doc, self.spec.layers)
         self.shaped = {layer.name: layer for layer in model.layers}
         self.recurrent = tuple(x for x in model.layers if x.cell)
