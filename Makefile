@@ -85,13 +85,12 @@ diagrams: setup output/index.html
 
 # One self-contained page with every spec, its tables and figures (linked from the README).
 gallery: output/index.html
-# One `render` of every spec, one worker a core, that also writes the page from the figures it
-# drew: a spec whose file and the package's code did not change is answered by the figure
-# cache, and an unchanged figure or page is not rewritten. Then the same figures laid out for
-# a 16:9 slide, beside them as <view>.slide.<backend>.svg.
+# One `render` of every spec, one pool of workers (one a core) for the column figures and the
+# same figures laid out for a 16:9 slide (beside them as <view>.slide.<backend>.svg), that also
+# writes the page from the column figures it drew: a spec whose file and the package's code did
+# not change is answered by the figure cache, and an unchanged figure or page is not rewritten.
 output/index.html: $(SPECS) $(PACKAGE_FILES) $(STAMP)
-	$(BIN)/rnndiagrams render -j $(NPROC) -o output --gallery $@ $(sort $(SPECS))
-	$(BIN)/rnndiagrams render -j $(NPROC) --target slide -o output $(sort $(SPECS))
+	$(BIN)/rnndiagrams render -j $(NPROC) --target column --target slide -o output --gallery $@ $(sort $(SPECS))
 	@touch $@  # its time says the page, and so every figure, is up to date
 
 # The gallery's story as one Beamer deck with builds; it needs TeX (the `tex` rule's packages).

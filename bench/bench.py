@@ -230,11 +230,10 @@ def gallery(before: Path | None) -> None:
                 env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
                 render = [sys.executable, "-m", "rnndiagrams", "render", "-o", tmp]
                 page = f"{tmp}/index.html"
-                if now:  # what the Makefile runs: one process, a worker per core, and the
-                    # slide figures' one
+                if now:  # what the Makefile runs: one process, a worker per core, both targets
                     jobs = str(os.cpu_count() or 1)
-                    run(*render, "-j", jobs, "--gallery", page, *specs, cwd=tree, env=env)
-                    run(*render, "-j", jobs, "--target", "slide", *specs, cwd=tree, env=env)
+                    both = ("--target", "column", "--target", "slide")
+                    run(*render, "-j", jobs, *both, "--gallery", page, *specs, cwd=tree, env=env)
                 else:  # one process per spec, then the page
                     for spec in specs:
                         run(*render, spec, cwd=tree, env=env)

@@ -11,7 +11,7 @@ import sys
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO, cast
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from . import __version__
 from .errors import RenderError, SpecError
@@ -85,9 +85,7 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace) -> int:
-    from functools import partial
-
-    from .pipeline import render_figures, write_figures
+    from .pipeline import write_figures
     from .render.files import atomic_write, remove_stale_temps
     from .specification.validate import validate
     from .specification.yamldoc import parse_doc, read_spec_text
@@ -96,8 +94,13 @@ def _render(args: argparse.Namespace) -> int:
     single = target.suffix.lstrip(".") in FORMATS
     if single and args.gallery:
         raise UsageError(f"--gallery writes a page of every figure; give -o a folder, not {target}")
-    if args.gallery and args.target:
-        raise UsageError("--gallery writes the page of the specs' own figures; drop --target")
+    # None: each spec's own render.target
+    targets: list[str | None] = list(dict.fromkeys(args.target or [None]))
+    if args.gallery and targets[0] not in (None, "column"):
+        raise UsageError(
+            "--gallery writes the page of the column figures; drop --target or give "
+            "--target column first"
+        )
     texts = [read_spec_text(path) for path in args.specs]  # each read once: figures and page
     specs = [validate(parse_doc(text, path)) for text, path in zip(texts, args.specs, strict=True)]
     if not single:
@@ -108,29 +111,19 @@ def _render(args: argparse.Namespace) -> int:
         "theme": args.theme,
         "dpi": args.dpi,
         "frames": args.frames,
-        "target": args.target,
     }
     views = tuple(args.view or ())
     specs = [_with_views(spec, views) for spec in specs]
-    # every figure of every spec is drawn before the first file is written
-    draw = partial(render_figures, overrides=overrides, views=views)
-    if args.jobs > 1 and len(specs) > 1:
-        from concurrent.futures import ProcessPoolExecutor
-        from multiprocessing import get_context
-
-        from .render.backends import BACKENDS
-
-        # forked workers start with what is imported here, so the backends are imported once;
-        # each figure's bytes depend on its inputs only, and map keeps the specs' order, so
-        # the output is the same as with one process
-        for name in set(overrides["backends"]) or {b for s in specs for b in s.render["backends"]}:
-            BACKENDS[name].load()
-        with ProcessPoolExecutor(args.jobs, mp_context=get_context("fork")) as pool:
-            rendered = list(zip(specs, pool.map(draw, specs), strict=True))
-    else:
-        rendered = [(spec, draw(spec)) for spec in specs]
+    # every figure of every spec, for every target, is drawn before the first file is written
+    units = [(spec, t) for t in targets for spec in specs]
+    drawn = _draw_all(units, overrides, views, args.jobs)
+    runs = [
+        list(zip(specs, drawn[i : i + len(specs)], strict=True))
+        for i in range(0, len(drawn), len(specs))
+    ]
+    rendered = runs[0]
     if single:
-        figures = [f for _, spec_figures in rendered for f in spec_figures]
+        figures = [f for spec_figures in drawn for f in spec_figures]
         if len(figures) != 1:
             raise UsageError(
                 f"-o {target} names one file, but this would write {len(figures)} figures; "
@@ -140,12 +133,48 @@ def _render(args: argparse.Namespace) -> int:
         atomic_write(target, figures[0].data)
         _say(str(target))
         return 0
-    for spec, figures in rendered:
+    for spec, figures in (pair for run in runs for pair in run):
         for path, changed in write_figures(spec, figures, target):
             _say(f"{path}{'' if changed else ' (unchanged)'}")
     if args.gallery:
         _write_gallery(Path(args.gallery), args.specs, texts, rendered)
     return 0
+
+
+def _draw_all(
+    units: list[tuple[Spec, str | None]],
+    overrides: dict[str, Any],
+    views: tuple[str, ...],
+    jobs: int,
+) -> list[list[Figure]]:
+    """The figures of each (spec, target) unit, in the units' order. With more than one job,
+    one pool of forked workers draws every unit of every target (two pools, one a target,
+    each idled at its tail), the units with the most layers first, so that the longest ones
+    do not start last."""
+    from functools import partial
+
+    from .pipeline import render_figures
+
+    draws = [
+        partial(render_figures, spec, {**overrides, "target": target}, views)
+        for spec, target in units
+    ]
+    if jobs == 1 or len(units) == 1:
+        return [draw() for draw in draws]
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    from .render.backends import BACKENDS
+
+    # forked workers start with what is imported here, so the backends are imported once;
+    # each figure's bytes depend on its inputs only, and the results are taken in the units'
+    # order, so the output is the same as with one process
+    for name in set(overrides["backends"]) or {b for s, _ in units for b in s.render["backends"]}:
+        BACKENDS[name].load()
+    first = sorted(range(len(units)), key=lambda i: -len(units[i][0].layers))
+    with ProcessPoolExecutor(jobs, mp_context=get_context("fork")) as pool:
+        futures = {i: pool.submit(draws[i]) for i in first}
+        return [futures[i].result() for i in range(len(units))]
 
 
 def _with_views(spec: Spec, names: tuple[str, ...]) -> Spec:
@@ -353,9 +382,11 @@ def _render_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--theme", choices=THEMES, help="overrides the spec's render.theme")
     p.add_argument(
         "--target",
+        action="append",
         choices=TARGETS,
         help="what figures are laid out for: column (default) or a 16:9 slide, written as "
-        "<view>.slide.<backend>.<format>; overrides the spec's render.target",
+        "<view>.slide.<backend>.<format>; overrides the spec's render.target; repeatable "
+        "(one run draws both)",
     )
     p.add_argument("--dpi", type=_positive, help="PNG resolution, overrides the spec's render.dpi")
     p.add_argument(

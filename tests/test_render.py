@@ -308,8 +308,24 @@ def test_render_writes_the_gallery_page_of_what_it_drew(tmp_path, capsys):
     assert "seed_sentiment/unrolled.graphviz.svg" in capsys.readouterr().out
     assert main(["render", specs[0], "-o", str(tmp_path / "one.svg"), "--gallery", str(page)]) == 1
     assert capsys.readouterr().err.count("\n") == 1
-    # the page is of the specs' own figures: slide figures are refused, in one line
+    # the page is of the column figures: a page of slide figures is refused, in one line
     slide = ["render", specs[0], "--target", "slide", "-o", str(tmp_path / "s"), "--gallery"]
     assert main([*slide, str(tmp_path / "s.html")]) == 1
     assert capsys.readouterr().err.count("\n") == 1
     assert not (tmp_path / "s.html").exists()
+
+
+def test_one_render_of_both_targets_writes_what_two_renders_write(tmp_path):
+    """`make diagrams` draws the column and slide figures in one pool of workers: the files
+    and the page are those of one render a target, one process each."""
+    specs = [str(ROOT / "specs" / f"{name}.yaml") for name in ("gru", "seed_sentiment")]
+    one, two = tmp_path / "one", tmp_path / "two"
+    both = ["--target", "column", "--target", "slide"]
+    assert (
+        main(["render", "-j", "2", *both, "-o", str(one), "--gallery", str(one / "i.html"), *specs])
+        == 0
+    )
+    assert main(["render", "-o", str(two), "--gallery", str(two / "i.html"), *specs]) == 0
+    assert main(["render", "--target", "slide", "-o", str(two), *specs]) == 0
+    assert any(".slide." in name for name in _tree(one))
+    assert _tree(one) == _tree(two)
