@@ -15,8 +15,8 @@ from rnndiagrams import figure, load, style
 from rnndiagrams.cli import main
 from rnndiagrams.errors import SpecError
 from rnndiagrams.pipeline import render_figures, scenes, write_figures
-from rnndiagrams.render import layout
-from rnndiagrams.render.dot_source import dot_source
+from rnndiagrams.render import graphviz_run, layout
+from rnndiagrams.render.dot_source import PAD, dot_source
 from rnndiagrams.render.geometry import Box, on_arc, overlap
 from rnndiagrams.render.layout import SCRIPT
 from rnndiagrams.scene import Scene, left_loops, plain_text
@@ -66,6 +66,28 @@ def test_a_slide_figure_is_written_beside_the_column_one_and_neither_is_stale(tm
         for p, _ in column
     ]
     assert names == sorted(p.name for p, _ in column + slide)
+
+
+def test_a_slide_svg_s_frame_is_the_one_dot_draws_with_its_pad():
+    """A slide SVG is padded out to 16:9 by rewriting the frame of dot's first drawing: the
+    bytes of a second run of dot with that `pad`, as a PNG's and a PDF's are."""
+    chosen = [
+        scene
+        for name in ("gru", "lstm", "attention_bahdanau")
+        for _, scene in scenes(load(str(ROOT / "specs" / f"{name}.yaml")), "slide")
+    ]
+    theme, options = style.THEMES["light"], {"theme": "light", "dpi": 96, "target": "slide"}
+    first = graphviz_run.run_dot((dot_source(s, theme, "slide") for s in chosen), "svg", 96)
+    pads = [graphviz_run._pad(svg, style.ASPECT["slide"]) for svg in first]
+    assert any(x > PAD for x, _ in pads) and any(y > PAD for _, y in pads)  # across and down
+    for fmt in ("svg", "png", "pdf"):
+        padded = (f"{x:.3f},{y:.3f}" for x, y in pads)
+        sources = (
+            dot_source(s, theme, "slide", pad) for s, pad in zip(chosen, padded, strict=True)
+        )
+        assert graphviz_run.draw_scenes(chosen, fmt, options) == graphviz_run.run_dot(
+            sources, fmt, 96
+        )
 
 
 def test_a_slide_figure_sets_its_text_in_one_size_and_leaves_its_title_to_the_slide():

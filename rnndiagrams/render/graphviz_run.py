@@ -53,27 +53,74 @@ AT_ONCE = 4  # `dot` processes running at one time
 
 def draw_scenes(scenes: list[Scene], fmt: str, options: dict[str, Any]) -> list[bytes]:
     """The Graphviz backend: each scene as DOT, laid out and drawn by its own `dot` run.
-    A target with an aspect (a slide) is laid out twice: the second time padded out to it."""
+    A target with an aspect (a slide) is padded out to it: an SVG by rewriting its frame, as
+    the padding moves nothing but the frame; a PNG or PDF by a second run, with `pad`."""
     theme, target = THEMES[options["theme"]], options.get("target", "column")
     sources = (dot_source(scene, theme, target) for scene in scenes)
-    if target in ASPECT:
-        pads = [_pad(svg, ASPECT[target]) for svg in run_dot(sources, "svg", options["dpi"])]
-        sources = (dot_source(s, theme, target, pad) for s, pad in zip(scenes, pads, strict=True))
+    if target not in ASPECT:
+        return run_dot(sources, fmt, options["dpi"])
+    svgs = run_dot(sources, "svg", options["dpi"])
+    pads = [_pad(svg, ASPECT[target]) for svg in svgs]
+    if fmt == "svg":
+        return [_padded(svg, pad) for svg, pad in zip(svgs, pads, strict=True)]
+    sources = (
+        dot_source(s, theme, target, f"{pad[0]:.3f},{pad[1]:.3f}")
+        for s, pad in zip(scenes, pads, strict=True)
+    )
     return run_dot(sources, fmt, options["dpi"])
 
 
 _SIZE = re.compile(rb'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
 
 
-def _pad(svg: bytes, aspect: tuple[float, float]) -> str:
-    """dot's `pad` (inches, x,y) that centres a drawing of this SVG's size on a canvas whose
-    width / height lies within `aspect`."""
+def _pad(svg: bytes, aspect: tuple[float, float]) -> tuple[float, float]:
+    """dot's `pad` (inches, x and y, to its 3 decimals) that centres a drawing of this SVG's
+    size on a canvas whose width / height lies within `aspect`."""
     found = _SIZE.search(svg)
     if found is None:
         raise RenderError("dot wrote an SVG without its size")
     width, height = (float(v) for v in found.groups())
     wide, tall = max(width, height * aspect[0]), max(height, width / aspect[1])
-    return f"{PAD + (wide - width) / 144:.3f},{PAD + (tall - height) / 144:.3f}"
+    return round(PAD + (wide - width) / 144, 3), round(PAD + (tall - height) / 144, 3)
+
+
+# what `pad` changes in dot's SVG: the size, the view box, the drawing's offset and the
+# background polygon around it (-pad to the drawing's size + pad, y pointing up)
+_FRAME = re.compile(
+    rb'<svg width="\d+pt" height="\d+pt"\n viewBox="0\.00 0\.00 ([\d.]+) ([\d.]+)"'
+    rb'(.*?<g id="graph0" class="graph" transform="scale\(1 1\) rotate\(0\) )'
+    rb"translate\([\d.]+ [\d.]+\)"
+    rb'(">\n<title>[^<]*</title>\n<polygon fill="[^"]*" stroke="transparent" points=")[^"]*"',
+    re.DOTALL,
+)
+
+
+def _padded(svg: bytes, pad: tuple[float, float]) -> bytes:
+    """The SVG dot writes with this `pad`, from the one it wrote with PAD: saves a second
+    layout. Numbers as dot prints them: sizes rounded to whole points, the view box to 2
+    decimals, the others to 2 decimals without trailing zeros."""
+    found = _FRAME.search(svg)
+    if found is None:
+        raise RenderError("dot wrote an SVG without its frame")
+    # the drawing's size: dot's positions have 2 decimals
+    width, height = (round(float(v) - 2 * PAD * 72, 2) for v in found.group(1, 2))
+    x, y = (p * 72 for p in pad)
+    wide, tall = width + 2 * x, height + 2 * y
+
+    def num(v: float) -> str:
+        return f"{v:.2f}".rstrip("0").rstrip(".")
+
+    corners = [(-x, y), (-x, -(height + y)), (width + x, -(height + y)), (width + x, y), (-x, y)]
+    frame = (
+        f'<svg width="{int(wide + 0.5)}pt" height="{int(tall + 0.5)}pt"\n'
+        f' viewBox="0.00 0.00 {wide:.2f} {tall:.2f}"'.encode()
+        + found.group(3)
+        + f"translate({num(x)} {num(height + y)})".encode()
+        + found.group(4)
+        + " ".join(f"{num(a)},{num(b)}" for a, b in corners).encode()
+        + b'"'
+    )
+    return svg[: found.start()] + frame + svg[found.end() :]
 
 
 def run_dot(sources: Iterable[str], fmt: str, dpi: int) -> list[bytes]:
