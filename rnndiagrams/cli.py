@@ -149,8 +149,8 @@ def _draw_all(
 ) -> list[list[Figure]]:
     """The figures of each (spec, target) unit, in the units' order. With more than one job,
     one pool of forked workers draws every unit of every target (two pools, one a target,
-    each idled at its tail), the units with the most layers first, so that the longest ones
-    do not start last."""
+    each idled at its tail), the units with the most views (figures to draw) first, so that
+    the longest ones do not start last and leave a worker idle."""
     from functools import partial
 
     from .pipeline import render_figures
@@ -171,7 +171,7 @@ def _draw_all(
     # order, so the output is the same as with one process
     for name in set(overrides["backends"]) or {b for s, _ in units for b in s.render["backends"]}:
         BACKENDS[name].load()
-    first = sorted(range(len(units)), key=lambda i: -len(units[i][0].layers))
+    first = sorted(range(len(units)), key=lambda i: -len(units[i][0].views))
     with ProcessPoolExecutor(jobs, mp_context=get_context("fork")) as pool:
         futures = {i: pool.submit(draws[i]) for i in first}
         return [futures[i].result() for i in range(len(units))]
