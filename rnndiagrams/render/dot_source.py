@@ -247,10 +247,11 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
         },
     )
     grouped = {n for group in scene.groups for n in group.nodes}
-    # a slide's nodes low, but those whose edges' labels stand round their heads (attention's
-    # alphas, staggered round a context's side, which a lower box set onto one another)
-    heads = {e.dst for e in scene.edges if e.at_head and e.label}
-    low = {n.id for n in scene.nodes if close and n.id not in heads}
+    # a slide's nodes low, but in the rows of edges whose labels stand round their heads
+    # (attention's alphas, staggered round a context's side: a lower context set them onto one
+    # another, lower rows ran the line from the first step through the second alpha)
+    heads = {pos[x][1] for e in scene.edges if e.at_head and e.label for x in (e.src, e.dst)}
+    low = {n.id for n in scene.nodes if close and pos[n.id][1] not in heads}
     for group in scene.groups:
         with g.subgraph(name=f"cluster_{group.id}") as sub:
             if group.label:  # dot flips cluster labels with rankdir=BT; "b" puts them on top there
