@@ -500,7 +500,7 @@ def _node(g: Graph, node: Node, labels: _Labels, low: bool = False) -> None:
         attrs["label"] = labels.label(node.label)
         if low and shape != "circle":
             attrs["height"] = SLIDE_BOX_HEIGHT
-            if shape == "plaintext":  # a `…`: as wide as it is, not dot's least width (0.75 in)
+            if node.role == "ellipsis":  # as wide as it is, not dot's least width (0.75 in)
                 attrs["width"] = "0"
     styles = [s for s in (fill_style, "dashed" if node.emphasis == "faded" else "") if s]
     if styles:
