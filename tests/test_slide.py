@@ -36,9 +36,6 @@ UNDER_BAR = {
     "attention_luong/unrolled",
     "torch_lstm_tagger/unrolled",
     "torch_seq2seq_attention/stack",
-    # two stacked modules: the grid's four recurrent rows, each box with its final states, in
-    # a slide's height
-    "torch_seq2seq_stacked/unrolled",
 }
 
 

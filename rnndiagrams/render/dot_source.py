@@ -99,6 +99,11 @@ class Graph:
         return "".join(self.lines) + "}\n"
 
 
+# a node's least height on a slide, in inches: dot's own (0.5) left a one-line box (and a `…`
+# in its row) 10 pt of air that a slide's height, its rows' sum, is short of; 0.4 keeps about
+# the padding the text has beside it (a circle keeps dot's size: a cell's ranks spread apart)
+SLIDE_BOX_HEIGHT = "0.4"
+
 SHAPES = {
     "box": ("box", "filled"),
     "round": ("box", "rounded,filled"),
@@ -242,6 +247,11 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
         },
     )
     grouped = {n for group in scene.groups for n in group.nodes}
+    # a slide's nodes low, but in the rows of edges whose labels stand round their heads
+    # (attention's alphas, staggered round a context's side: a lower context set them onto one
+    # another, lower rows ran the line from the first step through the second alpha)
+    heads = {pos[x][1] for e in scene.edges if e.at_head and e.label for x in (e.src, e.dst)}
+    low = {n.id for n in scene.nodes if close and pos[n.id][1] not in heads}
     for group in scene.groups:
         with g.subgraph(name=f"cluster_{group.id}") as sub:
             if group.label:  # dot flips cluster labels with rankdir=BT; "b" puts them on top there
@@ -255,10 +265,10 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
                 sub.attr(label="", style="invis")
             for node in scene.nodes:
                 if node.id in group.nodes:
-                    _node(sub, node, labels)
+                    _node(sub, node, labels, node.id in low)
     for node in scene.nodes:
         if node.id not in grouped:
-            _node(g, node, labels)
+            _node(g, node, labels, node.id in low)
     # labels of edges converging on one node from other columns stand side by side in the
     # rank between, and would read as one line: each is set a line lower than the one before
     converging: dict[str, list[int]] = {}
@@ -471,7 +481,8 @@ def _fresh(name: str, nodes: dict[str, tuple[int, int]]) -> str:
     return name
 
 
-def _node(g: Graph, node: Node, labels: _Labels) -> None:
+def _node(g: Graph, node: Node, labels: _Labels, low: bool = False) -> None:
+    """`low`: a slide's node, no taller than its text needs (SLIDE_BOX_HEIGHT)."""
     shape, fill_style = SHAPES[node.shape]
     fill, stroke = labels.theme.roles[node.role]
     attrs = {"shape": shape, "fillcolor": fill, "color": stroke}
@@ -487,6 +498,10 @@ def _node(g: Graph, node: Node, labels: _Labels) -> None:
         attrs["width"] = "0.01"
     else:
         attrs["label"] = labels.label(node.label)
+        if low and shape != "circle":
+            attrs["height"] = SLIDE_BOX_HEIGHT
+            if node.role == "ellipsis":  # as wide as it is, not dot's least width (0.75 in)
+                attrs["width"] = "0"
     styles = [s for s in (fill_style, "dashed" if node.emphasis == "faded" else "") if s]
     if styles:
         attrs["style"] = ",".join(styles)

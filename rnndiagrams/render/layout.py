@@ -534,9 +534,9 @@ class Layout:
     ) -> list[tuple[tuple[int, int], float]]:
         """The gaps (each column's, on its right) an edge's label needs room in, and how much:
         the gap right of its left end. On a slide, whose rows are close and whose labels
-        are as large as its text, a layer graph packs tighter: a label stands between rows,
-        beside its edge, so along a column it needs room only where it reaches past the
-        column's half (it stands a few points off the line), and across columns the room
+        are as large as its text, a layer graph or a time grid packs tighter: a label stands
+        between rows, beside its edge, so along a column it needs room only where it reaches
+        past the column's half (it stands a few points off the line), and across columns the room
         between its ends is theirs between them and the gaps', shared by those gaps. A
         slide's time grid (short) sets a label of an edge to the next row's next column in
         the gap between those rows, where it may reach over half that column (with no margin
@@ -545,13 +545,15 @@ class Layout:
             rows = {self.nodes[edge.src].pos[1], self.nodes[edge.dst].pos[1]}
             if len(rows) == 2 and max(rows) - min(rows) == 1:
                 return [(left, need - (col_w[right] + LABEL_MARGIN) / 2)]
-        if self.sizes.edge != self.sizes.text or self.scene.flow != "down":
+        if self.sizes.edge != self.sizes.text or self.scene.flow == "right":
             return [(left, need)]
         if left == right:
             if edge.src == edge.dst:
                 return [(left, need)]
             beyond = need - col_w[left] / 2 + LABEL_OFF
-            return [(c, beyond) for c in col_w if c < left][-1:] + [(left, beyond)]
+            # a layer graph's label may stand on either side; a time grid's right of its line
+            down = self.scene.flow == "down"
+            return [(c, beyond) for c in col_w if c < left and down][-1:] + [(left, beyond)]
         gaps = [c for c in col_w if left <= c < right]
         inner = sum(col_w[c] for c in gaps[1:])
         return [(c, (need - inner) / len(gaps)) for c in gaps]
