@@ -200,7 +200,6 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
     pos = {node.id: _cell(node, scene.flow) for node in scene.nodes}
     lanes = _Lanes(scene, pos)
     close = sizes.row_gap < style.TARGETS["column"].row_gap  # a slide's
-    ranksep = "0.25" if scene.flow == "right" or scene.short else "0.45"  # right: text
     # a layer graph on a slide, packed closer; not where an edge back up the rows (a loop's
     # step) labels its head: dot reserves that label no room, beside its node
     graph = (
@@ -230,9 +229,14 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
                 else "0.25"
                 if scene.wide or close
                 else "0.35",
-                # a right flow: lines of text; a layer graph's ranks on a slide: its labels'
-                # ranks between them take room of their own
-                "ranksep": "0.3" if graph or scene.packed else ranksep,
+                # a right flow: lines of text, and a slide's time grid, short of height; a
+                # slide's layer graph or graph through time: its labels' ranks between its
+                # rows take room of their own
+                "ranksep": "0.25"
+                if scene.flow == "right" or scene.short
+                else "0.3"
+                if graph or scene.packed
+                else "0.45",
                 "newrank": "true",
                 "pad": pad,
                 "forcelabels": "true",

@@ -944,7 +944,7 @@ class Layout:
     def loop_points(self, nid: str) -> list[Point]:
         """The self-loop's cubic (start, two controls, end) out of one side of its node and
         back, the arrow into the lower end."""
-        b, side = self.boxes[nid], -1 if nid in self.left else 1
+        b, side = self.boxes[nid], self.loop_box(nid)[1]
         r = b.x + side * b.w / 2
         return [
             (r, b.y + b.h / 4),

@@ -77,16 +77,15 @@ class Steps(Rows):
         axis: Axis,
         shared: tuple[list[Node], list[Edge]],
         slide: bool = False,
-        packed: bool = False,
     ) -> None:
         super().__init__(model, section, axis.cols, False)
         (self.nodes, self.edges), self.offset, self.many = shared, axis.offset, True
         # narrow columns: each weight named on its axis's first step, its shape under its
         # name, a box's final states one a line; U named on an edge into or out of `...` when
         # no two steps sit side by side. A slide is short of height, not width: a box's final
-        # states on one line, and in packed rows (_Figure.packed) a weight's shape beside its name
+        # states on one line, and (its rows packed, Scene.packed) a weight's shape beside its name
         self.once, self.narrow = True, not slide
-        self.line = labels.SLIDE_GRID_LINE if packed else 0
+        self.line = labels.SLIDE_GRID_LINE if slide else 0
         self.name_elided = None in axis.cols[:2]
         # the key under the title names each row's layer: a framework's weight names
         # (`weight_hh_l1`) need no `^(k)` to say it, nor a final state `of encoder.rnn`
@@ -119,19 +118,13 @@ def build(model: ShapedModel, view: ViewSpec, target: str = "column") -> Scene:
 class _Figure:
     def __init__(self, model: ShapedModel, view: ViewSpec, slide: bool = False) -> None:
         self.model, self.view, self.spec, self.slide = model, view, model.spec, slide
-        # a slide's rows packed as close as the weights in their gaps let, those one a line
-        # (attention's alpha labels, at the heads of the edges converging on a context, are
-        # turned off the lines that pass them by the renderers)
-        self.packed = slide
         self.order = order(self.spec.doc, self.spec.layers)
         self.shaped = {layer.name: layer for layer in model.layers}
         self.recurrent = tuple(x for x in model.layers if x.cell)
         section = Section(None, self.recurrent, ())
         self.axes = self._axes()
         shared: tuple[list[Node], list[Edge]] = ([], [])
-        self.steps = [
-            Steps(model, section, axis, shared, slide, self.packed) for axis in self._cols()
-        ]
+        self.steps = [Steps(model, section, axis, shared, slide) for axis in self._cols()]
         self.nodes, self.edges = shared
         self.taken: set[tuple[int, int]] = set()
         self.drawn: dict[str, Drawn] = {}
@@ -284,9 +277,12 @@ class _Figure:
             ),
             edges=tuple(self.edges),
             wide=len(self.axes) > 1,
-            packed=self.packed,
+            # a slide's rows packed as close as the weights in their gaps let, those one a
+            # line (attention's alpha labels, at the heads of the edges converging on a
+            # context, are turned off the lines that pass them by the renderers)
+            packed=self.slide,
         )
-        return _passed_stacked(scene) if self.packed else scene
+        return _passed_stacked(scene) if self.slide else scene
 
     def _sup(self, layer: ShapedLayer) -> str:
         return f"({self.recurrent.index(layer) + 1})" if layer.cell else ""
