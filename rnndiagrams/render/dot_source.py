@@ -282,8 +282,10 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
     for dst, edges in list(converging.items()):
         if all(pos[scene.edges[i].src][0] == pos[dst][0] for i in edges):
             del converging[dst]  # one column: the labels stand one above the other already
-        else:  # each label stands right of its line; the one from the leftmost column, set
-            # highest, is where its line has risen nearest to it, before the next line has
+        elif scene.flow == "up":  # each label stands right of its line; the one from the
+            # leftmost column, set highest, is where its line has risen nearest to it, before
+            # the next line has (in a flow down, the top of the gap is where the lines leave
+            # their sources, the leftmost farthest off: there the order stays the scene's)
             edges.sort(key=lambda i: pos[scene.edges[i].src][0])
     linked: set[frozenset[str]] = set()
     left = left_loops(scene)
