@@ -195,9 +195,6 @@ ROLES = {
     "LayerNormalization": "step",
     "BatchNormalization": "step",
 }
-# Wrappers: the argument `layer:` holds a layer of these classes.
-WRAPPERS = ("Bidirectional", "TimeDistributed")
-
 # Keras's automatic name prefix for each class (`keras.src.utils.naming.to_snake_case`).
 AUTO_NAME = {
     "Embedding": "embedding",
