@@ -485,7 +485,8 @@ def test_a_grid_twice_as_tall_as_wide_stands_as_two_panels_on_a_slide():
     """torch_lstm_tagger (two bidirectional layers): ten rows by four step columns in a column
     figure; on a slide, two panels of three step columns (0, ..., T-1), the second layer's
     right of the first's on a copy of its output row: no edge runs between the panels, and
-    each panel names both directions' recurrent weights in its first gap."""
+    each panel names both directions' recurrent weights in its first gap and, short of width
+    too, sets its final states one a line."""
     spec = load(str(ROOT / "specs" / "torch_lstm_tagger.yaml"))
     column, slide = (
         next(s for v, s in scenes(spec, target) if v.name == "unrolled")
@@ -506,6 +507,8 @@ def test_a_grid_twice_as_tall_as_wide_stands_as_two_panels_on_a_slide():
         min(at[e.src][0], at[e.dst][0]) for e in slide.edges if e.role == "recurrent" and e.label
     ]
     assert sorted(named) == [0, 0, 3, 3]
+    finals = [line for t in labels.values() for line in t.split("\n") if "_n[" in line]
+    assert sorted(finals)[:2] == ["= h_n[0],", "= h_n[1],"] and len(finals) == 8
 
 
 def test_curves_bulging_into_one_gap_from_both_its_sides_keep_apart():

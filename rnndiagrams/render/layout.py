@@ -400,7 +400,10 @@ class Layout:
             for _, right, low, high in curves.get(c, []):
                 for left, _, p, q in curves.get(d, []):
                     if max(low, p) < min(high, q) and left - right < GAP_X:
-                        widen[c] = max(widen.get(c, 0.0), GAP_X - (left - right))
+                        # in whole points: widened by as much, they are GAP_X apart, not a
+                        # rounding error short of it
+                        room = float(math.ceil(GAP_X - (left - right)))
+                        widen[c] = max(widen.get(c, 0.0), room)
         return widen
 
     def _size(self, node: Node) -> tuple[float, float]:

@@ -71,7 +71,7 @@ class Grid:
         self.many = len(section.recurrent) > 1
         self.named = names_layer(section.recurrent)  # weight names say the layer: no `^(k)`
         self.keyed = False  # a key under the title names each row's layer (a graph's figure)
-        self.narrow = False  # columns kept narrow (a graph's): final states one a line
+        self.narrow = False  # columns kept narrow (a graph's, two panels'): final states one a line
         # a framework's long weight names, repeated on every step, would set the columns apart
         # by their width: unrolled, each is named on the first step only
         self.once = not folded and self.notation not in labels.MATH_NOTATIONS

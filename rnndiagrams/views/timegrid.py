@@ -41,21 +41,25 @@ def build(
         return seq2seq.build(model, view, grid, decoder)
     grid.build()
 
-    def rebuilt(cols: list[str | None], beside: bool, one_gap: bool = False) -> Rows:
+    def rebuilt(cols: list[str | None], beside: bool, panels: bool = False) -> Rows:
         """The grid again with these columns; with no pair of steps drawn, the recurrent
-        weight named on the first edge into `...` (`one_gap`: Grid.one_gap)."""
+        weight named on the first edge into `...`. As two panels side by side (`panels`,
+        Grid.panels), short of width too: both directions' weights named in a panel's first
+        gap (Grid.one_gap), its final states one a line (Grid.narrow)."""
         again = Rows(model, section, cols, folded, shapes, beside=beside, slide=slide)
-        again.name_elided, again.one_gap = None in cols[:2], one_gap
+        again.name_elided = None in cols[:2]
+        again.one_gap = again.narrow = panels
         again.build()
+        if panels:
+            again.panels()
         return again
 
     if slide and not folded and grid.tall():
         # the chain takes the width a step column had: one fewer
         grid = rebuilt(columns(steps, len(cols) - 1) if len(cols) > 3 else cols, True)
     if slide and not folded and grid.deep():
-        # two panels side by side, each its steps' columns wide: three each (0, ..., T-1)
-        grid = rebuilt(columns(steps, 3), grid.beside, one_gap=True)
-        grid.panels()
+        # three step columns a panel (0, ..., T-1)
+        grid = rebuilt(columns(steps, 3), grid.beside, panels=True)
     faded = any(n.emphasis == "faded" for n in grid.nodes)
     return Scene(
         name=figure_name(model, what, section.head_hidden),
