@@ -481,6 +481,50 @@ def test_a_tall_grid_runs_what_follows_its_last_step_beside_it_on_a_slide():
     assert rows["seed_sentiment", "column"] == rows["seed_sentiment", "slide"]
 
 
+def test_a_grid_twice_as_tall_as_wide_stands_as_two_panels_on_a_slide():
+    """torch_lstm_tagger (two bidirectional layers): ten rows by four step columns in a column
+    figure; on a slide, two panels of three step columns (0, ..., T-1), the second layer's
+    right of the first's on a copy of its output row: no edge runs between the panels, and
+    each panel names both directions' recurrent weights in its first gap and, short of width
+    too, sets its final states one a line."""
+    spec = load(str(ROOT / "specs" / "torch_lstm_tagger.yaml"))
+    column, slide = (
+        next(s for v, s in scenes(spec, target) if v.name == "unrolled")
+        for target in ("column", "slide")
+    )
+    size = {
+        t: (1 + max(n.pos[0] for n in s.nodes), 1 + max(n.pos[1] for n in s.nodes))
+        for t, s in (("c", column), ("s", slide))
+    }
+    assert size == {"c": (4, 10), "s": (6, 6)}
+    at = {n.id: n.pos for n in slide.nodes}
+    assert all((at[e.src][0] < 3) == (at[e.dst][0] < 3) for e in slide.edges)
+    top = max(p[1] for n, p in at.items() if p[0] < 3)
+    labels = {p: plain_text(n.label) for n in slide.nodes for p in [n.pos]}
+    assert [labels[c, top] for c in range(3)] == [labels[c + 3, 0] for c in range(3)]
+    assert labels[0, top].startswith("y_0^{(1)}")
+    named = [
+        min(at[e.src][0], at[e.dst][0]) for e in slide.edges if e.role == "recurrent" and e.label
+    ]
+    assert sorted(named) == [0, 0, 3, 3]
+    finals = [line for t in labels.values() for line in t.split("\n") if "_n[" in line]
+    assert sorted(finals)[:2] == ["= h_n[0],", "= h_n[1],"] and len(finals) == 8
+
+
+def test_curves_bulging_into_one_gap_from_both_its_sides_keep_apart():
+    """The tagger's slide: the last step of the first panel curves right past its forward
+    cell, the first step of the second curves left past its own; laid out at first, the
+    two crossed in the gap between the panels, which is set wider until they stand GAP_X
+    apart."""
+    spec = load(str(ROOT / "specs" / "torch_lstm_tagger.yaml"))
+    scene = next(s for v, s in scenes(spec, "slide") if v.name == "unrolled")
+    with layout.measuring(False, scene.name):
+        placed = layout.Layout(scene, style.THEMES["light"], "slide")
+        assert placed._crowded() == {}
+        placed._place({})
+        assert set(placed._crowded()) == {2}  # the gap between the panels
+
+
 def test_a_window_layer_on_a_slide_sets_t_s_change_beside_its_call_and_the_shape_under_it():
     """conv_lstm_forecaster's Conv1D and MaxPooling1D: four lines each in a column figure
     (call, window, T, shape), two on a slide, whose height is what it is short of."""

@@ -60,6 +60,7 @@ FRAME_PAD = 10.0  # between a group's frame and its nodes
 # how far a curve along a column reaches out of it, per point of its height (its least bend,
 # 0.3 of the chord, bulges a quadratic curve by half that)
 SKIP_BULGE = 0.15
+PLACINGS = 4  # at most this many more layouts, each with wider gaps where curves crowd one
 SKIP_BENDS = (0.3, 0.45, 0.6, 0.9, 1.2, 1.6)  # an edge along a column past a node: the least first
 
 
@@ -334,18 +335,19 @@ class Layout:
         # where the other crowds fewer labels (`_grid`)
         self.past = sides_past_nodes(scene)
         self.left = left_loops(scene)  # nodes whose self-loop runs out of their left side
-        self._grid()
-        # spatial indexes keep layout linear in the number of nodes: each test looks only at
-        # what lies in the grid cells it touches
-        self.node_index: GridIndex[str] = GridIndex()
-        for nid, box in self.boxes.items():
-            self.node_index.add(box, nid, pad=2.0)
+        # a gap two curves bulge into from both its sides, each as far as its nodes made it
+        # (a bidirectional grid's last step beside the next panel's first), set wider until
+        # they keep apart (its curves, bent anew, may reach further)
+        widen: dict[int, float] = {}
+        self._place(widen)
+        for _ in range(PLACINGS):
+            crowded = self._crowded()
+            if not crowded:
+                break
+            for c, room in crowded.items():
+                widen[c] = widen.get(c, 0.0) + room
+            self._place(widen)
         self.label_index: GridIndex[Box] = GridIndex()
-        self.rows_span = (  # the bottom and top boxes' outer sides
-            min(b.y - b.h / 2 for b in self.boxes.values()),
-            max(b.y + b.h / 2 for b in self.boxes.values()),
-        )
-        self.routes = self._routes()
         self.line_index: GridIndex[tuple[int, Point]] = GridIndex()  # (edge index, point)
         for k, r in enumerate(self.routes):
             # a point every few points of the route's length, so no label slips between two
@@ -364,6 +366,46 @@ class Layout:
         self.frames = [self._frame(g) for g in scene.groups if g.label]
         self._fit()
 
+    def _place(self, widen: dict[int, float]) -> None:
+        """The boxes (`widen`: room added to the gap right of a column) and the routes."""
+        self._grid(widen)
+        # spatial indexes keep layout linear in the number of nodes: each test looks only at
+        # what lies in the grid cells it touches
+        self.node_index: GridIndex[str] = GridIndex()
+        for nid, box in self.boxes.items():
+            self.node_index.add(box, nid, pad=2.0)
+        self.rows_span = (  # the bottom and top boxes' outer sides
+            min(b.y - b.h / 2 for b in self.boxes.values()),
+            max(b.y + b.h / 2 for b in self.boxes.values()),
+        )
+        self.routes = self._routes()
+
+    def _crowded(self) -> dict[int, float]:
+        """By column, the room its gap on the right lacks: a curve along it bulges in from
+        the left and one along the next column from the right, closer than GAP_X where both
+        pass (a flow up or down: a flow to the right has no curves along its columns)."""
+        if self.scene.flow == "right":
+            return {}
+        at = {n.id: n.pos[0] for n in self.scene.nodes}
+        order = sorted(set(at.values()))
+        after = dict(pairwise(order))
+        curves: dict[int, list[tuple[float, float, float, float]]] = {}  # x extent, y extent
+        for e, route in zip(self.scene.edges, self.routes, strict=True):
+            if route is not None and route[2] and at[e.src] == at[e.dst]:
+                points = [on_arc(*route, k / 20) for k in range(21)]
+                xs, ys = [x for x, _ in points], [y for _, y in points]
+                curves.setdefault(at[e.src], []).append((min(xs), max(xs), min(ys), max(ys)))
+        widen: dict[int, float] = {}
+        for c, d in after.items():
+            for _, right, low, high in curves.get(c, []):
+                for left, _, p, q in curves.get(d, []):
+                    if max(low, p) < min(high, q) and left - right < GAP_X:
+                        # in whole points: widened by as much, they are GAP_X apart, not a
+                        # rounding error short of it
+                        room = float(math.ceil(GAP_X - (left - right)))
+                        widen[c] = max(widen.get(c, 0.0), room)
+        return widen
+
     def _size(self, node: Node) -> tuple[float, float]:
         if node.extent:
             return node.extent
@@ -375,7 +417,7 @@ class Layout:
             w = h = max(w, h)
         return w, h
 
-    def _grid(self) -> None:
+    def _grid(self, widen: dict[int, float]) -> None:
         """Node boxes on the scene's grid: columns as wide as their widest node plus room for
         the labels of edges leaving them; rows as tall as their tallest node. A flow to the
         right reads like text: each row is a line with its own columns."""
@@ -518,7 +560,7 @@ class Layout:
             if c[0] != line:
                 x, line = 0.0, c[0]
             xs[c] = x + w / 2
-            x += w + extra[c]
+            x += w + extra[c] + widen.get(c[1], 0.0)
         self.boxes = {
             n.id: Box(xs[col_of[n.id]], ys[row_of[n.id]] + below[n.id] / 2, *sizes[n.id])
             for n in scene.nodes

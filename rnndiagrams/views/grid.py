@@ -71,7 +71,7 @@ class Grid:
         self.many = len(section.recurrent) > 1
         self.named = names_layer(section.recurrent)  # weight names say the layer: no `^(k)`
         self.keyed = False  # a key under the title names each row's layer (a graph's figure)
-        self.narrow = False  # columns kept narrow (a graph's): final states one a line
+        self.narrow = False  # columns kept narrow (a graph's, two panels'): final states one a line
         # a framework's long weight names, repeated on every step, would set the columns apart
         # by their width: unrolled, each is named on the first step only
         self.once = not folded and self.notation not in labels.MATH_NOTATIONS
@@ -80,6 +80,9 @@ class Grid:
         # of steps shows it; without one, the first such edge the recurrence runs along names it)
         self.line = labels.SLIDE_GRID_LINE if slide else labels.LONG_LINE
         self.name_elided = False
+        # named elided, a two-way layer's two names in the first gap (each panel of a slide's
+        # two): the other gap as narrow as its `…`
+        self.one_gap = False
         # folded, a Bidirectional layer's two cells sit side by side (columns 0 and 2), each
         # with its own loop, and everything else in the middle column between them
         self.side = folded and any(two_way(layer) for layer in section.recurrent)
@@ -152,3 +155,44 @@ class Grid:
         nid = f"r{r}c{col}"
         self.nodes.append(Node(nid, label, role, "round", (col, r)))
         return nid
+
+    def deep(self) -> bool:
+        """Whether the built grid has at least twice as many rows as columns: a slide holds
+        it only as two panels side by side (`panels`)."""
+        rows = 1 + max(n.pos[1] for n in self.nodes)
+        cols = 1 + max(n.pos[0] for n in self.nodes)
+        return rows >= 2 * cols
+
+    def panels(self) -> None:
+        """The built grid as two panels side by side, for a slide short of height: the rows
+        above a row that every edge across leaves (a merge between two layers) move right of
+        the rest, onto a copy of that row, their input; of those rows, the one that sets the
+        two panels' heights closest. A grid without one stays as it is."""
+        rows = 1 + max(n.pos[1] for n in self.nodes)
+        cols = 1 + max(n.pos[0] for n in self.nodes)
+        row = {n.id: n.pos[1] for n in self.nodes}
+
+        def cut(s: int) -> bool:
+            """Whether no edge runs past row `s`, nor into it from above."""
+            return not any(
+                min(row[e.src], row[e.dst]) < s < max(row[e.src], row[e.dst])
+                or row[e.dst] == s < row[e.src]
+                for e in self.edges
+            )
+
+        cuts = [s for s in range(1, rows - 1) if cut(s)]
+        if not cuts:
+            return
+        split = min(cuts, key=lambda s: max(s + 1, rows - s))
+        copies = {n.id: f"{n.id}copy" for n in self.nodes if n.pos[1] == split}
+        nodes = []
+        for n in self.nodes:
+            c, r = n.pos
+            if r == split:
+                nodes.append(n._replace(id=copies[n.id], pos=(c + cols, 0)))
+            nodes.append(n._replace(pos=(c + cols, r - split)) if r > split else n)
+        self.nodes = nodes
+        self.edges = [
+            e._replace(src=copies[e.src]) if e.src in copies and row[e.dst] > split else e
+            for e in self.edges
+        ]

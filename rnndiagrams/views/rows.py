@@ -155,8 +155,9 @@ class Rows(Grid):
                 for c in range(1, len(ids)):
                     a, b = (ids[c - 1], ids[c]) if not backwards else (ids[c], ids[c - 1])
                     elided = None in (self.cols[c - 1], self.cols[c])
-                    # elided: the first edge the recurrence runs along names it
-                    first = c == (len(ids) - 1 if backwards else 1)
+                    # elided: the first edge the recurrence runs along names it (or the
+                    # first gap's, in either direction: `one_gap`)
+                    first = c == (len(ids) - 1 if backwards and not self.one_gap else 1)
                     named = not elided or (self.name_elided and first)
                     self.edges.append(
                         Edge(

@@ -22,7 +22,7 @@ def build(
     shapes, and three step columns instead of four. On a slide (`target`), short of height,
     an unrolled grid taller than wide runs what follows its last step alone down a column
     right of it (Grid.beside; folded, the loop's label stands there; an encoder's runs into
-    its decoder)."""
+    its decoder); one at least twice as tall as wide stands as two panels (Grid.panels)."""
     section = select(model, view)
     decoder = seq2seq.decoder_start(model, view, section)
     slide = target != "column"
@@ -40,13 +40,26 @@ def build(
     if decoder is not None:
         return seq2seq.build(model, view, grid, decoder)
     grid.build()
+
+    def rebuilt(cols: list[str | None], beside: bool, panels: bool = False) -> Rows:
+        """The grid again with these columns; with no pair of steps drawn, the recurrent
+        weight named on the first edge into `...`. As two panels side by side (`panels`,
+        Grid.panels), short of width too: both directions' weights named in a panel's first
+        gap (Grid.one_gap), its final states one a line (Grid.narrow)."""
+        again = Rows(model, section, cols, folded, shapes, beside=beside, slide=slide)
+        again.name_elided = None in cols[:2]
+        again.one_gap = again.narrow = panels
+        again.build()
+        if panels:
+            again.panels()
+        return again
+
     if slide and not folded and grid.tall():
-        # the chain takes the width a step column had: one fewer, and with no pair of steps
-        # drawn, the recurrent weight named on the first edge into `...`
-        cols = columns(steps, len(cols) - 1) if len(cols) > 3 else cols
-        grid = Rows(model, section, cols, folded, shapes, beside=True, slide=slide)
-        grid.name_elided = None in cols[:2]
-        grid.build()
+        # the chain takes the width a step column had: one fewer
+        grid = rebuilt(columns(steps, len(cols) - 1) if len(cols) > 3 else cols, True)
+    if slide and not folded and grid.deep():
+        # three step columns a panel (0, ..., T-1)
+        grid = rebuilt(columns(steps, 3), grid.beside, panels=True)
     faded = any(n.emphasis == "faded" for n in grid.nodes)
     return Scene(
         name=figure_name(model, what, section.head_hidden),
