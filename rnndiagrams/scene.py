@@ -106,6 +106,9 @@ class Scene(NamedTuple):
     # curves between its top and bottom rows
     short: bool = False
     packed: bool = False  # rows as close as the labels in their gaps let (a slide's graph)
+    # a slide's tall grid as two panels side by side: the columns of one panel; step t stands
+    # in column t of each (a build adds a step to both)
+    panel: int = 0
 
     @property
     def title(self) -> Label:

@@ -9,10 +9,11 @@ import figure_page as fp
 import pytest
 from conftest import ROOT
 
-from rnndiagrams import load
+from rnndiagrams import load, style
 from rnndiagrams.cli import main
 from rnndiagrams.pipeline import render_figures, scenes
 from rnndiagrams.render import frames
+from rnndiagrams.render.layout import Layout
 
 NUMPY = ROOT / "specs" / "seed_numpy_rnn.yaml"
 GALLERY = sorted((ROOT / "specs").glob("*.yaml"))
@@ -31,6 +32,22 @@ def test_builds_add_one_time_step_each_with_its_recurrent_edge():
     assert {n.id for n in scene.nodes if n.pos[0] == 0} == steps[0].nodes  # step 0 alone
     recurrent = {i for i, e in enumerate(scene.edges) if e.role == "recurrent"}
     assert not recurrent & steps[0].edges and recurrent <= steps[-1].edges
+
+
+def test_a_build_of_a_grid_in_two_panels_adds_each_step_to_both():
+    """A slide's tall grid stands as two panels (Scene.panel): frame k shows steps 0..k of
+    both layers, its band behind the step in each panel, not one panel after the other."""
+    spec = load(str(ROOT / "specs" / "torch_lstm_tagger.yaml"))
+    scene = next(s for v, s in scenes(spec, "slide") if v.name == "unrolled")
+    assert scene.panel
+    steps = frames.builds(scene)
+    assert len(steps) == scene.panel
+    for build in steps:
+        shown = {n.pos[0] for n in scene.nodes if n.id in build.nodes}
+        assert shown == {c + p for c in range(build.column + 1) for p in (0, scene.panel)}
+    layout = Layout(scene, style.THEMES["light"], "slide")
+    bands = frames.highlight(layout, 0)
+    assert len(bands) == 2 and bands[0].x + bands[0].w / 2 < bands[1].x - bands[1].w / 2
 
 
 def test_frames_need_a_backend_that_draws_builds(tmp_path, capsys):

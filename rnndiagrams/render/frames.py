@@ -1,8 +1,9 @@
 """Step-by-step builds of a time grid: what each frame of a lecture's build shows.
 
-A time-grid view (unrolled) places step t in grid column t, so frame k holds the nodes of
-columns 0..k and the edges between them, the recurrent edge into step k among them. Every
-frame is painted on the full figure's layout, so the canvas never changes size.
+A time-grid view (unrolled) places step t in grid column t (of each panel, when a slide's
+grid stands as two: Scene.panel), so frame k holds the nodes of steps 0..k and the edges
+between them, the recurrent edge into step k among them. Every frame is painted on the full
+figure's layout, so the canvas never changes size.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..scene import Scene
+from ..scene import Node, Scene
 from .geometry import Box
 
 if TYPE_CHECKING:
@@ -27,12 +28,17 @@ class Build:
     edges: frozenset[int]  # indices of every edge shown so far
 
 
+def step(scene: Scene, node: Node) -> int:
+    """The time step a node belongs to: its column, in whichever panel it stands."""
+    return node.pos[0] % scene.panel if scene.panel else node.pos[0]
+
+
 def builds(scene: Scene) -> list[Build]:
-    """One build per grid column, each holding every earlier one."""
-    columns = sorted({n.pos[0] for n in scene.nodes})
+    """One build per step, each holding every earlier one."""
+    columns = sorted({step(scene, n) for n in scene.nodes})
     out = []
     for column in columns:
-        nodes = frozenset(n.id for n in scene.nodes if n.pos[0] <= column)
+        nodes = frozenset(n.id for n in scene.nodes if step(scene, n) <= column)
         edges = frozenset(i for i, e in enumerate(scene.edges) if e.src in nodes and e.dst in nodes)
         out.append(Build(column, nodes, edges))
     return out
@@ -47,14 +53,18 @@ def added(scene: Scene) -> list[tuple[Build, frozenset[str], frozenset[int]]]:
     return out
 
 
-def highlight(layout: Layout, column: int) -> Box:
-    """The band behind one time step's nodes, a little wider than they are."""
-    boxes = [layout.boxes[n.id] for n in layout.scene.nodes if n.pos[0] == column]
-    left = min(b.x - b.w / 2 for b in boxes) - PAD
-    right = max(b.x + b.w / 2 for b in boxes) + PAD
-    bottom = min(b.y - b.h / 2 for b in boxes) - PAD
-    top = max(b.y + b.h / 2 for b in boxes) + PAD
-    return Box((left + right) / 2, (bottom + top) / 2, right - left, top - bottom)
+def highlight(layout: Layout, column: int) -> list[Box]:
+    """The bands behind one time step's nodes (one a panel), a little wider than they are."""
+    scene = layout.scene
+    out = []
+    for col in sorted({n.pos[0] for n in scene.nodes if step(scene, n) == column}):
+        boxes = [layout.boxes[n.id] for n in scene.nodes if n.pos[0] == col]
+        left = min(b.x - b.w / 2 for b in boxes) - PAD
+        right = max(b.x + b.w / 2 for b in boxes) + PAD
+        bottom = min(b.y - b.h / 2 for b in boxes) - PAD
+        top = max(b.y + b.h / 2 for b in boxes) + PAD
+        out.append(Box((left + right) / 2, (bottom + top) / 2, right - left, top - bottom))
+    return out
 
 
 STEP_SECONDS = 1.2  # how long an animated build shows each step

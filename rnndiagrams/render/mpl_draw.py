@@ -180,16 +180,18 @@ class _Drawing(Layout):
         for k, (step, _, _) in enumerate(steps):
             if build is not None and k != build:
                 continue
-            _band(
-                ax,
-                frames.highlight(self, step.column),
-                8,
-                facecolor=self.theme.frame,
-                edgecolor="none",
-                alpha=0.15,
-                zorder=0.5,
-                gid=f"rnnh{k}" if animate else None,
-            )
+            for j, band in enumerate(frames.highlight(self, step.column)):
+                _band(
+                    ax,
+                    band,
+                    8,
+                    facecolor=self.theme.frame,
+                    edgecolor="none",
+                    alpha=0.15,
+                    zorder=0.5,
+                    # ids unique: a second panel's band of the step numbered after it
+                    gid=(f"rnnh{k}-{j}" if j else f"rnnh{k}") if animate else None,
+                )
             shown_nodes, shown_edges = step.nodes, step.edges
         for i, (edge, route) in enumerate(zip(self.scene.edges, self.routes, strict=True)):
             if shown_edges is None or i in shown_edges:

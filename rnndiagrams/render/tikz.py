@@ -274,10 +274,12 @@ class Picture:
         return out
 
     def highlight(self, column: int) -> str:
-        """The band behind a time step, in the frame colour, faint."""
-        band = frames.highlight(self.layout, column)
+        """The bands behind a time step (one a panel), in the frame colour, faint."""
         frame = self.color("rnnframe", self.layout.theme.frame)
-        return rf"\fill[{frame}, opacity=0.15, rounded corners=8bp] {_rect(band)};"
+        return " ".join(
+            rf"\fill[{frame}, opacity=0.15, rounded corners=8bp] {_rect(band)};"
+            for band in frames.highlight(self.layout, column)
+        )
 
     def preamble(self) -> list[str]:
         return [

@@ -83,6 +83,7 @@ class Grid:
         # named elided, a two-way layer's two names in the first gap (each panel of a slide's
         # two): the other gap as narrow as its `…`
         self.one_gap = False
+        self.panel = 0  # the columns of the left panel, once `panels` set two (Scene.panel)
         # folded, a Bidirectional layer's two cells sit side by side (columns 0 and 2), each
         # with its own loop, and everything else in the middle column between them
         self.side = folded and any(two_way(layer) for layer in section.recurrent)
@@ -191,7 +192,7 @@ class Grid:
             if r == split:
                 nodes.append(n._replace(id=copies[n.id], pos=(c + cols, 0)))
             nodes.append(n._replace(pos=(c + cols, r - split)) if r > split else n)
-        self.nodes = nodes
+        self.nodes, self.panel = nodes, cols
         self.edges = [
             e._replace(src=copies[e.src]) if e.src in copies and row[e.dst] > split else e
             for e in self.edges

@@ -68,4 +68,5 @@ def build(
         nodes=tuple(grid.nodes),
         edges=tuple(grid.edges),
         short=slide,
+        panel=grid.panel,
     )
