@@ -178,3 +178,22 @@ def test_curves_past_a_node_keep_their_side_and_cross_no_curve(target):
                 found[f"{path.stem}:{view.name}"] = crossed
     assert {"imdb_bilstm", "torch_lstm_tagger", "attention_bahdanau"} <= sided
     assert not found, found
+
+
+@pytest.mark.parametrize("target", ["column", "slide"])
+def test_every_arrow_ends_on_the_side_of_its_box(target):
+    """Heads spread along one side stay on it: residual_rnn's slide stack had lstm_2's arrow
+    into `residual` shifted past the box's corner, pointing at empty space (Firefox review)."""
+    off = set()
+    for path in sorted((ROOT / "specs").glob("*.yaml")):
+        for view, scene in scenes(load(str(path)), target):
+            with layout.measuring(False, scene.name):
+                placed = layout.Layout(scene, THEMES["light"], target)
+            nodes = {n.id: n for n in scene.nodes}
+            for edge, route in zip(scene.edges, placed.routes, strict=True):
+                if route is None or nodes[edge.dst].shape in ("circle", "exit"):
+                    continue
+                box, (x, y) = placed.boxes[edge.dst], route[1]
+                if abs(x - box.x) > box.w / 2 + 0.5 or abs(y - box.y) > box.h / 2 + 0.5:
+                    off.add(f"{path.stem}:{view.name}:{edge.src}->{edge.dst}")
+    assert not off

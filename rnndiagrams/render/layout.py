@@ -659,7 +659,13 @@ class Layout:
             for j, (_, i, k) in enumerate(sorted(meeting)):
                 shift = (j - (len(meeting) - 1) / 2) * step
                 x, y = ends[i][k]
-                ends[i][k] = (x + shift, y) if side in ("top", "bottom") else (x, y + shift)
+                # kept on the side, clear of its corners (an end near a corner shifted past it
+                # pointed at empty space beside the box)
+                ends[i][k] = (
+                    (_within(x + shift, box.x, box.w), y)
+                    if side in ("top", "bottom")
+                    else (x, _within(y + shift, box.y, box.h))
+                )
                 moved.add(i)
         # two arrowheads landing either side of a corner (a state's h on the side, its c on the
         # top) would nearly meet: the one on the top or bottom moves in along it
