@@ -60,7 +60,7 @@ def _counts_beside_names(
         if count in node.label:
             rest = tuple(line for line in node.label[1:] if line != count)
             name = (*node.label[0], words(f" {count[0].text}", small=True))
-            if rest and _width(name) <= max(map(_width, rest)):
+            if _width(name) <= max(map(_width, rest)):
                 beside[node.id] = (name, *rest)
     rows: dict[int, list[Node]] = {}
     for node in nodes:
