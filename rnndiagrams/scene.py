@@ -116,7 +116,7 @@ class Scene(NamedTuple):
         return tuple((Run(line),) for line in wrap(self.name, TITLE_CHARS))
 
 
-def columns(text: str) -> int:
+def _columns(text: str) -> int:
     """Width in Latin-letter columns: wide (CJK, Hangul) characters count two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
@@ -125,7 +125,7 @@ def wrap(text: str, width: int) -> list[str]:
     """Greedy word wrap at `width` columns; a word longer than a line keeps a line of its own."""
     lines: list[str] = []
     for word in text.split(" "):
-        if lines and columns(lines[-1]) + 1 + columns(word) <= width:
+        if lines and _columns(lines[-1]) + 1 + _columns(word) <= width:
             lines[-1] += " " + word
         else:
             lines.append(word)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from ..scene import Edge, Group, Label, Line, Node, Run, Scene, columns, words, wrap
+from ..scene import Edge, Group, Label, Line, Node, Run, Scene, words, wrap
 from ..shapes import ShapedLayer, ShapedModel
 from ..shapes.shaped import format_shape
 from ..specification.graph import order, sources
@@ -22,11 +22,10 @@ def build(model: ShapedModel, view: ViewSpec, target: str = "column") -> Scene:
         return scene
     nodes = tuple(n._replace(label=_wrapped(n.label)) for n in scene.nodes)
     if model.spec.graph:  # set left to right, its columns' lines would be wider still
-        nodes = _banded(nodes, scene.groups)
-        return scene._replace(nodes=_counts_beside_names(model, nodes, 1))
+        return scene._replace(nodes=_banded(nodes, scene.groups))
     per = math.ceil(len(nodes) / _lines(len(nodes)))
     nodes = tuple(n._replace(pos=divmod(i, per)) for i, n in enumerate(nodes))
-    return scene._replace(flow="right", nodes=_counts_beside_names(model, nodes, 0))
+    return scene._replace(flow="right", nodes=nodes)
 
 
 SLIDE_LINE = 32  # columns: a layer's call longer than this takes more lines on a slide
@@ -43,38 +42,6 @@ def _wrapped(label: Label) -> Label:
         else:
             out += [(Run(text, small=run.small),) for text in wrap(run.text, SLIDE_LINE)]
     return tuple(out)
-
-
-def _counts_beside_names(
-    model: ShapedModel, nodes: tuple[Node, ...], axis: int
-) -> tuple[Node, ...]:
-    """A slide is short of height: a layer's count stands after its name (`decoder.gru
-    148,224 params`), a box a line shorter, where that line is no wider than the box's widest
-    (no width is traded for it), and in a row (`pos[axis]`) only when every box setting its
-    height can take it: a lower box, or the row's height set by another, gains nothing."""
-    layers = {layer.name: layer for layer in model.layers}
-    beside: dict[str, Label] = {}
-    for node in nodes:
-        layer = layers.get(node.label[0][0].text)
-        count = (words(labels.params(layer, None), small=True),) if layer else None
-        if count in node.label:
-            rest = tuple(line for line in node.label[1:] if line != count)
-            name = (*node.label[0], words(f" {count[0].text}", small=True))
-            if _width(name) <= max(map(_width, rest)):
-                beside[node.id] = (name, *rest)
-    rows: dict[int, list[Node]] = {}
-    for node in nodes:
-        rows.setdefault(node.pos[axis], []).append(node)
-    shorter: set[str] = set()
-    for row in rows.values():
-        tallest = {n.id for n in row if len(n.label) == max(len(m.label) for m in row)}
-        if tallest <= beside.keys():
-            shorter |= tallest
-    return tuple(n._replace(label=beside[n.id]) if n.id in shorter else n for n in nodes)
-
-
-def _width(line: Line) -> int:
-    return columns("".join(run.text for run in line))
 
 
 def _lines(count: int) -> int:
