@@ -17,6 +17,7 @@ from ..style import Theme
 HEAD_GAP = 10  # points of space under the legend
 BLANK: Label = ((Run(" ", small=True),),)  # a blank line that sets a label's text apart
 PAD = 0.2  # inches of room around the drawing
+PANEL_GAP = "0.3"  # inches between the two panels of a slide's grid, past the column gap
 # a flow to the right reads like text: its rows are lines, laid top to bottom, one rank each
 RANKDIR = {"up": "BT", "down": "TB", "right": "TB"}
 
@@ -537,6 +538,12 @@ def _grid_hints(
         placed = sorted(
             [(float(_cell(n, scene.flow)[0]), n.id) for n in members] + lanes.get(row, [])
         )
+        if scene.panel:
+            # a slide's two panels (Scene.panel) set further apart than two columns, so they
+            # read as two: an empty box in each row between them
+            spacer = f"panel_gap_{row}"
+            g.node(spacer, shape="box", style="invis", label="", width=PANEL_GAP, height="0")
+            placed = sorted([*placed, (scene.panel - 0.5, spacer)])
         with g.subgraph() as same:
             same.attr(rank="same")
             for _, node in placed:
