@@ -251,10 +251,16 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
         },
     )
     grouped = {n for group in scene.groups for n in group.nodes}
-    # a slide's nodes low, but in the rows of edges whose labels stand round their heads
-    # (attention's alphas, staggered round a context's side: a lower context set them onto one
-    # another, lower rows ran the line from the first step through the second alpha)
-    heads = {pos[x][1] for e in scene.edges if e.at_head and e.label for x in (e.src, e.dst)}
+    # a slide's nodes low, but in the rows of edges whose labels stand round their heads,
+    # rising into them (attention's alphas, staggered round a context's side: a lower context
+    # set them onto one another, lower rows ran the line from the first step through the
+    # second alpha); alphas down into a context stand either side of their lines
+    heads = {
+        pos[x][1]
+        for e in scene.edges
+        if e.at_head and e.label and pos[e.src][1] < pos[e.dst][1]
+        for x in (e.src, e.dst)
+    }
     low = {n.id for n in scene.nodes if close and pos[n.id][1] not in heads}
     for group in scene.groups:
         with g.subgraph(name=f"cluster_{group.id}") as sub:
@@ -337,10 +343,14 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
             # attention's weights at the heads converging on a context, in a slide's packed
             # rows: turned further round the head (40 degrees, dot's default -25), off the
             # line that runs on under them to the next context, and left of their line's
-            # head, their space after them, off the context's box
+            # head, their space after them, off the context's box. Down into a context (it
+            # stands on its query's rows, under the values), the nearest value's line arrives
+            # steepest, above the others: its weight above its line, theirs under theirs
             turned = edge.at_head and scene.packed
             if turned:
                 attrs["labelangle"] = "40"
+                if pos[edge.src][1] > pos[edge.dst][1]:
+                    attrs["labelangle"] = "80" if edge.src == _nearest(scene, edge, pos) else "-40"
             attrs[key] = labels.label(
                 lowered + _staggered(edge.label, i, staggered),
                 edge_size,
@@ -375,6 +385,14 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
 def _upward(edge: Edge, pos: dict[str, tuple[int, int]]) -> bool:
     """Whether an edge runs back up the rows (what a loop reads from the step before)."""
     return edge.backward and pos[edge.src][1] != pos[edge.dst][1]
+
+
+def _nearest(scene: Scene, edge: Edge, pos: dict[str, tuple[int, int]]) -> str:
+    """Of the edges converging on `edge`'s head with labels there, the source in the column
+    nearest that head's."""
+    column = pos[edge.dst][0]
+    sources = [e.src for e in scene.edges if e.at_head and e.dst == edge.dst]
+    return min(sources, key=lambda src: (abs(pos[src][0] - column), pos[src]))
 
 
 def _staggered(label: Label, index: int, converging: list[int]) -> Label:

@@ -80,6 +80,9 @@ class Grid:
         # of steps shows it; without one, the first such edge the recurrence runs along names it)
         self.line = labels.SLIDE_GRID_LINE if slide else labels.LONG_LINE
         self.name_elided = False
+        # a backward row's weight named in the first gap, as the forward row's, not the last
+        # (a slide's graph through time: one gap widened by the two, not two gaps by one each)
+        self.gap_shared = False
         # folded, a Bidirectional layer's two cells sit side by side (columns 0 and 2), each
         # with its own loop, and everything else in the middle column between them
         self.side = folded and any(two_way(layer) for layer in section.recurrent)

@@ -156,7 +156,7 @@ class Rows(Grid):
                     a, b = (ids[c - 1], ids[c]) if not backwards else (ids[c], ids[c - 1])
                     elided = None in (self.cols[c - 1], self.cols[c])
                     # elided: the first edge the recurrence runs along names it
-                    first = c == (len(ids) - 1 if backwards else 1)
+                    first = c == (len(ids) - 1 if backwards and not self.gap_shared else 1)
                     named = not elided or (self.name_elided and first)
                     self.edges.append(
                         Edge(
