@@ -220,22 +220,23 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
                 # time axes side by side (an encoder's steps beside its decoder's) packed
                 # closer, so the figure keeps its text legible in a 720 px column, and a
                 # slide's columns, as its rows are; closer still with lanes (a gap a lane is
-                # in holds a curve between two labels), and a layer graph's on a slide: its
-                # edge labels are nodes of the ranks between, padded on their own
+                # in holds a curve between two labels) and in a slide's graph through time (its
+                # weights one a line, set in the gaps beside their columns), and a layer graph's
+                # on a slide: its edge labels are nodes of the ranks between, padded on their own
                 "nodesep": "0.2"
-                if lanes.nodes
+                if lanes.nodes or scene.packed
                 else "0.1"
                 if graph
                 else "0.25"
                 if scene.wide or close
                 else "0.35",
-                # a right flow: lines of text, and a slide's time grid, short of height; a
-                # slide's layer graph or graph through time: its labels' ranks between its
-                # rows take room of their own
+                # a right flow: lines of text, and a slide's time grid, short of height, and its
+                # graph through time (packed as the matplotlib layout packs its rows); a slide's
+                # layer graph: its labels' ranks between its rows take room of their own
                 "ranksep": "0.25"
-                if scene.flow == "right" or scene.short
+                if scene.flow == "right" or scene.short or scene.packed
                 else "0.3"
-                if graph or scene.packed
+                if graph
                 else "0.45",
                 "newrank": "true",
                 "pad": pad,
