@@ -525,8 +525,10 @@ def _node(g: Graph, node: Node, labels: _Labels, low: bool = False) -> None:
         attrs["label"] = labels.label(node.label)
         if low and shape != "circle":
             attrs["height"] = SLIDE_BOX_HEIGHT
-            if node.role == "ellipsis":  # as wide as it is, not dot's least width (0.75 in)
-                attrs["width"] = "0"
+            # a `…` as wide as it is, not dot's least width (0.75 in), nor its margin (0.12 in
+            # a side, a step column's gap twice): room enough off the arrows into and out of it
+            if node.role == "ellipsis":
+                attrs.update(width="0", margin="0.04,0.06")
     styles = [s for s in (fill_style, "dashed" if node.emphasis == "faded" else "") if s]
     if styles:
         attrs["style"] = ",".join(styles)
