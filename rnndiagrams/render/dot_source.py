@@ -344,14 +344,17 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
             # attention's weights at the heads converging on a context, in a slide's packed
             # rows: turned further round the head (40 degrees, dot's default -25), off the
             # line that runs on under them to the next context, and left of their line's
-            # head, their space after them, off the context's box. Down into a context (it
-            # stands on its query's rows, under the values), the nearest value's line arrives
-            # steepest, above the others: its weight above its line, theirs under theirs
+            # head, their space after them, off the context's box; but the nearest value's,
+            # its line steepest, under the others: dot's angle keeps it off their lines. Down
+            # into a context (it stands on its query's rows, under the values), the nearest
+            # value's line arrives above the others: its weight above its line, theirs under
             turned = edge.at_head and scene.packed
             if turned:
-                attrs["labelangle"] = "40"
-                if pos[edge.src][1] > pos[edge.dst][1]:
-                    attrs["labelangle"] = "80" if edge.src == _nearest(scene, edge, pos) else "-40"
+                near = edge.src == _nearest(scene, edge, pos)
+                down = pos[edge.src][1] > pos[edge.dst][1]
+                attrs["labelangle"] = (
+                    ("80" if near else "-40") if down else ("-25" if near else "40")
+                )
             attrs[key] = labels.label(
                 lowered + _staggered(edge.label, i, staggered),
                 edge_size,
