@@ -221,22 +221,23 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
                 # time axes side by side (an encoder's steps beside its decoder's) packed
                 # closer, so the figure keeps its text legible in a 720 px column, and a
                 # slide's columns, as its rows are; closer still with lanes (a gap a lane is
-                # in holds a curve between two labels), and a layer graph's on a slide: its
-                # edge labels are nodes of the ranks between, padded on their own
+                # in holds a curve between two labels) and in a slide's graph through time (its
+                # weights one a line, set in the gaps beside their columns), and a layer graph's
+                # on a slide: its edge labels are nodes of the ranks between, padded on their own
                 "nodesep": "0.2"
-                if lanes.nodes
+                if lanes.nodes or scene.packed
                 else "0.1"
                 if graph
                 else "0.25"
                 if scene.wide or close
                 else "0.35",
-                # a right flow: lines of text, and a slide's time grid, short of height; a
-                # slide's layer graph or graph through time: its labels' ranks between its
-                # rows take room of their own
+                # a right flow: lines of text, and a slide's time grid, short of height, and its
+                # graph through time (packed as the matplotlib layout packs its rows); a slide's
+                # layer graph: its labels' ranks between its rows take room of their own
                 "ranksep": "0.25"
-                if scene.flow == "right" or scene.short
+                if scene.flow == "right" or scene.short or scene.packed
                 else "0.3"
-                if graph or scene.packed
+                if graph
                 else "0.45",
                 "newrank": "true",
                 "pad": pad,
@@ -252,10 +253,16 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
         },
     )
     grouped = {n for group in scene.groups for n in group.nodes}
-    # a slide's nodes low, but in the rows of edges whose labels stand round their heads
-    # (attention's alphas, staggered round a context's side: a lower context set them onto one
-    # another, lower rows ran the line from the first step through the second alpha)
-    heads = {pos[x][1] for e in scene.edges if e.at_head and e.label for x in (e.src, e.dst)}
+    # a slide's nodes low, but in the rows of edges whose labels stand round their heads,
+    # rising into them (attention's alphas, staggered round a context's side: a lower context
+    # set them onto one another, lower rows ran the line from the first step through the
+    # second alpha); alphas down into a context stand either side of their lines
+    heads = {
+        pos[x][1]
+        for e in scene.edges
+        if e.at_head and e.label and pos[e.src][1] < pos[e.dst][1]
+        for x in (e.src, e.dst)
+    }
     low = {n.id for n in scene.nodes if close and pos[n.id][1] not in heads}
     for group in scene.groups:
         with g.subgraph(name=f"cluster_{group.id}") as sub:
@@ -338,10 +345,17 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
             # attention's weights at the heads converging on a context, in a slide's packed
             # rows: turned further round the head (40 degrees, dot's default -25), off the
             # line that runs on under them to the next context, and left of their line's
-            # head, their space after them, off the context's box
+            # head, their space after them, off the context's box; but the nearest value's,
+            # its line steepest, under the others: dot's angle keeps it off their lines. Down
+            # into a context (it stands on its query's rows, under the values), the nearest
+            # value's line arrives above the others: its weight above its line, theirs under
             turned = edge.at_head and scene.packed
             if turned:
-                attrs["labelangle"] = "40"
+                near = edge.src == _nearest(scene, edge, pos)
+                down = pos[edge.src][1] > pos[edge.dst][1]
+                attrs["labelangle"] = (
+                    ("80" if near else "-40") if down else ("-25" if near else "40")
+                )
             attrs[key] = labels.label(
                 lowered + _staggered(edge.label, i, staggered),
                 edge_size,
@@ -376,6 +390,14 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
 def _upward(edge: Edge, pos: dict[str, tuple[int, int]]) -> bool:
     """Whether an edge runs back up the rows (what a loop reads from the step before)."""
     return edge.backward and pos[edge.src][1] != pos[edge.dst][1]
+
+
+def _nearest(scene: Scene, edge: Edge, pos: dict[str, tuple[int, int]]) -> str:
+    """Of the edges converging on `edge`'s head with labels there, the source in the column
+    nearest that head's."""
+    column = pos[edge.dst][0]
+    sources = [e.src for e in scene.edges if e.at_head and e.dst == edge.dst]
+    return min(sources, key=lambda src: (abs(pos[src][0] - column), pos[src]))
 
 
 def _staggered(label: Label, index: int, converging: list[int]) -> Label:
@@ -507,8 +529,10 @@ def _node(g: Graph, node: Node, labels: _Labels, low: bool = False) -> None:
         attrs["label"] = labels.label(node.label)
         if low and shape != "circle":
             attrs["height"] = SLIDE_BOX_HEIGHT
-            if node.role == "ellipsis":  # as wide as it is, not dot's least width (0.75 in)
-                attrs["width"] = "0"
+            # a `…` as wide as it is, not dot's least width (0.75 in), nor its margin (0.12 in
+            # a side, a step column's gap twice): room enough off the arrows into and out of it
+            if node.role == "ellipsis":
+                attrs.update(width="0", margin="0.04,0.06")
     styles = [s for s in (fill_style, "dashed" if node.emphasis == "faded" else "") if s]
     if styles:
         attrs["style"] = ",".join(styles)

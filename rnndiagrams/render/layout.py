@@ -439,8 +439,16 @@ class Layout:
         rows = list(row_h) if scene.flow == "up" else list(reversed(row_h))
         # a gap holds the labels of the edges crossing it (on a slide a two-line weight label
         # is taller than the rows' gap, and would lie across the boxes beside its edge)
-        # (a slide's time grid, short of height, closer still: its gaps hold their labels)
-        gap = dict.fromkeys(rows, self.sizes.row_gap * (0.6 if scene.short else 1.0))
+        # (a slide's time grid, short of height, closer still: its gaps hold their labels;
+        # and a slide's graph through time, packed, but across the rows an edge past a node
+        # spans, a residual skip: closer rows bent its curve wider, into the labels beside it)
+        skipped = {
+            r
+            for e in (scene.edges[i] for i in self.past)
+            for r in range(*sorted((row_of[e.src], row_of[e.dst])))
+        }
+        close = {r for r in rows if scene.short or scene.packed and r not in skipped}
+        gap = {r: self.sizes.row_gap * (0.6 if r in close else 1.0) for r in rows}
         order = {r: k for k, r in enumerate(rows)}
         # and the labels of the edges along a row, set above their line, reach into the gap
         # above it: an edge's label beside it there stands above them
@@ -462,6 +470,17 @@ class Layout:
                 if b == a + 1:
                     need = self.edge_blocks[i].height + LABEL_ROOM + band + rise[rows[a]]
                     gap[rows[a]] = max(gap[rows[a]], need)
+        # attention's weights on edges down across a gap into their context (a slide's, on its
+        # query's rows) stand one over the other there, beside their lines converging on it
+        down = dict.fromkeys(rows, 0.0)
+        for i, e in enumerate(scene.edges):
+            if (
+                e.at_head
+                and i in self.edge_blocks
+                and order[row_of[e.src]] == order[row_of[e.dst]] + 1
+            ):
+                down[row_of[e.dst]] += self.edge_blocks[i].height
+        gap = {r: max(gap[r], down[r]) for r in rows}
         ys, y = {}, 0.0
         for r in rows:
             ys[r] = y + row_h[r] / 2
@@ -615,6 +634,13 @@ class Layout:
                 inset = b.w / 2 - min(SPREAD, b.w / 4)
                 x = min(max(a.x, b.x - inset), b.x + inset)
                 ends[-1][1] = (x, b.y - math.copysign(b.h / 2, b.y - a.y))
+            if edge.at_head and self.scene.packed and self._down(edge):
+                # down to a context on its query's rows: out of the bottom of its value, at
+                # the corner towards it (out of its side, level with the boxes beside it, the
+                # line ran into the next one)
+                inset = a.w / 2 - min(SPREAD, a.w / 4)
+                x = min(max(b.x, a.x - inset), a.x + inset)
+                ends[-1][0] = (x, a.y - math.copysign(a.h / 2, a.y - b.y))
         bends = [
             self._bend(e, *ends[i], side=self.past.get(i)) if e.src != e.dst else 0.0
             for i, e in enumerate(self.scene.edges)
@@ -724,6 +750,10 @@ class Layout:
             for i, edge in enumerate(self.scene.edges)
         ]
 
+    def _down(self, edge: Edge) -> bool:
+        """Whether an edge runs against the flow's rows (from a row after its head's)."""
+        return self.nodes[edge.src].pos[1] > self.nodes[edge.dst].pos[1]
+
     @staticmethod
     def _reenters(box: Box, ends: list[Point], rad: float) -> bool:
         """Whether a curve from `box` turns back through it (a cell's inputs to a gate two
@@ -752,8 +782,10 @@ class Layout:
         close = self.sizes.row_gap < style.TARGETS["column"].row_gap
         shallow: tuple[float, ...] = (-0.02, 0.02, -0.05, 0.05) if close else ()
         # a slide's time grid keeps a row's edge past a node (every step's output into the
-        # pooling beside the last) within its rows by a deeper curve under the nodes
-        shallow += (-0.1, 0.1, -0.2, 0.2) if self.scene.short else ()
+        # pooling beside the last) within its rows by a deeper curve under the nodes; so does
+        # a slide's graph through time (attention's edges down to a context between the rows
+        # of the steps before it: a curve over them was the figure's top)
+        shallow += (-0.1, 0.1, -0.2, 0.2) if self.scene.short or self.scene.packed else ()
         # wider bends last: a graph's skip edge passes a whole node of its column
         rads: tuple[float, ...] = (
             (0.0, *SKIP_BENDS)

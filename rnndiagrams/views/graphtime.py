@@ -86,7 +86,7 @@ class Steps(Rows):
         # states on one line, and (its rows packed, Scene.packed) a weight's shape beside its name
         self.once, self.narrow = True, not slide
         self.line = labels.SLIDE_GRID_LINE if slide else 0
-        self.name_elided = None in axis.cols[:2]
+        self.name_elided, self.one_gap = None in axis.cols[:2], slide
         # the key under the title names each row's layer: a framework's weight names
         # (`weight_hh_l1`) need no `^(k)` to say it, nor a final state `of encoder.rnn`
         self.named, self.keyed = self.notation not in labels.MATH_NOTATIONS, True
@@ -406,6 +406,11 @@ class _Figure:
     def _layer(self, spec: LayerSpec, layer: ShapedLayer, sup: str) -> None:
         reads = [self.drawn[r.source] for r in (spec.reads or ()) + spec.initial_state]
         row = 1 + max(d.row for d in reads)
+        if self.slide and layer.role == "attention":
+            # a slide is short of height: a context stands right above its query's step, on
+            # the decoder's own rows, its values' edges coming down to it where those stand
+            # higher (a bidirectional encoder's merge), not a row above every row it reads
+            row = 1 + reads[0].row
         # a state handed over from another recurrent layer's final step: on the same row,
         # so it runs on from the encoder's last step into the decoder's first, as textbooks draw
         handed = [self.drawn[r.source] for r in spec.initial_state if self.drawn[r.source].finals]
@@ -474,15 +479,19 @@ class _Figure:
 
     def _attend(self, src: Drawn, into: Drawn, cols: list[str | None]) -> None:
         """A context per query step from every drawn step of the value's axis, the edges into
-        the first named by their weights alpha_{t,s}; the legend says over how many steps."""
+        the first named by their weights alpha_{t,s}; the legend says over how many steps.
+        Contexts below their values (a slide's) have the edges into the last named: the lines
+        on to every later context pass between the first and the row above, where its
+        weights would stand, and none passes the last."""
         value = self.axes[cast(int, src.axis)]
+        named = len(cols) - 1 if into.row < src.row else 0
         for c, dst in enumerate(into.ids):
             if cols[c] is None:
                 continue
             for s, nid in enumerate(src.ids):
                 if value.cols[s] is not None:
-                    # named into the first query step only, as a weight is on its first step
-                    alpha = ((sym("α", f"{cols[c]},{value.cols[s]}"),),) if c == 0 else ()
+                    # named into one query step only, as a weight is on its first step
+                    alpha = ((sym("α", f"{cols[c]},{value.cols[s]}"),),) if c == named else ()
                     self.edges.append(Edge(nid, dst, alpha, "merge", at_head=True))
         layer = cast(ShapedLayer, into.layer)
         steps = "None" if value.steps is None else f"{value.steps:,}"

@@ -80,8 +80,9 @@ class Grid:
         # of steps shows it; without one, the first such edge the recurrence runs along names it)
         self.line = labels.SLIDE_GRID_LINE if slide else labels.LONG_LINE
         self.name_elided = False
-        # named elided, a two-way layer's two names in the first gap (each panel of a slide's
-        # two): the other gap as narrow as its `…`
+        # named elided, a two-way layer's two names in the first gap, the other gap as narrow
+        # as its `…` (each panel of a slide's two; a slide's graph through time: one gap
+        # widened by the two, not two gaps by one each)
         self.one_gap = False
         self.panel = 0  # the columns of the left panel, once `panels` set two (Scene.panel)
         # folded, a Bidirectional layer's two cells sit side by side (columns 0 and 2), each
