@@ -129,15 +129,15 @@ for (const {svg, fig, natural} of out) {
     runs.push({text: comment ? comment.data.trim() : '', px: scaleOf(g) * 100,
                box: r, ink: r, bbox: r, collapsible: false, chars: -1, edge: edgeOf(g)});
   }
-  // lines through text: an edge's sampled points inside the ink of a run it does not label
+  // lines through text: an edge's sampled points inside the ink of a run (`own`: its label)
   const crossings = [];
   for (const r of runs) {
     if (!r.ink) continue;
     for (const e of edges) {
-      if (e.key === r.edge) continue;
       const inside = e.points.filter(([x, y]) => x > r.ink.left + %(slack)s && x < r.ink.right - %(slack)s
                                               && y > r.ink.top + %(slack)s && y < r.ink.bottom - %(slack)s);
-      if (inside.length) crossings.push({edge: e.name, text: r.text, points: inside.length});
+      if (inside.length) crossings.push({edge: e.name, text: r.text, points: inside.length,
+                                         own: e.key === r.edge});
     }
   }
   const styles = [];
@@ -233,7 +233,13 @@ def ink_clashes(fig: dict, tolerance: float = 0.5) -> list[tuple[str, str, float
 def lines_through_text(fig: dict) -> list[tuple[str, str]]:
     """(edge, text) pairs: an edge's line or arrowhead running through the ink of a text run
     that is not that edge's own label (a curve through a shape, a line across a weight)."""
-    return sorted({(c["edge"], c["text"]) for c in fig["crossings"]})
+    return sorted({(c["edge"], c["text"]) for c in fig["crossings"] if not c["own"]})
+
+
+def lines_through_own_label(fig: dict) -> list[tuple[str, str]]:
+    """(edge, text) pairs: an edge's line running through the ink of its own label (a label
+    set on its line instead of beside it)."""
+    return sorted({(c["edge"], c["text"]) for c in fig["crossings"] if c["own"]})
 
 
 def labels_on_lines(fig: dict, depth: float = 0.25) -> list[str]:
