@@ -58,9 +58,16 @@ def draw(
 
 
 def _place(
-    ax: Axes, block: Block, x: float, top: float, align: str = "center", gid: str | None = None
+    ax: Axes,
+    block: Block,
+    x: float,
+    top: float,
+    output: tuple[str, int],
+    align: str = "center",
+    gid: str | None = None,
 ) -> None:
-    """Draw a block with its top edge at `top`; x is its centre or left edge."""
+    """Draw a block with its top edge at `top`; x is its centre or left edge. `output`: the
+    format and dpi the figure is saved in."""
     y, serial, rc = top, 0, matplotlib.rcParams
     settings = repr([rc[k] for k in _FONT_RC])
     for pieces, width, height in block.lines:
@@ -70,7 +77,8 @@ def _place(
             serial += 1
             # what `ax.text` makes, but without the axes' clip box, which text does not use
             # (`clip_on` is False) and which cost each piece a transform of its own
-            text = Text(
+            text = _Piece(
+                (*output, p.size, p.weight, settings),
                 left + p.dx,
                 y + height * 0.25 + p.rise,
                 p.text,
@@ -85,14 +93,40 @@ def _place(
             cast(Any, ax)._add_text(text)  # private: absent from matplotlib's stubs
 
 
-# what a FontProperties takes from rc besides the size and weight it is given
+# what a FontProperties takes from rc besides the size and weight it is given, and what
+# measuring text in it does (the hinting of a PNG's)
 _FONT_RC: tuple[RcKeyType, ...] = (
     "font.family",
     "font.style",
     "font.variant",
     "font.stretch",
     "mathtext.fontset",
+    "text.hinting",
+    "text.hinting_factor",
 )
+
+_LAYOUTS: dict[tuple[Any, ...], Any] = {}  # a piece's key and string -> its layout
+_LAYOUTS_HELD = 4096  # and emptied when it holds this many
+
+
+class _Piece(Text):
+    """A piece of text, whose layout (measured, to set its line on its anchor) matplotlib
+    works out once per string, font and output in a process rather than once per piece
+    drawn: a deep figure draws the same few strings thousands of times. `key`: the format and
+    dpi of the output, the size, weight and `_FONT_RC` settings of the font."""
+
+    def __init__(self, key: tuple[Any, ...], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._key = key
+
+    def _get_layout(self, renderer: Any) -> Any:
+        key = (*self._key, self.get_text())
+        found = _LAYOUTS.get(key)
+        if found is None:
+            if len(_LAYOUTS) >= _LAYOUTS_HELD:
+                _LAYOUTS.clear()
+            found = _LAYOUTS[key] = cast(Any, Text)._get_layout(self, renderer)
+        return found
 
 
 @cache
@@ -137,6 +171,7 @@ class _Drawing(Layout):
 
     gids: dict[str, str]  # node id or edge index -> the gid of its build (animated SVG)
     serial: int  # artists tagged so far: gids are unique
+    output: tuple[str, int]  # the format and dpi saved in
 
     def save(self, fmt: str, dpi: int, build: int | None = None, animate: bool = False) -> bytes:
         """The figure; with `build`, only that step of its build (and the ones before it), the
@@ -149,8 +184,9 @@ class _Drawing(Layout):
         ax.set_xlim(0, self.width)
         ax.set_ylim(0, self.height)
         top = self.height - MARGIN
-        _place(ax, self.header, MARGIN, top, "left")
-        _place(ax, self.legend, MARGIN, top - self.header.height, "left")
+        self.output = (fmt, dpi if fmt == "png" else 72)
+        _place(ax, self.header, MARGIN, top, self.output, "left")
+        _place(ax, self.legend, MARGIN, top - self.header.height, self.output, "left")
         for frame, group in zip(
             self.frames, [g for g in self.scene.groups if g.label], strict=True
         ):
@@ -169,6 +205,7 @@ class _Drawing(Layout):
                 self.group_labels[group.id],
                 frame.x - frame.w / 2 + 8,
                 frame.y + frame.h / 2 - 3,
+                self.output,
                 "left",
             )
         steps = frames.added(self.scene) if build is not None or animate else []
@@ -212,7 +249,7 @@ class _Drawing(Layout):
         fig.savefig(
             buf,
             format=fmt,
-            dpi=dpi if fmt == "png" else 72,
+            dpi=self.output[1],
             metadata=metadata,
             facecolor=self.theme.background,
         )
@@ -259,9 +296,10 @@ class _Drawing(Layout):
             ax.add_artist(Rectangle((left, bottom), box.w, box.h, **kw))
         block = self.blocks[node.id]
         if node.extent:
-            _place(ax, block, box.x, bottom - 3, gid=self._gid(node.id))
+            _place(ax, block, box.x, bottom - 3, self.output, gid=self._gid(node.id))
         else:
-            _place(ax, block, box.x, box.y + block.height / 2, gid=self._gid(node.id))
+            top = box.y + block.height / 2
+            _place(ax, block, box.x, top, self.output, gid=self._gid(node.id))
 
     def _edge(self, ax: Axes, edge: Edge, route: Route | None, index: int) -> None:
         style_kw: dict[str, Any] = dict(
@@ -293,6 +331,7 @@ class _Drawing(Layout):
                 self.edge_blocks[index],
                 rect.x - rect.w / 2,
                 rect.y + rect.h / 2,
+                self.output,
                 "left",
                 self._edge_gid(index, "label"),
             )
