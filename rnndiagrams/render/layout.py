@@ -205,7 +205,7 @@ MATHTEXT_PARSES = _share_mathtext_parses()  # the shared cache (None: matplotlib
 
 def _share_glyph_layouts() -> Any:
     """An SVG with its text as paths (the default) had each piece of text laid out anew:
-    FreeType shapes the string and loads every glyph's outline, a third of a deep figure's
+    FreeType shapes the string and loads every glyph's outline, a fifth of a deep figure's
     drawing, which repeats a few strings thousands of times. The layout is a pure function of
     the font (an FT2Font, which matplotlib sizes alike for every layout: `_get_font`), the
     string and its options: laid out once per process, the outlines kept with it for each
