@@ -142,17 +142,22 @@ def test_matplotlib_parses_and_measures_each_symbol_once_per_process(monkeypatch
 
 
 def test_matplotlib_lays_out_each_piece_of_text_once_per_process(monkeypatch):
-    """matplotlib measured every piece of text it drew, to set it on its anchor, and shaped
-    its glyphs (loading each outline) to write it as paths, though a deep figure draws the
-    same few strings thousands of times."""
+    """matplotlib measured every piece of text it drew, to set it on its anchor, looked up
+    its font files and shaped its glyphs (loading each outline) to write it as paths, though
+    a deep figure draws the same few strings thousands of times."""
     from matplotlib import _text_helpers
+    from matplotlib.font_manager import fontManager
     from matplotlib.text import Text
 
-    from rnndiagrams.render import layout, mpl_draw
+    from rnndiagrams.render import mpl_draw
 
-    layout.GLYPH_LAYOUTS.cache_clear()  # as in a new process
+    mpl_draw.GLYPH_LAYOUTS.cache_clear()  # as in a new process
     mpl_draw._LAYOUTS.clear()
-    pieces, measured, shaped = [], [], []
+    pieces, measured, shaped, looked_up = [], [], [], []
+    find = fontManager._find_fonts_by_props
+    monkeypatch.setattr(
+        fontManager, "_find_fonts_by_props", lambda p: looked_up.append(1) or find(p)
+    )
     piece_layout, measure, shape = (
         mpl_draw._Piece._get_layout,
         Text._get_layout,
@@ -171,11 +176,12 @@ def test_matplotlib_lays_out_each_piece_of_text_once_per_process(monkeypatch):
     mpl = {"backends": ("matplotlib",), "formats": ("svg",)}
     first = render_figures(spec, mpl)
     assert 0 < len(measured) < len(pieces) and len(shaped) == len(set(shaped))
-    done = len(pieces), len(measured), len(shaped)
+    done = len(pieces), len(measured), len(shaped), len(looked_up)
     assert [f.data for f in render_figures(spec, mpl)] == [f.data for f in first]
     assert len(pieces) == 2 * done[0]  # every piece drawn again,
-    assert (len(measured), len(shaped)) == done[1:]  # none measured or shaped again
-    assert layout.GLYPH_LAYOUTS.cache_info().hits
+    assert (len(measured), len(shaped)) == done[1:3]  # none measured or shaped again,
+    assert len(looked_up) == done[3]  # nor its font files looked up
+    assert mpl_draw.GLYPH_LAYOUTS.cache_info().hits
 
 
 @pytest.mark.needs_dot
@@ -203,17 +209,17 @@ def test_a_forked_worker_holds_no_font_of_its_parent():
     from matplotlib.font_manager import FontProperties
     from matplotlib.textpath import text_to_path
 
-    from rnndiagrams.render import layout
+    from rnndiagrams.render import layout, mpl_draw
 
     layout.Measure(style.THEMES["light"]).width("$h_{t-1}^{(1)}$", 11.0, True)
     text_to_path.get_text_path(FontProperties(), "h")  # its glyphs laid out
     assert layout._renderer.cache_info().currsize == 1
-    assert layout.GLYPH_LAYOUTS.cache_info().currsize
+    assert mpl_draw.GLYPH_LAYOUTS.cache_info().currsize
     assert layout.MATHTEXT_PARSES is None or layout.MATHTEXT_PARSES.cache_info().currsize
     pid = os.fork()
     if pid == 0:  # the child: no font objects of the parent's left
         shared = layout.MATHTEXT_PARSES.cache_info().currsize if layout.MATHTEXT_PARSES else 0
-        held = layout._renderer.cache_info().currsize + layout.GLYPH_LAYOUTS.cache_info().currsize
+        held = layout._renderer.cache_info().currsize + mpl_draw.GLYPH_LAYOUTS.cache_info().currsize
         os._exit(int(held + shared != 0))
     assert os.waitpid(pid, 0)[1] == 0
 

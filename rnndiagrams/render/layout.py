@@ -16,7 +16,6 @@ import re
 import shutil
 import subprocess
 from bisect import bisect_left, bisect_right
-from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,7 +30,6 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.mathtext import MathTextParser
-from matplotlib.textpath import TextToPath
 
 from .. import style
 from ..scene import Edge, Group, Label, Node, Run, Scene, left_loops, sides_past_nodes
@@ -203,43 +201,6 @@ def _share_mathtext_parses() -> Any:
 MATHTEXT_PARSES = _share_mathtext_parses()  # the shared cache (None: matplotlib's own)
 
 
-def _share_glyph_layouts() -> Any:
-    """An SVG with its text as paths (the default) had each piece of text laid out anew:
-    FreeType shapes the string and loads every glyph's outline, a fifth of a deep figure's
-    drawing, which repeats a few strings thousands of times. The layout is a pure function of
-    the font (an FT2Font, which matplotlib sizes alike for every layout: `_get_font`), the
-    string and its options: laid out once per process, the outlines kept with it for each
-    figure's defs (a figure takes those of the glyphs it has not drawn yet)."""
-    path_class: Any = TextToPath  # private members, absent from matplotlib's stubs
-    uncached = path_class.get_glyphs_with_font
-    makers: dict[type, Any] = {}
-
-    @lru_cache(4096)
-    def laid_out(kind: type, font: Any, s: str, options: tuple[tuple[str, Any], ...]) -> Any:
-        return uncached(makers[kind], font, s, **dict(options))
-
-    def get_glyphs_with_font(
-        self: Any,
-        font: Any,
-        s: str,
-        glyph_map: dict[str, Any] | None = None,
-        return_new_glyphs_only: bool = False,
-        **options: Any,
-    ) -> tuple[list[Any], dict[str, Any], list[Any]]:
-        kind: Any = type(self)  # its glyphs' names are its class's
-        makers.setdefault(kind, self)
-        glyphs, outlines, rects = laid_out(kind, font, s, tuple(sorted(options.items())))
-        known = OrderedDict() if glyph_map is None else glyph_map
-        new = OrderedDict() if return_new_glyphs_only else known
-        new.update((name, outline) for name, outline in outlines.items() if name not in known)
-        return list(glyphs), new, list(rects)
-
-    path_class.get_glyphs_with_font = get_glyphs_with_font
-    return laid_out
-
-
-GLYPH_LAYOUTS = _share_glyph_layouts()  # the shared cache
-
 # The rc settings text extents depend on besides the string, size and weight.
 _METRIC_RC: tuple[RcKeyType, ...] = (
     "font.family",
@@ -261,7 +222,6 @@ def _forget_fonts() -> None:
     offset the child shares with its parent and siblings, so two workers reading glyphs at
     once read each other's bytes (FreeType: "invalid outline")."""
     _renderer.cache_clear()
-    GLYPH_LAYOUTS.cache_clear()  # keyed by the parent's fonts: never asked again
     if MATHTEXT_PARSES is not None:
         MATHTEXT_PARSES.cache_clear()
 

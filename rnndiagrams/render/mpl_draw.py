@@ -6,17 +6,20 @@ box, arrow and text piece is drawn where it says, and the figure saved.
 from __future__ import annotations
 
 import io
+import os
 import threading
-from functools import cache
+from collections import OrderedDict
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
 import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
+from matplotlib.font_manager import FontProperties, fontManager, get_font
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Rectangle
 from matplotlib.path import Path
 from matplotlib.text import Text
+from matplotlib.textpath import TextToPath
 
 from .. import style
 from ..scene import Edge, Node, Scene
@@ -133,8 +136,66 @@ class _Piece(Text):
 def _font(size: float, weight: str, settings: str) -> FontProperties:
     """The font of a piece of text, made once per size, weight and rc `settings` (each text
     copies it): resolving a new FontProperties from rc for every piece cost a fifth of a deep
-    figure's drawing."""
-    return FontProperties(size=size, weight=weight)
+    figure's drawing. Its font files are looked up once too (`_FILES`)."""
+    font = FontProperties(size=size, weight=weight)
+    _FILES[font.copy()] = cast(Any, fontManager)._find_fonts_by_props(font)
+    return font
+
+
+# a piece's font (as it was made: FontProperties compare by value) -> the files it resolves to
+_FILES: dict[FontProperties, list[Any]] = {}
+
+
+def _share_text_paths() -> Any:
+    """Text written as paths (SVG's default) was looked up and laid out anew for each piece:
+    its font files found from its FontProperties (`_get_font`), the string shaped by FreeType
+    and every glyph's outline loaded (`get_glyphs_with_font`), a fifth of a deep figure's
+    drawing, which repeats a few strings thousands of times. A piece's font has its files
+    found once (`_font`), and a layout, a pure function of the font (an FT2Font, which `_get_font` sizes
+    alike for every layout), the string and its options, is made once per process, with the
+    outlines a figure's defs take of the glyphs it has not drawn yet. Patched on matplotlib's
+    class, as `layout.py` shares the mathtext parses: each renderer makes a TextToPath of its
+    own."""
+    path_class: Any = TextToPath  # private members, absent from matplotlib's stubs
+    find_font, uncached = path_class._get_font, path_class.get_glyphs_with_font
+    makers: dict[type, Any] = {}
+
+    def _get_font(self: Any, prop: FontProperties) -> Any:
+        files = _FILES.get(prop)
+        if files is None:  # not a piece's font
+            return find_font(self, prop)
+        font = get_font(files)
+        font.set_size(self.FONT_SCALE, self.DPI)  # as matplotlib's own
+        return font
+
+    @lru_cache(4096)
+    def laid_out(kind: type, font: Any, s: str, options: tuple[tuple[str, Any], ...]) -> Any:
+        return uncached(makers[kind], font, s, **dict(options))
+
+    def get_glyphs_with_font(
+        self: Any,
+        font: Any,
+        s: str,
+        glyph_map: dict[str, Any] | None = None,
+        return_new_glyphs_only: bool = False,
+        **options: Any,
+    ) -> tuple[list[Any], dict[str, Any], list[Any]]:
+        kind: Any = type(self)  # its glyphs' names are its class's
+        makers.setdefault(kind, self)
+        glyphs, outlines, rects = laid_out(kind, font, s, tuple(sorted(options.items())))
+        known = OrderedDict() if glyph_map is None else glyph_map
+        new = OrderedDict() if return_new_glyphs_only else known
+        new.update((name, outline) for name, outline in outlines.items() if name not in known)
+        return list(glyphs), new, list(rects)
+
+    path_class._get_font = _get_font
+    path_class.get_glyphs_with_font = get_glyphs_with_font
+    return laid_out
+
+
+GLYPH_LAYOUTS = _share_text_paths()  # the shared layouts
+# keyed by fonts (FT2Font objects) a forked child does not use: matplotlib makes it its own
+os.register_at_fork(after_in_child=GLYPH_LAYOUTS.cache_clear)
 
 
 _CANVAS = threading.local()
