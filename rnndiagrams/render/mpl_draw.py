@@ -132,6 +132,10 @@ class _Piece(Text):
         return found
 
 
+# a piece's font (as it was made: FontProperties compare by value) -> the files it resolves to
+_FILES: dict[FontProperties, list[Any]] = {}
+
+
 @cache
 def _font(size: float, weight: str, settings: str) -> FontProperties:
     """The font of a piece of text, made once per size, weight and rc `settings` (each text
@@ -142,20 +146,16 @@ def _font(size: float, weight: str, settings: str) -> FontProperties:
     return font
 
 
-# a piece's font (as it was made: FontProperties compare by value) -> the files it resolves to
-_FILES: dict[FontProperties, list[Any]] = {}
-
-
 def _share_text_paths() -> Any:
-    """Text written as paths (SVG's default) was looked up and laid out anew for each piece:
-    its font files found from its FontProperties (`_get_font`), the string shaped by FreeType
-    and every glyph's outline loaded (`get_glyphs_with_font`), a fifth of a deep figure's
-    drawing, which repeats a few strings thousands of times. A piece's font has its files
-    found once (`_font`), and a layout, a pure function of the font (an FT2Font, which `_get_font` sizes
-    alike for every layout), the string and its options, is made once per process, with the
-    outlines a figure's defs take of the glyphs it has not drawn yet. Patched on matplotlib's
-    class, as `layout.py` shares the mathtext parses: each renderer makes a TextToPath of its
-    own."""
+    """Text written as paths (SVG's default) was looked up and laid out anew for each piece,
+    though a deep figure repeats a few strings thousands of times: its font files found from
+    its FontProperties (`_get_font`), the string shaped by FreeType and every glyph's outline
+    loaded (`get_glyphs_with_font`, a fifth of such a figure's drawing). A piece's font has
+    its files found once (`_font`); a layout, a pure function of the font (an FT2Font, which
+    `_get_font` sizes alike for every layout), the string and its options, is made once per
+    process, kept with the outlines a figure's defs take of the glyphs it has not drawn yet.
+    Patched on matplotlib's class, as `layout.py` shares the mathtext parses: each renderer
+    makes a TextToPath of its own."""
     path_class: Any = TextToPath  # private members, absent from matplotlib's stubs
     find_font, uncached = path_class._get_font, path_class.get_glyphs_with_font
     makers: dict[type, Any] = {}
