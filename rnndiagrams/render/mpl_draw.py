@@ -116,14 +116,16 @@ class _Piece(Text):
     """A piece of text, whose layout (measured, to set its line on its anchor) matplotlib
     works out once per string, font and output in a process rather than once per piece
     drawn: a deep figure draws the same few strings thousands of times. `key`: the format and
-    dpi of the output, the size, weight and `_FONT_RC` settings of the font."""
+    dpi of the output, the size, weight and `_FONT_RC` settings of the font (the string and
+    how it is aligned and turned are the piece's own)."""
 
     def __init__(self, key: tuple[Any, ...], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._key = key
 
     def _get_layout(self, renderer: Any) -> Any:
-        key = (*self._key, self.get_text())
+        placed = (self.get_horizontalalignment(), self.get_verticalalignment(), self.get_rotation())
+        key = (*self._key, self.get_text(), *placed)
         found = _LAYOUTS.get(key)
         if found is None:
             if len(_LAYOUTS) >= _LAYOUTS_HELD:
