@@ -200,7 +200,6 @@ def _share_mathtext_parses() -> Any:
 
 MATHTEXT_PARSES = _share_mathtext_parses()  # the shared cache (None: matplotlib's own)
 
-
 # The rc settings text extents depend on besides the string, size and weight.
 _METRIC_RC: tuple[RcKeyType, ...] = (
     "font.family",
