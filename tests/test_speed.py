@@ -141,6 +141,49 @@ def test_matplotlib_parses_and_measures_each_symbol_once_per_process(monkeypatch
     assert layout._width.cache_info().misses == measured
 
 
+def test_matplotlib_lays_out_each_piece_of_text_once_per_process(monkeypatch):
+    """matplotlib measured every piece of text it drew, to set it on its anchor, looked up
+    its font files and shaped its glyphs (loading each outline) to write it as paths, though
+    a deep figure draws the same few strings thousands of times."""
+    from matplotlib import _text_helpers
+    from matplotlib.font_manager import fontManager
+    from matplotlib.text import Text
+
+    from rnndiagrams.render import mpl_draw
+
+    mpl_draw.GLYPH_LAYOUTS.cache_clear()  # as in a new process
+    mpl_draw._LAYOUTS.clear()
+    pieces, measured, shaped, looked_up = [], [], [], []
+    find = fontManager._find_fonts_by_props
+    monkeypatch.setattr(
+        fontManager, "_find_fonts_by_props", lambda p: looked_up.append(1) or find(p)
+    )
+    piece_layout, measure, shape = (
+        mpl_draw._Piece._get_layout,
+        Text._get_layout,
+        _text_helpers.layout,
+    )
+    monkeypatch.setattr(
+        mpl_draw._Piece, "_get_layout", lambda self, r: pieces.append(1) or piece_layout(self, r)
+    )
+    monkeypatch.setattr(Text, "_get_layout", lambda self, r: measured.append(1) or measure(self, r))
+    monkeypatch.setattr(
+        _text_helpers,
+        "layout",
+        lambda s, font, **kw: shaped.append((s, font)) or shape(s, font, **kw),
+    )
+    spec = load(str(SEED))
+    mpl = {"backends": ("matplotlib",), "formats": ("svg",)}
+    first = render_figures(spec, mpl)
+    assert 0 < len(measured) < len(pieces) and len(shaped) == len(set(shaped))
+    done = len(pieces), len(measured), len(shaped), len(looked_up)
+    assert [f.data for f in render_figures(spec, mpl)] == [f.data for f in first]
+    assert len(pieces) == 2 * done[0]  # every piece drawn again,
+    assert (len(measured), len(shaped)) == done[1:3]  # none measured or shaped again,
+    assert len(looked_up) == done[3]  # nor its font files looked up
+    assert mpl_draw.GLYPH_LAYOUTS.cache_info().hits
+
+
 @pytest.mark.needs_dot
 def test_workers_write_what_one_process_writes(tmp_path):
     specs = [str(ROOT / "specs" / name) for name in ("seed_sentiment.yaml", "gru.yaml")]
@@ -163,15 +206,21 @@ def test_a_forked_worker_holds_no_font_of_its_parent():
     their file through an offset a forked child shares with its parent and its siblings: two
     `render -j` workers reading glyphs at once read each other's bytes. A child starts
     without them, as matplotlib's own font cache does."""
-    from rnndiagrams.render import layout
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    from rnndiagrams.render import layout, mpl_draw
 
     layout.Measure(style.THEMES["light"]).width("$h_{t-1}^{(1)}$", 11.0, True)
+    text_to_path.get_text_path(FontProperties(), "h")  # its glyphs laid out
     assert layout._renderer.cache_info().currsize == 1
+    assert mpl_draw.GLYPH_LAYOUTS.cache_info().currsize
     assert layout.MATHTEXT_PARSES is None or layout.MATHTEXT_PARSES.cache_info().currsize
     pid = os.fork()
     if pid == 0:  # the child: no font objects of the parent's left
         shared = layout.MATHTEXT_PARSES.cache_info().currsize if layout.MATHTEXT_PARSES else 0
-        os._exit(int(layout._renderer.cache_info().currsize + shared != 0))
+        held = layout._renderer.cache_info().currsize + mpl_draw.GLYPH_LAYOUTS.cache_info().currsize
+        os._exit(int(held + shared != 0))
     assert os.waitpid(pid, 0)[1] == 0
 
 

@@ -6,17 +6,20 @@ box, arrow and text piece is drawn where it says, and the figure saved.
 from __future__ import annotations
 
 import io
+import os
 import threading
-from functools import cache
+from collections import OrderedDict
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
 import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
+from matplotlib.font_manager import FontProperties, fontManager, get_font
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Rectangle
 from matplotlib.path import Path
 from matplotlib.text import Text
+from matplotlib.textpath import TextToPath
 
 from .. import style
 from ..scene import Edge, Node, Scene
@@ -58,9 +61,16 @@ def draw(
 
 
 def _place(
-    ax: Axes, block: Block, x: float, top: float, align: str = "center", gid: str | None = None
+    ax: Axes,
+    block: Block,
+    x: float,
+    top: float,
+    output: tuple[str, int],
+    align: str = "center",
+    gid: str | None = None,
 ) -> None:
-    """Draw a block with its top edge at `top`; x is its centre or left edge."""
+    """Draw a block with its top edge at `top`; x is its centre or left edge. `output`: the
+    format and dpi the figure is saved in."""
     y, serial, rc = top, 0, matplotlib.rcParams
     settings = repr([rc[k] for k in _FONT_RC])
     for pieces, width, height in block.lines:
@@ -70,7 +80,8 @@ def _place(
             serial += 1
             # what `ax.text` makes, but without the axes' clip box, which text does not use
             # (`clip_on` is False) and which cost each piece a transform of its own
-            text = Text(
+            text = _Piece(
+                (*output, p.size, p.weight, settings),
                 left + p.dx,
                 y + height * 0.25 + p.rise,
                 p.text,
@@ -85,22 +96,108 @@ def _place(
             cast(Any, ax)._add_text(text)  # private: absent from matplotlib's stubs
 
 
-# what a FontProperties takes from rc besides the size and weight it is given
+# what a FontProperties takes from rc besides the size and weight it is given, and what
+# measuring text in it does (the hinting of a PNG's)
 _FONT_RC: tuple[RcKeyType, ...] = (
     "font.family",
     "font.style",
     "font.variant",
     "font.stretch",
     "mathtext.fontset",
+    "text.hinting",
+    "text.hinting_factor",
 )
+
+_LAYOUTS: dict[tuple[Any, ...], Any] = {}  # a piece's key and string -> its layout
+_LAYOUTS_HELD = 4096  # and emptied when it holds this many
+
+
+class _Piece(Text):
+    """A piece of text, whose layout (measured, to set its line on its anchor) matplotlib
+    works out once per string, font and output in a process rather than once per piece
+    drawn: a deep figure draws the same few strings thousands of times. `key`: the format and
+    dpi of the output, the size, weight and `_FONT_RC` settings of the font (the string and
+    how it is aligned and turned are the piece's own)."""
+
+    def __init__(self, key: tuple[Any, ...], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._key = key
+
+    def _get_layout(self, renderer: Any) -> Any:
+        placed = (self.get_horizontalalignment(), self.get_verticalalignment(), self.get_rotation())
+        key = (*self._key, self.get_text(), *placed)
+        found = _LAYOUTS.get(key)
+        if found is None:
+            if len(_LAYOUTS) >= _LAYOUTS_HELD:
+                _LAYOUTS.clear()
+            found = _LAYOUTS[key] = cast(Any, Text)._get_layout(self, renderer)
+        return found
+
+
+# a piece's font (as it was made: FontProperties compare by value) -> the files it resolves to
+_FILES: dict[FontProperties, list[Any]] = {}
 
 
 @cache
 def _font(size: float, weight: str, settings: str) -> FontProperties:
     """The font of a piece of text, made once per size, weight and rc `settings` (each text
     copies it): resolving a new FontProperties from rc for every piece cost a fifth of a deep
-    figure's drawing."""
-    return FontProperties(size=size, weight=weight)
+    figure's drawing. Its font files are looked up once too (`_FILES`)."""
+    font = FontProperties(size=size, weight=weight)
+    _FILES[font.copy()] = cast(Any, fontManager)._find_fonts_by_props(font)
+    return font
+
+
+def _share_text_paths() -> Any:
+    """Text written as paths (SVG's default) was looked up and laid out anew for each piece,
+    though a deep figure repeats a few strings thousands of times: its font files found from
+    its FontProperties (`_get_font`), the string shaped by FreeType and every glyph's outline
+    loaded (`get_glyphs_with_font`, a fifth of such a figure's drawing). A piece's font has
+    its files found once (`_font`); a layout, a pure function of the font (an FT2Font, which
+    `_get_font` sizes alike for every layout), the string and its options, is made once per
+    process, kept with the outlines a figure's defs take of the glyphs it has not drawn yet.
+    Patched on matplotlib's class, as `layout.py` shares the mathtext parses: each renderer
+    makes a TextToPath of its own."""
+    path_class: Any = TextToPath  # private members, absent from matplotlib's stubs
+    find_font, uncached = path_class._get_font, path_class.get_glyphs_with_font
+    makers: dict[type, Any] = {}
+
+    def _get_font(self: Any, prop: FontProperties) -> Any:
+        files = _FILES.get(prop)
+        if files is None:  # not a piece's font
+            return find_font(self, prop)
+        font = get_font(files)
+        font.set_size(self.FONT_SCALE, self.DPI)  # as matplotlib's own
+        return font
+
+    @lru_cache(4096)
+    def laid_out(kind: type, font: Any, s: str, options: tuple[tuple[str, Any], ...]) -> Any:
+        return uncached(makers[kind], font, s, **dict(options))
+
+    def get_glyphs_with_font(
+        self: Any,
+        font: Any,
+        s: str,
+        glyph_map: dict[str, Any] | None = None,
+        return_new_glyphs_only: bool = False,
+        **options: Any,
+    ) -> tuple[list[Any], dict[str, Any], list[Any]]:
+        kind: Any = type(self)  # its glyphs' names are its class's
+        makers.setdefault(kind, self)
+        glyphs, outlines, rects = laid_out(kind, font, s, tuple(sorted(options.items())))
+        known = OrderedDict() if glyph_map is None else glyph_map
+        new = OrderedDict() if return_new_glyphs_only else known
+        new.update((name, outline) for name, outline in outlines.items() if name not in known)
+        return list(glyphs), new, list(rects)
+
+    path_class._get_font = _get_font
+    path_class.get_glyphs_with_font = get_glyphs_with_font
+    return laid_out
+
+
+GLYPH_LAYOUTS = _share_text_paths()  # the shared layouts
+# keyed by fonts (FT2Font objects) a forked child does not use: matplotlib makes it its own
+os.register_at_fork(after_in_child=GLYPH_LAYOUTS.cache_clear)
 
 
 _CANVAS = threading.local()
@@ -137,6 +234,7 @@ class _Drawing(Layout):
 
     gids: dict[str, str]  # node id or edge index -> the gid of its build (animated SVG)
     serial: int  # artists tagged so far: gids are unique
+    output: tuple[str, int]  # the format and dpi saved in
 
     def save(self, fmt: str, dpi: int, build: int | None = None, animate: bool = False) -> bytes:
         """The figure; with `build`, only that step of its build (and the ones before it), the
@@ -149,8 +247,9 @@ class _Drawing(Layout):
         ax.set_xlim(0, self.width)
         ax.set_ylim(0, self.height)
         top = self.height - MARGIN
-        _place(ax, self.header, MARGIN, top, "left")
-        _place(ax, self.legend, MARGIN, top - self.header.height, "left")
+        self.output = (fmt, dpi if fmt == "png" else 72)
+        _place(ax, self.header, MARGIN, top, self.output, "left")
+        _place(ax, self.legend, MARGIN, top - self.header.height, self.output, "left")
         for frame, group in zip(
             self.frames, [g for g in self.scene.groups if g.label], strict=True
         ):
@@ -169,6 +268,7 @@ class _Drawing(Layout):
                 self.group_labels[group.id],
                 frame.x - frame.w / 2 + 8,
                 frame.y + frame.h / 2 - 3,
+                self.output,
                 "left",
             )
         steps = frames.added(self.scene) if build is not None or animate else []
@@ -214,7 +314,7 @@ class _Drawing(Layout):
         fig.savefig(
             buf,
             format=fmt,
-            dpi=dpi if fmt == "png" else 72,
+            dpi=self.output[1],
             metadata=metadata,
             facecolor=self.theme.background,
         )
@@ -261,9 +361,10 @@ class _Drawing(Layout):
             ax.add_artist(Rectangle((left, bottom), box.w, box.h, **kw))
         block = self.blocks[node.id]
         if node.extent:
-            _place(ax, block, box.x, bottom - 3, gid=self._gid(node.id))
+            _place(ax, block, box.x, bottom - 3, self.output, gid=self._gid(node.id))
         else:
-            _place(ax, block, box.x, box.y + block.height / 2, gid=self._gid(node.id))
+            top = box.y + block.height / 2
+            _place(ax, block, box.x, top, self.output, gid=self._gid(node.id))
 
     def _edge(self, ax: Axes, edge: Edge, route: Route | None, index: int) -> None:
         style_kw: dict[str, Any] = dict(
@@ -295,6 +396,7 @@ class _Drawing(Layout):
                 self.edge_blocks[index],
                 rect.x - rect.w / 2,
                 rect.y + rect.h / 2,
+                self.output,
                 "left",
                 self._edge_gid(index, "label"),
             )
