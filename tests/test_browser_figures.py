@@ -135,23 +135,17 @@ def test_no_line_runs_through_a_text_it_does_not_label(measured):
 # a head's label at converging lines, a count grazed by its slanted edge. May only shrink.
 OWN_LABEL_CROSSED_ON_SLIDES: set[str] = {
     "attention_bahdanau/unrolled.slide.graphviz",
-    "attention_luong/stack.slide.matplotlib",
     "attention_luong/unrolled.slide.graphviz",
     "conv_lstm_forecaster/stack.slide.graphviz",
-    "encoder_decoder/stack.slide.matplotlib",
     "imdb_bilstm/stack.slide.graphviz",
     "lstm_autoencoder/stack.slide.graphviz",
     "seed_output_head/stack.slide.graphviz",
     "torch_lstm_projections/cell.slide.graphviz",
     "torch_lstm_projections/stack.slide.graphviz",
     "torch_lstm_tagger/stack.slide.graphviz",
-    "torch_seq2seq_stacked/stack.slide.matplotlib",
 }
 # Column figures likewise (generated ones too): may only shrink, to nothing.
 OWN_LABEL_CROSSED_IN_COLUMNS: set[str] = {
-    "graph_keras_000_seq2seq/stack.matplotlib",
-    "graph_keras_001_seq2seq/stack.matplotlib",
-    "graph_keras_008_seq2seq/stack.matplotlib",
     "torch_lstm_projections/cell.graphviz",
 }
 
