@@ -350,17 +350,16 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
             # into a context (it stands on its query's rows, under the values), the nearest
             # value's line arrives above the others: its weight above its line, theirs under
             turned = edge.at_head and scene.packed
+            near = edge.at_head and edge.src == _nearest(scene, edge, pos)
             if edge.at_head and not scene.packed:
                 # dot's own place for labels at converging heads (free of nodes and labels,
                 # not of lines) sets the nearest value's, its line steepest, on that line:
                 # it goes left of its line, out in the room under the others' lines, and
                 # theirs above their lines, clear of the head's box
-                near = edge.src == _nearest(scene, edge, pos)
                 attrs["labelangle"], attrs["labeldistance"] = (
                     ("26", "3.3") if near else ("35", "2.2")
                 )
             if turned:
-                near = edge.src == _nearest(scene, edge, pos)
                 down = pos[edge.src][1] > pos[edge.dst][1]
                 attrs["labelangle"] = (
                     ("80" if near else "-40") if down else ("-25" if near else "40")
