@@ -364,10 +364,14 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
                 attrs["labelangle"] = (
                     ("80" if near else "-40") if down else ("-25" if near else "40")
                 )
+            # dot sets an xlabel with a corner at its edge's middle; an edge from another
+            # column leaves that corner slanted, through the label's first letters: they
+            # stand about a label's height (three spaces) further in
+            slanted = key == "xlabel" and pos[edge.src][0] != pos[edge.dst][0]
             attrs[key] = labels.label(
                 lowered + _staggered(edge.label, i, staggered),
                 edge_size,
-                indent="" if turned else "&#160;",
+                indent="" if turned else "&#160;" * (3 if slanted else 1),
                 end="&#160;&#160;" if turned else "",
             )
         if side is not None:  # out of the lane's side of its source, into the bottom
