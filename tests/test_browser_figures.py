@@ -132,17 +132,10 @@ def test_no_line_runs_through_a_text_it_does_not_label(measured):
 
 
 # Slide figures where an edge's line still runs through its own label (spec/view.slide.backend):
-# attention's weights at a context's head in packed rows, a count grazed by its slanted edge in
-# a Graphviz layer graph. May only shrink.
+# attention's weights at a context's head in packed rows (Graphviz). May only shrink.
 OWN_LABEL_CROSSED_ON_SLIDES: set[str] = {
     "attention_bahdanau/unrolled.slide.graphviz",
     "attention_luong/unrolled.slide.graphviz",
-    "conv_lstm_forecaster/stack.slide.graphviz",
-    "imdb_bilstm/stack.slide.graphviz",
-    "lstm_autoencoder/stack.slide.graphviz",
-    "seed_output_head/stack.slide.graphviz",
-    "torch_lstm_projections/stack.slide.graphviz",
-    "torch_lstm_tagger/stack.slide.graphviz",
 }
 
 

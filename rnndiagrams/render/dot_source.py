@@ -364,10 +364,11 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
                 attrs["labelangle"] = (
                     ("80" if near else "-40") if down else ("-25" if near else "40")
                 )
-            # dot sets an xlabel with a corner at its edge's middle; an edge from another
-            # column leaves that corner slanted, through the label's first letters: they
-            # stand about a label's height (three spaces) further in
-            slanted = key == "xlabel" and pos[edge.src][0] != pos[edge.dst][0]
+            # dot sets an xlabel with a corner at its edge's middle, and an edge's label into a
+            # chain's next line beside that line's middle; an edge from another column leaves
+            # there slanted, through the label's first letters: they stand about a label's
+            # height (three spaces) further in
+            slanted = (key == "xlabel" or wraps) and pos[edge.src][0] != pos[edge.dst][0]
             attrs[key] = labels.label(
                 lowered + _staggered(edge.label, i, staggered),
                 edge_size,
