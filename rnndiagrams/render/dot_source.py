@@ -350,16 +350,29 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
             # into a context (it stands on its query's rows, under the values), the nearest
             # value's line arrives above the others: its weight above its line, theirs under
             turned = edge.at_head and scene.packed
+            near = edge.at_head and edge.src == _nearest(scene, edge, pos)
+            if edge.at_head and not scene.packed:
+                # dot's own place for labels at converging heads (free of nodes and labels,
+                # not of lines) sets the nearest value's, its line steepest, on that line:
+                # it goes left of its line, out in the room under the others' lines, and
+                # theirs above their lines, clear of the head's box
+                attrs["labelangle"], attrs["labeldistance"] = (
+                    ("26", "3.3") if near else ("35", "2.2")
+                )
             if turned:
-                near = edge.src == _nearest(scene, edge, pos)
                 down = pos[edge.src][1] > pos[edge.dst][1]
                 attrs["labelangle"] = (
                     ("80" if near else "-40") if down else ("-25" if near else "40")
                 )
+            # dot sets an xlabel with a corner at its edge's middle, and an edge's label into a
+            # chain's next line beside that line's middle; an edge from another column leaves
+            # there slanted, through the label's first letters: they stand about a label's
+            # height (three spaces) further in
+            slanted = (key == "xlabel" or wraps) and pos[edge.src][0] != pos[edge.dst][0]
             attrs[key] = labels.label(
                 lowered + _staggered(edge.label, i, staggered),
                 edge_size,
-                indent="" if turned else "&#160;",
+                indent="" if turned else "&#160;" * (3 if slanted else 1),
                 end="&#160;&#160;" if turned else "",
             )
         if side is not None:  # out of the lane's side of its source, into the bottom

@@ -908,15 +908,19 @@ class Layout:
             if not any(cost) and not self._beside_another(spot, index):
                 rect = spot  # else the first spot that covers nothing, beside another line
                 break
-        if not flat and self.sizes.edge == self.sizes.text and self._through(rect):
+        # its own line through a label, past a corner's graze, reads as a strike-through,
+        # whatever the target
+        slide = self.sizes.edge == self.sizes.text
+        if not flat and (self._through(rect, index, 0.1) or slide and self._through(rect)):
             best = self._cost(rect, frames, 0.0)  # slide labels: by their boxes alone
             # a label as large as the text (a slide's) beside a shallow line, or between
-            # lines, that one runs through (not past a corner): above or below the line too,
-            # as far off as it climbs over half the label, and not run on from another label
+            # lines, that one runs through (not past a corner), or any label its own line
+            # cuts: above or below the line too, as far off as it climbs over half the
+            # label, and not run on from another label
             for x, y, climb in self._along(start, end, rad):
                 for side in (1, -1) if climb < 1 else ():
                     spot = Box(x, y + side * (h / 2 + 3 + climb * w / 2), w, h)
-                    wide = Box(x, spot.y, w + 2 * LABEL_GAP, h)
+                    wide = Box(x, spot.y, w + 2 * LABEL_GAP, h + LABEL_GAP)
                     if any(overlap(wide, other) for _, other in self.label_index.near(wide)):
                         continue
                     if (cost := self._cost(spot, frames, 0.0)) < best:
@@ -960,14 +964,16 @@ class Layout:
         reach = max(own, LABEL_OFF) + LABEL_OFF
         return any(gap(p) < reach for (k, p), _ in near if k in apart)
 
-    def _through(self, rect: Box) -> bool:
-        """Whether a line runs through a label's rectangle, deeper than a quarter of its height
-        (a slanted line passing it cuts a corner clear of its glyphs)."""
+    def _through(self, rect: Box, edge: int | None = None, depth: float = 0.25) -> bool:
+        """Whether a line (of edge `edge` alone, if given) runs through a label's rectangle,
+        deeper than `depth` of its height (a slanted line passing it cuts a corner clear of
+        its glyphs)."""
         left, right = rect.x - rect.w / 2, rect.x + rect.w / 2
         bottom, top = rect.y - rect.h / 2, rect.y + rect.h / 2
         return any(
-            min(x - left, right - x, y - bottom, top - y) > rect.h / 4
-            for (_, (x, y)), _ in self.line_index.near(rect)
+            min(x - left, right - x, y - bottom, top - y) > rect.h * depth
+            for (k, (x, y)), _ in self.line_index.near(rect)
+            if edge is None or k == edge
         )
 
     def _along(self, start: Point, end: Point, rad: float) -> list[tuple[float, float, float]]:
