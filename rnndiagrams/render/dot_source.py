@@ -571,6 +571,7 @@ def _grid_hints(
     if not lines:
         _fill_gaps(g, rows, cols)
     aligned = not lines or bool(scene.edges)  # a chain's lines (a slide's stack) do
+    named = {n.id: n.pos for n in scene.nodes}  # the ids a spacer between panels must not take
     for row, members in sorted(rows.items()):
         placed = sorted(
             [(float(_cell(n, scene.flow)[0]), n.id) for n in members] + lanes.get(row, [])
@@ -578,7 +579,7 @@ def _grid_hints(
         if scene.panel:
             # a slide's two panels (Scene.panel) set further apart than two columns, so they
             # read as two: an empty box in each row between them
-            spacer = f"panel_gap_{row}"
+            spacer = _fresh(f"panel_gap_{row}", named)
             g.node(spacer, shape="box", style="invis", label="", width=PANEL_GAP, height="0")
             placed = sorted([*placed, (scene.panel - 0.5, spacer)])
         with g.subgraph() as same:

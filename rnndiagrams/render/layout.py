@@ -631,16 +631,12 @@ class Layout:
                 # attention's edges converge on a context from across a slide's packed rows,
                 # shallow: one into its side along its row through the `…` beside it enters
                 # its bottom instead (its top, in a flow down), towards its source
-                inset = b.w / 2 - min(SPREAD, b.w / 4)
-                x = min(max(a.x, b.x - inset), b.x + inset)
-                ends[-1][1] = (x, b.y - math.copysign(b.h / 2, b.y - a.y))
+                ends[-1][1] = _toward(b, a)
             if edge.at_head and self.scene.packed and self._down(edge):
                 # down to a context on its query's rows: out of the bottom of its value, at
                 # the corner towards it (out of its side, level with the boxes beside it, the
                 # line ran into the next one)
-                inset = a.w / 2 - min(SPREAD, a.w / 4)
-                x = min(max(b.x, a.x - inset), a.x + inset)
-                ends[-1][0] = (x, a.y - math.copysign(a.h / 2, a.y - b.y))
+                ends[-1][0] = _toward(a, b)
         bends = [
             self._bend(e, *ends[i], side=self.past.get(i)) if e.src != e.dst else 0.0
             for i, e in enumerate(self.scene.edges)
@@ -660,7 +656,7 @@ class Layout:
                 # corners of its ends on its side, and bends from there
                 up = math.copysign(1.0, b.y - a.y)
                 ends[i] = [
-                    (box.x + side * (box.w / 2 - min(SPREAD, box.w / 4)), box.y + k * box.h / 2)
+                    (box.x + side * _inset(box), box.y + k * box.h / 2)
                     for box, k in ((a, up), (b, -up))
                 ]
                 bends[i] = self._bend(edge, *ends[i], side=side)
@@ -1102,6 +1098,19 @@ class Layout:
             else ((r[0][0] + dx, r[0][1] + dy), (r[1][0] + dx, r[1][1] + dy), r[2])
             for r in self.routes
         ]
+
+
+def _inset(box: Box) -> float:
+    """How far from its centre an edge may leave or enter a box's top or bottom: SPREAD in
+    from its corner, or a quarter of a narrow box's width."""
+    return box.w / 2 - min(SPREAD, box.w / 4)
+
+
+def _toward(box: Box, other: Box) -> Point:
+    """Where an edge between `box` and `other` meets the side of `box` facing `other` in
+    the rows (its top or bottom), as near `other` as the corner's inset lets."""
+    x = _within(other.x, box.x, 2 * _inset(box))
+    return x, box.y - math.copysign(box.h / 2, box.y - other.y)
 
 
 def _within(v: float, centre: float, length: float) -> float:

@@ -134,9 +134,12 @@ class Grid:
         """Whether the built grid, its chain moved beside its last step, would still have at
         least as many rows as columns: a cell is about as wide as two rows are tall, so such a
         grid is at most a slide's 2:1, and moving more of its rows only trades height for width."""
-        rows = 1 + max(n.pos[1] for n in self.nodes)
-        cols = 1 + max(n.pos[0] for n in self.nodes)
+        cols, rows = self.size()
         return self.chain > 0 and rows - self.chain >= cols + self.chain
+
+    def size(self) -> tuple[int, int]:
+        """The built grid's columns and rows."""
+        return 1 + max(n.pos[0] for n in self.nodes), 1 + max(n.pos[1] for n in self.nodes)
 
     def single(self, label: Label, role: str, col: int, after: str | None = None) -> str:
         """A row holding one node, above the given column (many-to-one outputs); or, in a
@@ -161,8 +164,7 @@ class Grid:
     def deep(self) -> bool:
         """Whether the built grid has at least twice as many rows as columns: a slide holds
         it only as two panels side by side (`panels`)."""
-        rows = 1 + max(n.pos[1] for n in self.nodes)
-        cols = 1 + max(n.pos[0] for n in self.nodes)
+        cols, rows = self.size()
         return rows >= 2 * cols
 
     def panels(self) -> None:
@@ -170,8 +172,7 @@ class Grid:
         above a row that every edge across leaves (a merge between two layers) move right of
         the rest, onto a copy of that row, their input; of those rows, the one that sets the
         two panels' heights closest. A grid without one stays as it is."""
-        rows = 1 + max(n.pos[1] for n in self.nodes)
-        cols = 1 + max(n.pos[0] for n in self.nodes)
+        cols, rows = self.size()
         row = {n.id: n.pos[1] for n in self.nodes}
 
         def cut(s: int) -> bool:
