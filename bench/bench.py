@@ -19,7 +19,10 @@
    installed (bench/watch_latency.py).
 
 `--before DIR`: a checkout of an earlier commit (e.g. `git archive f373959 | tar -x -C DIR`),
-timed in the same run, interleaved with this one, for a before/after table. Wall times on a
+timed in the same run, interleaved with this one, for a before/after table, run by
+`--before-python` (default: this interpreter; a commit older than the Graphviz runner needs the
+`graphviz` package beside it). Its gallery row draws the before tree's own specs as its Makefile
+did, and this tree draws the same specs too: the same work, side by side. Wall times on a
 shared machine are noisy: every row also gives the CPU time of its processes.
 """
 
@@ -36,6 +39,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,6 +47,7 @@ sys.path.insert(0, str(ROOT))
 N = 15
 SEED = ROOT / "specs" / "seed_sentiment.yaml"
 WORK = {**os.environ, "RNNDIAGRAMS_NO_CACHE": "1"}  # draw every figure
+PYTHON = {ROOT: sys.executable}  # the interpreter of each tree timed (--before-python)
 USER_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
 UNROLLED = """title: bench
 model:
@@ -56,6 +61,23 @@ DEPTHS = (50, 100, 200, 500)
 MPL_IMPORT = (
     "import matplotlib.figure, matplotlib.backends.backend_svg, matplotlib.backends.backend_agg"
 )
+# one backend's drawing of a spec's figures in a process that has already imported it: what a
+# notebook, `watch` or a `-j` worker pays per figure (prints wall and CPU seconds)
+DRAW_ONLY = """
+import resource, sys, time
+from rnndiagrams import load
+from rnndiagrams.pipeline import render_figures
+from rnndiagrams.render.backends import BACKENDS, command_line
+command_line()
+spec, backend = load(sys.argv[1]), sys.argv[2]
+BACKENDS[backend].load()
+def cpu():
+    used = map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return sum(r.ru_utime + r.ru_stime for r in used)
+wall, used = time.perf_counter(), cpu()
+render_figures(spec, {"backends": (backend,), "formats": ("svg",)})
+print(time.perf_counter() - wall, cpu() - used)
+"""
 PEERS = {  # the seed model, drawn by each peer with its shapes
     "Keras plot_model(show_shapes=True)": """
 import keras
@@ -122,6 +144,11 @@ def trees(before: Path | None) -> dict[str, Path]:
     return {"": ROOT, **({"before: ": before} if before else {})}
 
 
+def rnndiagrams(tree: Path) -> list[str]:
+    """The command that runs `tree`'s rnndiagrams (from its folder: `-m` imports it from there)."""
+    return [PYTHON.get(tree, sys.executable), "-m", "rnndiagrams"]
+
+
 def one_figure(out: str, before: Path | None) -> None:
     from rnndiagrams import load
     from rnndiagrams.pipeline import scenes
@@ -129,7 +156,7 @@ def one_figure(out: str, before: Path | None) -> None:
     from rnndiagrams.style import THEMES
 
     sources = [dot_source(scene, THEMES["light"]).encode() for _, scene in scenes(load(str(SEED)))]
-    render = [sys.executable, "-m", "rnndiagrams", "render", str(SEED), "-o", out]
+    render = [*rnndiagrams(ROOT), "render", str(SEED), "-o", out]
     fns: dict[str, Callable[[], object]] = {
         "python -c pass": lambda: run(sys.executable, "-c", "pass"),
         f"raw dot -Tsvg x{len(sources)}": lambda: [run("dot", "-Tsvg", stdin=s) for s in sources],
@@ -143,7 +170,7 @@ def one_figure(out: str, before: Path | None) -> None:
     for label, tree in trees(before).items():
         for backend in ("graphviz", "matplotlib"):
             fns[f"{label}render --backend {backend}"] = lambda b=backend, t=tree: run(
-                *render, "--backend", b, cwd=t
+                *rnndiagrams(t), *render[3:], "--backend", b, cwd=t
             )
     # the render above reads its spec from the parsed-spec cache; this one parses it (PyYAML),
     # with the font caches kept
@@ -185,6 +212,25 @@ def one_figure(out: str, before: Path | None) -> None:
               f"{mpl_import[1] / gv[1]:.2f} CPU")  # fmt: skip
         for name in PEERS if peers.exists() else ():
             print(f"  {label}{name} / graphviz = {t[name][0] / gv[0]:.1f}x wall (target >= 20)")
+    drawing_only()
+
+
+def drawing_only() -> None:
+    """matplotlib over Graphviz once each has imported what it draws with: the cost of the
+    drawing itself (medians of N, interleaved, each in a fresh process)."""
+    times: dict[str, list[tuple[float, float]]] = {"graphviz": [], "matplotlib": []}
+    for _ in range(N):
+        for backend, ts in times.items():
+            out = subprocess.run(
+                [sys.executable, "-c", DRAW_ONLY, str(SEED), backend],
+                check=True, capture_output=True, text=True, env=WORK,
+            ).stdout.split()  # fmt: skip
+            ts.append((float(out[0]), float(out[1])))
+    med = {b: tuple(statistics.median(v[i] for v in ts) for i in (0, 1)) for b, ts in times.items()}
+    gv, mpl = med["graphviz"], med["matplotlib"]
+    print(f"  drawing alone, imports done (a notebook, watch, a -j worker): graphviz "
+          f"{gv[0] * 1000:.1f} ms, matplotlib {mpl[0] * 1000:.1f} ms wall; matplotlib / graphviz "
+          f"= {mpl[0] / gv[0]:.2f} wall, {mpl[1] / gv[1]:.2f} CPU")  # fmt: skip
 
 
 def import_times(out: str, before: Path | None) -> None:
@@ -201,8 +247,9 @@ def import_times(out: str, before: Path | None) -> None:
         totals: dict[str, list[int]] = {label: [] for label in trees(before)}
         for _ in range(5):
             for label, tree in trees(before).items():
+                python, *command = rnndiagrams(tree)
                 err = subprocess.run(
-                    [sys.executable, "-X", "importtime", "-m", "rnndiagrams", *argv],
+                    [python, "-X", "importtime", *command, *argv],
                     capture_output=True, text=True, cwd=tree, env=WORK, check=True,
                 ).stderr  # fmt: skip
                 own = [line.split("|")[0][12:] for line in err.splitlines()
@@ -214,48 +261,53 @@ def import_times(out: str, before: Path | None) -> None:
 
 
 def gallery(before: Path | None) -> None:
-    """`make diagrams`' work from a clean output/ and an empty figure cache (fonts subsets
-    and matplotlib's font list kept), then the no-op `make diagrams`."""
-    specs = sorted(str(p) for p in (ROOT / "specs").glob("*.yaml"))
-    mpl_cache = USER_CACHE
-    fns: dict[str, Callable[[], object]] = {}
-    for label, tree in trees(before).items():
-
-        def cold(tree: Path = tree, now: bool = not label) -> None:
-            with tempfile.TemporaryDirectory() as tmp:
-                cache = Path(tmp) / "cache"
-                for kept in ("matplotlib", "rnndiagrams/fonts"):
-                    if (mpl_cache / kept).is_dir():
-                        shutil.copytree(mpl_cache / kept, cache / kept)
-                env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
-                render = [sys.executable, "-m", "rnndiagrams", "render", "-o", tmp]
-                page = f"{tmp}/index.html"
-                if now:  # what the Makefile runs: one process, a worker per core, both targets
-                    jobs = str(os.cpu_count() or 1)
-                    both = ("--target", "column", "--target", "slide")
-                    run(*render, "-j", jobs, *both, "--gallery", page, *specs, cwd=tree, env=env)
-                else:  # one process per spec, then the page
-                    for spec in specs:
-                        run(*render, spec, cwd=tree, env=env)
-                    run(sys.executable, "-m", "rnndiagrams", "gallery", "specs", "-o", page,
-                        cwd=tree, env=env)  # fmt: skip
-
-        fns[f"{label}make diagrams, clean output/, cold"] = cold
+    """`make diagrams`' work from a clean output/ and an empty figure cache (font subsets and
+    matplotlib's font list kept), then the no-op `make diagrams`. With a before tree, this tree
+    also draws the before tree's specs (their column figures and the page): the same work."""
+    specs = sorted((ROOT / "specs").glob("*.yaml"))
+    fns: dict[str, Callable[[], object]] = {
+        "make diagrams, clean output/, cold": partial(cold, ROOT, specs, ("column", "slide"))
+    }
+    if before:
+        theirs = sorted(before.glob("specs/*.yaml"))
+        same = [ROOT / "specs" / p.name for p in theirs if (ROOT / "specs" / p.name).exists()]
+        fns[f"the before tree's {len(same)} specs, column"] = partial(cold, ROOT, same, ("column",))
+        fns["before: make diagrams, clean output/, cold"] = partial(cold, before, theirs, ())
     t = medians(fns, n=3)
     print(f"Gallery: {len(specs)} specs, every figure (column and slide) and output/index.html"
-          " (median of 3; before: column figures only)")  # fmt: skip
+          " (median of 3; before: one process per spec, then the page, as its Makefile ran)")  # fmt: skip
     for name, value in t.items():
         row(name, value)
     if before:
-        now, then = (
-            t["make diagrams, clean output/, cold"],
-            t["before: make diagrams, clean output/, cold"],
-        )
-        print(f"  now / before = {now[0] / then[0]:.3f} wall, {now[1] / then[1]:.3f} CPU "
-              "(target <= 1/8 = 0.125)")  # fmt: skip
+        then = t["before: make diagrams, clean output/, cold"]
+        for name in list(t)[:2]:
+            print(f"  {name} / before = {t[name][0] / then[0]:.3f} wall, "
+                  f"{t[name][1] / then[1]:.3f} CPU (target <= 1/8 = 0.125)")  # fmt: skip
     run("make", "--no-print-directory", "diagrams", env=dict(os.environ))
     noop = medians({"make diagrams (no-op)": lambda: run("make", "diagrams", env=dict(os.environ))})
     row("make diagrams (no-op)", noop["make diagrams (no-op)"], "(target < 100 ms)")
+
+
+def cold(tree: Path, specs: list[Path], targets: tuple[str, ...]) -> None:
+    """Every figure of `specs` and the gallery page, from an empty output/ and figure cache.
+    This tree runs what the Makefile runs (one process, a worker per core, `targets`); a
+    before tree, one process per spec, then `gallery` (which drew every figure again)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = Path(tmp) / "cache"
+        for kept in ("matplotlib", "rnndiagrams/fonts"):
+            if (USER_CACHE / kept).is_dir():
+                shutil.copytree(USER_CACHE / kept, cache / kept)
+        env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+        render = [*rnndiagrams(tree), "render", "-o", tmp]
+        page = f"{tmp}/index.html"
+        if tree == ROOT:
+            jobs = str(os.cpu_count() or 1)
+            both = [arg for target in targets for arg in ("--target", target)]
+            run(*render, "-j", jobs, *both, "--gallery", page, *map(str, specs), env=env)
+            return
+        for spec in specs:
+            run(*render, str(spec), cwd=tree, env=env)
+        run(*rnndiagrams(tree), "gallery", "specs", "-o", page, cwd=tree, env=env)
 
 
 def batch_vs_each(out: str) -> None:
@@ -312,7 +364,7 @@ def unrolled(out: str) -> None:
 
 
 def depth(out: str, before: Path | None) -> None:
-    render = [sys.executable, "-m", "rnndiagrams", "render", "-o", out, "--format", "svg"]
+    render = ["render", "-o", out, "--format", "svg"]
     print("stacked layers, 3 views -> SVG (one fresh render each; CPU time is what a shared")
     print("machine cannot inflate)")
     for layers in DEPTHS:
@@ -324,7 +376,7 @@ def depth(out: str, before: Path | None) -> None:
             for backend in ("graphviz", "matplotlib"):
                 wall, cpu[backend] = timed(
                     lambda b=backend, p=spec_path, t=tree: run(
-                        *render, str(p), "--backend", b, cwd=t
+                        *rnndiagrams(t), *render, str(p), "--backend", b, cwd=t
                     )
                 )
                 cells.append(f"{backend} {wall:6.2f} s wall {cpu[backend]:6.2f} s CPU")
@@ -357,8 +409,11 @@ def watch_latency() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--before", type=Path, help="a checkout of an earlier commit to compare")
-    before = parser.parse_args().before
-    before = before.resolve() if before else None
+    parser.add_argument("--before-python", help="the interpreter that runs --before")
+    args = parser.parse_args()
+    before = args.before.resolve() if args.before else None
+    if before:
+        PYTHON[before] = args.before_python or sys.executable
     out = tempfile.mkdtemp()
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start")
     one_figure(out, before)
