@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import math
 import re
-import shutil
 
 import figure_page as fp
 import pytest
@@ -409,17 +408,16 @@ def test_render_notes_the_slide_figures_under_the_bar_and_no_other(drawn):
 
 @pytest.mark.needs_dot
 def test_a_slide_figure_s_text_px_is_read_alike_off_every_format():
-    """A PNG's pixels at its dpi (96: its pixels fewest), a PDF's page (lualatex's in a compressed object stream),
-    TikZ's canvas: each the size its SVG gives, but Graphviz's PDF page, which adds dot's
-    margin around the drawing (smaller text on the slide, as a deck fitting the page sets it)."""
+    """A PNG's pixels at its dpi (96, its fewest pixels), a PDF's page (lualatex's in a
+    compressed object stream, where TikZ writes PDF), TikZ's canvas: each the size its SVG
+    gives, but Graphviz's PDF page, which adds dot's margin around the drawing (smaller text
+    on the slide, as a deck fitting the page sets it)."""
     spec = load(str(SEED))
-    options = {"target": "slide", "backends": ("graphviz", "matplotlib", "tikz")}
-    options["formats"] = (
-        ("svg", "png", "pdf", "tex") if shutil.which("lualatex") else ("svg", "png", "tex")
-    )
+    backends, formats = ("graphviz", "matplotlib", "tikz"), ("svg", "png", "pdf", "tex")
+    options = {"target": "slide", "backends": backends, "formats": formats, "dpi": 96}
     px = {
         (f.view.name, f.backend, f.fmt): slide_text.slide_text_px(f.data, f.fmt, 96)
-        for f in render_figures(spec, {**options, "dpi": 96})
+        for f in render_figures(spec, options)
     }
     for (view, backend, fmt), value in px.items():
         assert value is not None
