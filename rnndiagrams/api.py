@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -65,7 +66,19 @@ class Figure:
             # with `frames`, the view's own figure is its whole build; its steps come after
             (figure,) = [f for f in figures if f.view.name == self.view.name]
             self._data[key] = figure.data
+            self._note_slide(fmt, key[1])
         return self._data[key]
+
+    def _note_slide(self, fmt: str, dpi: int) -> None:
+        """Warn, once a format, when a slide figure's text will be too small to read off the
+        slide, as `rnndiagrams render` notes it."""
+        from .render.slide_text import slide_note
+
+        if self.render["target"] == "slide":
+            where = f"{self.spec.stem}/{self.view.name} ({self.backend}, {fmt})"
+            note = slide_note(where, self._data[fmt, dpi], fmt, dpi)
+            if note:
+                warnings.warn(note, stacklevel=3)
 
     @property
     def svg(self) -> str:

@@ -123,22 +123,37 @@ def _render(args: argparse.Namespace) -> int:
     ]
     rendered = runs[0]
     if single:
-        figures = [f for spec_figures in drawn for f in spec_figures]
+        figures = [(spec, f) for run in runs for spec, fs in run for f in fs]
         if len(figures) != 1:
             raise UsageError(
                 f"-o {target} names one file, but this would write {len(figures)} figures; "
                 "pick one spec, view and backend, or give a folder"
             )
+        ((spec, figure),) = figures
         remove_stale_temps(target.parent)
-        atomic_write(target, figures[0].data)
+        atomic_write(target, figure.data)
         _say(str(target))
+        _note_slide(spec, figure, target, args.dpi)
         return 0
     for spec, figures in (pair for run in runs for pair in run):
-        for path, changed in write_figures(spec, figures, target):
+        written = write_figures(spec, figures, target)
+        for (path, changed), figure in zip(written, figures, strict=True):
             _say(f"{path}{'' if changed else ' (unchanged)'}")
+            _note_slide(spec, figure, path, args.dpi)
     if args.gallery:
         _write_gallery(Path(args.gallery), args.specs, texts, rendered)
     return 0
+
+
+def _note_slide(spec: Spec, figure: Figure, path: Path, dpi: int | None) -> None:
+    """Say on stderr when a slide figure's text will be too small to read off the slide (a
+    build's steps share its view's canvas: the view's own figure says it once)."""
+    from .render.slide_text import slide_note
+
+    if figure.target == "slide" and figure.view in spec.views:
+        note = slide_note(str(path), figure.data, figure.fmt, dpi or spec.render["dpi"])
+        if note:
+            _error(note)
 
 
 def _draw_all(

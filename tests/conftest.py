@@ -97,3 +97,17 @@ def run_without_hanging(argv: list[str], stdin=None) -> tuple[int, str, str]:
     finally:
         proc.kill()
     return proc.returncode, out, err
+
+
+def deep_bidirectional(layers: int) -> dict:
+    """A user's model with `layers` bidirectional LSTMs: more than one slide holds at 18 px in
+    every view but the cell (one cell, any model's)."""
+    lstm = {"Bidirectional": {"layer": {"LSTM": {"units": 64, "return_sequences": True}}}}
+    return {
+        "title": f"{layers} bidirectional LSTM layers",
+        "model": {
+            "input": {"shape": [None, 32]},
+            "layers": [lstm] * layers + [{"Dense": {"units": 5}}],
+        },
+        "render": {"backends": ["graphviz", "matplotlib"]},
+    }

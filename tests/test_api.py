@@ -3,9 +3,10 @@
 import re
 import subprocess
 import sys
+import warnings
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, deep_bidirectional
 
 import rnndiagrams as rd
 from rnndiagrams.render.svg_clean import scope_ids
@@ -52,6 +53,23 @@ def test_view_options_and_render_options_are_the_clis():
     png = rd.figure(str(SENTIMENT), view="stack", dpi=72).png()
     assert png.startswith(b"\x89PNG")
     assert len(rd.figure(str(SENTIMENT), view="stack").png(dpi=200)) > len(png)
+
+
+def test_a_slide_figure_too_small_to_read_warns_once_a_format_and_a_small_one_not():
+    """Issue 19, as `render` notes it: one line naming the figure, its format and its px."""
+    deep = rd.figure(deep_bidirectional(6), view="unrolled", target="slide")
+    with pytest.warns(UserWarning) as caught:
+        svg = deep.svg
+        assert deep.svg == svg  # drawn once, said once
+        deep.png()
+    notes = [str(w.message) for w in caught]
+    assert len(notes) == 2 and all("\n" not in n for n in notes)
+    assert notes[0].startswith(f"{deep.spec.stem}/unrolled (graphviz, svg): note: text ")
+    assert notes[1].startswith(f"{deep.spec.stem}/unrolled (graphviz, png): note: text ")
+    assert "px on a 1280x720 slide, under the 18 px slides need" in notes[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert rd.figure(str(SENTIMENT), view="unrolled", target="slide").svg
 
 
 def test_two_displays_of_the_same_figure_share_no_id():

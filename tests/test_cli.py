@@ -1,13 +1,15 @@
 """The command line as users call it: summary, explain, check, schema."""
 
 import json
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import jsonschema
 import pytest
 import yaml
-from conftest import ROOT, oracle_cases
+from conftest import ROOT, deep_bidirectional, oracle_cases
 
 from rnndiagrams import load, shape_model
 from rnndiagrams.cli import main
@@ -196,3 +198,67 @@ def test_a_library_warning_is_one_line_of_the_command_said_once(tmp_path):
     assert line.startswith(
         "rnndiagrams: warning: Glyph 128578 (\\N{SLIGHTLY SMILING FACE}) missing from font(s) "
     )
+
+
+_NOTE = re.compile(
+    r"(.+): note: text (\d+\.\d) px on a 1280x720 slide, under the 18 px slides need: "
+    r"the view holds more than one slide shows at that size"
+)
+
+
+def _notes(err: str) -> dict[str, float]:
+    """The slide notes of a command's stderr, file -> px; any other line fails."""
+    found = [_NOTE.fullmatch(line) for line in err.splitlines()]
+    assert all(found), err
+    return {m[1]: float(m[2]) for m in found if m}
+
+
+@pytest.mark.needs_dot
+def test_render_notes_each_slide_figure_too_small_to_read_and_still_writes_it(tmp_path, capsys):
+    """Issue 19: a model deeper than a slide holds gets one line on stderr per slide figure
+    under 18 px, its cell (one cell, any model's) none; exit 0, every file written. A small
+    model's slides, none."""
+    deep = tmp_path / "deep.yaml"
+    deep.write_text(yaml.safe_dump(deep_bidirectional(6)), encoding="utf-8")
+    out = tmp_path / "out"
+    views = ("stack", "unrolled", "cell")
+    argv = ["render", str(deep), "-o", str(out), "--target", "slide", "--target", "column"]
+    argv += [a for v in views for a in ("--view", v)] + ["--format", "svg", "--format", "png"]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    files = {
+        f"{view}{target}.{backend}.{fmt}"
+        for view in views
+        for target in ("", ".slide")
+        for backend in ("graphviz", "matplotlib")
+        for fmt in ("svg", "png")
+    }
+    assert sorted(captured.out.split()) == sorted(str(out / "deep" / f) for f in files)
+    assert {p.name for p in (out / "deep").iterdir()} == files
+    notes = _notes(captured.err)
+    assert sorted(notes) == sorted(
+        str(out / "deep" / f) for f in files if ".slide." in f and not f.startswith("cell")
+    )
+    assert all(px < 18 for px in notes.values())
+    gru = str(ROOT / "specs" / "gru.yaml")
+    assert main(["render", gru, "-o", str(out), "--target", "slide"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.needs_dot
+def test_render_notes_a_tikz_slide_once_not_each_step_of_its_build(tmp_path, capsys):
+    """TikZ draws the matplotlib layout: its .tex is noted from its canvas, in a folder and as
+    one file; a build's steps share its canvas, and the view's own figure says it once."""
+    deep = tmp_path / "deep.yaml"
+    deep.write_text(yaml.safe_dump(deep_bidirectional(6)), encoding="utf-8")
+    argv = ["render", str(deep), "--target", "slide", "--backend", "tikz", "--format", "tex"]
+    argv += ["--view", "unrolled"]
+    assert main([*argv, "-o", str(tmp_path / "out"), "--frames"]) == 0
+    captured = capsys.readouterr()
+    steps = [p for p in captured.out.split() if "-step" in p]
+    assert steps and all(Path(p).exists() for p in steps)
+    (noted,) = _notes(captured.err)
+    assert noted == str(tmp_path / "out" / "deep" / "unrolled.slide.tikz.tex")
+    one = tmp_path / "deep.tex"
+    assert main([*argv, "-o", str(one)]) == 0
+    assert list(_notes(capsys.readouterr().err)) == [str(one)]

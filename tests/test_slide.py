@@ -15,7 +15,7 @@ from rnndiagrams import figure, load, style
 from rnndiagrams.cli import main
 from rnndiagrams.errors import SpecError
 from rnndiagrams.pipeline import render_figures, scenes, write_figures
-from rnndiagrams.render import graphviz_run, layout
+from rnndiagrams.render import graphviz_run, layout, slide_text
 from rnndiagrams.render.dot_source import PAD, dot_source
 from rnndiagrams.render.geometry import Box, on_arc, overlap
 from rnndiagrams.render.layout import SCRIPT
@@ -319,17 +319,22 @@ def test_tikz_draws_the_matplotlib_layout_at_the_slide_type():
 
 
 @pytest.fixture(scope="module")
-def measured(browser, tmp_path_factory):
+def drawn() -> dict[str, bytes]:
     """Every view of every gallery spec, column and slide, in both SVG backends."""
     figures = {}
     for path in sorted((ROOT / "specs").glob("*.yaml")):
         spec = load(str(path))
         for target in ("column", "slide"):
             for fig in render_figures(spec, {"target": target}):
-                name = f"{spec.stem}/{fig.view.name}.{target}.{fig.backend}"
-                figures[name] = fig.data.decode("utf-8")
-    by_name = {f["name"]: f for f in fp.measure(browser, figures, tmp_path_factory.mktemp("s"))}
-    return by_name
+                figures[f"{spec.stem}/{fig.view.name}.{target}.{fig.backend}"] = fig.data
+    return figures
+
+
+@pytest.fixture(scope="module")
+def measured(browser, tmp_path_factory, drawn):
+    """The figures measured in Chromium, by name."""
+    figures = {name: data.decode("utf-8") for name, data in drawn.items()}
+    return {f["name"]: f for f in fp.measure(browser, figures, tmp_path_factory.mktemp("s"))}
 
 
 @pytest.mark.needs_browser
@@ -368,6 +373,61 @@ def test_slide_text_reaches_18_px_its_scripts_their_ratio_but_for_the_figures_li
             under.setdefault(n.split(".")[0], []).append(f"{base:.1f}/{script:.1f}")
     assert set(under) <= UNDER_BAR, {k: v for k, v in under.items() if k not in UNDER_BAR}
     assert set(under) >= UNDER_BAR, f"at the bar now, take off UNDER_BAR: {UNDER_BAR - set(under)}"
+
+
+SLIDE_TEXT_TOLERANCE = 0.01  # px: the browser's text px against the size read off the bytes
+
+
+@pytest.mark.needs_browser
+@pytest.mark.needs_dot
+def test_a_slide_figure_s_text_px_read_off_its_bytes_is_the_browser_s(measured, drawn):
+    """What `render` notes a slide by (render/slide_text.py, no browser) is what Chromium
+    measures of it fitted into the slide's area, figure by figure."""
+    assert (slide_text.AREA, slide_text.BAR) == (fp.SLIDE_AREA, SLIDE_BAR)
+    read = {n: slide_text.slide_text_px(drawn[n], "svg", 144) for n in measured if ".slide." in n}
+    apart = {
+        n: (round(fp.slide_base_and_script_px(measured[n])[0], 3), px)
+        for n, px in read.items()
+        if px is None
+        or abs(fp.slide_base_and_script_px(measured[n])[0] - px) > SLIDE_TEXT_TOLERANCE
+    }
+    assert not apart
+
+
+@pytest.mark.needs_dot
+def test_render_notes_the_slide_figures_under_the_bar_and_no_other(drawn):
+    """Each backend's slide figures that `render` notes as too small are UNDER_BAR's."""
+    for backend in ("graphviz", "matplotlib"):
+        noted = {
+            n.split(".")[0]
+            for n, data in drawn.items()
+            if n.endswith(f".slide.{backend}") and slide_text.slide_note(n, data, "svg", 144)
+        }
+        assert noted == UNDER_BAR, backend
+
+
+@pytest.mark.needs_dot
+def test_a_slide_figure_s_text_px_is_read_alike_off_every_format():
+    """A PNG's pixels at its dpi (96, its fewest pixels), a PDF's page (lualatex's in a
+    compressed object stream, where TikZ writes PDF), TikZ's canvas: each the size its SVG
+    gives, but Graphviz's PDF page, which adds dot's margin around the drawing (smaller text
+    on the slide, as a deck fitting the page sets it)."""
+    spec = load(str(SEED))
+    backends, formats = ("graphviz", "matplotlib", "tikz"), ("svg", "png", "pdf", "tex")
+    options = {"target": "slide", "backends": backends, "formats": formats, "dpi": 96}
+    px = {
+        (f.view.name, f.backend, f.fmt): slide_text.slide_text_px(f.data, f.fmt, 96)
+        for f in render_figures(spec, options)
+    }
+    for (view, backend, fmt), value in px.items():
+        assert value is not None
+        svg = px[view, "matplotlib" if backend == "tikz" else backend, "svg"]
+        assert svg is not None
+        if (backend, fmt) == ("graphviz", "pdf"):
+            assert value < svg - 0.1
+        else:
+            # a PNG is a whole number of pixels: 0.4 % is one of 250
+            assert value == pytest.approx(svg, rel=0.004), (view, backend, fmt)
 
 
 @pytest.mark.needs_browser
