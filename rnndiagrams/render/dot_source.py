@@ -241,6 +241,9 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
                 else "0.45",
                 "newrank": "true",
                 "pad": pad,
+                # no page margin: PDF's would be 0.5 in of white around the drawing, which
+                # SVG and PNG do not have, and which a paper or a slide scales down with it
+                "margin": "0",
                 "forcelabels": "true",
             },
             "node": {**font, "penwidth": "1.3", "margin": "0.12,0.06"},
@@ -266,6 +269,7 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
     low = {n.id for n in scene.nodes if close and pos[n.id][1] not in heads}
     for group in scene.groups:
         with g.subgraph(name=f"cluster_{group.id}") as sub:
+            sub.attr(margin="8")  # dot's own, not the graph's page margin (0) it would inherit
             if group.label:  # dot flips cluster labels with rankdir=BT; "b" puts them on top there
                 sub.attr(
                     label=labels.label(group.label),
