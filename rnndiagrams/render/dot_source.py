@@ -3,6 +3,7 @@ source can be golden-tested without the executable."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,12 +12,19 @@ from itertools import pairwise
 
 from .. import style
 from ..quoting import dot_id
-from ..scene import Edge, Label, Line, Node, Run, Scene, left_loops, sides_past_nodes
+from ..scene import Edge, Group, Label, Line, Node, Run, Scene, left_loops, sides_past_nodes
 from ..style import Theme
 
 HEAD_GAP = 10  # points of space under the legend
 BLANK: Label = ((Run(" ", small=True),),)  # a blank line that sets a label's text apart
 PAD = 0.2  # inches of room around the drawing
+CLUSTER_MARGIN = 8  # points between a frame and its nodes: dot's own
+# a frame a labelled edge crosses between rows: dot keeps no edge label out of a frame its
+# edge has an end in, and sets it on the line, about where the line crosses the frame at
+# dot's own margin; a wider one takes that border off the label
+CROSSED_MARGIN = 16
+NBSP_EM = 0.318  # a no-break space's advance in DejaVu Sans, in em
+FRAME_GAP = 4  # points between a frame's side and a label's text
 PANEL_GAP = "0.3"  # inches between the two panels of a slide's grid, past the column gap
 # a flow to the right reads like text: its rows are lines, laid top to bottom, one rank each
 RANKDIR = {"up": "BT", "down": "TB", "right": "TB"}
@@ -267,9 +275,19 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
         for x in (e.src, e.dst)
     }
     low = {n.id for n in scene.nodes if close and pos[n.id][1] not in heads}
+    crossing = [
+        (e, g) for g in scene.groups if g.label for e in scene.edges if _crosses(e, g) and e.label
+    ]
+    margins = {
+        group.id: CROSSED_MARGIN
+        if any(g == group and pos[e.src][1] != pos[e.dst][1] for e, g in crossing)
+        else CLUSTER_MARGIN
+        for group in scene.groups
+    }
     for group in scene.groups:
         with g.subgraph(name=f"cluster_{group.id}") as sub:
-            sub.attr(margin="8")  # dot's own, not the graph's page margin (0) it would inherit
+            # dot's own, not the graph's page margin (0) it would inherit
+            sub.attr(margin=f"{margins[group.id]}")
             if group.label:  # dot flips cluster labels with rankdir=BT; "b" puts them on top there
                 sub.attr(
                     label=labels.label(group.label),
@@ -373,11 +391,22 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
             # there slanted, through the label's first letters: they stand about a label's
             # height (three spaces) further in
             slanted = (key == "xlabel" or wraps) and pos[edge.src][0] != pos[edge.dst][0]
+            # along a row out of a frame or into one: dot sets the label between the ends,
+            # next to them, where the frame's side runs a margin off the framed end; spaces
+            # on that side (as wide as the margin and a gap) take the text off it
+            west, east = sorted((edge.src, edge.dst), key=lambda n: pos[n][0])
+            flat = pos[edge.src][1] == pos[edge.dst][1]
+            clear = {  # spaces a framed end's side of the label takes
+                end: math.ceil((margins[g.id] + FRAME_GAP) / (NBSP_EM * edge_size))
+                for e, g in crossing
+                for end in (west, east)
+                if flat and e == edge and end in g.nodes
+            }
             attrs[key] = labels.label(
                 lowered + _staggered(edge.label, i, staggered),
                 edge_size,
-                indent="" if turned else "&#160;" * (3 if slanted else 1),
-                end="&#160;&#160;" if turned else "",
+                indent="" if turned else "&#160;" * max(3 if slanted else 1, clear.get(west, 0)),
+                end="&#160;&#160;" if turned else "&#160;" * clear.get(east, 0),
             )
         if side is not None:  # out of the lane's side of its source, into the bottom
             attrs.update(tailport="e" if side > 0 else "w", headport="s")
@@ -402,6 +431,11 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
         g.node(lane, shape="point", width="0", style="invis", label="")
     _grid_hints(g, scene, lanes.rows, linked)
     return g.source
+
+
+def _crosses(edge: Edge, group: Group) -> bool:
+    """Whether an edge runs across a group's border: one end in it, the other not."""
+    return (edge.src in group.nodes) != (edge.dst in group.nodes)
 
 
 def _upward(edge: Edge, pos: dict[str, tuple[int, int]]) -> bool:
