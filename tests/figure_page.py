@@ -140,6 +140,9 @@ for (const {svg, fig, natural} of out) {
                                          own: e.key === r.edge});
     }
   }
+  // Graphviz's frames (a drawn cluster's outline), page px boxes
+  const frames = [...svg.querySelectorAll('g.cluster > path, g.cluster > polygon')]
+    .map(s => box(s.getBoundingClientRect()));
   const styles = [];
   for (const s of svg.querySelectorAll('style')) {
     for (const rule of s.sheet.cssRules) {
@@ -161,7 +164,7 @@ for (const {svg, fig, natural} of out) {
     }
   }
   results.push({name: fig.dataset.name, broken, crossings, edges: edges.length, natural,
-                width: frame.width, height: frame.height, runs, lines, styles,
+                width: frame.width, height: frame.height, runs, lines, frames, styles,
                 ids: [...svg.querySelectorAll('[id]')].map(e => e.id).concat(svg.id ? [svg.id] : [])});
 }
 return results;
@@ -257,6 +260,28 @@ def labels_on_lines(fig: dict, depth: float = 0.25) -> list[str]:
         )
         if max(inside, default=0.0) > depth * (ink["bottom"] - ink["top"]):
             found.append(r["text"])
+    return found
+
+
+def labels_on_frames(fig: dict, gap: float = 1.0) -> list[str]:
+    """Edge labels whose ink reaches within `gap` px of a frame's side (a loop's dashed
+    frame cutting the `(` of a shape)."""
+    found = []
+    for r in fig["runs"]:
+        ink = r.get("ink")
+        if not ink or not r.get("edge"):
+            continue
+        for f in fig.get("frames", []):
+            across = ink["left"] - gap < f["right"] and ink["right"] + gap > f["left"]
+            down = ink["top"] - gap < f["bottom"] and ink["bottom"] + gap > f["top"]
+            inside = (
+                ink["left"] - gap > f["left"]
+                and ink["right"] + gap < f["right"]
+                and ink["top"] - gap > f["top"]
+                and ink["bottom"] + gap < f["bottom"]
+            )
+            if across and down and not inside:
+                found.append(r["text"])
     return found
 
 
