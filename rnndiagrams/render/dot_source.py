@@ -319,6 +319,11 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
             edges.sort(key=lambda i: pos[scene.edges[i].src][0])
     linked: set[frozenset[str]] = set()
     left = left_loops(scene)
+    entered = {  # (column, row, side): a node an edge along its row comes into by that side
+        (*pos[e.dst], 1 if pos[e.src][0] > pos[e.dst][0] else -1)
+        for e in scene.edges
+        if pos[e.src][1] == pos[e.dst][1] and pos[e.src][0] != pos[e.dst][0]
+    }
     for i, edge in enumerate(scene.edges):
         attrs = {"color": theme.edges[edge.role], "fontcolor": theme.edge_text[edge.role]}
         side = lanes.side.get(i)
@@ -408,8 +413,14 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
                 indent="" if turned else "&#160;" * max(3 if slanted else 1, clear.get(west, 0)),
                 end="&#160;&#160;" if turned else "&#160;" * clear.get(east, 0),
             )
-        if side is not None:  # out of the lane's side of its source, into the bottom
-            attrs.update(tailport="e" if side > 0 else "w", headport="s")
+        if side is not None:  # out of the lane's side of its source, into the bottom; but
+            # where an edge along the row comes in by that side, from its corner toward its
+            # head: leaving at that arrowhead, it read as an arrow into the box (a forward
+            # state's recurrent arrow, and its merge's edge)
+            col, row = pos[edge.src]
+            toward = "n" if pos[edge.dst][1] > row else "s"
+            corner = toward if (col, row, side) in entered else ""
+            attrs.update(tailport=corner + ("e" if side > 0 else "w"), headport="s")
         if edge.src == edge.dst and edge.src in left:
             attrs.update(tailport="w", headport="w")  # dot's loop and label on the left
         if pos[edge.src][0] == pos[edge.dst][0] and side is None and edge.src != edge.dst:
