@@ -407,11 +407,17 @@ def dot_source(scene: Scene, theme: Theme, target: str = "column", pad: str = f"
                 for end in (west, east)
                 if flat and e == edge and end in g.nodes
             }
+            pads = [clear.get(west, 0), clear.get(east, 0)]
+            # a framed node's self-loop: dot's frame ends where the loop's label does, its text
+            # on the frame's side; spaces on the loop's side (a loop on the left: before the
+            # text) keep a gap
+            if edge.src == edge.dst and any(edge.src in g.nodes for g in scene.groups if g.label):
+                pads[edge.src not in left] = math.ceil(FRAME_GAP / (NBSP_EM * edge_size))
             attrs[key] = labels.label(
                 lowered + _staggered(edge.label, i, staggered),
                 edge_size,
-                indent="" if turned else "&#160;" * max(3 if slanted else 1, clear.get(west, 0)),
-                end="&#160;&#160;" if turned else "&#160;" * clear.get(east, 0),
+                indent="" if turned else "&#160;" * max(3 if slanted else 1, pads[0]),
+                end="&#160;&#160;" if turned else "&#160;" * pads[1],
             )
         if side is not None:  # out of the lane's side of its source, into the bottom; but
             # where an edge along the row comes in by that side, from its corner toward its
