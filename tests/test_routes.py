@@ -26,15 +26,8 @@ NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e-?\d+)?")
 CROSSING = {"context_every_step:unrolled", "torch_seq2seq_attention:stack"}
 # Figures with an edge label within layout.LINE_CLEAR of another edge's line
 # (spec:view:target), where no spot and no wider gap clears it: the list may only shrink.
-# attention_luong's alpha_0,39 among the attention lines converging on a_0 and a_T-1;
-# torch_lstm_tagger's folded weight_ih_l0 beside x_t's other edge out (a wider gap would
-# shrink the slide's text); torch_seq2seq_attention's `h at t-1` by decoder.dropout's edge
-# (a wider gap bent a curve through decoder.gru).
-GRAZING = {
-    "attention_luong:unrolled:slide",
-    "torch_lstm_tagger:folded:slide",
-    "torch_seq2seq_attention:stack:slide",
-}
+# attention_luong's alpha_0,39 among the attention lines converging on a_0 and a_T-1.
+GRAZING = {"attention_luong:unrolled:slide"}
 
 
 def _crossings(scene, target: str) -> set[tuple[str, str, str]]:

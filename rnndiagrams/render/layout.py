@@ -355,8 +355,9 @@ class Layout:
         # a row's edge, an arrowhead at the corner above it) widens its gap, and every label
         # is placed anew; a widening that brings its labels no nearer clear, that shrinks a
         # slide's text (a drawing wider than the slide's area) or that bends a curve through a
-        # box, is undone
+        # box is undone, and so is all of a gap's where its labels end short of clear
         tried: dict[int, tuple[float, float]] = {}  # column -> its shortfall, the room added
+        added: dict[int, float] = {}  # column -> all the room added
         spent: set[int] = set()  # columns whose widening was undone
         before = (math.inf, math.inf)  # the slide's scale, crossings, before the last widening
         for attempt in count():
@@ -370,15 +371,20 @@ class Layout:
                 c: room for c, (was, room) in tried.items() if worse or short.get(c, 0.0) >= was
             }
             tried = {}
-            for c, room in undo.items():
-                widen[c] -= room
-            spent |= undo.keys()
             for c, s in short.items() if attempt < PLACINGS and not undo else ():
                 if c not in spent:  # in whole points; a label in the gap moves by part of it
                     tried[c] = (s, max(float(math.ceil(4 * s)), LINE_CLEAR))
-                    widen[c] = widen.get(c, 0.0) + tried[c][1]
             if not undo and not tried:
-                break
+                undo = {c: added[c] for c in short if added.get(c)}
+                if not undo:
+                    break
+            for c, room in [
+                *((c, -r) for c, r in undo.items()),
+                *((c, r) for c, (_, r) in tried.items()),
+            ]:
+                widen[c] = widen.get(c, 0.0) + room
+                added[c] = added.get(c, 0.0) + room
+            spent |= undo.keys()
             before = (self._scale(), self._crossed()) if tried else (math.inf, math.inf)
             self._place(widen)
         self._fit()
@@ -972,7 +978,7 @@ class Layout:
             ]
         # the first spot that covers nothing and keeps clear of every line; where none
         # does, the one that covers least (frames' lines and title bands first, then nodes,
-        # then labels, then other edges' lines through it, lines near it)
+        # then labels, then lines through it, other edges' lines near it, its own)
         best: tuple[float, ...] | None = None
         for spot in rects:
             cost = self._cost(spot, frames, index)
@@ -1006,8 +1012,8 @@ class Layout:
         self, spot: Box, frames: list[tuple[Box, Box]], index: int, slack: float = TEXT_SLACK
     ) -> tuple[float, ...]:
         """What edge `index`'s label at `spot` covers: frames' lines and title bands, nodes,
-        labels, lines (those by the ink a browser may set `slack` wider): other edges' lines
-        through it, any line within LABEL_CLEAR, other edges' lines within LINE_CLEAR."""
+        labels, lines: any through it, other edges' within LINE_CLEAR, any within LABEL_CLEAR
+        of the ink a browser may set `slack` wider."""
         inked = Box(spot.x + spot.w * slack / 2, spot.y, spot.w * (1 + slack), spot.h)
         reach = Box(inked.x, inked.y, inked.w + 2 * LINE_CLEAR, inked.h + 2 * LINE_CLEAR)
         lines = [entry for entry, _ in self.line_index.near(reach)]
@@ -1015,9 +1021,9 @@ class Layout:
             sum(overlap(spot, band) or _straddles(spot, box) for box, band in frames),
             sum(overlap(spot, box) for _, box in self.node_index.near(spot)),
             sum(overlap(spot, other) for _, other in self.label_index.near(spot)),
-            sum(inked.contains(*p, pad=0.0) for k, p in lines if k != index),
-            sum(inked.contains(*p, pad=LABEL_CLEAR) for _, p in lines),
+            sum(spot.contains(*p, pad=0.0) for _, p in lines),
             sum(_gap(spot, p) < LINE_CLEAR for k, p in lines if k != index),
+            sum(inked.contains(*p, pad=LABEL_CLEAR) for _, p in lines),
         )
 
     def _beside_another(self, spot: Box, index: int) -> bool:
