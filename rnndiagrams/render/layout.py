@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from itertools import combinations, pairwise
+from itertools import combinations, count, pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -35,6 +35,7 @@ from .. import style
 from ..scene import Edge, Group, Label, Node, Run, Scene, left_loops, sides_past_nodes
 from ..style import Theme
 from .geometry import Box, GridIndex, Point, Route, on_arc, overlap
+from .slide_text import AREA
 
 if TYPE_CHECKING:  # the names of rc settings, from matplotlib's stubs: for the type checker only
     from matplotlib.typing import RcKeyType
@@ -47,7 +48,10 @@ LOOP = 26.0  # how far a self-loop reaches out of its node
 HEAD_GAP = 18.0  # between the legend and the figure body
 EXIT = 1.0  # the point an output arrow leaves the figure at
 SPREAD = 16.0  # at most this far apart, edges that meet one side of a node
-LABEL_CLEAR = 1.5  # between an edge label and any line
+LABEL_CLEAR = 1.5  # between an edge label and its own line
+# between an edge label and another edge's line: nearer, the line reads as striking the text
+# through, or the label as that edge's
+LINE_CLEAR = 4.0
 # and its right side (its lines are set from the left) as far again as a browser may set
 # editable text wider than measured here: hinted at 72 dpi, `(None, 20, 8)` measures 63 pt
 # and a browser draws it 66 pt wide
@@ -347,14 +351,57 @@ class Layout:
             for c, room in crowded.items():
                 widen[c] = widen.get(c, 0.0) + room
             self._place(widen)
+        # a label no spot keeps LINE_CLEAR off another edge's line (a curve up the gap beside
+        # a row's edge, an arrowhead at the corner above it) widens its gap, and every label
+        # is placed anew; a widening that brings its labels no nearer clear, that shrinks a
+        # slide's text (a drawing wider than the slide's area) or that bends a curve through a
+        # box is undone, and so is all of a gap's where its labels end short of clear
+        tried: dict[int, tuple[float, float]] = {}  # column -> its shortfall, the room added
+        added: dict[int, float] = {}  # column -> all the room added
+        spent: set[int] = set()  # columns whose widening was undone
+        before = (math.inf, math.inf)  # the slide's scale, crossings, before the last widening
+        for attempt in count():
+            self._label()
+            short: dict[int, float] = {}
+            for c, s in self._grazing():
+                if c is not None:
+                    short[c] = short.get(c, 0.0) + s
+            worse = bool(tried) and (self._scale() < before[0] or self._crossed() > before[1])
+            undo = {
+                c: room for c, (was, room) in tried.items() if worse or short.get(c, 0.0) >= was
+            }
+            tried = {}
+            for c, s in short.items() if attempt < PLACINGS and not undo else ():
+                if c not in spent:  # in whole points; a label in the gap moves by part of it
+                    tried[c] = (s, max(float(math.ceil(4 * s)), LINE_CLEAR))
+            if not undo and not tried:
+                undo = {c: added[c] for c in short if added.get(c)}
+                if not undo:
+                    break
+            for c, room in [
+                *((c, -r) for c, r in undo.items()),
+                *((c, r) for c, (_, r) in tried.items()),
+            ]:
+                widen[c] = widen.get(c, 0.0) + room
+                added[c] = added.get(c, 0.0) + room
+            spent |= undo.keys()
+            before = (self._scale(), self._crossed()) if tried else (math.inf, math.inf)
+            self._place(widen)
+        self._fit()
+
+    def _label(self) -> None:
+        """Every edge label's spot, around the boxes and routes as placed, and the frames."""
+        self.placed, self.label_at = [], {}
         self.label_index: GridIndex[Box] = GridIndex()
         self.line_index: GridIndex[tuple[int, Point]] = GridIndex()  # (edge index, point)
+        self.line_points: list[tuple[int, Point]] = []
         for k, r in enumerate(self.routes):
             # a point every few points of the route's length, so no label slips between two
-            steps = 12 if r is None else max(12, int(math.dist(r[0], r[1]) * (1 + abs(r[2])) / 4))
+            steps = 12 if r is None else max(12, int(math.dist(r[0], r[1]) * (1 + abs(r[2])) / 2))
             for i in range(1, steps) if r else ():
                 x, y = on_arc(*cast(Route, r), i / steps)  # r is not None in this loop
                 self.line_index.add(Box(x, y, 0.0, 0.0), (k, (x, y)))
+                self.line_points.append((k, (x, y)))
         # the nodes' left and right edges, once: every label spot is weighed against them
         self.span = (
             min(b.x - b.w / 2 for b in self.boxes.values()),
@@ -363,8 +410,31 @@ class Layout:
         # a self-loop's label has one place, beyond its loop: those first, the others around them
         for i in sorted(self.edge_blocks, key=lambda i: self.routes[i] is not None):
             self.label_at[i] = self._label_rect(i, self.routes[i])
-        self.frames = [self._frame(g) for g in scene.groups if g.label]
-        self._fit()
+        self.frames = [self._frame(g) for g in self.scene.groups if g.label]
+
+    def _grazing(self) -> list[tuple[int | None, float]]:
+        """Each label nearer than LINE_CLEAR to another edge's line: the column whose gap on
+        the right it stands in (None: the figure's margin), and how much nearer."""
+        across = self.scene.flow == "right"  # each line of a flow to the right: its own columns
+        found: list[tuple[int | None, float]] = []
+        for i, rect in self.label_at.items():
+            near = self._nearest_other(rect, i) if self.routes[i] is not None else math.inf
+            if near >= LINE_CLEAR:
+                continue
+            line = self.nodes[self.scene.edges[i].src].pos[0]
+            left = [
+                n.pos[1] if across else n.pos[0]
+                for n in self.scene.nodes
+                if self.boxes[n.id].x < rect.x and (not across or n.pos[0] == line)
+            ]
+            found.append((max(left, default=None), LINE_CLEAR - near))
+        return found
+
+    def _nearest_other(self, rect: Box, index: int) -> float:
+        """How near the line of an edge other than `index` comes to a label's rectangle."""
+        reach = Box(rect.x, rect.y, rect.w + 2 * LINE_CLEAR, rect.h + 2 * LINE_CLEAR)
+        lines = self.line_index.near(reach)
+        return min((_gap(rect, p) for (k, p), _ in lines if k != index), default=math.inf)
 
     def _place(self, widen: dict[int, float]) -> None:
         """The boxes (`widen`: room added to the gap right of a column) and the routes."""
@@ -819,6 +889,19 @@ class Layout:
             for nid, box in self.node_index.at(x, y)
         )
 
+    def _crossed(self) -> int:
+        """How many points of the routes (a few points apart) fall inside a node but their
+        edge's ends: a curve through a box's corner too."""
+        ends = [(e.src, e.dst) for e in self.scene.edges]
+        return sum(
+            1
+            for k, (x, y) in self.line_points
+            for nid, box in self.node_index.at(x, y)
+            if nid not in ends[k]
+            and box.contains(x, y, pad=-1.0)
+            and self.nodes[nid].role != "ellipsis"
+        )
+
     def _crossings(self, ends: tuple[str, str], route: Route) -> int:
         """How many of a route's sample points fall inside a node but its `ends`."""
         points = [on_arc(*route, i / 20) for i in range(1, 20)]
@@ -895,10 +978,10 @@ class Layout:
             ]
         # the first spot that covers nothing and keeps clear of every line; where none
         # does, the one that covers least (frames' lines and title bands first, then nodes,
-        # then labels, then lines)
+        # then labels, then lines through it, other edges' lines near it, its own)
         best: tuple[float, ...] | None = None
         for spot in rects:
-            cost = self._cost(spot, frames)
+            cost = self._cost(spot, frames, index)
             if best is None or cost < best:
                 best, rect = cost, spot
             if not any(cost) and not self._beside_another(spot, index):
@@ -908,7 +991,7 @@ class Layout:
         # whatever the target
         slide = self.sizes.edge == self.sizes.text
         if not flat and (self._through(rect, index, 0.1) or slide and self._through(rect)):
-            best = self._cost(rect, frames, 0.0)  # slide labels: by their boxes alone
+            best = self._cost(rect, frames, index, 0.0)  # slide labels: by their boxes alone
             # a label as large as the text (a slide's) beside a shallow line, or between
             # lines, that one runs through (not past a corner), or any label its own line
             # cuts: above or below the line too, as far off as it climbs over half the
@@ -919,23 +1002,28 @@ class Layout:
                     wide = Box(x, spot.y, w + 2 * LABEL_GAP, h + LABEL_GAP)
                     if any(overlap(wide, other) for _, other in self.label_index.near(wide)):
                         continue
-                    if (cost := self._cost(spot, frames, 0.0)) < best:
+                    if (cost := self._cost(spot, frames, index, 0.0)) < best:
                         best, rect = cost, spot
         self.placed.append(rect)
         self.label_index.add(rect, rect)
         return rect
 
     def _cost(
-        self, spot: Box, frames: list[tuple[Box, Box]], slack: float = TEXT_SLACK
+        self, spot: Box, frames: list[tuple[Box, Box]], index: int, slack: float = TEXT_SLACK
     ) -> tuple[float, ...]:
-        """What a label at `spot` covers: frames' lines and title bands, nodes, labels, lines
-        (those by the ink a browser may set `slack` wider)."""
+        """What edge `index`'s label at `spot` covers: frames' lines and title bands, nodes,
+        labels, lines: any through it, other edges' within LINE_CLEAR, any within LABEL_CLEAR
+        of the ink a browser may set `slack` wider."""
         inked = Box(spot.x + spot.w * slack / 2, spot.y, spot.w * (1 + slack), spot.h)
+        reach = Box(inked.x, inked.y, inked.w + 2 * LINE_CLEAR, inked.h + 2 * LINE_CLEAR)
+        lines = [entry for entry, _ in self.line_index.near(reach)]
         return (
             sum(overlap(spot, band) or _straddles(spot, box) for box, band in frames),
             sum(overlap(spot, box) for _, box in self.node_index.near(spot)),
             sum(overlap(spot, other) for _, other in self.label_index.near(spot)),
-            sum(inked.contains(*p, pad=LABEL_CLEAR) for (_, p), _ in self.line_index.near(inked)),
+            sum(spot.contains(*p, pad=0.0) for _, p in lines),
+            sum(_gap(spot, p) < LINE_CLEAR for k, p in lines if k != index),
+            sum(inked.contains(*p, pad=LABEL_CLEAR) for _, p in lines),
         )
 
     def _beside_another(self, spot: Box, index: int) -> bool:
@@ -948,17 +1036,12 @@ class Layout:
         ends = {self.scene.edges[index].src, self.scene.edges[index].dst}
         apart = {k for k, e in enumerate(self.scene.edges) if not ends & {e.src, e.dst}}
 
-        def gap(p: Point) -> float:
-            return math.hypot(
-                max(abs(p[0] - spot.x) - spot.w / 2, 0.0), max(abs(p[1] - spot.y) - spot.h / 2, 0.0)
-            )
-
         near = self.line_index.near(
             Box(spot.x, spot.y, spot.w + 8 * LABEL_OFF, spot.h + 8 * LABEL_OFF)
         )
-        own = min((gap(p) for (k, p), _ in near if k == index), default=math.inf)
+        own = min((_gap(spot, p) for (k, p), _ in near if k == index), default=math.inf)
         reach = max(own, LABEL_OFF) + LABEL_OFF
-        return any(gap(p) < reach for (k, p), _ in near if k in apart)
+        return any(_gap(spot, p) < reach for (k, p), _ in near if k in apart)
 
     def _through(self, rect: Box, edge: int | None = None, depth: float = 0.25) -> bool:
         """Whether a line (of edge `edge` alone, if given) runs through a label's rectangle,
@@ -1056,9 +1139,24 @@ class Layout:
         top = max(b.y + b.h / 2 for b in parts) + FRAME_PAD + title + 4
         return Box((left + right) / 2, (bottom + top) / 2, right - left, top - bottom)
 
-    def _fit(self) -> None:
-        """Move everything so the drawing starts at the margin; size the figure around it and
-        the header."""
+    def _canvas(self) -> tuple[float, float, float]:
+        """The figure's width and height around the drawing and the header, and how far the
+        drawing is lifted on it (a slide's: centred on the aspect's nearest side)."""
+        left, bottom, right, top = self._extent()
+        width = max(right - left, self.header.width, self.legend.width) + 2 * MARGIN
+        height = (top - bottom) + HEAD_GAP + self.header.height + self.legend.height + 2 * MARGIN
+        widest = style.ASPECT.get(self.target, (0.0, math.inf))
+        lift = max(0.0, width / widest[1] - height) / 2
+        return max(width, height * widest[0]), height + 2 * lift, lift
+
+    def _scale(self) -> float:
+        """The scale a slide's area shows the figure at (a column's: 1)."""
+        width, height, _ = self._canvas()
+        return min(AREA[0] / width, AREA[1] / height) if self.target in style.ASPECT else 1.0
+
+    def _extent(self) -> tuple[float, float, float, float]:
+        """The drawing's left, bottom, right and top: its boxes, labels, frames, loops and
+        curves."""
         parts = list(self.boxes.values()) + self.placed + self.frames
         parts += [  # labels drawn under boxes drawn to scale
             Box(b.x, b.y - b.h / 2 - 3 - block.height / 2, block.width, block.height)
@@ -1073,21 +1171,18 @@ class Layout:
             if r is not None and r[2]
             for i in range(1, 8)
         ]
-        left = min(b.x - b.w / 2 for b in parts)
-        right = max(b.x + b.w / 2 for b in parts)
-        bottom = min(b.y - b.h / 2 for b in parts)
-        top = max(b.y + b.h / 2 for b in parts)
-        body_w = right - left
-        self.width = max(body_w, self.header.width, self.legend.width) + 2 * MARGIN
-        self.height = (
-            (top - bottom) + HEAD_GAP + self.header.height + self.legend.height + 2 * MARGIN
+        return (
+            min(b.x - b.w / 2 for b in parts),
+            min(b.y - b.h / 2 for b in parts),
+            max(b.x + b.w / 2 for b in parts),
+            max(b.y + b.h / 2 for b in parts),
         )
-        # a slide's canvas: the drawing centred on the aspect's nearest side
-        widest = style.ASPECT.get(self.target, (0.0, math.inf))
-        lift = max(0.0, self.width / widest[1] - self.height) / 2
-        self.width = max(self.width, self.height * widest[0])
-        self.height += 2 * lift
-        dx = MARGIN + (self.width - 2 * MARGIN - body_w) / 2 - left
+
+    def _fit(self) -> None:
+        """Move everything so the drawing starts at the margin, centred on its canvas."""
+        left, bottom, right, _ = self._extent()
+        self.width, self.height, lift = self._canvas()
+        dx = MARGIN + (self.width - 2 * MARGIN - (right - left)) / 2 - left
         dy = MARGIN + lift - bottom
         for b in [*self.boxes.values(), *self.placed, *self.frames]:
             b.x += dx
@@ -1116,6 +1211,13 @@ def _toward(box: Box, other: Box) -> Point:
 def _within(v: float, centre: float, length: float) -> float:
     """`v` kept on a side of `length` centred at `centre`."""
     return min(max(v, centre - length / 2), centre + length / 2)
+
+
+def _gap(rect: Box, p: Point) -> float:
+    """How far point `p` lies outside a rectangle (0 inside it)."""
+    return math.hypot(
+        max(abs(p[0] - rect.x) - rect.w / 2, 0.0), max(abs(p[1] - rect.y) - rect.h / 2, 0.0)
+    )
 
 
 def _straddles(rect: Box, frame: Box) -> bool:
