@@ -2,6 +2,7 @@
 (matplotlib's layout, which TikZ shares): a curve along a column leaves on the side it bulges
 to."""
 
+import functools
 import itertools
 import math
 import re
@@ -14,7 +15,7 @@ from conftest import ROOT
 from rnndiagrams import load
 from rnndiagrams.pipeline import render_figures, scenes
 from rnndiagrams.render import layout
-from rnndiagrams.scene import sides_past_nodes
+from rnndiagrams.scene import Scene, sides_past_nodes
 from rnndiagrams.style import THEMES
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -28,6 +29,14 @@ CROSSING = {"context_every_step:unrolled", "torch_seq2seq_attention:stack"}
 # (spec:view:target), where no spot and no wider gap clears it: the list may only shrink.
 # attention_luong's alpha_0,39 among the attention lines converging on a_0 and a_T-1.
 GRAZING = {"attention_luong:unrolled:slide"}
+# Figures with an edge label within layout.BOX_CLEAR of a box (spec:view:target): the list may
+# only shrink. A box's clearance is what a label's spot weighs last.
+NEAR_BOX = {
+    "attention_luong:stack:slide",
+    "conv_lstm_forecaster:stack:slide",
+    "seed_sentiment:stack:slide",
+    "stacked:stack:slide",
+}
 
 
 def _crossings(scene, target: str) -> set[tuple[str, str, str]]:
@@ -70,6 +79,24 @@ def _gap(rect, p) -> float:
     )
 
 
+@functools.cache
+def _every_layout() -> list[tuple[str, Scene, layout.Layout]]:
+    """Every gallery spec's every view laid out for both targets, once for the tests below."""
+    placed = []
+    for path in sorted((ROOT / "specs").glob("*.yaml")):
+        for target in ("column", "slide"):
+            for view, scene in scenes(load(str(path)), target):
+                with layout.measuring(False, scene.name):
+                    placed.append(
+                        (
+                            f"{path.stem}:{view.name}:{target}",
+                            scene,
+                            layout.Layout(scene, THEMES["light"], target),
+                        )
+                    )
+    return placed
+
+
 def test_edge_labels_keep_clear_of_other_edges_lines():
     """A label within a couple of points of another edge's line read as struck through, or
     as that edge's (review: shapes like `(None, None, 32)` on an arrowhead, U beside a
@@ -77,25 +104,41 @@ def test_edge_labels_keep_clear_of_other_edges_lines():
     LINE_CLEAR off every other line, sampled a point apart, but the figures listed."""
     assert layout.LINE_CLEAR >= 4.0
     found: dict[str, list[tuple[str, float]]] = {}
-    for path in sorted((ROOT / "specs").glob("*.yaml")):
-        for target in ("column", "slide"):
-            for view, scene in scenes(load(str(path)), target):
-                with layout.measuring(False, scene.name):
-                    placed = layout.Layout(scene, THEMES["light"], target)
-                lines = [
-                    (k, [layout.on_arc(*r, t / n) for t in range(n + 1)])
-                    for k, r in enumerate(placed.routes)
-                    if r is not None
-                    for n in (max(50, int(math.dist(r[0], r[1]) * (1 + abs(r[2])))),)
-                ]
-                for i, rect in placed.label_at.items():
-                    near = min(_gap(rect, p) for k, ps in lines if k != i for p in ps)
-                    if near < layout.LINE_CLEAR:
-                        edge = scene.edges[i]
-                        key = f"{path.stem}:{view.name}:{target}"
-                        found.setdefault(key, []).append((f"{edge.src}->{edge.dst}", near))
+    for key, scene, placed in _every_layout():
+        lines = [
+            (k, [layout.on_arc(*r, t / n) for t in range(n + 1)])
+            for k, r in enumerate(placed.routes)
+            if r is not None
+            for n in (max(50, int(math.dist(r[0], r[1]) * (1 + abs(r[2])))),)
+        ]
+        for i, rect in placed.label_at.items():
+            near = min(_gap(rect, p) for k, ps in lines if k != i for p in ps)
+            if near < layout.LINE_CLEAR:
+                edge = scene.edges[i]
+                found.setdefault(key, []).append((f"{edge.src}->{edge.dst}", near))
     assert found.keys() <= GRAZING, {k: v for k, v in found.items() if k not in GRAZING}
     assert found.keys() == GRAZING, f"clear now, take off GRAZING: {GRAZING - found.keys()}"
+
+
+def test_edge_labels_keep_clear_of_boxes():
+    """A label touching a box read as the box's text (`(None, 100, 64)` against simple_rnn
+    on the numpy stack's slide; 8 labels of 8 figures under 2 pt): each keeps BOX_CLEAR off
+    every box, but the figures listed: there every spot clear of the boxes covers, or comes
+    near, what a label's spot weighs first (another line within LINE_CLEAR)."""
+    assert layout.BOX_CLEAR >= 2.0
+    found: dict[str, list[tuple[str, str]]] = {}
+    for key, scene, placed in _every_layout():
+        for i, rect in placed.label_at.items():
+            for nid, box in placed.boxes.items():
+                gap = max(
+                    abs(rect.x - box.x) - (rect.w + box.w) / 2,
+                    abs(rect.y - box.y) - (rect.h + box.h) / 2,
+                )
+                if gap < layout.BOX_CLEAR:
+                    edge = scene.edges[i]
+                    found.setdefault(key, []).append((f"{edge.src}->{edge.dst}", nid))
+    assert found.keys() <= NEAR_BOX, {k: v for k, v in found.items() if k not in NEAR_BOX}
+    assert found.keys() == NEAR_BOX, f"clear now, take off NEAR_BOX: {NEAR_BOX - found.keys()}"
 
 
 def test_a_curve_along_a_column_leaves_on_the_side_it_bulges_to():

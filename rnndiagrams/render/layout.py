@@ -52,6 +52,7 @@ LABEL_CLEAR = 1.5  # between an edge label and its own line
 # between an edge label and another edge's line: nearer, the line reads as striking the text
 # through, or the label as that edge's
 LINE_CLEAR = 4.0
+BOX_CLEAR = 2.0  # between an edge label and a box: nearer, the label reads as the box's text
 # and its right side (its lines are set from the left) as far again as a browser may set
 # editable text wider than measured here: hinted at 72 dpi, `(None, 20, 8)` measures 63 pt
 # and a browser draws it 66 pt wide
@@ -978,7 +979,8 @@ class Layout:
             ]
         # the first spot that covers nothing and keeps clear of every line; where none
         # does, the one that covers least (frames' lines and title bands first, then nodes,
-        # then labels, then lines through it, other edges' lines near it, its own)
+        # then labels, then lines through it, other edges' lines near it, its own, then
+        # boxes near it)
         best: tuple[float, ...] | None = None
         for spot in rects:
             cost = self._cost(spot, frames, index)
@@ -1013,10 +1015,11 @@ class Layout:
     ) -> tuple[float, ...]:
         """What edge `index`'s label at `spot` covers: frames' lines and title bands, nodes,
         labels, lines: any through it, other edges' within LINE_CLEAR, any within LABEL_CLEAR
-        of the ink a browser may set `slack` wider."""
+        of the ink a browser may set `slack` wider; last, boxes within BOX_CLEAR."""
         inked = Box(spot.x + spot.w * slack / 2, spot.y, spot.w * (1 + slack), spot.h)
         reach = Box(inked.x, inked.y, inked.w + 2 * LINE_CLEAR, inked.h + 2 * LINE_CLEAR)
         lines = [entry for entry, _ in self.line_index.near(reach)]
+        roomy = Box(spot.x, spot.y, spot.w + 2 * BOX_CLEAR, spot.h + 2 * BOX_CLEAR)
         return (
             sum(overlap(spot, band) or _straddles(spot, box) for box, band in frames),
             sum(overlap(spot, box) for _, box in self.node_index.near(spot)),
@@ -1024,6 +1027,7 @@ class Layout:
             sum(spot.contains(*p, pad=0.0) for _, p in lines),
             sum(_gap(spot, p) < LINE_CLEAR for k, p in lines if k != index),
             sum(inked.contains(*p, pad=LABEL_CLEAR) for _, p in lines),
+            sum(overlap(roomy, box) for _, box in self.node_index.near(roomy)),
         )
 
     def _beside_another(self, spot: Box, index: int) -> bool:
