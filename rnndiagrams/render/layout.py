@@ -868,7 +868,8 @@ class Layout:
         best = (math.inf, 0.0)
         clear = []
         for rad in rads:
-            count = crossings(rad)
+            # a curve that clears every sample but cuts a box's corner between two crosses one
+            count = crossings(rad) or int(self._clips(ends, (start, end, rad)))
             if not count and (not self.scene.short or self._within_rows(start, end, rad)):
                 return rad
             if not count:
@@ -901,6 +902,17 @@ class Layout:
             if nid not in ends[k]
             and box.contains(x, y, pad=-1.0)
             and self.nodes[nid].role != "ellipsis"
+        )
+
+    def _clips(self, ends: tuple[str, str], route: Route) -> bool:
+        """Whether a route, sampled a few points apart, runs inside a node but its `ends`: the
+        corner of a box between two of `_crossings`' samples (a cell's input to its output
+        gate, past the candidate's corner)."""
+        steps = max(20, int(math.dist(route[0], route[1]) * (1 + abs(route[2])) / 4))
+        return any(
+            nid not in ends and box.contains(x, y, pad=-1.0) and self.nodes[nid].role != "ellipsis"
+            for x, y in (on_arc(*route, i / steps) for i in range(1, steps))
+            for nid, box in self.node_index.at(x, y)
         )
 
     def _crossings(self, ends: tuple[str, str], route: Route) -> int:
