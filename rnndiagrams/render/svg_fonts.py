@@ -156,12 +156,14 @@ def _subset(path: str, chars: frozenset[int]) -> bytes:
 
     options = subset.Options(**_SUBSET_OPTIONS)
     options.drop_tables += _DROP
-    font = subset.load_font(path, options)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=sorted(chars))
-    subsetter.subset(font)
     buf = io.BytesIO()
-    subset.save_font(font, buf, options)
+    # closed here: a TTFont reads its file lazily, and one left to the collector said
+    # "unclosed file" (a ResourceWarning) wherever it was collected, inside a user's code too
+    with subset.load_font(path, options) as font:
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=sorted(chars))
+        subsetter.subset(font)
+        subset.save_font(font, buf, options)
     return buf.getvalue()
 
 
