@@ -42,6 +42,12 @@ NEAR_BOX = {
 }
 
 
+def _exactly_listed(found: dict[str, object], listed: set[str]) -> None:
+    """The figures found are the ones listed: none new (with what was found), none cleared."""
+    assert found.keys() <= listed, {k: v for k, v in found.items() if k not in listed}
+    assert found.keys() == listed, f"no longer found, take off the list: {listed - found.keys()}"
+
+
 def _crossings(scene, target: str) -> set[tuple[str, str, str]]:
     with layout.measuring(False, scene.name):
         placed = layout.Layout(scene, THEMES["light"], target)
@@ -78,8 +84,7 @@ def test_no_edge_runs_through_a_box(target):
         for view, scene in scenes(load(str(path)), target):
             if _crossings(scene, target):
                 found.add(f"{path.stem}:{view.name}")
-    assert found <= CROSSING[target], found
-    assert found == CROSSING[target], f"no longer crossing: {CROSSING[target] - found}"
+    _exactly_listed(dict.fromkeys(found), CROSSING[target])
 
 
 def _gap(rect, p) -> float:
@@ -125,8 +130,7 @@ def test_edge_labels_keep_clear_of_other_edges_lines():
             if near < layout.LINE_CLEAR:
                 edge = scene.edges[i]
                 found.setdefault(key, []).append((f"{edge.src}->{edge.dst}", near))
-    assert found.keys() <= GRAZING, {k: v for k, v in found.items() if k not in GRAZING}
-    assert found.keys() == GRAZING, f"clear now, take off GRAZING: {GRAZING - found.keys()}"
+    _exactly_listed(found, GRAZING)
 
 
 def test_edge_labels_keep_clear_of_boxes():
@@ -146,8 +150,7 @@ def test_edge_labels_keep_clear_of_boxes():
                 if gap < layout.BOX_CLEAR:
                     edge = scene.edges[i]
                     found.setdefault(key, []).append((f"{edge.src}->{edge.dst}", nid))
-    assert found.keys() <= NEAR_BOX, {k: v for k, v in found.items() if k not in NEAR_BOX}
-    assert found.keys() == NEAR_BOX, f"clear now, take off NEAR_BOX: {NEAR_BOX - found.keys()}"
+    _exactly_listed(found, NEAR_BOX)
 
 
 def test_a_curve_along_a_column_leaves_on_the_side_it_bulges_to():

@@ -16,7 +16,7 @@ import re
 import shutil
 import subprocess
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -895,34 +895,29 @@ class Layout:
         """How many points of the routes (a few points apart) fall inside a node but their
         edge's ends: a curve through a box's corner too."""
         ends = [(e.src, e.dst) for e in self.scene.edges]
-        return sum(
-            1
-            for k, (x, y) in self.line_points
-            for nid, box in self.node_index.at(x, y)
-            if nid not in ends[k]
-            and box.contains(x, y, pad=-1.0)
-            and self.nodes[nid].role != "ellipsis"
-        )
+        return sum(self._inside([p], ends[k], -1.0) for k, p in self.line_points)
 
     def _clips(self, ends: tuple[str, str], route: Route) -> bool:
         """Whether a route, sampled a few points apart, runs inside a node but its `ends`: the
         corner of a box between two of `_crossings`' samples (a cell's input to its output
         gate, past the candidate's corner)."""
         steps = max(20, int(math.dist(route[0], route[1]) * (1 + abs(route[2])) / 4))
-        return any(
-            nid not in ends and box.contains(x, y, pad=-1.0) and self.nodes[nid].role != "ellipsis"
-            for x, y in (on_arc(*route, i / steps) for i in range(1, steps))
-            for nid, box in self.node_index.at(x, y)
-        )
+        return bool(self._inside((on_arc(*route, i / steps) for i in range(1, steps)), ends, -1.0))
 
     def _crossings(self, ends: tuple[str, str], route: Route) -> int:
-        """How many of a route's sample points fall inside a node but its `ends`."""
-        points = [on_arc(*route, i / 20) for i in range(1, 20)]
+        """How many of a route's sample points fall inside a node but its `ends` (or near it)."""
+        return self._inside((on_arc(*route, i / 20) for i in range(1, 20)), ends, 2.0)
+
+    def _inside(self, points: Iterable[Point], ends: tuple[str, str], pad: float) -> int:
+        """How many (point, node) pairs put a point inside a node (grown by `pad`) but `ends`
+        and the `…`s, which an edge may pass through."""
         return sum(
             1
             for x, y in points
             for nid, box in self.node_index.at(x, y)
-            if nid not in ends and box.contains(x, y) and self.nodes[nid].role != "ellipsis"
+            if nid not in ends
+            and box.contains(x, y, pad=pad)
+            and self.nodes[nid].role != "ellipsis"
         )
 
     def _label_rect(self, index: int, route: Route | None) -> Box:
